@@ -1,0 +1,63 @@
+/* attrib.h — journeys and rule-based attribution of closed-won revenue, exact to the cent.
+ *
+ * A deal's journey is its lead's touches with touched_at <= closed_at and, when lookback_days > 0,
+ * a business-local day no earlier than the close day minus lookback_days (both ends inclusive),
+ * in time order, ties by input order. Per deal and model the touch weights are summed per campaign
+ * (campaigns in order of their first touch in the journey) and the deal's cents are allocated by
+ * largest remainder, ties to the earlier campaign, so every deal's credits sum to its amount.
+ * A deal with no eligible touch is unattributed in every model, with a reason.
+ * The struct attribution owns all its arrays.
+ */
+#ifndef SAMETABLE_ATTRIB_H
+#define SAMETABLE_ATTRIB_H
+
+#include <stdint.h>
+
+#include "dataset.h"
+#include "join.h"
+#include "period.h"
+#include "settings.h"
+
+enum unattributed_reason {
+    UNATTR_NONE = 0,       /* attributed */
+    UNATTR_NO_LEAD,        /* the deal row has no lead id */
+    UNATTR_NO_TOUCHES,     /* the lead has no touches at all */
+    UNATTR_AFTER_CLOSE,    /* every touch is after the close */
+    UNATTR_OUTSIDE_WINDOW, /* touches before the close exist, but all before the lookback window */
+};
+
+const char *unattributed_reason_text(enum unattributed_reason r);
+
+/* One (deal, campaign) pair with its credit under each configured model. */
+struct credit {
+    uint32_t deal;             /* deal table row */
+    uint32_t campaign;         /* campaign id */
+    uint32_t touches;          /* eligible touches of this campaign in the journey */
+    int64_t cents[MODEL_N];    /* credited minor units per model */
+};
+
+struct attribution {
+    unsigned models;           /* bit set of enum attr_model that were computed */
+    struct credit *credits;    /* grouped by deal, deals in table order */
+    size_t n_credits, cap_credits;
+    uint8_t *reason;           /* per deal table row: enum unattributed_reason */
+    uint32_t *journey_len;     /* per deal table row: eligible touches */
+    uint32_t n_deals;          /* deals closed in the period (attributed or not) */
+    int64_t won_cents;         /* their total amount */
+    int64_t unattributed_cents;
+    uint32_t n_unattributed;
+    int64_t *campaign_cents[MODEL_N]; /* per campaign id */
+    int64_t *channel_cents[MODEL_N];  /* per channel id */
+    uint32_t n_campaigns, n_channels;
+};
+
+/* Attribute every kept deal closed within `period`. */
+void attrib_run(struct attribution *a, const struct dataset *ds, const struct lead_index *ix,
+                const struct settings *s, const struct period *period);
+void attrib_release(struct attribution *a);
+
+/* Weights for n journey touches under `model` as non-negative integers (common denominator),
+ * so allocation stays exact. w must hold n entries. */
+void attrib_weights(enum attr_model model, uint32_t n, uint64_t *w);
+
+#endif

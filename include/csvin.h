@@ -1,0 +1,84 @@
+/* csvin.h — streaming CSV reader over libcsv that knows where every record starts.
+ *
+ * The only module that includes <csv.h>. It reads a file in fixed-size chunks (never the whole
+ * file), checks the bytes (UTF-8 with or without BOM; UTF-16 and invalid UTF-8 are errors that
+ * name the encoding or the byte offset; NUL bytes and a U+FEFF after the start are errors), counts
+ * physical lines itself (LF, CRLF and bare CR all end a line, also inside quoted fields), parses
+ * RFC 4180 strictly (CSV_STRICT | CSV_STRICT_FINI: a bare quote inside an unquoted field, text after
+ * a closing quote or an unterminated quoted field fail the file), keeps spaces in unquoted fields,
+ * and hands each record to a callback with the physical line where the record starts.
+ *
+ * Records: the first non-blank record is the header (rec->is_header). An optional first line
+ * "sep=X" (Excel) sets the delimiter and is not a record. Blank lines and all-empty records
+ * (",,,,") are counted in stats->blank_lines, never delivered. Footer: after a blank line, a record
+ * with fewer fields than the header starts the footer (when opts->footer is on); it and every line
+ * after it are counted in stats->footer_lines and not delivered. Ragged records are delivered as
+ * they are: the caller decides (it knows the schema).
+ *
+ * Field pointers are valid only during the callback. Fields are NUL-terminated for convenience
+ * and contain no NUL bytes.
+ */
+#ifndef SAMETABLE_CSVIN_H
+#define SAMETABLE_CSVIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+struct csvin_opts {
+    char delimiter;         /* ',', ';', '\t', or 0: detect from the header line (the most frequent
+                             * of , ; TAB outside quotes; ',' when none) */
+    bool footer;            /* stop at a report footer as described above (default true) */
+    size_t chunk_size;      /* bytes per read; 0 = 1 MiB */
+    size_t max_field_bytes; /* longest field accepted; 0 = 1 MiB. A longer quoted field is reported
+                             * as a probable unterminated quote at the line where it starts */
+};
+
+#define CSVIN_OPTS_INIT {0, true, 0, 0}
+
+struct csvin_record {
+    const char *const *fields; /* n_fields NUL-terminated strings */
+    const size_t *lens;        /* their lengths in bytes */
+    size_t n_fields;
+    uint64_t line;     /* physical line (1-based) where the record starts */
+    uint64_t end_line; /* physical line where it ends (> line when a quoted field spans lines) */
+    uint64_t index;    /* 0 for the header, then 1, 2, … for data records */
+    bool is_header;
+};
+
+/* Return 0 to go on, -1 to stop reading (csvin_read then returns CSVIN_ESTOPPED). */
+typedef int (*csvin_record_fn)(void *ctx, const struct csvin_record *rec);
+
+struct csvin_stats {
+    uint64_t bytes;        /* bytes read from the file */
+    uint64_t lines;        /* physical lines */
+    uint64_t records;      /* data records delivered (header not counted) */
+    uint64_t blank_lines;  /* blank lines and all-empty records skipped */
+    uint64_t footer_lines; /* lines in a report footer */
+    char delimiter;        /* the delimiter used */
+    bool had_bom;
+};
+
+enum csvin_status {
+    CSVIN_OK = 0,
+    CSVIN_EMISSING,  /* cannot open: no such file or not readable (exit 66) */
+    CSVIN_EEMPTY,    /* 0 bytes (exit 66) */
+    CSVIN_ENOHEADER, /* no header record / header only is for the caller to judge */
+    CSVIN_EENCODING, /* UTF-16, invalid UTF-8, NUL, stray U+FEFF (exit 65) */
+    CSVIN_EQUOTE,    /* malformed or unterminated quoting (exit 65) */
+    CSVIN_EIO,       /* read error (exit 74) */
+    CSVIN_ESTOPPED,  /* the callback returned -1 */
+};
+
+/* Read `path`, calling fn for the header and every data record. `display` is the name used in
+ * messages (e.g. the base name "deals.csv"); errors are added to d as
+ *   deals.csv:17: unterminated quoted field starting at line 17
+ *   deals.csv:3: invalid UTF-8 at byte offset 1234 (byte 0x80; the file looks like Windows-1252)
+ *   deals.csv: file is UTF-16LE (byte order mark FF FE); save it as UTF-8
+ * Returns an enum csvin_status; stats is filled as far as reading got. */
+int csvin_read(const char *path, const char *display, const struct csvin_opts *opts,
+               csvin_record_fn fn, void *ctx, struct csvin_stats *stats, struct diag *d);
+
+#endif

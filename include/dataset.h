@@ -1,0 +1,114 @@
+/* dataset.h — the run's input data as compact columnar tables with interned ids.
+ *
+ * Each entity kind has its own interner (leads, campaigns, channels, people, teams, deals), so an
+ * id is a dense uint32_t that indexes that kind's columns directly. Touches and deals are stored
+ * in input order; join.h adds the lead → touches index. Every input row ends in exactly one
+ * bucket of its file's reconciliation (struct file_stats); a rejected row also has a struct
+ * reject. The dataset owns everything it points to; dataset_release frees it all.
+ */
+#ifndef SAMETABLE_DATASET_H
+#define SAMETABLE_DATASET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "intern.h"
+#include "schema.h"
+
+#define ID_NONE UINT32_MAX
+
+enum bucket { BUCKET_USED, BUCKET_DUPLICATE, BUCKET_FILTERED, BUCKET_UNMATCHED, BUCKET_REJECTED,
+              BUCKET_N };
+
+/* Row reconciliation of one input file: rows = sum of buckets. */
+struct file_stats {
+    bool present;          /* the file was configured and read */
+    const char *path;      /* as configured (resolved) */
+    const char *display;   /* base name for messages */
+    uint64_t bytes;
+    uint64_t lines;        /* physical lines */
+    uint64_t rows;         /* data records (header, blank and footer lines excluded) */
+    uint64_t blank_lines;
+    uint64_t footer_lines;
+    uint64_t bucket[BUCKET_N];
+    char delimiter;
+    bool had_bom;
+};
+
+struct reject {
+    enum input_kind file;
+    uint64_t line;      /* physical line where the record starts */
+    const char *column; /* physical header, or NULL when the whole row is at fault */
+    const char *value;  /* the offending value, or NULL */
+    const char *reason; /* e.g. "bad amount: too many decimals" */
+};
+
+struct campaign_table {   /* indexed by campaign id */
+    uint32_t n, cap;
+    const char **name;    /* display name (input text) */
+    uint32_t *channel;    /* channel id */
+    uint32_t *owner;      /* person id or ID_NONE */
+    int64_t *spend;       /* minor units of the reporting currency, 0 if none */
+    uint64_t *line;       /* source line, 0 for a campaign only seen in touches */
+    bool *known;          /* false: only referenced by touches, not in the campaigns file */
+};
+
+struct touch_table {      /* indexed by touch number, in input order */
+    uint64_t n, cap;
+    uint32_t *lead;       /* lead id */
+    int64_t *ts;          /* UTC epoch seconds; a date-only value is its local midnight */
+    int32_t *day;         /* business-local day number */
+    uint32_t *campaign;   /* campaign id */
+    uint32_t *channel;    /* channel id (the row's, else the campaign's) */
+    uint64_t *row_hash;   /* hash of all physical fields, for duplicate detection */
+    uint64_t *line;       /* source line */
+    uint8_t *bucket;      /* enum bucket of the row (join may mark duplicates) */
+};
+
+struct deal_table {       /* indexed by row number in the deal table (one per deal id) */
+    uint32_t n, cap;
+    uint32_t *id;         /* deal id (deal interner) */
+    uint32_t *lead;       /* lead id, ID_NONE if the row has none */
+    uint32_t *owner;      /* person id (people interner; may be a person not in the people file) */
+    int64_t *amount;      /* minor units */
+    int32_t *close_day;   /* business-local close date */
+    int64_t *close_ts;    /* UTC instant; a date-only close is the end of that local day */
+    uint64_t *line;       /* source line */
+    uint64_t *row_hash;
+    uint8_t *bucket;      /* enum bucket this row ended in */
+};
+
+struct person_table {     /* indexed by person id (people interner) */
+    uint32_t n, cap;
+    const char **name;    /* NULL: id seen only as a deal owner or campaign owner */
+    uint32_t *team;       /* team id or ID_NONE */
+    const char **role;
+    const char **plan;    /* plan id as written (lower-cased), NULL if none */
+    uint64_t *line;
+};
+
+struct dataset {
+    struct arena arena;   /* strings of the tables and the rejects */
+    struct intern leads, campaign_ids, channels, people_ids, teams, deal_ids;
+    struct campaign_table campaigns;
+    struct touch_table touches;
+    struct deal_table deals;
+    struct person_table people;
+    struct file_stats files[INPUT_N];
+    struct reject *rejects;
+    size_t n_rejects, cap_rejects;
+};
+
+void dataset_init(struct dataset *ds);
+void dataset_release(struct dataset *ds);
+
+/* Record a rejected row (copies the strings into the dataset's arena). */
+void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, const char *column,
+                    const char *value, size_t value_len, const char *reason);
+
+/* Ensure a person / campaign id has a row (growing the columns with empty values). */
+void person_table_touch(struct dataset *ds, uint32_t id);
+void campaign_table_touch(struct dataset *ds, uint32_t id);
+
+#endif

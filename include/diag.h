@@ -1,0 +1,53 @@
+/* diag.h — diagnostics: what went wrong, where (file, line, column), how badly.
+ *
+ * Modules never print; they append to a struct diag and return -1. main.c decides what to show.
+ * Messages follow the house style: lower case, no final period, the value quoted:
+ *   deals.csv:17: bad amount '12,50' in column 'Amount'
+ * A struct diag owns copies of every string added to it.
+ */
+#ifndef SAMETABLE_DIAG_H
+#define SAMETABLE_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum diag_severity { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR };
+
+struct diag_entry {
+    enum diag_severity severity;
+    char *file;      /* path or base name as shown, NULL if none */
+    uint64_t line;   /* 1-based physical line, 0 if none */
+    uint32_t column; /* 1-based column (field) number, 0 if none */
+    char *message;   /* without the location prefix */
+};
+
+struct diag {
+    struct diag_entry *v;
+    size_t n, cap;
+    size_t n_errors, n_warnings;
+};
+
+#define DIAG_INIT {0}
+
+void diag_init(struct diag *d);
+void diag_release(struct diag *d);
+/* Append a message; file may be NULL, line/column 0 when unknown. */
+void diag_add(struct diag *d, enum diag_severity sev, const char *file, uint64_t line,
+              uint32_t column, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, uint64_t line,
+               uint32_t column, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+/* Shorthands for the common cases. */
+#define diag_error(d, file, line, ...) diag_add((d), DIAG_ERROR, (file), (line), 0, __VA_ARGS__)
+#define diag_warn(d, file, line, ...) diag_add((d), DIAG_WARNING, (file), (line), 0, __VA_ARGS__)
+
+/* Format one entry as "file:line: message" (or "file: message", or "message") into fp, with
+ * "warning: " / "note: " after the location for those severities. */
+void diag_print(FILE *fp, const struct diag_entry *e);
+
+/* Write a byte range as it may be shown inside quotes in a message: at most `max` bytes, control
+ * characters and invalid UTF-8 as \xHH, an ellipsis when cut. Returns buf. */
+char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max);
+
+#endif

@@ -1,0 +1,44 @@
+/* ingest.h — reading the configured input files into a struct dataset.
+ *
+ * Files are read in dependency order (campaigns, people, touches, deals) with csvin, columns are
+ * mapped by header (trimmed, ASCII case-insensitive), every value is parsed strictly, and each
+ * data row lands in exactly one bucket: used, duplicate, filtered (not closed-won, outside the
+ * kept close window, dated after as-of), unmatched (a touch of an unknown campaign: kept and
+ * attributed to that campaign id) or rejected (with a struct reject naming line, column, value
+ * and reason). Deals whose lead has no touches are re-bucketed as unmatched by join.
+ */
+#ifndef SAMETABLE_INGEST_H
+#define SAMETABLE_INGEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "diag.h"
+#include "settings.h"
+#include "tz.h"
+
+enum ingest_status {
+    INGEST_OK = 0,
+    INGEST_EMISSING, /* a required file is missing or 0 bytes (exit 66) */
+    INGEST_EDATA,    /* bad data: header problems, encoding, quoting, rejects over threshold (65) */
+    INGEST_EIO,      /* read error (74) */
+    INGEST_ECONFIG,  /* a configured time zone could not be loaded (78) */
+};
+
+struct ingest_window {
+    int32_t as_of_day;  /* rows dated after this business day are filtered */
+    int32_t keep_first; /* deals closing on business days [keep_first, keep_last] are kept */
+    int32_t keep_last;
+    const struct tz *business;
+    bool strict;        /* any rejected row fails the run */
+};
+
+/* Read every configured file into ds. Returns an enum ingest_status; diagnostics go to d. */
+int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
+               struct diag *d);
+
+/* Whether `stage` is one of the comma-separated `won_stages` (trimmed, ASCII case-insensitive). */
+bool ingest_stage_is_won(const char *won_stages, const char *stage, size_t len);
+
+#endif

@@ -1,0 +1,45 @@
+/* intern.h — string interner: each distinct string of one domain gets a dense uint32_t id.
+ *
+ * One interner per domain (leads, campaigns, channels, people, teams, …), so ids index columnar
+ * arrays directly: the first new string gets 0, the next 1, and so on. Strings are compared
+ * byte-for-byte; normalisation (trimming, case-folding) is the caller's job before interning.
+ * The interner owns copies of its strings (in its arena) until intern_release.
+ */
+#ifndef SAMETABLE_INTERN_H
+#define SAMETABLE_INTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+#define INTERN_NONE UINT32_MAX
+
+struct intern {
+    struct arena arena;
+    const char **strs; /* id -> NUL-terminated string */
+    uint32_t *lens;    /* id -> length in bytes */
+    uint32_t n, cap;   /* ids in use, capacity of strs/lens */
+    uint32_t *slots;   /* open-addressing table of id + 1 (0 = empty) */
+    uint64_t *hashes;  /* id -> hash, so growing never rehashes strings */
+    size_t n_slots;    /* a power of two */
+};
+
+#define INTERN_INIT {ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0}
+
+/* The id of s[0..len), adding it if new (*added tells which; may be NULL). */
+uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added);
+/* The id of s[0..len), or INTERN_NONE if it was never added. */
+uint32_t intern_find(const struct intern *in, const char *s, size_t len);
+static inline const char *intern_str(const struct intern *in, uint32_t id)
+{
+    return in->strs[id];
+}
+static inline uint32_t intern_len(const struct intern *in, uint32_t id)
+{
+    return in->lens[id];
+}
+void intern_release(struct intern *in);
+
+#endif

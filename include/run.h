@@ -1,0 +1,48 @@
+/* run.h — one invocation of the pipeline: config → ingest → join → attribute → incent → report →
+ * publish.
+ *
+ * run_execute never prints to stdout except what the command itself is for (`check` prints the
+ * reconciliation); diagnostics go to d and main.c prints them. The result is a sysexits code.
+ */
+#ifndef SAMETABLE_RUN_H
+#define SAMETABLE_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+enum run_command { RUN_RUN, RUN_CHECK };
+
+/* Exit codes from <sysexits.h> (DESIGN §7). */
+enum run_status {
+    RUN_OK = 0,
+    RUN_EUSAGE = 64,
+    RUN_EDATA = 65,
+    RUN_ENOINPUT = 66,
+    RUN_ECANTCREAT = 73,
+    RUN_EIO = 74,
+    RUN_ELOCKED = 75,
+    RUN_ECONFIG = 78,
+};
+
+struct run_opts {
+    enum run_command command;
+    const char *config_path;
+    const char *as_of;       /* yyyy-mm-dd or NULL */
+    const char *period;      /* 2026-11, 2026-Q4, 2026 or NULL */
+    const char *out_dir;     /* relative to the working directory, or NULL */
+    const char **sets;       /* "section.key=value" overrides */
+    size_t n_sets;
+    bool strict;
+    int verbose;             /* -v: stage timings and counts on stderr */
+    int64_t now;             /* the wall clock, injected: UTC epoch seconds */
+    FILE *out;               /* where `check` prints (stdout) */
+    FILE *log;               /* where -v prints (stderr) */
+};
+
+int run_execute(const struct run_opts *o, struct diag *d);
+
+#endif

@@ -1,0 +1,53 @@
+/* util.h — allocation that aborts on exhaustion, BUG() for impossible states, growable arrays.
+ *
+ * Out of memory is the one failure the tool does not report through return codes: every
+ * allocation goes through xmalloc/xcalloc/xrealloc, which print one line and abort.
+ * VEC_GROW is the single overflow-checked way to grow an array; vectors are plain
+ * {pointer, length, capacity} triples owned by whoever holds the struct.
+ */
+#ifndef SAMETABLE_UTIL_H
+#define SAMETABLE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+/* xreallocarray: realloc to n * size bytes, aborting if the product overflows. */
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrndup(const char *s, size_t n);
+char *xstrdup(const char *s);
+
+/* Aborts with file:line; for states the program's own logic rules out. */
+_Noreturn void bug_at(const char *file, int line, const char *msg);
+#define BUG(msg) bug_at(__FILE__, __LINE__, (msg))
+
+/* Capacity for n more elements: grows by half again, at least 16, checked for overflow. */
+size_t grow_capacity(size_t cap, size_t need);
+
+/* Ensure array `ptr` (with capacity `cap`) can hold `need` elements. */
+#define VEC_GROW(ptr, cap, need)                                                                 \
+    do {                                                                                       \
+        if ((size_t)(need) > (cap)) {                                                          \
+            (cap) = grow_capacity((cap), (size_t)(need));                                      \
+            (ptr) = xreallocarray((ptr), (cap), sizeof *(ptr));                                \
+        }                                                                                      \
+    } while (0)
+
+/* Append one element to array `ptr` with length `len` and capacity `cap`. */
+#define VEC_PUSH(ptr, len, cap, value)                                                           \
+    do {                                                                                       \
+        VEC_GROW(ptr, cap, (len) + 1);                                                         \
+        (ptr)[(len)++] = (value);                                                              \
+    } while (0)
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ASCII case-insensitive comparison of two byte ranges. */
+int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);
+/* Trim ASCII space/tab and the UTF-8 NBSP (U+00A0), narrow NBSP (U+202F), zero-width space
+ * (U+200B) and BOM-less word joiners from both ends of [*s, *s + *len). */
+void trim_span(const char **s, size_t *len);
+
+#endif

@@ -1,0 +1,75 @@
+/* xlsxout.h — a narrow, checked layer over libxlsxwriter.
+ *
+ * The only module that includes <xlsxwriter.h>. Every libxlsxwriter return code is checked; the
+ * first failure is latched with the sheet and cell and reported by xbook_close, so callers write
+ * cells without checking each call. Text is always written as a string cell: invalid UTF-8 and
+ * characters XML forbids become U+FFFD, text over 32,767 characters is cut (ingest rejects such
+ * values first). A string cell is a shared string that no spreadsheet evaluates, so input text
+ * such as "=HYPERLINK(…)" stays text (libxlsxwriter 1.1.4 has no quote-prefix format). Money is written as a number of major units with the book's currency format.
+ * A book is written to the path given (a temporary name: publication is publish.h's job) and its
+ * creation time is fixed so that reruns give identical bytes.
+ */
+#ifndef SAMETABLE_XLSXOUT_H
+#define SAMETABLE_XLSXOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+struct xbook;
+struct xsheet;
+
+enum xstyle {
+    XS_PLAIN,
+    XS_BOLD,
+    XS_TITLE,    /* large bold sheet title */
+    XS_NOTE,     /* small grey explanatory text */
+    XS_HEADER,   /* table header: bold, shaded, bottom border, wrapped */
+    XS_MONEY,
+    XS_MONEY_TOTAL, /* bold, top border */
+    XS_INT,
+    XS_INT_TOTAL,
+    XS_PCT,
+    XS_PCT_TOTAL,
+    XS_DATE,
+    XS_N_STYLES
+};
+
+struct xbook_props {
+    const char *title;
+    const char *subject;
+    const char *company;
+    int32_t created_day;  /* document creation date (day number): the run's as-of date */
+    int money_digits;     /* decimals of the reporting currency */
+};
+
+/* Create a workbook at path. Returns NULL with an error in d if libxlsxwriter cannot. */
+struct xbook *xbook_create(const char *path, const struct xbook_props *props, struct diag *d);
+/* Add a worksheet; name must be a legal, unique sheet name (≤ 31 characters, none of []:*?/\). */
+struct xsheet *xbook_add_sheet(struct xbook *b, const char *name);
+/* Write the file and free the book. Returns 0, or -1 with the first latched error in d. */
+int xbook_close(struct xbook *b, struct diag *d);
+
+void xs_text(struct xsheet *s, uint32_t row, uint16_t col, const char *text, enum xstyle st);
+void xs_money(struct xsheet *s, uint32_t row, uint16_t col, int64_t minor, enum xstyle st);
+void xs_int(struct xsheet *s, uint32_t row, uint16_t col, int64_t v, enum xstyle st);
+void xs_number(struct xsheet *s, uint32_t row, uint16_t col, double v, enum xstyle st);
+void xs_date(struct xsheet *s, uint32_t row, uint16_t col, int32_t day, enum xstyle st);
+/* A live formula with the value the tool computed as its cached result. */
+void xs_formula(struct xsheet *s, uint32_t row, uint16_t col, const char *formula, double cached,
+                enum xstyle st);
+void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *formula,
+                      int64_t cached_minor, enum xstyle st);
+void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width);
+void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col);
+void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2);
+void xs_hide_gridlines(struct xsheet *s);
+void xs_tab_color(struct xsheet *s, uint32_t rgb);
+
+/* "B12" for row 11, column 1 (both 0-based); buf of at least 16 bytes. Returns buf. */
+char *xs_cell(char *buf, uint32_t row, uint16_t col);
+/* The major-unit double of minor units as the workbook shows it (minor / 10^digits). */
+double xs_major(int64_t minor, int digits);
+
+#endif

@@ -1,0 +1,740 @@
+/* csvin.c — streaming CSV reader: chunked reads, encoding checks, physical lines, libcsv. */
+#include "csvin.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+enum {
+    CSVIN_DEFAULT_CHUNK = 1 << 20,
+    CSVIN_DEFAULT_MAX_FIELD = 1 << 20,
+    /* The BOM, a "sep=" line and the header line are looked at before parsing starts; up to this
+     * many bytes (or one chunk, if larger) are read ahead for that. */
+    CSVIN_HEAD_MAX = 64 * 1024,
+    CSVIN_FIRST_BLOCK = 4096, /* libcsv's first field buffer; it grows geometrically from there */
+};
+
+/* libcsv's parser state "no field of the current row seen yet" (ROW_NOT_BEGUN in libcsv.c). The
+ * pstate field is public in struct csv_parser; this value is the only one relied on. */
+#define LIBCSV_ROW_NOT_BEGUN 0
+
+enum utf8_fault {
+    U8_OK,
+    U8_NUL,   /* a NUL byte */
+    U8_LEAD,  /* a byte that cannot start a character (80–BF, F8–FF) */
+    U8_SHORT, /* a lead byte not followed by enough continuation bytes */
+    U8_RANGE, /* well-formed but overlong, a surrogate or above U+10FFFF */
+    U8_BOM,   /* U+FEFF after the start of the file */
+    U8_EOF,   /* the file ends inside a multi-byte character */
+};
+
+struct reader {
+    const char *path;
+    const char *display;
+    csvin_record_fn fn;
+    void *ctx;
+    struct csvin_stats *st;
+    struct diag *d;
+    bool footer_on;
+    size_t max_field; /* bytes */
+    struct csv_parser parser;
+    int status; /* enum csvin_status; anything but CSVIN_OK ends the read */
+
+    /* Physical lines. */
+    uint64_t line;      /* line being read, 1-based */
+    uint64_t chunk_off; /* file offset of buf[0] */
+    bool at_line_start; /* the next byte fed starts a line */
+    bool pending_cr;    /* the last byte fed ended a chunk and was a CR: LF may follow */
+    int line_pstate;    /* parser state when the current line began */
+    unsigned line_rows; /* records libcsv completed on the current line (at most one) */
+    uint64_t rec_line;  /* line where the record being parsed started */
+    uint64_t field_line; /* line where the field being parsed started */
+
+    /* UTF-8 check, carried across chunks. */
+    unsigned u8_need;  /* continuation bytes still expected */
+    uint32_t u8_cp;    /* code point so far */
+    uint32_t u8_min;   /* smallest code point allowed for this length */
+    unsigned char u8_lead;
+    uint64_t u8_off; /* file offset of the lead byte */
+    enum utf8_fault fault;
+    uint64_t fault_off; /* file offset of the offending byte or sequence */
+    unsigned char fault_byte;
+
+    /* The record being assembled; buffers are reused from record to record. */
+    char *data;
+    size_t data_len, data_cap; /* bytes */
+    size_t *offs;              /* field start offsets into data */
+    size_t *lens;
+    const char **ptrs;
+    size_t nf, f_cap; /* fields */
+
+    /* Records. */
+    bool have_header;
+    size_t header_nf;
+    bool saw_blank; /* a blank line or all-empty record since the last delivered record */
+    bool in_footer;
+};
+
+static void fail(struct reader *r, int status, uint64_t line, uint32_t column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void fail(struct reader *r, int status, uint64_t line, uint32_t column, const char *fmt, ...)
+{
+    r->status = status;
+    if (!r->d)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(r->d, DIAG_ERROR, r->display, line, column, fmt, ap);
+    va_end(ap);
+}
+
+static uint32_t column_of(size_t field_index)
+{
+    return field_index < UINT32_MAX ? (uint32_t)(field_index + 1) : 0;
+}
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+/* ---- records ---------------------------------------------------------------------------- */
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct reader *r = data;
+    if (r->status != CSVIN_OK)
+        return;
+    if (len > r->max_field) {
+        fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf), "field longer than %zu bytes",
+             r->max_field);
+        return;
+    }
+    if (r->nf == r->f_cap) {
+        r->f_cap = grow_capacity(r->f_cap, r->nf + 1);
+        r->offs = xreallocarray(r->offs, r->f_cap, sizeof *r->offs);
+        r->lens = xreallocarray(r->lens, r->f_cap, sizeof *r->lens);
+        r->ptrs = xreallocarray(r->ptrs, r->f_cap, sizeof *r->ptrs);
+    }
+    if (len + 1 > r->data_cap - r->data_len)
+        VEC_GROW(r->data, r->data_cap, r->data_len + len + 1);
+    memcpy(r->data + r->data_len, s, len);
+    r->data[r->data_len + len] = '\0';
+    r->offs[r->nf] = r->data_len;
+    r->lens[r->nf] = len;
+    r->nf++;
+    r->data_len += len + 1;
+    /* The next field starts after the delimiter just seen, on this line. */
+    r->field_line = r->line;
+}
+
+/* Whether each of the nf fields is empty or only spaces and tabs. */
+static bool record_is_blank(const struct reader *r, size_t nf)
+{
+    for (size_t i = 0; i < nf; i++) {
+        const char *s = r->data + r->offs[i];
+        for (size_t j = 0; j < r->lens[i]; j++)
+            if (s[j] != ' ' && s[j] != '\t')
+                return false;
+    }
+    return true;
+}
+
+static void on_row(int c, void *data)
+{
+    struct reader *r = data;
+    (void)c;
+    size_t nf = r->nf;
+    r->nf = 0;
+    r->data_len = 0;
+    if (r->status != CSVIN_OK)
+        return;
+    r->line_rows++;
+    if (record_is_blank(r, nf)) {
+        r->st->blank_lines += r->line - r->rec_line + 1;
+        r->saw_blank = true;
+        return;
+    }
+    if (r->have_header && r->footer_on && r->saw_blank && nf < r->header_nf) {
+        r->in_footer = true;
+        r->st->footer_lines += r->line - r->rec_line; /* the current line is counted at its end */
+        return;
+    }
+    for (size_t i = 0; i < nf; i++)
+        r->ptrs[i] = r->data + r->offs[i];
+    struct csvin_record rec = {
+        .fields = r->ptrs,
+        .lens = r->lens,
+        .n_fields = nf,
+        .line = r->rec_line,
+        .end_line = r->line,
+        .index = 0,
+        .is_header = !r->have_header,
+    };
+    if (!r->have_header) {
+        r->have_header = true;
+        r->header_nf = nf;
+    } else {
+        rec.index = ++r->st->records;
+    }
+    r->saw_blank = false;
+    if (r->fn(r->ctx, &rec) != 0)
+        r->status = CSVIN_ESTOPPED;
+}
+
+/* ---- lines ------------------------------------------------------------------------------ */
+
+static void begin_line(struct reader *r)
+{
+    r->at_line_start = false;
+    r->line_pstate = r->parser.pstate;
+    r->line_rows = 0;
+    if (r->line_pstate == LIBCSV_ROW_NOT_BEGUN)
+        r->rec_line = r->field_line = r->line;
+}
+
+/* Called once the whole terminator of the current line has been fed. */
+static void end_line(struct reader *r)
+{
+    if (r->in_footer)
+        r->st->footer_lines++;
+    else if (r->line_pstate == LIBCSV_ROW_NOT_BEGUN && r->line_rows == 0 &&
+             r->parser.pstate == LIBCSV_ROW_NOT_BEGUN) {
+        /* libcsv skips blank lines without a callback. */
+        r->st->blank_lines++;
+        r->saw_blank = true;
+    }
+    r->line++;
+    r->at_line_start = true;
+}
+
+/* Parse part of one physical line. */
+static void feed(struct reader *r, const unsigned char *s, size_t len)
+{
+    if (r->in_footer || len == 0)
+        return;
+    size_t done = csv_parse(&r->parser, s, len, on_field, on_row, r);
+    if (r->status != CSVIN_OK)
+        return;
+    if (done < len) {
+        int err = csv_error(&r->parser);
+        if (err != CSV_EPARSE)
+            BUG("libcsv failed with something other than a parse error");
+        if (r->line == r->rec_line)
+            fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+                 "malformed quoting: text after a closing quote or a bare quote in an unquoted "
+                 "field");
+        else
+            fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+                 "malformed quoting: text after a closing quote or a bare quote in an unquoted "
+                 "field (at line %llu)",
+                 (unsigned long long)r->line);
+        return;
+    }
+    if (r->parser.entry_pos > r->max_field) {
+        if (r->parser.quoted)
+            fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
+                 "unterminated quoted field starting at line %llu (no closing quote within %zu "
+                 "bytes)",
+                 (unsigned long long)r->field_line, r->max_field);
+        else
+            fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf), "field longer than %zu bytes",
+                 r->max_field);
+        return;
+    }
+    /* libcsv grows its buffer by blk_size at a time; keep that geometric. */
+    if (r->parser.entry_size > r->parser.blk_size)
+        csv_set_blk_size(&r->parser, r->parser.entry_size);
+}
+
+/* Split b[p, end) into physical lines and feed them. A CR that is the last byte of the range
+ * leaves pending_cr set: whether an LF follows is known only with the next chunk. */
+static void feed_lines(struct reader *r, const unsigned char *b, size_t p, size_t end)
+{
+    size_t nl = 0, cr = 0;
+    bool nl_known = false, cr_known = false;
+    while (p < end && r->status == CSVIN_OK) {
+        if (r->at_line_start)
+            begin_line(r);
+        if (!nl_known || nl < p) {
+            const unsigned char *q = memchr(b + p, '\n', end - p);
+            nl = q ? (size_t)(q - b) : end;
+            nl_known = true;
+        }
+        if (!cr_known || cr < p) {
+            const unsigned char *q = memchr(b + p, '\r', end - p);
+            cr = q ? (size_t)(q - b) : end;
+            cr_known = true;
+        }
+        size_t stop;
+        bool ends = true;
+        if (cr < nl) {
+            if (cr + 1 < end) {
+                stop = b[cr + 1] == '\n' ? cr + 2 : cr + 1;
+            } else {
+                stop = end;
+                ends = false;
+                r->pending_cr = true;
+            }
+        } else if (nl < end) {
+            stop = nl + 1;
+        } else {
+            stop = end;
+            ends = false;
+        }
+        feed(r, b + p, stop - p);
+        p = stop;
+        if (ends && r->status == CSVIN_OK)
+            end_line(r);
+    }
+}
+
+/* ---- bytes ------------------------------------------------------------------------------ */
+
+static size_t fault_at(struct reader *r, enum utf8_fault f, uint64_t off, unsigned char byte,
+                       size_t stop)
+{
+    r->fault = f;
+    r->fault_off = off;
+    r->fault_byte = byte;
+    return stop;
+}
+
+/* Where to stop feeding for a fault in the sequence starting at file offset off: at the sequence,
+ * or at p when it began in an earlier chunk (it is then on the line being read). */
+static size_t seq_stop(const struct reader *r, size_t p)
+{
+    return r->u8_off >= r->chunk_off + p ? (size_t)(r->u8_off - r->chunk_off) : p;
+}
+
+#define BYTES_01 0x0101010101010101u
+#define BYTES_80 0x8080808080808080u
+
+/* Check b[p, n) for NUL bytes, invalid UTF-8 and U+FEFF. Returns n, or the index where feeding
+ * must stop because of a fault (recorded in r). A character cut at the end of the range is kept
+ * in r and finished with the next chunk. */
+static size_t check_bytes(struct reader *r, const unsigned char *b, size_t p, size_t n)
+{
+    size_t i = p;
+    for (;;) {
+        if (r->u8_need) {
+            while (r->u8_need && i < n) {
+                if ((b[i] & 0xC0) != 0x80)
+                    return fault_at(r, U8_SHORT, r->u8_off, r->u8_lead, seq_stop(r, p));
+                r->u8_cp = (r->u8_cp << 6) | (b[i] & 0x3Fu);
+                r->u8_need--;
+                i++;
+            }
+            if (r->u8_need)
+                return n;
+            uint32_t cp = r->u8_cp;
+            if (cp < r->u8_min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+                return fault_at(r, U8_RANGE, r->u8_off, r->u8_lead, seq_stop(r, p));
+            if (cp == 0xFEFF)
+                return fault_at(r, U8_BOM, r->u8_off, r->u8_lead, seq_stop(r, p));
+        }
+        /* Sixteen bytes at a time while they are all in 01–7F. */
+        while (n - i >= 16) {
+            uint64_t w0, w1;
+            memcpy(&w0, b + i, 8);
+            memcpy(&w1, b + i + 8, 8);
+            if (((w0 - BYTES_01) | w0 | (w1 - BYTES_01) | w1) & BYTES_80)
+                break;
+            i += 16;
+        }
+        if (i >= n)
+            return n;
+        unsigned char c = b[i];
+        if (c >= 0x01 && c <= 0x7F) {
+            i++;
+            continue;
+        }
+        uint64_t off = r->chunk_off + i;
+        if (c == 0)
+            return fault_at(r, U8_NUL, off, c, i);
+        if (c < 0xC0 || c >= 0xF8)
+            return fault_at(r, U8_LEAD, off, c, i);
+        r->u8_lead = c;
+        r->u8_off = off;
+        /* C0, C1 and F5–F7 are taken as leads so that they fail as overlong or out of range
+         * once their continuation bytes are seen, and as U8_SHORT otherwise. */
+        if (c < 0xE0) {
+            r->u8_need = 1;
+            r->u8_cp = c & 0x1Fu;
+            r->u8_min = 0x80;
+        } else if (c < 0xF0) {
+            r->u8_need = 2;
+            r->u8_cp = c & 0x0Fu;
+            r->u8_min = 0x800;
+        } else {
+            r->u8_need = 3;
+            r->u8_cp = c & 0x07u;
+            r->u8_min = 0x10000;
+        }
+        i++;
+    }
+}
+
+static void report_fault(struct reader *r)
+{
+    /* A CR ending the fed bytes ends the line unless an LF follows, and no LF is at fault. */
+    uint64_t line = r->line + (r->pending_cr ? 1 : 0);
+    unsigned long long off = (unsigned long long)r->fault_off;
+    unsigned byte = r->fault_byte;
+    switch (r->fault) {
+    case U8_NUL:
+        fail(r, CSVIN_EENCODING, line, 0, "NUL byte at byte offset %llu", off);
+        break;
+    case U8_BOM:
+        fail(r, CSVIN_EENCODING, line, 0,
+             "byte order mark U+FEFF at byte offset %llu; it is allowed only at the very start "
+             "of the file",
+             off);
+        break;
+    case U8_LEAD:
+    case U8_SHORT:
+        /* A lone byte that is not UTF-8, typically an accented letter followed by ASCII. */
+        fail(r, CSVIN_EENCODING, line, 0,
+             "invalid UTF-8 at byte offset %llu (byte 0x%02X; the file looks like Windows-1252)",
+             off, byte);
+        break;
+    case U8_RANGE:
+        fail(r, CSVIN_EENCODING, line, 0, "invalid UTF-8 at byte offset %llu (byte 0x%02X)", off,
+             byte);
+        break;
+    case U8_EOF:
+        fail(r, CSVIN_EENCODING, line, 0,
+             "invalid UTF-8 at byte offset %llu (byte 0x%02X; the file ends in the middle of a "
+             "character)",
+             off, byte);
+        break;
+    case U8_OK:
+        BUG("report_fault without a fault");
+    }
+}
+
+/* Process b[p, n), the rest of the chunk that starts at file offset r->chunk_off. */
+static void process_chunk(struct reader *r, const unsigned char *b, size_t p, size_t n)
+{
+    if (r->pending_cr && p < n) {
+        r->pending_cr = false;
+        if (b[p] == '\n') {
+            feed(r, b + p, 1);
+            p++;
+        }
+        if (r->status != CSVIN_OK)
+            return;
+        end_line(r);
+    }
+    size_t stop = check_bytes(r, b, p, n);
+    feed_lines(r, b, p, stop);
+    if (r->status == CSVIN_OK && r->fault != U8_OK)
+        report_fault(r);
+}
+
+/* ---- the start of the file --------------------------------------------------------------- */
+
+/* How far the read-ahead has scanned for the end of the first non-blank line. */
+struct head_scan {
+    size_t i;     /* next byte to look at */
+    size_t end;   /* index of the terminator ending that line, when found */
+    bool found;   /* end is set */
+    bool inq;     /* inside double quotes */
+    bool content; /* a non-blank line has begun */
+};
+
+/* Whether b[0, n) holds the BOM, the first non-blank line and the byte after its terminator
+ * (to tell CR from CRLF). Scans incrementally: each byte is looked at once. */
+static bool head_ready(struct head_scan *h, const unsigned char *b, size_t n)
+{
+    if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return true;
+    if (h->i == 0) {
+        if (n < 3)
+            return false;
+        if (b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+            h->i = 3;
+    }
+    for (; !h->found && h->i < n; h->i++) {
+        unsigned char c = b[h->i];
+        if (c == '"') {
+            h->inq = !h->inq;
+            h->content = true;
+        } else if (c == '\n' || c == '\r') {
+            if (h->content && !h->inq) {
+                h->found = true;
+                h->end = h->i;
+                break;
+            }
+        } else {
+            h->content = true;
+        }
+    }
+    return h->found && (b[h->end] == '\n' || h->end + 1 < n);
+}
+
+/* The most frequent of , ; TAB outside double quotes in the first non-blank line of b[p, n); ','
+ * when there is none or when the line does not end within b (and b is not the whole file). */
+static char detect_delimiter(const unsigned char *b, size_t p, size_t n, bool eof)
+{
+    size_t i = p;
+    while (i < n && (b[i] == '\n' || b[i] == '\r'))
+        i++;
+    size_t comma = 0, semi = 0, tab = 0;
+    bool inq = false, ended = false;
+    for (; i < n; i++) {
+        unsigned char c = b[i];
+        if (c == '"')
+            inq = !inq;
+        else if (inq)
+            continue;
+        else if (c == ',')
+            comma++;
+        else if (c == ';')
+            semi++;
+        else if (c == '\t')
+            tab++;
+        else if (c == '\n' || c == '\r') {
+            ended = true;
+            break;
+        }
+    }
+    if (!ended && !eof)
+        return ',';
+    if (semi > comma && semi >= tab)
+        return ';';
+    if (tab > comma && tab > semi)
+        return '\t';
+    return ',';
+}
+
+/* Length of an Excel "sep=X" line with its terminator at b[p, n), or 0 if there is none. */
+static size_t sep_line(const unsigned char *b, size_t p, size_t n, char *delim)
+{
+    if (n - p < 5 || ascii_casecmp_n((const char *)b + p, 4, "sep=", 4) != 0)
+        return 0;
+    unsigned char x = b[p + 4];
+    if (x == 0 || x == '"' || x == '\r' || x == '\n' || x >= 0x80)
+        return 0;
+    size_t q = p + 5;
+    if (q < n && b[q] == '\r') {
+        q++;
+        if (q < n && b[q] == '\n')
+            q++;
+    } else if (q < n && b[q] == '\n') {
+        q++;
+    } else if (q < n) {
+        return 0;
+    }
+    *delim = (char)x;
+    return q - p;
+}
+
+/* Rejects what is recognisably not UTF-8 text before any byte is parsed. */
+static bool sniff_encoding(struct reader *r, const unsigned char *b, size_t n)
+{
+    static const unsigned char ole[] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+    if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
+        fail(r, CSVIN_EENCODING, 0, 0, "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
+        return false;
+    }
+    if (n >= 2 && b[0] == 0xFE && b[1] == 0xFF) {
+        fail(r, CSVIN_EENCODING, 0, 0, "file is UTF-16BE (byte order mark FE FF); save it as UTF-8");
+        return false;
+    }
+    if (n >= sizeof ole && memcmp(b, ole, sizeof ole) == 0) {
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file is an Excel 97-2003 workbook (.xls), not CSV; save it as CSV UTF-8");
+        return false;
+    }
+    if (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0) {
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file is a ZIP archive (an .xlsx workbook?), not CSV; save it as CSV UTF-8");
+        return false;
+    }
+    return true;
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+static ssize_t read_some(int fd, unsigned char *buf, size_t size)
+{
+    for (;;) {
+        ssize_t k = read(fd, buf, size);
+        if (k >= 0 || errno != EINTR)
+            return k;
+    }
+}
+
+static void read_failed(struct reader *r, int err)
+{
+    fail(r, CSVIN_EIO, 0, 0, "cannot read '%s': %s", r->path, strerror(err));
+}
+
+static void reader_release(struct reader *r)
+{
+    csv_free(&r->parser);
+    free(r->data);
+    free(r->offs);
+    free(r->lens);
+    free(r->ptrs);
+}
+
+/* Everything after the file is open. */
+static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
+{
+    size_t cap = chunk > CSVIN_HEAD_MAX ? chunk : CSVIN_HEAD_MAX;
+    unsigned char *buf = xmalloc(cap);
+    size_t n = 0;
+    bool eof = false;
+    struct head_scan hs = {0};
+
+    while (n < cap && !head_ready(&hs, buf, n)) {
+        size_t want = cap - n < chunk ? cap - n : chunk;
+        ssize_t k = read_some(fd, buf + n, want);
+        if (k < 0) {
+            read_failed(r, errno);
+            goto out;
+        }
+        if (k == 0) {
+            eof = true;
+            break;
+        }
+        n += (size_t)k;
+        r->st->bytes += (uint64_t)k;
+    }
+    if (n == 0) {
+        fail(r, CSVIN_EEMPTY, 0, 0, "file is empty");
+        goto out;
+    }
+    if (!sniff_encoding(r, buf, n))
+        goto out;
+
+    size_t p = 0;
+    if (n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) {
+        p = 3;
+        r->st->had_bom = true;
+    }
+    char delim = opt_delim;
+    size_t sep = sep_line(buf, p, n, &delim);
+    if (sep) {
+        p += sep;
+        r->line = 2; /* the "sep=" line is line 1, also when it is the whole file */
+    } else if (delim == 0) {
+        delim = detect_delimiter(buf, p, n, eof);
+    }
+    if (delim == '"' || delim == '\r' || delim == '\n' || delim == 0)
+        BUG("csvin: impossible delimiter");
+    r->st->delimiter = delim;
+    csv_set_delim(&r->parser, (unsigned char)delim);
+
+    for (;;) {
+        if (p < n)
+            process_chunk(r, buf, p, n);
+        if (r->status != CSVIN_OK)
+            goto out;
+        if (eof)
+            break;
+        r->chunk_off += n;
+        ssize_t k = read_some(fd, buf, chunk);
+        if (k < 0) {
+            read_failed(r, errno);
+            goto out;
+        }
+        if (k == 0)
+            break;
+        n = (size_t)k;
+        p = 0;
+        r->st->bytes += (uint64_t)k;
+    }
+
+    if (r->u8_need) {
+        r->fault = U8_EOF;
+        r->fault_off = r->u8_off;
+        r->fault_byte = r->u8_lead;
+        report_fault(r);
+        goto out;
+    }
+    if (r->pending_cr) {
+        r->pending_cr = false;
+        end_line(r);
+    }
+    if (!r->in_footer && csv_fini(&r->parser, on_field, on_row, r) != 0) {
+        fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
+             "unterminated quoted field starting at line %llu",
+             (unsigned long long)r->field_line);
+        goto out;
+    }
+    if (r->status != CSVIN_OK)
+        goto out;
+    if (!r->at_line_start)
+        end_line(r);
+    if (!r->have_header)
+        fail(r, CSVIN_ENOHEADER, 0, 0, "no header line");
+out:
+    r->st->lines = r->line - (r->at_line_start ? 1 : 0);
+    free(buf);
+}
+
+int csvin_read(const char *path, const char *display, const struct csvin_opts *opts,
+               csvin_record_fn fn, void *ctx, struct csvin_stats *stats, struct diag *d)
+{
+    static const struct csvin_opts defaults = CSVIN_OPTS_INIT;
+    struct csvin_stats local_stats;
+    if (!opts)
+        opts = &defaults;
+    if (!stats)
+        stats = &local_stats;
+    memset(stats, 0, sizeof *stats);
+
+    struct reader r;
+    memset(&r, 0, sizeof r);
+    r.path = path;
+    r.display = display ? display : path;
+    r.fn = fn;
+    r.ctx = ctx;
+    r.st = stats;
+    r.d = d;
+    r.footer_on = opts->footer;
+    r.max_field = opts->max_field_bytes ? opts->max_field_bytes : CSVIN_DEFAULT_MAX_FIELD;
+    r.status = CSVIN_OK;
+    r.line = 1;
+    r.at_line_start = true;
+    r.rec_line = r.field_line = 1;
+    size_t chunk = opts->chunk_size ? opts->chunk_size : CSVIN_DEFAULT_CHUNK;
+
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fail(&r, CSVIN_EMISSING, 0, 0, "cannot open '%s': %s", path, strerror(errno));
+        return r.status;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fail(&r, CSVIN_EMISSING, 0, 0, "cannot open '%s': %s", path, strerror(EISDIR));
+        close(fd);
+        return r.status;
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+
+    if (csv_init(&r.parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        BUG("csv_init failed");
+    csv_set_space_func(&r.parser, no_space);
+    csv_set_realloc_func(&r.parser, xrealloc);
+    csv_set_blk_size(&r.parser, CSVIN_FIRST_BLOCK);
+
+    read_fd(&r, fd, opts->delimiter, chunk);
+
+    close(fd);
+    reader_release(&r);
+    return r.status;
+}

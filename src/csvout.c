@@ -1,0 +1,86 @@
+/* csvout.c — quoting, injection-neutralising CSV writer. */
+#include "csvout.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "money.h"
+
+int csvout_open(struct csvout *o, const char *path, struct diag *d)
+{
+    o->path = path;
+    o->row_started = false;
+    o->fp = fopen(path, "w");
+    if (!o->fp) {
+        diag_error(d, NULL, 0, "cannot create '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void sep(struct csvout *o)
+{
+    if (o->row_started)
+        fputc(',', o->fp);
+    o->row_started = true;
+}
+
+static void field(struct csvout *o, const char *s, bool neutralise)
+{
+    sep(o);
+    bool guard = neutralise && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                                s[0] == '\t' || s[0] == '\r');
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        fputc('"', o->fp);
+    if (guard)
+        fputc('\'', o->fp);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', o->fp);
+        fputc(*p, o->fp);
+    }
+    if (quote)
+        fputc('"', o->fp);
+}
+
+void csvout_text(struct csvout *o, const char *s)
+{
+    field(o, s ? s : "", true);
+}
+
+void csvout_money(struct csvout *o, int64_t minor, int digits)
+{
+    char buf[48];
+    money_format(buf, sizeof buf, minor, digits);
+    field(o, buf, false);
+}
+
+void csvout_uint(struct csvout *o, uint64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%" PRIu64, v);
+    field(o, buf, false);
+}
+
+void csvout_end_row(struct csvout *o)
+{
+    fputs("\r\n", o->fp);
+    o->row_started = false;
+}
+
+int csvout_close(struct csvout *o, struct diag *d)
+{
+    if (!o->fp)
+        return 0;
+    int err = 0;
+    if (ferror(o->fp))
+        err = errno ? errno : EIO;
+    if (fclose(o->fp) != 0 && !err)
+        err = errno;
+    o->fp = NULL;
+    if (err)
+        diag_error(d, NULL, 0, "cannot write '%s': %s", o->path, strerror(err));
+    return err;
+}

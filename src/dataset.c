@@ -1,0 +1,117 @@
+/* dataset.c — lifetime and growth of the columnar input tables. */
+#include "dataset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void dataset_init(struct dataset *ds)
+{
+    memset(ds, 0, sizeof *ds);
+}
+
+void dataset_release(struct dataset *ds)
+{
+    if (!ds)
+        return;
+    intern_release(&ds->leads);
+    intern_release(&ds->campaign_ids);
+    intern_release(&ds->channels);
+    intern_release(&ds->people_ids);
+    intern_release(&ds->teams);
+    intern_release(&ds->deal_ids);
+    struct campaign_table *c = &ds->campaigns;
+    free(c->name);
+    free(c->channel);
+    free(c->owner);
+    free(c->spend);
+    free(c->line);
+    free(c->known);
+    struct touch_table *t = &ds->touches;
+    free(t->lead);
+    free(t->ts);
+    free(t->day);
+    free(t->campaign);
+    free(t->channel);
+    free(t->row_hash);
+    free(t->line);
+    free(t->bucket);
+    struct deal_table *dl = &ds->deals;
+    free(dl->id);
+    free(dl->lead);
+    free(dl->owner);
+    free(dl->amount);
+    free(dl->close_day);
+    free(dl->close_ts);
+    free(dl->line);
+    free(dl->row_hash);
+    free(dl->bucket);
+    struct person_table *p = &ds->people;
+    free(p->name);
+    free(p->team);
+    free(p->role);
+    free(p->plan);
+    free(p->line);
+    free(ds->rejects);
+    arena_release(&ds->arena);
+    memset(ds, 0, sizeof *ds);
+}
+
+void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, const char *column,
+                    const char *value, size_t value_len, const char *reason)
+{
+    VEC_GROW(ds->rejects, ds->cap_rejects, ds->n_rejects + 1);
+    struct reject *r = &ds->rejects[ds->n_rejects++];
+    r->file = file;
+    r->line = line;
+    r->column = column ? arena_strndup(&ds->arena, column, strlen(column)) : NULL;
+    r->value = value ? arena_strndup(&ds->arena, value, value_len) : NULL;
+    r->reason = arena_strndup(&ds->arena, reason, strlen(reason));
+}
+
+void person_table_touch(struct dataset *ds, uint32_t id)
+{
+    struct person_table *p = &ds->people;
+    while (p->n <= id) {
+        if (p->n == p->cap) {
+            size_t cap = grow_capacity(p->cap, (size_t)p->n + 1);
+            p->name = xreallocarray(p->name, cap, sizeof *p->name);
+            p->team = xreallocarray(p->team, cap, sizeof *p->team);
+            p->role = xreallocarray(p->role, cap, sizeof *p->role);
+            p->plan = xreallocarray(p->plan, cap, sizeof *p->plan);
+            p->line = xreallocarray(p->line, cap, sizeof *p->line);
+            p->cap = (uint32_t)cap;
+        }
+        p->name[p->n] = NULL;
+        p->team[p->n] = ID_NONE;
+        p->role[p->n] = NULL;
+        p->plan[p->n] = NULL;
+        p->line[p->n] = 0;
+        p->n++;
+    }
+}
+
+void campaign_table_touch(struct dataset *ds, uint32_t id)
+{
+    struct campaign_table *c = &ds->campaigns;
+    while (c->n <= id) {
+        if (c->n == c->cap) {
+            size_t cap = grow_capacity(c->cap, (size_t)c->n + 1);
+            c->name = xreallocarray(c->name, cap, sizeof *c->name);
+            c->channel = xreallocarray(c->channel, cap, sizeof *c->channel);
+            c->owner = xreallocarray(c->owner, cap, sizeof *c->owner);
+            c->spend = xreallocarray(c->spend, cap, sizeof *c->spend);
+            c->line = xreallocarray(c->line, cap, sizeof *c->line);
+            c->known = xreallocarray(c->known, cap, sizeof *c->known);
+            c->cap = (uint32_t)cap;
+        }
+        c->name[c->n] = NULL;
+        c->channel[c->n] = ID_NONE;
+        c->owner[c->n] = ID_NONE;
+        c->spend[c->n] = 0;
+        c->line[c->n] = 0;
+        c->known[c->n] = false;
+        c->n++;
+    }
+}

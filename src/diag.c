@@ -1,0 +1,142 @@
+/* diag.c — collecting diagnostics with their source locations. */
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void diag_init(struct diag *d)
+{
+    memset(d, 0, sizeof *d);
+}
+
+void diag_release(struct diag *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->v[i].file);
+        free(d->v[i].message);
+    }
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, uint64_t line,
+               uint32_t column, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        BUG("vsnprintf failed");
+    char *msg = xmalloc((size_t)n + 1);
+    vsnprintf(msg, (size_t)n + 1, fmt, ap);
+
+    VEC_GROW(d->v, d->cap, d->n + 1);
+    struct diag_entry *e = &d->v[d->n++];
+    e->severity = sev;
+    e->file = file ? xstrdup(file) : NULL;
+    e->line = line;
+    e->column = column;
+    e->message = msg;
+    if (sev == DIAG_ERROR)
+        d->n_errors++;
+    else if (sev == DIAG_WARNING)
+        d->n_warnings++;
+}
+
+void diag_add(struct diag *d, enum diag_severity sev, const char *file, uint64_t line,
+              uint32_t column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(d, sev, file, line, column, fmt, ap);
+    va_end(ap);
+}
+
+void diag_print(FILE *fp, const struct diag_entry *e)
+{
+    const char *sev = e->severity == DIAG_WARNING ? "warning: "
+                      : e->severity == DIAG_NOTE  ? "note: "
+                                                  : "";
+    if (e->file && e->line)
+        fprintf(fp, "%s:%llu: %s%s\n", e->file, (unsigned long long)e->line, sev, e->message);
+    else if (e->file)
+        fprintf(fp, "%s: %s%s\n", e->file, sev, e->message);
+    else
+        fprintf(fp, "%s%s\n", sev, e->message);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if the bytes there are not one. */
+static size_t utf8_seq_len(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
+char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    if (size == 0)
+        return buf;
+    size_t i = 0;
+    for (; i < len && i < max;) {
+        size_t k = utf8_seq_len(p + i, len - i);
+        if (k == 1 && p[i] >= 0x20 && p[i] != 0x7F) {
+            if (o + 1 >= size)
+                break;
+            buf[o++] = (char)p[i];
+        } else if (k > 1) {
+            if (o + k >= size)
+                break;
+            memcpy(buf + o, p + i, k);
+            o += k;
+        } else {
+            if (o + 4 >= size)
+                break;
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[p[i] >> 4];
+            buf[o++] = hex[p[i] & 15];
+            k = 1;
+        }
+        i += k;
+    }
+    if (i < len && o + 3 < size) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}

@@ -1,0 +1,682 @@
+/* ingest.c — from CSV records to typed, interned, reconciled rows. */
+#include "ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvin.h"
+#include "money.h"
+#include "util.h"
+
+/* Reading state for one file. */
+struct reader {
+    struct dataset *ds;
+    const struct settings *s;
+    const struct ingest_window *w;
+    enum input_kind kind;
+    const struct inputcfg *in;
+    struct file_stats *fs;
+    struct diag *d;
+    const struct tz *file_tz;
+    int col[SCHEMA_MAX_FIELDS]; /* physical column per logical field, -1 if not in the file */
+    size_t n_header;
+    char **header; /* physical header names, trimmed */
+    bool header_failed;
+    /* per deal id: the first row's hash and line, and where it went */
+    uint64_t *seen_hash;
+    uint64_t *seen_line;
+    uint8_t *seen_bucket;
+    uint32_t *seen_row; /* deal table row, or ID_NONE */
+    size_t seen_cap;
+    const struct csvin_record *rec;
+};
+
+static uint64_t hash_record(const struct csvin_record *rec)
+{
+    uint64_t h = 0x9e3779b97f4a7c15u;
+    for (size_t f = 0; f < rec->n_fields; f++) {
+        h ^= rec->lens[f] + 0x51ed270b27u;
+        h *= 0x100000001b3u;
+        const unsigned char *p = (const unsigned char *)rec->fields[f];
+        for (size_t i = 0; i < rec->lens[f]; i++) {
+            h ^= p[i];
+            h *= 0x100000001b3u;
+        }
+    }
+    h ^= h >> 31;
+    h *= 0x7fb5d329728ea185u;
+    h ^= h >> 27;
+    return h;
+}
+
+/* The trimmed value of logical field f, or an empty span if the column is not in the file. */
+static const char *field(const struct reader *r, int f, size_t *len)
+{
+    int c = r->col[f];
+    if (c < 0) {
+        *len = 0;
+        return "";
+    }
+    const char *v = r->rec->fields[c];
+    *len = r->rec->lens[c];
+    trim_span(&v, len);
+    return v;
+}
+
+static const char *colname(const struct reader *r, int f)
+{
+    return r->col[f] >= 0 ? r->header[r->col[f]] : r->in->columns[f];
+}
+
+static void reject(struct reader *r, int f, const char *v, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void reject(struct reader *r, int f, const char *v, size_t len, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    dataset_reject(r->ds, r->kind, r->rec->line, f >= 0 ? colname(r, f) : NULL, v, len, reason);
+    r->fs->bucket[BUCKET_REJECTED]++;
+}
+
+static void reject_required(struct reader *r, int f)
+{
+    reject(r, f, "", 0, "empty %s", schema_get(r->kind)->fields[f].name);
+}
+
+/* Parse a date or date-time field. A date-only value is a business calendar date: its instant
+ * is the local midnight that starts it, or with end_of_day the last second of it. */
+static int parse_when(struct reader *r, int f, bool end_of_day, int64_t *ts, int32_t *day)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    if (n == 0) {
+        reject_required(r, f);
+        return -1;
+    }
+    struct datetime dt;
+    int err = date_parse(v, n, r->in->fmt.date_format, &dt);
+    if (err) {
+        reject(r, f, v, n, "bad date (%s, expected %s)", date_strerror(err),
+               date_format_name(r->in->fmt.date_format));
+        return -1;
+    }
+    if (!dt.has_time) {
+        *day = dt.day;
+        *ts = end_of_day ? tz_local_to_utc(r->w->business, dt.day + 1, 0) - 1
+                         : tz_local_to_utc(r->w->business, dt.day, 0);
+        return 0;
+    }
+    *ts =
+        dt.has_offset ? datetime_utc_with_offset(&dt) : tz_local_to_utc(r->file_tz, dt.day, dt.sec);
+    *day = tz_local_day(r->w->business, *ts);
+    return 0;
+}
+
+/* Parse an amount in `currency` (the file's, or the row's currency column). */
+static int parse_money(struct reader *r, int f, const char *currency, int64_t *out)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    struct money_fmt mf = r->in->fmt.money;
+    int digits = money_minor_digits(currency);
+    mf.minor_digits = digits < 0 ? 2 : digits;
+    struct money_parsed mp;
+    int err = money_parse(v, n, &mf, &mp);
+    if (err) {
+        reject(r, f, v, n, "bad amount (%s)", money_strerror(err));
+        return -1;
+    }
+    if (mp.currency[0] && strcmp(mp.currency, currency) != 0) {
+        reject(r, f, v, n, "amount is in %s but the row's currency is %s", mp.currency, currency);
+        return -1;
+    }
+    *out = mp.minor;
+    return 0;
+}
+
+static uint32_t intern_field(struct intern *in, const char *v, size_t n)
+{
+    return intern_add(in, v, n, NULL);
+}
+
+bool ingest_stage_is_won(const char *won_stages, const char *stage, size_t len)
+{
+    trim_span(&stage, &len);
+    for (const char *p = won_stages; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *w = p;
+        trim_span(&w, &n);
+        if (n && ascii_casecmp_n(w, n, stage, len) == 0)
+            return true;
+        p = end ? end + 1 : p + n;
+    }
+    return false;
+}
+
+/* ---- per-file row handlers ------------------------------------------------------------- */
+
+static void campaign_row(struct reader *r)
+{
+    size_t ni, nn, nc, no;
+    const char *id = field(r, CF_ID, &ni), *name = field(r, CF_NAME, &nn);
+    const char *ch = field(r, CF_CHANNEL, &nc), *owner = field(r, CF_OWNER, &no);
+    if (!ni) {
+        reject_required(r, CF_ID);
+        return;
+    }
+    if (!nn) {
+        reject_required(r, CF_NAME);
+        return;
+    }
+    if (!nc) {
+        reject_required(r, CF_CHANNEL);
+        return;
+    }
+    int64_t spend = 0;
+    if (r->col[CF_SPEND] >= 0) {
+        size_t ns;
+        field(r, CF_SPEND, &ns);
+        if (ns && parse_money(r, CF_SPEND, r->s->currency, &spend))
+            return;
+    }
+    bool added;
+    uint32_t cid = intern_add(&r->ds->campaign_ids, id, ni, &added);
+    campaign_table_touch(r->ds, cid);
+    struct campaign_table *t = &r->ds->campaigns;
+    if (!added && t->known[cid]) {
+        char where[64];
+        snprintf(where, sizeof where, "first at line %llu", (unsigned long long)t->line[cid]);
+        if (r->seen_hash && r->seen_hash[cid] == hash_record(r->rec)) {
+            r->fs->bucket[BUCKET_DUPLICATE]++;
+            return;
+        }
+        {
+            reject(r, CF_ID, id, ni, "campaign id appears twice with different values (%s)", where);
+            return;
+        }
+    }
+    VEC_GROW(r->seen_hash, r->seen_cap, (size_t)cid + 1);
+    r->seen_hash[cid] = hash_record(r->rec);
+    t->known[cid] = true;
+    t->name[cid] = arena_strndup(&r->ds->arena, name, nn);
+    t->channel[cid] = intern_field(&r->ds->channels, ch, nc);
+    t->owner[cid] = no ? intern_field(&r->ds->people_ids, owner, no) : ID_NONE;
+    if (no)
+        person_table_touch(r->ds, t->owner[cid]);
+    t->spend[cid] = spend;
+    t->line[cid] = r->rec->line;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
+static void person_row(struct reader *r)
+{
+    size_t ni, nn, nt, nr, np;
+    const char *id = field(r, PF_ID, &ni), *name = field(r, PF_NAME, &nn);
+    const char *team = field(r, PF_TEAM, &nt), *role = field(r, PF_ROLE, &nr);
+    const char *plan = field(r, PF_PLAN, &np);
+    if (!ni) {
+        reject_required(r, PF_ID);
+        return;
+    }
+    if (!nn) {
+        reject_required(r, PF_NAME);
+        return;
+    }
+    if (!nt) {
+        reject_required(r, PF_TEAM);
+        return;
+    }
+    uint32_t pid = intern_field(&r->ds->people_ids, id, ni);
+    person_table_touch(r->ds, pid);
+    struct person_table *t = &r->ds->people;
+    uint64_t h = hash_record(r->rec);
+    if (t->name[pid]) {
+        if (r->seen_hash && pid < r->seen_cap && r->seen_hash[pid] == h) {
+            r->fs->bucket[BUCKET_DUPLICATE]++;
+            return;
+        }
+        {
+            reject(r, PF_ID, id, ni,
+                   "person id appears twice with different values (first at "
+                   "line %llu)",
+                   (unsigned long long)t->line[pid]);
+            return;
+        }
+    }
+    size_t old = r->seen_cap;
+    VEC_GROW(r->seen_hash, r->seen_cap, (size_t)pid + 1);
+    for (size_t i = old; i < r->seen_cap; i++)
+        r->seen_hash[i] = 0;
+    r->seen_hash[pid] = h;
+    t->name[pid] = arena_strndup(&r->ds->arena, name, nn);
+    t->team[pid] = intern_field(&r->ds->teams, team, nt);
+    t->role[pid] = arena_strndup(&r->ds->arena, role, nr);
+    char *pl = arena_strndup(&r->ds->arena, plan, np);
+    for (char *p = pl; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    t->plan[pid] = np ? pl : NULL;
+    t->line[pid] = r->rec->line;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
+static void touch_row(struct reader *r)
+{
+    size_t nl, nc, nch;
+    const char *lead = field(r, TF_LEAD, &nl), *camp = field(r, TF_CAMPAIGN, &nc);
+    const char *ch = field(r, TF_CHANNEL, &nch);
+    if (!nl) {
+        reject_required(r, TF_LEAD);
+        return;
+    }
+    if (!nc) {
+        reject_required(r, TF_CAMPAIGN);
+        return;
+    }
+    int64_t ts;
+    int32_t day;
+    if (parse_when(r, TF_AT, false, &ts, &day))
+        return;
+    if (day > r->w->as_of_day) {
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
+    struct dataset *ds = r->ds;
+    uint32_t cid = intern_field(&ds->campaign_ids, camp, nc);
+    campaign_table_touch(ds, cid);
+    uint32_t chid = nch ? intern_field(&ds->channels, ch, nch) : ds->campaigns.channel[cid];
+    enum bucket b = BUCKET_USED;
+    if (!ds->campaigns.known[cid]) {
+        b = BUCKET_UNMATCHED;
+        if (ds->campaigns.channel[cid] == ID_NONE)
+            ds->campaigns.channel[cid] = nch ? chid : intern_field(&ds->channels, "(unknown)", 9);
+        if (chid == ID_NONE)
+            chid = ds->campaigns.channel[cid];
+    }
+    struct touch_table *t = &ds->touches;
+    if (t->n == t->cap) {
+        size_t cap = grow_capacity(t->cap, t->n + 1);
+        t->lead = xreallocarray(t->lead, cap, sizeof *t->lead);
+        t->ts = xreallocarray(t->ts, cap, sizeof *t->ts);
+        t->day = xreallocarray(t->day, cap, sizeof *t->day);
+        t->campaign = xreallocarray(t->campaign, cap, sizeof *t->campaign);
+        t->channel = xreallocarray(t->channel, cap, sizeof *t->channel);
+        t->row_hash = xreallocarray(t->row_hash, cap, sizeof *t->row_hash);
+        t->line = xreallocarray(t->line, cap, sizeof *t->line);
+        t->bucket = xreallocarray(t->bucket, cap, sizeof *t->bucket);
+        t->cap = cap;
+    }
+    uint64_t i = t->n++;
+    t->lead[i] = intern_field(&ds->leads, lead, nl);
+    t->ts[i] = ts;
+    t->day[i] = day;
+    t->campaign[i] = cid;
+    t->channel[i] = chid;
+    t->row_hash[i] = hash_record(r->rec);
+    t->line[i] = r->rec->line;
+    t->bucket[i] = (uint8_t)b;
+    r->fs->bucket[b]++;
+}
+
+static void deal_seen_grow(struct reader *r, uint32_t id)
+{
+    size_t old = r->seen_cap;
+    if ((size_t)id < old)
+        return;
+    size_t cap = old;
+    VEC_GROW(r->seen_hash, cap, (size_t)id + 1);
+    r->seen_line = xreallocarray(r->seen_line, cap, sizeof *r->seen_line);
+    r->seen_bucket = xreallocarray(r->seen_bucket, cap, sizeof *r->seen_bucket);
+    r->seen_row = xreallocarray(r->seen_row, cap, sizeof *r->seen_row);
+    r->seen_cap = cap;
+}
+
+/* A second row for a deal id: an exact copy is a duplicate; anything else rejects both rows. */
+static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t ni, uint64_t h)
+{
+    struct dataset *ds = r->ds;
+    if (r->seen_hash[did] == h && r->seen_bucket[did] != BUCKET_REJECTED) {
+        r->fs->bucket[BUCKET_DUPLICATE]++;
+        return;
+    }
+    if (r->seen_bucket[did] != BUCKET_REJECTED) {
+        /* Take the first row back out of its bucket. */
+        r->fs->bucket[r->seen_bucket[did]]--;
+        r->fs->bucket[BUCKET_REJECTED]++;
+        if (r->seen_row[did] != ID_NONE)
+            ds->deals.bucket[r->seen_row[did]] = BUCKET_REJECTED;
+        char reason[160];
+        snprintf(reason, sizeof reason,
+                 "deal id appears again with different values at line %llu; both rows rejected",
+                 (unsigned long long)r->rec->line);
+        dataset_reject(ds, r->kind, r->seen_line[did], colname(r, DF_ID), id, ni, reason);
+        r->seen_bucket[did] = BUCKET_REJECTED;
+    }
+    reject(r, DF_ID, id, ni,
+           "deal id appears again with different values (first at line %llu); both rows rejected",
+           (unsigned long long)r->seen_line[did]);
+}
+
+static void deal_row(struct reader *r)
+{
+    struct dataset *ds = r->ds;
+    size_t ni, ns, nl, no;
+    const char *id = field(r, DF_ID, &ni);
+    if (!ni) {
+        reject_required(r, DF_ID);
+        return;
+    }
+    uint64_t h = hash_record(r->rec);
+    bool added;
+    uint32_t did = intern_add(&ds->deal_ids, id, ni, &added);
+    deal_seen_grow(r, did);
+    if (!added) {
+        deal_repeat(r, did, id, ni, h);
+        return;
+    }
+    r->seen_hash[did] = h;
+    r->seen_line[did] = r->rec->line;
+    r->seen_row[did] = ID_NONE;
+    r->seen_bucket[did] = BUCKET_REJECTED;
+
+    const char *stage = field(r, DF_STAGE, &ns);
+    if (r->col[DF_STAGE] >= 0 && !ingest_stage_is_won(r->s->won_stages, stage, ns)) {
+        r->seen_bucket[did] = BUCKET_FILTERED;
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
+    char currency[4];
+    memcpy(currency, r->in->fmt.currency, 4);
+    if (r->col[DF_CURRENCY] >= 0) {
+        size_t nc;
+        const char *c = field(r, DF_CURRENCY, &nc);
+        if (nc) {
+            if (nc != 3 || money_minor_digits((char[4]){c[0], c[1], c[2], 0}) < 0) {
+                reject(r, DF_CURRENCY, c, nc, "unknown currency code");
+                return;
+            }
+            for (int i = 0; i < 3; i++)
+                currency[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
+        }
+    }
+    if (strcmp(currency, r->s->currency) != 0) {
+        size_t nc;
+        const char *c = field(r, DF_CURRENCY, &nc);
+        {
+            reject(r, DF_CURRENCY, c, nc,
+                   "amount in %s but no FX rates are configured to convert it into %s", currency,
+                   r->s->currency);
+            return;
+        }
+    }
+    int64_t amount;
+    if (parse_money(r, DF_AMOUNT, currency, &amount))
+        return;
+    int64_t close_ts;
+    int32_t close_day;
+    if (parse_when(r, DF_CLOSED, true, &close_ts, &close_day))
+        return;
+    const char *owner = field(r, DF_OWNER, &no);
+    if (!no) {
+        reject_required(r, DF_OWNER);
+        return;
+    }
+    if (close_day > r->w->as_of_day || close_day < r->w->keep_first ||
+        close_day > r->w->keep_last) {
+        r->seen_bucket[did] = BUCKET_FILTERED;
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
+    const char *lead = field(r, DF_LEAD, &nl);
+    struct deal_table *t = &ds->deals;
+    if (t->n == t->cap) {
+        size_t cap = grow_capacity(t->cap, (size_t)t->n + 1);
+        t->id = xreallocarray(t->id, cap, sizeof *t->id);
+        t->lead = xreallocarray(t->lead, cap, sizeof *t->lead);
+        t->owner = xreallocarray(t->owner, cap, sizeof *t->owner);
+        t->amount = xreallocarray(t->amount, cap, sizeof *t->amount);
+        t->close_day = xreallocarray(t->close_day, cap, sizeof *t->close_day);
+        t->close_ts = xreallocarray(t->close_ts, cap, sizeof *t->close_ts);
+        t->line = xreallocarray(t->line, cap, sizeof *t->line);
+        t->row_hash = xreallocarray(t->row_hash, cap, sizeof *t->row_hash);
+        t->bucket = xreallocarray(t->bucket, cap, sizeof *t->bucket);
+        t->cap = (uint32_t)cap;
+    }
+    uint32_t i = t->n++;
+    t->id[i] = did;
+    t->lead[i] = nl ? intern_field(&ds->leads, lead, nl) : ID_NONE;
+    t->owner[i] = intern_field(&ds->people_ids, owner, no);
+    person_table_touch(ds, t->owner[i]);
+    t->amount[i] = amount;
+    t->close_day[i] = close_day;
+    t->close_ts[i] = close_ts;
+    t->line[i] = r->rec->line;
+    t->row_hash[i] = h;
+    t->bucket[i] = BUCKET_USED;
+    r->seen_row[did] = i;
+    r->seen_bucket[did] = BUCKET_USED;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
+/* ---- header and dispatch ---------------------------------------------------------------- */
+
+static int map_header(struct reader *r, const struct csvin_record *rec)
+{
+    const struct schema *sc = schema_get(r->kind);
+    r->n_header = rec->n_fields;
+    r->header = xcalloc(rec->n_fields, sizeof *r->header);
+    for (size_t i = 0; i < rec->n_fields; i++) {
+        const char *v = rec->fields[i];
+        size_t n = rec->lens[i];
+        trim_span(&v, &n);
+        r->header[i] = xstrndup(v, n);
+    }
+    int rc = 0;
+    for (size_t f = 0; f < sc->n_fields; f++) {
+        const char *want = r->in->columns[f];
+        size_t wl = strlen(want);
+        r->col[f] = -1;
+        for (size_t i = 0; i < rec->n_fields; i++) {
+            if (ascii_casecmp_n(r->header[i], strlen(r->header[i]), want, wl) != 0)
+                continue;
+            if (r->col[f] >= 0) {
+                diag_error(r->d, r->fs->display, rec->line,
+                           "header '%s' (for %s) appears twice, in columns %d and %zu", want,
+                           sc->fields[f].name, r->col[f] + 1, i + 1);
+                rc = -1;
+                break;
+            }
+            r->col[f] = (int)i;
+        }
+        if (r->col[f] < 0 && sc->fields[f].required) {
+            diag_error(r->d, r->fs->display, rec->line,
+                       "no column '%s' for %s (map it with [columns.%s] %s = <header>)", want,
+                       sc->fields[f].name, sc->name, sc->fields[f].name);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static int on_record(void *ctx, const struct csvin_record *rec)
+{
+    struct reader *r = ctx;
+    r->rec = rec;
+    if (rec->is_header) {
+        if (map_header(r, rec)) {
+            r->header_failed = true;
+            return -1;
+        }
+        return 0;
+    }
+    if (rec->n_fields != r->n_header) {
+        reject(r, -1, NULL, 0, "expected %zu fields, got %zu", r->n_header, rec->n_fields);
+        return 0;
+    }
+    switch (r->kind) {
+    case INPUT_CAMPAIGNS:
+        campaign_row(r);
+        break;
+    case INPUT_PEOPLE:
+        person_row(r);
+        break;
+    case INPUT_TOUCHES:
+        touch_row(r);
+        break;
+    case INPUT_DEALS:
+        deal_row(r);
+        break;
+    case INPUT_SPLITS:
+    case INPUT_FX:
+    case INPUT_N:
+        BUG("reader for an unsupported file");
+    }
+    return 0;
+}
+
+static void reader_release(struct reader *r)
+{
+    for (size_t i = 0; i < r->n_header; i++)
+        free(r->header[i]);
+    free(r->header);
+    free(r->seen_hash);
+    free(r->seen_line);
+    free(r->seen_bucket);
+    free(r->seen_row);
+}
+
+static int read_file(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
+                     enum input_kind kind, struct diag *d)
+{
+    const struct inputcfg *in = &s->inputs[kind];
+    struct file_stats *fs = &ds->files[kind];
+    fs->present = true;
+    fs->path = in->path;
+    const char *slash = strrchr(in->path, '/');
+    fs->display = slash ? slash + 1 : in->path;
+
+    struct tz *file_tz = NULL;
+    char err[200];
+    if (tz_load(in->fmt.timezone, &file_tz, err, sizeof err)) {
+        diag_error(d, fs->display, 0, "%s", err);
+        return INGEST_ECONFIG;
+    }
+    struct reader r = {
+        .ds = ds, .s = s, .w = w, .kind = kind, .in = in, .fs = fs, .d = d, .file_tz = file_tz};
+    struct csvin_opts opts = CSVIN_OPTS_INIT;
+    opts.delimiter = in->fmt.delimiter;
+    opts.footer = in->fmt.footer;
+    struct csvin_stats st;
+    memset(&st, 0, sizeof st);
+    int rc = csvin_read(in->path, fs->display, &opts, on_record, &r, &st, d);
+    fs->bytes = st.bytes;
+    fs->lines = st.lines;
+    fs->rows = st.records;
+    fs->blank_lines = st.blank_lines;
+    fs->footer_lines = st.footer_lines;
+    fs->delimiter = st.delimiter;
+    fs->had_bom = st.had_bom;
+    bool header_failed = r.header_failed;
+    reader_release(&r);
+    tz_free(file_tz);
+
+    switch (rc) {
+    case CSVIN_OK:
+        break;
+    case CSVIN_EMISSING:
+    case CSVIN_EEMPTY:
+        return INGEST_EMISSING;
+    case CSVIN_EIO:
+        return INGEST_EIO;
+    case CSVIN_ESTOPPED:
+        if (header_failed)
+            return INGEST_EDATA;
+        BUG("csvin stopped without a reason");
+    default:
+        return INGEST_EDATA;
+    }
+    if (fs->rows == 0) {
+        diag_error(d, fs->display, 0, "no data rows (header only)");
+        return INGEST_EDATA;
+    }
+    uint64_t sum = 0;
+    for (int b = 0; b < BUCKET_N; b++)
+        sum += fs->bucket[b];
+    if (sum != fs->rows)
+        BUG("row reconciliation does not add up");
+    return INGEST_OK;
+}
+
+/* The first rejected rows of a failing file, as errors: a failed cron run says what to fix. */
+static void show_rejects(const struct dataset *ds, enum input_kind kind, struct diag *d)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < ds->n_rejects && shown < 20; i++) {
+        const struct reject *rj = &ds->rejects[i];
+        if (rj->file != kind)
+            continue;
+        char q[200];
+        if (rj->column && rj->value)
+            diag_error(d, ds->files[kind].display, rj->line, "%s: '%s' in column '%s'", rj->reason,
+                       diag_quote(q, sizeof q, rj->value, strlen(rj->value), 120), rj->column);
+        else
+            diag_error(d, ds->files[kind].display, rj->line, "%s", rj->reason);
+        shown++;
+    }
+}
+
+/* Rejects over the file's allowed share (or any, under --strict) fail the run. */
+static int check_rejects(const struct dataset *ds, const struct settings *s,
+                         const struct ingest_window *w, struct diag *d)
+{
+    int rc = INGEST_OK;
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &ds->files[k];
+        uint64_t rej = fs->bucket[BUCKET_REJECTED];
+        if (!fs->present || rej == 0)
+            continue;
+        /* rej / rows > units / 10^scale, compared exactly in integers. */
+        __extension__ unsigned __int128 lhs = (unsigned __int128)rej;
+        __extension__ unsigned __int128 rhs =
+            (unsigned __int128)fs->rows * (uint64_t)s->max_reject_share.units;
+        for (int i = 0; i < s->max_reject_share.scale; i++)
+            lhs *= 10;
+        if (w->strict || lhs > rhs) {
+            show_rejects(ds, (enum input_kind)k, d);
+            char share[48];
+            decimal_format(share, sizeof share, s->max_reject_share);
+            diag_error(
+                d, fs->display, 0, "%llu of %llu data rows rejected, more than allowed (%s%s)",
+                (unsigned long long)rej, (unsigned long long)fs->rows,
+                w->strict ? "none under --strict" : "max_reject_share ", w->strict ? "" : share);
+            rc = INGEST_EDATA;
+        }
+    }
+    return rc;
+}
+
+int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
+               struct diag *d)
+{
+    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES,
+                                            INPUT_DEALS};
+    int worst = INGEST_OK;
+    for (size_t i = 0; i < ARRAY_LEN(order); i++) {
+        if (!s->inputs[order[i]].path)
+            continue;
+        int rc = read_file(ds, s, w, order[i], d);
+        /* Keep reading the other files so one run reports every broken input. */
+        if (rc != INGEST_OK && (worst == INGEST_OK || rc < worst))
+            worst = rc;
+    }
+    if (worst != INGEST_OK)
+        return worst;
+    return check_rejects(ds, s, w, d);
+}

@@ -1,0 +1,102 @@
+/* intern.c — open-addressing hash table from strings to dense ids. */
+#include "intern.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* FNV-1a, then a murmur finaliser so that linear probing sees well-mixed low bits. */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3u;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    return h;
+}
+
+static void rehash(struct intern *in, size_t n_slots)
+{
+    uint32_t *slots = xcalloc(n_slots, sizeof *slots);
+    for (uint32_t id = 0; id < in->n; id++) {
+        size_t i = (size_t)in->hashes[id] & (n_slots - 1);
+        while (slots[i])
+            i = (i + 1) & (n_slots - 1);
+        slots[i] = id + 1;
+    }
+    free(in->slots);
+    in->slots = slots;
+    in->n_slots = n_slots;
+}
+
+static uint32_t lookup(const struct intern *in, const char *s, size_t len, uint64_t h, size_t *slot)
+{
+    if (!in->n_slots) {
+        *slot = 0;
+        return INTERN_NONE;
+    }
+    size_t i = (size_t)h & (in->n_slots - 1);
+    while (in->slots[i]) {
+        uint32_t id = in->slots[i] - 1;
+        if (in->hashes[id] == h && in->lens[id] == len && memcmp(in->strs[id], s, len) == 0)
+            return id;
+        i = (i + 1) & (in->n_slots - 1);
+    }
+    *slot = i;
+    return INTERN_NONE;
+}
+
+uint32_t intern_find(const struct intern *in, const char *s, size_t len)
+{
+    size_t slot;
+    return lookup(in, s, len, hash_bytes(s, len), &slot);
+}
+
+uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
+{
+    uint64_t h = hash_bytes(s, len);
+    size_t slot;
+    uint32_t id = lookup(in, s, len, h, &slot);
+    if (added)
+        *added = id == INTERN_NONE;
+    if (id != INTERN_NONE)
+        return id;
+    if (len > UINT32_MAX || in->n == INTERN_NONE - 1)
+        BUG("intern_add: too many or too long strings");
+    if ((size_t)(in->n + 1) * 2 > in->n_slots) {
+        rehash(in, in->n_slots ? in->n_slots * 2 : 64);
+        lookup(in, s, len, h, &slot);
+    }
+    if (in->n == in->cap) {
+        size_t cap = grow_capacity(in->cap, (size_t)in->n + 1);
+        if (cap >= INTERN_NONE)
+            cap = INTERN_NONE - 1;
+        in->strs = xreallocarray(in->strs, cap, sizeof *in->strs);
+        in->lens = xreallocarray(in->lens, cap, sizeof *in->lens);
+        in->hashes = xreallocarray(in->hashes, cap, sizeof *in->hashes);
+        in->cap = (uint32_t)cap;
+    }
+    id = in->n++;
+    in->strs[id] = arena_strndup(&in->arena, s, len);
+    in->lens[id] = (uint32_t)len;
+    in->hashes[id] = h;
+    in->slots[slot] = id + 1;
+    return id;
+}
+
+void intern_release(struct intern *in)
+{
+    if (!in)
+        return;
+    arena_release(&in->arena);
+    free(in->strs);
+    free(in->lens);
+    free(in->slots);
+    free(in->hashes);
+    memset(in, 0, sizeof *in);
+}

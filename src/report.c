@@ -1,0 +1,420 @@
+/* report.c — Summary and Run sheets, payroll and rejects CSV files. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvout.h"
+#include "tz.h"
+#include "util.h"
+#include "xlsxout.h"
+
+#define TAB_SUMMARY 0x1F4E79u
+#define TAB_RUN 0x7F7F7Fu
+
+static const char *const bucket_names[BUCKET_N] = {"used", "duplicate", "filtered", "unmatched",
+                                                   "rejected"};
+
+static void label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value)
+{
+    xs_text(sh, row, 0, label, XS_BOLD);
+    xs_text(sh, row, 1, value, XS_PLAIN);
+}
+
+static void label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day)
+{
+    xs_text(sh, row, 0, label, XS_BOLD);
+    xs_date(sh, row, 1, day, XS_DATE);
+}
+
+/* Order ids of an interner by their strings (bytewise), for stable sheet order. */
+static const struct intern *sort_in;
+static int cmp_by_string(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return strcmp(intern_str(sort_in, x), intern_str(sort_in, y));
+}
+
+static uint32_t *sorted_ids(const struct intern *in)
+{
+    uint32_t *ids = xmalloc((in->n ? in->n : 1) * sizeof *ids);
+    for (uint32_t i = 0; i < in->n; i++)
+        ids[i] = i;
+    sort_in = in;
+    qsort(ids, in->n, sizeof *ids, cmp_by_string);
+    return ids;
+}
+
+/* The Run sheet: version, dates, every config value in force, and each input's reconciliation. */
+static void run_sheet(const struct report_ctx *r, struct xbook *b)
+{
+    struct xsheet *sh = xbook_add_sheet(b, "Run");
+    xs_tab_color(sh, TAB_RUN);
+    xs_col_width(sh, 0, 0, 28);
+    xs_col_width(sh, 1, 1, 44);
+    xs_col_width(sh, 2, 9, 12);
+    uint32_t row = 0;
+    xs_text(sh, row++, 0, "Run", XS_TITLE);
+    label_value(sh, ++row, "Tool", "sametable " SAMETABLE_VERSION);
+    label_value(sh, ++row, "Period", r->period->name);
+    label_date(sh, ++row, "As of", r->as_of_day);
+    label_value(sh, ++row, "Business time zone", r->s->timezone);
+    label_value(sh, ++row, "Time zone data", tz_data_version());
+    label_value(sh, ++row, "Configuration", r->cfg->path);
+    row += 2;
+
+    xs_text(sh, row++, 0, "Input reconciliation (rows read = used + duplicate + filtered + "
+                          "unmatched + rejected)",
+            XS_BOLD);
+    static const char *const hdr[] = {"File",     "Path",       "Rows read", "Used",
+                                      "Duplicate", "Filtered",  "Unmatched", "Rejected",
+                                      "Blank lines", "Footer lines"};
+    for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
+        xs_text(sh, row, c, hdr[c], XS_HEADER);
+    row++;
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &r->ds->files[k];
+        if (!fs->present)
+            continue;
+        xs_text(sh, row, 0, schema_get((enum input_kind)k)->name, XS_PLAIN);
+        xs_text(sh, row, 1, fs->path, XS_PLAIN);
+        xs_int(sh, row, 2, (int64_t)fs->rows, XS_INT);
+        for (int bk = 0; bk < BUCKET_N; bk++)
+            xs_int(sh, row, (uint16_t)(3 + bk), (int64_t)fs->bucket[bk], XS_INT);
+        xs_int(sh, row, 8, (int64_t)fs->blank_lines, XS_INT);
+        xs_int(sh, row, 9, (int64_t)fs->footer_lines, XS_INT);
+        row++;
+    }
+    row++;
+    xs_text(sh, row++, 0, "Configuration in force", XS_BOLD);
+    static const char *const chdr[] = {"Section", "Key", "Value", "Source"};
+    for (uint16_t c = 0; c < ARRAY_LEN(chdr); c++)
+        xs_text(sh, row, c, chdr[c], XS_HEADER);
+    row++;
+    for (size_t i = 0; i < r->cfg->n_in_force; i++) {
+        const struct cfg_entry *e = &r->cfg->in_force[i];
+        char src[64];
+        if (e->source == CFG_FILE)
+            snprintf(src, sizeof src, "line %" PRIu64, e->line);
+        else
+            snprintf(src, sizeof src, "%s", e->source == CFG_SET ? "--set" : "default");
+        xs_text(sh, row, 0, e->section, XS_PLAIN);
+        xs_text(sh, row, 1, e->key, XS_PLAIN);
+        xs_text(sh, row, 2, e->value, XS_PLAIN);
+        xs_text(sh, row, 3, src, XS_PLAIN);
+        row++;
+    }
+}
+
+static void props(const struct report_ctx *r, struct xbook_props *p, const char *title,
+                  const char *subject)
+{
+    p->title = title;
+    p->subject = subject;
+    p->company = r->s->company;
+    p->created_day = r->as_of_day;
+    p->money_digits = r->s->currency_digits;
+}
+
+int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
+{
+    char title[64];
+    snprintf(title, sizeof title, "Attribution %s", r->period->name);
+    struct xbook_props pp;
+    props(r, &pp, title, "Closed-won revenue credited to campaigns and channels");
+    struct xbook *b = xbook_create(path, &pp, d);
+    if (!b)
+        return -1;
+    const struct attribution *a = r->a;
+    const struct dataset *ds = r->ds;
+
+    struct xsheet *sh = xbook_add_sheet(b, "Summary");
+    xs_tab_color(sh, TAB_SUMMARY);
+    xs_hide_gridlines(sh);
+    xs_col_width(sh, 0, 0, 44);
+    xs_col_width(sh, 1, 1 + MODEL_N * 2, 18);
+    uint32_t row = 0;
+    xs_text(sh, row++, 0, title, XS_TITLE);
+    xs_text(sh, row++, 0,
+            "Revenue of deals closed-won in the period, credited to the campaigns that touched "
+            "the lead; each deal's credit sums to its amount to the cent.",
+            XS_NOTE);
+    row++;
+    label_value(sh, row++, "Period", r->period->name);
+    label_date(sh, row++, "First day", r->period->first_day);
+    label_date(sh, row++, "Last day", r->period->last_day);
+    label_date(sh, row++, "As of", r->as_of_day);
+    label_value(sh, row++, "Currency", r->s->currency);
+    label_value(sh, row++, "Business time zone", r->s->timezone);
+    xs_text(sh, row, 0, "Lookback window (days, 0 = none)", XS_BOLD);
+    xs_int(sh, row++, 1, r->s->lookback_days, XS_INT);
+    row++;
+
+    uint32_t r_deals = row, r_won = row + 1, r_attr = row + 2, r_unattr = row + 3;
+    uint32_t r_undeals = row + 4, r_check = row + 5;
+    uint32_t table = row + 8;
+    uint32_t first_data = table + 1;
+    uint32_t n_ch = ds->channels.n;
+    uint32_t total_row = first_data + n_ch;
+
+    /* Model columns side by side: credit and share. */
+    uint16_t col = 1;
+    uint16_t model_col[MODEL_N];
+    for (int m = 0; m < MODEL_N; m++) {
+        if (!(a->models & (1u << m)))
+            continue;
+        model_col[m] = col;
+        col = (uint16_t)(col + 2);
+    }
+    int64_t attributed = a->won_cents - a->unattributed_cents;
+    char f[160], c1[16], c2[16], c3[16];
+
+    xs_text(sh, r_deals, 0, "Closed-won deals", XS_BOLD);
+    xs_int(sh, r_deals, 1, a->n_deals, XS_INT);
+    xs_text(sh, r_won, 0, "Closed-won revenue", XS_BOLD);
+    xs_money(sh, r_won, 1, a->won_cents, XS_MONEY);
+    xs_text(sh, r_unattr, 0, "Unattributed revenue", XS_BOLD);
+    xs_money(sh, r_unattr, 1, a->unattributed_cents, XS_MONEY);
+    xs_text(sh, r_undeals, 0, "Unattributed deals", XS_BOLD);
+    xs_int(sh, r_undeals, 1, a->n_unattributed, XS_INT);
+    for (int m = 0; m < MODEL_N; m++) {
+        if (!(a->models & (1u << m)))
+            continue;
+        char lbl[96];
+        snprintf(lbl, sizeof lbl, "Attributed revenue (%s)", attr_model_name((enum attr_model)m));
+        xs_text(sh, r_attr, 0, lbl, XS_BOLD);
+        snprintf(f, sizeof f, "=%s", xs_cell(c1, total_row, model_col[m]));
+        xs_formula_money(sh, r_attr, 1, f, attributed, XS_MONEY);
+        snprintf(lbl, sizeof lbl, "Check: attributed + unattributed - closed-won (%s)",
+                 attr_model_name((enum attr_model)m));
+        xs_text(sh, r_check, 0, lbl, XS_BOLD);
+        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, r_attr, 1), xs_cell(c2, r_unattr, 1),
+                 xs_cell(c3, r_won, 1));
+        xs_formula_money(sh, r_check, 1, f, 0, XS_MONEY);
+        break; /* one summary line per model arrives with more models */
+    }
+
+    xs_text(sh, table - 1, 0, "Credited revenue by channel", XS_BOLD);
+    xs_text(sh, table, 0, "Channel", XS_HEADER);
+    for (int m = 0; m < MODEL_N; m++) {
+        if (!(a->models & (1u << m)))
+            continue;
+        char h[64];
+        snprintf(h, sizeof h, "%s credit (%s)", attr_model_name((enum attr_model)m),
+                 r->s->currency);
+        xs_text(sh, table, model_col[m], h, XS_HEADER);
+        snprintf(h, sizeof h, "%s share", attr_model_name((enum attr_model)m));
+        xs_text(sh, table, (uint16_t)(model_col[m] + 1), h, XS_HEADER);
+    }
+    uint32_t *ids = sorted_ids(&ds->channels);
+    for (uint32_t i = 0; i < n_ch; i++) {
+        uint32_t ch = ids[i], rr = first_data + i;
+        xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
+        for (int m = 0; m < MODEL_N; m++) {
+            if (!(a->models & (1u << m)))
+                continue;
+            int64_t v = a->channel_cents[m][ch];
+            xs_money(sh, rr, model_col[m], v, XS_MONEY);
+            snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(c1, total_row, model_col[m]),
+                     xs_cell(c2, rr, model_col[m]), xs_cell(c3, total_row, model_col[m]));
+            xs_formula(sh, rr, (uint16_t)(model_col[m] + 1), f,
+                       attributed ? (double)v / (double)attributed : 0.0, XS_PCT);
+        }
+    }
+    free(ids);
+    xs_text(sh, total_row, 0, "Total", XS_BOLD);
+    for (int m = 0; m < MODEL_N; m++) {
+        if (!(a->models & (1u << m)))
+            continue;
+        if (n_ch) {
+            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, first_data, model_col[m]),
+                     xs_cell(c2, total_row - 1, model_col[m]));
+            xs_formula_money(sh, total_row, model_col[m], f, attributed, XS_MONEY_TOTAL);
+        } else {
+            xs_money(sh, total_row, model_col[m], 0, XS_MONEY_TOTAL);
+        }
+    }
+    run_sheet(r, b);
+    return xbook_close(b, d);
+}
+
+/* People of the people file in file order. */
+static uint32_t *people_in_file_order(const struct dataset *ds, uint32_t *n_out)
+{
+    const struct person_table *pt = &ds->people;
+    uint32_t *v = xmalloc((pt->n ? pt->n : 1) * sizeof *v);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < pt->n; i++)
+        if (pt->name[i])
+            v[n++] = i;
+    /* Insertion by line: people files are small and mostly in order already. */
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = v[i], j = i;
+        while (j > 0 && pt->line[v[j - 1]] > pt->line[x]) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    *n_out = n;
+    return v;
+}
+
+int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
+{
+    char title[64];
+    snprintf(title, sizeof title, "Payouts %s", r->period->name);
+    struct xbook_props pp;
+    props(r, &pp, title, "Incentive payouts by person");
+    struct xbook *b = xbook_create(path, &pp, d);
+    if (!b)
+        return -1;
+    const struct dataset *ds = r->ds;
+    const struct person_table *pt = &ds->people;
+    const struct payouts *p = r->p;
+
+    struct xsheet *sh = xbook_add_sheet(b, "Summary");
+    xs_tab_color(sh, TAB_SUMMARY);
+    xs_hide_gridlines(sh);
+    xs_col_width(sh, 0, 0, 30);
+    xs_col_width(sh, 1, 1, 24);
+    xs_col_width(sh, 2, 4, 16);
+    xs_col_width(sh, 5, 7, 16);
+    uint32_t row = 0;
+    xs_text(sh, row++, 0, title, XS_TITLE);
+    xs_text(sh, row++, 0,
+            "What each person is owed for deals closed-won in the period; each payout line is "
+            "rounded half away from zero to the cent and totals are sums of rounded lines.",
+            XS_NOTE);
+    row++;
+    label_value(sh, row++, "Period", r->period->name);
+    label_date(sh, row++, "As of", r->as_of_day);
+    label_value(sh, row++, "Currency", r->s->currency);
+    row++;
+
+    static const char *const hdr[] = {"Person ID", "Name", "Team", "Role", "Plan",
+                                      "Deals",     "Own revenue", "Payout"};
+    uint32_t header = row;
+    for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
+        xs_text(sh, header, c, hdr[c], XS_HEADER);
+    uint32_t n;
+    uint32_t *order = people_in_file_order(ds, &n);
+    uint32_t first = header + 1;
+    int64_t total_rev = 0, total_deals = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = order[i], rr = first + i;
+        xs_text(sh, rr, 0, intern_str(&ds->people_ids, id), XS_PLAIN);
+        xs_text(sh, rr, 1, pt->name[id], XS_PLAIN);
+        xs_text(sh, rr, 2, pt->team[id] == ID_NONE ? "" : intern_str(&ds->teams, pt->team[id]),
+                XS_PLAIN);
+        xs_text(sh, rr, 3, pt->role[id], XS_PLAIN);
+        const struct plan *pl = pt->plan[id] ? plan_find(r->plans, pt->plan[id]) : NULL;
+        xs_text(sh, rr, 4, pl ? pl->name : "", XS_PLAIN);
+        xs_int(sh, rr, 5, p->person_deals[id], XS_INT);
+        xs_money(sh, rr, 6, p->person_revenue[id], XS_MONEY);
+        xs_money(sh, rr, 7, p->person_total[id], XS_MONEY);
+        total_rev += p->person_revenue[id];
+        total_deals += p->person_deals[id];
+    }
+    uint32_t total_row = first + n;
+    char f[96], c1[16], c2[16];
+    xs_text(sh, total_row, 0, "Total", XS_BOLD);
+    static const int64_t zero = 0;
+    const int64_t *tot[3] = {&total_deals, &total_rev, &p->total};
+    for (uint16_t c = 5; c <= 7; c++) {
+        if (n) {
+            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, first, c),
+                     xs_cell(c2, total_row - 1, c));
+            if (c == 5)
+                xs_formula(sh, total_row, c, f, (double)*tot[0], XS_INT_TOTAL);
+            else
+                xs_formula_money(sh, total_row, c, f, *tot[c - 5], XS_MONEY_TOTAL);
+        } else {
+            xs_money(sh, total_row, c, zero, XS_MONEY_TOTAL);
+        }
+    }
+    xs_freeze(sh, header + 1, 0);
+    xs_autofilter(sh, header, 0, total_row - 1 > header ? total_row - 1 : header, 7);
+    free(order);
+
+    row = total_row + 2;
+    int64_t nobody = 0;
+    for (size_t i = 0; i < p->n_issues; i++)
+        if (p->issues[i].deal != ID_NONE)
+            nobody += ds->deals.amount[p->issues[i].deal];
+    xs_text(sh, row, 0, "Deals that pay no one", XS_BOLD);
+    xs_int(sh, row++, 1, (int64_t)p->n_issues, XS_INT);
+    xs_text(sh, row, 0, "Their revenue", XS_BOLD);
+    xs_money(sh, row++, 1, nobody, XS_MONEY);
+    xs_text(sh, row, 0,
+            "(owner not in the people file, or without a plan; they still count in attribution)",
+            XS_NOTE);
+    run_sheet(r, b);
+    return xbook_close(b, d);
+}
+
+int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag *d)
+{
+    struct csvout o;
+    if (csvout_open(&o, path, d))
+        return -1;
+    static const char *const hdr[] = {"person_id", "name", "amount", "currency", "period"};
+    for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
+        csvout_text(&o, hdr[i]);
+    csvout_end_row(&o);
+    uint32_t n;
+    uint32_t *order = people_in_file_order(r->ds, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = order[i];
+        if (!r->ds->people.plan[id])
+            continue;
+        csvout_text(&o, intern_str(&r->ds->people_ids, id));
+        csvout_text(&o, r->ds->people.name[id]);
+        csvout_money(&o, r->p->person_total[id], r->s->currency_digits);
+        csvout_text(&o, r->s->currency);
+        csvout_text(&o, r->period->name);
+        csvout_end_row(&o);
+    }
+    free(order);
+    return csvout_close(&o, d) ? -1 : 0;
+}
+
+int report_rejects_csv(const struct report_ctx *r, const char *path, struct diag *d)
+{
+    struct csvout o;
+    if (csvout_open(&o, path, d))
+        return -1;
+    static const char *const hdr[] = {"file", "line", "column", "value", "reason"};
+    for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
+        csvout_text(&o, hdr[i]);
+    csvout_end_row(&o);
+    for (size_t i = 0; i < r->ds->n_rejects; i++) {
+        const struct reject *rj = &r->ds->rejects[i];
+        csvout_text(&o, r->ds->files[rj->file].display);
+        csvout_uint(&o, rj->line);
+        csvout_text(&o, rj->column ? rj->column : "");
+        csvout_text(&o, rj->value ? rj->value : "");
+        csvout_text(&o, rj->reason);
+        csvout_end_row(&o);
+    }
+    return csvout_close(&o, d) ? -1 : 0;
+}
+
+void report_reconciliation(const struct report_ctx *r, FILE *fp)
+{
+    fprintf(fp, "%-10s %10s", "file", "rows");
+    for (int b = 0; b < BUCKET_N; b++)
+        fprintf(fp, " %10s", bucket_names[b]);
+    fprintf(fp, " %10s %10s\n", "blank", "footer");
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &r->ds->files[k];
+        if (!fs->present)
+            continue;
+        fprintf(fp, "%-10s %10" PRIu64, schema_get((enum input_kind)k)->name, fs->rows);
+        for (int b = 0; b < BUCKET_N; b++)
+            fprintf(fp, " %10" PRIu64, fs->bucket[b]);
+        fprintf(fp, " %10" PRIu64 " %10" PRIu64 "\n", fs->blank_lines, fs->footer_lines);
+    }
+}

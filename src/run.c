@@ -1,0 +1,231 @@
+/* run.c — sequencing the stages and publishing their outputs. */
+#include "run.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attrib.h"
+#include "config.h"
+#include "dataset.h"
+#include "ingest.h"
+#include "join.h"
+#include "payout.h"
+#include "period.h"
+#include "plan.h"
+#include "publish.h"
+#include "report.h"
+#include "settings.h"
+#include "tz.h"
+#include "util.h"
+
+struct stage_clock {
+    FILE *log;
+    int verbose;
+    struct timespec t0;
+};
+
+static void stage_start(struct stage_clock *c)
+{
+    clock_gettime(CLOCK_MONOTONIC, &c->t0);
+}
+
+static void stage_done(struct stage_clock *c, const char *name)
+{
+    if (!c->verbose)
+        return;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
+    fprintf(c->log, "sametable: %-10s %9.1f ms\n", name, ms);
+    c->t0 = t1;
+}
+
+static int ingest_status_to_exit(int rc)
+{
+    switch (rc) {
+    case INGEST_OK:
+        return RUN_OK;
+    case INGEST_EMISSING:
+        return RUN_ENOINPUT;
+    case INGEST_EIO:
+        return RUN_EIO;
+    case INGEST_ECONFIG:
+        return RUN_ECONFIG;
+    default:
+        return RUN_EDATA;
+    }
+}
+
+static int publish_status_to_exit(int rc)
+{
+    switch (rc) {
+    case PUBLISH_OK:
+        return RUN_OK;
+    case PUBLISH_ECREATE:
+        return RUN_ECANTCREAT;
+    case PUBLISH_ELOCKED:
+        return RUN_ELOCKED;
+    default:
+        return RUN_EIO;
+    }
+}
+
+struct run_state {
+    struct config cfg;
+    struct settings s;
+    struct plan_set plans;
+    struct tz *business;
+    struct dataset ds;
+    struct lead_index ix;
+    struct attribution attr;
+    struct payouts pay;
+    struct period period;
+    int32_t as_of_day;
+    const char *out_dir;
+    int lock_fd;
+};
+
+/* Config, settings and plans; the as-of date and the period. */
+static int load_config(struct run_state *st, const struct run_opts *o, struct diag *d)
+{
+    if (config_load(&st->cfg, o->config_path, d))
+        return RUN_ECONFIG;
+    for (size_t i = 0; i < o->n_sets; i++)
+        if (config_set(&st->cfg, o->sets[i], d))
+            return RUN_EUSAGE;
+    int rc = settings_load(&st->s, &st->cfg, d);
+    if (st->s.inputs[INPUT_PEOPLE].path)
+        rc |= plan_load(&st->plans, &st->cfg, d);
+    rc |= config_check_unused(&st->cfg, d);
+    if (rc)
+        return RUN_ECONFIG;
+
+    char err[200];
+    if (tz_load(st->s.timezone, &st->business, err, sizeof err)) {
+        diag_error(d, st->cfg.display, 0, "%s", err);
+        return RUN_ECONFIG;
+    }
+    if (o->as_of) {
+        if (date_parse_day(o->as_of, &st->as_of_day)) {
+            diag_error(d, NULL, 0, "bad --as-of '%s': expected a date yyyy-mm-dd", o->as_of);
+            return RUN_EUSAGE;
+        }
+    } else if (st->s.as_of_set) {
+        st->as_of_day = st->s.as_of_day;
+    } else {
+        /* Yesterday in the business zone: the last complete day. */
+        st->as_of_day = tz_local_day(st->business, o->now) - 1;
+    }
+    const char *pname = o->period ? o->period : st->s.period;
+    if (pname) {
+        if (period_parse(pname, &st->period)) {
+            diag_error(d, o->period ? NULL : st->cfg.display, 0,
+                       "bad period '%s': expected 2026-11, 2026-Q4 or 2026", pname);
+            return o->period ? RUN_EUSAGE : RUN_ECONFIG;
+        }
+    } else {
+        period_containing(PERIOD_MONTH, st->as_of_day, &st->period);
+    }
+    st->out_dir = o->out_dir ? o->out_dir : st->s.out_dir;
+    return RUN_OK;
+}
+
+/* Write every output under a temporary name, then publish them together. */
+static int write_outputs(struct run_state *st, struct diag *d)
+{
+    struct report_ctx r = {&st->s, &st->cfg, &st->period, st->as_of_day,
+                           &st->ds, &st->attr,  st->s.inputs[INPUT_PEOPLE].path ? &st->pay : NULL,
+                           &st->plans};
+    char name[96];
+    const char *tmp;
+    int rc = 0;
+
+    snprintf(name, sizeof name, "attribution-%s.xlsx", st->period.name);
+    if (!(tmp = publish_begin(st->out_dir, name, d)) || report_attribution_xlsx(&r, tmp, d))
+        rc = -1;
+    if (rc == 0 && r.p) {
+        snprintf(name, sizeof name, "payouts-%s.xlsx", st->period.name);
+        if (!(tmp = publish_begin(st->out_dir, name, d)) || report_payouts_xlsx(&r, tmp, d))
+            rc = -1;
+        snprintf(name, sizeof name, "payroll-%s.csv", st->period.name);
+        if (rc == 0 &&
+            (!(tmp = publish_begin(st->out_dir, name, d)) || report_payroll_csv(&r, tmp, d)))
+            rc = -1;
+    }
+    snprintf(name, sizeof name, "rejects-%s.csv", st->period.name);
+    if (rc == 0 && (!(tmp = publish_begin(st->out_dir, name, d)) || report_rejects_csv(&r, tmp, d)))
+        rc = -1;
+    if (rc) {
+        publish_abort();
+        return RUN_EIO;
+    }
+    return publish_status_to_exit(publish_commit(d));
+}
+
+static void state_release(struct run_state *st)
+{
+    payout_release(&st->pay);
+    attrib_release(&st->attr);
+    join_release(&st->ix);
+    dataset_release(&st->ds);
+    tz_free(st->business);
+    plan_release(&st->plans);
+    config_release(&st->cfg);
+    publish_unlock(st->lock_fd);
+}
+
+int run_execute(const struct run_opts *o, struct diag *d)
+{
+    struct run_state st;
+    memset(&st, 0, sizeof st);
+    st.lock_fd = -1;
+    config_init(&st.cfg);
+    dataset_init(&st.ds);
+    struct stage_clock clk = {o->log, o->verbose, {0, 0}};
+    stage_start(&clk);
+
+    int rc = load_config(&st, o, d);
+    stage_done(&clk, "config");
+    if (rc == RUN_OK && o->command == RUN_RUN) {
+        publish_install_signals();
+        rc = publish_status_to_exit(publish_prepare_dir(st.out_dir, d));
+        if (rc == RUN_OK)
+            rc = publish_status_to_exit(publish_lock(st.out_dir, &st.lock_fd, d));
+    }
+    if (rc == RUN_OK) {
+        struct ingest_window w = {st.as_of_day, st.period.first_day, st.period.last_day,
+                                  st.business, o->strict};
+        rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
+        stage_done(&clk, "ingest");
+    }
+    if (rc == RUN_OK) {
+        join_build(&st.ix, &st.ds);
+        stage_done(&clk, "join");
+        attrib_run(&st.attr, &st.ds, &st.ix, &st.s, &st.period);
+        stage_done(&clk, "attribute");
+        if (st.s.inputs[INPUT_PEOPLE].path &&
+            payout_run(&st.pay, &st.ds, &st.plans, &st.period, d))
+            rc = RUN_ECONFIG;
+        stage_done(&clk, "incent");
+    }
+    if (rc == RUN_OK && o->command == RUN_CHECK) {
+        struct report_ctx r = {&st.s, &st.cfg, &st.period, st.as_of_day, &st.ds, &st.attr, NULL,
+                               &st.plans};
+        report_reconciliation(&r, o->out);
+    }
+    if (rc == RUN_OK && o->command == RUN_RUN) {
+        rc = write_outputs(&st, d);
+        stage_done(&clk, "write");
+    }
+    if (o->verbose && rc == RUN_OK) {
+        fprintf(o->log, "sametable: period %s, as of ", st.period.name);
+        char day[16];
+        date_format_day(day, sizeof day, st.as_of_day);
+        fprintf(o->log, "%s, %" PRIu32 " deals closed-won, %zu rejected rows\n", day,
+                st.attr.n_deals, st.ds.n_rejects);
+    }
+    state_release(&st);
+    return rc;
+}

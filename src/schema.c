@@ -1,0 +1,69 @@
+/* schema.c — the logical fields of each input file (DESIGN §3). */
+#include "schema.h"
+
+#include "util.h"
+
+static const struct schema_field campaign_fields[CF_N] = {
+    [CF_ID] = {"campaign_id", true},  [CF_NAME] = {"name", true},
+    [CF_CHANNEL] = {"channel", true}, [CF_OWNER] = {"owner_id", false},
+    [CF_TEAM] = {"team", false},      [CF_SPEND] = {"spend", false},
+    [CF_START] = {"start_date", false}, [CF_END] = {"end_date", false},
+};
+
+static const struct schema_field touch_fields[TF_N] = {
+    [TF_LEAD] = {"lead_id", true},       [TF_AT] = {"touched_at", true},
+    [TF_CAMPAIGN] = {"campaign_id", true}, [TF_CHANNEL] = {"channel", false},
+    [TF_TYPE] = {"touch_type", false},
+};
+
+static const struct schema_field deal_fields[DF_N] = {
+    [DF_ID] = {"deal_id", true},
+    [DF_LEAD] = {"lead_id", true},
+    [DF_OWNER] = {"owner_id", true},
+    [DF_AMOUNT] = {"amount", true},
+    [DF_CLOSED] = {"closed_at", true},
+    [DF_STAGE] = {"stage", false},
+    [DF_CURRENCY] = {"currency", false},
+    [DF_LEAD_CREATED] = {"lead_created_at", false},
+    [DF_CREATED] = {"created_at", false},
+    [DF_CANCELLED] = {"cancelled_at", false},
+    [DF_PRODUCT] = {"product", false},
+};
+
+static const struct schema_field person_fields[PF_N] = {
+    [PF_ID] = {"person_id", true},       [PF_NAME] = {"name", true},
+    [PF_TEAM] = {"team", true},          [PF_ROLE] = {"role", true},
+    [PF_PLAN] = {"plan", true},          [PF_MANAGER] = {"manager_id", false},
+    [PF_QUOTA] = {"quota", false},       [PF_TARGET] = {"target_incentive", false},
+    [PF_START] = {"start_date", false},  [PF_END] = {"end_date", false},
+    [PF_CURRENCY] = {"currency", false},
+};
+
+static const struct schema_field split_fields[SF_N] = {
+    [SF_DEAL] = {"deal_id", true},
+    [SF_PERSON] = {"person_id", true},
+    [SF_PERCENT] = {"percent", true},
+    [SF_TYPE] = {"type", false},
+};
+
+static const struct schema_field fx_fields[XF_N] = {
+    [XF_CURRENCY] = {"currency", true},
+    [XF_RATE] = {"rate_to_base", true},
+    [XF_EFFECTIVE] = {"effective_date", true},
+};
+
+static const struct schema schemas[INPUT_N] = {
+    [INPUT_CAMPAIGNS] = {"campaigns", true, CF_N, campaign_fields},
+    [INPUT_TOUCHES] = {"touches", true, TF_N, touch_fields},
+    [INPUT_DEALS] = {"deals", true, DF_N, deal_fields},
+    [INPUT_PEOPLE] = {"people", false, PF_N, person_fields},
+    [INPUT_SPLITS] = {"splits", false, SF_N, split_fields},
+    [INPUT_FX] = {"fx", false, XF_N, fx_fields},
+};
+
+const struct schema *schema_get(enum input_kind kind)
+{
+    if ((unsigned)kind >= INPUT_N)
+        BUG("schema_get: bad kind");
+    return &schemas[kind];
+}

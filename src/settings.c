@@ -1,0 +1,197 @@
+/* settings.c — typed settings for every section except plans. */
+#include "settings.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tz.h"
+#include "util.h"
+
+static const char *const model_names[MODEL_N] = {"linear"};
+
+const char *attr_model_name(enum attr_model m)
+{
+    return (unsigned)m < MODEL_N ? model_names[m] : "?";
+}
+
+static int check_zone(struct config *c, const char *sec, const char *key, const char *zone,
+                      struct diag *d)
+{
+    struct tz *z;
+    char err[200];
+    if (tz_load(zone, &z, err, sizeof err) == 0) {
+        tz_free(z);
+        return 0;
+    }
+    struct cfg_entry *e = config_find(c, sec, key);
+    config_error_at(c, e, d, "%s (key '%s' in [%s])", err, key, sec);
+    return -1;
+}
+
+static int get_currency(struct config *c, const char *sec, const char *key, const char *def,
+                        char out[4], int *digits, struct diag *d)
+{
+    const char *v;
+    config_get_str(c, sec, key, def, &v, d);
+    int dg = money_minor_digits(v);
+    if (strlen(v) != 3 || dg < 0) {
+        config_error_at(c, config_find(c, sec, key), d,
+                        "unknown currency '%s' for key '%s' in [%s]: expected an ISO 4217 code",
+                        v, key, sec);
+        return -1;
+    }
+    for (int i = 0; i < 3; i++)
+        out[i] = (char)(v[i] >= 'a' && v[i] <= 'z' ? v[i] - 32 : v[i]);
+    out[3] = '\0';
+    if (digits)
+        *digits = dg;
+    return 0;
+}
+
+/* One file's format: the [format.<file>] value, else the [format] value, else the default. */
+static int load_format(struct config *c, const char *sec, const struct fmtcfg *def,
+                       struct fmtcfg *f, const char *def_zone, struct diag *d)
+{
+    static const char *const delims[] = {"auto", ",", ";", "tab", "\t", "comma", "semicolon"};
+    static const char delim_chars[] = {0, ',', ';', '\t', '\t', ',', ';'};
+    static const char *const decimals[] = {".", ","};
+    static const char *const thousands[] = {"none", ",", ".", "space", "'", "auto"};
+    static const char *const dates[] = {"iso", "m/d/yyyy", "d/m/yyyy", "dd.mm.yyyy",
+                                        "yyyy-mm-dd"};
+    static const enum date_format date_vals[] = {DATE_ISO, DATE_MDY, DATE_DMY, DATE_DMY_DOT,
+                                                 DATE_YMD};
+    int rc = 0;
+    size_t i, di;
+    *f = *def;
+
+    size_t ddef = 0;
+    for (i = 0; i < ARRAY_LEN(delim_chars); i++)
+        if (delim_chars[i] == def->delimiter) {
+            ddef = i;
+            break;
+        }
+    rc |= config_get_enum(c, sec, "delimiter", delims, ARRAY_LEN(delims), ddef, &i, d);
+    f->delimiter = delim_chars[i];
+
+    rc |= config_get_enum(c, sec, "decimal", decimals, ARRAY_LEN(decimals),
+                          def->money.decimal == ',' ? 1 : 0, &di, d);
+    f->money.decimal = di ? ',' : '.';
+
+    /* "auto": the usual partner of the decimal separator (',' for '.', '.' for ','). */
+    rc |= config_get_enum(c, sec, "thousands", thousands, ARRAY_LEN(thousands), 5, &i, d);
+    static const char thousand_chars[] = {0, ',', '.', ' ', '\'', 0};
+    f->money.thousands = i == 5 ? (f->money.decimal == ',' ? '.' : ',') : thousand_chars[i];
+    if (f->money.thousands == f->money.decimal) {
+        config_error_at(c, config_find(c, sec, "thousands"), d,
+                        "the thousands separator equals the decimal separator in [%s]", sec);
+        rc = -1;
+    }
+
+    size_t dfdef = 0;
+    for (i = 0; i < ARRAY_LEN(date_vals); i++)
+        if (date_vals[i] == def->date_format)
+            dfdef = i;
+    rc |= config_get_enum(c, sec, "date_format", dates, ARRAY_LEN(dates), dfdef, &i, d);
+    f->date_format = date_vals[i];
+
+    rc |= config_get_str(c, sec, "timezone", def->timezone ? def->timezone : def_zone,
+                         &f->timezone, d);
+    if (config_find(c, sec, "timezone"))
+        rc |= check_zone(c, sec, "timezone", f->timezone, d);
+
+    int digits = 2;
+    rc |= get_currency(c, sec, "currency", def->currency, f->currency, &digits, d);
+    f->money.minor_digits = digits;
+    rc |= config_get_bool(c, sec, "footer", def->footer, &f->footer, d);
+    return rc ? -1 : 0;
+}
+
+static int load_columns(struct config *c, enum input_kind k, struct inputcfg *in, struct diag *d)
+{
+    const struct schema *sc = schema_get(k);
+    char sec[64];
+    snprintf(sec, sizeof sec, "columns.%s", sc->name);
+    config_has_section(c, sec);
+    int rc = 0;
+    for (size_t f = 0; f < sc->n_fields; f++)
+        rc |= config_get_str(c, sec, sc->fields[f].name, sc->fields[f].name, &in->columns[f], d);
+    return rc;
+}
+
+int settings_load(struct settings *s, struct config *c, struct diag *d)
+{
+    int rc = 0;
+    memset(s, 0, sizeof *s);
+
+    config_has_section(c, "run");
+    rc |= config_get_day(c, "run", "as_of", &s->as_of_day, &s->as_of_set, d);
+    const char *period;
+    rc |= config_get_str(c, "run", "period", "", &period, d);
+    s->period = *period ? period : NULL;
+    rc |= config_get_str(c, "run", "timezone", "UTC", &s->timezone, d);
+    rc |= check_zone(c, "run", "timezone", s->timezone, d);
+    rc |= get_currency(c, "run", "currency", "USD", s->currency, &s->currency_digits, d);
+    rc |= config_get_decimal(c, "run", "max_reject_share", "0.01", (struct decimal){0, 0},
+                             (struct decimal){1, 0}, &s->max_reject_share, d);
+
+    config_has_section(c, "inputs");
+    config_has_section(c, "format");
+    struct fmtcfg base = {0, {'.', ',', 2}, DATE_ISO, NULL, "", true};
+    memcpy(base.currency, s->currency, 4);
+    base.money.minor_digits = s->currency_digits;
+    struct fmtcfg deflt;
+    rc |= load_format(c, "format", &base, &deflt, s->timezone, d);
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct schema *sc = schema_get((enum input_kind)k);
+        struct inputcfg *in = &s->inputs[k];
+        rc |= config_get_path(c, "inputs", sc->name, NULL, &in->path, d);
+        if (!in->path && sc->required) {
+            diag_error(d, c->display, 0, "[inputs] must name the %s file ('%s = path')",
+                       sc->name, sc->name);
+            rc = -1;
+        }
+        char sec[64];
+        snprintf(sec, sizeof sec, "format.%s", sc->name);
+        config_has_section(c, sec);
+        rc |= load_format(c, sec, &deflt, &in->fmt, s->timezone, d);
+        rc |= load_columns(c, (enum input_kind)k, in, d);
+    }
+
+    config_has_section(c, "deals");
+    rc |= config_get_str(c, "deals", "won_stages", "closed won, closedwon", &s->won_stages, d);
+
+    config_has_section(c, "attribution");
+    const char *models;
+    rc |= config_get_str(c, "attribution", "models", "linear", &models, d);
+    s->models = 0;
+    for (const char *p = models; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *w = p;
+        trim_span(&w, &n);
+        int found = -1;
+        for (int m = 0; m < MODEL_N; m++)
+            if (ascii_casecmp_n(w, n, model_names[m], strlen(model_names[m])) == 0)
+                found = m;
+        if (found < 0) {
+            config_error_at(c, config_find(c, "attribution", "models"), d,
+                            "unknown attribution model '%.*s' in [attribution] models",
+                            (int)n, w);
+            rc = -1;
+        } else {
+            s->models |= 1u << found;
+        }
+        p = end ? end + 1 : p + strlen(p);
+    }
+    if (!s->models && rc == 0) {
+        config_error_at(c, config_find(c, "attribution", "models"), d,
+                        "[attribution] models names no model");
+        rc = -1;
+    }
+    rc |= config_get_int(c, "attribution", "lookback_days", 90, 0, 3650, &s->lookback_days, d);
+
+    config_has_section(c, "output");
+    rc |= config_get_path(c, "output", "dir", "out", &s->out_dir, d);
+    rc |= config_get_str(c, "output", "company", "", &s->company, d);
+    return rc ? -1 : 0;
+}

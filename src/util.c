@@ -1,0 +1,129 @@
+/* util.c — aborting allocators, BUG(), array growth, small string helpers. */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Noreturn void out_of_memory(size_t size)
+{
+    fprintf(stderr, "sametable: out of memory (%zu bytes)\n", size);
+    abort();
+}
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        out_of_memory(size);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (!q)
+        out_of_memory(size);
+    return q;
+}
+
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        out_of_memory(SIZE_MAX);
+    return xrealloc(p, n * size);
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+_Noreturn void bug_at(const char *file, int line, const char *msg)
+{
+    fprintf(stderr, "sametable: BUG at %s:%d: %s\n", file, line, msg);
+    abort();
+}
+
+size_t grow_capacity(size_t cap, size_t need)
+{
+    size_t n = cap < 16 ? 16 : cap;
+    while (n < need) {
+        if (n > SIZE_MAX / 3 * 2)
+            out_of_memory(SIZE_MAX);
+        n += n / 2;
+    }
+    return n;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ca = ascii_lower((unsigned char)a[i]), cb = ascii_lower((unsigned char)b[i]);
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+    }
+    return alen == blen ? 0 : (alen < blen ? -1 : 1);
+}
+
+/* Length of the blank sequence at s (ASCII space/tab, NBSP, U+202F, U+200B, U+2060), 0 if none. */
+static size_t blank_at(const unsigned char *s, size_t len)
+{
+    if (len >= 1 && (s[0] == ' ' || s[0] == '\t'))
+        return 1;
+    if (len >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+        return 2;
+    if (len >= 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xAF || s[2] == 0x8B))
+        return 3;
+    if (len >= 3 && s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0xA0)
+        return 3;
+    return 0;
+}
+
+/* Length of a blank sequence ending at s + len, 0 if none. */
+static size_t blank_before(const unsigned char *s, size_t len)
+{
+    if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        return 1;
+    if (len >= 2 && blank_at(s + len - 2, 2) == 2)
+        return 2;
+    if (len >= 3 && blank_at(s + len - 3, 3) == 3)
+        return 3;
+    return 0;
+}
+
+void trim_span(const char **s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    size_t n = *len, k;
+    while ((k = blank_at(p, n)) > 0) {
+        p += k;
+        n -= k;
+    }
+    while ((k = blank_before(p, n)) > 0)
+        n -= k;
+    *s = (const char *)p;
+    *len = n;
+}

@@ -1,0 +1,313 @@
+/* xlsxout.c — workbooks through libxlsxwriter with every return code checked. */
+#include "xlsxout.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#include "util.h"
+
+#define XLSX_STRING_MAX 32767
+
+struct xsheet {
+    struct xbook *book;
+    lxw_worksheet *ws;
+    char name[32];
+};
+
+struct xbook {
+    lxw_workbook *wb;
+    lxw_format *fmt[XS_N_STYLES];
+    struct xsheet *sheets[64];
+    size_t n_sheets;
+    int digits;
+    lxw_error err;         /* first failure */
+    char err_where[64];    /* sheet!cell of the first failure */
+    char *buf;             /* sanitised text */
+    size_t buf_cap;
+};
+
+double xs_major(int64_t minor, int digits)
+{
+    static const double scale[] = {1, 10, 100, 1000, 10000};
+    return (double)minor / scale[digits < 0 || digits > 4 ? 2 : digits];
+}
+
+char *xs_cell(char *buf, uint32_t row, uint16_t col)
+{
+    char letters[4];
+    int n = 0;
+    unsigned c = (unsigned)col + 1;
+    while (c > 0 && n < 3) {
+        unsigned rem = (c - 1) % 26;
+        letters[n++] = (char)('A' + rem);
+        c = (c - 1) / 26;
+    }
+    int o = 0;
+    while (n > 0)
+        buf[o++] = letters[--n];
+    snprintf(buf + o, 16 - (size_t)o, "%u", row + 1);
+    return buf;
+}
+
+static void latch(struct xbook *b, lxw_error e, const struct xsheet *s, uint32_t row, uint16_t col)
+{
+    if (e == LXW_NO_ERROR || b->err != LXW_NO_ERROR)
+        return;
+    b->err = e;
+    char cell[16];
+    snprintf(b->err_where, sizeof b->err_where, "%s!%s", s ? s->name : "?",
+             s ? xs_cell(cell, row, col) : "");
+}
+
+static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits)
+{
+    lxw_format *f = workbook_add_format(wb);
+    if (!f)
+        return NULL;
+    static const char *const money_fmt[] = {"#,##0;-#,##0", "#,##0.0;-#,##0.0",
+                                            "#,##0.00;-#,##0.00", "#,##0.000;-#,##0.000",
+                                            "#,##0.0000;-#,##0.0000"};
+    const char *mf = money_fmt[digits < 0 || digits > 4 ? 2 : digits];
+    switch (st) {
+    case XS_PLAIN:
+        break;
+    case XS_BOLD:
+        format_set_bold(f);
+        break;
+    case XS_TITLE:
+        format_set_bold(f);
+        format_set_font_size(f, 14);
+        break;
+    case XS_NOTE:
+        format_set_italic(f);
+        format_set_font_color(f, 0x595959);
+        break;
+    case XS_HEADER:
+        format_set_bold(f);
+        format_set_bg_color(f, 0xDDEBF7);
+        format_set_bottom(f, LXW_BORDER_THIN);
+        format_set_text_wrap(f);
+        format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+        break;
+    case XS_MONEY:
+        format_set_num_format(f, mf);
+        break;
+    case XS_MONEY_TOTAL:
+        format_set_num_format(f, mf);
+        format_set_bold(f);
+        format_set_top(f, LXW_BORDER_THIN);
+        break;
+    case XS_INT:
+        format_set_num_format(f, "#,##0");
+        break;
+    case XS_INT_TOTAL:
+        format_set_num_format(f, "#,##0");
+        format_set_bold(f);
+        format_set_top(f, LXW_BORDER_THIN);
+        break;
+    case XS_PCT:
+        format_set_num_format(f, "0.0%");
+        break;
+    case XS_PCT_TOTAL:
+        format_set_num_format(f, "0.0%");
+        format_set_bold(f);
+        format_set_top(f, LXW_BORDER_THIN);
+        break;
+    case XS_DATE:
+        format_set_num_format(f, "yyyy-mm-dd");
+        format_set_align(f, LXW_ALIGN_LEFT);
+        break;
+    case XS_N_STYLES:
+        break;
+    }
+    return f;
+}
+
+struct xbook *xbook_create(const char *path, const struct xbook_props *props, struct diag *d)
+{
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = 0};
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    if (!wb) {
+        diag_error(d, NULL, 0, "cannot create workbook '%s'", path);
+        return NULL;
+    }
+    struct xbook *b = xcalloc(1, sizeof *b);
+    b->wb = wb;
+    b->digits = props->money_digits;
+    for (int st = 0; st < XS_N_STYLES; st++)
+        b->fmt[st] = make_format(wb, (enum xstyle)st, props->money_digits);
+
+    lxw_doc_properties dp;
+    memset(&dp, 0, sizeof dp);
+    /* Cast away const: libxlsxwriter copies these strings and never writes through them. */
+    dp.title = (char *)(uintptr_t)props->title;
+    dp.subject = (char *)(uintptr_t)props->subject;
+    dp.company = (char *)(uintptr_t)(props->company && *props->company ? props->company : NULL);
+    dp.author = (char *)(uintptr_t) "sametable";
+    dp.created = (time_t)props->created_day * 86400;
+    latch(b, workbook_set_properties(wb, &dp), NULL, 0, 0);
+    return b;
+}
+
+struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
+{
+    if (b->n_sheets == ARRAY_LEN(b->sheets))
+        BUG("too many sheets");
+    lxw_error e = workbook_validate_sheet_name(b->wb, name);
+    if (e != LXW_NO_ERROR)
+        BUG("illegal or duplicate sheet name");
+    struct xsheet *s = xcalloc(1, sizeof *s);
+    s->book = b;
+    s->ws = workbook_add_worksheet(b->wb, name);
+    if (!s->ws)
+        BUG("workbook_add_worksheet failed after validation");
+    snprintf(s->name, sizeof s->name, "%s", name);
+    b->sheets[b->n_sheets++] = s;
+    return s;
+}
+
+/* Copy text into the book's buffer as valid XML-safe UTF-8 of at most XLSX_STRING_MAX
+ * characters. */
+static const char *sanitize(struct xbook *b, const char *text)
+{
+    size_t len = strlen(text);
+    VEC_GROW(b->buf, b->buf_cap, len * 3 + 4);
+    const unsigned char *p = (const unsigned char *)text;
+    size_t o = 0, chars = 0;
+    static const char repl[] = "\xEF\xBF\xBD";
+    for (size_t i = 0; i < len && chars < XLSX_STRING_MAX; chars++) {
+        unsigned char c = p[i];
+        size_t k = 0;
+        uint32_t cp = 0;
+        if (c < 0x80) {
+            k = 1;
+            cp = c;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            k = 2;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 3;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 4;
+            cp = c & 0x07u;
+        }
+        bool ok = k > 0 && i + k <= len;
+        for (size_t j = 1; ok && j < k; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                ok = false;
+            else
+                cp = (cp << 6) | (p[i + j] & 0x3Fu);
+        }
+        if (ok && ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+                   (k == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
+            ok = false;
+        if (ok && ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
+                   cp == 0xFFFF))
+            ok = false;
+        if (!ok) {
+            memcpy(b->buf + o, repl, 3);
+            o += 3;
+            i += 1;
+            continue;
+        }
+        memcpy(b->buf + o, p + i, k);
+        o += k;
+        i += k;
+    }
+    b->buf[o] = '\0';
+    return b->buf;
+}
+
+void xs_text(struct xsheet *s, uint32_t row, uint16_t col, const char *text, enum xstyle st)
+{
+    struct xbook *b = s->book;
+    if (!text)
+        return;
+    const char *t = sanitize(b, text);
+    latch(b, worksheet_write_string(s->ws, row, col, t, b->fmt[st]), s, row, col);
+}
+
+void xs_money(struct xsheet *s, uint32_t row, uint16_t col, int64_t minor, enum xstyle st)
+{
+    xs_number(s, row, col, xs_major(minor, s->book->digits), st);
+}
+
+void xs_int(struct xsheet *s, uint32_t row, uint16_t col, int64_t v, enum xstyle st)
+{
+    xs_number(s, row, col, (double)v, st);
+}
+
+void xs_number(struct xsheet *s, uint32_t row, uint16_t col, double v, enum xstyle st)
+{
+    latch(s->book, worksheet_write_number(s->ws, row, col, v, s->book->fmt[st]), s, row, col);
+}
+
+void xs_date(struct xsheet *s, uint32_t row, uint16_t col, int32_t day, enum xstyle st)
+{
+    /* Excel's 1900 date system: 1970-01-01 is serial 25569. */
+    xs_number(s, row, col, (double)day + 25569.0, st);
+}
+
+void xs_formula(struct xsheet *s, uint32_t row, uint16_t col, const char *formula, double cached,
+                enum xstyle st)
+{
+    latch(s->book,
+          worksheet_write_formula_num(s->ws, row, col, formula, s->book->fmt[st], cached), s,
+          row, col);
+}
+
+void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *formula,
+                      int64_t cached_minor, enum xstyle st)
+{
+    xs_formula(s, row, col, formula, xs_major(cached_minor, s->book->digits), st);
+}
+
+void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width)
+{
+    latch(s->book, worksheet_set_column(s->ws, first, last, width, NULL), s, 0, first);
+}
+
+void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col)
+{
+    worksheet_freeze_panes(s->ws, row, col);
+}
+
+void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2)
+{
+    latch(s->book, worksheet_autofilter(s->ws, r1, c1, r2, c2), s, r1, c1);
+}
+
+void xs_hide_gridlines(struct xsheet *s)
+{
+    worksheet_gridlines(s->ws, LXW_HIDE_ALL_GRIDLINES);
+}
+
+void xs_tab_color(struct xsheet *s, uint32_t rgb)
+{
+    worksheet_set_tab_color(s->ws, (lxw_color_t)rgb);
+}
+
+int xbook_close(struct xbook *b, struct diag *d)
+{
+    if (!b)
+        return 0;
+    lxw_error e = workbook_close(b->wb);
+    int rc = 0;
+    if (b->err != LXW_NO_ERROR) {
+        diag_error(d, NULL, 0, "writing the workbook failed at %s: %s", b->err_where,
+                   lxw_strerror(b->err));
+        rc = -1;
+    } else if (e != LXW_NO_ERROR) {
+        diag_error(d, NULL, 0, "writing the workbook failed: %s", lxw_strerror(e));
+        rc = -1;
+    }
+    for (size_t i = 0; i < b->n_sheets; i++)
+        free(b->sheets[i]);
+    free(b->buf);
+    free(b);
+    return rc;
+}

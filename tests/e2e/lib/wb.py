@@ -1,0 +1,69 @@
+"""Helpers for e2e checks: read sametable workbooks back with openpyxl (Debian's python3)."""
+import sys
+from decimal import Decimal
+
+import openpyxl
+
+
+def load(path):
+    return openpyxl.load_workbook(path)  # formulas as written, not cached values
+
+
+def load_values(path):
+    return openpyxl.load_workbook(path, data_only=True)  # cached results of formulas
+
+
+def labels(ws, col=1, value_col=2):
+    """Map of the text in column `col` to the cell in `value_col` on the same row."""
+    out = {}
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+        key = row[col - 1].value
+        if isinstance(key, str) and key not in out:
+            out[key] = row[value_col - 1].value
+    return out
+
+
+def table(ws, header_first_cell):
+    """Rows under the header row whose first cell is `header_first_cell`, as dicts, until a
+    blank first cell; returns (rows, total_row_dict_or_None)."""
+    rows, header, total = [], None, None
+    for r in ws.iter_rows(values_only=True):
+        if header is None:
+            if r[0] == header_first_cell:
+                header = list(r)
+            continue
+        if r[0] is None:
+            break
+        d = dict(zip(header, r))
+        if r[0] == "Total":
+            total = d
+            break
+        rows.append(d)
+    if header is None:
+        raise AssertionError(f"no table with header {header_first_cell!r} on {ws.title}")
+    return rows, total
+
+
+def cents(v):
+    """A workbook money value (float of major units) as integer cents, exactly."""
+    return int((Decimal(repr(v)) * 100).to_integral_value())
+
+
+class Checker:
+    def __init__(self):
+        self.failures = 0
+
+    def eq(self, what, got, want):
+        if got != want:
+            print(f"FAIL {what}: got {got!r}, want {want!r}")
+            self.failures += 1
+
+    def true(self, what, cond):
+        if not cond:
+            print(f"FAIL {what}")
+            self.failures += 1
+
+    def done(self):
+        if self.failures:
+            print(f"{self.failures} check(s) failed")
+            sys.exit(1)

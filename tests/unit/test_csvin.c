@@ -1,0 +1,953 @@
+/* test_csvin.c — unit tests for the streaming CSV reader (fixture files in a temp directory). */
+#include "csvin.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A string literal with its length, embedded NULs included. */
+#define LIT(s) (s), (sizeof(s) - 1)
+
+/* ---- fixtures --------------------------------------------------------------------------- */
+
+static char tmpdir[64];
+static char *made[64];
+static size_t n_made;
+
+static void setup(void)
+{
+    strcpy(tmpdir, "/tmp/test_csvin_XXXXXX");
+    cr_assert(mkdtemp(tmpdir) != NULL, "mkdtemp failed");
+    n_made = 0;
+}
+
+static void teardown(void)
+{
+    for (size_t i = 0; i < n_made; i++) {
+        unlink(made[i]);
+        free(made[i]);
+    }
+    n_made = 0;
+    rmdir(tmpdir);
+}
+
+TestSuite(csvin, .init = setup, .fini = teardown);
+
+static char *tmp_path(const char *name)
+{
+    size_t len = strlen(tmpdir) + 1 + strlen(name) + 1;
+    char *path = malloc(len);
+    cr_assert(path != NULL);
+    snprintf(path, len, "%s/%s", tmpdir, name);
+    return path;
+}
+
+/* Writes bytes to a new file in the temp directory; returns its path (owned by the fixture). */
+static const char *fixture(const void *bytes, size_t len)
+{
+    char name[32];
+    snprintf(name, sizeof name, "f%zu.csv", n_made);
+    cr_assert(n_made < sizeof made / sizeof made[0]);
+    char *path = tmp_path(name);
+    FILE *fp = fopen(path, "wb");
+    cr_assert(fp != NULL, "cannot create %s", path);
+    cr_assert_eq(fwrite(bytes, 1, len, fp), len);
+    cr_assert_eq(fclose(fp), 0);
+    made[n_made++] = path;
+    return path;
+}
+
+/* ---- collecting records ----------------------------------------------------------------- */
+
+struct got_rec {
+    char *text; /* fields joined with '|' */
+    size_t n_fields;
+    uint64_t line, end_line, index;
+    bool is_header;
+};
+
+struct got {
+    struct got_rec *v;
+    size_t n, cap;
+    size_t stop_at; /* return -1 from the stop_at-th callback (1-based); 0: never */
+};
+
+static int collect(void *ctx, const struct csvin_record *rec)
+{
+    struct got *g = ctx;
+    size_t len = 0;
+    for (size_t i = 0; i < rec->n_fields; i++) {
+        cr_assert_eq(strlen(rec->fields[i]), rec->lens[i], "field %zu is not NUL-terminated", i);
+        len += rec->lens[i] + 1;
+    }
+    char *text = malloc(len + 1);
+    cr_assert(text != NULL);
+    size_t o = 0;
+    for (size_t i = 0; i < rec->n_fields; i++) {
+        if (i > 0)
+            text[o++] = '|';
+        memcpy(text + o, rec->fields[i], rec->lens[i]);
+        o += rec->lens[i];
+    }
+    text[o] = '\0';
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 16;
+        g->v = realloc(g->v, g->cap * sizeof *g->v);
+        cr_assert(g->v != NULL);
+    }
+    g->v[g->n++] = (struct got_rec){text,          rec->n_fields, rec->line,
+                                    rec->end_line, rec->index,    rec->is_header};
+    return g->stop_at && g->n == g->stop_at ? -1 : 0;
+}
+
+struct run {
+    int rc;
+    struct got got;
+    struct csvin_stats st;
+    struct diag d;
+};
+
+static void run_path(struct run *r, const char *path, const struct csvin_opts *opts)
+{
+    memset(r, 0, sizeof *r);
+    diag_init(&r->d);
+    r->rc = csvin_read(path, "t.csv", opts, collect, &r->got, &r->st, &r->d);
+}
+
+static void run_bytes(struct run *r, const char *bytes, size_t len, const struct csvin_opts *opts)
+{
+    run_path(r, fixture(bytes, len), opts);
+}
+
+static void run_stop(struct run *r, const char *bytes, size_t len, size_t stop_at)
+{
+    const char *path = fixture(bytes, len);
+    memset(r, 0, sizeof *r);
+    diag_init(&r->d);
+    r->got.stop_at = stop_at;
+    r->rc = csvin_read(path, "t.csv", NULL, collect, &r->got, &r->st, &r->d);
+}
+
+static void run_release(struct run *r)
+{
+    for (size_t i = 0; i < r->got.n; i++)
+        free(r->got.v[i].text);
+    free(r->got.v);
+    diag_release(&r->d);
+}
+
+static void expect_rec(const struct run *r, size_t i, const char *text, size_t n_fields,
+                       uint64_t line, uint64_t end_line)
+{
+    cr_assert(i < r->got.n, "record %zu missing (got %zu)", i, r->got.n);
+    const struct got_rec *g = &r->got.v[i];
+    cr_assert_str_eq(g->text, text, "record %zu", i);
+    cr_assert_eq(g->n_fields, n_fields, "record %zu: %zu fields", i, g->n_fields);
+    cr_assert_eq(g->line, line, "record %zu: line %llu", i, (unsigned long long)g->line);
+    cr_assert_eq(g->end_line, end_line, "record %zu: end line %llu", i,
+                 (unsigned long long)g->end_line);
+    cr_assert_eq(g->index, (uint64_t)i, "record %zu: index", i);
+    cr_assert_eq(g->is_header, i == 0, "record %zu: is_header", i);
+}
+
+static void expect_ok(const struct run *r, size_t n_recs)
+{
+    cr_assert_eq(r->rc, CSVIN_OK, "rc %d: %s", r->rc, r->d.n ? r->d.v[0].message : "");
+    cr_assert_eq(r->d.n, 0);
+    cr_assert_eq(r->got.n, n_recs, "got %zu records", r->got.n);
+    cr_assert_eq(r->st.records, n_recs - 1);
+}
+
+static void expect_error(const struct run *r, int rc, uint64_t line, const char *message)
+{
+    cr_assert_eq(r->rc, rc, "rc %d, expected %d", r->rc, rc);
+    cr_assert_eq(r->d.n, 1, "%zu messages", r->d.n);
+    cr_assert_eq(r->d.n_errors, 1);
+    cr_assert_str_eq(r->d.v[0].message, message);
+    cr_assert_str_eq(r->d.v[0].file, "t.csv");
+    cr_assert_eq(r->d.v[0].line, line, "line %llu, expected %llu",
+                 (unsigned long long)r->d.v[0].line, (unsigned long long)line);
+}
+
+/* ---- line endings and quoting ----------------------------------------------------------- */
+
+Test(csvin, bom_crlf_and_a_crlf_inside_quotes_keep_later_line_numbers_right)
+{
+    static const char in[] = "\xEF\xBB\xBFid,note\r\n1,\"two\r\nlines\"\r\n2,x\r\n";
+    struct run r;
+    run_bytes(&r, LIT(in), NULL);
+    expect_ok(&r, 3);
+    expect_rec(&r, 0, "id|note", 2, 1, 1);
+    expect_rec(&r, 1, "1|two\r\nlines", 2, 2, 3);
+    expect_rec(&r, 2, "2|x", 2, 4, 4);
+    cr_assert(r.st.had_bom);
+    cr_assert_eq(r.st.lines, 4);
+    cr_assert_eq(r.st.blank_lines, 0);
+    cr_assert_eq(r.st.delimiter, ',');
+    cr_assert_eq(r.st.bytes, sizeof in - 1);
+    run_release(&r);
+}
+
+Test(csvin, bare_cr_ends_lines_and_records)
+{
+    struct run r;
+    run_bytes(&r, LIT("a,b\r1,2\r\r3,\"x\ry\"\r4,5\r"), NULL);
+    expect_ok(&r, 4);
+    expect_rec(&r, 0, "a|b", 2, 1, 1);
+    expect_rec(&r, 1, "1|2", 2, 2, 2);
+    expect_rec(&r, 2, "3|x\ry", 2, 4, 5);
+    expect_rec(&r, 3, "4|5", 2, 6, 6);
+    cr_assert_eq(r.st.blank_lines, 1);
+    cr_assert_eq(r.st.lines, 6);
+    cr_assert(!r.st.had_bom);
+    run_release(&r);
+}
+
+Test(csvin, last_line_without_newline_is_a_record)
+{
+    static const struct {
+        const char *in;
+        size_t n_recs;
+        const char *last;
+        uint64_t line, end_line, lines;
+    } cases[] = {
+        {"a,b\n1,2\n3,4", 3, "3|4", 3, 3, 3},
+        {"a,b\n1,\"x\ny\"", 2, "1|x\ny", 2, 3, 3},
+        {"a,b\n1,", 2, "1|", 2, 2, 2},
+        {"a,b\r\n\"q\",\"\"", 2, "q|", 2, 2, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run r;
+        run_bytes(&r, cases[i].in, strlen(cases[i].in), NULL);
+        expect_ok(&r, cases[i].n_recs);
+        expect_rec(&r, cases[i].n_recs - 1, cases[i].last, 2, cases[i].line, cases[i].end_line);
+        cr_assert_eq(r.st.lines, cases[i].lines, "case %zu", i);
+        run_release(&r);
+    }
+}
+
+Test(csvin, doubled_quotes_and_embedded_delimiters_are_unquoted)
+{
+    struct run r;
+    run_bytes(&r, LIT("q,r\n\"say \"\"hi\"\"\",\"a,b\"\n\"\",\"\"\"\"\n\"x\"\"\",\",\"\n"), NULL);
+    expect_ok(&r, 4);
+    expect_rec(&r, 1, "say \"hi\"|a,b", 2, 2, 2);
+    expect_rec(&r, 2, "|\"", 2, 3, 3);
+    expect_rec(&r, 3, "x\"|,", 2, 4, 4);
+    run_release(&r);
+}
+
+Test(csvin, spaces_in_unquoted_fields_are_kept)
+{
+    struct run r;
+    run_bytes(&r, LIT("a, b \n  x , y  ,\t\n"), NULL);
+    expect_ok(&r, 2);
+    expect_rec(&r, 0, "a| b ", 2, 1, 1);
+    expect_rec(&r, 1, "  x | y  |\t", 3, 2, 2);
+    run_release(&r);
+
+    struct csvin_opts o = CSVIN_OPTS_INIT;
+    o.delimiter = '\t';
+    run_bytes(&r, LIT("a\tb\n x \t y\n"), &o);
+    expect_ok(&r, 2);
+    expect_rec(&r, 1, " x | y", 2, 2, 2);
+    run_release(&r);
+}
+
+/* ---- delimiters ------------------------------------------------------------------------- */
+
+Test(csvin, semicolon_and_tab_delimiters_split_only_on_the_delimiter)
+{
+    static const struct {
+        char delim;
+        const char *in;
+        const char *header, *rec;
+        size_t n_fields;
+    } cases[] = {
+        {';', "a;b,c\n1;\"2;5,x\"\n", "a|b,c", "1|2;5,x", 2},
+        {'\t', "a\tb;c\n1\t\"x\ty\"\n", "a|b;c", "1|x\ty", 2},
+        {',', "a;b\n1;2\n", "a;b", "1;2", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct csvin_opts o = CSVIN_OPTS_INIT;
+        o.delimiter = cases[i].delim;
+        struct run r;
+        run_bytes(&r, cases[i].in, strlen(cases[i].in), &o);
+        expect_ok(&r, 2);
+        expect_rec(&r, 0, cases[i].header, cases[i].n_fields, 1, 1);
+        expect_rec(&r, 1, cases[i].rec, cases[i].n_fields, 2, 2);
+        cr_assert_eq(r.st.delimiter, cases[i].delim, "case %zu", i);
+        run_release(&r);
+    }
+}
+
+Test(csvin, delimiter_is_detected_from_the_header_outside_quotes)
+{
+    static const struct {
+        const char *in;
+        char delim;
+        size_t header_fields;
+    } cases[] = {
+        {"a,b,c\n1,2,3\n", ',', 3},
+        {"a;b;c\n1;2;3\n", ';', 3},
+        {"a\tb\tc\n", '\t', 3},
+        {"single\n", ',', 1},
+        {"\"x;y\",b\n", ',', 2},        /* the ; is quoted */
+        {"\"p,q,r\";b;c\n", ';', 3},    /* the commas are quoted */
+        {"a;b,c;d\n", ';', 3},          /* 2 ; against 1 , */
+        {"\r\n\r\na;b\r\n1;2\r\n", ';', 2}, /* blank lines before the header */
+        {"a,b;c\n", ',', 2},            /* a tie goes to , */
+        {"a;b\tc\n", ';', 2},           /* then to ; */
+        {"a;b", ';', 2},                /* the header is the whole file */
+        {"a;b\n1,2,3,4,5\n", ';', 2},   /* only the header counts */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run r;
+        run_bytes(&r, cases[i].in, strlen(cases[i].in), NULL);
+        cr_assert_eq(r.rc, CSVIN_OK, "case %zu", i);
+        cr_assert_eq(r.st.delimiter, cases[i].delim, "case %zu: got '%c'", i, r.st.delimiter);
+        cr_assert(r.got.n >= 1);
+        cr_assert_eq(r.got.v[0].n_fields, cases[i].header_fields, "case %zu", i);
+        run_release(&r);
+    }
+}
+
+Test(csvin, detection_falls_back_to_comma_for_a_header_longer_than_the_read_ahead)
+{
+    /* 70,000 bytes of "a;" : longer than 64 KiB and than a 1 KiB chunk. */
+    size_t n = 70000;
+    char *text = malloc(n + 3);
+    cr_assert(text != NULL);
+    for (size_t i = 0; i < n; i += 2) {
+        text[i] = 'a';
+        text[i + 1] = ';';
+    }
+    memcpy(text + n, "\nx", 3);
+    const char *path = fixture(text, n + 2);
+    free(text);
+
+    struct csvin_opts o = CSVIN_OPTS_INIT;
+    o.chunk_size = 1024;
+    struct run r;
+    run_path(&r, path, &o);
+    cr_assert_eq(r.rc, CSVIN_OK);
+    cr_assert_eq(r.st.delimiter, ',');
+    cr_assert_eq(r.got.v[0].n_fields, 1);
+    run_release(&r);
+
+    /* With the default 1 MiB chunk the header fits and ; wins. */
+    run_path(&r, path, NULL);
+    cr_assert_eq(r.rc, CSVIN_OK);
+    cr_assert_eq(r.st.delimiter, ';');
+    cr_assert_eq(r.got.v[0].n_fields, 35001);
+    run_release(&r);
+}
+
+Test(csvin, sep_line_sets_the_delimiter_and_is_not_a_record)
+{
+    static const struct {
+        const char *in;
+        char opt, delim;
+        bool bom;
+        uint64_t lines;
+    } cases[] = {
+        {"sep=;\r\na;b\r\n1;2\r\n", 0, ';', false, 3},
+        {"\xEF\xBB\xBFsep=\t\na\tb\n1\t2", 0, '\t', true, 3},
+        {"SEP=;\ra;b\r1;2\r", 0, ';', false, 3},
+        {"sep=;\na;b\n1;2\n", ',', ';', false, 3}, /* the file's own sep= line wins */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct csvin_opts o = CSVIN_OPTS_INIT;
+        o.delimiter = cases[i].opt;
+        struct run r;
+        run_bytes(&r, cases[i].in, strlen(cases[i].in), &o);
+        expect_ok(&r, 2);
+        expect_rec(&r, 0, "a|b", 2, 2, 2);
+        expect_rec(&r, 1, "1|2", 2, 3, 3);
+        cr_assert_eq(r.st.delimiter, cases[i].delim, "case %zu", i);
+        cr_assert_eq(r.st.had_bom, cases[i].bom, "case %zu", i);
+        cr_assert_eq(r.st.lines, cases[i].lines, "case %zu", i);
+        cr_assert_eq(r.st.blank_lines, 0, "case %zu", i);
+        run_release(&r);
+    }
+}
+
+Test(csvin, a_sep_line_later_in_the_file_is_data)
+{
+    struct run r;
+    run_bytes(&r, LIT("a\nsep=;\n"), NULL);
+    expect_ok(&r, 2);
+    expect_rec(&r, 1, "sep=;", 1, 2, 2);
+    run_release(&r);
+}
+
+/* ---- blank lines, footers, ragged rows -------------------------------------------------- */
+
+Test(csvin, blank_lines_and_all_empty_rows_are_counted_not_delivered)
+{
+    struct run r;
+    /* lines: 1 header, 2 blank, 3 data, 4 ",,", 5 spaces and tab, 6 quoted empties, 7 data,
+     * 8 blank */
+    run_bytes(&r, LIT("a,b,c\n\n1,2,3\n,,\n \t, ,\n\"\",,\"\"\n4,5,6\n\n"), NULL);
+    expect_ok(&r, 3);
+    expect_rec(&r, 1, "1|2|3", 3, 3, 3);
+    expect_rec(&r, 2, "4|5|6", 3, 7, 7);
+    cr_assert_eq(r.st.blank_lines, 5);
+    cr_assert_eq(r.st.lines, 8);
+    cr_assert_eq(r.st.footer_lines, 0);
+    run_release(&r);
+}
+
+static const char salesforce[] = "\"Opportunity Name\",\"Amount\",\"Stage\"\n"
+                                 "\"Acme\",\"100\",\"Closed Won\"\n"
+                                 "\"Beta, Inc.\",\"200\",\"Closed Won\"\n"
+                                 "\"Gamma\",\"300\",\"Closed Won\"\n"
+                                 "\n"
+                                 "\"Grand Totals (3 records)\"\n"
+                                 "\"\",\"600\",\"\"\n"
+                                 "\n"
+                                 "\"Confidential Information - Do Not Distribute\"\n"
+                                 "\"Copyright \xC2\xA9 2000-2025 salesforce.com, inc. All rights "
+                                 "reserved.\"\n";
+
+Test(csvin, salesforce_footer_after_a_blank_line_ends_the_data)
+{
+    struct run r;
+    run_bytes(&r, LIT(salesforce), NULL);
+    expect_ok(&r, 4);
+    expect_rec(&r, 0, "Opportunity Name|Amount|Stage", 3, 1, 1);
+    expect_rec(&r, 2, "Beta, Inc.|200|Closed Won", 3, 3, 3);
+    expect_rec(&r, 3, "Gamma|300|Closed Won", 3, 4, 4);
+    cr_assert_eq(r.st.blank_lines, 1);   /* line 5 */
+    cr_assert_eq(r.st.footer_lines, 5);  /* lines 6–10 */
+    cr_assert_eq(r.st.lines, 10);
+    run_release(&r);
+}
+
+Test(csvin, footer_off_delivers_the_footer_rows)
+{
+    struct csvin_opts o = CSVIN_OPTS_INIT;
+    o.footer = false;
+    struct run r;
+    run_bytes(&r, LIT(salesforce), &o);
+    expect_ok(&r, 8);
+    expect_rec(&r, 4, "Grand Totals (3 records)", 1, 6, 6);
+    expect_rec(&r, 5, "|600|", 3, 7, 7);
+    expect_rec(&r, 6, "Confidential Information - Do Not Distribute", 1, 9, 9);
+    cr_assert_eq(r.st.blank_lines, 2);
+    cr_assert_eq(r.st.footer_lines, 0);
+    run_release(&r);
+}
+
+Test(csvin, a_multi_line_footer_record_counts_all_its_lines)
+{
+    struct run r;
+    run_bytes(&r, LIT("a,b\n1,2\n\n\"Total\nover two lines\"\nend\n"), NULL);
+    expect_ok(&r, 2);
+    cr_assert_eq(r.st.footer_lines, 3);
+    cr_assert_eq(r.st.blank_lines, 1);
+    cr_assert_eq(r.st.lines, 6);
+    run_release(&r);
+}
+
+Test(csvin, a_blank_line_followed_by_a_full_width_row_is_not_a_footer)
+{
+    struct run r;
+    /* 1 header, 2 data, 3 blank, 4 full width, 5 narrow (no blank before it), 6 blank,
+     * 7 wider, 8 ",," is blank too, 9 full width */
+    run_bytes(&r, LIT("a,b\n1,2\n\n3,4\n5\n\n6,7,8\n,\n9,10\n"), NULL);
+    expect_ok(&r, 6);
+    expect_rec(&r, 2, "3|4", 2, 4, 4);
+    expect_rec(&r, 3, "5", 1, 5, 5);
+    expect_rec(&r, 4, "6|7|8", 3, 7, 7);
+    expect_rec(&r, 5, "9|10", 2, 9, 9);
+    cr_assert_eq(r.st.blank_lines, 3);
+    cr_assert_eq(r.st.footer_lines, 0);
+    run_release(&r);
+}
+
+Test(csvin, an_all_empty_row_also_opens_a_footer)
+{
+    struct run r;
+    run_bytes(&r, LIT("a,b\n1,2\n,\nTotal\n"), NULL);
+    expect_ok(&r, 2);
+    cr_assert_eq(r.st.blank_lines, 1);
+    cr_assert_eq(r.st.footer_lines, 1);
+    run_release(&r);
+}
+
+Test(csvin, ragged_rows_are_delivered_with_their_field_counts)
+{
+    struct run r;
+    run_bytes(&r, LIT("a,b,c\n1,2\n1,2,3,4\n,x\n"), NULL);
+    expect_ok(&r, 4);
+    expect_rec(&r, 1, "1|2", 2, 2, 2);
+    expect_rec(&r, 2, "1|2|3|4", 4, 3, 3);
+    expect_rec(&r, 3, "|x", 2, 4, 4);
+    run_release(&r);
+}
+
+Test(csvin, callback_returning_minus_one_stops_the_read)
+{
+    struct run r;
+    run_stop(&r, LIT("a\n1\n2\n3\n"), 2);
+    cr_assert_eq(r.rc, CSVIN_ESTOPPED);
+    cr_assert_eq(r.got.n, 2);
+    cr_assert_eq(r.st.records, 1);
+    cr_assert_eq(r.d.n, 0);
+    run_release(&r);
+
+    run_stop(&r, LIT("a\n1\n2\n3\n"), 1); /* already at the header */
+    cr_assert_eq(r.rc, CSVIN_ESTOPPED);
+    cr_assert_eq(r.got.n, 1);
+    cr_assert_eq(r.st.records, 0);
+    run_release(&r);
+}
+
+Test(csvin, only_blank_lines_means_no_header)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        uint64_t blanks;
+    } cases[] = {
+        {"\n\r\n,,\n", 6, 3},
+        {"\xEF\xBB\xBF", 3, 0},
+        {"sep=;\n", 6, 0},
+        {"sep=;", 5, 0},
+        {" ", 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run r;
+        run_bytes(&r, cases[i].in, cases[i].len, NULL);
+        expect_error(&r, CSVIN_ENOHEADER, 0, "no header line");
+        cr_assert_eq(r.got.n, 0);
+        cr_assert_eq(r.st.blank_lines, cases[i].blanks, "case %zu", i);
+        run_release(&r);
+    }
+}
+
+/* ---- quoting errors --------------------------------------------------------------------- */
+
+Test(csvin, unterminated_quote_is_reported_at_its_start_line_and_swallows_nothing)
+{
+    static const struct {
+        const char *in;
+        uint64_t line;
+        uint32_t column;
+        const char *message;
+    } cases[] = {
+        {"a,b\n1,\"open\n2,3\n4,5\n", 2, 2, "unterminated quoted field starting at line 2"},
+        {"a,b\n\"x\ny\",\"open\nz\n", 3, 2, "unterminated quoted field starting at line 3"},
+        {"a,b\n1,2\n\"open", 3, 1, "unterminated quoted field starting at line 3"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run r;
+        run_bytes(&r, cases[i].in, strlen(cases[i].in), NULL);
+        expect_error(&r, CSVIN_EQUOTE, cases[i].line, cases[i].message);
+        cr_assert_eq(r.d.v[0].column, cases[i].column, "case %zu", i);
+        /* Nothing after the opening quote reaches the caller. */
+        for (size_t k = 0; k < r.got.n; k++)
+            cr_assert(r.got.v[k].line < cases[i].line, "case %zu: record at line %llu", i,
+                      (unsigned long long)r.got.v[k].line);
+        run_release(&r);
+    }
+}
+
+Test(csvin, an_overlong_quoted_field_is_a_probable_unterminated_quote)
+{
+    struct csvin_opts o = CSVIN_OPTS_INIT;
+    o.max_field_bytes = 16;
+    struct run r;
+    /* after line 2 the field holds 11 bytes, after line 3 22 > 16 */
+    run_bytes(&r, LIT("a,b\n1,\"0123456789\n0123456789\n0123456789\"\n"), &o);
+    expect_error(&r, CSVIN_EQUOTE, 2,
+                 "unterminated quoted field starting at line 2 (no closing quote within 16 "
+                 "bytes)");
+    cr_assert_eq(r.got.n, 1);
+    run_release(&r);
+
+    run_bytes(&r, LIT("a\n12345678\n123456789\n"), &o);
+    expect_ok(&r, 3);
+    run_release(&r);
+    o.max_field_bytes = 8;
+    run_bytes(&r, LIT("a\n12345678\n123456789\n"), &o);
+    expect_error(&r, CSVIN_EQUOTE, 3, "field longer than 8 bytes");
+    cr_assert_eq(r.got.n, 2);
+    run_release(&r);
+}
+
+Test(csvin, malformed_quoting_names_the_line_where_the_record_starts)
+{
+    static const char msg[] =
+        "malformed quoting: text after a closing quote or a bare quote in an unquoted field";
+    static const struct {
+        const char *in;
+        uint64_t line;
+        uint32_t column;
+        const char *suffix;
+        size_t delivered;
+    } cases[] = {
+        {"a,b\n1,2\n\"x\"y,3\n4,5\n", 3, 1, "", 2},       /* text after a closing quote */
+        {"a,b\n1,ab\"c\n", 2, 2, "", 1},                  /* bare quote in an unquoted field */
+        {"a,b\n\"x\" ,2\n", 2, 1, "", 1},                 /* a space after the closing quote */
+        {"a,b\n\"multi\nline\"x,2\n", 2, 1, " (at line 3)", 1}, /* error on a later line */
+        {"\"a\"b\n", 1, 1, "", 0},                        /* in the header */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "%s%s", msg, cases[i].suffix);
+        struct run r;
+        run_bytes(&r, cases[i].in, strlen(cases[i].in), NULL);
+        expect_error(&r, CSVIN_EQUOTE, cases[i].line, want);
+        cr_assert_eq(r.d.v[0].column, cases[i].column, "case %zu", i);
+        cr_assert_eq(r.got.n, cases[i].delivered, "case %zu", i);
+        run_release(&r);
+    }
+}
+
+/* ---- encoding --------------------------------------------------------------------------- */
+
+Test(csvin, invalid_utf8_names_line_byte_offset_and_byte)
+{
+    static const struct {
+        const char *in;
+        uint64_t line;
+        const char *message;
+    } cases[] = {
+        /* Windows-1252 euro sign: "a,b\n" is offsets 0–3, "1," 4–5 */
+        {"a,b\n1,\x80\n", 2,
+         "invalid UTF-8 at byte offset 6 (byte 0x80; the file looks like Windows-1252)"},
+        /* Latin-1 e acute followed by ASCII */
+        {"a,b\ncaf\xE9,1\n", 2,
+         "invalid UTF-8 at byte offset 7 (byte 0xE9; the file looks like Windows-1252)"},
+        {"a\n\xF8\n", 2,
+         "invalid UTF-8 at byte offset 2 (byte 0xF8; the file looks like Windows-1252)"},
+        /* overlong, surrogate, above U+10FFFF: well-formed but not allowed */
+        {"a\n\xC0\xAF\n", 2, "invalid UTF-8 at byte offset 2 (byte 0xC0)"},
+        {"a\n\xE0\x80\x80\n", 2, "invalid UTF-8 at byte offset 2 (byte 0xE0)"},
+        {"a\nb\n\xED\xA0\x80\n", 3, "invalid UTF-8 at byte offset 4 (byte 0xED)"},
+        {"a\n\xF4\x90\x80\x80\n", 2, "invalid UTF-8 at byte offset 2 (byte 0xF4)"},
+        /* cut off by the end of the file */
+        {"a\n\xE2\x82", 2,
+         "invalid UTF-8 at byte offset 2 (byte 0xE2; the file ends in the middle of a "
+         "character)"},
+        /* CRLF then bare CR: the bad byte is on line 3 */
+        {"a\r\nb\rc\xFF\n", 3,
+         "invalid UTF-8 at byte offset 6 (byte 0xFF; the file looks like Windows-1252)"},
+        /* a bare CR right before the bad byte */
+        {"a\r\x80", 2,
+         "invalid UTF-8 at byte offset 2 (byte 0x80; the file looks like Windows-1252)"},
+        /* the BOM counts in offsets */
+        {"\xEF\xBB\xBF" "a\n\x80\n", 2,
+         "invalid UTF-8 at byte offset 5 (byte 0x80; the file looks like Windows-1252)"},
+        /* inside a quoted field on the third line of a record */
+        {"a\n\"x\ny\nz\x92\"\n", 4,
+         "invalid UTF-8 at byte offset 8 (byte 0x92; the file looks like Windows-1252)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct run r;
+        run_bytes(&r, cases[i].in, strlen(cases[i].in), NULL);
+        expect_error(&r, CSVIN_EENCODING, cases[i].line, cases[i].message);
+        for (size_t k = 0; k < r.got.n; k++)
+            cr_assert(r.got.v[k].end_line < cases[i].line, "case %zu", i);
+        run_release(&r);
+    }
+}
+
+Test(csvin, valid_multibyte_utf8_passes)
+{
+    struct run r;
+    run_bytes(&r, LIT("name,city\nJos\xC3\xA9,\xE2\x82\xAC\xF0\x9F\x98\x80 M\xC3\xBCnchen\n"), NULL);
+    expect_ok(&r, 2);
+    expect_rec(&r, 1, "Jos\xC3\xA9|\xE2\x82\xAC\xF0\x9F\x98\x80 M\xC3\xBCnchen", 2, 2, 2);
+    run_release(&r);
+}
+
+Test(csvin, utf16_byte_order_marks_name_the_encoding)
+{
+    struct run r;
+    run_bytes(&r, LIT("\xFF\xFE" "a\0,\0b\0\n\0"), NULL);
+    expect_error(&r, CSVIN_EENCODING, 0, "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
+    cr_assert_eq(r.got.n, 0);
+    run_release(&r);
+
+    run_bytes(&r, LIT("\xFE\xFF\0a\0,\0b"), NULL);
+    expect_error(&r, CSVIN_EENCODING, 0, "file is UTF-16BE (byte order mark FE FF); save it as UTF-8");
+    run_release(&r);
+}
+
+Test(csvin, spreadsheet_files_are_named)
+{
+    struct run r;
+    run_bytes(&r, LIT("PK\x03\x04\x14\0\x06\0"), NULL);
+    expect_error(&r, CSVIN_EENCODING, 0,
+                 "file is a ZIP archive (an .xlsx workbook?), not CSV; save it as CSV UTF-8");
+    run_release(&r);
+    run_bytes(&r, LIT("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"), NULL);
+    expect_error(&r, CSVIN_EENCODING, 0,
+                 "file is an Excel 97-2003 workbook (.xls), not CSV; save it as CSV UTF-8");
+    run_release(&r);
+}
+
+Test(csvin, nul_byte_is_an_error_with_its_offset)
+{
+    struct run r;
+    run_bytes(&r, LIT("a,b\n1,\0\n"), NULL);
+    expect_error(&r, CSVIN_EENCODING, 2, "NUL byte at byte offset 6");
+    cr_assert_eq(r.got.n, 1);
+    run_release(&r);
+}
+
+Test(csvin, stray_byte_order_mark_on_line_two_is_an_error)
+{
+    struct run r;
+    run_bytes(&r, LIT("\xEF\xBB\xBF" "a,b\n\xEF\xBB\xBF" "1,2\n"), NULL);
+    expect_error(&r, CSVIN_EENCODING, 2,
+                 "byte order mark U+FEFF at byte offset 7; it is allowed only at the very start "
+                 "of the file");
+    cr_assert_eq(r.got.n, 1);
+    run_release(&r);
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+Test(csvin, empty_file_is_reported)
+{
+    struct run r;
+    run_bytes(&r, "", 0, NULL);
+    expect_error(&r, CSVIN_EEMPTY, 0, "file is empty");
+    cr_assert_eq(r.st.bytes, 0);
+    cr_assert_eq(r.got.n, 0);
+    run_release(&r);
+}
+
+Test(csvin, missing_file_or_directory_cannot_be_opened)
+{
+    char *missing = tmp_path("nope.csv");
+    char want[512];
+    struct run r;
+    run_path(&r, missing, NULL);
+    snprintf(want, sizeof want, "cannot open '%s': No such file or directory", missing);
+    expect_error(&r, CSVIN_EMISSING, 0, want);
+    run_release(&r);
+    free(missing);
+
+    run_path(&r, tmpdir, NULL);
+    snprintf(want, sizeof want, "cannot open '%s': Is a directory", tmpdir);
+    expect_error(&r, CSVIN_EMISSING, 0, want);
+    run_release(&r);
+}
+
+/* ---- chunk boundaries ------------------------------------------------------------------- */
+
+struct buf {
+    char *p;
+    size_t n, cap;
+};
+
+static void buf_add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void buf_add(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    cr_assert(k >= 0);
+    while (b->n + (size_t)k + 1 > b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 4096;
+        b->p = realloc(b->p, b->cap);
+        cr_assert(b->p != NULL);
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->n, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    b->n += (size_t)k;
+}
+
+struct want {
+    char text[96];
+    uint64_t line, end_line;
+};
+
+/* A file mixing CRLF, LF and bare CR, quoted CRLF and CR, doubled quotes, 2- 3- and 4-byte
+ * characters, kept spaces, blank lines and ",,," rows. Fills w (header first) and returns the
+ * number of records; *lines and *blanks get the expected totals. */
+static size_t generate(struct buf *b, struct want *w, size_t n, uint64_t *lines, uint64_t *blanks)
+{
+    uint64_t ln = 1;
+    size_t k = 0;
+    buf_add(b, "id,name,amount,note\r\n");
+    w[k++] = (struct want){"id|name|amount|note", ln, ln};
+    ln++;
+    *blanks = 0;
+    for (unsigned i = 0; i < n; i++) {
+        switch (i % 7) {
+        case 0:
+            buf_add(b, "L%05u,\xC3\x9Cn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9 \xE2\x82\xAC%u,12.50,plain\r\n",
+                    i, i);
+            snprintf(w[k].text, sizeof w[k].text,
+                     "L%05u|\xC3\x9Cn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9 \xE2\x82\xAC%u|12.50|plain", i,
+                     i);
+            w[k].line = w[k].end_line = ln;
+            k++;
+            ln += 1;
+            break;
+        case 1:
+            buf_add(b, "L%05u,\"multi\r\nline \xF0\x9F\x98\x80\",3,\"say \"\"hi\"\"\"\r\n", i);
+            snprintf(w[k].text, sizeof w[k].text,
+                     "L%05u|multi\r\nline \xF0\x9F\x98\x80|3|say \"hi\"", i);
+            w[k].line = ln;
+            w[k].end_line = ln + 1;
+            k++;
+            ln += 2;
+            break;
+        case 2:
+            buf_add(b, "\r\nL%05u,\xC3\x9F,0,after blank\r\n", i);
+            snprintf(w[k].text, sizeof w[k].text, "L%05u|\xC3\x9F|0|after blank", i);
+            w[k].line = w[k].end_line = ln + 1;
+            k++;
+            ln += 2;
+            (*blanks)++;
+            break;
+        case 3:
+            buf_add(b, ",,,\r\nL%05u,x,1,y\r\n", i);
+            snprintf(w[k].text, sizeof w[k].text, "L%05u|x|1|y", i);
+            w[k].line = w[k].end_line = ln + 1;
+            k++;
+            ln += 2;
+            (*blanks)++;
+            break;
+        case 4:
+            buf_add(b, "L%05u, x ,1, y \n", i);
+            snprintf(w[k].text, sizeof w[k].text, "L%05u| x |1| y ", i);
+            w[k].line = w[k].end_line = ln;
+            k++;
+            ln += 1;
+            break;
+        case 5:
+            buf_add(b, "L%05u,x,1,y\r", i);
+            snprintf(w[k].text, sizeof w[k].text, "L%05u|x|1|y", i);
+            w[k].line = w[k].end_line = ln;
+            k++;
+            ln += 1;
+            break;
+        default:
+            buf_add(b, "L%05u,\"a,b\rc\",2,z\r\n", i);
+            snprintf(w[k].text, sizeof w[k].text, "L%05u|a,b\rc|2|z", i);
+            w[k].line = ln;
+            w[k].end_line = ln + 1;
+            k++;
+            ln += 2;
+            break;
+        }
+    }
+    *lines = ln - 1;
+    return k;
+}
+
+static const size_t chunk_sizes[] = {0, 1, 2, 3, 7, 64, 4093};
+
+Test(csvin, tiny_chunks_give_the_same_records_and_lines_as_the_default)
+{
+    enum { N = 1400 };
+    struct buf b = {0};
+    struct want *w = malloc((N + 1) * sizeof *w);
+    cr_assert(w != NULL);
+    uint64_t lines, blanks;
+    size_t n_want = generate(&b, w, N, &lines, &blanks);
+    const char *path = fixture(b.p, b.n);
+    cr_assert_eq(n_want, N + 1);
+    cr_assert_eq(blanks, 400); /* i % 7 == 2 or 3: 200 of each in 1400 */
+
+    for (size_t c = 0; c < sizeof chunk_sizes / sizeof chunk_sizes[0]; c++) {
+        struct csvin_opts o = CSVIN_OPTS_INIT;
+        o.chunk_size = chunk_sizes[c];
+        struct run r;
+        run_path(&r, path, &o);
+        expect_ok(&r, n_want);
+        for (size_t i = 0; i < n_want; i++) {
+            const struct got_rec *g = &r.got.v[i];
+            cr_assert_str_eq(g->text, w[i].text, "chunk %zu, record %zu", chunk_sizes[c], i);
+            cr_assert_eq(g->line, w[i].line, "chunk %zu, record %zu", chunk_sizes[c], i);
+            cr_assert_eq(g->end_line, w[i].end_line, "chunk %zu, record %zu", chunk_sizes[c], i);
+            cr_assert_eq(g->index, i);
+            cr_assert_eq(g->n_fields, 4);
+        }
+        cr_assert_eq(r.st.lines, lines, "chunk %zu", chunk_sizes[c]);
+        cr_assert_eq(r.st.blank_lines, blanks, "chunk %zu", chunk_sizes[c]);
+        cr_assert_eq(r.st.bytes, b.n, "chunk %zu", chunk_sizes[c]);
+        cr_assert_eq(r.st.delimiter, ',');
+        run_release(&r);
+    }
+    free(w);
+    free(b.p);
+}
+
+Test(csvin, faults_after_many_chunks_are_found_at_the_same_offset_and_line)
+{
+    enum { N = 300 };
+    static const struct {
+        const char *tail; /* appended after the generated records */
+        size_t bad;       /* offset of the bad byte within the tail */
+        const char *what; /* message after "... byte offset N" */
+    } cases[] = {
+        /* a valid euro sign, then E2 82 cut short by a comma */
+        {"L99999,\xE2\x82\xAC\xE2\x82,1,x\r\n", 10, " (byte 0xE2; the file looks like Windows-1252)"},
+        {"L99999,x\xEF\xBB\xBF,1,x\r\n", 8,
+         "; it is allowed only at the very start of the file"},
+        {"L99999,\"x\r\n\xF0\x9F\x98\x80\xF0\x9F\x98\",1,x\r\n", 15,
+         " (byte 0xF0; the file looks like Windows-1252)"},
+        {"L99999,x,1,\0\r\n", 11, ""},
+    };
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        struct buf b = {0};
+        struct want *w = malloc((N + 1) * sizeof *w);
+        cr_assert(w != NULL);
+        uint64_t lines, blanks;
+        size_t n_want = generate(&b, w, N, &lines, &blanks);
+        size_t base = b.n;
+        size_t tail_len = t == 3 ? 14 : strlen(cases[t].tail);
+        while (b.n + tail_len + 1 > b.cap) {
+            b.cap *= 2;
+            b.p = realloc(b.p, b.cap);
+            cr_assert(b.p != NULL);
+        }
+        memcpy(b.p + b.n, cases[t].tail, tail_len);
+        b.n += tail_len;
+        const char *path = fixture(b.p, b.n);
+
+        /* the bad byte is on the line after the generated ones, or the one after that when it
+         * follows the quoted CRLF */
+        uint64_t bad_line = lines + 1 + (t == 2 ? 1 : 0);
+        char want[200];
+        if (t == 1)
+            snprintf(want, sizeof want, "byte order mark U+FEFF at byte offset %zu%s",
+                     base + cases[t].bad, cases[t].what);
+        else if (t == 3)
+            snprintf(want, sizeof want, "NUL byte at byte offset %zu", base + cases[t].bad);
+        else
+            snprintf(want, sizeof want, "invalid UTF-8 at byte offset %zu%s", base + cases[t].bad,
+                     cases[t].what);
+
+        for (size_t c = 0; c < sizeof chunk_sizes / sizeof chunk_sizes[0]; c++) {
+            struct csvin_opts o = CSVIN_OPTS_INIT;
+            o.chunk_size = chunk_sizes[c];
+            struct run r;
+            run_path(&r, path, &o);
+            cr_assert_eq(r.rc, CSVIN_EENCODING, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert_eq(r.d.n, 1);
+            cr_assert_str_eq(r.d.v[0].message, want, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert_eq(r.d.v[0].line, bad_line, "tail %zu chunk %zu: line %llu", t,
+                         chunk_sizes[c], (unsigned long long)r.d.v[0].line);
+            cr_assert_eq(r.got.n, n_want, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            run_release(&r);
+        }
+        free(w);
+        free(b.p);
+    }
+}
