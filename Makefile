@@ -36,7 +36,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 DEMO_CONFIG := config/sametable.ini
 DEMO_OUT    := out
 
-.PHONY: all deps demo check unit e2e asan valgrind format format-check install uninstall clean samples
+.PHONY: all deps demo check unit e2e asan valgrind format format-check install uninstall clean samples \
+        bench fuzz
 
 all: $(BIN) $(GEN)
 
@@ -99,6 +100,17 @@ check: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
+
+# Not part of `check`: generates ~1 GB of inputs outside the repo and measures (tests/bench).
+$(BUILD)/libcsv_baseline: tests/bench/libcsv_baseline.c
+	$(CC) -O2 -std=c17 -D_DEFAULT_SOURCE $< -lcsv -o $@
+
+bench: deps all $(BUILD)/libcsv_baseline
+	BIN=$(BIN) GEN=$(GEN) BASELINE=$(BUILD)/libcsv_baseline /usr/bin/python3 tests/bench/bench.py
+
+# Not part of `check`: libFuzzer targets for the CSV reader and the money and date parsers.
+fuzz:
+	bash scripts/fuzz.sh
 
 # Address + undefined-behaviour sanitizers over the whole suite, in a separate build tree.
 asan: deps

@@ -15,7 +15,10 @@ struct arena {
     size_t used_bytes;        /* bytes handed out, for -v statistics */
 };
 
-#define ARENA_INIT {NULL, 0}
+#define ARENA_INIT                                                                                 \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
 
 /* size bytes aligned to `align` (a power of two, at most 16). */
 void *arena_alloc(struct arena *a, size_t size, size_t align);

@@ -30,20 +30,20 @@ const char *unattributed_reason_text(enum unattributed_reason r);
 
 /* One (deal, campaign) pair with its credit under each configured model. */
 struct credit {
-    uint32_t deal;             /* deal table row */
-    uint32_t campaign;         /* campaign id */
-    uint32_t touches;          /* eligible touches of this campaign in the journey */
-    int64_t cents[MODEL_N];    /* credited minor units per model */
+    uint32_t deal;          /* deal table row */
+    uint32_t campaign;      /* campaign id */
+    uint32_t touches;       /* eligible touches of this campaign in the journey */
+    int64_t cents[MODEL_N]; /* credited minor units per model */
 };
 
 struct attribution {
-    unsigned models;           /* bit set of enum attr_model that were computed */
-    struct credit *credits;    /* grouped by deal, deals in table order */
+    unsigned models;        /* bit set of enum attr_model that were computed */
+    struct credit *credits; /* grouped by deal, deals in table order */
     size_t n_credits, cap_credits;
-    uint8_t *reason;           /* per deal table row: enum unattributed_reason */
-    uint32_t *journey_len;     /* per deal table row: eligible touches */
-    uint32_t n_deals;          /* deals closed in the period (attributed or not) */
-    int64_t won_cents;         /* their total amount */
+    uint8_t *reason;       /* per deal table row: enum unattributed_reason */
+    uint32_t *journey_len; /* per deal table row: eligible touches */
+    uint32_t n_deals;      /* deals closed in the period (attributed or not) */
+    int64_t won_cents;     /* their total amount */
     int64_t unattributed_cents;
     uint32_t n_unattributed;
     int64_t *campaign_cents[MODEL_N]; /* per campaign id */

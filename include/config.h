@@ -25,12 +25,12 @@
 enum cfg_source { CFG_DEFAULT, CFG_FILE, CFG_SET };
 
 struct cfg_entry {
-    char *section;        /* lower-cased section name ("attribution", "plan.ae.commission") */
-    char *key;            /* lower-cased key */
-    char *value;          /* as iniparser returns it (comments stripped, quotes removed) */
-    uint64_t line;        /* line in the INI file, 0 for --set */
+    char *section; /* lower-cased section name ("attribution", "plan.ae.commission") */
+    char *key;     /* lower-cased key */
+    char *value;   /* as iniparser returns it (comments stripped, quotes removed) */
+    uint64_t line; /* line in the INI file, 0 for --set */
     enum cfg_source source;
-    bool used;            /* some getter asked for it */
+    bool used; /* some getter asked for it */
 };
 
 struct cfg_section {
@@ -40,9 +40,9 @@ struct cfg_section {
 };
 
 struct config {
-    char *path;        /* the INI file as given */
-    char *display;     /* its base name, for messages */
-    char *dir;         /* its folder: relative paths in the INI are relative to it */
+    char *path;    /* the INI file as given */
+    char *display; /* its base name, for messages */
+    char *dir;     /* its folder: relative paths in the INI are relative to it */
     struct cfg_entry *entries;
     size_t n_entries, cap_entries;
     struct cfg_section *sections;
@@ -84,8 +84,7 @@ int config_get_enum(struct config *c, const char *sec, const char *key, const ch
                     size_t n_names, size_t def, size_t *out, struct diag *d);
 /* An exact decimal; percent signs allowed ("5%" = 0.05). Range checked inclusively. */
 int config_get_decimal(struct config *c, const char *sec, const char *key, const char *def,
-                       struct decimal min, struct decimal max, struct decimal *out,
-                       struct diag *d);
+                       struct decimal min, struct decimal max, struct decimal *out, struct diag *d);
 /* A calendar date yyyy-mm-dd; `present` says whether a value was given (no default). */
 int config_get_day(struct config *c, const char *sec, const char *key, int32_t *out, bool *present,
                    struct diag *d);

@@ -4,16 +4,33 @@
  * file), checks the bytes (UTF-8 with or without BOM; UTF-16 and invalid UTF-8 are errors that
  * name the encoding or the byte offset; NUL bytes and a U+FEFF after the start are errors), counts
  * physical lines itself (LF, CRLF and bare CR all end a line, also inside quoted fields), parses
- * RFC 4180 strictly (CSV_STRICT | CSV_STRICT_FINI: a bare quote inside an unquoted field, text after
- * a closing quote or an unterminated quoted field fail the file), keeps spaces in unquoted fields,
- * and hands each record to a callback with the physical line where the record starts.
+ * RFC 4180 strictly (CSV_STRICT | CSV_STRICT_FINI: a bare quote inside an unquoted field, text
+ * after a closing quote or an unterminated quoted field fail the file), keeps spaces in unquoted
+ * fields, and hands each record to a callback with the physical line where the record starts.
  *
  * Records: the first non-blank record is the header (rec->is_header). An optional first line
- * "sep=X" (Excel) sets the delimiter and is not a record. Blank lines and all-empty records
- * (",,,,") are counted in stats->blank_lines, never delivered. Footer: after a blank line, a record
+ * "sep=X" (Excel; after the BOM, "sep" in any case, X any ASCII byte but '"', CR and LF) sets the
+ * delimiter, overriding opts->delimiter, is not a record and counts as line 1. Blank lines and
+ * all-empty records (",,,,", also fields of only spaces and tabs, quoted or not) are counted in
+ * stats->blank_lines, never delivered. Footer: after a blank line or all-empty record, a record
  * with fewer fields than the header starts the footer (when opts->footer is on); it and every line
- * after it are counted in stats->footer_lines and not delivered. Ragged records are delivered as
- * they are: the caller decides (it knows the schema).
+ * after it are counted in stats->footer_lines and not delivered. Footer lines are free text: they
+ * are not parsed as CSV, but the bytes are still checked (UTF-8, NUL). Ragged records are
+ * delivered as they are: the caller decides (it knows the schema).
+ *
+ * Errors stop the read at the first one; records before it have been delivered, the record it is
+ * in never is. Byte offsets in messages count from 0 at the first byte of the file, BOM included.
+ * Invalid UTF-8 is named by the first byte of the bad sequence; "the file looks like
+ * Windows-1252" is added when that byte cannot start a character (80-BF, F8-FF) or is not
+ * followed by enough continuation bytes (e.g. an accented letter followed by ASCII), not for
+ * overlong forms, surrogates or code points above U+10FFFF. Quoting errors carry the field number
+ * as the diag column. Files starting like an .xls (D0 CF 11 E0) or a ZIP/.xlsx ("PK\3\4") are
+ * named as such (CSVIN_EENCODING); a directory is CSVIN_EMISSING.
+ *
+ * Parsing: a complete physical line that starts a record and is a well-formed one-line record is
+ * split here directly (the fields libcsv would give, but several times faster); every other line
+ * (a record spanning lines, a line cut by a chunk boundary, anything malformed, the last line
+ * without a terminator) goes through libcsv, which has the last word on what is an error.
  *
  * Field pointers are valid only during the callback. Fields are NUL-terminated for convenience
  * and contain no NUL bytes.
@@ -29,11 +46,14 @@
 
 struct csvin_opts {
     char delimiter;         /* ',', ';', '\t', or 0: detect from the header line (the most frequent
-                             * of , ; TAB outside quotes; ',' when none) */
+                             * of , ; TAB outside quotes; ',' when none; ties prefer , then ;).
+                             * Blank lines before the header are skipped; the header must end
+                             * within max(chunk_size, 64 KiB) bytes, else ',' */
     bool footer;            /* stop at a report footer as described above (default true) */
     size_t chunk_size;      /* bytes per read; 0 = 1 MiB */
     size_t max_field_bytes; /* longest field accepted; 0 = 1 MiB. A longer quoted field is reported
-                             * as a probable unterminated quote at the line where it starts */
+                             * as a probable unterminated quote at the line where it starts; a
+                             * longer unquoted one as "field longer than N bytes" (CSVIN_EQUOTE) */
 };
 
 #define CSVIN_OPTS_INIT {0, true, 0, 0}
@@ -54,7 +74,8 @@ typedef int (*csvin_record_fn)(void *ctx, const struct csvin_record *rec);
 struct csvin_stats {
     uint64_t bytes;        /* bytes read from the file */
     uint64_t lines;        /* physical lines */
-    uint64_t records;      /* data records delivered (header not counted) */
+    uint64_t records;      /* data records delivered (header not counted; one whose callback
+                            * returned -1 counts) */
     uint64_t blank_lines;  /* blank lines and all-empty records skipped */
     uint64_t footer_lines; /* lines in a report footer */
     char delimiter;        /* the delimiter used */

@@ -14,21 +14,28 @@
 
 #include "arena.h"
 #include "intern.h"
+#include "money.h"
 #include "schema.h"
 
 #define ID_NONE UINT32_MAX
 
-enum bucket { BUCKET_USED, BUCKET_DUPLICATE, BUCKET_FILTERED, BUCKET_UNMATCHED, BUCKET_REJECTED,
-              BUCKET_N };
+enum bucket {
+    BUCKET_USED,
+    BUCKET_DUPLICATE,
+    BUCKET_FILTERED,
+    BUCKET_UNMATCHED,
+    BUCKET_REJECTED,
+    BUCKET_N
+};
 
 /* Row reconciliation of one input file: rows = sum of buckets. */
 struct file_stats {
-    bool present;          /* the file was configured and read */
-    const char *path;      /* as configured (resolved) */
-    const char *display;   /* base name for messages */
+    bool present;        /* the file was configured and read */
+    const char *path;    /* as configured (resolved) */
+    const char *display; /* base name for messages */
     uint64_t bytes;
-    uint64_t lines;        /* physical lines */
-    uint64_t rows;         /* data records (header, blank and footer lines excluded) */
+    uint64_t lines; /* physical lines */
+    uint64_t rows;  /* data records (header, blank and footer lines excluded) */
     uint64_t blank_lines;
     uint64_t footer_lines;
     uint64_t bucket[BUCKET_N];
@@ -44,57 +51,86 @@ struct reject {
     const char *reason; /* e.g. "bad amount: too many decimals" */
 };
 
-struct campaign_table {   /* indexed by campaign id */
+struct campaign_table { /* indexed by campaign id */
     uint32_t n, cap;
-    const char **name;    /* display name (input text) */
-    uint32_t *channel;    /* channel id */
-    uint32_t *owner;      /* person id or ID_NONE */
-    int64_t *spend;       /* minor units of the reporting currency, 0 if none */
-    uint64_t *line;       /* source line, 0 for a campaign only seen in touches */
-    bool *known;          /* false: only referenced by touches, not in the campaigns file */
+    const char **name; /* display name (input text) */
+    uint32_t *channel; /* channel id */
+    uint32_t *owner;   /* person id or ID_NONE */
+    int64_t *spend;    /* minor units of the reporting currency, 0 if none */
+    uint64_t *line;    /* source line, 0 for a campaign only seen in touches */
+    bool *known;       /* false: only referenced by touches, not in the campaigns file */
 };
 
-struct touch_table {      /* indexed by touch number, in input order */
+struct touch_table { /* indexed by touch number, in input order */
     uint64_t n, cap;
-    uint32_t *lead;       /* lead id */
-    int64_t *ts;          /* UTC epoch seconds; a date-only value is its local midnight */
-    int32_t *day;         /* business-local day number */
-    uint32_t *campaign;   /* campaign id */
-    uint32_t *channel;    /* channel id (the row's, else the campaign's) */
-    uint64_t *row_hash;   /* hash of all physical fields, for duplicate detection */
-    uint64_t *line;       /* source line */
-    uint8_t *bucket;      /* enum bucket of the row (join may mark duplicates) */
+    uint32_t *lead;     /* lead id */
+    int64_t *ts;        /* UTC epoch seconds; a date-only value is its local midnight */
+    int32_t *day;       /* business-local day number */
+    uint32_t *campaign; /* campaign id */
+    uint32_t *channel;  /* channel id (the row's, else the campaign's) */
+    uint64_t *row_hash; /* hash of all physical fields, for duplicate detection */
+    uint64_t *line;     /* source line */
+    uint8_t *bucket;    /* enum bucket of the row (join may mark duplicates) */
 };
 
-struct deal_table {       /* indexed by row number in the deal table (one per deal id) */
+struct deal_table { /* indexed by row number in the deal table (one per deal id) */
     uint32_t n, cap;
-    uint32_t *id;         /* deal id (deal interner) */
-    uint32_t *lead;       /* lead id, ID_NONE if the row has none */
-    uint32_t *owner;      /* person id (people interner; may be a person not in the people file) */
-    int64_t *amount;      /* minor units */
-    int32_t *close_day;   /* business-local close date */
-    int64_t *close_ts;    /* UTC instant; a date-only close is the end of that local day */
-    uint64_t *line;       /* source line */
+    uint32_t *id;       /* deal id (deal interner) */
+    uint32_t *lead;     /* lead id, ID_NONE if the row has none */
+    uint32_t *owner;    /* person id (people interner; may be a person not in the people file) */
+    int64_t *amount;    /* minor units */
+    int32_t *close_day; /* business-local close date */
+    int64_t *close_ts;  /* UTC instant; a date-only close is the end of that local day */
+    uint64_t *line;     /* source line */
     uint64_t *row_hash;
-    uint8_t *bucket;      /* enum bucket this row ended in */
+    uint8_t *bucket; /* enum bucket this row ended in */
+    /* Further leads of deals with several (lead[] holds the first): (deal row, lead) pairs in
+     * the order ingest met them; join.h indexes them by deal. */
+    uint32_t *xlead_deal;
+    uint32_t *xlead_lead;
+    size_t n_xlead, cap_xlead;
 };
 
-struct person_table {     /* indexed by person id (people interner) */
+struct person_table { /* indexed by person id (people interner) */
     uint32_t n, cap;
-    const char **name;    /* NULL: id seen only as a deal owner or campaign owner */
-    uint32_t *team;       /* team id or ID_NONE */
+    const char **name; /* NULL: id seen only as a deal owner or campaign owner */
+    uint32_t *team;    /* team id or ID_NONE */
     const char **role;
-    const char **plan;    /* plan id as written (lower-cased), NULL if none */
+    const char **plan; /* plan id as written (lower-cased), NULL if none */
+    uint32_t *manager; /* person id of the manager, ID_NONE if none */
+    uint64_t *line;
+};
+
+struct split_table {      /* deal splits, in input order */
+    size_t n, cap;
+    uint32_t *deal;           /* deal id (deal interner) */
+    uint32_t *person;         /* person id */
+    struct decimal *share;    /* fraction of the deal, 0..1 ("50" and "50%" are 0.5) */
+    bool *overlay;            /* overlay split: counts only toward that person's own revenue */
+    uint64_t *line;
+};
+
+struct fx_code {
+    char code[4];
+};
+
+struct fx_table {         /* FX rates, in input order */
+    size_t n, cap;
+    struct fx_code *currency; /* ISO code, upper case */
+    struct decimal *rate;     /* units of the reporting currency per unit of `currency` */
+    int32_t *day;             /* effective from this business day */
     uint64_t *line;
 };
 
 struct dataset {
-    struct arena arena;   /* strings of the tables and the rejects */
+    struct arena arena; /* strings of the tables and the rejects */
     struct intern leads, campaign_ids, channels, people_ids, teams, deal_ids;
     struct campaign_table campaigns;
     struct touch_table touches;
     struct deal_table deals;
     struct person_table people;
+    struct split_table splits;
+    struct fx_table fx;
     struct file_stats files[INPUT_N];
     struct reject *rejects;
     size_t n_rejects, cap_rejects;

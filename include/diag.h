@@ -29,7 +29,10 @@ struct diag {
     size_t n_errors, n_warnings;
 };
 
-#define DIAG_INIT {0}
+#define DIAG_INIT                                                                                  \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 void diag_init(struct diag *d);
 void diag_release(struct diag *d);
@@ -40,7 +43,7 @@ void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, uint64_
                uint32_t column, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 /* Shorthands for the common cases. */
 #define diag_error(d, file, line, ...) diag_add((d), DIAG_ERROR, (file), (line), 0, __VA_ARGS__)
-#define diag_warn(d, file, line, ...) diag_add((d), DIAG_WARNING, (file), (line), 0, __VA_ARGS__)
+#define diag_warn(d, file, line, ...)  diag_add((d), DIAG_WARNING, (file), (line), 0, __VA_ARGS__)
 
 /* Format one entry as "file:line: message" (or "file: message", or "message") into fp, with
  * "warning: " / "note: " after the location for those severities. */

@@ -31,7 +31,7 @@ struct ingest_window {
     int32_t keep_first; /* deals closing on business days [keep_first, keep_last] are kept */
     int32_t keep_last;
     const struct tz *business;
-    bool strict;        /* any rejected row fails the run */
+    bool strict; /* any rejected row fails the run */
 };
 
 /* Read every configured file into ds. Returns an enum ingest_status; diagnostics go to d. */

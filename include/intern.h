@@ -26,7 +26,10 @@ struct intern {
     size_t n_slots;    /* a power of two */
 };
 
-#define INTERN_INIT {ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0}
+#define INTERN_INIT                                                                                \
+    {                                                                                              \
+        ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0                                                \
+    }
 
 /* The id of s[0..len), adding it if new (*added tells which; may be NULL). */
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added);

@@ -14,19 +14,20 @@
 
 enum money_err {
     MONEY_OK = 0,
-    MONEY_EEMPTY,       /* empty or blank field */
-    MONEY_ESYNTAX,      /* not an amount in the declared format */
-    MONEY_EGROUPING,    /* thousands separators in the wrong places, e.g. '12,50' with '.' decimal */
-    MONEY_EPRECISION,   /* more fractional digits than the currency has minor units */
-    MONEY_EOVERFLOW,    /* does not fit int64_t minor units */
+    MONEY_EEMPTY,     /* empty or blank field */
+    MONEY_ESYNTAX,    /* not an amount in the declared format */
+    MONEY_EGROUPING,  /* thousands separators in the wrong places, e.g. '12,50' with '.' decimal */
+    MONEY_EPRECISION, /* more fractional digits than the currency has minor units */
+    MONEY_EOVERFLOW,  /* does not fit int64_t minor units */
     MONEY_ESPREADSHEET, /* a spreadsheet error literal (#N/A, #VALUE!, #REF!, #DIV/0!, #NAME?, …) */
     MONEY_ECURRENCY,    /* a currency symbol/code that contradicts the expected currency */
 };
 
 /* How amounts in one file are written. */
 struct money_fmt {
-    char decimal;     /* '.' or ',' */
-    char thousands;   /* ',', '.', ' ' (also NBSP U+00A0 and U+202F), '\'' (also U+2019), or 0 = none */
+    char decimal;   /* '.' or ',' */
+    char thousands; /* ',', '.', ' ' (also NBSP U+00A0 and U+202F), '\'' (also U+2019), or 0 = none
+                     */
     int minor_digits; /* the currency's exponent, 0..4 (USD 2, JPY 0, KWD 3, CLF 4) */
 };
 
@@ -35,10 +36,11 @@ struct money_parsed {
     char currency[4]; /* ISO code implied by a symbol or code in the value, "" if none */
 };
 
-/* Parse a whole field strictly. Accepted shapes: optional sign '-' or '+' before or after a currency
- * symbol ($ € £ ¥ or a 3-letter ISO code, prefix or suffix, with optional space/NBSP between),
- * digits with optional thousands separators (groups of 3, or Indian 2-digit groups before the last
- * 3), an optional decimal part of at most fmt->minor_digits digits, negatives as '-1,200.00',
+/* Parse a whole field strictly. Accepted shapes: optional sign '-' or '+' before or after a
+ * currency symbol ($ € £ ¥ or a 3-letter ISO code, prefix or suffix, with optional space/NBSP
+ * between), digits with optional thousands separators (groups of 3, or Indian 2-digit groups before
+ * the last 3), an optional decimal part of at most fmt->minor_digits digits, negatives as
+ * '-1,200.00',
  * '$-1,200.00', '-$1,200.00', '(1,200.00)' or '1,200.00-'. Leading/trailing ASCII space and NBSP
  * are ignored. Symbols: $ = USD, € = EUR, £ = GBP, ¥ = JPY. Returns an enum money_err.
  *

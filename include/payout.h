@@ -16,12 +16,12 @@
 #include "plan.h"
 
 struct payout_line {
-    uint32_t person;                 /* person id */
-    uint32_t deal;                   /* deal table row */
+    uint32_t person; /* person id */
+    uint32_t deal;   /* deal table row */
     const struct plan *plan;
     const struct component *component;
-    int64_t base;                    /* minor units the rate applies to */
-    int64_t amount;                  /* round_half_away(base * rate) */
+    int64_t base;   /* minor units the rate applies to */
+    int64_t amount; /* round_half_away(base * rate) */
 };
 
 enum payout_issue_kind { PAYOUT_OWNER_UNKNOWN, PAYOUT_OWNER_NO_PLAN, PAYOUT_PLAN_UNKNOWN };
@@ -35,9 +35,9 @@ struct payout_issue {
 struct payouts {
     struct payout_line *lines;
     size_t n_lines, cap_lines;
-    int64_t *person_total;    /* per person id */
-    int64_t *person_revenue;  /* own closed-won revenue in the period, per person id */
-    uint32_t *person_deals;   /* deals in the period, per person id */
+    int64_t *person_total;   /* per person id */
+    int64_t *person_revenue; /* own closed-won revenue in the period, per person id */
+    uint32_t *person_deals;  /* deals in the period, per person id */
     uint32_t n_people;
     int64_t total;
     struct payout_issue *issues;

@@ -17,15 +17,15 @@ enum component_type { COMPONENT_COMMISSION };
 enum measure { MEASURE_OWN_REVENUE };
 
 struct component {
-    const char *id;         /* the <component> part of the section name */
+    const char *id; /* the <component> part of the section name */
     enum component_type type;
     enum measure measure;
-    struct decimal rate;    /* exact rate, 0.03 for 3% */
+    struct decimal rate; /* exact rate, 0.03 for 3% */
 };
 
 struct plan {
-    const char *id;         /* lower-cased plan id, as people files name it */
-    const char *name;       /* display name (defaults to the id) */
+    const char *id;   /* lower-cased plan id, as people files name it */
+    const char *name; /* display name (defaults to the id) */
     struct component *components;
     size_t n_components;
 };

@@ -31,16 +31,16 @@ enum run_status {
 struct run_opts {
     enum run_command command;
     const char *config_path;
-    const char *as_of;       /* yyyy-mm-dd or NULL */
-    const char *period;      /* 2026-11, 2026-Q4, 2026 or NULL */
-    const char *out_dir;     /* relative to the working directory, or NULL */
-    const char **sets;       /* "section.key=value" overrides */
+    const char *as_of;   /* yyyy-mm-dd or NULL */
+    const char *period;  /* 2026-11, 2026-Q4, 2026 or NULL */
+    const char *out_dir; /* relative to the working directory, or NULL */
+    const char **sets;   /* "section.key=value" overrides */
     size_t n_sets;
     bool strict;
-    int verbose;             /* -v: stage timings and counts on stderr */
-    int64_t now;             /* the wall clock, injected: UTC epoch seconds */
-    FILE *out;               /* where `check` prints (stdout) */
-    FILE *log;               /* where -v prints (stderr) */
+    int verbose; /* -v: stage timings and counts on stderr */
+    int64_t now; /* the wall clock, injected: UTC epoch seconds */
+    FILE *out;   /* where `check` prints (stdout) */
+    FILE *log;   /* where -v prints (stderr) */
 };
 
 int run_execute(const struct run_opts *o, struct diag *d);

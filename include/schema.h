@@ -10,17 +10,57 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum input_kind { INPUT_CAMPAIGNS, INPUT_TOUCHES, INPUT_DEALS, INPUT_PEOPLE, INPUT_SPLITS, INPUT_FX,
-                  INPUT_N };
+enum input_kind {
+    INPUT_CAMPAIGNS,
+    INPUT_TOUCHES,
+    INPUT_DEALS,
+    INPUT_PEOPLE,
+    INPUT_SPLITS,
+    INPUT_FX,
+    INPUT_N
+};
 
 /* Field indexes per file; each enum ends with its count. */
-enum campaign_field { CF_ID, CF_NAME, CF_CHANNEL, CF_OWNER, CF_TEAM, CF_SPEND, CF_START, CF_END,
-                      CF_N };
+enum campaign_field {
+    CF_ID,
+    CF_NAME,
+    CF_CHANNEL,
+    CF_OWNER,
+    CF_TEAM,
+    CF_SPEND,
+    CF_START,
+    CF_END,
+    CF_N
+};
 enum touch_field { TF_LEAD, TF_AT, TF_CAMPAIGN, TF_CHANNEL, TF_TYPE, TF_N };
-enum deal_field { DF_ID, DF_LEAD, DF_OWNER, DF_AMOUNT, DF_CLOSED, DF_STAGE, DF_CURRENCY,
-                  DF_LEAD_CREATED, DF_CREATED, DF_CANCELLED, DF_PRODUCT, DF_N };
-enum person_field { PF_ID, PF_NAME, PF_TEAM, PF_ROLE, PF_PLAN, PF_MANAGER, PF_QUOTA, PF_TARGET,
-                    PF_START, PF_END, PF_CURRENCY, PF_N };
+enum deal_field {
+    DF_ID,
+    DF_LEAD,
+    DF_OWNER,
+    DF_AMOUNT,
+    DF_CLOSED,
+    DF_STAGE,
+    DF_CURRENCY,
+    DF_LEAD_CREATED,
+    DF_CREATED,
+    DF_CANCELLED,
+    DF_PRODUCT,
+    DF_N
+};
+enum person_field {
+    PF_ID,
+    PF_NAME,
+    PF_TEAM,
+    PF_ROLE,
+    PF_PLAN,
+    PF_MANAGER,
+    PF_QUOTA,
+    PF_TARGET,
+    PF_START,
+    PF_END,
+    PF_CURRENCY,
+    PF_N
+};
 enum split_field { SF_DEAL, SF_PERSON, SF_PERCENT, SF_TYPE, SF_N };
 enum fx_field { XF_CURRENCY, XF_RATE, XF_EFFECTIVE, XF_N };
 
@@ -32,8 +72,8 @@ struct schema_field {
 };
 
 struct schema {
-    const char *name;     /* "deals": the [inputs] key and the <file> in [format.<file>] */
-    bool required;        /* must [inputs] name it? */
+    const char *name; /* "deals": the [inputs] key and the <file> in [format.<file>] */
+    bool required;    /* must [inputs] name it? */
     size_t n_fields;
     const struct schema_field *fields;
 };

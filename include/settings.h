@@ -12,21 +12,22 @@
 
 #include "config.h"
 #include "date.h"
+#include "ids.h"
 #include "money.h"
 #include "schema.h"
 
 /* How one input file is written ([format] defaults, [format.<file>] per file). */
 struct fmtcfg {
-    char delimiter;            /* ',', ';', '\t', or 0 = detect */
-    struct money_fmt money;    /* decimal and thousands separators, minor digits of currency */
+    char delimiter;         /* ',', ';', '\t', or 0 = detect */
+    struct money_fmt money; /* decimal and thousands separators, minor digits of currency */
     enum date_format date_format;
-    const char *timezone;      /* zone for date-times without an offset */
-    char currency[4];          /* ISO code amounts are in unless a currency column says */
-    bool footer;               /* stop at a report footer */
+    const char *timezone; /* zone for date-times without an offset */
+    char currency[4];     /* ISO code amounts are in unless a currency column says */
+    bool footer;          /* stop at a report footer */
 };
 
 struct inputcfg {
-    const char *path;                       /* resolved path, NULL if not configured */
+    const char *path; /* resolved path, NULL if not configured */
     struct fmtcfg fmt;
     const char *columns[SCHEMA_MAX_FIELDS]; /* physical header per logical field */
 };
@@ -36,23 +37,26 @@ enum attr_model { MODEL_LINEAR, MODEL_N };
 
 struct settings {
     /* [run] */
-    int32_t as_of_day;      /* last complete day considered */
-    bool as_of_set;         /* given in the INI or on the command line */
-    const char *period;     /* "2026-10", "2026-Q4", "2026" or NULL (the month holding as-of) */
-    const char *timezone;   /* business time zone */
-    char currency[4];       /* reporting currency */
-    int currency_digits;    /* its minor units */
+    int32_t as_of_day;    /* last complete day considered */
+    bool as_of_set;       /* given in the INI or on the command line */
+    const char *period;   /* "2026-10", "2026-Q4", "2026" or NULL (the month holding as-of) */
+    const char *timezone; /* business time zone */
+    char currency[4];     /* reporting currency */
+    int currency_digits;  /* its minor units */
     struct decimal max_reject_share; /* per file, of data rows; 1 disables */
     /* [inputs], [format*], [columns.*] */
     struct inputcfg inputs[INPUT_N];
+    /* [ids] */
+    struct idcfg ids;
     /* [deals] */
-    const char *won_stages; /* comma-separated, matched trimmed and case-folded */
+    const char *won_stages;    /* comma-separated, matched trimmed and case-folded */
+    const char *lead_separator; /* splits a lead_id cell into several leads; "" = never */
     /* [attribution] */
-    unsigned models;        /* bit set of enum attr_model */
-    int64_t lookback_days;  /* 0 = no window */
+    unsigned models;       /* bit set of enum attr_model */
+    int64_t lookback_days; /* 0 = no window */
     /* [output] */
-    const char *out_dir;    /* resolved against the INI's folder */
-    const char *company;    /* document property */
+    const char *out_dir; /* resolved against the INI's folder */
+    const char *company; /* document property */
 };
 
 /* Read every non-plan section. Returns 0 or -1 with errors in d (bad values, unknown zone or

@@ -27,22 +27,26 @@ _Noreturn void bug_at(const char *file, int line, const char *msg);
 size_t grow_capacity(size_t cap, size_t need);
 
 /* Ensure array `ptr` (with capacity `cap`) can hold `need` elements. */
-#define VEC_GROW(ptr, cap, need)                                                                 \
-    do {                                                                                       \
-        if ((size_t)(need) > (cap)) {                                                          \
-            (cap) = grow_capacity((cap), (size_t)(need));                                      \
-            (ptr) = xreallocarray((ptr), (cap), sizeof *(ptr));                                \
-        }                                                                                      \
+#define VEC_GROW(ptr, cap, need)                                                                   \
+    do {                                                                                           \
+        if ((size_t)(need) > (cap)) {                                                              \
+            (cap) = grow_capacity((cap), (size_t)(need));                                          \
+            (ptr) = xreallocarray((ptr), (cap), sizeof *(ptr));                                    \
+        }                                                                                          \
     } while (0)
 
 /* Append one element to array `ptr` with length `len` and capacity `cap`. */
-#define VEC_PUSH(ptr, len, cap, value)                                                           \
-    do {                                                                                       \
-        VEC_GROW(ptr, cap, (len) + 1);                                                         \
-        (ptr)[(len)++] = (value);                                                              \
+#define VEC_PUSH(ptr, len, cap, value)                                                             \
+    do {                                                                                           \
+        VEC_GROW(ptr, cap, (len) + 1);                                                             \
+        (ptr)[(len)++] = (value);                                                                  \
     } while (0)
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A fast, well-mixed 64-bit hash of n bytes (8 bytes a step), chained through seed. Not for
+ * security: only for hash tables and duplicate detection. */
+uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
 
 /* ASCII case-insensitive comparison of two byte ranges. */
 int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);

@@ -5,9 +5,10 @@
  * cells without checking each call. Text is always written as a string cell: invalid UTF-8 and
  * characters XML forbids become U+FFFD, text over 32,767 characters is cut (ingest rejects such
  * values first). A string cell is a shared string that no spreadsheet evaluates, so input text
- * such as "=HYPERLINK(…)" stays text (libxlsxwriter 1.1.4 has no quote-prefix format). Money is written as a number of major units with the book's currency format.
- * A book is written to the path given (a temporary name: publication is publish.h's job) and its
- * creation time is fixed so that reruns give identical bytes.
+ * such as "=HYPERLINK(…)" stays text (libxlsxwriter 1.1.4 has no quote-prefix format). Money is
+ * written as a number of major units with the book's currency format. A book is written to the path
+ * given (a temporary name: publication is publish.h's job) and its creation time is fixed so that
+ * reruns give identical bytes.
  */
 #ifndef SAMETABLE_XLSXOUT_H
 #define SAMETABLE_XLSXOUT_H
@@ -23,9 +24,9 @@ struct xsheet;
 enum xstyle {
     XS_PLAIN,
     XS_BOLD,
-    XS_TITLE,    /* large bold sheet title */
-    XS_NOTE,     /* small grey explanatory text */
-    XS_HEADER,   /* table header: bold, shaded, bottom border, wrapped */
+    XS_TITLE,  /* large bold sheet title */
+    XS_NOTE,   /* small grey explanatory text */
+    XS_HEADER, /* table header: bold, shaded, bottom border, wrapped */
     XS_MONEY,
     XS_MONEY_TOTAL, /* bold, top border */
     XS_INT,
@@ -40,8 +41,8 @@ struct xbook_props {
     const char *title;
     const char *subject;
     const char *company;
-    int32_t created_day;  /* document creation date (day number): the run's as-of date */
-    int money_digits;     /* decimals of the reporting currency */
+    int32_t created_day; /* document creation date (day number): the run's as-of date */
+    int money_digits;    /* decimals of the reporting currency */
 };
 
 /* Create a workbook at path. Returns NULL with an error in d if libxlsxwriter cannot. */

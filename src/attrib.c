@@ -1,6 +1,7 @@
 /* attrib.c — journeys, model weights and the per-deal cent allocation. */
 #include "attrib.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,14 +40,14 @@ void attrib_weights(enum attr_model model, uint32_t n, uint64_t *w)
 
 /* Scratch space reused across deals. */
 struct scratch {
-    uint64_t *touch;    /* journey touch numbers */
-    uint32_t *slot;     /* journey position -> campaign slot */
-    uint32_t *camp;     /* slot -> campaign id */
-    uint32_t *count;    /* slot -> touches */
-    uint64_t *w;        /* per touch weights */
-    uint64_t *cw;       /* per slot summed weights */
-    int64_t *out;       /* per slot cents */
-    uint32_t *slot_of;  /* campaign id -> slot + 1 for the current deal (0 = none) */
+    uint64_t *touch;   /* journey touch numbers */
+    uint32_t *slot;    /* journey position -> campaign slot */
+    uint32_t *camp;    /* slot -> campaign id */
+    uint32_t *count;   /* slot -> touches */
+    uint64_t *w;       /* per touch weights */
+    uint64_t *cw;      /* per slot summed weights */
+    int64_t *out;      /* per slot cents */
+    uint32_t *slot_of; /* campaign id -> slot + 1 for the current deal (0 = none) */
     size_t cap;
 };
 
@@ -65,32 +66,62 @@ static void scratch_reserve(struct scratch *s, size_t n)
     s->cap = cap;
 }
 
+static bool touch_before(const int64_t *ts, uint64_t a, uint64_t b)
+{
+    return ts[a] < ts[b] || (ts[a] == ts[b] && a < b);
+}
+
+/* Append lead's eligible touches to sc->touch[*n..]; note whether any is at or before the close. */
+static void collect(const struct dataset *ds, const struct lead_index *ix, uint32_t lead,
+                    int64_t close_ts, int32_t first_day, int64_t lookback, struct scratch *sc,
+                    uint32_t *n, bool *any_before)
+{
+    const struct touch_table *t = &ds->touches;
+    uint64_t b = ix->offsets[lead], e = ix->offsets[lead + 1];
+    scratch_reserve(sc, *n + (e - b));
+    for (uint64_t i = b; i < e; i++) {
+        uint64_t x = ix->touches[i];
+        if (t->ts[x] > close_ts)
+            break;
+        *any_before = true;
+        if (lookback > 0 && t->day[x] < first_day)
+            continue;
+        sc->touch[(*n)++] = x;
+    }
+}
+
 static enum unattributed_reason journey(const struct dataset *ds, const struct lead_index *ix,
                                         const struct settings *s, uint32_t deal,
                                         struct scratch *sc, uint32_t *n_out)
 {
     const struct deal_table *dl = &ds->deals;
-    const struct touch_table *t = &ds->touches;
     *n_out = 0;
     uint32_t lead = dl->lead[deal];
     if (lead == ID_NONE)
         return UNATTR_NO_LEAD;
-    uint64_t b = ix->offsets[lead], e = ix->offsets[lead + 1];
-    if (b == e)
+    if (join_deal_touches(ix, ds, deal) == 0)
         return UNATTR_NO_TOUCHES;
-    scratch_reserve(sc, e - b);
     int64_t close_ts = dl->close_ts[deal];
     int32_t first_day = dl->close_day[deal] - (int32_t)s->lookback_days;
     bool any_before = false;
     uint32_t n = 0;
-    for (uint64_t i = b; i < e; i++) {
-        uint64_t x = ix->touches[i];
-        if (t->ts[x] > close_ts)
-            break;
-        any_before = true;
-        if (s->lookback_days > 0 && t->day[x] < first_day)
-            continue;
-        sc->touch[n++] = x;
+    collect(ds, ix, lead, close_ts, first_day, s->lookback_days, sc, &n, &any_before);
+    uint32_t xb = ix->deal_xoff[deal], xe = ix->deal_xoff[deal + 1];
+    for (uint32_t k = xb; k < xe; k++)
+        collect(ds, ix, ix->deal_xlead[k], close_ts, first_day, s->lookback_days, sc, &n,
+                &any_before);
+    if (xe > xb) {
+        /* Several leads: one journey in time order, ties by input order. */
+        const int64_t *ts = ds->touches.ts;
+        for (uint32_t i = 1; i < n; i++) {
+            uint64_t x = sc->touch[i];
+            uint32_t j = i;
+            while (j > 0 && touch_before(ts, x, sc->touch[j - 1])) {
+                sc->touch[j] = sc->touch[j - 1];
+                j--;
+            }
+            sc->touch[j] = x;
+        }
     }
     *n_out = n;
     if (n)

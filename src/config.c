@@ -457,8 +457,7 @@ int config_get_enum(struct config *c, const char *sec, const char *key, const ch
 }
 
 int config_get_decimal(struct config *c, const char *sec, const char *key, const char *def,
-                       struct decimal min, struct decimal max, struct decimal *out,
-                       struct diag *d)
+                       struct decimal min, struct decimal max, struct decimal *out, struct diag *d)
 {
     struct cfg_entry *e = config_find(c, sec, key);
     if (decimal_parse(def, strlen(def), out))

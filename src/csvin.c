@@ -47,19 +47,19 @@ struct reader {
     int status; /* enum csvin_status; anything but CSVIN_OK ends the read */
 
     /* Physical lines. */
-    uint64_t line;      /* line being read, 1-based */
-    uint64_t chunk_off; /* file offset of buf[0] */
-    bool at_line_start; /* the next byte fed starts a line */
-    bool pending_cr;    /* the last byte fed ended a chunk and was a CR: LF may follow */
-    int line_pstate;    /* parser state when the current line began */
-    unsigned line_rows; /* records libcsv completed on the current line (at most one) */
-    uint64_t rec_line;  /* line where the record being parsed started */
+    uint64_t line;       /* line being read, 1-based */
+    uint64_t chunk_off;  /* file offset of buf[0] */
+    bool at_line_start;  /* the next byte fed starts a line */
+    bool pending_cr;     /* the last byte fed ended a chunk and was a CR: LF may follow */
+    int line_pstate;     /* parser state when the current line began */
+    unsigned line_rows;  /* records libcsv completed on the current line (at most one) */
+    uint64_t rec_line;   /* line where the record being parsed started */
     uint64_t field_line; /* line where the field being parsed started */
 
     /* UTF-8 check, carried across chunks. */
-    unsigned u8_need;  /* continuation bytes still expected */
-    uint32_t u8_cp;    /* code point so far */
-    uint32_t u8_min;   /* smallest code point allowed for this length */
+    unsigned u8_need; /* continuation bytes still expected */
+    uint32_t u8_cp;   /* code point so far */
+    uint32_t u8_min;  /* smallest code point allowed for this length */
     unsigned char u8_lead;
     uint64_t u8_off; /* file offset of the lead byte */
     enum utf8_fault fault;
@@ -79,6 +79,7 @@ struct reader {
     size_t header_nf;
     bool saw_blank; /* a blank line or all-empty record since the last delivered record */
     bool in_footer;
+    unsigned char delim;
 };
 
 static void fail(struct reader *r, int status, uint64_t line, uint32_t column, const char *fmt, ...)
@@ -108,6 +109,22 @@ static int no_space(unsigned char c)
 
 /* ---- records ---------------------------------------------------------------------------- */
 
+/* Adds the field of len bytes already written at data + data_len (room for its NUL included). */
+static void push_field(struct reader *r, size_t len)
+{
+    if (r->nf == r->f_cap) {
+        r->f_cap = grow_capacity(r->f_cap, r->nf + 1);
+        r->offs = xreallocarray(r->offs, r->f_cap, sizeof *r->offs);
+        r->lens = xreallocarray(r->lens, r->f_cap, sizeof *r->lens);
+        r->ptrs = xreallocarray(r->ptrs, r->f_cap, sizeof *r->ptrs);
+    }
+    r->data[r->data_len + len] = '\0';
+    r->offs[r->nf] = r->data_len;
+    r->lens[r->nf] = len;
+    r->nf++;
+    r->data_len += len + 1;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     struct reader *r = data;
@@ -118,20 +135,10 @@ static void on_field(void *s, size_t len, void *data)
              r->max_field);
         return;
     }
-    if (r->nf == r->f_cap) {
-        r->f_cap = grow_capacity(r->f_cap, r->nf + 1);
-        r->offs = xreallocarray(r->offs, r->f_cap, sizeof *r->offs);
-        r->lens = xreallocarray(r->lens, r->f_cap, sizeof *r->lens);
-        r->ptrs = xreallocarray(r->ptrs, r->f_cap, sizeof *r->ptrs);
-    }
     if (len + 1 > r->data_cap - r->data_len)
         VEC_GROW(r->data, r->data_cap, r->data_len + len + 1);
     memcpy(r->data + r->data_len, s, len);
-    r->data[r->data_len + len] = '\0';
-    r->offs[r->nf] = r->data_len;
-    r->lens[r->nf] = len;
-    r->nf++;
-    r->data_len += len + 1;
+    push_field(r, len);
     /* The next field starts after the delimiter just seen, on this line. */
     r->field_line = r->line;
 }
@@ -148,10 +155,9 @@ static bool record_is_blank(const struct reader *r, size_t nf)
     return true;
 }
 
-static void on_row(int c, void *data)
+/* The record in data/offs/lens is complete: skip it, start the footer with it, or deliver it. */
+static void end_record(struct reader *r)
 {
-    struct reader *r = data;
-    (void)c;
     size_t nf = r->nf;
     r->nf = 0;
     r->data_len = 0;
@@ -188,6 +194,77 @@ static void on_row(int c, void *data)
     r->saw_blank = false;
     if (r->fn(r->ctx, &rec) != 0)
         r->status = CSVIN_ESTOPPED;
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    end_record(data);
+}
+
+/* Parses a complete physical line s[0, len) (terminator excluded) that starts a record, without
+ * libcsv, when the line is a whole record of well-formed fields: unquoted fields without a quote,
+ * and quoted fields closed on this line and followed by the delimiter or the end of the line. The
+ * fields are exactly those libcsv would give (spaces kept, "" inside quotes made one quote). For
+ * anything else it changes nothing and returns false: libcsv then parses the line and decides.
+ * This is the hot path; libcsv handles multi-line records, errors and lines cut by a chunk end. */
+static bool parse_simple_line(struct reader *r, const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return true; /* a blank line: libcsv would report nothing either */
+    if (r->nf != 0 || r->data_len != 0)
+        BUG("csvin: a record is pending at the start of a line");
+    /* Fields take at most len bytes plus one NUL each, minus one delimiter between two. */
+    if (len + 1 > r->data_cap)
+        VEC_GROW(r->data, r->data_cap, len + 1);
+    unsigned char delim = r->delim;
+    size_t i = 0;
+    for (;;) {
+        char *w = r->data + r->data_len;
+        size_t flen = 0;
+        if (i < len && s[i] == '"') {
+            size_t j = i + 1;
+            for (;;) {
+                const unsigned char *q = memchr(s + j, '"', len - j);
+                if (!q)
+                    goto bail; /* spans lines, or unterminated */
+                size_t k = (size_t)(q - s);
+                memcpy(w + flen, s + j, k - j);
+                flen += k - j;
+                if (k + 1 < len && s[k + 1] == '"') {
+                    w[flen++] = '"';
+                    j = k + 2;
+                    continue;
+                }
+                i = k + 1;
+                break;
+            }
+            if (i < len && s[i] != delim)
+                goto bail; /* text after the closing quote */
+        } else {
+            size_t j = i;
+            while (j < len && s[j] != delim) {
+                if (s[j] == '"')
+                    goto bail; /* a bare quote */
+                j++;
+            }
+            flen = j - i;
+            memcpy(w, s + i, flen);
+            i = j;
+        }
+        if (flen > r->max_field)
+            goto bail;
+        push_field(r, flen);
+        if (i >= len)
+            break;
+        i++; /* the delimiter; a field follows it, perhaps empty */
+    }
+    end_record(r);
+    return true;
+bail:
+    r->nf = 0;
+    r->data_len = 0;
+    return false;
 }
 
 /* ---- lines ------------------------------------------------------------------------------ */
@@ -262,7 +339,8 @@ static void feed_lines(struct reader *r, const unsigned char *b, size_t p, size_
     size_t nl = 0, cr = 0;
     bool nl_known = false, cr_known = false;
     while (p < end && r->status == CSVIN_OK) {
-        if (r->at_line_start)
+        bool fresh = r->at_line_start;
+        if (fresh)
             begin_line(r);
         if (!nl_known || nl < p) {
             const unsigned char *q = memchr(b + p, '\n', end - p);
@@ -274,11 +352,12 @@ static void feed_lines(struct reader *r, const unsigned char *b, size_t p, size_
             cr = q ? (size_t)(q - b) : end;
             cr_known = true;
         }
-        size_t stop;
+        size_t stop, term = 1;
         bool ends = true;
         if (cr < nl) {
             if (cr + 1 < end) {
-                stop = b[cr + 1] == '\n' ? cr + 2 : cr + 1;
+                term = b[cr + 1] == '\n' ? 2 : 1;
+                stop = cr + term;
             } else {
                 stop = end;
                 ends = false;
@@ -290,7 +369,9 @@ static void feed_lines(struct reader *r, const unsigned char *b, size_t p, size_
             stop = end;
             ends = false;
         }
-        feed(r, b + p, stop - p);
+        if (!(fresh && ends && !r->in_footer && r->parser.pstate == LIBCSV_ROW_NOT_BEGUN &&
+              parse_simple_line(r, b + p, stop - p - term)))
+            feed(r, b + p, stop - p);
         p = stop;
         if (ends && r->status == CSVIN_OK)
             end_line(r);
@@ -385,8 +466,14 @@ static size_t check_bytes(struct reader *r, const unsigned char *b, size_t p, si
 
 static void report_fault(struct reader *r)
 {
-    /* A CR ending the fed bytes ends the line unless an LF follows, and no LF is at fault. */
-    uint64_t line = r->line + (r->pending_cr ? 1 : 0);
+    /* A CR ending the fed bytes ends the line unless an LF follows, and no LF is at fault. The
+     * faulty line counts as read (stats->lines), however much of it the chunks had fed. */
+    if (r->pending_cr) {
+        r->pending_cr = false;
+        end_line(r);
+    }
+    r->at_line_start = false;
+    uint64_t line = r->line;
     unsigned long long off = (unsigned long long)r->fault_off;
     unsigned byte = r->fault_byte;
     switch (r->fault) {
@@ -543,11 +630,13 @@ static bool sniff_encoding(struct reader *r, const unsigned char *b, size_t n)
 {
     static const unsigned char ole[] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
     if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
-        fail(r, CSVIN_EENCODING, 0, 0, "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
         return false;
     }
     if (n >= 2 && b[0] == 0xFE && b[1] == 0xFF) {
-        fail(r, CSVIN_EENCODING, 0, 0, "file is UTF-16BE (byte order mark FE FF); save it as UTF-8");
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file is UTF-16BE (byte order mark FE FF); save it as UTF-8");
         return false;
     }
     if (n >= sizeof ole && memcmp(b, ole, sizeof ole) == 0) {
@@ -634,7 +723,8 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
     if (delim == '"' || delim == '\r' || delim == '\n' || delim == 0)
         BUG("csvin: impossible delimiter");
     r->st->delimiter = delim;
-    csv_set_delim(&r->parser, (unsigned char)delim);
+    r->delim = (unsigned char)delim;
+    csv_set_delim(&r->parser, r->delim);
 
     for (;;) {
         if (p < n)
@@ -669,8 +759,7 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
     }
     if (!r->in_footer && csv_fini(&r->parser, on_field, on_row, r) != 0) {
         fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
-             "unterminated quoted field starting at line %llu",
-             (unsigned long long)r->field_line);
+             "unterminated quoted field starting at line %llu", (unsigned long long)r->field_line);
         goto out;
     }
     if (r->status != CSVIN_OK)

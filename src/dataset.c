@@ -47,12 +47,26 @@ void dataset_release(struct dataset *ds)
     free(dl->line);
     free(dl->row_hash);
     free(dl->bucket);
+    free(dl->xlead_deal);
+    free(dl->xlead_lead);
     struct person_table *p = &ds->people;
     free(p->name);
     free(p->team);
     free(p->role);
     free(p->plan);
     free(p->line);
+    free(p->manager);
+    struct split_table *sp = &ds->splits;
+    free(sp->deal);
+    free(sp->person);
+    free(sp->share);
+    free(sp->overlay);
+    free(sp->line);
+    struct fx_table *fx = &ds->fx;
+    free(fx->currency);
+    free(fx->rate);
+    free(fx->day);
+    free(fx->line);
     free(ds->rejects);
     arena_release(&ds->arena);
     memset(ds, 0, sizeof *ds);
@@ -81,6 +95,7 @@ void person_table_touch(struct dataset *ds, uint32_t id)
             p->role = xreallocarray(p->role, cap, sizeof *p->role);
             p->plan = xreallocarray(p->plan, cap, sizeof *p->plan);
             p->line = xreallocarray(p->line, cap, sizeof *p->line);
+            p->manager = xreallocarray(p->manager, cap, sizeof *p->manager);
             p->cap = (uint32_t)cap;
         }
         p->name[p->n] = NULL;
@@ -88,6 +103,7 @@ void person_table_touch(struct dataset *ds, uint32_t id)
         p->role[p->n] = NULL;
         p->plan[p->n] = NULL;
         p->line[p->n] = 0;
+        p->manager[p->n] = ID_NONE;
         p->n++;
     }
 }

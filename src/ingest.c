@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "csvin.h"
+#include "ids.h"
 #include "money.h"
 #include "util.h"
 
@@ -28,27 +29,28 @@ struct reader {
     uint64_t *seen_hash;
     uint64_t *seen_line;
     uint8_t *seen_bucket;
-    uint32_t *seen_row; /* deal table row, or ID_NONE */
+    uint32_t *seen_row;         /* deal table row, or ID_NONE */
+    uint64_t *seen_hash_nolead; /* hash without the lead column */
     size_t seen_cap;
     const struct csvin_record *rec;
 };
 
-static uint64_t hash_record(const struct csvin_record *rec)
+/* A hash of every field except column `skip` (-1: none); lengths are part of it, so moving a
+ * byte from one field to the next changes the hash. */
+static uint64_t hash_record_except(const struct csvin_record *rec, int skip)
 {
     uint64_t h = 0x9e3779b97f4a7c15u;
     for (size_t f = 0; f < rec->n_fields; f++) {
-        h ^= rec->lens[f] + 0x51ed270b27u;
-        h *= 0x100000001b3u;
-        const unsigned char *p = (const unsigned char *)rec->fields[f];
-        for (size_t i = 0; i < rec->lens[f]; i++) {
-            h ^= p[i];
-            h *= 0x100000001b3u;
-        }
+        if ((int)f == skip)
+            continue;
+        h = hash_bytes(rec->fields[f], rec->lens[f], h ^ (uint64_t)rec->lens[f]);
     }
-    h ^= h >> 31;
-    h *= 0x7fb5d329728ea185u;
-    h ^= h >> 27;
     return h;
+}
+
+static uint64_t hash_record(const struct csvin_record *rec)
+{
+    return hash_record_except(rec, -1);
 }
 
 /* The trimmed value of logical field f, or an empty span if the column is not in the file. */
@@ -162,15 +164,37 @@ bool ingest_stage_is_won(const char *won_stages, const char *stage, size_t len)
 
 /* ---- per-file row handlers ------------------------------------------------------------- */
 
+/* An ID field, normalised (ids.h) into buf. Returns 0 (possibly empty) or -1 after rejecting. */
+static int id_value(struct reader *r, int f, enum id_domain dom, char *buf, size_t *n)
+{
+    size_t len;
+    const char *v = field(r, f, &len);
+    const char *why;
+    if (ids_normalize(&r->s->ids, dom, v, len, buf, n, &why)) {
+        reject(r, f, v, len, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+static int required_id(struct reader *r, int f, enum id_domain dom, char *buf, size_t *n)
+{
+    if (id_value(r, f, dom, buf, n))
+        return -1;
+    if (*n == 0) {
+        reject_required(r, f);
+        return -1;
+    }
+    return 0;
+}
+
 static void campaign_row(struct reader *r)
 {
+    char id[IDS_MAX_LEN + 1], owner[IDS_MAX_LEN + 1];
     size_t ni, nn, nc, no;
-    const char *id = field(r, CF_ID, &ni), *name = field(r, CF_NAME, &nn);
-    const char *ch = field(r, CF_CHANNEL, &nc), *owner = field(r, CF_OWNER, &no);
-    if (!ni) {
-        reject_required(r, CF_ID);
+    const char *name = field(r, CF_NAME, &nn), *ch = field(r, CF_CHANNEL, &nc);
+    if (required_id(r, CF_ID, ID_CAMPAIGN, id, &ni))
         return;
-    }
     if (!nn) {
         reject_required(r, CF_NAME);
         return;
@@ -179,6 +203,8 @@ static void campaign_row(struct reader *r)
         reject_required(r, CF_CHANNEL);
         return;
     }
+    if (id_value(r, CF_OWNER, ID_PERSON, owner, &no))
+        return;
     int64_t spend = 0;
     if (r->col[CF_SPEND] >= 0) {
         size_t ns;
@@ -190,20 +216,18 @@ static void campaign_row(struct reader *r)
     uint32_t cid = intern_add(&r->ds->campaign_ids, id, ni, &added);
     campaign_table_touch(r->ds, cid);
     struct campaign_table *t = &r->ds->campaigns;
+    uint64_t h = hash_record(r->rec);
     if (!added && t->known[cid]) {
-        char where[64];
-        snprintf(where, sizeof where, "first at line %llu", (unsigned long long)t->line[cid]);
-        if (r->seen_hash && r->seen_hash[cid] == hash_record(r->rec)) {
+        if (r->seen_hash[cid] == h) {
             r->fs->bucket[BUCKET_DUPLICATE]++;
             return;
         }
-        {
-            reject(r, CF_ID, id, ni, "campaign id appears twice with different values (%s)", where);
-            return;
-        }
+        reject(r, CF_ID, id, ni, "campaign id appears twice with different values (first at line "
+               "%llu)", (unsigned long long)t->line[cid]);
+        return;
     }
     VEC_GROW(r->seen_hash, r->seen_cap, (size_t)cid + 1);
-    r->seen_hash[cid] = hash_record(r->rec);
+    r->seen_hash[cid] = h;
     t->known[cid] = true;
     t->name[cid] = arena_strndup(&r->ds->arena, name, nn);
     t->channel[cid] = intern_field(&r->ds->channels, ch, nc);
@@ -217,14 +241,12 @@ static void campaign_row(struct reader *r)
 
 static void person_row(struct reader *r)
 {
-    size_t ni, nn, nt, nr, np;
-    const char *id = field(r, PF_ID, &ni), *name = field(r, PF_NAME, &nn);
-    const char *team = field(r, PF_TEAM, &nt), *role = field(r, PF_ROLE, &nr);
-    const char *plan = field(r, PF_PLAN, &np);
-    if (!ni) {
-        reject_required(r, PF_ID);
+    char id[IDS_MAX_LEN + 1], mgr[IDS_MAX_LEN + 1];
+    size_t ni, nn, nt, nr, np, nm;
+    const char *name = field(r, PF_NAME, &nn), *team = field(r, PF_TEAM, &nt);
+    const char *role = field(r, PF_ROLE, &nr), *plan = field(r, PF_PLAN, &np);
+    if (required_id(r, PF_ID, ID_PERSON, id, &ni))
         return;
-    }
     if (!nn) {
         reject_required(r, PF_NAME);
         return;
@@ -233,22 +255,20 @@ static void person_row(struct reader *r)
         reject_required(r, PF_TEAM);
         return;
     }
+    if (id_value(r, PF_MANAGER, ID_PERSON, mgr, &nm))
+        return;
     uint32_t pid = intern_field(&r->ds->people_ids, id, ni);
     person_table_touch(r->ds, pid);
     struct person_table *t = &r->ds->people;
     uint64_t h = hash_record(r->rec);
     if (t->name[pid]) {
-        if (r->seen_hash && pid < r->seen_cap && r->seen_hash[pid] == h) {
+        if (pid < r->seen_cap && r->seen_hash[pid] == h) {
             r->fs->bucket[BUCKET_DUPLICATE]++;
             return;
         }
-        {
-            reject(r, PF_ID, id, ni,
-                   "person id appears twice with different values (first at "
-                   "line %llu)",
-                   (unsigned long long)t->line[pid]);
-            return;
-        }
+        reject(r, PF_ID, id, ni, "person id appears twice with different values (first at line "
+               "%llu)", (unsigned long long)t->line[pid]);
+        return;
     }
     size_t old = r->seen_cap;
     VEC_GROW(r->seen_hash, r->seen_cap, (size_t)pid + 1);
@@ -264,22 +284,22 @@ static void person_row(struct reader *r)
             *p = (char)(*p + 32);
     t->plan[pid] = np ? pl : NULL;
     t->line[pid] = r->rec->line;
+    if (nm) {
+        uint32_t m = intern_field(&r->ds->people_ids, mgr, nm);
+        person_table_touch(r->ds, m);
+        t->manager[pid] = m;
+    }
     r->fs->bucket[BUCKET_USED]++;
 }
 
 static void touch_row(struct reader *r)
 {
+    char lead[IDS_MAX_LEN + 1], camp[IDS_MAX_LEN + 1];
     size_t nl, nc, nch;
-    const char *lead = field(r, TF_LEAD, &nl), *camp = field(r, TF_CAMPAIGN, &nc);
     const char *ch = field(r, TF_CHANNEL, &nch);
-    if (!nl) {
-        reject_required(r, TF_LEAD);
+    if (required_id(r, TF_LEAD, ID_LEAD, lead, &nl) ||
+        required_id(r, TF_CAMPAIGN, ID_CAMPAIGN, camp, &nc))
         return;
-    }
-    if (!nc) {
-        reject_required(r, TF_CAMPAIGN);
-        return;
-    }
     int64_t ts;
     int32_t day;
     if (parse_when(r, TF_AT, false, &ts, &day))
@@ -335,15 +355,99 @@ static void deal_seen_grow(struct reader *r, uint32_t id)
     r->seen_line = xreallocarray(r->seen_line, cap, sizeof *r->seen_line);
     r->seen_bucket = xreallocarray(r->seen_bucket, cap, sizeof *r->seen_bucket);
     r->seen_row = xreallocarray(r->seen_row, cap, sizeof *r->seen_row);
+    r->seen_hash_nolead = xreallocarray(r->seen_hash_nolead, cap, sizeof *r->seen_hash_nolead);
     r->seen_cap = cap;
 }
 
-/* A second row for a deal id: an exact copy is a duplicate; anything else rejects both rows. */
-static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t ni, uint64_t h)
+/* The leads of a deal row: the lead_id cell split at the separator, each part an ID.
+ * Returns how many (0 allowed: a deal without a lead), or -1 after rejecting the row. */
+static int deal_leads(struct reader *r, uint32_t *leads, int max)
+{
+    size_t n;
+    const char *v = field(r, DF_LEAD, &n);
+    const char *sep = r->s->lead_separator;
+    size_t sl = strlen(sep);
+    int count = 0;
+    while (n > 0) {
+        const char *hit = NULL;
+        if (sl)
+            for (size_t i = 0; i + sl <= n && !hit; i++)
+                if (memcmp(v + i, sep, sl) == 0)
+                    hit = v + i;
+        size_t part = hit ? (size_t)(hit - v) : n;
+        const char *pv = v;
+        size_t pn = part;
+        trim_span(&pv, &pn);
+        if (pn) {
+            char buf[IDS_MAX_LEN + 1];
+            size_t bn;
+            const char *why;
+            if (ids_normalize(&r->s->ids, ID_LEAD, pv, pn, buf, &bn, &why)) {
+                reject(r, DF_LEAD, pv, pn, "%s", why);
+                return -1;
+            }
+            if (count == max) {
+                reject(r, DF_LEAD, v, n, "more than %d lead IDs in one cell", max);
+                return -1;
+            }
+            uint32_t lead = intern_field(&r->ds->leads, buf, bn);
+            bool dup = false;
+            for (int k = 0; k < count; k++)
+                dup = dup || leads[k] == lead;
+            if (!dup)
+                leads[count++] = lead;
+        }
+        if (!hit)
+            break;
+        n -= part + sl;
+        v = hit + sl;
+    }
+    return count;
+}
+
+static void deal_add_lead(struct dataset *ds, uint32_t row, uint32_t lead)
+{
+    struct deal_table *t = &ds->deals;
+    if (t->lead[row] == lead)
+        return;
+    for (size_t k = 0; k < t->n_xlead; k++)
+        if (t->xlead_deal[k] == row && t->xlead_lead[k] == lead)
+            return;
+    if (t->lead[row] == ID_NONE) {
+        t->lead[row] = lead;
+        return;
+    }
+    if (t->n_xlead == t->cap_xlead) {
+        size_t cap = grow_capacity(t->cap_xlead, t->n_xlead + 1);
+        t->xlead_deal = xreallocarray(t->xlead_deal, cap, sizeof *t->xlead_deal);
+        t->xlead_lead = xreallocarray(t->xlead_lead, cap, sizeof *t->xlead_lead);
+        t->cap_xlead = cap;
+    }
+    t->xlead_deal[t->n_xlead] = row;
+    t->xlead_lead[t->n_xlead++] = lead;
+}
+
+#define DEAL_LEADS_MAX 64
+
+/* A second row for a deal id: an exact copy is a duplicate; one that differs only in its lead
+ * adds that lead to the deal (DESIGN §7a); anything else rejects both rows. */
+static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t ni, uint64_t h,
+                        uint64_t h_nolead)
 {
     struct dataset *ds = r->ds;
     if (r->seen_hash[did] == h && r->seen_bucket[did] != BUCKET_REJECTED) {
         r->fs->bucket[BUCKET_DUPLICATE]++;
+        return;
+    }
+    if (r->seen_hash_nolead[did] == h_nolead && r->seen_bucket[did] != BUCKET_REJECTED) {
+        uint32_t leads[DEAL_LEADS_MAX];
+        int n = deal_leads(r, leads, DEAL_LEADS_MAX);
+        if (n < 0)
+            return;
+        if (r->seen_row[did] != ID_NONE)
+            for (int k = 0; k < n; k++)
+                deal_add_lead(ds, r->seen_row[did], leads[k]);
+        r->fs->bucket[r->seen_bucket[did]]++;
         return;
     }
     if (r->seen_bucket[did] != BUCKET_REJECTED) {
@@ -367,21 +471,21 @@ static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t n
 static void deal_row(struct reader *r)
 {
     struct dataset *ds = r->ds;
-    size_t ni, ns, nl, no;
-    const char *id = field(r, DF_ID, &ni);
-    if (!ni) {
-        reject_required(r, DF_ID);
+    char id[IDS_MAX_LEN + 1], owner[IDS_MAX_LEN + 1];
+    size_t ni, ns, no;
+    if (required_id(r, DF_ID, ID_DEAL, id, &ni))
         return;
-    }
     uint64_t h = hash_record(r->rec);
+    uint64_t h_nolead = hash_record_except(r->rec, r->col[DF_LEAD]);
     bool added;
     uint32_t did = intern_add(&ds->deal_ids, id, ni, &added);
     deal_seen_grow(r, did);
     if (!added) {
-        deal_repeat(r, did, id, ni, h);
+        deal_repeat(r, did, id, ni, h, h_nolead);
         return;
     }
     r->seen_hash[did] = h;
+    r->seen_hash_nolead[did] = h_nolead;
     r->seen_line[did] = r->rec->line;
     r->seen_row[did] = ID_NONE;
     r->seen_bucket[did] = BUCKET_REJECTED;
@@ -398,23 +502,24 @@ static void deal_row(struct reader *r)
         size_t nc;
         const char *c = field(r, DF_CURRENCY, &nc);
         if (nc) {
-            if (nc != 3 || money_minor_digits((char[4]){c[0], c[1], c[2], 0}) < 0) {
+            char code[4] = {0};
+            if (nc == 3)
+                for (int i = 0; i < 3; i++)
+                    code[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
+            if (nc != 3 || money_minor_digits(code) < 0) {
                 reject(r, DF_CURRENCY, c, nc, "unknown currency code");
                 return;
             }
-            for (int i = 0; i < 3; i++)
-                currency[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
+            memcpy(currency, code, 4);
         }
     }
     if (strcmp(currency, r->s->currency) != 0) {
         size_t nc;
         const char *c = field(r, DF_CURRENCY, &nc);
-        {
-            reject(r, DF_CURRENCY, c, nc,
-                   "amount in %s but no FX rates are configured to convert it into %s", currency,
-                   r->s->currency);
-            return;
-        }
+        reject(r, DF_CURRENCY, c, nc,
+               "amount in %s but no FX rates are configured to convert it into %s", currency,
+               r->s->currency);
+        return;
     }
     int64_t amount;
     if (parse_money(r, DF_AMOUNT, currency, &amount))
@@ -423,18 +528,18 @@ static void deal_row(struct reader *r)
     int32_t close_day;
     if (parse_when(r, DF_CLOSED, true, &close_ts, &close_day))
         return;
-    const char *owner = field(r, DF_OWNER, &no);
-    if (!no) {
-        reject_required(r, DF_OWNER);
+    if (required_id(r, DF_OWNER, ID_PERSON, owner, &no))
         return;
-    }
+    uint32_t leads[DEAL_LEADS_MAX];
+    int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX);
+    if (n_leads < 0)
+        return;
     if (close_day > r->w->as_of_day || close_day < r->w->keep_first ||
         close_day > r->w->keep_last) {
         r->seen_bucket[did] = BUCKET_FILTERED;
         r->fs->bucket[BUCKET_FILTERED]++;
         return;
     }
-    const char *lead = field(r, DF_LEAD, &nl);
     struct deal_table *t = &ds->deals;
     if (t->n == t->cap) {
         size_t cap = grow_capacity(t->cap, (size_t)t->n + 1);
@@ -451,7 +556,9 @@ static void deal_row(struct reader *r)
     }
     uint32_t i = t->n++;
     t->id[i] = did;
-    t->lead[i] = nl ? intern_field(&ds->leads, lead, nl) : ID_NONE;
+    t->lead[i] = ID_NONE;
+    for (int k = 0; k < n_leads; k++)
+        deal_add_lead(ds, i, leads[k]);
     t->owner[i] = intern_field(&ds->people_ids, owner, no);
     person_table_touch(ds, t->owner[i]);
     t->amount[i] = amount;
@@ -462,6 +569,113 @@ static void deal_row(struct reader *r)
     t->bucket[i] = BUCKET_USED;
     r->seen_row[did] = i;
     r->seen_bucket[did] = BUCKET_USED;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
+static void split_row(struct reader *r)
+{
+    char deal[IDS_MAX_LEN + 1], person[IDS_MAX_LEN + 1];
+    size_t nd, np, npc, nt;
+    if (required_id(r, SF_DEAL, ID_DEAL, deal, &nd) ||
+        required_id(r, SF_PERSON, ID_PERSON, person, &np))
+        return;
+    const char *pct = field(r, SF_PERCENT, &npc);
+    struct decimal share;
+    if (npc == 0) {
+        reject_required(r, SF_PERCENT);
+        return;
+    }
+    if (decimal_parse(pct, npc, &share)) {
+        reject(r, SF_PERCENT, pct, npc, "bad percentage");
+        return;
+    }
+    /* "50" and "50%" both mean half: a bare number is in percent points. */
+    if (!memchr(pct, '%', npc))
+        share.scale += 2;
+    if (share.units < 0 || share.scale > 18 ||
+        decimal_cmp(share, (struct decimal){1, 0}) > 0) {
+        reject(r, SF_PERCENT, pct, npc, "percentage outside 0 to 100");
+        return;
+    }
+    const char *type = field(r, SF_TYPE, &nt);
+    bool overlay = false;
+    if (nt) {
+        if (ascii_casecmp_n(type, nt, "overlay", 7) == 0)
+            overlay = true;
+        else if (ascii_casecmp_n(type, nt, "revenue", 7) != 0) {
+            reject(r, SF_TYPE, type, nt, "split type must be revenue or overlay");
+            return;
+        }
+    }
+    struct split_table *t = &r->ds->splits;
+    if (t->n == t->cap) {
+        size_t cap = grow_capacity(t->cap, t->n + 1);
+        t->deal = xreallocarray(t->deal, cap, sizeof *t->deal);
+        t->person = xreallocarray(t->person, cap, sizeof *t->person);
+        t->share = xreallocarray(t->share, cap, sizeof *t->share);
+        t->overlay = xreallocarray(t->overlay, cap, sizeof *t->overlay);
+        t->line = xreallocarray(t->line, cap, sizeof *t->line);
+        t->cap = cap;
+    }
+    size_t i = t->n++;
+    t->deal[i] = intern_field(&r->ds->deal_ids, deal, nd);
+    t->person[i] = intern_field(&r->ds->people_ids, person, np);
+    person_table_touch(r->ds, t->person[i]);
+    t->share[i] = share;
+    t->overlay[i] = overlay;
+    t->line[i] = r->rec->line;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
+static void fx_row(struct reader *r)
+{
+    size_t nc, nr, ne;
+    const char *cur = field(r, XF_CURRENCY, &nc), *rate = field(r, XF_RATE, &nr);
+    field(r, XF_EFFECTIVE, &ne);
+    char code[4] = {0};
+    if (nc == 3)
+        for (int i = 0; i < 3; i++)
+            code[i] = (char)(cur[i] >= 'a' && cur[i] <= 'z' ? cur[i] - 32 : cur[i]);
+    if (nc != 3 || money_minor_digits(code) < 0) {
+        reject(r, XF_CURRENCY, cur, nc, "unknown currency code");
+        return;
+    }
+    struct decimal d;
+    if (nr == 0 || memchr(rate, '%', nr) || decimal_parse(rate, nr, &d) || d.units <= 0 ||
+        d.scale > 10) {
+        reject(r, XF_RATE, rate, nr, "rate must be a positive decimal with at most 10 decimals");
+        return;
+    }
+    int64_t ts;
+    int32_t day;
+    if (parse_when(r, XF_EFFECTIVE, false, &ts, &day))
+        return;
+    struct fx_table *t = &r->ds->fx;
+    for (size_t k = 0; k < t->n; k++) {
+        if (strcmp(t->currency[k].code, code) == 0 && t->day[k] == day) {
+            if (decimal_cmp(t->rate[k], d) == 0) {
+                r->fs->bucket[BUCKET_DUPLICATE]++;
+                return;
+            }
+            reject(r, XF_RATE, rate, nr,
+                   "a different rate for %s on the same date is at line %llu", code,
+                   (unsigned long long)t->line[k]);
+            return;
+        }
+    }
+    if (t->n == t->cap) {
+        size_t cap = grow_capacity(t->cap, t->n + 1);
+        t->currency = xreallocarray(t->currency, cap, sizeof *t->currency);
+        t->rate = xreallocarray(t->rate, cap, sizeof *t->rate);
+        t->day = xreallocarray(t->day, cap, sizeof *t->day);
+        t->line = xreallocarray(t->line, cap, sizeof *t->line);
+        t->cap = cap;
+    }
+    size_t i = t->n++;
+    memcpy(t->currency[i].code, code, 4);
+    t->rate[i] = d;
+    t->day[i] = day;
+    t->line[i] = r->rec->line;
     r->fs->bucket[BUCKET_USED]++;
 }
 
@@ -534,7 +748,11 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         deal_row(r);
         break;
     case INPUT_SPLITS:
+        split_row(r);
+        break;
     case INPUT_FX:
+        fx_row(r);
+        break;
     case INPUT_N:
         BUG("reader for an unsupported file");
     }
@@ -550,6 +768,7 @@ static void reader_release(struct reader *r)
     free(r->seen_line);
     free(r->seen_bucket);
     free(r->seen_row);
+    free(r->seen_hash_nolead);
 }
 
 static int read_file(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
@@ -666,7 +885,7 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
                struct diag *d)
 {
     static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES,
-                                            INPUT_DEALS};
+                                            INPUT_DEALS,     INPUT_SPLITS, INPUT_FX};
     int worst = INGEST_OK;
     for (size_t i = 0; i < ARRAY_LEN(order); i++) {
         if (!s->inputs[order[i]].path)

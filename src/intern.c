@@ -6,18 +6,9 @@
 
 #include "util.h"
 
-/* FNV-1a, then a murmur finaliser so that linear probing sees well-mixed low bits. */
-static uint64_t hash_bytes(const char *s, size_t len)
+static uint64_t hash_str(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3u;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdu;
-    h ^= h >> 33;
-    return h;
+    return hash_bytes(s, len, 0x51ed270b27a3f4c1u);
 }
 
 static void rehash(struct intern *in, size_t n_slots)
@@ -54,12 +45,12 @@ static uint32_t lookup(const struct intern *in, const char *s, size_t len, uint6
 uint32_t intern_find(const struct intern *in, const char *s, size_t len)
 {
     size_t slot;
-    return lookup(in, s, len, hash_bytes(s, len), &slot);
+    return lookup(in, s, len, hash_str(s, len), &slot);
 }
 
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
 {
-    uint64_t h = hash_bytes(s, len);
+    uint64_t h = hash_str(s, len);
     size_t slot;
     uint32_t id = lookup(in, s, len, h, &slot);
     if (added)

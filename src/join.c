@@ -6,7 +6,6 @@
 
 #include "util.h"
 
-
 static int before(const int64_t *ts, uint64_t a, uint64_t b)
 {
     return ts[a] < ts[b] || (ts[a] == ts[b] && a < b);
@@ -91,12 +90,24 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     free(fill);
 
     struct deal_table *dl = &ds->deals;
+    ix->n_deals = dl->n;
+    ix->deal_xoff = xcalloc((size_t)dl->n + 1, sizeof *ix->deal_xoff);
+    ix->deal_xlead = xmalloc((dl->n_xlead ? dl->n_xlead : 1) * sizeof *ix->deal_xlead);
+    for (size_t k = 0; k < dl->n_xlead; k++)
+        ix->deal_xoff[dl->xlead_deal[k] + 1]++;
+    for (uint32_t i = 0; i < dl->n; i++)
+        ix->deal_xoff[i + 1] += ix->deal_xoff[i];
+    uint32_t *xfill = xmalloc(((size_t)dl->n + 1) * sizeof *xfill);
+    memcpy(xfill, ix->deal_xoff, ((size_t)dl->n + 1) * sizeof *xfill);
+    for (size_t k = 0; k < dl->n_xlead; k++)
+        ix->deal_xlead[xfill[dl->xlead_deal[k]]++] = dl->xlead_lead[k];
+    free(xfill);
+
     struct file_stats *dfs = &ds->files[INPUT_DEALS];
     for (uint32_t i = 0; i < dl->n; i++) {
         if (dl->bucket[i] != BUCKET_USED)
             continue;
-        uint32_t lead = dl->lead[i];
-        if (lead == ID_NONE || ix->offsets[lead] == ix->offsets[lead + 1]) {
+        if (join_deal_touches(ix, ds, i) == 0) {
             dl->bucket[i] = BUCKET_UNMATCHED;
             dfs->bucket[BUCKET_USED]--;
             dfs->bucket[BUCKET_UNMATCHED]++;
@@ -104,10 +115,23 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     }
 }
 
+uint64_t join_deal_touches(const struct lead_index *ix, const struct dataset *ds, uint32_t deal)
+{
+    uint32_t lead = ds->deals.lead[deal];
+    if (lead == ID_NONE)
+        return 0;
+    uint64_t n = ix->offsets[lead + 1] - ix->offsets[lead];
+    for (uint32_t k = ix->deal_xoff[deal]; k < ix->deal_xoff[deal + 1]; k++)
+        n += ix->offsets[ix->deal_xlead[k] + 1] - ix->offsets[ix->deal_xlead[k]];
+    return n;
+}
+
 void join_release(struct lead_index *ix)
 {
     if (!ix)
         return;
+    free(ix->deal_xoff);
+    free(ix->deal_xlead);
     free(ix->offsets);
     free(ix->touches);
     memset(ix, 0, sizeof *ix);

@@ -45,21 +45,24 @@ enum { OPT_AS_OF = 256, OPT_PERIOD, OPT_SET, OPT_OUT, OPT_STRICT, OPT_VERSION };
 
 static int usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "sametable: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
+    fprintf(stderr, "sametable: %s%s%s%s\n", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
     fputs("try 'sametable --help'\n", stderr);
     return RUN_EUSAGE;
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},   {"as-of", required_argument, NULL, OPT_AS_OF},
-        {"period", required_argument, NULL, OPT_PERIOD}, {"set", required_argument, NULL, OPT_SET},
-        {"out", required_argument, NULL, OPT_OUT},  {"strict", no_argument, NULL, OPT_STRICT},
-        {"quiet", no_argument, NULL, 'q'},          {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"as-of", required_argument, NULL, OPT_AS_OF},
+                                             {"period", required_argument, NULL, OPT_PERIOD},
+                                             {"set", required_argument, NULL, OPT_SET},
+                                             {"out", required_argument, NULL, OPT_OUT},
+                                             {"strict", no_argument, NULL, OPT_STRICT},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, OPT_VERSION},
+                                             {NULL, 0, NULL, 0}};
     struct run_opts o;
     memset(&o, 0, sizeof o);
     o.config_path = "sametable.ini";

@@ -9,8 +9,7 @@
 
 #define PLAN_SECTIONS_MAX 4096
 
-static int load_component(struct component *comp, struct config *c, const char *sec,
-                          struct diag *d)
+static int load_component(struct component *comp, struct config *c, const char *sec, struct diag *d)
 {
     static const char *const types[] = {"commission"};
     static const char *const measures[] = {"own_revenue"};

@@ -54,8 +54,7 @@ int publish_prepare_dir(const char *dir, struct diag *d)
             continue;
         *p = '\0';
         if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            diag_error(d, NULL, 0, "cannot create output directory '%s': %s", buf,
-                       strerror(errno));
+            diag_error(d, NULL, 0, "cannot create output directory '%s': %s", buf, strerror(errno));
             return PUBLISH_ECREATE;
         }
         *p = '/';
@@ -70,8 +69,7 @@ int publish_prepare_dir(const char *dir, struct diag *d)
         return PUBLISH_ECREATE;
     }
     if (access(dir, W_OK | X_OK) != 0) {
-        diag_error(d, NULL, 0, "cannot write to output directory '%s': %s", dir,
-                   strerror(errno));
+        diag_error(d, NULL, 0, "cannot write to output directory '%s': %s", dir, strerror(errno));
         return PUBLISH_ECREATE;
     }
     return PUBLISH_OK;
@@ -153,8 +151,8 @@ int publish_commit(struct diag *d)
     sig_atomic_t i;
     for (i = 0; i < n_files; i++) {
         if (rename(tmp_paths[i], final_paths[i]) != 0) {
-            diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s", tmp_paths[i],
-                       final_paths[i], strerror(errno));
+            diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s", tmp_paths[i], final_paths[i],
+                       strerror(errno));
             rc = PUBLISH_EIO;
             break;
         }

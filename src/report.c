@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,9 @@
 #include "util.h"
 #include "xlsxout.h"
 
-#define TAB_SUMMARY 0x1F4E79u
-#define TAB_RUN 0x7F7F7Fu
+#define TAB_SUMMARY    0x1F4E79u
+#define TAB_RUN        0x7F7F7Fu
+#define TAB_EXCEPTIONS 0xC00000u
 
 static const char *const bucket_names[BUCKET_N] = {"used", "duplicate", "filtered", "unmatched",
                                                    "rejected"};
@@ -65,11 +67,12 @@ static void run_sheet(const struct report_ctx *r, struct xbook *b)
     label_value(sh, ++row, "Configuration", r->cfg->path);
     row += 2;
 
-    xs_text(sh, row++, 0, "Input reconciliation (rows read = used + duplicate + filtered + "
-                          "unmatched + rejected)",
+    xs_text(sh, row++, 0,
+            "Input reconciliation (rows read = used + duplicate + filtered + "
+            "unmatched + rejected)",
             XS_BOLD);
-    static const char *const hdr[] = {"File",     "Path",       "Rows read", "Used",
-                                      "Duplicate", "Filtered",  "Unmatched", "Rejected",
+    static const char *const hdr[] = {"File",        "Path",        "Rows read", "Used",
+                                      "Duplicate",   "Filtered",    "Unmatched", "Rejected",
                                       "Blank lines", "Footer lines"};
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
         xs_text(sh, row, c, hdr[c], XS_HEADER);
@@ -106,6 +109,83 @@ static void run_sheet(const struct report_ctx *r, struct xbook *b)
         xs_text(sh, row, 3, src, XS_PLAIN);
         row++;
     }
+}
+
+/* The Exceptions sheet: every rejected input row, campaigns that touches name but the campaigns
+ * file lacks, and (payouts) deals that pay no one. */
+static void exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool payouts)
+{
+    const struct dataset *ds = r->ds;
+    struct xsheet *sh = xbook_add_sheet(b, "Exceptions");
+    xs_tab_color(sh, TAB_EXCEPTIONS);
+    xs_col_width(sh, 0, 0, 14);
+    xs_col_width(sh, 1, 1, 8);
+    xs_col_width(sh, 2, 3, 22);
+    xs_col_width(sh, 4, 4, 70);
+    static const char *const hdr[] = {"File", "Line", "Column", "Value", "Problem"};
+    for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
+        xs_text(sh, 0, c, hdr[c], XS_HEADER);
+    uint32_t row = 1;
+    for (size_t i = 0; i < ds->n_rejects; i++) {
+        const struct reject *rj = &ds->rejects[i];
+        xs_text(sh, row, 0, ds->files[rj->file].display, XS_PLAIN);
+        xs_int(sh, row, 1, (int64_t)rj->line, XS_INT);
+        xs_text(sh, row, 2, rj->column ? rj->column : "", XS_PLAIN);
+        xs_text(sh, row, 3, rj->value ? rj->value : "", XS_PLAIN);
+        char why[600];
+        snprintf(why, sizeof why, "rejected: %s", rj->reason);
+        xs_text(sh, row, 4, why, XS_PLAIN);
+        row++;
+    }
+    /* One pass over the touches: how many unmatched touches name each unknown campaign. */
+    const struct campaign_table *ct = &ds->campaigns;
+    uint64_t *count = xcalloc(ct->n ? ct->n : 1, sizeof *count);
+    uint64_t *first = xcalloc(ct->n ? ct->n : 1, sizeof *first);
+    for (uint64_t t = 0; t < ds->touches.n; t++) {
+        uint32_t c = ds->touches.campaign[t];
+        if (ds->touches.bucket[t] != BUCKET_UNMATCHED)
+            continue;
+        if (!count[c]++)
+            first[c] = ds->touches.line[t];
+    }
+    for (uint32_t c = 0; c < ct->n; c++) {
+        if (ct->known[c] || !count[c])
+            continue;
+        xs_text(sh, row, 0, ds->files[INPUT_TOUCHES].display, XS_PLAIN);
+        xs_int(sh, row, 1, (int64_t)first[c], XS_INT);
+        xs_text(sh, row, 2, "campaign_id", XS_PLAIN);
+        xs_text(sh, row, 3, intern_str(&ds->campaign_ids, c), XS_PLAIN);
+        char why[160];
+        snprintf(why, sizeof why,
+                 "unmatched: campaign not in the campaigns file (%llu touches, credited to this "
+                 "id)",
+                 (unsigned long long)count[c]);
+        xs_text(sh, row, 4, why, XS_PLAIN);
+        row++;
+    }
+    free(count);
+    free(first);
+    if (payouts && r->p) {
+        for (size_t i = 0; i < r->p->n_issues; i++) {
+            const struct payout_issue *is = &r->p->issues[i];
+            if (is->deal == ID_NONE)
+                continue;
+            xs_text(sh, row, 0, ds->files[INPUT_DEALS].display, XS_PLAIN);
+            xs_int(sh, row, 1, (int64_t)ds->deals.line[is->deal], XS_INT);
+            xs_text(sh, row, 2, "owner_id", XS_PLAIN);
+            xs_text(sh, row, 3, intern_str(&ds->people_ids, is->person), XS_PLAIN);
+            xs_text(sh, row, 4,
+                    is->kind == PAYOUT_OWNER_UNKNOWN
+                        ? "pays no one: the deal's owner is not in the people file"
+                        : "pays no one: the deal's owner has no plan",
+                    XS_PLAIN);
+            row++;
+        }
+    }
+    if (row == 1)
+        xs_text(sh, 1, 0, "No exceptions.", XS_NOTE);
+    xs_freeze(sh, 1, 0);
+    xs_autofilter(sh, 0, 0, row > 1 ? row - 1 : 1, 4);
 }
 
 static void props(const struct report_ctx *r, struct xbook_props *p, const char *title,
@@ -236,6 +316,7 @@ int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct
             xs_money(sh, total_row, model_col[m], 0, XS_MONEY_TOTAL);
         }
     }
+    exceptions_sheet(r, b, false);
     run_sheet(r, b);
     return xbook_close(b, d);
 }
@@ -294,8 +375,8 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     label_value(sh, row++, "Currency", r->s->currency);
     row++;
 
-    static const char *const hdr[] = {"Person ID", "Name", "Team", "Role", "Plan",
-                                      "Deals",     "Own revenue", "Payout"};
+    static const char *const hdr[] = {"Person ID", "Name",  "Team",        "Role",
+                                      "Plan",      "Deals", "Own revenue", "Payout"};
     uint32_t header = row;
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
         xs_text(sh, header, c, hdr[c], XS_HEADER);
@@ -351,6 +432,7 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     xs_text(sh, row, 0,
             "(owner not in the people file, or without a plan; they still count in attribution)",
             XS_NOTE);
+    exceptions_sheet(r, b, true);
     run_sheet(r, b);
     return xbook_close(b, d);
 }

@@ -37,7 +37,8 @@ static void stage_done(struct stage_clock *c, const char *name)
         return;
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms = (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
+    double ms =
+        (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
     fprintf(c->log, "sametable: %-10s %9.1f ms\n", name, ms);
     c->t0 = t1;
 }
@@ -135,8 +136,13 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
 /* Write every output under a temporary name, then publish them together. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
-    struct report_ctx r = {&st->s, &st->cfg, &st->period, st->as_of_day,
-                           &st->ds, &st->attr,  st->s.inputs[INPUT_PEOPLE].path ? &st->pay : NULL,
+    struct report_ctx r = {&st->s,
+                           &st->cfg,
+                           &st->period,
+                           st->as_of_day,
+                           &st->ds,
+                           &st->attr,
+                           st->s.inputs[INPUT_PEOPLE].path ? &st->pay : NULL,
                            &st->plans};
     char name[96];
     const char *tmp;
@@ -205,14 +211,13 @@ int run_execute(const struct run_opts *o, struct diag *d)
         stage_done(&clk, "join");
         attrib_run(&st.attr, &st.ds, &st.ix, &st.s, &st.period);
         stage_done(&clk, "attribute");
-        if (st.s.inputs[INPUT_PEOPLE].path &&
-            payout_run(&st.pay, &st.ds, &st.plans, &st.period, d))
+        if (st.s.inputs[INPUT_PEOPLE].path && payout_run(&st.pay, &st.ds, &st.plans, &st.period, d))
             rc = RUN_ECONFIG;
         stage_done(&clk, "incent");
     }
     if (rc == RUN_OK && o->command == RUN_CHECK) {
-        struct report_ctx r = {&st.s, &st.cfg, &st.period, st.as_of_day, &st.ds, &st.attr, NULL,
-                               &st.plans};
+        struct report_ctx r = {&st.s,  &st.cfg,  &st.period, st.as_of_day,
+                               &st.ds, &st.attr, NULL,       &st.plans};
         report_reconciliation(&r, o->out);
     }
     if (rc == RUN_OK && o->command == RUN_RUN) {

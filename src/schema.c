@@ -4,29 +4,24 @@
 #include "util.h"
 
 static const struct schema_field campaign_fields[CF_N] = {
-    [CF_ID] = {"campaign_id", true},  [CF_NAME] = {"name", true},
-    [CF_CHANNEL] = {"channel", true}, [CF_OWNER] = {"owner_id", false},
-    [CF_TEAM] = {"team", false},      [CF_SPEND] = {"spend", false},
+    [CF_ID] = {"campaign_id", true},    [CF_NAME] = {"name", true},
+    [CF_CHANNEL] = {"channel", true},   [CF_OWNER] = {"owner_id", false},
+    [CF_TEAM] = {"team", false},        [CF_SPEND] = {"spend", false},
     [CF_START] = {"start_date", false}, [CF_END] = {"end_date", false},
 };
 
 static const struct schema_field touch_fields[TF_N] = {
-    [TF_LEAD] = {"lead_id", true},       [TF_AT] = {"touched_at", true},
+    [TF_LEAD] = {"lead_id", true},         [TF_AT] = {"touched_at", true},
     [TF_CAMPAIGN] = {"campaign_id", true}, [TF_CHANNEL] = {"channel", false},
     [TF_TYPE] = {"touch_type", false},
 };
 
 static const struct schema_field deal_fields[DF_N] = {
-    [DF_ID] = {"deal_id", true},
-    [DF_LEAD] = {"lead_id", true},
-    [DF_OWNER] = {"owner_id", true},
-    [DF_AMOUNT] = {"amount", true},
-    [DF_CLOSED] = {"closed_at", true},
-    [DF_STAGE] = {"stage", false},
-    [DF_CURRENCY] = {"currency", false},
-    [DF_LEAD_CREATED] = {"lead_created_at", false},
-    [DF_CREATED] = {"created_at", false},
-    [DF_CANCELLED] = {"cancelled_at", false},
+    [DF_ID] = {"deal_id", true},          [DF_LEAD] = {"lead_id", true},
+    [DF_OWNER] = {"owner_id", true},      [DF_AMOUNT] = {"amount", true},
+    [DF_CLOSED] = {"closed_at", true},    [DF_STAGE] = {"stage", false},
+    [DF_CURRENCY] = {"currency", false},  [DF_LEAD_CREATED] = {"lead_created_at", false},
+    [DF_CREATED] = {"created_at", false}, [DF_CANCELLED] = {"cancelled_at", false},
     [DF_PRODUCT] = {"product", false},
 };
 

@@ -36,8 +36,8 @@ static int get_currency(struct config *c, const char *sec, const char *key, cons
     int dg = money_minor_digits(v);
     if (strlen(v) != 3 || dg < 0) {
         config_error_at(c, config_find(c, sec, key), d,
-                        "unknown currency '%s' for key '%s' in [%s]: expected an ISO 4217 code",
-                        v, key, sec);
+                        "unknown currency '%s' for key '%s' in [%s]: expected an ISO 4217 code", v,
+                        key, sec);
         return -1;
     }
     for (int i = 0; i < 3; i++)
@@ -56,8 +56,7 @@ static int load_format(struct config *c, const char *sec, const struct fmtcfg *d
     static const char delim_chars[] = {0, ',', ';', '\t', '\t', ',', ';'};
     static const char *const decimals[] = {".", ","};
     static const char *const thousands[] = {"none", ",", ".", "space", "'", "auto"};
-    static const char *const dates[] = {"iso", "m/d/yyyy", "d/m/yyyy", "dd.mm.yyyy",
-                                        "yyyy-mm-dd"};
+    static const char *const dates[] = {"iso", "m/d/yyyy", "d/m/yyyy", "dd.mm.yyyy", "yyyy-mm-dd"};
     static const enum date_format date_vals[] = {DATE_ISO, DATE_MDY, DATE_DMY, DATE_DMY_DOT,
                                                  DATE_YMD};
     int rc = 0;
@@ -94,8 +93,8 @@ static int load_format(struct config *c, const char *sec, const struct fmtcfg *d
     rc |= config_get_enum(c, sec, "date_format", dates, ARRAY_LEN(dates), dfdef, &i, d);
     f->date_format = date_vals[i];
 
-    rc |= config_get_str(c, sec, "timezone", def->timezone ? def->timezone : def_zone,
-                         &f->timezone, d);
+    rc |= config_get_str(c, sec, "timezone", def->timezone ? def->timezone : def_zone, &f->timezone,
+                         d);
     if (config_find(c, sec, "timezone"))
         rc |= check_zone(c, sec, "timezone", f->timezone, d);
 
@@ -146,8 +145,8 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
         struct inputcfg *in = &s->inputs[k];
         rc |= config_get_path(c, "inputs", sc->name, NULL, &in->path, d);
         if (!in->path && sc->required) {
-            diag_error(d, c->display, 0, "[inputs] must name the %s file ('%s = path')",
-                       sc->name, sc->name);
+            diag_error(d, c->display, 0, "[inputs] must name the %s file ('%s = path')", sc->name,
+                       sc->name);
             rc = -1;
         }
         char sec[64];
@@ -157,8 +156,38 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
         rc |= load_columns(c, (enum input_kind)k, in, d);
     }
 
+    config_has_section(c, "ids");
+    rc |= config_get_bool(c, "ids", "salesforce_ids", false, &s->ids.salesforce, d);
+    const char *fold;
+    rc |= config_get_str(c, "ids", "case_insensitive", "", &fold, d);
+    for (const char *p = fold; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *w = p;
+        trim_span(&w, &n);
+        int found = -1;
+        for (int k = 0; k < ID_DOMAIN_N; k++) {
+            const char *name = id_domain_name((enum id_domain)k);
+            if (ascii_casecmp_n(w, n, name, strlen(name)) == 0)
+                found = k;
+        }
+        if (found < 0 && n) {
+            config_error_at(c, config_find(c, "ids", "case_insensitive"), d,
+                            "unknown ID kind '%.*s' in [ids] case_insensitive: expected leads, "
+                            "campaigns, people or deals",
+                            (int)n, w);
+            rc = -1;
+        } else if (found >= 0) {
+            s->ids.fold[found] = true;
+        }
+        p = end ? end + 1 : p + strlen(p);
+    }
+
     config_has_section(c, "deals");
     rc |= config_get_str(c, "deals", "won_stages", "closed won, closedwon", &s->won_stages, d);
+    rc |= config_get_str(c, "deals", "lead_id_separator", ";", &s->lead_separator, d);
+    if (ascii_casecmp_n(s->lead_separator, strlen(s->lead_separator), "none", 4) == 0)
+        s->lead_separator = "";
 
     config_has_section(c, "attribution");
     const char *models;
@@ -175,8 +204,7 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
                 found = m;
         if (found < 0) {
             config_error_at(c, config_find(c, "attribution", "models"), d,
-                            "unknown attribution model '%.*s' in [attribution] models",
-                            (int)n, w);
+                            "unknown attribution model '%.*s' in [attribution] models", (int)n, w);
             rc = -1;
         } else {
             s->models |= 1u << found;

@@ -23,9 +23,9 @@ struct xbook {
     struct xsheet *sheets[64];
     size_t n_sheets;
     int digits;
-    lxw_error err;         /* first failure */
-    char err_where[64];    /* sheet!cell of the first failure */
-    char *buf;             /* sanitised text */
+    lxw_error err;      /* first failure */
+    char err_where[64]; /* sheet!cell of the first failure */
+    char *buf;          /* sanitised text */
     size_t buf_cap;
 };
 
@@ -205,8 +205,8 @@ static const char *sanitize(struct xbook *b, const char *text)
         if (ok && ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
                    (k == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
             ok = false;
-        if (ok && ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
-                   cp == 0xFFFF))
+        if (ok &&
+            ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF))
             ok = false;
         if (!ok) {
             memcpy(b->buf + o, repl, 3);
@@ -255,9 +255,8 @@ void xs_date(struct xsheet *s, uint32_t row, uint16_t col, int32_t day, enum xst
 void xs_formula(struct xsheet *s, uint32_t row, uint16_t col, const char *formula, double cached,
                 enum xstyle st)
 {
-    latch(s->book,
-          worksheet_write_formula_num(s->ws, row, col, formula, s->book->fmt[st], cached), s,
-          row, col);
+    latch(s->book, worksheet_write_formula_num(s->ws, row, col, formula, s->book->fmt[st], cached),
+          s, row, col);
 }
 
 void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *formula,

@@ -82,6 +82,14 @@ ps = labels(pay["Summary"])
 c.eq("deals paying no one", ps["Deals that pay no one"], 1)
 c.eq("their revenue", cents(ps["Their revenue"]), 3000)
 
+# Exceptions: both rejects, the unknown campaign CX (1 touch, line 13) and, on payouts only, D4
+# (line 5) whose owner P9 is not in the people file.
+exc = [r for r in pay["Exceptions"].iter_rows(min_row=2, values_only=True)]
+c.eq("payouts exceptions", [(r[0], r[1], r[3]) for r in exc],
+     [("touches.csv", 15, "2026-02-30T10:00:00Z"), ("deals.csv", 13, "12,50"),
+      ("touches.csv", 13, "CX"), ("deals.csv", 5, "P9")])
+c.eq("attribution exceptions", len(list(att["Exceptions"].iter_rows(min_row=2))), 3)
+
 with open(f"{out}/rejects-2026-10.csv", newline="", encoding="utf-8") as fh:
     rej = list(csv.DictReader(fh))
 c.eq("reject count", len(rej), 2)

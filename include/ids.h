@@ -1,0 +1,35 @@
+/* ids.h — normalising identifiers before they are interned.
+ *
+ * An ID from an input file is trimmed (by the caller), checked for spreadsheet damage (scientific
+ * notation like 5.10203E+10, a trailing ".0" on a number, an error value like #N/A), optionally
+ * expanded from a 15-character Salesforce ID to its case-safe 18-character form (an 18-character
+ * ID whose suffix contradicts its case is refused), and optionally case-folded (ASCII) for its
+ * domain. Pure functions; the caller owns every buffer.
+ */
+#ifndef SAMETABLE_IDS_H
+#define SAMETABLE_IDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum id_domain { ID_LEAD, ID_CAMPAIGN, ID_PERSON, ID_DEAL, ID_DOMAIN_N };
+
+struct idcfg {
+    bool salesforce;            /* 15 → 18 characters, 18-character suffix checked */
+    bool fold[ID_DOMAIN_N];     /* compare IDs of this domain ignoring ASCII case */
+};
+
+#define IDS_MAX_LEN 512
+
+const char *id_domain_name(enum id_domain d);
+
+/* Normalise id[0..len) into out (at least IDS_MAX_LEN + 1 bytes, NUL-terminated, *out_len set).
+ * Returns 0, or -1 with *why set to a fixed reason ("ID longer than 512 bytes", "ID looks like a
+ * number a spreadsheet wrote in scientific notation", …). An empty id is returned as empty. */
+int ids_normalize(const struct idcfg *cfg, enum id_domain dom, const char *id, size_t len,
+                  char *out, size_t *out_len, const char **why);
+
+/* The 3-character case-safe suffix of a 15-character Salesforce ID (out: 4 bytes). */
+void ids_salesforce_suffix(const char *id15, char out[4]);
+
+#endif
