@@ -63,6 +63,8 @@ int config_set(struct config *c, const char *assignment, struct diag *d);
 
 /* Look up an entry (marks it and its section used), or NULL. */
 struct cfg_entry *config_find(struct config *c, const char *section, const char *key);
+/* The line of a section's header, 0 if unknown or only from --set. */
+uint64_t config_section_line(const struct config *c, const char *section);
 /* Does the INI (or --set) have this section? Marks it used. */
 bool config_has_section(struct config *c, const char *section);
 /* Sections whose name starts with prefix (e.g. "plan."), in file order; returns how many were

@@ -84,6 +84,7 @@ struct deal_table { /* indexed by row number in the deal table (one per deal id)
     uint64_t *line;     /* source line */
     uint64_t *row_hash;
     uint8_t *bucket; /* enum bucket this row ended in */
+    uint32_t *nrows; /* input rows this deal stands for (rows differing only in lead merge) */
     /* Further leads of deals with several (lead[] holds the first): (deal row, lead) pairs in
      * the order ingest met them; join.h indexes them by deal. */
     uint32_t *xlead_deal;
@@ -101,12 +102,12 @@ struct person_table { /* indexed by person id (people interner) */
     uint64_t *line;
 };
 
-struct split_table {      /* deal splits, in input order */
+struct split_table { /* deal splits, in input order */
     size_t n, cap;
-    uint32_t *deal;           /* deal id (deal interner) */
-    uint32_t *person;         /* person id */
-    struct decimal *share;    /* fraction of the deal, 0..1 ("50" and "50%" are 0.5) */
-    bool *overlay;            /* overlay split: counts only toward that person's own revenue */
+    uint32_t *deal;        /* deal id (deal interner) */
+    uint32_t *person;      /* person id */
+    struct decimal *share; /* fraction of the deal, 0..1 ("50" and "50%" are 0.5) */
+    bool *overlay;         /* overlay split: counts only toward that person's own revenue */
     uint64_t *line;
 };
 
@@ -114,7 +115,7 @@ struct fx_code {
     char code[4];
 };
 
-struct fx_table {         /* FX rates, in input order */
+struct fx_table { /* FX rates, in input order */
     size_t n, cap;
     struct fx_code *currency; /* ISO code, upper case */
     struct decimal *rate;     /* units of the reporting currency per unit of `currency` */

@@ -15,8 +15,8 @@
 enum id_domain { ID_LEAD, ID_CAMPAIGN, ID_PERSON, ID_DEAL, ID_DOMAIN_N };
 
 struct idcfg {
-    bool salesforce;            /* 15 → 18 characters, 18-character suffix checked */
-    bool fold[ID_DOMAIN_N];     /* compare IDs of this domain ignoring ASCII case */
+    bool salesforce;        /* 15 → 18 characters, 18-character suffix checked */
+    bool fold[ID_DOMAIN_N]; /* compare IDs of this domain ignoring ASCII case */
 };
 
 #define IDS_MAX_LEN 512

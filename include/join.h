@@ -19,8 +19,8 @@ struct lead_index {
     uint32_t n_deals;
     uint32_t *deal_xoff;  /* n_deals + 1 offsets into deal_xlead: a deal's further leads */
     uint32_t *deal_xlead; /* lead ids, grouped by deal row */
-    uint64_t *offsets; /* n_leads + 1 entries */
-    uint64_t *touches; /* touch numbers, grouped by lead, each group in time order */
+    uint64_t *offsets;    /* n_leads + 1 entries */
+    uint64_t *touches;    /* touch numbers, grouped by lead, each group in time order */
 };
 
 /* How many touches the deal's leads have in all. */

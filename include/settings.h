@@ -20,6 +20,7 @@
 struct fmtcfg {
     char delimiter;         /* ',', ';', '\t', or 0 = detect */
     struct money_fmt money; /* decimal and thousands separators, minor digits of currency */
+    bool thousands_auto;    /* thousands follows decimal: ',' for '.', '.' for ',' */
     enum date_format date_format;
     const char *timezone; /* zone for date-times without an offset */
     char currency[4];     /* ISO code amounts are in unless a currency column says */
@@ -49,7 +50,7 @@ struct settings {
     /* [ids] */
     struct idcfg ids;
     /* [deals] */
-    const char *won_stages;    /* comma-separated, matched trimmed and case-folded */
+    const char *won_stages;     /* comma-separated, matched trimmed and case-folded */
     const char *lead_separator; /* splits a lead_id cell into several leads; "" = never */
     /* [attribution] */
     unsigned models;       /* bit set of enum attr_model */

@@ -8,6 +8,7 @@
 #ifndef SAMETABLE_UTIL_H
 #define SAMETABLE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,10 @@ size_t grow_capacity(size_t cap, size_t need);
 /* A fast, well-mixed 64-bit hash of n bytes (8 bytes a step), chained through seed. Not for
  * security: only for hash tables and duplicate detection. */
 uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
+
+/* Is s[0..len) a spreadsheet error value (#N/A, #VALUE!, #REF!, #DIV/0!, …, Google's #ERROR!),
+ * ignoring ASCII case? Such values arrive in any column of a sheet saved as CSV. */
+bool spreadsheet_error_literal(const char *s, size_t len);
 
 /* ASCII case-insensitive comparison of two byte ranges. */
 int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);

@@ -10,7 +10,8 @@
 
 #include "util.h"
 
-/* iniparser 4.1 rejects longer lines as a whole-file error; we say which line. */
+/* iniparser 4.1 reads each line, line end included, into a 1,024-byte buffer and rejects the
+ * whole file when one does not fit; we say which line. */
 #define INI_LINE_MAX 1023
 
 void config_init(struct config *c)
@@ -112,21 +113,23 @@ static int prescan(struct config *c, FILE *fp, struct diag *d)
     uint64_t lineno = 0;
     int rc = 0;
     const char *cur = NULL;
+    bool skipping = false; /* inside a section already reported as a duplicate or bad */
     bool continued = false;
 
     while ((len = getline(&line, &cap, fp)) != -1) {
         lineno++;
         size_t n = (size_t)len;
+        if (n > INI_LINE_MAX) {
+            diag_error(d, c->display, lineno,
+                       "line is %zu bytes long with its line end; iniparser reads at most %d", n,
+                       INI_LINE_MAX);
+            rc = -1;
+            continue;
+        }
         if (n && line[n - 1] == '\n')
             n--;
         if (n && line[n - 1] == '\r')
             n--;
-        if (n > INI_LINE_MAX) {
-            diag_error(d, c->display, lineno, "line is %zu characters long; at most %d are allowed",
-                       n, INI_LINE_MAX);
-            rc = -1;
-            continue;
-        }
         if (memchr(line, '\0', n)) {
             diag_error(d, c->display, lineno, "NUL byte in the configuration file");
             rc = -1;
@@ -164,6 +167,7 @@ static int prescan(struct config *c, FILE *fp, struct diag *d)
                 free(name);
                 rc = -1;
                 cur = NULL;
+                skipping = true;
                 continue;
             }
             if (nl == 0 || strchr(name, ':')) {
@@ -171,8 +175,10 @@ static int prescan(struct config *c, FILE *fp, struct diag *d)
                 free(name);
                 rc = -1;
                 cur = NULL;
+                skipping = true;
                 continue;
             }
+            skipping = false;
             cur = add_section(c, name, lineno)->name;
             continue;
         }
@@ -182,6 +188,8 @@ static int prescan(struct config *c, FILE *fp, struct diag *d)
             rc = -1;
             continue;
         }
+        if (!cur && skipping)
+            continue;
         if (!cur) {
             diag_error(d, c->display, lineno, "key outside any section");
             rc = -1;
@@ -299,6 +307,12 @@ int config_set(struct config *c, const char *assignment, struct diag *d)
     e->line = 0;
     free(sec);
     return 0;
+}
+
+uint64_t config_section_line(const struct config *c, const char *section)
+{
+    const struct cfg_section *s = find_section(c, section);
+    return s ? s->line : 0;
 }
 
 struct cfg_entry *config_find(struct config *c, const char *section, const char *key)
@@ -504,20 +518,22 @@ int config_get_path(struct config *c, const char *sec, const char *key, const ch
             return bad_value(c, e, d, "a file or folder path");
         return 0;
     }
-    /* The resolved path lives in the in-force record's value: keep the original beside it. */
-    struct cfg_entry *f = &c->in_force[c->n_in_force - 1];
-    if (strcmp(f->section, sec) != 0 || strcmp(f->key, key) != 0) {
-        for (size_t i = 0; i < c->n_in_force; i++)
-            if (strcmp(c->in_force[i].section, sec) == 0 && strcmp(c->in_force[i].key, key) == 0)
-                f = &c->in_force[i];
-    }
-    if (v[0] != '/' && strcmp(c->dir, ".") != 0) {
+    /* The resolved path lives in the in-force record's value, resolved once, so every caller
+     * gets the same pointer for the life of the config. */
+    struct cfg_entry *f = NULL;
+    for (size_t i = 0; i < c->n_in_force && !f; i++)
+        if (strcmp(c->in_force[i].section, sec) == 0 && strcmp(c->in_force[i].key, key) == 0)
+            f = &c->in_force[i];
+    if (!f)
+        BUG("config_get_path: value in force not recorded");
+    if (!f->used && v[0] != '/' && strcmp(c->dir, ".") != 0) {
         size_t n = strlen(c->dir) + 1 + strlen(v) + 1;
         char *p = xmalloc(n);
         snprintf(p, n, "%s/%s", c->dir, v);
         free(f->value);
         f->value = p;
     }
+    f->used = true; /* in in_force entries: the path has been resolved */
     *out = f->value;
     return 0;
 }

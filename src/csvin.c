@@ -50,18 +50,16 @@ struct reader {
     uint64_t line;       /* line being read, 1-based */
     uint64_t chunk_off;  /* file offset of buf[0] */
     bool at_line_start;  /* the next byte fed starts a line */
-    bool pending_cr;     /* the last byte fed ended a chunk and was a CR: LF may follow */
+    bool pending_cr;     /* the last byte fed was a CR at the end of what could be fed: whether
+                          * an LF follows (same line) is known only with the next bytes */
     int line_pstate;     /* parser state when the current line began */
     unsigned line_rows;  /* records libcsv completed on the current line (at most one) */
     uint64_t rec_line;   /* line where the record being parsed started */
     uint64_t field_line; /* line where the field being parsed started */
 
-    /* UTF-8 check, carried across chunks. */
-    unsigned u8_need; /* continuation bytes still expected */
-    uint32_t u8_cp;   /* code point so far */
-    uint32_t u8_min;  /* smallest code point allowed for this length */
-    unsigned char u8_lead;
-    uint64_t u8_off; /* file offset of the lead byte */
+    /* Byte check. A character cut by the end of a chunk is held back, unfed, and checked again
+     * at the front of the next one, so that libcsv only ever sees checked bytes. */
+    size_t held; /* bytes at the end of the chunk held back (0–3) */
     enum utf8_fault fault;
     uint64_t fault_off; /* file offset of the offending byte or sequence */
     unsigned char fault_byte;
@@ -293,39 +291,49 @@ static void end_line(struct reader *r)
     r->at_line_start = true;
 }
 
-/* Parse part of one physical line. */
+/* Parse part of one physical line with libcsv. */
 static void feed(struct reader *r, const unsigned char *s, size_t len)
 {
-    if (r->in_footer || len == 0)
+    if (r->in_footer)
         return;
-    size_t done = csv_parse(&r->parser, s, len, on_field, on_row, r);
-    if (r->status != CSVIN_OK)
-        return;
-    if (done < len) {
-        int err = csv_error(&r->parser);
-        if (err != CSV_EPARSE)
-            BUG("libcsv failed with something other than a parse error");
-        if (r->line == r->rec_line)
-            fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
-                 "malformed quoting: text after a closing quote or a bare quote in an unquoted "
-                 "field");
-        else
-            fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
-                 "malformed quoting: text after a closing quote or a bare quote in an unquoted "
-                 "field (at line %llu)",
-                 (unsigned long long)r->line);
-        return;
-    }
-    if (r->parser.entry_pos > r->max_field) {
-        if (r->parser.quoted)
-            fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
-                 "unterminated quoted field starting at line %llu (no closing quote within %zu "
-                 "bytes)",
-                 (unsigned long long)r->field_line, r->max_field);
-        else
-            fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf), "field longer than %zu bytes",
-                 r->max_field);
-        return;
+    /* A field is too long once libcsv holds max_field + 2 bytes of it (+ 2: a quoted field keeps
+     * its closing quote in the buffer until the next byte shows it is not a doubled one). Feeding
+     * no more than can reach that at once makes the check below see it at the very byte where it
+     * happens, so the outcome does not depend on where chunks or lines cut the input. */
+    size_t limit = r->max_field < SIZE_MAX - 2 ? r->max_field + 2 : SIZE_MAX;
+    while (len > 0) {
+        size_t room = limit - r->parser.entry_pos;
+        size_t part = len < room ? len : room;
+        size_t done = csv_parse(&r->parser, s, part, on_field, on_row, r);
+        if (r->status != CSVIN_OK)
+            return;
+        if (done < part) {
+            if (csv_error(&r->parser) != CSV_EPARSE)
+                BUG("libcsv failed with something other than a parse error");
+            if (r->line == r->rec_line)
+                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+                     "malformed quoting: text after a closing quote or a bare quote in an "
+                     "unquoted field");
+            else
+                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+                     "malformed quoting: text after a closing quote or a bare quote in an "
+                     "unquoted field (at line %llu)",
+                     (unsigned long long)r->line);
+            return;
+        }
+        if (r->parser.entry_pos >= limit) {
+            if (r->parser.quoted)
+                fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
+                     "unterminated quoted field starting at line %llu (no closing quote within "
+                     "%zu bytes)",
+                     (unsigned long long)r->field_line, r->max_field);
+            else
+                fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
+                     "field longer than %zu bytes", r->max_field);
+            return;
+        }
+        s += part;
+        len -= part;
     }
     /* libcsv grows its buffer by blk_size at a time; keep that geometric. */
     if (r->parser.entry_size > r->parser.blk_size)
@@ -333,7 +341,7 @@ static void feed(struct reader *r, const unsigned char *s, size_t len)
 }
 
 /* Split b[p, end) into physical lines and feed them. A CR that is the last byte of the range
- * leaves pending_cr set: whether an LF follows is known only with the next chunk. */
+ * leaves pending_cr set. */
 static void feed_lines(struct reader *r, const unsigned char *b, size_t p, size_t end)
 {
     size_t nl = 0, cr = 0;
@@ -380,48 +388,25 @@ static void feed_lines(struct reader *r, const unsigned char *b, size_t p, size_
 
 /* ---- bytes ------------------------------------------------------------------------------ */
 
-static size_t fault_at(struct reader *r, enum utf8_fault f, uint64_t off, unsigned char byte,
-                       size_t stop)
+static size_t fault_at(struct reader *r, enum utf8_fault f, const unsigned char *b, size_t i)
 {
     r->fault = f;
-    r->fault_off = off;
-    r->fault_byte = byte;
-    return stop;
-}
-
-/* Where to stop feeding for a fault in the sequence starting at file offset off: at the sequence,
- * or at p when it began in an earlier chunk (it is then on the line being read). */
-static size_t seq_stop(const struct reader *r, size_t p)
-{
-    return r->u8_off >= r->chunk_off + p ? (size_t)(r->u8_off - r->chunk_off) : p;
+    r->fault_off = r->chunk_off + i;
+    r->fault_byte = b[i];
+    return i;
 }
 
 #define BYTES_01 0x0101010101010101u
 #define BYTES_80 0x8080808080808080u
 
 /* Check b[p, n) for NUL bytes, invalid UTF-8 and U+FEFF. Returns n, or the index where feeding
- * must stop because of a fault (recorded in r). A character cut at the end of the range is kept
- * in r and finished with the next chunk. */
+ * must stop: at a fault (recorded in r; a bad sequence is named by its first byte), or at a
+ * character cut by the end of the chunk (r->held bytes, checked again with the next chunk). */
 static size_t check_bytes(struct reader *r, const unsigned char *b, size_t p, size_t n)
 {
     size_t i = p;
+    r->held = 0;
     for (;;) {
-        if (r->u8_need) {
-            while (r->u8_need && i < n) {
-                if ((b[i] & 0xC0) != 0x80)
-                    return fault_at(r, U8_SHORT, r->u8_off, r->u8_lead, seq_stop(r, p));
-                r->u8_cp = (r->u8_cp << 6) | (b[i] & 0x3Fu);
-                r->u8_need--;
-                i++;
-            }
-            if (r->u8_need)
-                return n;
-            uint32_t cp = r->u8_cp;
-            if (cp < r->u8_min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-                return fault_at(r, U8_RANGE, r->u8_off, r->u8_lead, seq_stop(r, p));
-            if (cp == 0xFEFF)
-                return fault_at(r, U8_BOM, r->u8_off, r->u8_lead, seq_stop(r, p));
-        }
         /* Sixteen bytes at a time while they are all in 01–7F. */
         while (n - i >= 16) {
             uint64_t w0, w1;
@@ -438,29 +423,42 @@ static size_t check_bytes(struct reader *r, const unsigned char *b, size_t p, si
             i++;
             continue;
         }
-        uint64_t off = r->chunk_off + i;
         if (c == 0)
-            return fault_at(r, U8_NUL, off, c, i);
+            return fault_at(r, U8_NUL, b, i);
         if (c < 0xC0 || c >= 0xF8)
-            return fault_at(r, U8_LEAD, off, c, i);
-        r->u8_lead = c;
-        r->u8_off = off;
+            return fault_at(r, U8_LEAD, b, i);
         /* C0, C1 and F5–F7 are taken as leads so that they fail as overlong or out of range
-         * once their continuation bytes are seen, and as U8_SHORT otherwise. */
+         * when their continuation bytes follow, and as U8_SHORT otherwise. */
+        size_t need;
+        uint32_t cp, min;
         if (c < 0xE0) {
-            r->u8_need = 1;
-            r->u8_cp = c & 0x1Fu;
-            r->u8_min = 0x80;
+            need = 1;
+            cp = c & 0x1Fu;
+            min = 0x80;
         } else if (c < 0xF0) {
-            r->u8_need = 2;
-            r->u8_cp = c & 0x0Fu;
-            r->u8_min = 0x800;
+            need = 2;
+            cp = c & 0x0Fu;
+            min = 0x800;
         } else {
-            r->u8_need = 3;
-            r->u8_cp = c & 0x07u;
-            r->u8_min = 0x10000;
+            need = 3;
+            cp = c & 0x07u;
+            min = 0x10000;
         }
-        i++;
+        size_t have = n - i - 1 < need ? n - i - 1 : need;
+        for (size_t k = 1; k <= have; k++) {
+            if ((b[i + k] & 0xC0) != 0x80)
+                return fault_at(r, U8_SHORT, b, i);
+            cp = (cp << 6) | (b[i + k] & 0x3Fu);
+        }
+        if (have < need) {
+            r->held = n - i;
+            return i;
+        }
+        if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return fault_at(r, U8_RANGE, b, i);
+        if (cp == 0xFEFF)
+            return fault_at(r, U8_BOM, b, i);
+        i += need + 1;
     }
 }
 
@@ -681,7 +679,7 @@ static void reader_release(struct reader *r)
 static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
 {
     size_t cap = chunk > CSVIN_HEAD_MAX ? chunk : CSVIN_HEAD_MAX;
-    unsigned char *buf = xmalloc(cap);
+    unsigned char *buf = xmalloc(cap + 3); /* + a held-back character */
     size_t n = 0;
     bool eof = false;
     struct head_scan hs = {0};
@@ -733,23 +731,24 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
             goto out;
         if (eof)
             break;
-        r->chunk_off += n;
-        ssize_t k = read_some(fd, buf, chunk);
+        size_t keep = r->held;
+        memmove(buf, buf + n - keep, keep);
+        r->chunk_off += n - keep;
+        n = keep;
+        p = 0;
+        ssize_t k = read_some(fd, buf + keep, chunk);
         if (k < 0) {
             read_failed(r, errno);
             goto out;
         }
         if (k == 0)
             break;
-        n = (size_t)k;
-        p = 0;
+        n += (size_t)k;
         r->st->bytes += (uint64_t)k;
     }
 
-    if (r->u8_need) {
-        r->fault = U8_EOF;
-        r->fault_off = r->u8_off;
-        r->fault_byte = r->u8_lead;
+    if (r->held) {
+        fault_at(r, U8_EOF, buf, n - r->held);
         report_fault(r);
         goto out;
     }

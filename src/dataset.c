@@ -47,6 +47,7 @@ void dataset_release(struct dataset *ds)
     free(dl->line);
     free(dl->row_hash);
     free(dl->bucket);
+    free(dl->nrows);
     free(dl->xlead_deal);
     free(dl->xlead_lead);
     struct person_table *p = &ds->people;

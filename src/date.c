@@ -163,14 +163,8 @@ static bool all_digits(const char *s, size_t len)
  * when a sheet was saved without a date format; they deserve their own message. */
 static bool is_spreadsheet_value(const char *s, size_t len)
 {
-    static const char *const literals[] = {
-        "#N/A",      "#VALUE!",   "#REF!",      "#DIV/0!",  "#NAME?",  "#NUM!",
-        "#NULL!",    "#SPILL!",   "#CALC!",     "#FIELD!",  "#BUSY!",  "#BLOCKED!",
-        "#CONNECT!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!", "#ERROR!", "#GETTING_DATA",
-    };
-    for (size_t i = 0; i < ARRAY_LEN(literals); i++)
-        if (ascii_casecmp_n(s, len, literals[i], strlen(literals[i])) == 0)
-            return true;
+    if (spreadsheet_error_literal(s, len))
+        return true;
     const char *dot = memchr(s, '.', len);
     size_t int_len = dot ? (size_t)(dot - s) : len;
     if (int_len < 4 || int_len > 6 || !all_digits(s, int_len))

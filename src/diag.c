@@ -1,6 +1,7 @@
 /* diag.c — collecting diagnostics with their source locations. */
 #include "diag.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,39 +104,50 @@ static size_t utf8_seq_len(const unsigned char *s, size_t len)
     return n;
 }
 
-char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max)
+/* Write as much of s as fits in `room` output bytes and `max` input bytes, whole characters only.
+ * Returns the output length; *consumed is how many input bytes were shown. */
+static size_t quote_into(char *buf, size_t room, const unsigned char *p, size_t len, size_t max,
+                         size_t *consumed)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    if (size == 0)
-        return buf;
-    size_t i = 0;
-    for (; i < len && i < max;) {
+    size_t o = 0, i = 0;
+    while (i < len) {
         size_t k = utf8_seq_len(p + i, len - i);
-        if (k == 1 && p[i] >= 0x20 && p[i] != 0x7F) {
-            if (o + 1 >= size)
-                break;
-            buf[o++] = (char)p[i];
-        } else if (k > 1) {
-            if (o + k >= size)
-                break;
-            memcpy(buf + o, p + i, k);
-            o += k;
-        } else {
-            if (o + 4 >= size)
-                break;
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hex[p[i] >> 4];
-            buf[o++] = hex[p[i] & 15];
+        bool plain = k > 1 || (k == 1 && p[i] >= 0x20 && p[i] != 0x7F);
+        if (!plain)
             k = 1;
+        size_t out = plain ? k : 4;
+        if (i + k > max || o + out > room)
+            break;
+        if (plain) {
+            memcpy(buf + o, p + i, k);
+        } else {
+            buf[o] = '\\';
+            buf[o + 1] = 'x';
+            buf[o + 2] = hex[p[i] >> 4];
+            buf[o + 3] = hex[p[i] & 15];
         }
+        o += out;
         i += k;
     }
-    if (i < len && o + 3 < size) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
+    *consumed = i;
+    return o;
+}
+
+char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max)
+{
+    if (size == 0)
+        return buf;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t used;
+    size_t o = quote_into(buf, size - 1, p, len, max, &used);
+    if (used < len) {
+        /* Cut: make room for the ellipsis, still on a character boundary. */
+        o = size > 4 ? quote_into(buf, size - 4, p, len, max, &used) : 0;
+        if (o + 3 < size) {
+            memcpy(buf + o, "...", 3);
+            o += 3;
+        }
     }
     buf[o] = '\0';
     return buf;

@@ -59,18 +59,6 @@ static bool decimal_zero(const char *s, size_t n)
     return true;
 }
 
-static bool spreadsheet_error(const char *s, size_t n)
-{
-    if (n == 0 || s[0] != '#')
-        return false;
-    static const char *const errs[] = {"#N/A",  "#VALUE!", "#REF!",  "#DIV/0!", "#NAME?",
-                                       "#NUM!", "#NULL!",  "#SPILL!", "#CALC!", "#ERROR!"};
-    for (size_t i = 0; i < ARRAY_LEN(errs); i++)
-        if (ascii_casecmp_n(s, n, errs[i], strlen(errs[i])) == 0)
-            return true;
-    return false;
-}
-
 void ids_salesforce_suffix(const char *id15, char out[4])
 {
     static const char map[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
@@ -95,7 +83,7 @@ int ids_normalize(const struct idcfg *cfg, enum id_domain dom, const char *id, s
         *why = "ID longer than 512 bytes";
         return -1;
     }
-    if (spreadsheet_error(id, len)) {
+    if (spreadsheet_error_literal(id, len)) {
         *why = "ID is a spreadsheet error value";
         return -1;
     }

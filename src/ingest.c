@@ -31,8 +31,19 @@ struct reader {
     uint8_t *seen_bucket;
     uint32_t *seen_row;         /* deal table row, or ID_NONE */
     uint64_t *seen_hash_nolead; /* hash without the lead column */
+    uint32_t *seen_nrows;       /* physical rows counted for this deal id (all in one bucket) */
+    uint32_t *seen_head;        /* first entry of the deal's row list, ID_NONE if none */
+    /* Row lists: every accepted row of a deal id (line, full hash), linked per deal. */
+    uint64_t *dl_line, *dl_hash;
+    uint32_t *dl_next;
+    size_t dl_n, dl_cap;
     size_t seen_cap;
     const struct csvin_record *rec;
+    uint64_t row_hash; /* hash of every field of rec */
+    /* Hashes of rejected rows (open addressing, 0 = empty): an exact copy of a rejected row is a
+     * duplicate, counted once like any other copy. */
+    uint64_t *rej_set;
+    size_t rej_n, rej_slots;
 };
 
 /* A hash of every field except column `skip` (-1: none); lengths are part of it, so moving a
@@ -162,6 +173,48 @@ bool ingest_stage_is_won(const char *won_stages, const char *stage, size_t len)
     return false;
 }
 
+static void rej_set_add(struct reader *r, uint64_t h)
+{
+    h = h ? h : 1;
+    if ((r->rej_n + 1) * 2 > r->rej_slots) {
+        size_t n = r->rej_slots ? r->rej_slots * 2 : 64;
+        uint64_t *v = xcalloc(n, sizeof *v);
+        for (size_t i = 0; i < r->rej_slots; i++) {
+            if (!r->rej_set[i])
+                continue;
+            size_t j = (size_t)r->rej_set[i] & (n - 1);
+            while (v[j])
+                j = (j + 1) & (n - 1);
+            v[j] = r->rej_set[i];
+        }
+        free(r->rej_set);
+        r->rej_set = v;
+        r->rej_slots = n;
+    }
+    size_t j = (size_t)h & (r->rej_slots - 1);
+    while (r->rej_set[j]) {
+        if (r->rej_set[j] == h)
+            return;
+        j = (j + 1) & (r->rej_slots - 1);
+    }
+    r->rej_set[j] = h;
+    r->rej_n++;
+}
+
+static bool rej_set_has(const struct reader *r, uint64_t h)
+{
+    if (!r->rej_n)
+        return false;
+    h = h ? h : 1;
+    size_t j = (size_t)h & (r->rej_slots - 1);
+    while (r->rej_set[j]) {
+        if (r->rej_set[j] == h)
+            return true;
+        j = (j + 1) & (r->rej_slots - 1);
+    }
+    return false;
+}
+
 /* ---- per-file row handlers ------------------------------------------------------------- */
 
 /* An ID field, normalised (ids.h) into buf. Returns 0 (possibly empty) or -1 after rejecting. */
@@ -216,14 +269,16 @@ static void campaign_row(struct reader *r)
     uint32_t cid = intern_add(&r->ds->campaign_ids, id, ni, &added);
     campaign_table_touch(r->ds, cid);
     struct campaign_table *t = &r->ds->campaigns;
-    uint64_t h = hash_record(r->rec);
+    uint64_t h = r->row_hash;
     if (!added && t->known[cid]) {
         if (r->seen_hash[cid] == h) {
             r->fs->bucket[BUCKET_DUPLICATE]++;
             return;
         }
-        reject(r, CF_ID, id, ni, "campaign id appears twice with different values (first at line "
-               "%llu)", (unsigned long long)t->line[cid]);
+        reject(r, CF_ID, id, ni,
+               "campaign id appears twice with different values (first at line "
+               "%llu)",
+               (unsigned long long)t->line[cid]);
         return;
     }
     VEC_GROW(r->seen_hash, r->seen_cap, (size_t)cid + 1);
@@ -260,14 +315,16 @@ static void person_row(struct reader *r)
     uint32_t pid = intern_field(&r->ds->people_ids, id, ni);
     person_table_touch(r->ds, pid);
     struct person_table *t = &r->ds->people;
-    uint64_t h = hash_record(r->rec);
+    uint64_t h = r->row_hash;
     if (t->name[pid]) {
         if (pid < r->seen_cap && r->seen_hash[pid] == h) {
             r->fs->bucket[BUCKET_DUPLICATE]++;
             return;
         }
-        reject(r, PF_ID, id, ni, "person id appears twice with different values (first at line "
-               "%llu)", (unsigned long long)t->line[pid]);
+        reject(r, PF_ID, id, ni,
+               "person id appears twice with different values (first at line "
+               "%llu)",
+               (unsigned long long)t->line[pid]);
         return;
     }
     size_t old = r->seen_cap;
@@ -339,7 +396,7 @@ static void touch_row(struct reader *r)
     t->day[i] = day;
     t->campaign[i] = cid;
     t->channel[i] = chid;
-    t->row_hash[i] = hash_record(r->rec);
+    t->row_hash[i] = r->row_hash;
     t->line[i] = r->rec->line;
     t->bucket[i] = (uint8_t)b;
     r->fs->bucket[b]++;
@@ -356,7 +413,27 @@ static void deal_seen_grow(struct reader *r, uint32_t id)
     r->seen_bucket = xreallocarray(r->seen_bucket, cap, sizeof *r->seen_bucket);
     r->seen_row = xreallocarray(r->seen_row, cap, sizeof *r->seen_row);
     r->seen_hash_nolead = xreallocarray(r->seen_hash_nolead, cap, sizeof *r->seen_hash_nolead);
+    r->seen_nrows = xreallocarray(r->seen_nrows, cap, sizeof *r->seen_nrows);
+    r->seen_head = xreallocarray(r->seen_head, cap, sizeof *r->seen_head);
     r->seen_cap = cap;
+}
+
+/* Remember one more accepted row of deal id `did`. */
+static void deal_row_note(struct reader *r, uint32_t did, uint64_t h)
+{
+    if (r->dl_n == r->dl_cap) {
+        size_t cap = grow_capacity(r->dl_cap, r->dl_n + 1);
+        r->dl_line = xreallocarray(r->dl_line, cap, sizeof *r->dl_line);
+        r->dl_hash = xreallocarray(r->dl_hash, cap, sizeof *r->dl_hash);
+        r->dl_next = xreallocarray(r->dl_next, cap, sizeof *r->dl_next);
+        r->dl_cap = cap;
+    }
+    size_t k = r->dl_n++;
+    r->dl_line[k] = r->rec->line;
+    r->dl_hash[k] = h;
+    r->dl_next[k] = r->seen_head[did];
+    r->seen_head[did] = (uint32_t)k;
+    r->seen_nrows[did]++;
 }
 
 /* The leads of a deal row: the lead_id cell split at the separator, each part an ID.
@@ -429,42 +506,55 @@ static void deal_add_lead(struct dataset *ds, uint32_t row, uint32_t lead)
 
 #define DEAL_LEADS_MAX 64
 
-/* A second row for a deal id: an exact copy is a duplicate; one that differs only in its lead
- * adds that lead to the deal (DESIGN §7a); anything else rejects both rows. */
+/* A further row for a deal id: an exact copy of one of its rows is a duplicate; one that differs
+ * only in its lead adds that lead to the deal (DESIGN §7a); anything else rejects every row of
+ * the deal. */
 static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t ni, uint64_t h,
                         uint64_t h_nolead)
 {
     struct dataset *ds = r->ds;
-    if (r->seen_hash[did] == h && r->seen_bucket[did] != BUCKET_REJECTED) {
-        r->fs->bucket[BUCKET_DUPLICATE]++;
-        return;
-    }
-    if (r->seen_hash_nolead[did] == h_nolead && r->seen_bucket[did] != BUCKET_REJECTED) {
-        uint32_t leads[DEAL_LEADS_MAX];
-        int n = deal_leads(r, leads, DEAL_LEADS_MAX);
-        if (n < 0)
+    uint8_t b = r->seen_bucket[did];
+    if (b != BUCKET_REJECTED) {
+        for (uint32_t k = r->seen_head[did]; k != ID_NONE; k = r->dl_next[k]) {
+            if (r->dl_hash[k] == h) {
+                r->fs->bucket[BUCKET_DUPLICATE]++;
+                return;
+            }
+        }
+        if (r->seen_hash_nolead[did] == h_nolead) {
+            uint32_t leads[DEAL_LEADS_MAX];
+            int n = deal_leads(r, leads, DEAL_LEADS_MAX);
+            if (n < 0)
+                return;
+            uint32_t row = r->seen_row[did];
+            if (row != ID_NONE) {
+                for (int k = 0; k < n; k++)
+                    deal_add_lead(ds, row, leads[k]);
+                ds->deals.nrows[row]++;
+            }
+            deal_row_note(r, did, h);
+            r->fs->bucket[b]++;
             return;
-        if (r->seen_row[did] != ID_NONE)
-            for (int k = 0; k < n; k++)
-                deal_add_lead(ds, r->seen_row[did], leads[k]);
-        r->fs->bucket[r->seen_bucket[did]]++;
-        return;
-    }
-    if (r->seen_bucket[did] != BUCKET_REJECTED) {
-        /* Take the first row back out of its bucket. */
-        r->fs->bucket[r->seen_bucket[did]]--;
-        r->fs->bucket[BUCKET_REJECTED]++;
+        }
+        /* Take every earlier row of the deal out of its bucket and reject it. */
+        r->fs->bucket[b] -= r->seen_nrows[did];
+        r->fs->bucket[BUCKET_REJECTED] += r->seen_nrows[did];
         if (r->seen_row[did] != ID_NONE)
             ds->deals.bucket[r->seen_row[did]] = BUCKET_REJECTED;
         char reason[160];
         snprintf(reason, sizeof reason,
-                 "deal id appears again with different values at line %llu; both rows rejected",
+                 "deal id appears again with different values at line %llu; all its rows "
+                 "rejected",
                  (unsigned long long)r->rec->line);
-        dataset_reject(ds, r->kind, r->seen_line[did], colname(r, DF_ID), id, ni, reason);
+        for (uint32_t k = r->seen_head[did]; k != ID_NONE; k = r->dl_next[k]) {
+            dataset_reject(ds, r->kind, r->dl_line[k], colname(r, DF_ID), id, ni, reason);
+            rej_set_add(r, r->dl_hash[k]);
+        }
         r->seen_bucket[did] = BUCKET_REJECTED;
     }
     reject(r, DF_ID, id, ni,
-           "deal id appears again with different values (first at line %llu); both rows rejected",
+           "deal id appears again with different values (first at line %llu); all its rows "
+           "rejected",
            (unsigned long long)r->seen_line[did]);
 }
 
@@ -475,7 +565,7 @@ static void deal_row(struct reader *r)
     size_t ni, ns, no;
     if (required_id(r, DF_ID, ID_DEAL, id, &ni))
         return;
-    uint64_t h = hash_record(r->rec);
+    uint64_t h = r->row_hash;
     uint64_t h_nolead = hash_record_except(r->rec, r->col[DF_LEAD]);
     bool added;
     uint32_t did = intern_add(&ds->deal_ids, id, ni, &added);
@@ -489,11 +579,14 @@ static void deal_row(struct reader *r)
     r->seen_line[did] = r->rec->line;
     r->seen_row[did] = ID_NONE;
     r->seen_bucket[did] = BUCKET_REJECTED;
+    r->seen_nrows[did] = 0;
+    r->seen_head[did] = ID_NONE;
 
     const char *stage = field(r, DF_STAGE, &ns);
     if (r->col[DF_STAGE] >= 0 && !ingest_stage_is_won(r->s->won_stages, stage, ns)) {
         r->seen_bucket[did] = BUCKET_FILTERED;
         r->fs->bucket[BUCKET_FILTERED]++;
+        deal_row_note(r, did, h);
         return;
     }
     char currency[4];
@@ -538,6 +631,7 @@ static void deal_row(struct reader *r)
         close_day > r->w->keep_last) {
         r->seen_bucket[did] = BUCKET_FILTERED;
         r->fs->bucket[BUCKET_FILTERED]++;
+        deal_row_note(r, did, h);
         return;
     }
     struct deal_table *t = &ds->deals;
@@ -552,9 +646,11 @@ static void deal_row(struct reader *r)
         t->line = xreallocarray(t->line, cap, sizeof *t->line);
         t->row_hash = xreallocarray(t->row_hash, cap, sizeof *t->row_hash);
         t->bucket = xreallocarray(t->bucket, cap, sizeof *t->bucket);
+        t->nrows = xreallocarray(t->nrows, cap, sizeof *t->nrows);
         t->cap = (uint32_t)cap;
     }
     uint32_t i = t->n++;
+    t->nrows[i] = 1;
     t->id[i] = did;
     t->lead[i] = ID_NONE;
     for (int k = 0; k < n_leads; k++)
@@ -570,6 +666,7 @@ static void deal_row(struct reader *r)
     r->seen_row[did] = i;
     r->seen_bucket[did] = BUCKET_USED;
     r->fs->bucket[BUCKET_USED]++;
+    deal_row_note(r, did, h);
 }
 
 static void split_row(struct reader *r)
@@ -592,8 +689,7 @@ static void split_row(struct reader *r)
     /* "50" and "50%" both mean half: a bare number is in percent points. */
     if (!memchr(pct, '%', npc))
         share.scale += 2;
-    if (share.units < 0 || share.scale > 18 ||
-        decimal_cmp(share, (struct decimal){1, 0}) > 0) {
+    if (share.units < 0 || share.scale > 18 || decimal_cmp(share, (struct decimal){1, 0}) > 0) {
         reject(r, SF_PERCENT, pct, npc, "percentage outside 0 to 100");
         return;
     }
@@ -657,9 +753,8 @@ static void fx_row(struct reader *r)
                 r->fs->bucket[BUCKET_DUPLICATE]++;
                 return;
             }
-            reject(r, XF_RATE, rate, nr,
-                   "a different rate for %s on the same date is at line %llu", code,
-                   (unsigned long long)t->line[k]);
+            reject(r, XF_RATE, rate, nr, "a different rate for %s on the same date is at line %llu",
+                   code, (unsigned long long)t->line[k]);
             return;
         }
     }
@@ -719,21 +814,8 @@ static int map_header(struct reader *r, const struct csvin_record *rec)
     return rc;
 }
 
-static int on_record(void *ctx, const struct csvin_record *rec)
+static void dispatch(struct reader *r)
 {
-    struct reader *r = ctx;
-    r->rec = rec;
-    if (rec->is_header) {
-        if (map_header(r, rec)) {
-            r->header_failed = true;
-            return -1;
-        }
-        return 0;
-    }
-    if (rec->n_fields != r->n_header) {
-        reject(r, -1, NULL, 0, "expected %zu fields, got %zu", r->n_header, rec->n_fields);
-        return 0;
-    }
     switch (r->kind) {
     case INPUT_CAMPAIGNS:
         campaign_row(r);
@@ -756,6 +838,31 @@ static int on_record(void *ctx, const struct csvin_record *rec)
     case INPUT_N:
         BUG("reader for an unsupported file");
     }
+}
+
+static int on_record(void *ctx, const struct csvin_record *rec)
+{
+    struct reader *r = ctx;
+    r->rec = rec;
+    if (rec->is_header) {
+        if (map_header(r, rec)) {
+            r->header_failed = true;
+            return -1;
+        }
+        return 0;
+    }
+    r->row_hash = hash_record(rec);
+    if (rej_set_has(r, r->row_hash)) {
+        r->fs->bucket[BUCKET_DUPLICATE]++;
+        return 0;
+    }
+    uint64_t rejected = r->fs->bucket[BUCKET_REJECTED];
+    if (rec->n_fields != r->n_header)
+        reject(r, -1, NULL, 0, "expected %zu fields, got %zu", r->n_header, rec->n_fields);
+    else
+        dispatch(r);
+    if (r->fs->bucket[BUCKET_REJECTED] > rejected)
+        rej_set_add(r, r->row_hash);
     return 0;
 }
 
@@ -769,6 +876,12 @@ static void reader_release(struct reader *r)
     free(r->seen_bucket);
     free(r->seen_row);
     free(r->seen_hash_nolead);
+    free(r->seen_nrows);
+    free(r->seen_head);
+    free(r->dl_line);
+    free(r->dl_hash);
+    free(r->dl_next);
+    free(r->rej_set);
 }
 
 static int read_file(struct dataset *ds, const struct settings *s, const struct ingest_window *w,

@@ -109,8 +109,8 @@ void join_build(struct lead_index *ix, struct dataset *ds)
             continue;
         if (join_deal_touches(ix, ds, i) == 0) {
             dl->bucket[i] = BUCKET_UNMATCHED;
-            dfs->bucket[BUCKET_USED]--;
-            dfs->bucket[BUCKET_UNMATCHED]++;
+            dfs->bucket[BUCKET_USED] -= dl->nrows[i];
+            dfs->bucket[BUCKET_UNMATCHED] += dl->nrows[i];
         }
     }
 }

@@ -198,18 +198,7 @@ static size_t currency_at(const unsigned char *s, size_t len, char iso[4])
 
 static int is_spreadsheet_error(const char *s, size_t len)
 {
-    /* Excel's classic seven, its newer dynamic-array/data-type errors, Google Sheets' #ERROR!. */
-    static const char *const literals[] = {
-        "#N/A",      "#VALUE!",   "#REF!",         "#DIV/0!", "#NAME?", "#NUM!",
-        "#NULL!",    "#SPILL!",   "#CALC!",        "#FIELD!", "#BUSY!", "#BLOCKED!",
-        "#CONNECT!", "#UNKNOWN!", "#GETTING_DATA", "#ERROR!",
-    };
-    if (len == 0 || s[0] != '#')
-        return 0;
-    for (size_t i = 0; i < ARRAY_LEN(literals); i++)
-        if (ascii_casecmp_n(s, len, literals[i], strlen(literals[i])) == 0)
-            return 1;
-    return 0;
+    return spreadsheet_error_literal(s, len);
 }
 
 /* The digits of an amount, scanned before its value is trusted: shape errors outrank grouping,
@@ -389,7 +378,7 @@ const char *money_strerror(int err)
     case MONEY_EEMPTY:
         return "empty amount";
     case MONEY_ESYNTAX:
-        return "bad amount";
+        return "not an amount in the declared format";
     case MONEY_EGROUPING:
         return "misplaced thousands separator";
     case MONEY_EPRECISION:

@@ -16,7 +16,8 @@ static int load_component(struct component *comp, struct config *c, const char *
     int rc = 0;
     size_t v;
     if (!config_find(c, sec, "type")) {
-        diag_error(d, c->display, 0, "[%s] needs 'type = commission'", sec);
+        diag_error(d, c->display, config_section_line(c, sec), "[%s] needs 'type = commission'",
+                   sec);
         return -1;
     }
     rc |= config_get_enum(c, sec, "type", types, ARRAY_LEN(types), 0, &v, d);
@@ -24,7 +25,8 @@ static int load_component(struct component *comp, struct config *c, const char *
     rc |= config_get_enum(c, sec, "measure", measures, ARRAY_LEN(measures), 0, &v, d);
     comp->measure = (enum measure)v;
     if (!config_find(c, sec, "rate")) {
-        diag_error(d, c->display, 0, "[%s] needs 'rate = <percent>'", sec);
+        diag_error(d, c->display, config_section_line(c, sec), "[%s] needs 'rate = <percent>'",
+                   sec);
         return -1;
     }
     rc |= config_get_decimal(c, sec, "rate", "0", (struct decimal){0, 0}, (struct decimal){1, 0},

@@ -122,8 +122,13 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
     const char *pname = o->period ? o->period : st->s.period;
     if (pname) {
         if (period_parse(pname, &st->period)) {
-            diag_error(d, o->period ? NULL : st->cfg.display, 0,
-                       "bad period '%s': expected 2026-11, 2026-Q4 or 2026", pname);
+            if (o->period)
+                diag_error(d, NULL, 0, "bad period '%s': expected 2026-11, 2026-Q4 or 2026", pname);
+            else
+                config_error_at(&st->cfg, config_find(&st->cfg, "run", "period"), d,
+                                "bad period '%s' for key 'period' in [run]: expected 2026-11, "
+                                "2026-Q4 or 2026",
+                                pname);
             return o->period ? RUN_EUSAGE : RUN_ECONFIG;
         }
     } else {

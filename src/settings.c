@@ -77,8 +77,13 @@ static int load_format(struct config *c, const char *sec, const struct fmtcfg *d
     f->money.decimal = di ? ',' : '.';
 
     /* "auto": the usual partner of the decimal separator (',' for '.', '.' for ','). */
-    rc |= config_get_enum(c, sec, "thousands", thousands, ARRAY_LEN(thousands), 5, &i, d);
     static const char thousand_chars[] = {0, ',', '.', ' ', '\'', 0};
+    size_t tdef = 5;
+    for (i = 0; i < 5 && !def->thousands_auto; i++)
+        if (thousand_chars[i] == def->money.thousands)
+            tdef = i;
+    rc |= config_get_enum(c, sec, "thousands", thousands, ARRAY_LEN(thousands), tdef, &i, d);
+    f->thousands_auto = i == 5;
     f->money.thousands = i == 5 ? (f->money.decimal == ',' ? '.' : ',') : thousand_chars[i];
     if (f->money.thousands == f->money.decimal) {
         config_error_at(c, config_find(c, sec, "thousands"), d,
@@ -135,7 +140,7 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
 
     config_has_section(c, "inputs");
     config_has_section(c, "format");
-    struct fmtcfg base = {0, {'.', ',', 2}, DATE_ISO, NULL, "", true};
+    struct fmtcfg base = {0, {'.', ',', 2}, true, DATE_ISO, NULL, "", true};
     memcpy(base.currency, s->currency, 4);
     base.money.minor_digits = s->currency_digits;
     struct fmtcfg deflt;

@@ -1,4 +1,4 @@
-/* tz.c — TZif reader (RFC 8536 v1–v4) with the POSIX TZ footer rule, and local/UTC conversion. */
+/* tz.c — TZif reader (RFC 8536) with the POSIX TZ footer rule, and local/UTC conversion. */
 #include "tz.h"
 
 #include "date.h"

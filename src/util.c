@@ -106,6 +106,22 @@ static unsigned char ascii_lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+bool spreadsheet_error_literal(const char *s, size_t len)
+{
+    /* Excel's classic seven, its dynamic-array and data-type errors, Google Sheets' #ERROR!. */
+    static const char *const literals[] = {
+        "#N/A",      "#VALUE!",   "#REF!",      "#DIV/0!",  "#NAME?",  "#NUM!",
+        "#NULL!",    "#SPILL!",   "#CALC!",     "#FIELD!",  "#BUSY!",  "#BLOCKED!",
+        "#CONNECT!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!", "#ERROR!", "#GETTING_DATA",
+    };
+    if (len < 4 || s[0] != '#')
+        return false;
+    for (size_t i = 0; i < ARRAY_LEN(literals); i++)
+        if (ascii_casecmp_n(s, len, literals[i], strlen(literals[i])) == 0)
+            return true;
+    return false;
+}
+
 int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t n = alen < blen ? alen : blen;

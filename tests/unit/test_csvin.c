@@ -98,8 +98,8 @@ static int collect(void *ctx, const struct csvin_record *rec)
         g->v = realloc(g->v, g->cap * sizeof *g->v);
         cr_assert(g->v != NULL);
     }
-    g->v[g->n++] = (struct got_rec){text,          rec->n_fields, rec->line,
-                                    rec->end_line, rec->index,    rec->is_header};
+    g->v[g->n++] =
+        (struct got_rec){text, rec->n_fields, rec->line, rec->end_line, rec->index, rec->is_header};
     return g->stop_at && g->n == g->stop_at ? -1 : 0;
 }
 
@@ -295,14 +295,14 @@ Test(csvin, delimiter_is_detected_from_the_header_outside_quotes)
         {"a;b;c\n1;2;3\n", ';', 3},
         {"a\tb\tc\n", '\t', 3},
         {"single\n", ',', 1},
-        {"\"x;y\",b\n", ',', 2},        /* the ; is quoted */
-        {"\"p,q,r\";b;c\n", ';', 3},    /* the commas are quoted */
-        {"a;b,c;d\n", ';', 3},          /* 2 ; against 1 , */
+        {"\"x;y\",b\n", ',', 2},            /* the ; is quoted */
+        {"\"p,q,r\";b;c\n", ';', 3},        /* the commas are quoted */
+        {"a;b,c;d\n", ';', 3},              /* 2 ; against 1 , */
         {"\r\n\r\na;b\r\n1;2\r\n", ';', 2}, /* blank lines before the header */
-        {"a,b;c\n", ',', 2},            /* a tie goes to , */
-        {"a;b\tc\n", ';', 2},           /* then to ; */
-        {"a;b", ';', 2},                /* the header is the whole file */
-        {"a;b\n1,2,3,4,5\n", ';', 2},   /* only the header counts */
+        {"a,b;c\n", ',', 2},                /* a tie goes to , */
+        {"a;b\tc\n", ';', 2},               /* then to ; */
+        {"a;b", ';', 2},                    /* the header is the whole file */
+        {"a;b\n1,2,3,4,5\n", ';', 2},       /* only the header counts */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct run r;
@@ -421,8 +421,8 @@ Test(csvin, salesforce_footer_after_a_blank_line_ends_the_data)
     expect_rec(&r, 0, "Opportunity Name|Amount|Stage", 3, 1, 1);
     expect_rec(&r, 2, "Beta, Inc.|200|Closed Won", 3, 3, 3);
     expect_rec(&r, 3, "Gamma|300|Closed Won", 3, 4, 4);
-    cr_assert_eq(r.st.blank_lines, 1);   /* line 5 */
-    cr_assert_eq(r.st.footer_lines, 5);  /* lines 6–10 */
+    cr_assert_eq(r.st.blank_lines, 1);  /* line 5 */
+    cr_assert_eq(r.st.footer_lines, 5); /* lines 6–10 */
     cr_assert_eq(r.st.lines, 10);
     run_release(&r);
 }
@@ -514,10 +514,7 @@ Test(csvin, only_blank_lines_means_no_header)
         size_t len;
         uint64_t blanks;
     } cases[] = {
-        {"\n\r\n,,\n", 6, 3},
-        {"\xEF\xBB\xBF", 3, 0},
-        {"sep=;\n", 6, 0},
-        {"sep=;", 5, 0},
+        {"\n\r\n,,\n", 6, 3}, {"\xEF\xBB\xBF", 3, 0}, {"sep=;\n", 6, 0}, {"sep=;", 5, 0},
         {" ", 1, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -591,11 +588,11 @@ Test(csvin, malformed_quoting_names_the_line_where_the_record_starts)
         const char *suffix;
         size_t delivered;
     } cases[] = {
-        {"a,b\n1,2\n\"x\"y,3\n4,5\n", 3, 1, "", 2},       /* text after a closing quote */
-        {"a,b\n1,ab\"c\n", 2, 2, "", 1},                  /* bare quote in an unquoted field */
-        {"a,b\n\"x\" ,2\n", 2, 1, "", 1},                 /* a space after the closing quote */
+        {"a,b\n1,2\n\"x\"y,3\n4,5\n", 3, 1, "", 2}, /* text after a closing quote */
+        {"a,b\n1,ab\"c\n", 2, 2, "", 1},            /* bare quote in an unquoted field */
+        {"a,b\n\"x\" ,2\n", 2, 1, "", 1},           /* a space after the closing quote */
         {"a,b\n\"multi\nline\"x,2\n", 2, 1, " (at line 3)", 1}, /* error on a later line */
-        {"\"a\"b\n", 1, 1, "", 0},                        /* in the header */
+        {"\"a\"b\n", 1, 1, "", 0},                              /* in the header */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char want[200];
@@ -642,8 +639,9 @@ Test(csvin, invalid_utf8_names_line_byte_offset_and_byte)
         {"a\r\x80", 2,
          "invalid UTF-8 at byte offset 2 (byte 0x80; the file looks like Windows-1252)"},
         /* the BOM counts in offsets */
-        {"\xEF\xBB\xBF" "a\n\x80\n", 2,
-         "invalid UTF-8 at byte offset 5 (byte 0x80; the file looks like Windows-1252)"},
+        {"\xEF\xBB\xBF"
+         "a\n\x80\n",
+         2, "invalid UTF-8 at byte offset 5 (byte 0x80; the file looks like Windows-1252)"},
         /* inside a quoted field on the third line of a record */
         {"a\n\"x\ny\nz\x92\"\n", 4,
          "invalid UTF-8 at byte offset 8 (byte 0x92; the file looks like Windows-1252)"},
@@ -661,7 +659,8 @@ Test(csvin, invalid_utf8_names_line_byte_offset_and_byte)
 Test(csvin, valid_multibyte_utf8_passes)
 {
     struct run r;
-    run_bytes(&r, LIT("name,city\nJos\xC3\xA9,\xE2\x82\xAC\xF0\x9F\x98\x80 M\xC3\xBCnchen\n"), NULL);
+    run_bytes(&r, LIT("name,city\nJos\xC3\xA9,\xE2\x82\xAC\xF0\x9F\x98\x80 M\xC3\xBCnchen\n"),
+              NULL);
     expect_ok(&r, 2);
     expect_rec(&r, 1, "Jos\xC3\xA9|\xE2\x82\xAC\xF0\x9F\x98\x80 M\xC3\xBCnchen", 2, 2, 2);
     run_release(&r);
@@ -670,13 +669,18 @@ Test(csvin, valid_multibyte_utf8_passes)
 Test(csvin, utf16_byte_order_marks_name_the_encoding)
 {
     struct run r;
-    run_bytes(&r, LIT("\xFF\xFE" "a\0,\0b\0\n\0"), NULL);
-    expect_error(&r, CSVIN_EENCODING, 0, "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
+    run_bytes(&r,
+              LIT("\xFF\xFE"
+                  "a\0,\0b\0\n\0"),
+              NULL);
+    expect_error(&r, CSVIN_EENCODING, 0,
+                 "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
     cr_assert_eq(r.got.n, 0);
     run_release(&r);
 
     run_bytes(&r, LIT("\xFE\xFF\0a\0,\0b"), NULL);
-    expect_error(&r, CSVIN_EENCODING, 0, "file is UTF-16BE (byte order mark FE FF); save it as UTF-8");
+    expect_error(&r, CSVIN_EENCODING, 0,
+                 "file is UTF-16BE (byte order mark FE FF); save it as UTF-8");
     run_release(&r);
 }
 
@@ -705,7 +709,11 @@ Test(csvin, nul_byte_is_an_error_with_its_offset)
 Test(csvin, stray_byte_order_mark_on_line_two_is_an_error)
 {
     struct run r;
-    run_bytes(&r, LIT("\xEF\xBB\xBF" "a,b\n\xEF\xBB\xBF" "1,2\n"), NULL);
+    run_bytes(&r,
+              LIT("\xEF\xBB\xBF"
+                  "a,b\n\xEF\xBB\xBF"
+                  "1,2\n"),
+              NULL);
     expect_error(&r, CSVIN_EENCODING, 2,
                  "byte order mark U+FEFF at byte offset 7; it is allowed only at the very start "
                  "of the file");
@@ -788,11 +796,16 @@ static size_t generate(struct buf *b, struct want *w, size_t n, uint64_t *lines,
     for (unsigned i = 0; i < n; i++) {
         switch (i % 7) {
         case 0:
-            buf_add(b, "L%05u,\xC3\x9Cn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9 \xE2\x82\xAC%u,12.50,plain\r\n",
+            buf_add(b,
+                    "L%05u,\xC3\x9Cn\xC3\xAF"
+                    "c\xC3\xB6"
+                    "d\xC3\xA9 \xE2\x82\xAC%u,12.50,plain\r\n",
                     i, i);
             snprintf(w[k].text, sizeof w[k].text,
-                     "L%05u|\xC3\x9Cn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9 \xE2\x82\xAC%u|12.50|plain", i,
-                     i);
+                     "L%05u|\xC3\x9Cn\xC3\xAF"
+                     "c\xC3\xB6"
+                     "d\xC3\xA9 \xE2\x82\xAC%u|12.50|plain",
+                     i, i);
             w[k].line = w[k].end_line = ln;
             k++;
             ln += 1;
@@ -823,15 +836,15 @@ static size_t generate(struct buf *b, struct want *w, size_t n, uint64_t *lines,
             (*blanks)++;
             break;
         case 4:
-            buf_add(b, "L%05u, x ,1, y \n", i);
-            snprintf(w[k].text, sizeof w[k].text, "L%05u| x |1| y ", i);
+            buf_add(b, "L%05u, x ,\"\",\"a\"\"b, \"\n", i);
+            snprintf(w[k].text, sizeof w[k].text, "L%05u| x ||a\"b, ", i);
             w[k].line = w[k].end_line = ln;
             k++;
             ln += 1;
             break;
         case 5:
-            buf_add(b, "L%05u,x,1,y\r", i);
-            snprintf(w[k].text, sizeof w[k].text, "L%05u|x|1|y", i);
+            buf_add(b, "L%05u,,\"\"\"x\"\"\",\r", i);
+            snprintf(w[k].text, sizeof w[k].text, "L%05u||\"x\"|", i);
             w[k].line = w[k].end_line = ln;
             k++;
             ln += 1;
@@ -893,16 +906,18 @@ Test(csvin, faults_after_many_chunks_are_found_at_the_same_offset_and_line)
     enum { N = 300 };
     static const struct {
         const char *tail; /* appended after the generated records */
+        size_t len;       /* its length when it holds a NUL, else 0 */
         size_t bad;       /* offset of the bad byte within the tail */
         const char *what; /* message after "... byte offset N" */
     } cases[] = {
         /* a valid euro sign, then E2 82 cut short by a comma */
-        {"L99999,\xE2\x82\xAC\xE2\x82,1,x\r\n", 10, " (byte 0xE2; the file looks like Windows-1252)"},
-        {"L99999,x\xEF\xBB\xBF,1,x\r\n", 8,
+        {"L99999,\xE2\x82\xAC\xE2\x82,1,x\r\n", 0, 10,
+         " (byte 0xE2; the file looks like Windows-1252)"},
+        {"L99999,x\xEF\xBB\xBF,1,x\r\n", 0, 8,
          "; it is allowed only at the very start of the file"},
-        {"L99999,\"x\r\n\xF0\x9F\x98\x80\xF0\x9F\x98\",1,x\r\n", 15,
+        {"L99999,\"x\r\n\xF0\x9F\x98\x80\xF0\x9F\x98\",1,x\r\n", 0, 15,
          " (byte 0xF0; the file looks like Windows-1252)"},
-        {"L99999,x,1,\0\r\n", 11, ""},
+        {"L99999,x,1,\0\r\n", 14, 11, ""},
     };
     for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
         struct buf b = {0};
@@ -911,7 +926,7 @@ Test(csvin, faults_after_many_chunks_are_found_at_the_same_offset_and_line)
         uint64_t lines, blanks;
         size_t n_want = generate(&b, w, N, &lines, &blanks);
         size_t base = b.n;
-        size_t tail_len = t == 3 ? 14 : strlen(cases[t].tail);
+        size_t tail_len = cases[t].len ? cases[t].len : strlen(cases[t].tail);
         while (b.n + tail_len + 1 > b.cap) {
             b.cap *= 2;
             b.p = realloc(b.p, b.cap);
@@ -949,5 +964,98 @@ Test(csvin, faults_after_many_chunks_are_found_at_the_same_offset_and_line)
         }
         free(w);
         free(b.p);
+    }
+}
+
+Test(csvin, a_line_gives_the_same_result_whether_or_not_it_is_cut_into_pieces)
+{
+    /* Whole lines may be split without libcsv; lines cut by 1-byte chunks always go through it. */
+    static const char *const cases[] = {
+        "h,i\n\"a\"\"b\",c\n",  "h,i\n\" a \",b\n", "h,i\n\"\",\"\"\n",
+        "h,i\n\"a\"b\n",        "h,i\n a\"b\n",     "h,i\n\"a\" \n",
+        "h,i\n,,x,\n",          "h,i\n\"a,b\n",     "h,i\n\"x\"\r\nz\r\n",
+        "h,i\n\"\"\"\",\n",     "h,i\n\"\"\"\n",    "h,i\n\"a\"\"\",\"\"\"b\"\n",
+        "h,i\n\"a\",\n\n1,2\n", "h,i\n\"\" ,x\n",   "h,i\n\"x\",\"y\"\"\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = fixture(cases[i], strlen(cases[i]));
+        struct csvin_opts whole = CSVIN_OPTS_INIT, cut = CSVIN_OPTS_INIT;
+        cut.chunk_size = 1;
+        struct run a, b;
+        run_path(&a, path, &whole);
+        run_path(&b, path, &cut);
+        cr_assert_eq(a.rc, b.rc, "case %zu: rc %d vs %d", i, a.rc, b.rc);
+        cr_assert_eq(a.got.n, b.got.n, "case %zu", i);
+        for (size_t k = 0; k < a.got.n; k++) {
+            cr_assert_str_eq(a.got.v[k].text, b.got.v[k].text, "case %zu record %zu", i, k);
+            cr_assert_eq(a.got.v[k].n_fields, b.got.v[k].n_fields, "case %zu record %zu", i, k);
+            cr_assert_eq(a.got.v[k].line, b.got.v[k].line, "case %zu record %zu", i, k);
+        }
+        cr_assert_eq(a.d.n, b.d.n, "case %zu", i);
+        for (size_t k = 0; k < a.d.n; k++) {
+            cr_assert_str_eq(a.d.v[k].message, b.d.v[k].message, "case %zu", i);
+            cr_assert_eq(a.d.v[k].line, b.d.v[k].line, "case %zu", i);
+        }
+        cr_assert_eq(a.st.blank_lines, b.st.blank_lines, "case %zu", i);
+        cr_assert_eq(a.st.lines, b.st.lines, "case %zu", i);
+        run_release(&a);
+        run_release(&b);
+    }
+}
+
+Test(csvin, the_field_limit_gives_the_same_verdict_at_every_chunk_size)
+{
+    static const struct {
+        const char *in;
+        int rc;
+        const char *message; /* NULL when rc is CSVIN_OK */
+    } cases[] = {
+        {"h\n\"abcd\"\n", CSVIN_OK, NULL},
+        {"h\nabcd\n", CSVIN_OK, NULL},
+        {"h\n\"ab\"\"\"\n", CSVIN_OK, NULL}, /* ab" */
+        {"h\n\"abcde\"\n", CSVIN_EQUOTE,
+         "unterminated quoted field starting at line 2 (no closing quote within 4 bytes)"},
+        {"h\n\"a\nbcde\"\n", CSVIN_EQUOTE,
+         "unterminated quoted field starting at line 2 (no closing quote within 4 bytes)"},
+        {"h\nabcde\n", CSVIN_EQUOTE, "field longer than 4 bytes"},
+        {"h\nabcdefgh,x\n", CSVIN_EQUOTE, "field longer than 4 bytes"},
+    };
+    static const size_t chunks[] = {0, 1, 2, 3};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = fixture(cases[i].in, strlen(cases[i].in));
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            struct csvin_opts o = CSVIN_OPTS_INIT;
+            o.max_field_bytes = 4;
+            o.chunk_size = chunks[c];
+            struct run r;
+            run_path(&r, path, &o);
+            if (cases[i].message) {
+                expect_error(&r, cases[i].rc, 2, cases[i].message);
+                cr_assert_eq(r.got.n, 1, "case %zu chunk %zu", i, chunks[c]);
+            } else {
+                expect_ok(&r, 2);
+            }
+            run_release(&r);
+        }
+    }
+}
+
+Test(csvin, an_encoding_fault_wins_over_a_quoting_error_at_the_same_byte)
+{
+    /* The stray BOM after the closing quote is also "text after a closing quote"; the bytes are
+     * checked before libcsv sees them, whatever the chunk size. "h\n" is offsets 0-1, "x" 2-4. */
+    static const char in[] = "h\n\"x\"\xEF\xBB\xBF\n";
+    const char *path = fixture(LIT(in));
+    static const size_t chunks[] = {0, 1, 2, 3, 5, 6};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        struct csvin_opts o = CSVIN_OPTS_INIT;
+        o.chunk_size = chunks[c];
+        struct run r;
+        run_path(&r, path, &o);
+        expect_error(&r, CSVIN_EENCODING, 2,
+                     "byte order mark U+FEFF at byte offset 5; it is allowed only at the very "
+                     "start of the file");
+        cr_assert_eq(r.st.lines, 2, "chunk %zu", chunks[c]);
+        run_release(&r);
     }
 }

@@ -231,7 +231,7 @@ Test(money, parse_reads_exactly_len_bytes)
 
 Test(money, strerror_is_lower_case_without_final_period)
 {
-    cr_assert_str_eq(money_strerror(MONEY_ESYNTAX), "bad amount");
+    cr_assert_str_eq(money_strerror(MONEY_ESYNTAX), "not an amount in the declared format");
     cr_assert_str_eq(money_strerror(MONEY_EPRECISION), "too many decimals");
     for (int e = MONEY_OK; e <= MONEY_ECURRENCY + 1; e++) {
         const char *m = money_strerror(e);

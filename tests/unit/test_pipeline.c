@@ -1,0 +1,1749 @@
+/* test_pipeline.c — ingest, join, attrib and payout driven end to end through small CSV fixtures.
+ *
+ * Every test writes an INI and CSV files into a fresh mkdtemp folder, runs the stages the way
+ * run.c does (config → settings → plans → ingest → join → attrib → payout) through one helper,
+ * and checks the tables against values worked out by hand from DESIGN §3, §4, §5 and §7a.
+ *
+ * Day numbers used below (days since 1970-01-01, worked out once by hand / with a calendar):
+ *   2026-09-01 = 20697, 2026-10-01 = 20727, 2026-10-10 = 20736, 2026-10-11 = 20737,
+ *   2026-10-31 = 20757. Los Angeles is on PDT (UTC-7) all of October 2026 (DST ends Nov 1);
+ *   Berlin is on CEST (UTC+2) until Oct 25 2026 and on CET (UTC+1) in December.
+ */
+#include "attrib.h"
+#include "config.h"
+#include "dataset.h"
+#include "diag.h"
+#include "ingest.h"
+#include "join.h"
+#include "payout.h"
+#include "period.h"
+#include "plan.h"
+#include "settings.h"
+#include "tz.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DAY          86400
+#define D_2026_09_01 20697
+#define D_2026_10_01 20727
+#define D_2026_10_10 20736
+#define D_2026_10_11 20737
+#define D_2026_10_31 20757
+
+/* ---- fixtures --------------------------------------------------------------------------- */
+
+static const char CAMPAIGNS[] = "campaign_id,name,channel\n"
+                                "C1,Newsletter,email\n"
+                                "C2,Search,paid_search\n"
+                                "C3,Webinar,events\n"
+                                "C4,Display,paid_search\n";
+
+static const char TOUCHES[] = "lead_id,touched_at,campaign_id\n"
+                              "L1,2026-10-01T10:00:00Z,C1\n";
+
+static const char DEALS[] = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                            "D1,L1,P1,100.00,2026-10-05\n";
+
+static const char PEOPLE[] = "person_id,name,team,role,plan\n"
+                             "P1,Ada,Sales,AE,ae\n"
+                             "P2,Bob,Sales,AE,ae\n";
+
+static const char PLAN_AE_5PCT[] = "[plan.ae]\n"
+                                   "components = commission\n"
+                                   "\n"
+                                   "[plan.ae.commission]\n"
+                                   "type = commission\n"
+                                   "rate = 5%\n";
+
+struct fixture {
+    const char *campaigns; /* CSV text; NULL: CAMPAIGNS */
+    const char *touches;   /* NULL: TOUCHES */
+    const char *deals;     /* NULL: DEALS */
+    const char *people;    /* NULL: no people file, no plans, no payouts */
+    const char *ini;       /* extra sections after [inputs] (plans, [attribution], [format.x]) */
+    const char *run_ini;   /* extra lines inside [run] */
+    const char *zone;      /* [run] timezone, the business zone; NULL: UTC */
+    const char *share;     /* [run] max_reject_share; NULL: "1" (never fails on rejects) */
+    const char *period;    /* NULL: "2026-10" */
+    const char *as_of;     /* NULL: "2026-10-31" */
+    bool strict;
+};
+
+struct pipeline {
+    char dir[64];
+    struct diag d;
+    struct config cfg;
+    struct settings s;
+    struct plan_set plans;
+    struct tz *business;
+    struct period period;
+    struct ingest_window w;
+    struct dataset ds;
+    struct lead_index ix;
+    struct attribution attr;
+    struct payouts pay;
+    int ingest_rc; /* enum ingest_status */
+    int payout_rc; /* payout_run's result (0 when it did not run) */
+};
+
+static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv", "deals.csv",
+                                    "people.csv"};
+
+/* All diagnostics on one line, for assertion messages. */
+static const char *diag_text(const struct diag *d)
+{
+    static char buf[4096];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < d->n && o < sizeof buf; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "[%s:%llu: %s] ",
+                              d->v[i].file ? d->v[i].file : "-", (unsigned long long)d->v[i].line,
+                              d->v[i].message);
+    return buf;
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    cr_assert(fp != NULL, "cannot create %s", path);
+    size_t n = strlen(text);
+    cr_assert_eq(fwrite(text, 1, n, fp), n);
+    cr_assert_eq(fclose(fp), 0);
+}
+
+/* Write the fixture and run every stage that its data allows; ingest's status is in
+ * p->ingest_rc, and join, attrib and payout run only when ingest succeeded. */
+static void pipeline_run(struct pipeline *p, const struct fixture *f)
+{
+    memset(p, 0, sizeof *p);
+    diag_init(&p->d);
+    config_init(&p->cfg);
+    dataset_init(&p->ds);
+    strcpy(p->dir, "/tmp/test_pipeline_XXXXXX");
+    cr_assert(mkdtemp(p->dir) != NULL, "mkdtemp failed");
+
+    size_t ini_len = 4096 + (f->ini ? strlen(f->ini) : 0) + (f->run_ini ? strlen(f->run_ini) : 0);
+    char *ini = malloc(ini_len);
+    cr_assert(ini != NULL);
+    snprintf(ini, ini_len,
+             "[run]\ntimezone = %s\nmax_reject_share = %s\n%s\n\n"
+             "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s\n"
+             "%s\n",
+             f->zone ? f->zone : "UTC", f->share ? f->share : "1", f->run_ini ? f->run_ini : "",
+             f->people ? "people = people.csv\n" : "", f->ini ? f->ini : "");
+    write_text(p->dir, "sametable.ini", ini);
+    free(ini);
+    write_text(p->dir, "campaigns.csv", f->campaigns ? f->campaigns : CAMPAIGNS);
+    write_text(p->dir, "touches.csv", f->touches ? f->touches : TOUCHES);
+    write_text(p->dir, "deals.csv", f->deals ? f->deals : DEALS);
+    if (f->people)
+        write_text(p->dir, "people.csv", f->people);
+
+    char path[128];
+    snprintf(path, sizeof path, "%s/sametable.ini", p->dir);
+    cr_assert_eq(config_load(&p->cfg, path, &p->d), 0, "config_load: %s", diag_text(&p->d));
+    cr_assert_eq(settings_load(&p->s, &p->cfg, &p->d), 0, "settings_load: %s", diag_text(&p->d));
+    if (f->people)
+        cr_assert_eq(plan_load(&p->plans, &p->cfg, &p->d), 0, "plan_load: %s", diag_text(&p->d));
+    cr_assert_eq(config_check_unused(&p->cfg, &p->d), 0, "config: %s", diag_text(&p->d));
+    char err[200] = "";
+    cr_assert_eq(tz_load(p->s.timezone, &p->business, err, sizeof err), 0, "tz_load: %s", err);
+    cr_assert_eq(period_parse(f->period ? f->period : "2026-10", &p->period), 0);
+    int32_t as_of;
+    cr_assert_eq(date_parse_day(f->as_of ? f->as_of : "2026-10-31", &as_of), 0);
+    p->w = (struct ingest_window){as_of, p->period.first_day, p->period.last_day, p->business,
+                                  f->strict};
+
+    p->ingest_rc = ingest_all(&p->ds, &p->s, &p->w, &p->d);
+    if (p->ingest_rc != INGEST_OK)
+        return;
+    join_build(&p->ix, &p->ds);
+    attrib_run(&p->attr, &p->ds, &p->ix, &p->s, &p->period);
+    if (f->people)
+        p->payout_rc = payout_run(&p->pay, &p->ds, &p->plans, &p->period, &p->d);
+}
+
+static void pipeline_release(struct pipeline *p)
+{
+    payout_release(&p->pay);
+    attrib_release(&p->attr);
+    join_release(&p->ix);
+    dataset_release(&p->ds);
+    tz_free(p->business);
+    plan_release(&p->plans);
+    config_release(&p->cfg);
+    diag_release(&p->d);
+    char path[128];
+    for (size_t i = 0; i < sizeof FILES / sizeof FILES[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", p->dir, FILES[i]);
+        unlink(path);
+    }
+    rmdir(p->dir);
+}
+
+/* Run a fixture that must ingest cleanly. */
+static void pipeline_run_ok(struct pipeline *p, const struct fixture *f)
+{
+    pipeline_run(p, f);
+    cr_assert_eq(p->ingest_rc, INGEST_OK, "ingest: %s", diag_text(&p->d));
+}
+
+struct want_credit {
+    const char *campaign;
+    uint32_t touches;
+    int64_t cents;
+};
+
+/* ---- lookups ---------------------------------------------------------------------------- */
+
+static uint32_t find_id(const struct intern *in, const char *s)
+{
+    return intern_find(in, s, strlen(s));
+}
+
+/* Deal table row of deal `id`, or UINT32_MAX. */
+static uint32_t deal_row(const struct pipeline *p, const char *id)
+{
+    uint32_t did = find_id(&p->ds.deal_ids, id);
+    for (uint32_t i = 0; did != INTERN_NONE && i < p->ds.deals.n; i++)
+        if (p->ds.deals.id[i] == did)
+            return i;
+    return UINT32_MAX;
+}
+
+static uint64_t bucket_sum(const struct file_stats *fs)
+{
+    uint64_t sum = 0;
+    for (int b = 0; b < BUCKET_N; b++)
+        sum += fs->bucket[b];
+    return sum;
+}
+
+/* Every present file reconciles: rows = used + duplicate + filtered + unmatched + rejected. */
+static void assert_reconciled(const struct pipeline *p)
+{
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &p->ds.files[k];
+        if (fs->present)
+            cr_assert_eq(bucket_sum(fs), fs->rows, "file %d: buckets sum to %llu, rows %llu", k,
+                         (unsigned long long)bucket_sum(fs), (unsigned long long)fs->rows);
+    }
+}
+
+static void assert_buckets(const struct pipeline *p, enum input_kind k, uint64_t used, uint64_t dup,
+                           uint64_t filtered, uint64_t unmatched, uint64_t rejected)
+{
+    const struct file_stats *fs = &p->ds.files[k];
+    cr_assert_eq(fs->bucket[BUCKET_USED], used, "file %d used %llu", (int)k,
+                 (unsigned long long)fs->bucket[BUCKET_USED]);
+    cr_assert_eq(fs->bucket[BUCKET_DUPLICATE], dup, "file %d duplicate %llu", (int)k,
+                 (unsigned long long)fs->bucket[BUCKET_DUPLICATE]);
+    cr_assert_eq(fs->bucket[BUCKET_FILTERED], filtered, "file %d filtered %llu", (int)k,
+                 (unsigned long long)fs->bucket[BUCKET_FILTERED]);
+    cr_assert_eq(fs->bucket[BUCKET_UNMATCHED], unmatched, "file %d unmatched %llu", (int)k,
+                 (unsigned long long)fs->bucket[BUCKET_UNMATCHED]);
+    cr_assert_eq(fs->bucket[BUCKET_REJECTED], rejected, "file %d rejected %llu", (int)k,
+                 (unsigned long long)fs->bucket[BUCKET_REJECTED]);
+    cr_assert_eq(fs->rows, used + dup + filtered + unmatched + rejected);
+}
+
+/* The reject of `file` at `line`, or NULL. */
+static const struct reject *reject_at(const struct pipeline *p, enum input_kind file, uint64_t line)
+{
+    for (size_t i = 0; i < p->ds.n_rejects; i++)
+        if (p->ds.rejects[i].file == file && p->ds.rejects[i].line == line)
+            return &p->ds.rejects[i];
+    return NULL;
+}
+
+static size_t rejects_of(const struct pipeline *p, enum input_kind file)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->ds.n_rejects; i++)
+        n += p->ds.rejects[i].file == file;
+    return n;
+}
+
+/* An error diagnostic for `file` (NULL: any) whose message contains `needle`. */
+static const struct diag_entry *error_with(const struct pipeline *p, const char *file,
+                                           const char *needle)
+{
+    for (size_t i = 0; i < p->d.n; i++) {
+        const struct diag_entry *e = &p->d.v[i];
+        if (e->severity != DIAG_ERROR)
+            continue;
+        if (file && (!e->file || strcmp(e->file, file) != 0))
+            continue;
+        if (strstr(e->message, needle))
+            return e;
+    }
+    return NULL;
+}
+
+/* Credits of deal row `row`: *first is the index of its first credit; returns how many. */
+static size_t credits_of(const struct pipeline *p, uint32_t row, size_t *first)
+{
+    size_t n = 0;
+    *first = 0;
+    for (size_t i = 0; i < p->attr.n_credits; i++) {
+        if (p->attr.credits[i].deal != row)
+            continue;
+        if (n == 0)
+            *first = i;
+        n++;
+    }
+    return n;
+}
+
+/* A growable string for generated fixtures. */
+struct sbuf {
+    char *s;
+    size_t len, cap;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        cr_assert(n >= 0);
+        if (b->s && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = (b->cap + (size_t)n + 1) * 2;
+        b->s = realloc(b->s, b->cap);
+        cr_assert(b->s != NULL);
+    }
+}
+
+/* ---- ingest: buckets -------------------------------------------------------------------- */
+
+Test(ingest, every_row_of_every_file_lands_in_exactly_one_bucket)
+{
+    /* touches (as-of 2026-10-31): line 2 used, 3 unknown campaign → unmatched, 4 after as-of →
+     * filtered, 5 bad date → rejected, 6 used, 7 exact copy of line 2 → duplicate (join).
+     * deals (kept window October): 2 used, 3 exact copy → duplicate, 4 lost → filtered,
+     * 5 closed before the window → filtered, 6 after it → filtered, 7 bad amount → rejected,
+     * 8 one field too many → rejected. */
+    struct fixture f = {
+        .touches = "lead_id,touched_at,campaign_id\n"
+                   "L1,2026-10-01T10:00:00Z,C1\n"
+                   "L1,2026-10-02T10:00:00Z,C9\n"
+                   "L1,2026-11-05T10:00:00Z,C1\n"
+                   "L1,yesterday,C1\n"
+                   "L2,2026-10-03T10:00:00Z,C2\n"
+                   "L1,2026-10-01T10:00:00Z,C1\n",
+        .deals = "deal_id,lead_id,owner_id,amount,closed_at,stage\n"
+                 "D1,L1,P1,100.00,2026-10-05,Closed Won\n"
+                 "D1,L1,P1,100.00,2026-10-05,Closed Won\n"
+                 "D2,L1,P1,50.00,2026-10-06,Closed Lost\n"
+                 "D3,L1,P1,70.00,2026-09-30,Closed Won\n"
+                 "D4,L1,P1,80.00,2026-11-01,Closed Won\n"
+                 "D5,L2,P1,\"12,50\",2026-10-07,Closed Won\n"
+                 "D6,L2,P1,10.00,2026-10-08,Closed Won,extra\n",
+    };
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_reconciled(&p);
+    assert_buckets(&p, INPUT_CAMPAIGNS, 4, 0, 0, 0, 0);
+    assert_buckets(&p, INPUT_TOUCHES, 2, 1, 1, 1, 1);
+    assert_buckets(&p, INPUT_DEALS, 1, 1, 3, 0, 2);
+    cr_assert_eq(rejects_of(&p, INPUT_TOUCHES), 1);
+    cr_assert_eq(rejects_of(&p, INPUT_DEALS), 2);
+    cr_assert(reject_at(&p, INPUT_TOUCHES, 5) != NULL);
+    cr_assert(reject_at(&p, INPUT_DEALS, 7) != NULL);
+    cr_assert(reject_at(&p, INPUT_DEALS, 8) != NULL);
+    pipeline_release(&p);
+}
+
+struct bucket_case {
+    const char *what;
+    const char *row;   /* one data row */
+    const char *as_of; /* NULL: 2026-10-31 */
+    enum bucket want;
+};
+
+Test(ingest, each_deal_row_lands_in_the_bucket_its_rule_names)
+{
+    /* Kept window: October 2026 (the period). Touches exist for L1 only. */
+    static const struct bucket_case cases[] = {
+        {"won in the period", "D1,L1,P1,100.00,2026-10-05,Closed Won", NULL, BUCKET_USED},
+        {"won stage trimmed and case-folded", "D1,L1,P1,100.00,2026-10-05,  CLOSEDWON ", NULL,
+         BUCKET_USED},
+        {"not closed-won", "D1,L1,P1,100.00,2026-10-05,Closed Lost", NULL, BUCKET_FILTERED},
+        {"closed the day before keep_first", "D1,L1,P1,1.00,2026-09-30,Closed Won", NULL,
+         BUCKET_FILTERED},
+        {"closed on keep_first", "D1,L1,P1,1.00,2026-10-01,Closed Won", NULL, BUCKET_USED},
+        {"closed on keep_last", "D1,L1,P1,1.00,2026-10-31,Closed Won", NULL, BUCKET_USED},
+        {"closed the day after keep_last (as-of later)", "D1,L1,P1,1.00,2026-11-01,Closed Won",
+         "2026-11-30", BUCKET_FILTERED},
+        {"closed the day after as-of (inside the window)", "D1,L1,P1,1.00,2026-10-21,Closed Won",
+         "2026-10-20", BUCKET_FILTERED},
+        {"closed on as-of", "D1,L1,P1,1.00,2026-10-20,Closed Won", "2026-10-20", BUCKET_USED},
+        {"lead without touches (join)", "D1,L9,P1,1.00,2026-10-05,Closed Won", NULL,
+         BUCKET_UNMATCHED},
+        {"no lead id (join)", "D1,,P1,1.00,2026-10-05,Closed Won", NULL, BUCKET_UNMATCHED},
+        {"grouping error in amount", "D1,L1,P1,\"12,50\",2026-10-05,Closed Won", NULL,
+         BUCKET_REJECTED},
+        {"impossible date", "D1,L1,P1,1.00,2026-13-05,Closed Won", NULL, BUCKET_REJECTED},
+        {"empty owner", "D1,L1,,1.00,2026-10-05,Closed Won", NULL, BUCKET_REJECTED},
+        {"empty deal id", ",L1,P1,1.00,2026-10-05,Closed Won", NULL, BUCKET_REJECTED},
+        {"one field short", "D1,L1,P1,1.00,2026-10-05", NULL, BUCKET_REJECTED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char deals[256];
+        snprintf(deals, sizeof deals, "deal_id,lead_id,owner_id,amount,closed_at,stage\n%s\n",
+                 cases[i].row);
+        struct fixture f = {.deals = deals, .as_of = cases[i].as_of};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        const struct file_stats *fs = &p.ds.files[INPUT_DEALS];
+        cr_assert_eq(fs->rows, 1, "%s", cases[i].what);
+        cr_assert_eq(fs->bucket[cases[i].want], 1, "%s: not in bucket %d", cases[i].what,
+                     (int)cases[i].want);
+        assert_reconciled(&p);
+        pipeline_release(&p);
+    }
+}
+
+Test(ingest, each_touch_row_lands_in_the_bucket_its_rule_names)
+{
+    /* as-of 2026-10-31; the campaigns file knows C1..C4. */
+    static const struct bucket_case cases[] = {
+        {"known campaign", "L1,2026-10-01T10:00:00Z,C1", NULL, BUCKET_USED},
+        {"unknown campaign", "L1,2026-10-01T10:00:00Z,C9", NULL, BUCKET_UNMATCHED},
+        {"last second of the as-of day", "L1,2026-10-31T23:59:59Z,C1", NULL, BUCKET_USED},
+        {"first second after the as-of day", "L1,2026-11-01T00:00:00Z,C1", NULL, BUCKET_FILTERED},
+        {"empty lead", ",2026-10-01T10:00:00Z,C1", NULL, BUCKET_REJECTED},
+        {"empty campaign", "L1,2026-10-01T10:00:00Z,", NULL, BUCKET_REJECTED},
+        {"impossible time", "L1,2026-10-01T25:00:00Z,C1", NULL, BUCKET_REJECTED},
+        {"one field too many", "L1,2026-10-01T10:00:00Z,C1,x", NULL, BUCKET_REJECTED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char touches[256];
+        snprintf(touches, sizeof touches, "lead_id,touched_at,campaign_id\n%s\n", cases[i].row);
+        struct fixture f = {.touches = touches, .as_of = cases[i].as_of};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        const struct file_stats *fs = &p.ds.files[INPUT_TOUCHES];
+        cr_assert_eq(fs->rows, 1, "%s", cases[i].what);
+        cr_assert_eq(fs->bucket[cases[i].want], 1, "%s: not in bucket %d", cases[i].what,
+                     (int)cases[i].want);
+        assert_reconciled(&p);
+        pipeline_release(&p);
+    }
+}
+
+struct repeat_case {
+    const char *what;
+    const char *body;
+    uint64_t used, dup, filtered, rejected;
+    size_t n_rejects;
+};
+
+Test(ingest, a_deal_id_repeated_with_different_values_rejects_both_rows)
+{
+    static const struct repeat_case cases[] = {
+        /* D1 first used, then a different amount: D1's first row leaves "used". */
+        {"used then different",
+         "D1,L1,P1,100.00,2026-10-05,Closed Won\n"
+         "D2,L1,P1,20.00,2026-10-05,Closed Won\n"
+         "D1,L1,P1,100.01,2026-10-05,Closed Won\n",
+         1, 0, 0, 2, 2},
+        /* D1 first filtered (lost), then won: the first leaves "filtered". */
+        {"filtered then different",
+         "D1,L1,P1,100.00,2026-10-05,Closed Lost\n"
+         "D1,L1,P1,100.00,2026-10-05,Closed Won\n",
+         0, 0, 0, 2, 2},
+        /* An exact copy stays a duplicate. */
+        {"exact copy",
+         "D1,L1,P1,100.00,2026-10-05,Closed Won\n"
+         "D1,L1,P1,100.00,2026-10-05,Closed Won\n",
+         1, 1, 0, 0, 0},
+        /* A copy whose only difference is a space is not exact. */
+        {"copy differing in a space",
+         "D1,L1,P1,100.00,2026-10-05,Closed Won\n"
+         "D1,L1,P1,100.00,2026-10-05,Closed Won \n",
+         0, 0, 0, 2, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char deals[512];
+        snprintf(deals, sizeof deals, "deal_id,lead_id,owner_id,amount,closed_at,stage\n%s",
+                 cases[i].body);
+        struct fixture f = {.deals = deals};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        const struct file_stats *fs = &p.ds.files[INPUT_DEALS];
+        cr_assert_eq(fs->bucket[BUCKET_USED], cases[i].used, "%s: used", cases[i].what);
+        cr_assert_eq(fs->bucket[BUCKET_DUPLICATE], cases[i].dup, "%s: dup", cases[i].what);
+        cr_assert_eq(fs->bucket[BUCKET_FILTERED], cases[i].filtered, "%s: filtered", cases[i].what);
+        cr_assert_eq(fs->bucket[BUCKET_REJECTED], cases[i].rejected, "%s: rejected", cases[i].what);
+        cr_assert_eq(rejects_of(&p, INPUT_DEALS), cases[i].n_rejects, "%s: reject records",
+                     cases[i].what);
+        assert_reconciled(&p);
+        pipeline_release(&p);
+    }
+}
+
+Test(ingest, both_rows_of_a_conflicting_deal_id_are_reported_and_leave_attribution)
+{
+    struct fixture f = {.deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,100.00,2026-10-05\n"
+                                 "D2,L1,P1,20.00,2026-10-05\n"
+                                 "D1,L1,P1,100.01,2026-10-05\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    /* Header on line 1: the rows of D1 are lines 2 and 4. */
+    const struct reject *r2 = reject_at(&p, INPUT_DEALS, 2), *r4 = reject_at(&p, INPUT_DEALS, 4);
+    cr_assert(r2 != NULL);
+    cr_assert(r4 != NULL);
+    cr_assert_str_eq(r2->value, "D1");
+    cr_assert_str_eq(r4->value, "D1");
+    cr_assert_str_eq(r2->column, "deal_id");
+    uint32_t row = deal_row(&p, "D1");
+    cr_assert(row != UINT32_MAX);
+    cr_assert_eq(p.ds.deals.bucket[row], BUCKET_REJECTED);
+    /* Only D2 is a closed-won deal of the period: 1 deal, 20.00. */
+    cr_assert_eq(p.attr.n_deals, 1);
+    cr_assert_eq(p.attr.won_cents, 2000);
+    pipeline_release(&p);
+}
+
+Test(ingest, a_ragged_row_is_rejected_with_the_field_counts)
+{
+    struct fixture f = {.deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,100.00,2026-10-05,extra\n"
+                                 "D2,L1,P1,100.00\n"
+                                 "D3,L1,P1,100.00,2026-10-05\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 1, 0, 0, 0, 2);
+    const struct reject *r2 = reject_at(&p, INPUT_DEALS, 2), *r3 = reject_at(&p, INPUT_DEALS, 3);
+    cr_assert(r2 != NULL);
+    cr_assert(r3 != NULL);
+    cr_assert_str_eq(r2->reason, "expected 5 fields, got 6");
+    cr_assert_str_eq(r3->reason, "expected 5 fields, got 4");
+    cr_assert(r2->column == NULL);
+    pipeline_release(&p);
+}
+
+Test(ingest, header_matching_ignores_case_and_surrounding_spaces)
+{
+    struct fixture f = {
+        .ini = "[columns.deals]\ndeal_id = Opportunity ID\n",
+        .touches = "  LEAD_ID ,Touched_At,campaign_id  \n"
+                   "L1,2026-10-01T10:00:00Z,C1\n",
+        .deals = " opportunity id ,Lead_Id,OWNER_ID,  Amount  ,Closed_At\n"
+                 "D1,L1,P1,100.00,2026-10-05\n",
+    };
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_TOUCHES, 1, 0, 0, 0, 0);
+    assert_buckets(&p, INPUT_DEALS, 1, 0, 0, 0, 0);
+    cr_assert_eq(p.ds.deals.amount[0], 10000);
+    pipeline_release(&p);
+}
+
+Test(ingest, a_utf8_bom_before_the_header_does_not_hide_the_first_column)
+{
+    struct fixture f = {.deals = "\xEF\xBB\xBF"
+                                 "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,100.00,2026-10-05\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 1, 0, 0, 0, 0);
+    cr_assert(p.ds.files[INPUT_DEALS].had_bom);
+    pipeline_release(&p);
+}
+
+Test(ingest, a_report_footer_after_a_blank_line_is_neither_a_row_nor_a_reject)
+{
+    /* Two data rows, a blank line, then a 2-field "Total" line and a 1-field line. */
+    struct fixture f = {.deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,100.00,2026-10-05\n"
+                                 "D2,L1,P1,50.00,2026-10-05\n"
+                                 "\n"
+                                 "Total,150.00\n"
+                                 "Exported by CRM\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 2, 0, 0, 0, 0);
+    cr_assert_eq(p.ds.files[INPUT_DEALS].footer_lines, 2);
+    cr_assert_eq(p.ds.n_rejects, 0);
+    pipeline_release(&p);
+}
+
+Test(ingest, won_stages_from_the_ini_decide_which_deals_are_won)
+{
+    /* won_stages = Won, Booked: "booked" and " WON" are won; "Closed Won" is not any more. */
+    struct fixture f = {.ini = "[deals]\nwon_stages = Won, Booked\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at,stage\n"
+                                 "D1,L1,P1,1.00,2026-10-05,booked\n"
+                                 "D2,L1,P1,2.00,2026-10-05, WON\n"
+                                 "D3,L1,P1,4.00,2026-10-05,Closed Won\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 2, 0, 1, 0, 0);
+    cr_assert_eq(p.attr.won_cents, 300);
+    pipeline_release(&p);
+}
+
+Test(ingest, a_lead_id_listing_several_leads_joins_the_union_of_their_touches)
+{
+    /* DESIGN §7a: lead_id may hold several IDs separated by ';' (the default separator); the
+     * journey is the union of those leads' touches in time order, ties by input order.
+     * Touches: #0 L1 Oct 1 10:00 C1, #1 L2 Oct 1 10:00 C2, #2 L2 Oct 2 C4, #3 L1 Oct 3 C3.
+     * Journey of "L2; L1": #0, #1, #2, #3 → slots C1, C2, C4, C3. 0.02 over four campaigns:
+     * 0.5 cent each, floors 0, the two cents to the first two slots: C1 1, C2 1, C4 0, C3 0.
+     * (Taking L2's touches before L1's would give the cents to C2 and C4.) */
+    struct fixture f = {.touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C1\n"
+                                   "L2,2026-10-01T10:00:00Z,C2\n"
+                                   "L2,2026-10-02T10:00:00Z,C4\n"
+                                   "L1,2026-10-03T10:00:00Z,C3\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L2; L1,P1,0.02,2026-10-10\n"
+                                 "D2,L1;L1;,P1,1.00,2026-10-10\n"
+                                 "D3,;,P1,4.00,2026-10-10\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 2, 0, 0, 1, 0);
+    uint32_t d1 = deal_row(&p, "D1");
+    cr_assert_eq(p.ds.deals.bucket[d1], BUCKET_USED, "deal bucket %d", (int)p.ds.deals.bucket[d1]);
+    cr_assert_eq(p.attr.reason[d1], UNATTR_NONE);
+    cr_assert_eq(p.attr.journey_len[d1], 4);
+    static const struct want_credit want[] = {
+        {"C1", 1, 1}, {"C2", 1, 1}, {"C4", 1, 0}, {"C3", 1, 0}};
+    size_t first;
+    cr_assert_eq(credits_of(&p, d1, &first), 4);
+    for (size_t k = 0; k < 4; k++) {
+        const struct credit *c = &p.attr.credits[first + k];
+        cr_assert_str_eq(intern_str(&p.ds.campaign_ids, c->campaign), want[k].campaign,
+                         "credit %zu", k);
+        cr_assert_eq(c->cents[MODEL_LINEAR], want[k].cents, "credit %zu", k);
+    }
+    /* "L1;L1;" is L1 once: its two touches. ";" names no lead at all. */
+    cr_assert_eq(p.attr.journey_len[deal_row(&p, "D2")], 2);
+    cr_assert_eq(p.attr.reason[deal_row(&p, "D3")], UNATTR_NO_LEAD);
+    pipeline_release(&p);
+}
+
+Test(ingest, rows_of_one_deal_that_differ_only_in_lead_id_are_one_deal)
+{
+    /* DESIGN §7a: "rows of one deal that differ only in lead ID are one deal" (a CRM export
+     * with one row per contact). One deal of 100.00 (not 200.00), journey L1 + L2. */
+    struct fixture f = {.touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C1\n"
+                                   "L2,2026-10-02T10:00:00Z,C2\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,100.00,2026-10-10\n"
+                                 "D1,L2,P1,100.00,2026-10-10\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    cr_assert_eq(p.ds.files[INPUT_DEALS].bucket[BUCKET_REJECTED], 0, "rejected %llu",
+                 (unsigned long long)p.ds.files[INPUT_DEALS].bucket[BUCKET_REJECTED]);
+    cr_assert_eq(p.ds.deals.n, 1);
+    cr_assert_eq(p.attr.n_deals, 1);
+    cr_assert_eq(p.attr.won_cents, 10000);
+    cr_assert_eq(p.attr.journey_len[0], 2);
+    assert_reconciled(&p);
+    pipeline_release(&p);
+}
+
+struct multirow_case {
+    const char *what;
+    const char *body;
+    uint64_t used, dup, unmatched, rejected;
+};
+
+/* Every physical row of a deal split over lead rows is counted once, in the bucket the deal
+ * ends in. Touches exist for L1 and L2 only. */
+static void check_multirow(const struct multirow_case *c)
+{
+    char deals[512];
+    snprintf(deals, sizeof deals, "deal_id,lead_id,owner_id,amount,closed_at\n%s", c->body);
+    struct fixture f = {.deals = deals,
+                        .touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C1\n"
+                                   "L2,2026-10-02T10:00:00Z,C2\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    /* Copy the counts and release first, so a failing expectation leaks nothing. */
+    struct file_stats fs = p.ds.files[INPUT_DEALS];
+    pipeline_release(&p);
+    cr_assert_eq(fs.bucket[BUCKET_USED], c->used, "%s: used %llu", c->what,
+                 (unsigned long long)fs.bucket[BUCKET_USED]);
+    cr_assert_eq(fs.bucket[BUCKET_DUPLICATE], c->dup, "%s: duplicate %llu", c->what,
+                 (unsigned long long)fs.bucket[BUCKET_DUPLICATE]);
+    cr_assert_eq(fs.bucket[BUCKET_UNMATCHED], c->unmatched, "%s: unmatched %llu", c->what,
+                 (unsigned long long)fs.bucket[BUCKET_UNMATCHED]);
+    cr_assert_eq(fs.bucket[BUCKET_REJECTED], c->rejected, "%s: rejected %llu", c->what,
+                 (unsigned long long)fs.bucket[BUCKET_REJECTED]);
+    cr_assert_eq(bucket_sum(&fs), fs.rows);
+}
+
+Test(ingest, both_lead_rows_of_a_touched_deal_are_used)
+{
+    static const struct multirow_case c = {"two lead rows, both leads touched",
+                                           "D1,L1,P1,100.00,2026-10-10\n"
+                                           "D1,L2,P1,100.00,2026-10-10\n",
+                                           2,
+                                           0,
+                                           0,
+                                           0};
+    check_multirow(&c);
+}
+
+Test(ingest, both_lead_rows_of_a_deal_without_touches_are_unmatched)
+{
+    /* BUG: join moves only one of the deal's rows from "used" to "unmatched" (it adjusts the
+     * file's counts once per deal table row, not once per physical row), so the Run sheet
+     * shows used 1, unmatched 1 for a deal that is unmatched.
+     * Failing expectation: used 0 (got 1); then unmatched 2 (got 1). */
+    static const struct multirow_case c = {"two lead rows, neither lead touched",
+                                           "D1,L8,P1,100.00,2026-10-10\n"
+                                           "D1,L9,P1,100.00,2026-10-10\n",
+                                           0,
+                                           0,
+                                           2,
+                                           0};
+    check_multirow(&c);
+}
+
+Test(ingest, an_exact_copy_of_a_lead_row_is_a_duplicate)
+{
+    /* BUG: the third row is equal in every column to the second, so it is a duplicate (§7a
+     * "a duplicate is a row equal in every physical column"), but deal_repeat compares with the
+     * first row's hash only and counts it as one more lead row.
+     * Failing expectation: used 2 (got 3); then duplicate 1 (got 0). */
+    static const struct multirow_case c = {"a lead row repeated exactly",
+                                           "D1,L1,P1,100.00,2026-10-10\n"
+                                           "D1,L2,P1,100.00,2026-10-10\n"
+                                           "D1,L2,P1,100.00,2026-10-10\n",
+                                           2,
+                                           1,
+                                           0,
+                                           0};
+    check_multirow(&c);
+}
+
+Test(ingest, a_conflicting_row_rejects_every_row_of_a_deal_split_over_lead_rows)
+{
+    /* BUG: the conflicting third row rejects the deal and moves the first row from "used" to
+     * "rejected", but the second (lead-only) row stays counted as used for a deal that is now
+     * rejected. Failing expectation: used 0 (got 1); then rejected 3 (got 2). */
+    static const struct multirow_case c = {"lead rows then a conflicting row",
+                                           "D1,L1,P1,100.00,2026-10-10\n"
+                                           "D1,L2,P1,100.00,2026-10-10\n"
+                                           "D1,L1,P1,100.01,2026-10-10\n",
+                                           0,
+                                           0,
+                                           0,
+                                           3};
+    check_multirow(&c);
+}
+
+Test(ingest, a_missing_required_column_fails_with_edata_naming_the_column)
+{
+    struct {
+        const char *ini;
+        const char *deals;
+        const char *needle;
+    } cases[] = {
+        {NULL, "deal_id,lead_id,owner_id,closed_at\nD1,L1,P1,2026-10-05\n", "'amount'"},
+        {"[columns.deals]\namount = Betrag\n",
+         "deal_id,lead_id,owner_id,amount,closed_at\nD1,L1,P1,1.00,2026-10-05\n", "'Betrag'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fixture f = {.ini = cases[i].ini, .deals = cases[i].deals};
+        struct pipeline p;
+        pipeline_run(&p, &f);
+        cr_assert_eq(p.ingest_rc, INGEST_EDATA, "case %zu: %s", i, diag_text(&p.d));
+        cr_assert(error_with(&p, "deals.csv", cases[i].needle) != NULL, "case %zu: %s", i,
+                  diag_text(&p.d));
+        pipeline_release(&p);
+    }
+}
+
+/* Ten deal rows, the last with a bad amount: 1 of 10 rejected. */
+static const char TEN_DEALS_ONE_BAD[] = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                        "D1,L1,P1,1.00,2026-10-05\n"
+                                        "D2,L1,P1,1.00,2026-10-05\n"
+                                        "D3,L1,P1,1.00,2026-10-05\n"
+                                        "D4,L1,P1,1.00,2026-10-05\n"
+                                        "D5,L1,P1,1.00,2026-10-05\n"
+                                        "D6,L1,P1,1.00,2026-10-05\n"
+                                        "D7,L1,P1,1.00,2026-10-05\n"
+                                        "D8,L1,P1,1.00,2026-10-05\n"
+                                        "D9,L1,P1,1.00,2026-10-05\n"
+                                        "D10,L1,P1,1.0.0,2026-10-05\n";
+
+Test(ingest, rejects_past_max_reject_share_fail_with_edata_and_up_to_it_pass)
+{
+    /* 1 of 10 rows = 0.1: at the share is allowed, only past it fails. */
+    static const struct {
+        const char *share;
+        int want;
+    } cases[] = {
+        {"0.1", INGEST_OK},     {"10%", INGEST_OK},     {"1", INGEST_OK},
+        {"0.11", INGEST_OK},    {"0.09", INGEST_EDATA}, {"9.99%", INGEST_EDATA},
+        {"0.01", INGEST_EDATA}, {"0", INGEST_EDATA},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fixture f = {.deals = TEN_DEALS_ONE_BAD, .share = cases[i].share};
+        struct pipeline p;
+        pipeline_run(&p, &f);
+        cr_assert_eq(p.ingest_rc, cases[i].want, "share %s: %s", cases[i].share, diag_text(&p.d));
+        assert_buckets(&p, INPUT_DEALS, 9, 0, 0, 0, 1);
+        if (cases[i].want == INGEST_EDATA)
+            cr_assert(error_with(&p, "deals.csv", "1 of 10") != NULL, "share %s: %s",
+                      cases[i].share, diag_text(&p.d));
+        pipeline_release(&p);
+    }
+}
+
+Test(ingest, strict_fails_on_any_reject_and_passes_without_one)
+{
+    static const struct {
+        bool strict;
+        const char *deals;
+        int want;
+    } cases[] = {
+        {false, TEN_DEALS_ONE_BAD, INGEST_OK},
+        {true, TEN_DEALS_ONE_BAD, INGEST_EDATA},
+        {true, DEALS, INGEST_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fixture f = {.deals = cases[i].deals, .strict = cases[i].strict};
+        struct pipeline p;
+        pipeline_run(&p, &f);
+        cr_assert_eq(p.ingest_rc, cases[i].want, "case %zu: %s", i, diag_text(&p.d));
+        pipeline_release(&p);
+    }
+}
+
+Test(ingest, a_deal_in_another_currency_than_the_run_is_rejected)
+{
+    /* [run] currency USD (the default). Line 3 says EUR; line 6 has a euro sign in a USD row. */
+    struct fixture f = {.deals = "deal_id,lead_id,owner_id,amount,closed_at,currency\n"
+                                 "D1,L1,P1,10.00,2026-10-05,USD\n"
+                                 "D2,L1,P1,10.00,2026-10-05,EUR\n"
+                                 "D3,L1,P1,10.00,2026-10-05,\n"
+                                 "D4,L1,P1,10.00,2026-10-05,usd\n"
+                                 "D5,L1,P1,€10.00,2026-10-05,USD\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 3, 0, 0, 0, 2);
+    const struct reject *r = reject_at(&p, INPUT_DEALS, 3);
+    cr_assert(r != NULL);
+    cr_assert_str_eq(r->column, "currency");
+    cr_assert_str_eq(r->value, "EUR");
+    cr_assert(reject_at(&p, INPUT_DEALS, 6) != NULL);
+    cr_assert_eq(p.attr.won_cents, 3000);
+    pipeline_release(&p);
+}
+
+Test(ingest, a_file_declared_in_another_currency_is_rejected_without_fx)
+{
+    struct fixture f = {.ini = "[format.deals]\ncurrency = EUR\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 0, 0, 0, 0, 1);
+    pipeline_release(&p);
+}
+
+/* ---- ingest: time ------------------------------------------------------------------------- */
+
+struct close_case {
+    const char *zone;
+    const char *touch; /* touched_at of L1's only touch */
+    enum unattributed_reason want;
+    int64_t close_ts; /* expected close instant of the date-only 2026-10-10 */
+};
+
+Test(ingest, a_date_only_close_is_the_end_of_that_business_day)
+{
+    /* UTC: the end of 2026-10-10 is 20736 * 86400 + 86399.
+     * Los Angeles (PDT, UTC-7): local 2026-10-11 00:00 is 20737 * 86400 + 7 h, minus 1 s. */
+    const int64_t utc_end = (int64_t)D_2026_10_10 * DAY + 86399;
+    const int64_t la_end = (int64_t)D_2026_10_11 * DAY + 7 * 3600 - 1;
+    const struct close_case cases[] = {
+        {"UTC", "2026-10-10T23:59:59Z", UNATTR_NONE, utc_end},
+        {"UTC", "2026-10-11T00:00:00Z", UNATTR_AFTER_CLOSE, utc_end},
+        /* 03:00Z on the 11th is 20:00 on the 10th in Los Angeles. */
+        {"America/Los_Angeles", "2026-10-11T03:00:00Z", UNATTR_NONE, la_end},
+        {"America/Los_Angeles", "2026-10-11T06:59:59Z", UNATTR_NONE, la_end},
+        {"America/Los_Angeles", "2026-10-11T07:00:00Z", UNATTR_AFTER_CLOSE, la_end},
+        {"America/Los_Angeles", "2026-10-11T06:59:59-07:00", UNATTR_AFTER_CLOSE, la_end},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char touches[128];
+        snprintf(touches, sizeof touches, "lead_id,touched_at,campaign_id\nL1,%s,C1\n",
+                 cases[i].touch);
+        struct fixture f = {.zone = cases[i].zone,
+                            .touches = touches,
+                            .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                     "D1,L1,P1,100.00,2026-10-10\n"};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        cr_assert_eq(p.ds.deals.n, 1);
+        cr_assert_eq(p.ds.deals.close_day[0], D_2026_10_10, "case %zu", i);
+        cr_assert_eq(p.ds.deals.close_ts[0], cases[i].close_ts, "case %zu: close_ts %lld", i,
+                     (long long)p.ds.deals.close_ts[0]);
+        cr_assert_eq(p.attr.reason[0], cases[i].want, "case %zu (%s %s): reason %d", i,
+                     cases[i].zone, cases[i].touch, (int)p.attr.reason[0]);
+        cr_assert_eq(p.attr.journey_len[0], cases[i].want == UNATTR_NONE ? 1u : 0u);
+        pipeline_release(&p);
+    }
+}
+
+struct when_case {
+    const char *zone;      /* business zone */
+    const char *file_zone; /* [format.touches] timezone, NULL: none */
+    const char *value;
+    int64_t ts;
+    int32_t day;
+};
+
+Test(ingest, date_times_are_read_in_the_files_zone_and_dated_in_the_business_zone)
+{
+    const int64_t d10 = (int64_t)D_2026_10_10 * DAY;
+    /* 2026-12-10 is 2026-10-10 + 61 days (21 left in October + 30 in November + 10). */
+    const int64_t dec10 = (int64_t)(D_2026_10_10 + 61) * DAY;
+    const struct when_case cases[] = {
+        /* Berlin summer time: 10:00 local is 08:00Z. */
+        {"UTC", "Europe/Berlin", "2026-10-10 10:00", d10 + 8 * 3600, D_2026_10_10},
+        {"UTC", "Europe/Berlin", "2026-10-10T10:00:00", d10 + 8 * 3600, D_2026_10_10},
+        /* Winter: CET, 10:00 local is 09:00Z. */
+        {"UTC", "Europe/Berlin", "2026-12-10 10:00", dec10 + 9 * 3600, D_2026_10_10 + 61},
+        /* An explicit offset wins over the file's zone. */
+        {"UTC", "Europe/Berlin", "2026-10-10T10:00:00Z", d10 + 10 * 3600, D_2026_10_10},
+        {"UTC", "Europe/Berlin", "2026-10-10T10:00:00+02:00", d10 + 8 * 3600, D_2026_10_10},
+        /* 00:30 Berlin is 22:30Z the day before: the business (UTC) day is the 9th. */
+        {"UTC", "Europe/Berlin", "2026-10-10 00:30", d10 - 90 * 60, D_2026_10_10 - 1},
+        /* A date without time is a business calendar date, never shifted by the file's zone. */
+        {"UTC", "Europe/Berlin", "2026-10-10", d10, D_2026_10_10},
+        /* Without [format.touches] timezone the business zone reads naive times. */
+        {"America/Los_Angeles", NULL, "2026-10-10 20:00", d10 + DAY + 3 * 3600, D_2026_10_10},
+        /* 03:00Z on the 11th is still the 10th in Los Angeles. */
+        {"America/Los_Angeles", NULL, "2026-10-11T03:00:00Z", d10 + DAY + 3 * 3600, D_2026_10_10},
+        {"UTC", NULL, "2026-10-11T03:00:00Z", d10 + DAY + 3 * 3600, D_2026_10_11},
+        /* A date-only touch in Los Angeles starts at local midnight, 07:00Z. */
+        {"America/Los_Angeles", NULL, "2026-10-10", d10 + 7 * 3600, D_2026_10_10},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char touches[128], ini[128] = "";
+        snprintf(touches, sizeof touches, "lead_id,touched_at,campaign_id\nL1,%s,C1\n",
+                 cases[i].value);
+        if (cases[i].file_zone)
+            snprintf(ini, sizeof ini, "[format.touches]\ntimezone = %s\n", cases[i].file_zone);
+        struct fixture f = {
+            .zone = cases[i].zone, .touches = touches, .ini = ini, .as_of = "2026-12-31"};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        cr_assert_eq(p.ds.touches.n, 1, "case %zu", i);
+        cr_assert_eq(p.ds.touches.ts[0], cases[i].ts, "case %zu (%s): ts %lld, want %lld", i,
+                     cases[i].value, (long long)p.ds.touches.ts[0], (long long)cases[i].ts);
+        cr_assert_eq(p.ds.touches.day[0], cases[i].day, "case %zu (%s): day %d, want %d", i,
+                     cases[i].value, p.ds.touches.day[0], cases[i].day);
+        pipeline_release(&p);
+    }
+}
+
+Test(ingest, the_kept_window_uses_the_business_day_of_a_close)
+{
+    /* In Los Angeles 2026-11-01T03:00Z is 2026-10-31 20:00 PDT: kept in October, used. In UTC
+     * the same instant is November 1st: outside the window (as-of moved so only the window
+     * decides). */
+    static const struct {
+        const char *zone;
+        enum bucket want;
+    } cases[] = {{"America/Los_Angeles", BUCKET_USED}, {"UTC", BUCKET_FILTERED}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fixture f = {.zone = cases[i].zone,
+                            .as_of = "2026-11-30",
+                            .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                     "D1,L1,P1,100.00,2026-11-01T03:00:00Z\n"};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        cr_assert_eq(p.ds.files[INPUT_DEALS].bucket[cases[i].want], 1, "%s", cases[i].zone);
+        pipeline_release(&p);
+    }
+}
+
+/* ---- join ------------------------------------------------------------------------------- */
+
+Test(join, touches_of_a_lead_are_ordered_by_time_then_input_order)
+{
+    /* Touch numbers are input order 0..5. L1: #1 and #5 at Oct 1 10:00, #2 and #3 at Oct 2,
+     * #0 at Oct 3 → 1, 5, 2, 3, 0. L2: #4. */
+    struct fixture f = {.touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-03T10:00:00Z,C1\n"
+                                   "L1,2026-10-01T10:00:00Z,C2\n"
+                                   "L1,2026-10-02T10:00:00Z,C3\n"
+                                   "L1,2026-10-02T10:00:00Z,C4\n"
+                                   "L2,2026-10-01T09:00:00Z,C1\n"
+                                   "L1,2026-10-01T12:00:00+02:00,C3\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    uint32_t l1 = find_id(&p.ds.leads, "L1"), l2 = find_id(&p.ds.leads, "L2");
+    cr_assert(l1 != INTERN_NONE);
+    cr_assert(l2 != INTERN_NONE);
+    static const uint64_t want_l1[] = {1, 5, 2, 3, 0};
+    uint64_t b = p.ix.offsets[l1], e = p.ix.offsets[l1 + 1];
+    cr_assert_eq(e - b, 5);
+    for (uint64_t i = 0; i < 5; i++)
+        cr_assert_eq(p.ix.touches[b + i], want_l1[i], "L1 position %llu: touch %llu",
+                     (unsigned long long)i, (unsigned long long)p.ix.touches[b + i]);
+    cr_assert_eq(p.ix.offsets[l2 + 1] - p.ix.offsets[l2], 1);
+    cr_assert_eq(p.ix.touches[p.ix.offsets[l2]], 4);
+    pipeline_release(&p);
+}
+
+Test(join, a_long_journey_is_sorted_by_time_then_input_order)
+{
+    /* 40 touches of L1 (more than an insertion-sorted segment), rows 2k and 2k+1 at hour
+     * 19 - k of Oct 1, so sorted: rows 38, 39, 36, 37, …, 0, 1. Position q holds pair
+     * j = q / 2, i.e. k = 19 - j, row 2k + q % 2. */
+    struct sbuf t = {0};
+    sb_printf(&t, "lead_id,touched_at,campaign_id\n");
+    for (int k = 0; k < 20; k++)
+        for (int r = 0; r < 2; r++)
+            sb_printf(&t, "L1,2026-10-01T%02d:00:00Z,C%d\n", 19 - k, 1 + r);
+    struct fixture f = {.touches = t.s};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    uint32_t l1 = find_id(&p.ds.leads, "L1");
+    uint64_t b = p.ix.offsets[l1];
+    cr_assert_eq(p.ix.offsets[l1 + 1] - b, 40);
+    for (uint64_t q = 0; q < 40; q++) {
+        uint64_t k = 19 - q / 2;
+        cr_assert_eq(p.ix.touches[b + q], 2 * k + q % 2, "position %llu", (unsigned long long)q);
+    }
+    pipeline_release(&p);
+    free(t.s);
+}
+
+Test(join, an_exact_duplicate_touch_is_removed_and_counted_as_duplicate)
+{
+    /* #0 kept; #1 same instant, other campaign: kept; #2 exact copy of #0 (not adjacent):
+     * duplicate; #3 same instant written with an offset: not the same row, kept; #4 other
+     * lead: kept; #5 exact copy of #4 with an unknown campaign #6: the copy leaves
+     * "unmatched" for "duplicate". */
+    struct fixture f = {.touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C1\n"
+                                   "L1,2026-10-01T10:00:00Z,C2\n"
+                                   "L1,2026-10-01T10:00:00Z,C1\n"
+                                   "L1,2026-10-01T12:00:00+02:00,C1\n"
+                                   "L2,2026-10-01T10:00:00Z,C1\n"
+                                   "L2,2026-10-02T10:00:00Z,C9\n"
+                                   "L2,2026-10-02T10:00:00Z,C9\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    /* used: #0 #1 #3 #4 = 4; unmatched: #5; duplicate: #2 #6. */
+    assert_buckets(&p, INPUT_TOUCHES, 4, 2, 0, 1, 0);
+    cr_assert_eq(p.ds.touches.bucket[2], BUCKET_DUPLICATE);
+    cr_assert_eq(p.ds.touches.bucket[6], BUCKET_DUPLICATE);
+    cr_assert_eq(p.ds.touches.bucket[5], BUCKET_UNMATCHED);
+    uint32_t l1 = find_id(&p.ds.leads, "L1"), l2 = find_id(&p.ds.leads, "L2");
+    cr_assert_eq(p.ix.offsets[l1 + 1] - p.ix.offsets[l1], 3);
+    cr_assert_eq(p.ix.offsets[l2 + 1] - p.ix.offsets[l2], 2);
+    for (uint64_t i = p.ix.offsets[l1]; i < p.ix.offsets[l1 + 1]; i++)
+        cr_assert(p.ix.touches[i] != 2);
+    /* D1 (L1, 100.00) is attributed over the 3 kept touches: C1 ×2, C2 ×1 → 6667 / 3333. */
+    cr_assert_eq(p.attr.journey_len[0], 3);
+    pipeline_release(&p);
+}
+
+Test(join, deals_without_touches_or_without_a_lead_become_unmatched)
+{
+    /* D1 has touches; D2's lead has none; D3 has no lead id; D4's lead only has a touch after
+     * as-of, which is filtered, so it has no touches either. */
+    struct fixture f = {.touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C1\n"
+                                   "L4,2026-11-02T10:00:00Z,C1\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,1.00,2026-10-05\n"
+                                 "D2,L2,P1,2.00,2026-10-05\n"
+                                 "D3,,P1,4.00,2026-10-05\n"
+                                 "D4,L4,P1,8.00,2026-10-05\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 1, 0, 0, 3, 0);
+    cr_assert_eq(p.ds.deals.bucket[deal_row(&p, "D1")], BUCKET_USED);
+    cr_assert_eq(p.ds.deals.bucket[deal_row(&p, "D2")], BUCKET_UNMATCHED);
+    cr_assert_eq(p.ds.deals.bucket[deal_row(&p, "D3")], BUCKET_UNMATCHED);
+    cr_assert_eq(p.ds.deals.bucket[deal_row(&p, "D4")], BUCKET_UNMATCHED);
+    /* Unmatched deals are still closed-won revenue: 1 + 2 + 4 + 8 = 15.00, 14.00 of it
+     * unattributed. */
+    cr_assert_eq(p.attr.n_deals, 4);
+    cr_assert_eq(p.attr.won_cents, 1500);
+    cr_assert_eq(p.attr.unattributed_cents, 1400);
+    cr_assert_eq(p.attr.reason[deal_row(&p, "D2")], UNATTR_NO_TOUCHES);
+    cr_assert_eq(p.attr.reason[deal_row(&p, "D3")], UNATTR_NO_LEAD);
+    cr_assert_eq(p.attr.reason[deal_row(&p, "D4")], UNATTR_NO_TOUCHES);
+    pipeline_release(&p);
+}
+
+/* ---- attrib ----------------------------------------------------------------------------- */
+
+struct linear_case {
+    const char *what;
+    const char *touches; /* rows of L1 */
+    const char *amount;  /* of D1, closed 2026-10-20 */
+    size_t n;
+    struct want_credit want[3];
+};
+
+Test(attrib, linear_allocates_hand_worked_deals_to_the_cent)
+{
+    static const struct linear_case cases[] = {
+        {"one touch gets everything",
+         "L1,2026-10-01T10:00:00Z,C1\n",
+         "100.00",
+         1,
+         {{"C1", 1, 10000}}},
+        /* 10001 / 2 = 5000.5 each: floors 5000 + 5000, the leftover cent to the earlier touch
+         * (C1 on Oct 1, although it is listed second). */
+        {"odd cent to the earlier touch",
+         "L1,2026-10-02T10:00:00Z,C2\nL1,2026-10-01T10:00:00Z,C1\n",
+         "100.01",
+         2,
+         {{"C1", 1, 5001}, {"C2", 1, 5000}}},
+        /* Same instant: input order decides, C2 is listed first. */
+        {"odd cent to the first listed at the same instant",
+         "L1,2026-10-01T10:00:00Z,C2\nL1,2026-10-01T10:00:00Z,C1\n",
+         "100.01",
+         2,
+         {{"C2", 1, 5001}, {"C1", 1, 5000}}},
+        /* C1 2/3 of 10000 = 6666.67, C2 3333.33: floors 6666 + 3333, leftover to C1. */
+        {"two touches of one campaign",
+         "L1,2026-10-01T10:00:00Z,C1\nL1,2026-10-02T10:00:00Z,C2\nL1,2026-10-03T10:00:00Z,C1\n",
+         "100.00",
+         2,
+         {{"C1", 2, 6667}, {"C2", 1, 3333}}},
+        /* A refund mirrors the sale cent for cent. */
+        {"refund mirrors the sale",
+         "L1,2026-10-01T10:00:00Z,C1\nL1,2026-10-02T10:00:00Z,C2\nL1,2026-10-03T10:00:00Z,C1\n",
+         "-100.00",
+         2,
+         {{"C1", 2, -6667}, {"C2", 1, -3333}}},
+        /* 3333.33 each: floors 9999, the leftover cent to the first. */
+        {"three campaigns",
+         "L1,2026-10-01T10:00:00Z,C1\nL1,2026-10-02T10:00:00Z,C2\nL1,2026-10-03T10:00:00Z,C3\n",
+         "100.00",
+         3,
+         {{"C1", 1, 3334}, {"C2", 1, 3333}, {"C3", 1, 3333}}},
+        /* 2 cents over 3: 0.67 each, floors 0, the two cents to the first two. */
+        {"fewer cents than campaigns",
+         "L1,2026-10-01T10:00:00Z,C1\nL1,2026-10-02T10:00:00Z,C2\nL1,2026-10-03T10:00:00Z,C3\n",
+         "0.02",
+         3,
+         {{"C1", 1, 1}, {"C2", 1, 1}, {"C3", 1, 0}}},
+        /* 10 cents over C1, C2, C2, C3: 2.5 / 5 / 2.5, floors 9, the cent to C1 (tie with C3,
+         * C1 earlier). */
+        {"tie between remainders goes to the earlier campaign",
+         "L1,2026-10-01T10:00:00Z,C1\nL1,2026-10-02T10:00:00Z,C2\n"
+         "L1,2026-10-03T10:00:00Z,C2\nL1,2026-10-04T10:00:00Z,C3\n",
+         "0.10",
+         3,
+         {{"C1", 1, 3}, {"C2", 2, 5}, {"C3", 1, 2}}},
+        {"zero amount",
+         "L1,2026-10-01T10:00:00Z,C1\nL1,2026-10-02T10:00:00Z,C2\n",
+         "0.00",
+         2,
+         {{"C1", 1, 0}, {"C2", 1, 0}}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char touches[512], deals[128];
+        snprintf(touches, sizeof touches, "lead_id,touched_at,campaign_id\n%s", cases[i].touches);
+        snprintf(deals, sizeof deals,
+                 "deal_id,lead_id,owner_id,amount,closed_at\nD1,L1,P1,%s,"
+                 "2026-10-20\n",
+                 cases[i].amount);
+        struct fixture f = {.touches = touches, .deals = deals};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        cr_assert_eq(p.attr.reason[0], UNATTR_NONE, "%s", cases[i].what);
+        size_t first;
+        cr_assert_eq(credits_of(&p, 0, &first), cases[i].n, "%s: %zu credits", cases[i].what,
+                     credits_of(&p, 0, &first));
+        for (size_t k = 0; k < cases[i].n; k++) {
+            const struct credit *c = &p.attr.credits[first + k];
+            const struct want_credit *w = &cases[i].want[k];
+            cr_assert_str_eq(intern_str(&p.ds.campaign_ids, c->campaign), w->campaign,
+                             "%s: credit %zu", cases[i].what, k);
+            cr_assert_eq(c->touches, w->touches, "%s: credit %zu touches", cases[i].what, k);
+            cr_assert_eq(c->cents[MODEL_LINEAR], w->cents, "%s: credit %zu is %lld, want %lld",
+                         cases[i].what, k, (long long)c->cents[MODEL_LINEAR], (long long)w->cents);
+        }
+        pipeline_release(&p);
+    }
+}
+
+struct window_case {
+    const char *zone;
+    int lookback; /* -1: key absent (default 90) */
+    const char *touches;
+    enum unattributed_reason want;
+    uint32_t len;
+};
+
+Test(attrib, the_lookback_window_includes_both_ends_in_business_days)
+{
+    /* D1 closes on the date 2026-10-31 (date only). lookback 10 → first day Oct 21;
+     * lookback 1 → Oct 30; default 90 → Oct 31 − 30 = Oct 1, − 30 = Sep 1, − 30 = Aug 2. */
+    static const struct window_case cases[] = {
+        {"UTC", 10, "L1,2026-10-21T00:00:00Z,C1\n", UNATTR_NONE, 1},
+        {"UTC", 10, "L1,2026-10-20T23:59:59Z,C1\n", UNATTR_OUTSIDE_WINDOW, 0},
+        {"UTC", 1, "L1,2026-10-30T00:00:00Z,C1\n", UNATTR_NONE, 1},
+        {"UTC", 1, "L1,2026-10-29T23:59:59Z,C1\n", UNATTR_OUTSIDE_WINDOW, 0},
+        {"UTC", 0, "L1,2025-01-01T00:00:00Z,C1\n", UNATTR_NONE, 1},
+        {"UTC", -1, "L1,2026-08-02T00:00:00Z,C1\n", UNATTR_NONE, 1},
+        {"UTC", -1, "L1,2026-08-01T23:59:59Z,C1\n", UNATTR_OUTSIDE_WINDOW, 0},
+        {"UTC", 10, "L1,2026-10-20T23:59:59Z,C1\nL1,2026-10-21T00:00:00Z,C2\n", UNATTR_NONE, 1},
+        /* Los Angeles: local Oct 21 starts at 07:00Z. */
+        {"America/Los_Angeles", 10, "L1,2026-10-21T07:00:00Z,C1\n", UNATTR_NONE, 1},
+        {"America/Los_Angeles", 10, "L1,2026-10-21T06:59:59Z,C1\n", UNATTR_OUTSIDE_WINDOW, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char touches[256], ini[64] = "";
+        snprintf(touches, sizeof touches, "lead_id,touched_at,campaign_id\n%s", cases[i].touches);
+        if (cases[i].lookback >= 0)
+            snprintf(ini, sizeof ini, "[attribution]\nlookback_days = %d\n", cases[i].lookback);
+        struct fixture f = {.zone = cases[i].zone,
+                            .ini = ini,
+                            .touches = touches,
+                            .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                     "D1,L1,P1,100.00,2026-10-31\n"};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        cr_assert_eq(p.attr.reason[0], cases[i].want, "case %zu: reason %d", i,
+                     (int)p.attr.reason[0]);
+        cr_assert_eq(p.attr.journey_len[0], cases[i].len, "case %zu: length %u", i,
+                     p.attr.journey_len[0]);
+        pipeline_release(&p);
+    }
+}
+
+Test(attrib, deals_without_an_eligible_touch_are_unattributed_with_their_reason)
+{
+    /* lookback 30; closes on Oct 10 → window from Sep 10.
+     * D1 no lead (1.00); D2 lead without touches (2.00); D3 only a touch after the close
+     * (4.00); D4 only a touch before the window (8.00); D5 attributed (16.00); D6 one touch
+     * before the window and one after the close (32.00): outside the window. */
+    struct fixture f = {.ini = "[attribution]\nlookback_days = 30\n",
+                        .touches = "lead_id,touched_at,campaign_id\n"
+                                   "L3,2026-10-12T10:00:00Z,C1\n"
+                                   "L4,2026-08-01T10:00:00Z,C1\n"
+                                   "L5,2026-10-01T10:00:00Z,C2\n"
+                                   "L6,2026-08-01T10:00:00Z,C1\n"
+                                   "L6,2026-10-12T10:00:00Z,C1\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,,P1,1.00,2026-10-10\n"
+                                 "D2,L2,P1,2.00,2026-10-10\n"
+                                 "D3,L3,P1,4.00,2026-10-10\n"
+                                 "D4,L4,P1,8.00,2026-10-10\n"
+                                 "D5,L5,P1,16.00,2026-10-10\n"
+                                 "D6,L6,P1,32.00,2026-10-10\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    static const struct {
+        const char *deal;
+        enum unattributed_reason why;
+    } want[] = {{"D1", UNATTR_NO_LEAD},     {"D2", UNATTR_NO_TOUCHES},
+                {"D3", UNATTR_AFTER_CLOSE}, {"D4", UNATTR_OUTSIDE_WINDOW},
+                {"D5", UNATTR_NONE},        {"D6", UNATTR_OUTSIDE_WINDOW}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        uint32_t row = deal_row(&p, want[i].deal);
+        cr_assert(row != UINT32_MAX, "%s", want[i].deal);
+        cr_assert_eq(p.attr.reason[row], want[i].why, "%s: reason %d", want[i].deal,
+                     (int)p.attr.reason[row]);
+        size_t first;
+        cr_assert_eq(credits_of(&p, row, &first), want[i].why == UNATTR_NONE ? 1u : 0u,
+                     "%s credits", want[i].deal);
+        cr_assert(strlen(unattributed_reason_text(want[i].why)) > 0 || want[i].why == UNATTR_NONE);
+    }
+    /* 1 + 2 + 4 + 8 + 16 + 32 = 63.00 won; all but D5's 16.00 unattributed = 47.00. */
+    cr_assert_eq(p.attr.n_deals, 6);
+    cr_assert_eq(p.attr.won_cents, 6300);
+    cr_assert_eq(p.attr.n_unattributed, 5);
+    cr_assert_eq(p.attr.unattributed_cents, 4700);
+    /* The unattributed money is never spread over channels: they hold only D5's 16.00. */
+    int64_t channels = 0;
+    for (uint32_t c = 0; c < p.attr.n_channels; c++)
+        channels += p.attr.channel_cents[MODEL_LINEAR][c];
+    cr_assert_eq(channels, 1600);
+    pipeline_release(&p);
+}
+
+Test(attrib, channel_totals_are_the_sums_of_their_campaigns_credits)
+{
+    /* D1 100.00 over C2, C4 (both paid_search): 5000 + 5000. D2 30.00 on C1 (email).
+     * D3 0.03 over C1, C2, C3: 1 cent each. Campaigns: C1 3001, C2 5001, C3 1, C4 5000.
+     * Channels: email 3001, paid_search 10001, events 1. */
+    struct fixture f = {.touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C2\n"
+                                   "L1,2026-10-02T10:00:00Z,C4\n"
+                                   "L2,2026-10-01T10:00:00Z,C1\n"
+                                   "L3,2026-10-01T10:00:00Z,C1\n"
+                                   "L3,2026-10-02T10:00:00Z,C2\n"
+                                   "L3,2026-10-03T10:00:00Z,C3\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,100.00,2026-10-10\n"
+                                 "D2,L2,P1,30.00,2026-10-10\n"
+                                 "D3,L3,P1,0.03,2026-10-10\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    static const struct {
+        const char *id;
+        int64_t cents;
+    } camp[] = {{"C1", 3001}, {"C2", 5001}, {"C3", 1}, {"C4", 5000}},
+      chan[] = {{"email", 3001}, {"paid_search", 10001}, {"events", 1}};
+    for (size_t i = 0; i < sizeof camp / sizeof camp[0]; i++) {
+        uint32_t id = find_id(&p.ds.campaign_ids, camp[i].id);
+        cr_assert_eq(p.attr.campaign_cents[MODEL_LINEAR][id], camp[i].cents, "%s", camp[i].id);
+    }
+    for (size_t i = 0; i < sizeof chan / sizeof chan[0]; i++) {
+        uint32_t id = find_id(&p.ds.channels, chan[i].id);
+        cr_assert_eq(p.attr.channel_cents[MODEL_LINEAR][id], chan[i].cents, "%s", chan[i].id);
+    }
+    /* And structurally: every channel is the sum of its campaigns, every campaign the sum of
+     * its credits. */
+    for (uint32_t ch = 0; ch < p.attr.n_channels; ch++) {
+        int64_t sum = 0;
+        for (uint32_t c = 0; c < p.attr.n_campaigns; c++)
+            if (p.ds.campaigns.channel[c] == ch)
+                sum += p.attr.campaign_cents[MODEL_LINEAR][c];
+        cr_assert_eq(p.attr.channel_cents[MODEL_LINEAR][ch], sum, "channel %u", ch);
+    }
+    for (uint32_t c = 0; c < p.attr.n_campaigns; c++) {
+        int64_t sum = 0;
+        for (size_t i = 0; i < p.attr.n_credits; i++)
+            if (p.attr.credits[i].campaign == c)
+                sum += p.attr.credits[i].cents[MODEL_LINEAR];
+        cr_assert_eq(p.attr.campaign_cents[MODEL_LINEAR][c], sum, "campaign %u", c);
+    }
+    pipeline_release(&p);
+}
+
+Test(attrib, a_touch_of_an_unknown_campaign_is_credited_to_that_campaign_id)
+{
+    struct fixture f = {.touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C9\n"
+                                   "L1,2026-10-02T10:00:00Z,C1\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,50.01,2026-10-10\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_TOUCHES, 1, 0, 0, 1, 0);
+    assert_buckets(&p, INPUT_DEALS, 1, 0, 0, 0, 0);
+    /* 5001 / 2 = 2500.5: the cent to C9, the earlier touch. */
+    uint32_t c9 = find_id(&p.ds.campaign_ids, "C9");
+    cr_assert(c9 != INTERN_NONE);
+    cr_assert_eq(p.attr.campaign_cents[MODEL_LINEAR][c9], 2501);
+    cr_assert_not(p.ds.campaigns.known[c9]);
+    uint32_t unknown = find_id(&p.ds.channels, "(unknown)");
+    cr_assert(unknown != INTERN_NONE);
+    cr_assert_eq(p.attr.channel_cents[MODEL_LINEAR][unknown], 2501);
+    pipeline_release(&p);
+}
+
+/* ---- attrib: property over random journeys ---------------------------------------------- */
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+#define P_LEADS       800
+#define P_DEALS       3000
+#define P_MAX_TOUCHES 6
+#define P_LOOKBACK    30
+
+struct gen_touch {
+    int lead;
+    int64_t ts;
+    int campaign; /* 1..4 known, 9 unknown */
+    size_t input; /* touch number (position in the file) */
+};
+
+struct gen_deal {
+    int lead;  /* -1: no lead id; >= P_LEADS: a lead that never touched */
+    int lead2; /* a second lead in the same cell ("La;Lb"), or -1 */
+    int64_t cents;
+    int32_t close_day;
+    int64_t close_ts;
+};
+
+static void utc_text(char *buf, size_t size, int64_t ts)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int cmp_touch(const void *a, const void *b)
+{
+    const struct gen_touch *x = *(const struct gen_touch *const *)a;
+    const struct gen_touch *y = *(const struct gen_touch *const *)b;
+    if (x->ts != y->ts)
+        return x->ts < y->ts ? -1 : 1;
+    return x->input < y->input ? -1 : x->input > y->input;
+}
+
+Test(attrib, random_deals_are_credited_exactly_and_reconcile)
+{
+    uint64_t seed = 20261031;
+    /* Touches: 0..6 per lead on a 6-hour grid in Sep–Oct 2026, so same-instant ties happen;
+     * an exact duplicate (same lead, instant and campaign) is never generated. */
+    struct gen_touch *tv = malloc(P_LEADS * P_MAX_TOUCHES * sizeof *tv);
+    cr_assert(tv != NULL);
+    size_t nt = 0;
+    for (int l = 0; l < P_LEADS; l++) {
+        int n = (int)(splitmix(&seed) % (P_MAX_TOUCHES + 1));
+        size_t start = nt;
+        while ((int)(nt - start) < n) {
+            static const int camps[] = {1, 2, 3, 4, 9};
+            struct gen_touch t = {
+                l, (int64_t)D_2026_09_01 * DAY + (int64_t)(splitmix(&seed) % (61 * 4)) * 21600,
+                camps[splitmix(&seed) % 5], 0};
+            bool dup = false;
+            for (size_t k = start; k < nt; k++)
+                dup |= tv[k].ts == t.ts && tv[k].campaign == t.campaign;
+            if (!dup)
+                tv[nt++] = t;
+        }
+    }
+    /* Shuffle, so the file is not in lead or time order; input order is file order. */
+    for (size_t i = nt; i > 1; i--) {
+        size_t j = (size_t)(splitmix(&seed) % i);
+        struct gen_touch x = tv[i - 1];
+        tv[i - 1] = tv[j];
+        tv[j] = x;
+    }
+    struct sbuf tb = {0}, db = {0};
+    sb_printf(&tb, "lead_id,touched_at,campaign_id\n");
+    for (size_t i = 0; i < nt; i++) {
+        char when[32];
+        tv[i].input = i;
+        utc_text(when, sizeof when, tv[i].ts);
+        sb_printf(&tb, "L%04d,%s,C%d\n", tv[i].lead, when, tv[i].campaign);
+    }
+    /* Deals closing in October: amounts from -100,000.00 to 100,000.00 with zeros and refunds,
+     * half date-only (end of the UTC day), half with a time; one in ten with a lead names a
+     * second lead in the same cell, so its journey is the union of both leads' touches. */
+    struct gen_deal *dv = malloc(P_DEALS * sizeof *dv);
+    cr_assert(dv != NULL);
+    sb_printf(&db, "deal_id,lead_id,owner_id,amount,closed_at\n");
+    for (int i = 0; i < P_DEALS; i++) {
+        struct gen_deal *g = &dv[i];
+        uint64_t r = splitmix(&seed) % 100;
+        g->lead = r < 3 ? -1 : r < 6 ? P_LEADS + i : (int)(splitmix(&seed) % P_LEADS);
+        g->lead2 =
+            g->lead >= 0 && splitmix(&seed) % 10 == 0 ? (int)(splitmix(&seed) % P_LEADS) : -1;
+        uint64_t kind = splitmix(&seed) % 10;
+        int64_t mag = (int64_t)(splitmix(&seed) % 10000001);
+        g->cents = kind == 0 ? 0 : kind <= 2 ? -mag : mag;
+        g->close_day = D_2026_10_01 + (int32_t)(splitmix(&seed) % 31);
+        bool date_only = splitmix(&seed) % 2 != 0;
+        int64_t sec = (int64_t)(splitmix(&seed) % DAY);
+        g->close_ts = (int64_t)g->close_day * DAY + (date_only ? DAY - 1 : sec);
+        char lead[32] = "", when[32];
+        if (g->lead2 >= 0)
+            snprintf(lead, sizeof lead, "L%04d;L%04d", g->lead, g->lead2);
+        else if (g->lead >= 0)
+            snprintf(lead, sizeof lead, "L%04d", g->lead);
+        utc_text(when, sizeof when, g->close_ts);
+        if (date_only)
+            when[10] = '\0';
+        int64_t a = g->cents < 0 ? -g->cents : g->cents;
+        sb_printf(&db, "D%d,%s,P1,%s%lld.%02lld,%s\n", i, lead, g->cents < 0 ? "-" : "",
+                  (long long)(a / 100), (long long)(a % 100), when);
+    }
+    char ini[64];
+    snprintf(ini, sizeof ini, "[attribution]\nlookback_days = %d\n", P_LOOKBACK);
+    struct fixture f = {.touches = tb.s, .deals = db.s, .ini = ini};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_reconciled(&p);
+    cr_assert_eq(p.ds.files[INPUT_TOUCHES].rows, nt);
+    cr_assert_eq(p.ds.files[INPUT_DEALS].bucket[BUCKET_REJECTED], 0);
+    cr_assert_eq(p.ds.deals.n, P_DEALS);
+    cr_assert_eq(p.attr.n_deals, P_DEALS);
+
+    /* The reference: each deal's journey from the generated rows, the campaign slots in order
+     * of first touch, largest remainder on |amount| with ties to the earlier slot. */
+    const struct gen_touch **jv = malloc(2 * P_MAX_TOUCHES * sizeof *jv);
+    cr_assert(jv != NULL);
+    int64_t won = 0, unattributed = 0, attributed = 0;
+    uint32_t n_unattr = 0;
+    size_t ci = 0; /* next credit */
+    for (int i = 0; i < P_DEALS; i++) {
+        const struct gen_deal *g = &dv[i];
+        char id[16];
+        snprintf(id, sizeof id, "D%d", i);
+        cr_assert_str_eq(intern_str(&p.ds.deal_ids, p.ds.deals.id[i]), id);
+        won += g->cents;
+        size_t n = 0, total = 0;
+        bool any_before = false;
+        for (size_t k = 0; k < nt; k++) {
+            if (tv[k].lead != g->lead && tv[k].lead != g->lead2)
+                continue;
+            total++;
+            if (tv[k].ts > g->close_ts)
+                continue;
+            any_before = true;
+            if ((int32_t)(tv[k].ts / DAY) >= g->close_day - P_LOOKBACK)
+                jv[n++] = &tv[k];
+        }
+        enum unattributed_reason why = g->lead < 0  ? UNATTR_NO_LEAD
+                                       : total == 0 ? UNATTR_NO_TOUCHES
+                                       : n > 0      ? UNATTR_NONE
+                                       : any_before ? UNATTR_OUTSIDE_WINDOW
+                                                    : UNATTR_AFTER_CLOSE;
+        cr_assert_eq(p.attr.reason[i], why, "deal %d: reason %d, want %d", i, (int)p.attr.reason[i],
+                     (int)why);
+        cr_assert_eq(p.attr.journey_len[i], n, "deal %d: journey %u, want %zu", i,
+                     p.attr.journey_len[i], n);
+        if (why != UNATTR_NONE) {
+            unattributed += g->cents;
+            n_unattr++;
+            cr_assert(ci >= p.attr.n_credits || p.attr.credits[ci].deal != (uint32_t)i);
+            continue;
+        }
+        qsort(jv, n, sizeof *jv, cmp_touch);
+        int slot_camp[2 * P_MAX_TOUCHES], slot_cnt[2 * P_MAX_TOUCHES];
+        size_t ns = 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t s = 0;
+            while (s < ns && slot_camp[s] != jv[k]->campaign)
+                s++;
+            if (s == ns) {
+                slot_camp[ns] = jv[k]->campaign;
+                slot_cnt[ns++] = 0;
+            }
+            slot_cnt[s]++;
+        }
+        int64_t a = g->cents < 0 ? -g->cents : g->cents;
+        int64_t give[2 * P_MAX_TOUCHES], rem[2 * P_MAX_TOUCHES];
+        int64_t left = a;
+        for (size_t s = 0; s < ns; s++) {
+            give[s] = a * slot_cnt[s] / (int64_t)n;
+            rem[s] = a * slot_cnt[s] % (int64_t)n;
+            left -= give[s];
+        }
+        while (left-- > 0) {
+            size_t best = 0;
+            for (size_t s = 1; s < ns; s++)
+                if (rem[s] > rem[best])
+                    best = s;
+            give[best]++;
+            rem[best] = -1;
+        }
+        int64_t sum = 0;
+        for (size_t s = 0; s < ns; s++, ci++) {
+            cr_assert(ci < p.attr.n_credits, "deal %d: missing credits", i);
+            const struct credit *c = &p.attr.credits[ci];
+            char camp[8];
+            snprintf(camp, sizeof camp, "C%d", slot_camp[s]);
+            int64_t want = g->cents < 0 ? -give[s] : give[s];
+            cr_assert_eq(c->deal, (uint32_t)i, "deal %d: credit %zu", i, s);
+            cr_assert_str_eq(intern_str(&p.ds.campaign_ids, c->campaign), camp, "deal %d", i);
+            cr_assert_eq(c->touches, (uint32_t)slot_cnt[s], "deal %d slot %zu", i, s);
+            cr_assert_eq(c->cents[MODEL_LINEAR], want, "deal %d slot %zu: %lld, want %lld", i, s,
+                         (long long)c->cents[MODEL_LINEAR], (long long)want);
+            sum += c->cents[MODEL_LINEAR];
+        }
+        cr_assert_eq(sum, g->cents, "deal %d: credits sum to %lld, amount %lld", i, (long long)sum,
+                     (long long)g->cents);
+        attributed += g->cents;
+    }
+    cr_assert_eq(ci, p.attr.n_credits);
+    cr_assert_eq(p.attr.won_cents, won);
+    cr_assert_eq(p.attr.unattributed_cents, unattributed);
+    cr_assert_eq(p.attr.n_unattributed, n_unattr);
+    cr_assert_eq(p.attr.won_cents, attributed + p.attr.unattributed_cents);
+    int64_t by_campaign = 0, by_channel = 0;
+    for (uint32_t c = 0; c < p.attr.n_campaigns; c++)
+        by_campaign += p.attr.campaign_cents[MODEL_LINEAR][c];
+    for (uint32_t c = 0; c < p.attr.n_channels; c++)
+        by_channel += p.attr.channel_cents[MODEL_LINEAR][c];
+    cr_assert_eq(by_campaign, attributed);
+    cr_assert_eq(by_channel, attributed);
+    /* The generator really produced the cases the property is about. */
+    cr_assert(n_unattr > 0 && n_unattr < P_DEALS);
+    pipeline_release(&p);
+    free(jv);
+    free(dv);
+    free(tv);
+    free(tb.s);
+    free(db.s);
+}
+
+/* ---- payout ----------------------------------------------------------------------------- */
+
+static void plan_ini(char *buf, size_t size, const char *rate)
+{
+    snprintf(buf, size,
+             "[plan.ae]\ncomponents = commission\n\n[plan.ae.commission]\ntype = commission\n"
+             "rate = %s\n",
+             rate);
+}
+
+Test(payout, a_commission_line_rounds_half_away_from_zero_once)
+{
+    static const struct {
+        const char *amount, *rate;
+        int64_t base, line;
+    } cases[] = {
+        /* 2,000,010 cents × 0.05 = 100,000.5 → 100,001 (1,000.01). */
+        {"20000.10", "5%", 2000010, 100001},
+        {"-20000.10", "5%", -2000010, -100001},
+        /* 10 × 0.05 = 0.5 → 1; 1 × 0.05 = 0.05 → 0; 30 × 0.05 = 1.5 → 2. */
+        {"0.10", "5%", 10, 1},
+        {"-0.10", "5%", -10, -1},
+        {"0.01", "5%", 1, 0},
+        {"0.30", "5%", 30, 2},
+        /* 4 × 0.125 = 0.5 → 1; 100,000 × 0.03 = 3,000 exactly. */
+        {"0.04", "12.5%", 4, 1},
+        {"1000.00", "3%", 100000, 3000},
+        {"0.00", "5%", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char ini[256], deals[128];
+        plan_ini(ini, sizeof ini, cases[i].rate);
+        snprintf(deals, sizeof deals,
+                 "deal_id,lead_id,owner_id,amount,closed_at\nD1,L1,P1,%s,2026-10-05\n",
+                 cases[i].amount);
+        struct fixture f = {.deals = deals, .people = PEOPLE, .ini = ini};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        cr_assert_eq(p.payout_rc, 0, "%s", diag_text(&p.d));
+        cr_assert_eq(p.pay.n_lines, 1, "%s at %s", cases[i].amount, cases[i].rate);
+        cr_assert_eq(p.pay.lines[0].base, cases[i].base);
+        cr_assert_eq(p.pay.lines[0].amount, cases[i].line, "%s at %s: line %lld, want %lld",
+                     cases[i].amount, cases[i].rate, (long long)p.pay.lines[0].amount,
+                     (long long)cases[i].line);
+        uint32_t p1 = find_id(&p.ds.people_ids, "P1");
+        cr_assert_eq(p.pay.person_total[p1], cases[i].line);
+        cr_assert_eq(p.pay.total, cases[i].line);
+        pipeline_release(&p);
+    }
+}
+
+Test(payout, a_persons_total_is_the_sum_of_rounded_lines)
+{
+    /* P1: three deals of 0.10 at 5% → three lines of 0.5 → 1 cent each = 3 cents (rounding the
+     * 0.30 total instead would give 1.5 → 2). P2: 20,000.10 → 1,000.01. Company total 1,000.04.
+     * D5 closes in November: not in the period, no line. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = PLAN_AE_5PCT,
+                        .as_of = "2026-11-30",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,0.10,2026-10-05\n"
+                                 "D2,L1,P1,0.10,2026-10-06\n"
+                                 "D3,L1,P1,0.10,2026-10-07\n"
+                                 "D4,L1,P2,20000.10,2026-10-07\n"
+                                 "D5,L1,P2,1000.00,2026-11-02\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    cr_assert_eq(p.payout_rc, 0, "%s", diag_text(&p.d));
+    uint32_t p1 = find_id(&p.ds.people_ids, "P1"), p2 = find_id(&p.ds.people_ids, "P2");
+    cr_assert_eq(p.pay.n_lines, 4);
+    cr_assert_eq(p.pay.person_total[p1], 3);
+    cr_assert_eq(p.pay.person_total[p2], 100001);
+    cr_assert_eq(p.pay.total, 100004);
+    cr_assert_eq(p.pay.person_revenue[p1], 30);
+    cr_assert_eq(p.pay.person_deals[p1], 3);
+    cr_assert_eq(p.pay.person_revenue[p2], 2000010);
+    int64_t sum = 0;
+    for (size_t i = 0; i < p.pay.n_lines; i++)
+        sum += p.pay.lines[i].amount;
+    cr_assert_eq(sum, p.pay.total);
+    pipeline_release(&p);
+}
+
+Test(payout, a_deal_without_marketing_touches_still_pays_its_owner)
+{
+    /* D1's lead never touched a campaign and D2 has no lead: both unmatched and unattributed,
+     * both commissionable: 5% of 100.00 + 5% of 40.00 = 5.00 + 2.00. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = PLAN_AE_5PCT,
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L9,P1,100.00,2026-10-05\n"
+                                 "D2,,P1,40.00,2026-10-05\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 0, 0, 0, 2, 0);
+    cr_assert_eq(p.payout_rc, 0, "%s", diag_text(&p.d));
+    cr_assert_eq(p.pay.n_lines, 2);
+    cr_assert_eq(p.pay.person_total[find_id(&p.ds.people_ids, "P1")], 700);
+    pipeline_release(&p);
+}
+
+Test(payout, a_deal_whose_owner_is_not_in_the_people_file_pays_no_one_and_is_listed)
+{
+    /* P9 is no one; P3 is in the people file without a plan. */
+    struct fixture f = {.people = "person_id,name,team,role,plan\n"
+                                  "P1,Ada,Sales,AE,ae\n"
+                                  "P3,Cy,Sales,AE,\n",
+                        .ini = PLAN_AE_5PCT,
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P9,100.00,2026-10-05\n"
+                                 "D2,L1,P1,100.00,2026-10-05\n"
+                                 "D3,L1,P3,100.00,2026-10-05\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    cr_assert_eq(p.payout_rc, 0, "%s", diag_text(&p.d));
+    uint32_t p1 = find_id(&p.ds.people_ids, "P1"), p3 = find_id(&p.ds.people_ids, "P3");
+    uint32_t p9 = find_id(&p.ds.people_ids, "P9");
+    cr_assert_eq(p.pay.n_lines, 1);
+    cr_assert_eq(p.pay.lines[0].person, p1);
+    cr_assert_eq(p.pay.lines[0].amount, 500);
+    cr_assert_eq(p.pay.n_issues, 2);
+    cr_assert_eq(p.pay.issues[0].kind, PAYOUT_OWNER_UNKNOWN);
+    cr_assert_eq(p.pay.issues[0].deal, deal_row(&p, "D1"));
+    cr_assert_eq(p.pay.issues[0].person, p9);
+    cr_assert_eq(p.pay.issues[1].kind, PAYOUT_OWNER_NO_PLAN);
+    cr_assert_eq(p.pay.issues[1].person, p3);
+    cr_assert_eq(p.pay.total, 500);
+    /* The deal stays in attribution: 3 deals, 300.00. */
+    cr_assert_eq(p.attr.n_deals, 3);
+    cr_assert_eq(p.attr.won_cents, 30000);
+    pipeline_release(&p);
+}
+
+Test(payout, a_person_naming_an_unknown_plan_fails_naming_the_people_file_and_line)
+{
+    struct fixture f = {.people = "person_id,name,team,role,plan\n"
+                                  "P1,Ada,Sales,AE,ae\n"
+                                  "P2,Bob,Sales,AE,Nosuch\n",
+                        .ini = PLAN_AE_5PCT};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    cr_assert_eq(p.payout_rc, -1);
+    const struct diag_entry *e = error_with(&p, "people.csv", "nosuch");
+    cr_assert(e != NULL, "%s", diag_text(&p.d));
+    cr_assert_eq(e->line, 3);
+    pipeline_release(&p);
+}
