@@ -56,7 +56,9 @@ struct csvin_opts {
                              * longer unquoted one as "field longer than N bytes" (CSVIN_EQUOTE) */
 };
 
+// clang-format off
 #define CSVIN_OPTS_INIT {0, true, 0, 0}
+// clang-format on
 
 struct csvin_record {
     const char *const *fields; /* n_fields NUL-terminated strings */

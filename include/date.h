@@ -42,9 +42,9 @@ const char *date_format_name(enum date_format f);
 
 enum date_err {
     DATE_OK = 0,
-    DATE_EEMPTY,      /* empty field */
-    DATE_ESYNTAX,     /* not in the declared layout */
-    DATE_EINVALID,    /* fields in range syntactically but not a real date/time (2026-02-30, 25:00) */
+    DATE_EEMPTY,   /* empty field */
+    DATE_ESYNTAX,  /* not in the declared layout */
+    DATE_EINVALID, /* fields in range syntactically but not a real date/time (2026-02-30, 25:00) */
     DATE_ESPREADSHEET /* a spreadsheet error literal or an Excel serial number like 46329 */
 };
 

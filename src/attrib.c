@@ -91,8 +91,8 @@ static void collect(const struct dataset *ds, const struct lead_index *ix, uint3
 }
 
 static enum unattributed_reason journey(const struct dataset *ds, const struct lead_index *ix,
-                                        const struct settings *s, uint32_t deal,
-                                        struct scratch *sc, uint32_t *n_out)
+                                        const struct settings *s, uint32_t deal, struct scratch *sc,
+                                        uint32_t *n_out)
 {
     const struct deal_table *dl = &ds->deals;
     *n_out = 0;

@@ -323,7 +323,7 @@ static void feed(struct reader *r, const unsigned char *s, size_t len)
         }
         if (r->parser.entry_pos >= limit) {
             if (r->parser.quoted)
-                fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
+                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
                      "unterminated quoted field starting at line %llu (no closing quote within "
                      "%zu bytes)",
                      (unsigned long long)r->field_line, r->max_field);
@@ -757,7 +757,9 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
         end_line(r);
     }
     if (!r->in_footer && csv_fini(&r->parser, on_field, on_row, r) != 0) {
-        fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
+        /* Located at the record's first line like every message; the text names the line
+         * where the open quote is, which differs when an earlier field spans lines. */
+        fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
              "unterminated quoted field starting at line %llu", (unsigned long long)r->field_line);
         goto out;
     }

@@ -538,7 +538,8 @@ Test(csvin, unterminated_quote_is_reported_at_its_start_line_and_swallows_nothin
         const char *message;
     } cases[] = {
         {"a,b\n1,\"open\n2,3\n4,5\n", 2, 2, "unterminated quoted field starting at line 2"},
-        {"a,b\n\"x\ny\",\"open\nz\n", 3, 2, "unterminated quoted field starting at line 3"},
+        /* The record starts on line 2 (the location); its open quote is on line 3. */
+        {"a,b\n\"x\ny\",\"open\nz\n", 2, 2, "unterminated quoted field starting at line 3"},
         {"a,b\n1,2\n\"open", 3, 1, "unterminated quoted field starting at line 3"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -546,7 +547,7 @@ Test(csvin, unterminated_quote_is_reported_at_its_start_line_and_swallows_nothin
         run_bytes(&r, cases[i].in, strlen(cases[i].in), NULL);
         expect_error(&r, CSVIN_EQUOTE, cases[i].line, cases[i].message);
         cr_assert_eq(r.d.v[0].column, cases[i].column, "case %zu", i);
-        /* Nothing after the opening quote reaches the caller. */
+        /* Nothing from the broken record on reaches the caller. */
         for (size_t k = 0; k < r.got.n; k++)
             cr_assert(r.got.v[k].line < cases[i].line, "case %zu: record at line %llu", i,
                       (unsigned long long)r.got.v[k].line);
