@@ -16,9 +16,9 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion \
 CPPFLAGS  += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DSAMETABLE_VERSION='"$(VERSION)"' \
              -Iinclude -isystem /usr/include/iniparser
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=c17 $(WARN) $(EXTRA_CFLAGS)
+CFLAGS    += -std=c17 -pthread $(WARN) $(EXTRA_CFLAGS)
 LDFLAGS   += $(EXTRA_LDFLAGS)
-LDLIBS    := -lxlsxwriter -lcsv -liniparser -lcrypto -lz -lm
+LDLIBS    := -lxlsxwriter -lcsv -liniparser -lcrypto -lz -lm -pthread
 TEST_LIBS := -lcriterion
 
 # Debian packages the build, the demo and the tests need; `make deps` installs the missing ones.

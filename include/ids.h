@@ -23,11 +23,12 @@ struct idcfg {
 
 const char *id_domain_name(enum id_domain d);
 
-/* Normalise id[0..len) into out (at least IDS_MAX_LEN + 1 bytes, NUL-terminated, *out_len set).
- * Returns 0, or -1 with *why set to a fixed reason ("ID longer than 512 bytes", "ID looks like a
- * number a spreadsheet wrote in scientific notation", …). An empty id is returned as empty. */
+/* Normalise id[0..len). *out points either at id itself (nothing to change: the common case)
+ * or at buf (at least IDS_MAX_LEN + 1 bytes, NUL-terminated); *out_len is its length. Returns 0,
+ * or -1 with *why set to a fixed reason ("ID longer than 512 bytes", "ID looks like a number a
+ * spreadsheet rewrote in scientific notation", …). An empty id stays empty. */
 int ids_normalize(const struct idcfg *cfg, enum id_domain dom, const char *id, size_t len,
-                  char *out, size_t *out_len, const char **why);
+                  char *buf, const char **out, size_t *out_len, const char **why);
 
 /* The 3-character case-safe suffix of a 15-character Salesforce ID (out: 4 bytes). */
 void ids_salesforce_suffix(const char *id15, char out[4]);

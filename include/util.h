@@ -48,6 +48,9 @@ size_t grow_capacity(size_t cap, size_t need);
 /* A fast, well-mixed 64-bit hash of n bytes (8 bytes a step), chained through seed. Not for
  * security: only for hash tables and duplicate detection. */
 uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
+/* The same without the final mixing step, for chaining several ranges into one hash; finish with
+ * hash_bytes(NULL, 0, h) or use the result only as a chained seed. */
+uint64_t hash_accum(uint64_t h, const void *p, size_t n);
 
 /* Is s[0..len) a spreadsheet error value (#N/A, #VALUE!, #REF!, #DIV/0!, …, Google's #ERROR!),
  * ignoring ASCII case? Such values arrive in any column of a sheet saved as CSV. */

@@ -75,56 +75,62 @@ void ids_salesforce_suffix(const char *id15, char out[4])
 }
 
 int ids_normalize(const struct idcfg *cfg, enum id_domain dom, const char *id, size_t len,
-                  char *out, size_t *out_len, const char **why)
+                  char *buf, const char **out, size_t *out_len, const char **why)
 {
-    *out_len = 0;
-    out[0] = '\0';
+    *out = id;
+    *out_len = len;
     if (len > IDS_MAX_LEN) {
         *why = "ID longer than 512 bytes";
         return -1;
     }
-    if (spreadsheet_error_literal(id, len)) {
+    if (len == 0)
+        return 0;
+    if (id[0] == '#' && spreadsheet_error_literal(id, len)) {
         *why = "ID is a spreadsheet error value";
         return -1;
     }
-    if (scientific(id, len)) {
+    if ((is_digit(id[0]) || id[0] == '-' || id[0] == '+') && scientific(id, len)) {
         *why = "ID looks like a number a spreadsheet rewrote in scientific notation";
         return -1;
     }
-    if (decimal_zero(id, len)) {
+    if (is_digit(id[0]) && decimal_zero(id, len)) {
         *why = "ID looks like a number a spreadsheet rewrote with a trailing '.0'";
         return -1;
     }
-    memcpy(out, id, len);
-    out[len] = '\0';
-    size_t n = len;
+    bool sf = false;
     if (cfg->salesforce && (len == 15 || len == 18)) {
-        bool alnum = true;
-        for (size_t i = 0; i < len; i++)
-            alnum = alnum && is_alnum(id[i]);
-        if (alnum) {
-            char suffix[4];
-            ids_salesforce_suffix(id, suffix);
-            if (len == 18) {
-                for (int i = 0; i < 3; i++) {
-                    char c = id[15 + i];
-                    if (c >= 'a' && c <= 'z')
-                        c = (char)(c - 32);
-                    if (c != suffix[i]) {
-                        *why = "18-character Salesforce ID whose suffix contradicts the case of "
-                               "its first 15 characters";
-                        return -1;
-                    }
+        sf = true;
+        for (size_t i = 0; i < len && sf; i++)
+            sf = is_alnum(id[i]);
+    }
+    if (!sf && !cfg->fold[dom])
+        return 0;
+    memcpy(buf, id, len);
+    buf[len] = '\0';
+    size_t n = len;
+    if (sf) {
+        char suffix[4];
+        ids_salesforce_suffix(id, suffix);
+        if (len == 18) {
+            for (int i = 0; i < 3; i++) {
+                char c = id[15 + i];
+                if (c >= 'a' && c <= 'z')
+                    c = (char)(c - 32);
+                if (c != suffix[i]) {
+                    *why = "18-character Salesforce ID whose suffix contradicts the case of its "
+                           "first 15 characters";
+                    return -1;
                 }
             }
-            memcpy(out + 15, suffix, 4);
-            n = 18;
         }
+        memcpy(buf + 15, suffix, 4);
+        n = 18;
     }
     if (cfg->fold[dom])
         for (size_t i = 0; i < n; i++)
-            if (out[i] >= 'A' && out[i] <= 'Z')
-                out[i] = (char)(out[i] + 32);
+            if (buf[i] >= 'A' && buf[i] <= 'Z')
+                buf[i] = (char)(buf[i] + 32);
+    *out = buf;
     *out_len = n;
     return 0;
 }

@@ -54,9 +54,9 @@ static uint64_t hash_record_except(const struct csvin_record *rec, int skip)
     for (size_t f = 0; f < rec->n_fields; f++) {
         if ((int)f == skip)
             continue;
-        h = hash_bytes(rec->fields[f], rec->lens[f], h ^ (uint64_t)rec->lens[f]);
+        h = hash_accum(h, rec->fields[f], rec->lens[f]);
     }
-    return h;
+    return hash_bytes(NULL, 0, h);
 }
 
 static uint64_t hash_record(const struct csvin_record *rec)
@@ -217,22 +217,25 @@ static bool rej_set_has(const struct reader *r, uint64_t h)
 
 /* ---- per-file row handlers ------------------------------------------------------------- */
 
-/* An ID field, normalised (ids.h) into buf. Returns 0 (possibly empty) or -1 after rejecting. */
-static int id_value(struct reader *r, int f, enum id_domain dom, char *buf, size_t *n)
+/* An ID field, normalised (ids.h): *id points into the record or into buf. Returns 0 (possibly
+ * empty) or -1 after rejecting the row. */
+static int id_value(struct reader *r, int f, enum id_domain dom, char *buf, const char **id,
+                    size_t *n)
 {
     size_t len;
     const char *v = field(r, f, &len);
     const char *why;
-    if (ids_normalize(&r->s->ids, dom, v, len, buf, n, &why)) {
+    if (ids_normalize(&r->s->ids, dom, v, len, buf, id, n, &why)) {
         reject(r, f, v, len, "%s", why);
         return -1;
     }
     return 0;
 }
 
-static int required_id(struct reader *r, int f, enum id_domain dom, char *buf, size_t *n)
+static int required_id(struct reader *r, int f, enum id_domain dom, char *buf, const char **id,
+                       size_t *n)
 {
-    if (id_value(r, f, dom, buf, n))
+    if (id_value(r, f, dom, buf, id, n))
         return -1;
     if (*n == 0) {
         reject_required(r, f);
@@ -243,10 +246,11 @@ static int required_id(struct reader *r, int f, enum id_domain dom, char *buf, s
 
 static void campaign_row(struct reader *r)
 {
-    char id[IDS_MAX_LEN + 1], owner[IDS_MAX_LEN + 1];
+    char id_buf[IDS_MAX_LEN + 1], owner_buf[IDS_MAX_LEN + 1];
+    const char *id, *owner;
     size_t ni, nn, nc, no;
     const char *name = field(r, CF_NAME, &nn), *ch = field(r, CF_CHANNEL, &nc);
-    if (required_id(r, CF_ID, ID_CAMPAIGN, id, &ni))
+    if (required_id(r, CF_ID, ID_CAMPAIGN, id_buf, &id, &ni))
         return;
     if (!nn) {
         reject_required(r, CF_NAME);
@@ -256,7 +260,7 @@ static void campaign_row(struct reader *r)
         reject_required(r, CF_CHANNEL);
         return;
     }
-    if (id_value(r, CF_OWNER, ID_PERSON, owner, &no))
+    if (id_value(r, CF_OWNER, ID_PERSON, owner_buf, &owner, &no))
         return;
     int64_t spend = 0;
     if (r->col[CF_SPEND] >= 0) {
@@ -296,11 +300,12 @@ static void campaign_row(struct reader *r)
 
 static void person_row(struct reader *r)
 {
-    char id[IDS_MAX_LEN + 1], mgr[IDS_MAX_LEN + 1];
+    char id_buf[IDS_MAX_LEN + 1], mgr_buf[IDS_MAX_LEN + 1];
+    const char *id, *mgr;
     size_t ni, nn, nt, nr, np, nm;
     const char *name = field(r, PF_NAME, &nn), *team = field(r, PF_TEAM, &nt);
     const char *role = field(r, PF_ROLE, &nr), *plan = field(r, PF_PLAN, &np);
-    if (required_id(r, PF_ID, ID_PERSON, id, &ni))
+    if (required_id(r, PF_ID, ID_PERSON, id_buf, &id, &ni))
         return;
     if (!nn) {
         reject_required(r, PF_NAME);
@@ -310,7 +315,7 @@ static void person_row(struct reader *r)
         reject_required(r, PF_TEAM);
         return;
     }
-    if (id_value(r, PF_MANAGER, ID_PERSON, mgr, &nm))
+    if (id_value(r, PF_MANAGER, ID_PERSON, mgr_buf, &mgr, &nm))
         return;
     uint32_t pid = intern_field(&r->ds->people_ids, id, ni);
     person_table_touch(r->ds, pid);
@@ -351,11 +356,12 @@ static void person_row(struct reader *r)
 
 static void touch_row(struct reader *r)
 {
-    char lead[IDS_MAX_LEN + 1], camp[IDS_MAX_LEN + 1];
+    char lead_buf[IDS_MAX_LEN + 1], camp_buf[IDS_MAX_LEN + 1];
+    const char *lead, *camp;
     size_t nl, nc, nch;
     const char *ch = field(r, TF_CHANNEL, &nch);
-    if (required_id(r, TF_LEAD, ID_LEAD, lead, &nl) ||
-        required_id(r, TF_CAMPAIGN, ID_CAMPAIGN, camp, &nc))
+    if (required_id(r, TF_LEAD, ID_LEAD, lead_buf, &lead, &nl) ||
+        required_id(r, TF_CAMPAIGN, ID_CAMPAIGN, camp_buf, &camp, &nc))
         return;
     int64_t ts;
     int32_t day;
@@ -456,10 +462,11 @@ static int deal_leads(struct reader *r, uint32_t *leads, int max)
         size_t pn = part;
         trim_span(&pv, &pn);
         if (pn) {
-            char buf[IDS_MAX_LEN + 1];
+            char lead_buf[IDS_MAX_LEN + 1];
+            const char *idv;
             size_t bn;
             const char *why;
-            if (ids_normalize(&r->s->ids, ID_LEAD, pv, pn, buf, &bn, &why)) {
+            if (ids_normalize(&r->s->ids, ID_LEAD, pv, pn, lead_buf, &idv, &bn, &why)) {
                 reject(r, DF_LEAD, pv, pn, "%s", why);
                 return -1;
             }
@@ -467,7 +474,7 @@ static int deal_leads(struct reader *r, uint32_t *leads, int max)
                 reject(r, DF_LEAD, v, n, "more than %d lead IDs in one cell", max);
                 return -1;
             }
-            uint32_t lead = intern_field(&r->ds->leads, buf, bn);
+            uint32_t lead = intern_field(&r->ds->leads, idv, bn);
             bool dup = false;
             for (int k = 0; k < count; k++)
                 dup = dup || leads[k] == lead;
@@ -561,9 +568,10 @@ static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t n
 static void deal_row(struct reader *r)
 {
     struct dataset *ds = r->ds;
-    char id[IDS_MAX_LEN + 1], owner[IDS_MAX_LEN + 1];
+    char id_buf[IDS_MAX_LEN + 1], owner_buf[IDS_MAX_LEN + 1];
+    const char *id, *owner;
     size_t ni, ns, no;
-    if (required_id(r, DF_ID, ID_DEAL, id, &ni))
+    if (required_id(r, DF_ID, ID_DEAL, id_buf, &id, &ni))
         return;
     uint64_t h = r->row_hash;
     uint64_t h_nolead = hash_record_except(r->rec, r->col[DF_LEAD]);
@@ -621,7 +629,7 @@ static void deal_row(struct reader *r)
     int32_t close_day;
     if (parse_when(r, DF_CLOSED, true, &close_ts, &close_day))
         return;
-    if (required_id(r, DF_OWNER, ID_PERSON, owner, &no))
+    if (required_id(r, DF_OWNER, ID_PERSON, owner_buf, &owner, &no))
         return;
     uint32_t leads[DEAL_LEADS_MAX];
     int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX);
@@ -671,10 +679,11 @@ static void deal_row(struct reader *r)
 
 static void split_row(struct reader *r)
 {
-    char deal[IDS_MAX_LEN + 1], person[IDS_MAX_LEN + 1];
+    char deal_buf[IDS_MAX_LEN + 1], person_buf[IDS_MAX_LEN + 1];
+    const char *deal, *person;
     size_t nd, np, npc, nt;
-    if (required_id(r, SF_DEAL, ID_DEAL, deal, &nd) ||
-        required_id(r, SF_PERSON, ID_PERSON, person, &np))
+    if (required_id(r, SF_DEAL, ID_DEAL, deal_buf, &deal, &nd) ||
+        required_id(r, SF_PERSON, ID_PERSON, person_buf, &person, &np))
         return;
     const char *pct = field(r, SF_PERCENT, &npc);
     struct decimal share;

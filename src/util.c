@@ -82,23 +82,38 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
-uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
+uint64_t hash_accum(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t h = seed ^ (0x9e3779b97f4a7c15u * (n + 1));
+    h ^= 0x9e3779b97f4a7c15u * (n + 1);
     while (n >= 8) {
         uint64_t w;
         memcpy(&w, s, 8);
-        h = (h ^ mix64(w)) * 0x9e3779b97f4a7c15u;
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
         s += 8;
         n -= 8;
     }
     if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ mix64(w ^ n)) * 0x9e3779b97f4a7c15u;
+        /* The 1..7 tail bytes, as two possibly overlapping 4-byte loads or single bytes. */
+        uint64_t w;
+        if (n >= 4) {
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + n - 4, 4);
+            w = ((uint64_t)a << 32) | b;
+        } else {
+            w = ((uint64_t)s[0] << 16) | ((uint64_t)s[n / 2] << 8) | s[n - 1];
+        }
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+        h ^= h >> 32;
     }
-    return mix64(h);
+    return h;
+}
+
+uint64_t hash_bytes(const void *p, size_t n, uint64_t seed)
+{
+    return mix64(hash_accum(seed, p, n));
 }
 
 static unsigned char ascii_lower(unsigned char c)
@@ -159,8 +174,17 @@ static size_t blank_before(const unsigned char *s, size_t len)
     return 0;
 }
 
+static bool may_be_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == 0xC2 || c == 0xE2 || c == 0xA0 || c >= 0x80;
+}
+
 void trim_span(const char **s, size_t *len)
 {
+    /* Most fields start and end with a character that cannot be part of a blank. */
+    if (*len == 0 ||
+        (!may_be_blank((unsigned char)(*s)[0]) && !may_be_blank((unsigned char)(*s)[*len - 1])))
+        return;
     const unsigned char *p = (const unsigned char *)*s;
     size_t n = *len, k;
     while ((k = blank_at(p, n)) > 0) {
