@@ -15,8 +15,8 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion \
              -Wvla -Wcast-qual -Wundef -Wwrite-strings -Wpointer-arith -Werror
 CPPFLAGS  += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DSAMETABLE_VERSION='"$(VERSION)"' \
              -Iinclude -isystem /usr/include/iniparser
-CFLAGS    ?= -O2 -g
-CFLAGS    += -std=c17 -pthread $(WARN) $(EXTRA_CFLAGS)
+OPT       ?= -O2 -g
+CFLAGS    := $(OPT) -std=c17 -pthread $(WARN) $(EXTRA_CFLAGS)
 LDFLAGS   += $(EXTRA_LDFLAGS)
 LDLIBS    := -lxlsxwriter -lcsv -liniparser -lcrypto -lz -lm -pthread
 TEST_LIBS := -lcriterion
@@ -114,13 +114,13 @@ fuzz:
 
 # Address + undefined-behaviour sanitizers over the whole suite, in a separate build tree.
 asan: deps
-	$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" all unit e2e
 
 # The whole suite under valgrind's memcheck (Criterion forks; --trace-children follows the tests).
 valgrind: deps
-	$(MAKE) --no-print-directory BUILD=build-vg CFLAGS="-O0 -g" \
+	$(MAKE) --no-print-directory BUILD=build-vg OPT="-O0 -g" \
 	  TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=yes --track-fds=no" \
 	  all unit e2e
 
