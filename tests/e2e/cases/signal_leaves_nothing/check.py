@@ -1,0 +1,97 @@
+"""SIGTERM or SIGINT during a run: exit 128 + signal and no output file, whole or partial.
+
+A run over ~300k generated touches is signalled after increasing delays. Each run must either
+finish (exit 0, every output present) or die of the signal (exit 143 / 130) leaving either
+nothing but the lock file (signalled before publication) or every file complete (signalled
+after the renames) — never a part of the set and never a temporary file. At least one run must have been interrupted, or the test
+proves nothing.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
+from wb import Checker  # noqa: E402
+
+binary = sys.argv[3]
+gen = os.path.join(os.path.dirname(binary), "sametable-gen")
+root = os.path.abspath(os.path.join(sys.argv[2], "../../../.."))
+c = Checker()
+INI = """[run]
+as_of = 2026-10-31
+[inputs]
+campaigns = campaigns.csv
+touches = touches.csv
+deals = deals.csv
+people = people.csv
+[columns.campaigns]
+campaign_id = Campaign ID
+name = Campaign Name
+channel = Channel
+[columns.touches]
+lead_id = Contact ID
+touched_at = Touch Timestamp
+campaign_id = Campaign ID
+[columns.deals]
+deal_id = Opportunity ID
+lead_id = Lead ID
+owner_id = Opportunity Owner ID
+amount = Amount
+closed_at = Close Date
+stage = Stage
+[columns.people]
+person_id = Employee ID
+name = Full Name
+team = Team
+role = Role
+plan = Plan
+[plan.ae]
+components = c
+[plan.ae.c]
+type = commission
+rate = 8%
+[plan.mgr]
+components = c
+[plan.mgr.c]
+type = commission
+rate = 2%
+[plan.sdr]
+components = c
+[plan.sdr.c]
+type = commission
+rate = 1%
+[plan.mkt]
+components = c
+[plan.mkt.c]
+type = commission
+rate = 1%
+"""
+with tempfile.TemporaryDirectory() as tmp:
+    subprocess.run([gen, "--scale", "30", "--out", tmp], check=True)
+    with open(os.path.join(tmp, "case.ini"), "w") as fh:
+        fh.write(INI)
+    interrupted = 0
+    for i, delay in enumerate([0.02, 0.05, 0.1, 0.2, 0.4, 0.8]):
+        sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT
+        out = os.path.join(tmp, f"out{i}")
+        p = subprocess.Popen([binary, "run", "-c", os.path.join(tmp, "case.ini"), "--out", out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(sig)
+        rc = p.wait()
+        left = sorted(n for n in os.listdir(out) if n != ".sametable.lock") \
+            if os.path.isdir(out) else []
+        if rc == 0:
+            c.eq(f"finished run {i} has all outputs", len(left), 4)
+        else:
+            interrupted += 1
+            c.eq(f"run {i} exit code after {sig.name}", rc, 128 + sig.value)
+            # A signal after publication finds every file complete; before it, none at all.
+            c.true(f"run {i} leaves no partial set: {left}", len(left) in (0, 4))
+            c.true(f"run {i} leaves no temporary file",
+                   not any(".tmp." in n for n in left))
+    c.true("at least one run was interrupted", interrupted > 0)
+c.done()
