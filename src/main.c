@@ -50,19 +50,90 @@ static int usage_error(const char *msg, const char *arg)
     return RUN_EUSAGE;
 }
 
+static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"as-of", required_argument, NULL, OPT_AS_OF},
+                                         {"period", required_argument, NULL, OPT_PERIOD},
+                                         {"set", required_argument, NULL, OPT_SET},
+                                         {"out", required_argument, NULL, OPT_OUT},
+                                         {"strict", no_argument, NULL, OPT_STRICT},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, OPT_VERSION},
+                                         {NULL, 0, NULL, 0}};
+
+enum opt_result { OPT_GO_ON, OPT_DONE, OPT_BAD };
+
+/* Parse the options of args[1..n) up to the first non-option; *next is its index. */
+static enum opt_result parse_options(int n, char **args, struct run_opts *o, bool *quiet,
+                                     const char **bad, int *next)
+{
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(n, args, "+c:qvh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o->config_path = optarg;
+            break;
+        case OPT_AS_OF:
+            o->as_of = optarg;
+            break;
+        case OPT_PERIOD:
+            o->period = optarg;
+            break;
+        case OPT_SET:
+            o->sets[o->n_sets++] = optarg;
+            break;
+        case OPT_OUT:
+            o->out_dir = optarg;
+            break;
+        case OPT_STRICT:
+            o->strict = true;
+            break;
+        case 'q':
+            *quiet = true;
+            break;
+        case 'v':
+            o->verbose++;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return OPT_DONE;
+        case OPT_VERSION:
+            puts("sametable " SAMETABLE_VERSION);
+            return OPT_DONE;
+        default:
+            *bad = args[optind - 1];
+            return OPT_BAD;
+        }
+    }
+    *next = optind;
+    return OPT_GO_ON;
+}
+
+/* Print the diagnostics: the first errors, a count of the rest; warnings and notes with -v. */
+static void print_diagnostics(const struct diag *d, int verbose)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const struct diag_entry *e = &d->v[i];
+        if (e->severity == DIAG_ERROR && shown < MAX_ERRORS_SHOWN) {
+            fputs("sametable: ", stderr);
+            diag_print(stderr, e);
+            shown++;
+        } else if (e->severity != DIAG_ERROR && verbose) {
+            fputs("sametable: ", stderr);
+            diag_print(stderr, e);
+        }
+    }
+    if (d->n_errors > shown)
+        fprintf(stderr, "sametable: … and %zu more errors (%zu in all)\n", d->n_errors - shown,
+                d->n_errors);
+}
+
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-                                             {"as-of", required_argument, NULL, OPT_AS_OF},
-                                             {"period", required_argument, NULL, OPT_PERIOD},
-                                             {"set", required_argument, NULL, OPT_SET},
-                                             {"out", required_argument, NULL, OPT_OUT},
-                                             {"strict", no_argument, NULL, OPT_STRICT},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"verbose", no_argument, NULL, 'v'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {"version", no_argument, NULL, OPT_VERSION},
-                                             {NULL, 0, NULL, 0}};
     struct run_opts o;
     memset(&o, 0, sizeof o);
     o.config_path = "sametable.ini";
@@ -70,113 +141,40 @@ int main(int argc, char **argv)
     o.log = stderr;
     const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
     o.sets = sets;
-    int c, rc;
     bool quiet = false;
+    const char *bad = NULL;
+    int rc = RUN_OK, next = 0;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "+c:qvh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            o.config_path = optarg;
-            break;
-        case OPT_AS_OF:
-            o.as_of = optarg;
-            break;
-        case OPT_PERIOD:
-            o.period = optarg;
-            break;
-        case OPT_SET:
-            sets[o.n_sets++] = optarg;
-            break;
-        case OPT_OUT:
-            o.out_dir = optarg;
-            break;
-        case OPT_STRICT:
-            o.strict = true;
-            break;
-        case 'q':
-            quiet = true;
-            break;
-        case 'v':
-            o.verbose++;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            free(sets);
-            return 0;
-        case OPT_VERSION:
-            puts("sametable " SAMETABLE_VERSION);
-            free(sets);
-            return 0;
-        default:
-            free(sets);
-            return usage_error(optopt ? "unknown or incomplete option" : "unknown option",
-                               optopt ? NULL : argv[optind - 1]);
+    /* Options may stand before and after the command: `sametable -v run -c x.ini`. The
+     * command's own argv slice starts at the command, which getopt then skips like argv[0]. */
+    const char *cmd = NULL;
+    enum opt_result pr = parse_options(argc, argv, &o, &quiet, &bad, &next);
+    if (pr == OPT_GO_ON && next < argc) {
+        cmd = argv[next];
+        int base = next;
+        pr = parse_options(argc - base, argv + base, &o, &quiet, &bad, &next);
+        if (pr == OPT_GO_ON && base + next < argc) {
+            rc = usage_error("unexpected argument", argv[base + next]);
+            goto out;
         }
     }
-    /* Options may also follow the command: `sametable run -c x.ini`. */
-    const char *cmd = optind < argc ? argv[optind++] : NULL;
-    if (cmd) {
-        optind--;
-        argv[optind] = (char *)(uintptr_t) "sametable";
-        char **rest = argv + optind;
-        int n_rest = argc - optind;
-        optind = 1;
-        while ((c = getopt_long(n_rest, rest, "c:qvh", longopts, NULL)) != -1) {
-            switch (c) {
-            case 'c':
-                o.config_path = optarg;
-                break;
-            case OPT_AS_OF:
-                o.as_of = optarg;
-                break;
-            case OPT_PERIOD:
-                o.period = optarg;
-                break;
-            case OPT_SET:
-                sets[o.n_sets++] = optarg;
-                break;
-            case OPT_OUT:
-                o.out_dir = optarg;
-                break;
-            case OPT_STRICT:
-                o.strict = true;
-                break;
-            case 'q':
-                quiet = true;
-                break;
-            case 'v':
-                o.verbose++;
-                break;
-            case 'h':
-                fputs(usage_text, stdout);
-                free(sets);
-                return 0;
-            case OPT_VERSION:
-                puts("sametable " SAMETABLE_VERSION);
-                free(sets);
-                return 0;
-            default:
-                free(sets);
-                return usage_error("unknown option or missing value", rest[optind - 1]);
-            }
-        }
-        if (optind < n_rest) {
-            free(sets);
-            return usage_error("unexpected argument", rest[optind]);
-        }
+    if (pr == OPT_DONE)
+        goto out;
+    if (pr == OPT_BAD) {
+        rc = usage_error("unknown option or missing value", bad);
+        goto out;
     }
     if (!cmd) {
-        free(sets);
-        return usage_error("missing command (run or check)", NULL);
+        rc = usage_error("missing command (run or check)", NULL);
+        goto out;
     }
-    if (strcmp(cmd, "run") == 0)
+    if (strcmp(cmd, "run") == 0) {
         o.command = RUN_RUN;
-    else if (strcmp(cmd, "check") == 0)
+    } else if (strcmp(cmd, "check") == 0) {
         o.command = RUN_CHECK;
-    else {
-        free(sets);
-        return usage_error("unknown command", cmd);
+    } else {
+        rc = usage_error("unknown command", cmd);
+        goto out;
     }
     if (quiet)
         o.verbose = 0;
@@ -185,24 +183,11 @@ int main(int argc, char **argv)
     struct diag d;
     diag_init(&d);
     rc = run_execute(&o, &d);
-    size_t shown = 0;
-    for (size_t i = 0; i < d.n; i++) {
-        const struct diag_entry *e = &d.v[i];
-        if (e->severity == DIAG_ERROR && shown < MAX_ERRORS_SHOWN) {
-            fputs("sametable: ", stderr);
-            diag_print(stderr, e);
-            shown++;
-        } else if (e->severity != DIAG_ERROR && o.verbose) {
-            fputs("sametable: ", stderr);
-            diag_print(stderr, e);
-        }
-    }
-    if (d.n_errors > shown)
-        fprintf(stderr, "sametable: … and %zu more errors (%zu in all)\n", d.n_errors - shown,
-                d.n_errors);
+    print_diagnostics(&d, o.verbose);
     if (rc != RUN_OK && d.n_errors == 0)
         fprintf(stderr, "sametable: failed with exit code %d\n", rc);
     diag_release(&d);
+out:
     free(sets);
     return rc;
 }

@@ -23,61 +23,10 @@ SCALES = os.environ.get("BENCH_SCALES", "100 1000").split()
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 DIR = os.environ.get("BENCH_DIR", "/tmp/sametable-bench")
 
-INI = """[run]
-as_of = 2026-10-31
-max_reject_share = 1
-[inputs]
-campaigns = campaigns.csv
-touches = touches.csv
-deals = deals.csv
-people = people.csv
-[columns.campaigns]
-campaign_id = Campaign ID
-name = Campaign Name
-channel = Channel
-owner_id = Owner ID
-spend = Actual Cost
-[columns.touches]
-lead_id = Contact ID
-touched_at = Touch Timestamp
-campaign_id = Campaign ID
-channel = Channel
-[columns.deals]
-deal_id = Opportunity ID
-lead_id = Lead ID
-owner_id = Opportunity Owner ID
-amount = Amount
-closed_at = Close Date
-stage = Stage
-currency = Currency
-[columns.people]
-person_id = Employee ID
-name = Full Name
-team = Team
-role = Role
-plan = Plan
-manager_id = Manager ID
-[plan.ae]
-components = c
-[plan.ae.c]
-type = commission
-rate = 8%
-[plan.mgr]
-components = c
-[plan.mgr.c]
-type = commission
-rate = 2%
-[plan.sdr]
-components = c
-[plan.sdr.c]
-type = commission
-rate = 1%
-[plan.mkt]
-components = c
-[plan.mkt.c]
-type = commission
-rate = 1%
-"""
+sys.path.insert(0, os.path.join(root, "tests/e2e/lib"))
+from gendata import ini  # noqa: E402
+
+INI = ini("as_of = 2026-10-31\nmax_reject_share = 1\n")
 
 
 def run_measured(argv):

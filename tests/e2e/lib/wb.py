@@ -67,3 +67,14 @@ class Checker:
         if self.failures:
             print(f"{self.failures} check(s) failed")
             sys.exit(1)
+
+
+BUCKETS = ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched", "Rejected", "Blank lines",
+           "Footer lines")
+
+
+def reconciliation(wb):
+    """The Run sheet's row reconciliation: file name -> [rows read, used, duplicate, filtered,
+    unmatched, rejected, blank lines, footer lines]."""
+    rows, _ = table(wb["Run"], "File")
+    return {r["File"]: [r[k] for k in BUCKETS] for r in rows}

@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -10,9 +10,7 @@ att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 60000)
 c.eq("attributed", cents(s["Attributed revenue (linear)"]), 60000)
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("campaigns rows", by["campaigns"], [1, 1, 0, 0, 0, 0, 0, 0])
 c.eq("deals rows", by["deals"], [4, 3, 0, 0, 0, 1, 0, 0])
 c.done()

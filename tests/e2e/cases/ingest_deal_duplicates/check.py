@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -19,9 +19,7 @@ rows, total = table(att["Summary"], "Channel")
 got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows}
 # email (C1) = D1 100 + D4 400 (L5) + D5 1,600; paid_search (C2) = D3 400 (L4) + D4 400 (L6)
 c.eq("channel credit", got, {"email": 210000, "paid_search": 80000})
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("touches rows", by["touches"], [5, 5, 0, 0, 0, 0, 0, 0])
 c.eq("deals rows", by["deals"], [8, 5, 1, 0, 0, 2, 0, 0])
 c.done()

@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -22,9 +22,7 @@ got = {r["Channel"]: cents(r["linear credit (EUR)"]) for r in rows}
 c.eq("channel credit", got, {"E-Mail": 2523450, "Events": 2475000})
 c.eq("channel total", cents(total["linear credit (EUR)"]), 4998450)
 
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("campaigns rows", by["campaigns"], [2, 2, 0, 0, 0, 0, 0, 0])
 c.eq("touches rows", by["touches"], [5, 5, 0, 0, 0, 0, 0, 0])
 c.eq("deals rows", by["deals"], [5, 3, 0, 1, 0, 1, 0, 0])

@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -20,9 +20,7 @@ got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows}
 c.eq("channel credit", got, {"email": 2461728, "webinar": 2461728})
 c.eq("channel total", cents(total["linear credit (USD)"]), 4923456)
 
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("campaigns rows", by["campaigns"], [2, 2, 0, 0, 0, 0, 0, 0])
 c.eq("touches rows", by["touches"], [4, 4, 0, 0, 0, 0, 0, 0])
 c.eq("deals rows", by["deals"], [7, 2, 0, 3, 1, 1, 0, 0])

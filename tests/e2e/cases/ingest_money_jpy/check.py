@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -18,8 +18,6 @@ got = {r["Channel"]: r["linear credit (JPY)"] for r in rows}
 # D2's odd yen goes to C1 (touched first): C1 600,000 + 617,284 + 250; C2 600,000 + 617,283 + 250
 c.eq("channel credit", got, {"email": 1217534, "paid_search": 1217533})
 c.eq("channel total", total["linear credit (JPY)"], 2435067)
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("deals rows", by["deals"], [6, 3, 0, 0, 0, 3, 0, 0])
 c.done()

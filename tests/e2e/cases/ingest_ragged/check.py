@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -13,8 +13,6 @@ c.eq("closed-won deals", s["Closed-won deals"], 3)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 762500)
 c.eq("attributed", cents(s["Attributed revenue (linear)"]), 762500)
 c.eq("unattributed deals", s["Unattributed deals"], 0)
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("deals rows", by["deals"], [5, 3, 0, 0, 0, 2, 0, 0])
 c.done()

@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -21,9 +21,7 @@ got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows}
 c.eq("channel credit", got, {"Email": 2450000, "Webinar": 3600000})
 c.eq("channel total", cents(total["linear credit (USD)"]), 6050000)
 
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("campaigns rows", by["campaigns"], [2, 2, 0, 0, 0, 0, 1, 3])
 c.eq("touches rows", by["touches"], [5, 4, 0, 0, 0, 1, 0, 0])
 c.eq("deals rows", by["deals"], [5, 3, 0, 1, 1, 0, 1, 3])

@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -19,9 +19,7 @@ rows, total = table(att["Summary"], "Channel")
 got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows}
 # email (C1) = D1 100 + D2 200 + D5 800; paid_search (C2) = D4 800 + D5 800
 c.eq("channel credit", got, {"email": 110000, "paid_search": 160000})
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("touches rows", by["touches"], [7, 6, 0, 1, 0, 0, 0, 0])
 c.eq("deals rows", by["deals"], [5, 4, 0, 1, 0, 0, 0, 0])
 c.done()

@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -17,9 +17,7 @@ c.eq("unattributed deals", s["Unattributed deals"], 1)
 rows, total = table(att["Summary"], "Channel")
 got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows}
 c.eq("channel credit", got, {"email": 10000, "paid_search": 40000})
-rec, _ = table(att["Run"], "File")
-by = {r["File"]: [r[k] for k in ("Rows read", "Used", "Duplicate", "Filtered", "Unmatched",
-                                 "Rejected", "Blank lines", "Footer lines")] for r in rec}
+by = reconciliation(att)
 c.eq("touches rows", by["touches"], [3, 3, 0, 0, 0, 0, 0, 0])
 c.eq("deals rows", by["deals"], [3, 3, 0, 0, 0, 0, 0, 0])
 c.done()

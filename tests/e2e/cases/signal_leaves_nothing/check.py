@@ -14,65 +14,17 @@ import tempfile
 import time
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
+from gendata import ini  # noqa: E402
 from wb import Checker  # noqa: E402
 
 binary = sys.argv[3]
 gen = os.path.join(os.path.dirname(binary), "sametable-gen")
 root = os.path.abspath(os.path.join(sys.argv[2], "../../../.."))
 c = Checker()
-INI = """[run]
-as_of = 2026-10-31
-[inputs]
-campaigns = campaigns.csv
-touches = touches.csv
-deals = deals.csv
-people = people.csv
-[columns.campaigns]
-campaign_id = Campaign ID
-name = Campaign Name
-channel = Channel
-[columns.touches]
-lead_id = Contact ID
-touched_at = Touch Timestamp
-campaign_id = Campaign ID
-[columns.deals]
-deal_id = Opportunity ID
-lead_id = Lead ID
-owner_id = Opportunity Owner ID
-amount = Amount
-closed_at = Close Date
-stage = Stage
-[columns.people]
-person_id = Employee ID
-name = Full Name
-team = Team
-role = Role
-plan = Plan
-[plan.ae]
-components = c
-[plan.ae.c]
-type = commission
-rate = 8%
-[plan.mgr]
-components = c
-[plan.mgr.c]
-type = commission
-rate = 2%
-[plan.sdr]
-components = c
-[plan.sdr.c]
-type = commission
-rate = 1%
-[plan.mkt]
-components = c
-[plan.mkt.c]
-type = commission
-rate = 1%
-"""
 with tempfile.TemporaryDirectory() as tmp:
     subprocess.run([gen, "--scale", "30", "--out", tmp], check=True)
     with open(os.path.join(tmp, "case.ini"), "w") as fh:
-        fh.write(INI)
+        fh.write(ini())
     interrupted = 0
     for i, delay in enumerate([0.02, 0.05, 0.1, 0.2, 0.4, 0.8]):
         sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT

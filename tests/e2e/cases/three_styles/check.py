@@ -12,72 +12,21 @@ import sys
 import tempfile
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
+from gendata import ini  # noqa: E402
 from wb import Checker, load_values  # noqa: E402
 
 binary = sys.argv[3]
 gen = os.path.join(os.path.dirname(binary), "sametable-gen")
 c = Checker()
 
-COMMON = """[inputs]
-campaigns = campaigns.csv
-touches = touches.csv
-deals = deals.csv
-people = people.csv
-[columns.campaigns]
-campaign_id = Campaign ID
-name = Campaign Name
-channel = Channel
-owner_id = Owner ID
-spend = Actual Cost
-[columns.touches]
-lead_id = Contact ID
-touched_at = Touch Timestamp
-campaign_id = Campaign ID
-channel = Channel
-[columns.deals]
-deal_id = Opportunity ID
-lead_id = Lead ID
-owner_id = Opportunity Owner ID
-amount = Amount
-closed_at = Close Date
-stage = Stage
-currency = Currency
-[columns.people]
-person_id = Employee ID
-name = Full Name
-team = Team
-role = Role
-plan = Plan
-manager_id = Manager ID
-[plan.ae]
-components = c
-[plan.ae.c]
-type = commission
-rate = 7.5%
-[plan.mgr]
-components = c
-[plan.mgr.c]
-type = commission
-rate = 2%
-[plan.sdr]
-components = c
-[plan.sdr.c]
-type = commission
-rate = 1%
-[plan.mkt]
-components = c
-[plan.mkt.c]
-type = commission
-rate = 0.5%
-"""
 STYLES = {
-    "plain": "[run]\nas_of = 2026-10-31\nperiod = 2026-Q3\ncurrency = USD\n"
-             "[format]\ndate_format = iso\n",
-    "hubspot": "[run]\nas_of = 2026-10-31\nperiod = 2026-Q3\ncurrency = USD\n"
-               "[format]\ndate_format = m/d/yyyy\nthousands = ,\n",
-    "german": "[run]\nas_of = 2026-10-31\nperiod = 2026-Q3\ncurrency = EUR\n"
-              "[format]\ndelimiter = \";\"\ndecimal = ,\nthousands = .\n"
-              "date_format = dd.mm.yyyy\n",
+    "plain": ini("as_of = 2026-10-31\nperiod = 2026-Q3\ncurrency = USD\n",
+                 "[format]\ndate_format = iso\n", "7.5%"),
+    "hubspot": ini("as_of = 2026-10-31\nperiod = 2026-Q3\ncurrency = USD\n",
+                   "[format]\ndate_format = m/d/yyyy\nthousands = ,\n", "7.5%"),
+    "german": ini("as_of = 2026-10-31\nperiod = 2026-Q3\ncurrency = EUR\n",
+                  "[format]\ndelimiter = \";\"\ndecimal = ,\nthousands = .\n"
+                  "date_format = dd.mm.yyyy\n", "7.5%"),
 }
 
 
@@ -119,7 +68,7 @@ with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([gen, "--scale", "0.5", "--seed", "11", "--style", style, "--out", d],
                        check=True)
         with open(os.path.join(d, "case.ini"), "w") as fh:
-            fh.write(head + COMMON)
+            fh.write(head)
         out = os.path.join(d, "out")
         p = subprocess.run([binary, "run", "-c", os.path.join(d, "case.ini"), "--out", out],
                            capture_output=True, text=True)
