@@ -11,6 +11,7 @@
 #ifndef SAMETABLE_ATTRIB_H
 #define SAMETABLE_ATTRIB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dataset.h"
@@ -37,7 +38,17 @@ struct credit {
 };
 
 struct attribution {
-    unsigned models;        /* bit set of enum attr_model that were computed */
+    unsigned models;       /* bit set of enum attr_model that were computed */
+    bool *in_period;       /* per deal table row: closed-won in the period (attributed or not) */
+    uint32_t *first_touch; /* per deal table row: campaign of the first eligible touch, or NONE */
+    int64_t sourced_cents; /* deals whose first eligible touch is a marketing campaign */
+    uint32_t n_sourced;
+    uint32_t *campaign_touches; /* eligible touches in the period's journeys, per campaign */
+    uint32_t *campaign_deals;   /* deals influenced (any eligible touch), per campaign */
+    uint32_t *channel_touches;  /* per channel */
+    uint32_t *channel_deals;    /* per channel */
+    double *campaign_deal_share[MODEL_N]; /* sum over deals of credit / amount: fractional deals */
+    double *channel_deal_share[MODEL_N];
     struct credit *credits; /* grouped by deal, deals in table order */
     size_t n_credits, cap_credits;
     uint8_t *reason;       /* per deal table row: enum unattributed_reason */
@@ -56,8 +67,22 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
                 const struct settings *s, const struct period *period);
 void attrib_release(struct attribution *a);
 
-/* Weights for n journey touches under `model` as non-negative integers (common denominator),
- * so allocation stays exact. w must hold n entries. */
-void attrib_weights(enum attr_model model, uint32_t n, uint64_t *w);
+/* One journey as the weight rules see it: touches in time order. */
+struct journey_view {
+    uint32_t n;
+    const int64_t *ts;  /* UTC instants */
+    const bool *direct; /* channel is in direct_channels */
+    int64_t age_ref;    /* instant ages are measured from: the close, or for a date-only close
+                         * the next local midnight (DESIGN §7a) */
+    int32_t lead_idx;   /* lead-creation milestone touch, -1 if none */
+    int32_t opp_idx;    /* opportunity-creation milestone touch, -1 if none */
+};
+
+/* Weights for the touches of a journey under `model`, as non-negative integers with a common
+ * denominator so allocation stays exact (shares in parts per million, spread over the touches
+ * they cover; time decay scaled so the youngest touch weighs 2^40). At least one is positive
+ * when j->n > 0. w must hold j->n entries. */
+void attrib_weights(enum attr_model model, const struct journey_view *j, const struct settings *s,
+                    uint64_t *w);
 
 #endif

@@ -73,6 +73,14 @@ struct touch_table { /* indexed by touch number, in input order */
     uint8_t *bucket;    /* enum bucket of the row (join may mark duplicates) */
 };
 
+/* A deal milestone (lead created, opportunity created). */
+#define MILESTONE_NONE INT64_MIN
+struct milestone {
+    int64_t ts;     /* UTC instant; a date-only value is the end of its local day; or NONE */
+    int32_t day;    /* business-local day */
+    bool date_only; /* written without a time: compare local dates */
+};
+
 struct deal_table { /* indexed by row number in the deal table (one per deal id) */
     uint32_t n, cap;
     uint32_t *id;       /* deal id (deal interner) */
@@ -83,8 +91,11 @@ struct deal_table { /* indexed by row number in the deal table (one per deal id)
     int64_t *close_ts;  /* UTC instant; a date-only close is the end of that local day */
     uint64_t *line;     /* source line */
     uint64_t *row_hash;
-    uint8_t *bucket; /* enum bucket this row ended in */
-    uint32_t *nrows; /* input rows this deal stands for (rows differing only in lead merge) */
+    uint8_t *bucket;       /* enum bucket this row ended in */
+    uint32_t *nrows;       /* input rows this deal stands for (rows differing only in lead merge) */
+    bool *close_date_only; /* closed_at had no time (close_ts is the end of that day) */
+    struct milestone *lead_created; /* lead_created_at, for w_shaped and full_path */
+    struct milestone *opp_created;  /* created_at (opportunity created) */
     /* Further leads of deals with several (lead[] holds the first): (deal row, lead) pairs in
      * the order ingest met them; join.h indexes them by deal. */
     uint32_t *xlead_deal;

@@ -33,8 +33,24 @@ struct inputcfg {
     const char *columns[SCHEMA_MAX_FIELDS]; /* physical header per logical field */
 };
 
-/* Attribution models; the bit is (1u << model). */
-enum attr_model { MODEL_LINEAR, MODEL_N };
+/* Rule-based attribution models (per deal, in cents); the bit is (1u << model). */
+enum attr_model {
+    MODEL_FIRST_TOUCH,
+    MODEL_LAST_TOUCH,
+    MODEL_LAST_NON_DIRECT,
+    MODEL_LINEAR,
+    MODEL_TIME_DECAY,
+    MODEL_POSITION_BASED,
+    MODEL_W_SHAPED,
+    MODEL_FULL_PATH,
+    MODEL_J_SHAPED,
+    MODEL_INVERSE_J,
+    MODEL_CUSTOM,
+    MODEL_N
+};
+
+/* Data-driven models (per channel over all journeys); the bit is (1u << model). */
+enum dd_model { DD_MARKOV, DD_SHAPLEY, DD_SHAPLEY_ORDERED, DD_N };
 
 struct settings {
     /* [run] */
@@ -53,11 +69,20 @@ struct settings {
     const char *won_stages;     /* comma-separated, matched trimmed and case-folded */
     const char *lead_separator; /* splits a lead_id cell into several leads; "" = never */
     /* [attribution] */
-    unsigned models;       /* bit set of enum attr_model */
-    int64_t lookback_days; /* 0 = no window */
+    unsigned models;                    /* bit set of enum attr_model */
+    unsigned dd_models;                 /* bit set of enum dd_model */
+    int64_t lookback_days;              /* 0 = no window */
+    struct decimal half_life_days;      /* time decay half-life, > 0 */
+    uint32_t position_ppm[3];           /* position_based first, middle, last, parts per million */
+    uint32_t custom_ppm[3];             /* custom first, middle, last */
+    const char *direct_channels;        /* comma-separated, ignoring case */
+    const char *non_marketing_channels; /* comma-separated; default: the direct channels */
+    int64_t markov_order;               /* 1..4 */
+    bool markov_horizon_observed;       /* ChannelAttribution's finite horizon */
     /* [output] */
-    const char *out_dir; /* resolved against the INI's folder */
-    const char *company; /* document property */
+    const char *out_dir;     /* resolved against the INI's folder */
+    const char *company;     /* document property */
+    int64_t detail_rows_max; /* Deal credits rows in the workbook; 0 = no sheet */
 };
 
 /* Read every non-plan section. Returns 0 or -1 with errors in d (bad values, unknown zone or
@@ -65,5 +90,8 @@ struct settings {
 int settings_load(struct settings *s, struct config *c, struct diag *d);
 
 const char *attr_model_name(enum attr_model m);
+const char *dd_model_name(enum dd_model m);
+/* Is `name` (len bytes) one of the comma-separated words of `list`, ignoring ASCII case? */
+bool settings_list_has(const char *list, const char *name, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /* attrib.c — journeys, model weights and the per-deal cent allocation. */
 #include "attrib.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +26,156 @@ const char *unattributed_reason_text(enum unattributed_reason r)
     return "?";
 }
 
-void attrib_weights(enum attr_model model, uint32_t n, uint64_t *w)
+/* Positional models: shares (ppm) for the first and last touch, for the lead- and
+ * opportunity-creation milestone touches, and for the touches that are none of those ("the
+ * rest"), spread equally. Coinciding anchors add up on one touch; a missing anchor or an empty
+ * rest simply drops out: allocation renormalises. Weights use the rest's size as the common
+ * denominator: an anchor weighs share × m, a rest touch weighs rest_share. */
+struct positions {
+    uint64_t first, lead, opp, last, rest; /* ppm */
+};
+
+static void positional(const struct journey_view *j, uint32_t n, const struct positions *p,
+                       uint64_t *w)
 {
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bool anchor = i == 0 || i == n - 1 || (p->lead && (int32_t)i == j->lead_idx) ||
+                      (p->opp && (int32_t)i == j->opp_idx);
+        m += !anchor;
+    }
+    uint64_t mm = m ? m : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t a = 0;
+        bool anchor = false;
+        if (i == 0) {
+            a += p->first;
+            anchor = true;
+        }
+        if (i == n - 1) {
+            a += p->last;
+            anchor = true;
+        }
+        if (p->lead && (int32_t)i == j->lead_idx) {
+            a += p->lead;
+            anchor = true;
+        }
+        if (p->opp && (int32_t)i == j->opp_idx) {
+            a += p->opp;
+            anchor = true;
+        }
+        w[i] = anchor ? a * mm : p->rest;
+    }
+}
+
+void attrib_weights(enum attr_model model, const struct journey_view *j, const struct settings *s,
+                    uint64_t *w)
+{
+    uint32_t n = j->n;
+    for (uint32_t i = 0; i < n; i++)
+        w[i] = 0;
+    if (n == 0)
+        return;
+    struct positions p = {0, 0, 0, 0, 0};
     switch (model) {
+    case MODEL_FIRST_TOUCH:
+        w[0] = 1;
+        return;
+    case MODEL_LAST_TOUCH:
+        w[n - 1] = 1;
+        return;
+    case MODEL_LAST_NON_DIRECT:
+        for (uint32_t i = n; i-- > 0;)
+            if (!j->direct[i]) {
+                w[i] = 1;
+                return;
+            }
+        w[n - 1] = 1;
+        return;
     case MODEL_LINEAR:
         for (uint32_t i = 0; i < n; i++)
             w[i] = 1;
         return;
-    case MODEL_N:
+    case MODEL_TIME_DECAY: {
+        /* 2^(-age/h): relative to the youngest touch, scaled to 2^40, rounded once. Ages in
+         * fractional days; the youngest (last) touch has the smallest age. */
+        double h = (double)s->half_life_days.units;
+        for (int k = 0; k < s->half_life_days.scale; k++)
+            h /= 10.0;
+        double young = (double)(j->age_ref - j->ts[n - 1]) / 86400.0;
+        for (uint32_t i = 0; i < n; i++) {
+            double age = (double)(j->age_ref - j->ts[i]) / 86400.0;
+            double v = ldexp(exp2(-(age - young) / h), 40);
+            w[i] = (uint64_t)llround(v);
+        }
+        if (w[n - 1] == 0)
+            w[n - 1] = 1;
+        return;
+    }
+    case MODEL_POSITION_BASED:
+    case MODEL_CUSTOM: {
+        const uint32_t *ppm = model == MODEL_CUSTOM ? s->custom_ppm : s->position_ppm;
+        p.first = ppm[0];
+        p.rest = ppm[1];
+        p.last = ppm[2];
         break;
     }
-    BUG("attrib_weights: unknown model");
+    case MODEL_W_SHAPED:
+        /* The journey ends at the opportunity touch when there is one. */
+        if (j->opp_idx >= 0)
+            n = (uint32_t)j->opp_idx + 1;
+        p.first = 300000;
+        p.lead = 300000;
+        p.opp = 300000;
+        p.rest = 100000;
+        /* first/last are positions: in W-shaped the last touch is no anchor of its own. */
+        {
+            uint32_t m = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                bool anchor = i == 0 || (int32_t)i == j->lead_idx || (int32_t)i == j->opp_idx;
+                m += !anchor;
+            }
+            uint64_t mm = m ? m : 1;
+            for (uint32_t i = 0; i < n; i++) {
+                uint64_t a = 0;
+                bool anchor = false;
+                if (i == 0) {
+                    a += p.first;
+                    anchor = true;
+                }
+                if ((int32_t)i == j->lead_idx) {
+                    a += p.lead;
+                    anchor = true;
+                }
+                if ((int32_t)i == j->opp_idx) {
+                    a += p.opp;
+                    anchor = true;
+                }
+                w[i] = anchor ? a * mm : p.rest;
+            }
+        }
+        return;
+    case MODEL_FULL_PATH:
+        p.first = 225000;
+        p.lead = 225000;
+        p.opp = 225000;
+        p.last = 225000;
+        p.rest = 100000;
+        break;
+    case MODEL_J_SHAPED:
+        p.first = 200000;
+        p.rest = 200000;
+        p.last = 600000;
+        break;
+    case MODEL_INVERSE_J:
+        p.first = 600000;
+        p.rest = 200000;
+        p.last = 200000;
+        break;
+    case MODEL_N:
+        BUG("attrib_weights: unknown model");
+    }
+    positional(j, n, &p, w);
 }
 
 /* Scratch space reused across deals. */
@@ -48,6 +188,8 @@ struct scratch {
     uint64_t *cw;      /* per slot summed weights */
     int64_t *out;      /* per slot cents */
     uint32_t *slot_of; /* campaign id -> slot + 1 for the current deal (0 = none) */
+    int64_t *ts;       /* per touch instants, for the weight rules */
+    bool *direct;      /* per touch: channel is direct */
     size_t cap;
 };
 
@@ -63,6 +205,8 @@ static void scratch_reserve(struct scratch *s, size_t n)
     s->w = xreallocarray(s->w, cap, sizeof *s->w);
     s->cw = xreallocarray(s->cw, cap, sizeof *s->cw);
     s->out = xreallocarray(s->out, cap, sizeof *s->out);
+    s->ts = xreallocarray(s->ts, cap, sizeof *s->ts);
+    s->direct = xreallocarray(s->direct, cap, sizeof *s->direct);
     s->cap = cap;
 }
 
@@ -129,6 +273,28 @@ static enum unattributed_reason journey(const struct dataset *ds, const struct l
     return any_before ? UNATTR_OUTSIDE_WINDOW : UNATTR_AFTER_CLOSE;
 }
 
+/* The milestone touch: the last journey touch at or before the milestone (by local date when the
+ * milestone has no time), or -1. */
+static int32_t milestone_index(const struct dataset *ds, const struct scratch *sc, uint32_t n,
+                               const struct milestone *m)
+{
+    if (m->ts == MILESTONE_NONE)
+        return -1;
+    int32_t idx = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t x = sc->touch[i];
+        bool before = m->date_only ? ds->touches.day[x] <= m->day : ds->touches.ts[x] <= m->ts;
+        if (before)
+            idx = (int32_t)i;
+    }
+    return idx;
+}
+
+static void *zalloc(size_t n, size_t size)
+{
+    return xcalloc(n ? n : 1, size);
+}
+
 void attrib_run(struct attribution *a, const struct dataset *ds, const struct lead_index *ix,
                 const struct settings *s, const struct period *period)
 {
@@ -137,21 +303,41 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     a->models = s->models;
     a->n_campaigns = ds->campaigns.n;
     a->n_channels = ds->channels.n;
-    a->reason = xcalloc(dl->n ? dl->n : 1, sizeof *a->reason);
-    a->journey_len = xcalloc(dl->n ? dl->n : 1, sizeof *a->journey_len);
+    a->reason = zalloc(dl->n, sizeof *a->reason);
+    a->journey_len = zalloc(dl->n, sizeof *a->journey_len);
+    a->in_period = zalloc(dl->n, sizeof *a->in_period);
+    a->first_touch = zalloc(dl->n, sizeof *a->first_touch);
+    a->campaign_touches = zalloc(a->n_campaigns, sizeof *a->campaign_touches);
+    a->campaign_deals = zalloc(a->n_campaigns, sizeof *a->campaign_deals);
+    a->channel_touches = zalloc(a->n_channels, sizeof *a->channel_touches);
+    a->channel_deals = zalloc(a->n_channels, sizeof *a->channel_deals);
     for (int m = 0; m < MODEL_N; m++) {
-        a->campaign_cents[m] = xcalloc(a->n_campaigns ? a->n_campaigns : 1, sizeof(int64_t));
-        a->channel_cents[m] = xcalloc(a->n_channels ? a->n_channels : 1, sizeof(int64_t));
+        a->campaign_cents[m] = zalloc(a->n_campaigns, sizeof(int64_t));
+        a->channel_cents[m] = zalloc(a->n_channels, sizeof(int64_t));
+        a->campaign_deal_share[m] = zalloc(a->n_campaigns, sizeof(double));
+        a->channel_deal_share[m] = zalloc(a->n_channels, sizeof(double));
     }
+    /* Channel kinds, once: direct (last_non_direct) and marketing (sourced revenue). */
+    bool *direct = zalloc(a->n_channels, sizeof *direct);
+    bool *marketing = zalloc(a->n_channels, sizeof *marketing);
+    for (uint32_t c = 0; c < a->n_channels; c++) {
+        const char *name = intern_str(&ds->channels, c);
+        size_t len = intern_len(&ds->channels, c);
+        direct[c] = settings_list_has(s->direct_channels, name, len);
+        marketing[c] = !settings_list_has(s->non_marketing_channels, name, len);
+    }
+    uint8_t *seen_channel = zalloc(a->n_channels, sizeof *seen_channel);
     struct scratch sc;
     memset(&sc, 0, sizeof sc);
-    sc.slot_of = xcalloc(a->n_campaigns ? a->n_campaigns : 1, sizeof *sc.slot_of);
+    sc.slot_of = zalloc(a->n_campaigns, sizeof *sc.slot_of);
 
     for (uint32_t d = 0; d < dl->n; d++) {
+        a->first_touch[d] = ID_NONE;
         if (dl->bucket[d] != BUCKET_USED && dl->bucket[d] != BUCKET_UNMATCHED)
             continue;
         if (!period_has_day(period, dl->close_day[d]))
             continue;
+        a->in_period[d] = true;
         a->n_deals++;
         a->won_cents += dl->amount[d];
         uint32_t n;
@@ -163,10 +349,18 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
             a->unattributed_cents += dl->amount[d];
             continue;
         }
+        const struct touch_table *t = &ds->touches;
+        uint32_t first = t->campaign[sc.touch[0]];
+        a->first_touch[d] = first;
+        if (marketing[ds->campaigns.channel[first]]) {
+            a->n_sourced++;
+            a->sourced_cents += dl->amount[d];
+        }
         /* Campaign slots in order of first touch, so ties go to the earlier touch. */
         uint32_t n_slots = 0;
         for (uint32_t i = 0; i < n; i++) {
-            uint32_t c = ds->touches.campaign[sc.touch[i]];
+            uint64_t x = sc.touch[i];
+            uint32_t c = t->campaign[x];
             if (!sc.slot_of[c]) {
                 sc.camp[n_slots] = c;
                 sc.count[n_slots] = 0;
@@ -174,8 +368,12 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
             }
             sc.slot[i] = sc.slot_of[c] - 1;
             sc.count[sc.slot[i]]++;
+            sc.ts[i] = t->ts[x];
+            sc.direct[i] = direct[t->channel[x]];
+            a->campaign_touches[c]++;
+            a->channel_touches[ds->campaigns.channel[c]]++;
         }
-        size_t first = a->n_credits;
+        size_t first_credit = a->n_credits;
         VEC_GROW(a->credits, a->cap_credits, a->n_credits + n_slots);
         for (uint32_t k = 0; k < n_slots; k++) {
             struct credit *c = &a->credits[a->n_credits++];
@@ -183,21 +381,40 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
             c->deal = d;
             c->campaign = sc.camp[k];
             c->touches = sc.count[k];
+            a->campaign_deals[sc.camp[k]]++;
+            uint32_t ch = ds->campaigns.channel[sc.camp[k]];
+            if (!seen_channel[ch]++)
+                a->channel_deals[ch]++;
         }
+        for (uint32_t k = 0; k < n_slots; k++)
+            seen_channel[ds->campaigns.channel[sc.camp[k]]] = 0;
+
+        struct journey_view jv = {n,
+                                  sc.ts,
+                                  sc.direct,
+                                  dl->close_ts[d] + (dl->close_date_only[d]),
+                                  milestone_index(ds, &sc, n, &dl->lead_created[d]),
+                                  milestone_index(ds, &sc, n, &dl->opp_created[d])};
         for (int m = 0; m < MODEL_N; m++) {
             if (!(s->models & (1u << m)))
                 continue;
-            attrib_weights((enum attr_model)m, n, sc.w);
+            attrib_weights((enum attr_model)m, &jv, s, sc.w);
             memset(sc.cw, 0, n_slots * sizeof *sc.cw);
             for (uint32_t i = 0; i < n; i++)
                 sc.cw[sc.slot[i]] += sc.w[i];
             if (money_allocate(dl->amount[d], sc.cw, n_slots, sc.out))
                 BUG("allocation over a non-empty journey failed");
             for (uint32_t k = 0; k < n_slots; k++) {
-                struct credit *c = &a->credits[first + k];
+                struct credit *c = &a->credits[first_credit + k];
+                uint32_t ch = ds->campaigns.channel[c->campaign];
                 c->cents[m] = sc.out[k];
                 a->campaign_cents[m][c->campaign] += sc.out[k];
-                a->channel_cents[m][ds->campaigns.channel[c->campaign]] += sc.out[k];
+                a->channel_cents[m][ch] += sc.out[k];
+                if (dl->amount[d] != 0) {
+                    double share = (double)sc.out[k] / (double)dl->amount[d];
+                    a->campaign_deal_share[m][c->campaign] += share;
+                    a->channel_deal_share[m][ch] += share;
+                }
             }
         }
         for (uint32_t k = 0; k < n_slots; k++)
@@ -211,6 +428,11 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     free(sc.cw);
     free(sc.out);
     free(sc.slot_of);
+    free(sc.ts);
+    free(sc.direct);
+    free(direct);
+    free(marketing);
+    free(seen_channel);
 }
 
 void attrib_release(struct attribution *a)
@@ -220,9 +442,17 @@ void attrib_release(struct attribution *a)
     free(a->credits);
     free(a->reason);
     free(a->journey_len);
+    free(a->in_period);
+    free(a->first_touch);
+    free(a->campaign_touches);
+    free(a->campaign_deals);
+    free(a->channel_touches);
+    free(a->channel_deals);
     for (int m = 0; m < MODEL_N; m++) {
         free(a->campaign_cents[m]);
         free(a->channel_cents[m]);
+        free(a->campaign_deal_share[m]);
+        free(a->channel_deal_share[m]);
     }
     memset(a, 0, sizeof *a);
 }

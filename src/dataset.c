@@ -48,6 +48,9 @@ void dataset_release(struct dataset *ds)
     free(dl->row_hash);
     free(dl->bucket);
     free(dl->nrows);
+    free(dl->close_date_only);
+    free(dl->lead_created);
+    free(dl->opp_created);
     free(dl->xlead_deal);
     free(dl->xlead_lead);
     struct person_table *p = &ds->people;

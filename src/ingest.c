@@ -104,14 +104,9 @@ static void reject_required(struct reader *r, int f)
 
 /* Parse a date or date-time field. A date-only value is a business calendar date: its instant
  * is the local midnight that starts it, or with end_of_day the last second of it. */
-static int parse_when(struct reader *r, int f, bool end_of_day, int64_t *ts, int32_t *day)
+static int parse_when_v(struct reader *r, int f, const char *v, size_t n, bool end_of_day,
+                        int64_t *ts, int32_t *day, bool *date_only)
 {
-    size_t n;
-    const char *v = field(r, f, &n);
-    if (n == 0) {
-        reject_required(r, f);
-        return -1;
-    }
     struct datetime dt;
     int err = date_parse(v, n, r->in->fmt.date_format, &dt);
     if (err) {
@@ -119,6 +114,7 @@ static int parse_when(struct reader *r, int f, bool end_of_day, int64_t *ts, int
                date_format_name(r->in->fmt.date_format));
         return -1;
     }
+    *date_only = !dt.has_time;
     if (!dt.has_time) {
         *day = dt.day;
         *ts = end_of_day ? tz_local_to_utc(r->w->business, dt.day + 1, 0) - 1
@@ -129,6 +125,33 @@ static int parse_when(struct reader *r, int f, bool end_of_day, int64_t *ts, int
         dt.has_offset ? datetime_utc_with_offset(&dt) : tz_local_to_utc(r->file_tz, dt.day, dt.sec);
     *day = tz_local_day(r->w->business, *ts);
     return 0;
+}
+
+static int parse_when(struct reader *r, int f, bool end_of_day, int64_t *ts, int32_t *day)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    if (n == 0) {
+        reject_required(r, f);
+        return -1;
+    }
+    bool date_only;
+    return parse_when_v(r, f, v, n, end_of_day, ts, day, &date_only);
+}
+
+/* An optional milestone (lead created, opportunity created): absent when the column is missing
+ * or empty. A date-only value is the end of that local day, so "at or before" it compares local
+ * dates. Returns 0 or -1 after rejecting the row. */
+static int parse_milestone(struct reader *r, int f, struct milestone *m)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    m->ts = MILESTONE_NONE;
+    m->day = 0;
+    m->date_only = false;
+    if (n == 0)
+        return 0;
+    return parse_when_v(r, f, v, n, true, &m->ts, &m->day, &m->date_only);
 }
 
 /* Parse an amount in `currency` (the file's, or the row's currency column). */
@@ -627,7 +650,20 @@ static void deal_row(struct reader *r)
         return;
     int64_t close_ts;
     int32_t close_day;
-    if (parse_when(r, DF_CLOSED, true, &close_ts, &close_day))
+    bool close_date_only = false;
+    {
+        size_t nc;
+        const char *cv = field(r, DF_CLOSED, &nc);
+        if (nc == 0) {
+            reject_required(r, DF_CLOSED);
+            return;
+        }
+        if (parse_when_v(r, DF_CLOSED, cv, nc, true, &close_ts, &close_day, &close_date_only))
+            return;
+    }
+    struct milestone lead_created, opp_created;
+    if (parse_milestone(r, DF_LEAD_CREATED, &lead_created) ||
+        parse_milestone(r, DF_CREATED, &opp_created))
         return;
     if (required_id(r, DF_OWNER, ID_PERSON, owner_buf, &owner, &no))
         return;
@@ -655,6 +691,9 @@ static void deal_row(struct reader *r)
         t->row_hash = xreallocarray(t->row_hash, cap, sizeof *t->row_hash);
         t->bucket = xreallocarray(t->bucket, cap, sizeof *t->bucket);
         t->nrows = xreallocarray(t->nrows, cap, sizeof *t->nrows);
+        t->close_date_only = xreallocarray(t->close_date_only, cap, sizeof *t->close_date_only);
+        t->lead_created = xreallocarray(t->lead_created, cap, sizeof *t->lead_created);
+        t->opp_created = xreallocarray(t->opp_created, cap, sizeof *t->opp_created);
         t->cap = (uint32_t)cap;
     }
     uint32_t i = t->n++;
@@ -668,6 +707,9 @@ static void deal_row(struct reader *r)
     t->amount[i] = amount;
     t->close_day[i] = close_day;
     t->close_ts[i] = close_ts;
+    t->close_date_only[i] = close_date_only;
+    t->lead_created[i] = lead_created;
+    t->opp_created[i] = opp_created;
     t->line[i] = r->rec->line;
     t->row_hash[i] = h;
     t->bucket[i] = BUCKET_USED;

@@ -10,6 +10,7 @@
 #include "csvout.h"
 #include "tz.h"
 #include "util.h"
+#include "report_internal.h"
 #include "xlsxout.h"
 
 #define TAB_SUMMARY    0x1F4E79u
@@ -19,13 +20,13 @@
 static const char *const bucket_names[BUCKET_N] = {"used", "duplicate", "filtered", "unmatched",
                                                    "rejected"};
 
-static void label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value)
+void report_label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value)
 {
     xs_text(sh, row, 0, label, XS_BOLD);
     xs_text(sh, row, 1, value, XS_PLAIN);
 }
 
-static void label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day)
+void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day)
 {
     xs_text(sh, row, 0, label, XS_BOLD);
     xs_date(sh, row, 1, day, XS_DATE);
@@ -39,7 +40,7 @@ static int cmp_by_string(const void *a, const void *b)
     return strcmp(intern_str(sort_in, x), intern_str(sort_in, y));
 }
 
-static uint32_t *sorted_ids(const struct intern *in)
+uint32_t *report_sorted_ids(const struct intern *in)
 {
     uint32_t *ids = xmalloc((in->n ? in->n : 1) * sizeof *ids);
     for (uint32_t i = 0; i < in->n; i++)
@@ -50,7 +51,7 @@ static uint32_t *sorted_ids(const struct intern *in)
 }
 
 /* The Run sheet: version, dates, every config value in force, and each input's reconciliation. */
-static void run_sheet(const struct report_ctx *r, struct xbook *b)
+void report_run_sheet(const struct report_ctx *r, struct xbook *b)
 {
     struct xsheet *sh = xbook_add_sheet(b, "Run");
     xs_tab_color(sh, TAB_RUN);
@@ -59,12 +60,12 @@ static void run_sheet(const struct report_ctx *r, struct xbook *b)
     xs_col_width(sh, 2, 9, 12);
     uint32_t row = 0;
     xs_text(sh, row++, 0, "Run", XS_TITLE);
-    label_value(sh, ++row, "Tool", "sametable " SAMETABLE_VERSION);
-    label_value(sh, ++row, "Period", r->period->name);
-    label_date(sh, ++row, "As of", r->as_of_day);
-    label_value(sh, ++row, "Business time zone", r->s->timezone);
-    label_value(sh, ++row, "Time zone data", tz_data_version());
-    label_value(sh, ++row, "Configuration", r->cfg->path);
+    report_label_value(sh, ++row, "Tool", "sametable " SAMETABLE_VERSION);
+    report_label_value(sh, ++row, "Period", r->period->name);
+    report_label_date(sh, ++row, "As of", r->as_of_day);
+    report_label_value(sh, ++row, "Business time zone", r->s->timezone);
+    report_label_value(sh, ++row, "Time zone data", tz_data_version());
+    report_label_value(sh, ++row, "Configuration", r->cfg->path);
     row += 2;
 
     xs_text(sh, row++, 0,
@@ -113,7 +114,7 @@ static void run_sheet(const struct report_ctx *r, struct xbook *b)
 
 /* The Exceptions sheet: every rejected input row, campaigns that touches name but the campaigns
  * file lacks, and (payouts) deals that pay no one. */
-static void exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool payouts)
+void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool payouts)
 {
     const struct dataset *ds = r->ds;
     struct xsheet *sh = xbook_add_sheet(b, "Exceptions");
@@ -188,7 +189,7 @@ static void exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
     xs_autofilter(sh, 0, 0, row > 1 ? row - 1 : 1, 4);
 }
 
-static void props(const struct report_ctx *r, struct xbook_props *p, const char *title,
+void report_props(const struct report_ctx *r, struct xbook_props *p, const char *title,
                   const char *subject)
 {
     p->title = title;
@@ -196,129 +197,6 @@ static void props(const struct report_ctx *r, struct xbook_props *p, const char 
     p->company = r->s->company;
     p->created_day = r->as_of_day;
     p->money_digits = r->s->currency_digits;
-}
-
-int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
-{
-    char title[64];
-    snprintf(title, sizeof title, "Attribution %s", r->period->name);
-    struct xbook_props pp;
-    props(r, &pp, title, "Closed-won revenue credited to campaigns and channels");
-    struct xbook *b = xbook_create(path, &pp, d);
-    if (!b)
-        return -1;
-    const struct attribution *a = r->a;
-    const struct dataset *ds = r->ds;
-
-    struct xsheet *sh = xbook_add_sheet(b, "Summary");
-    xs_tab_color(sh, TAB_SUMMARY);
-    xs_hide_gridlines(sh);
-    xs_col_width(sh, 0, 0, 44);
-    xs_col_width(sh, 1, 1 + MODEL_N * 2, 18);
-    uint32_t row = 0;
-    xs_text(sh, row++, 0, title, XS_TITLE);
-    xs_text(sh, row++, 0,
-            "Revenue of deals closed-won in the period, credited to the campaigns that touched "
-            "the lead; each deal's credit sums to its amount to the cent.",
-            XS_NOTE);
-    row++;
-    label_value(sh, row++, "Period", r->period->name);
-    label_date(sh, row++, "First day", r->period->first_day);
-    label_date(sh, row++, "Last day", r->period->last_day);
-    label_date(sh, row++, "As of", r->as_of_day);
-    label_value(sh, row++, "Currency", r->s->currency);
-    label_value(sh, row++, "Business time zone", r->s->timezone);
-    xs_text(sh, row, 0, "Lookback window (days, 0 = none)", XS_BOLD);
-    xs_int(sh, row++, 1, r->s->lookback_days, XS_INT);
-    row++;
-
-    uint32_t r_deals = row, r_won = row + 1, r_attr = row + 2, r_unattr = row + 3;
-    uint32_t r_undeals = row + 4, r_check = row + 5;
-    uint32_t table = row + 8;
-    uint32_t first_data = table + 1;
-    uint32_t n_ch = ds->channels.n;
-    uint32_t total_row = first_data + n_ch;
-
-    /* Model columns side by side: credit and share. */
-    uint16_t col = 1;
-    uint16_t model_col[MODEL_N];
-    for (int m = 0; m < MODEL_N; m++) {
-        if (!(a->models & (1u << m)))
-            continue;
-        model_col[m] = col;
-        col = (uint16_t)(col + 2);
-    }
-    int64_t attributed = a->won_cents - a->unattributed_cents;
-    char f[160], c1[16], c2[16], c3[16];
-
-    xs_text(sh, r_deals, 0, "Closed-won deals", XS_BOLD);
-    xs_int(sh, r_deals, 1, a->n_deals, XS_INT);
-    xs_text(sh, r_won, 0, "Closed-won revenue", XS_BOLD);
-    xs_money(sh, r_won, 1, a->won_cents, XS_MONEY);
-    xs_text(sh, r_unattr, 0, "Unattributed revenue", XS_BOLD);
-    xs_money(sh, r_unattr, 1, a->unattributed_cents, XS_MONEY);
-    xs_text(sh, r_undeals, 0, "Unattributed deals", XS_BOLD);
-    xs_int(sh, r_undeals, 1, a->n_unattributed, XS_INT);
-    for (int m = 0; m < MODEL_N; m++) {
-        if (!(a->models & (1u << m)))
-            continue;
-        char lbl[96];
-        snprintf(lbl, sizeof lbl, "Attributed revenue (%s)", attr_model_name((enum attr_model)m));
-        xs_text(sh, r_attr, 0, lbl, XS_BOLD);
-        snprintf(f, sizeof f, "=%s", xs_cell(c1, total_row, model_col[m]));
-        xs_formula_money(sh, r_attr, 1, f, attributed, XS_MONEY);
-        snprintf(lbl, sizeof lbl, "Check: attributed + unattributed - closed-won (%s)",
-                 attr_model_name((enum attr_model)m));
-        xs_text(sh, r_check, 0, lbl, XS_BOLD);
-        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, r_attr, 1), xs_cell(c2, r_unattr, 1),
-                 xs_cell(c3, r_won, 1));
-        xs_formula_money(sh, r_check, 1, f, 0, XS_MONEY);
-        break; /* one summary line per model arrives with more models */
-    }
-
-    xs_text(sh, table - 1, 0, "Credited revenue by channel", XS_BOLD);
-    xs_text(sh, table, 0, "Channel", XS_HEADER);
-    for (int m = 0; m < MODEL_N; m++) {
-        if (!(a->models & (1u << m)))
-            continue;
-        char h[64];
-        snprintf(h, sizeof h, "%s credit (%s)", attr_model_name((enum attr_model)m),
-                 r->s->currency);
-        xs_text(sh, table, model_col[m], h, XS_HEADER);
-        snprintf(h, sizeof h, "%s share", attr_model_name((enum attr_model)m));
-        xs_text(sh, table, (uint16_t)(model_col[m] + 1), h, XS_HEADER);
-    }
-    uint32_t *ids = sorted_ids(&ds->channels);
-    for (uint32_t i = 0; i < n_ch; i++) {
-        uint32_t ch = ids[i], rr = first_data + i;
-        xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
-        for (int m = 0; m < MODEL_N; m++) {
-            if (!(a->models & (1u << m)))
-                continue;
-            int64_t v = a->channel_cents[m][ch];
-            xs_money(sh, rr, model_col[m], v, XS_MONEY);
-            snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(c1, total_row, model_col[m]),
-                     xs_cell(c2, rr, model_col[m]), xs_cell(c3, total_row, model_col[m]));
-            xs_formula(sh, rr, (uint16_t)(model_col[m] + 1), f,
-                       attributed ? (double)v / (double)attributed : 0.0, XS_PCT);
-        }
-    }
-    free(ids);
-    xs_text(sh, total_row, 0, "Total", XS_BOLD);
-    for (int m = 0; m < MODEL_N; m++) {
-        if (!(a->models & (1u << m)))
-            continue;
-        if (n_ch) {
-            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, first_data, model_col[m]),
-                     xs_cell(c2, total_row - 1, model_col[m]));
-            xs_formula_money(sh, total_row, model_col[m], f, attributed, XS_MONEY_TOTAL);
-        } else {
-            xs_money(sh, total_row, model_col[m], 0, XS_MONEY_TOTAL);
-        }
-    }
-    exceptions_sheet(r, b, false);
-    run_sheet(r, b);
-    return xbook_close(b, d);
 }
 
 /* People of the people file in file order. */
@@ -348,7 +226,7 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     char title[64];
     snprintf(title, sizeof title, "Payouts %s", r->period->name);
     struct xbook_props pp;
-    props(r, &pp, title, "Incentive payouts by person");
+    report_props(r, &pp, title, "Incentive payouts by person");
     struct xbook *b = xbook_create(path, &pp, d);
     if (!b)
         return -1;
@@ -370,9 +248,9 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
             "rounded half away from zero to the cent and totals are sums of rounded lines.",
             XS_NOTE);
     row++;
-    label_value(sh, row++, "Period", r->period->name);
-    label_date(sh, row++, "As of", r->as_of_day);
-    label_value(sh, row++, "Currency", r->s->currency);
+    report_label_value(sh, row++, "Period", r->period->name);
+    report_label_date(sh, row++, "As of", r->as_of_day);
+    report_label_value(sh, row++, "Currency", r->s->currency);
     row++;
 
     static const char *const hdr[] = {"Person ID", "Name",  "Team",        "Role",
@@ -432,8 +310,8 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     xs_text(sh, row, 0,
             "(owner not in the people file, or without a plan; they still count in attribution)",
             XS_NOTE);
-    exceptions_sheet(r, b, true);
-    run_sheet(r, b);
+    report_exceptions_sheet(r, b, true);
+    report_run_sheet(r, b);
     return xbook_close(b, d);
 }
 

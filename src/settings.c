@@ -7,11 +7,81 @@
 #include "tz.h"
 #include "util.h"
 
-static const char *const model_names[MODEL_N] = {"linear"};
+static const char *const model_names[MODEL_N] = {
+    [MODEL_FIRST_TOUCH] = "first_touch",
+    [MODEL_LAST_TOUCH] = "last_touch",
+    [MODEL_LAST_NON_DIRECT] = "last_non_direct",
+    [MODEL_LINEAR] = "linear",
+    [MODEL_TIME_DECAY] = "time_decay",
+    [MODEL_POSITION_BASED] = "position_based",
+    [MODEL_W_SHAPED] = "w_shaped",
+    [MODEL_FULL_PATH] = "full_path",
+    [MODEL_J_SHAPED] = "j_shaped",
+    [MODEL_INVERSE_J] = "inverse_j",
+    [MODEL_CUSTOM] = "custom",
+};
+static const char *const dd_names[DD_N] = {
+    [DD_MARKOV] = "markov", [DD_SHAPLEY] = "shapley", [DD_SHAPLEY_ORDERED] = "shapley_ordered"};
 
 const char *attr_model_name(enum attr_model m)
 {
     return (unsigned)m < MODEL_N ? model_names[m] : "?";
+}
+
+const char *dd_model_name(enum dd_model m)
+{
+    return (unsigned)m < DD_N ? dd_names[m] : "?";
+}
+
+bool settings_list_has(const char *list, const char *name, size_t len)
+{
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *w = p;
+        trim_span(&w, &n);
+        if (n && ascii_casecmp_n(w, n, name, len) == 0)
+            return true;
+        p = end ? end + 1 : p + n;
+    }
+    return false;
+}
+
+/* Three shares (first, middle, last) in parts per million that must add up to 100%. */
+static int get_shares(struct config *c, const char *prefix, const char *const defs[3],
+                      uint32_t out[3], struct diag *d)
+{
+    static const char *const parts[3] = {"first", "middle", "last"};
+    int rc = 0;
+    uint64_t sum = 0;
+    for (int i = 0; i < 3; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s_%s", prefix, parts[i]);
+        struct decimal v;
+        rc |= config_get_decimal(c, "attribution", key, defs[i], (struct decimal){0, 0},
+                                 (struct decimal){1, 0}, &v, d);
+        if (v.scale > 6) {
+            config_error_at(c, config_find(c, "attribution", key), d,
+                            "share '%s' in [attribution] has more than 4 decimals of a percent",
+                            key);
+            rc = -1;
+            v = (struct decimal){0, 0};
+        }
+        uint64_t ppm = (uint64_t)v.units;
+        for (int k = v.scale; k < 6; k++)
+            ppm *= 10;
+        out[i] = (uint32_t)ppm;
+        sum += ppm;
+    }
+    if (rc == 0 && sum != 1000000) {
+        char key[64];
+        snprintf(key, sizeof key, "%s_first", prefix);
+        config_error_at(c, config_find(c, "attribution", key), d,
+                        "%s_first + %s_middle + %s_last in [attribution] must be 100%%", prefix,
+                        prefix, prefix);
+        rc = -1;
+    }
+    return rc;
 }
 
 static int check_zone(struct config *c, const char *sec, const char *key, const char *zone,
@@ -198,33 +268,58 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     const char *models;
     rc |= config_get_str(c, "attribution", "models", "linear", &models, d);
     s->models = 0;
+    s->dd_models = 0;
     for (const char *p = models; *p;) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
         const char *w = p;
         trim_span(&w, &n);
-        int found = -1;
+        int found = -1, dd = -1;
         for (int m = 0; m < MODEL_N; m++)
             if (ascii_casecmp_n(w, n, model_names[m], strlen(model_names[m])) == 0)
                 found = m;
-        if (found < 0) {
-            config_error_at(c, config_find(c, "attribution", "models"), d,
-                            "unknown attribution model '%.*s' in [attribution] models", (int)n, w);
-            rc = -1;
-        } else {
+        for (int m = 0; m < DD_N; m++)
+            if (ascii_casecmp_n(w, n, dd_names[m], strlen(dd_names[m])) == 0)
+                dd = m;
+        if (found >= 0) {
             s->models |= 1u << found;
+        } else if (dd >= 0) {
+            s->dd_models |= 1u << dd;
+        } else if (n) {
+            config_error_at(c, config_find(c, "attribution", "models"), d,
+                            "unknown attribution model '%.*s' in [attribution] models "
+                            "(first_touch, last_touch, last_non_direct, linear, time_decay, "
+                            "position_based, w_shaped, full_path, j_shaped, inverse_j, custom, "
+                            "markov, shapley, shapley_ordered)",
+                            (int)n, w);
+            rc = -1;
         }
         p = end ? end + 1 : p + strlen(p);
     }
-    if (!s->models && rc == 0) {
+    if (!s->models && !s->dd_models && rc == 0) {
         config_error_at(c, config_find(c, "attribution", "models"), d,
                         "[attribution] models names no model");
         rc = -1;
     }
+    rc |= config_get_decimal(c, "attribution", "half_life_days", "7", (struct decimal){1, 3},
+                             (struct decimal){3650, 0}, &s->half_life_days, d);
+    static const char *const pos_defs[3] = {"40%", "20%", "40%"};
+    rc |= get_shares(c, "position", pos_defs, s->position_ppm, d);
+    rc |= get_shares(c, "custom", pos_defs, s->custom_ppm, d);
+    rc |= config_get_str(c, "attribution", "direct_channels", "direct", &s->direct_channels, d);
+    rc |= config_get_str(c, "attribution", "non_marketing_channels", s->direct_channels,
+                         &s->non_marketing_channels, d);
+    rc |= config_get_int(c, "attribution", "markov_order", 1, 1, 4, &s->markov_order, d);
+    static const char *const horizons[] = {"infinite", "observed"};
+    size_t hz;
+    rc |= config_get_enum(c, "attribution", "markov_horizon", horizons, 2, 0, &hz, d);
+    s->markov_horizon_observed = hz == 1;
     rc |= config_get_int(c, "attribution", "lookback_days", 90, 0, 3650, &s->lookback_days, d);
 
     config_has_section(c, "output");
     rc |= config_get_path(c, "output", "dir", "out", &s->out_dir, d);
     rc |= config_get_str(c, "output", "company", "", &s->company, d);
+    rc |= config_get_int(c, "output", "detail_rows_max", 100000, 0, 100000000, &s->detail_rows_max,
+                         d);
     return rc ? -1 : 0;
 }

@@ -120,8 +120,20 @@ static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits)
         format_set_num_format(f, "yyyy-mm-dd");
         format_set_align(f, LXW_ALIGN_LEFT);
         break;
+    case XS_DEALS:
+    case XS_DEALS_TOTAL:
+        format_set_num_format(f, "#,##0.00");
+        break;
+    case XS_RATIO:
+    case XS_RATIO_TOTAL:
+        format_set_num_format(f, "0.00\"x\"");
+        break;
     case XS_N_STYLES:
         break;
+    }
+    if (st == XS_DEALS_TOTAL || st == XS_RATIO_TOTAL) {
+        format_set_bold(f);
+        format_set_top(f, LXW_BORDER_THIN);
     }
     return f;
 }
@@ -288,6 +300,33 @@ void xs_hide_gridlines(struct xsheet *s)
 void xs_tab_color(struct xsheet *s, uint32_t rgb)
 {
     worksheet_set_tab_color(s->ws, (lxw_color_t)rgb);
+}
+
+void xs_chart_columns(struct xsheet *s, const char *title, uint32_t header_row, uint32_t first,
+                      uint32_t last, uint16_t cat_col, uint16_t first_col, uint16_t n_series,
+                      uint32_t at_row, uint16_t at_col)
+{
+    struct xbook *b = s->book;
+    lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_COLUMN);
+    if (!chart) {
+        latch(b, LXW_ERROR_MEMORY_MALLOC_FAILED, s, at_row, at_col);
+        return;
+    }
+    chart_title_set_name(chart, title);
+    for (uint16_t k = 0; k < n_series; k++) {
+        lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+        if (!series) {
+            latch(b, LXW_ERROR_MEMORY_MALLOC_FAILED, s, at_row, at_col);
+            return;
+        }
+        chart_series_set_categories(series, s->name, first, cat_col, last, cat_col);
+        chart_series_set_values(series, s->name, first, (lxw_col_t)(first_col + k), last,
+                                (lxw_col_t)(first_col + k));
+        chart_series_set_name_range(series, s->name, header_row, (lxw_col_t)(first_col + k));
+    }
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.3};
+    latch(b, worksheet_insert_chart_opt(s->ws, at_row, at_col, chart, &opt), s, at_row, at_col);
 }
 
 int xbook_close(struct xbook *b, struct diag *d)

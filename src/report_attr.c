@@ -1,0 +1,415 @@
+/* report_attr.c — the attribution workbook: Summary, Channels, Campaigns, Deal credits,
+ * Unattributed, Exceptions, Run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_internal.h"
+#include "util.h"
+
+#define DEAL_SHEET_ROWS_MAX 1048575u
+
+struct model_cols {
+    int n;
+    enum attr_model m[MODEL_N];
+};
+
+static void models_of(const struct attribution *a, struct model_cols *mc)
+{
+    mc->n = 0;
+    for (int m = 0; m < MODEL_N; m++)
+        if (a->models & (1u << m))
+            mc->m[mc->n++] = (enum attr_model)m;
+}
+
+/* Per model: credit, deals credited (fractional), ROAS, ROI, cost per won deal. Spend is in
+ * column spend_col of the same row. */
+#define PER_MODEL 5
+
+static void model_headers(struct xsheet *sh, uint32_t row, uint16_t col0,
+                          const struct model_cols *mc, const char *currency)
+{
+    for (int k = 0; k < mc->n; k++) {
+        const char *name = attr_model_name(mc->m[k]);
+        uint16_t c = (uint16_t)(col0 + k * PER_MODEL);
+        char h[96];
+        snprintf(h, sizeof h, "%s credit (%s)", name, currency);
+        xs_text(sh, row, c, h, XS_HEADER);
+        snprintf(h, sizeof h, "%s deals credited", name);
+        xs_text(sh, row, (uint16_t)(c + 1), h, XS_HEADER);
+        snprintf(h, sizeof h, "%s ROAS", name);
+        xs_text(sh, row, (uint16_t)(c + 2), h, XS_HEADER);
+        snprintf(h, sizeof h, "%s ROI", name);
+        xs_text(sh, row, (uint16_t)(c + 3), h, XS_HEADER);
+        snprintf(h, sizeof h, "%s cost per won deal", name);
+        xs_text(sh, row, (uint16_t)(c + 4), h, XS_HEADER);
+    }
+}
+
+/* Credit and deals in the row; ROAS, ROI and cost per won deal as formulas over the row's cells
+ * when there is spend (and credited deals), left empty otherwise. */
+static void model_cells(struct xsheet *sh, uint32_t row, uint16_t col0, uint16_t spend_col,
+                        int64_t spend, int64_t credit, double deals, bool total, int digits)
+{
+    char f[128], a[16], b[16];
+    enum xstyle money = total ? XS_MONEY_TOTAL : XS_MONEY;
+    xs_money(sh, row, col0, credit, money);
+    xs_number(sh, row, (uint16_t)(col0 + 1), deals, total ? XS_DEALS_TOTAL : XS_DEALS);
+    if (spend == 0)
+        return;
+    xs_cell(a, row, col0);
+    xs_cell(b, row, spend_col);
+    snprintf(f, sizeof f, "=%s/%s", a, b);
+    xs_formula(sh, row, (uint16_t)(col0 + 2), f, (double)credit / (double)spend,
+               total ? XS_RATIO_TOTAL : XS_RATIO);
+    snprintf(f, sizeof f, "=(%s-%s)/%s", a, b, b);
+    xs_formula(sh, row, (uint16_t)(col0 + 3), f, (double)(credit - spend) / (double)spend,
+               total ? XS_PCT_TOTAL : XS_PCT);
+    if (deals > 0) {
+        char c[16];
+        xs_cell(c, row, (uint16_t)(col0 + 1));
+        snprintf(f, sizeof f, "=%s/%s", b, c);
+        xs_formula(sh, row, (uint16_t)(col0 + 4), f, xs_major(spend, digits) / deals, money);
+    }
+}
+
+static void summary_sheet(const struct report_ctx *r, struct xbook *b, const struct model_cols *mc,
+                          const int64_t *channel_spend, size_t detail_cut)
+{
+    const struct attribution *a = r->a;
+    const struct dataset *ds = r->ds;
+    struct xsheet *sh = xbook_add_sheet(b, "Summary");
+    xs_tab_color(sh, TAB_SUMMARY);
+    xs_hide_gridlines(sh);
+    xs_col_width(sh, 0, 0, 52);
+    xs_col_width(sh, 1, (uint16_t)(1 + 2 * MODEL_N), 18);
+    char title[64], f[256], c1[16], c2[16], c3[16];
+    snprintf(title, sizeof title, "Attribution %s", r->period->name);
+    uint32_t row = 0;
+    xs_text(sh, row++, 0, title, XS_TITLE);
+    xs_text(sh, row++, 0,
+            "Revenue of deals closed-won in the period, credited to the campaigns that touched "
+            "the lead; each deal's credit sums to its amount to the cent.",
+            XS_NOTE);
+    row++;
+    report_label_value(sh, row++, "Period", r->period->name);
+    report_label_date(sh, row++, "First day", r->period->first_day);
+    report_label_date(sh, row++, "Last day", r->period->last_day);
+    report_label_date(sh, row++, "As of", r->as_of_day);
+    report_label_value(sh, row++, "Currency", r->s->currency);
+    report_label_value(sh, row++, "Business time zone", r->s->timezone);
+    xs_text(sh, row, 0, "Lookback window (days, 0 = none)", XS_BOLD);
+    xs_int(sh, row++, 1, r->s->lookback_days, XS_INT);
+    row++;
+
+    uint32_t r_deals = row++, r_won = row++, r_unattr = row++, r_undeals = row++;
+    uint32_t r_sourced = row++, r_srcshare = row++, r_spend = row++;
+    uint32_t r_model0 = row;
+    row += (uint32_t)(2 * mc->n) + 1;
+    uint32_t table = row + 1;
+    uint32_t first_data = table + 1, n_ch = ds->channels.n;
+    uint32_t total_row = first_data + n_ch;
+    int64_t spend = 0;
+    for (uint32_t c = 0; c < n_ch; c++)
+        spend += channel_spend[c];
+
+    xs_text(sh, r_deals, 0, "Closed-won deals", XS_BOLD);
+    xs_int(sh, r_deals, 1, a->n_deals, XS_INT);
+    xs_text(sh, r_won, 0, "Closed-won revenue", XS_BOLD);
+    xs_money(sh, r_won, 1, a->won_cents, XS_MONEY);
+    xs_text(sh, r_unattr, 0, "Unattributed revenue", XS_BOLD);
+    xs_money(sh, r_unattr, 1, a->unattributed_cents, XS_MONEY);
+    xs_text(sh, r_undeals, 0, "Unattributed deals", XS_BOLD);
+    xs_int(sh, r_undeals, 1, a->n_unattributed, XS_INT);
+    xs_text(sh, r_sourced, 0, "Marketing-sourced revenue (first touch a marketing campaign)",
+            XS_BOLD);
+    xs_money(sh, r_sourced, 1, a->sourced_cents, XS_MONEY);
+    xs_text(sh, r_srcshare, 0, "Marketing-sourced share of closed-won revenue", XS_BOLD);
+    snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(c1, r_won, 1), xs_cell(c2, r_sourced, 1),
+             xs_cell(c3, r_won, 1));
+    xs_formula(sh, r_srcshare, 1, f,
+               a->won_cents ? (double)a->sourced_cents / (double)a->won_cents : 0.0, XS_PCT);
+    xs_text(sh, r_spend, 0, "Campaign spend", XS_BOLD);
+    xs_money(sh, r_spend, 1, spend, XS_MONEY);
+
+    int64_t attributed = a->won_cents - a->unattributed_cents;
+    for (int k = 0; k < mc->n; k++) {
+        const char *name = attr_model_name(mc->m[k]);
+        uint16_t col = (uint16_t)(1 + k);
+        uint32_t ra = r_model0 + (uint32_t)k, rc = r_model0 + (uint32_t)(mc->n + k);
+        char lbl[128];
+        snprintf(lbl, sizeof lbl, "Attributed revenue (%s)", name);
+        xs_text(sh, ra, 0, lbl, XS_BOLD);
+        snprintf(f, sizeof f, "=%s", xs_cell(c1, total_row, col));
+        xs_formula_money(sh, ra, 1, f, attributed, XS_MONEY);
+        snprintf(lbl, sizeof lbl, "Check: attributed + unattributed - closed-won (%s)", name);
+        xs_text(sh, rc, 0, lbl, XS_BOLD);
+        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, ra, 1), xs_cell(c2, r_unattr, 1),
+                 xs_cell(c3, r_won, 1));
+        xs_formula_money(sh, rc, 1, f, 0, XS_MONEY);
+    }
+    if (detail_cut)
+        xs_text(sh, r_model0 + (uint32_t)(2 * mc->n), 0,
+                "The Deal credits sheet is cut at [output] detail_rows_max; "
+                "credits-<period>.csv has every row.",
+                XS_NOTE);
+
+    xs_text(sh, table - 1, 0, "Credited revenue by channel, models side by side", XS_BOLD);
+    xs_text(sh, table, 0, "Channel", XS_HEADER);
+    for (int k = 0; k < mc->n; k++) {
+        char h[96];
+        snprintf(h, sizeof h, "%s credit (%s)", attr_model_name(mc->m[k]), r->s->currency);
+        xs_text(sh, table, (uint16_t)(1 + k), h, XS_HEADER);
+    }
+    uint32_t *ids = report_sorted_ids(&ds->channels);
+    for (uint32_t i = 0; i < n_ch; i++) {
+        uint32_t ch = ids[i], rr = first_data + i;
+        xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
+        for (int k = 0; k < mc->n; k++)
+            xs_money(sh, rr, (uint16_t)(1 + k), a->channel_cents[mc->m[k]][ch], XS_MONEY);
+    }
+    free(ids);
+    xs_text(sh, total_row, 0, "Total", XS_BOLD);
+    for (int k = 0; k < mc->n; k++) {
+        uint16_t col = (uint16_t)(1 + k);
+        if (n_ch) {
+            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, first_data, col),
+                     xs_cell(c2, total_row - 1, col));
+            xs_formula_money(sh, total_row, col, f, attributed, XS_MONEY_TOTAL);
+        } else {
+            xs_money(sh, total_row, col, 0, XS_MONEY_TOTAL);
+        }
+    }
+    if (n_ch && mc->n)
+        xs_chart_columns(sh, "Credited revenue by channel and model", table, first_data,
+                         total_row - 1, 0, 1, (uint16_t)mc->n, total_row + 2, 0);
+}
+
+static void channels_sheet(const struct report_ctx *r, struct xbook *b, const struct model_cols *mc,
+                           const int64_t *channel_spend)
+{
+    const struct attribution *a = r->a;
+    const struct dataset *ds = r->ds;
+    struct xsheet *sh = xbook_add_sheet(b, "Channels");
+    xs_tab_color(sh, TAB_DETAIL);
+    static const char *const hdr[] = {"Channel", "Touches", "Influenced deals", "Spend"};
+    for (uint16_t c = 0; c < 4; c++)
+        xs_text(sh, 0, c, hdr[c], XS_HEADER);
+    model_headers(sh, 0, 4, mc, r->s->currency);
+    xs_col_width(sh, 0, 0, 18);
+    xs_col_width(sh, 1, (uint16_t)(3 + PER_MODEL * mc->n), 14);
+    uint32_t n = ds->channels.n;
+    uint32_t *ids = report_sorted_ids(&ds->channels);
+    int64_t spend_total = 0, touches = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ch = ids[i], rr = 1 + i;
+        xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
+        xs_int(sh, rr, 1, a->channel_touches[ch], XS_INT);
+        xs_int(sh, rr, 2, a->channel_deals[ch], XS_INT);
+        xs_money(sh, rr, 3, channel_spend[ch], XS_MONEY);
+        spend_total += channel_spend[ch];
+        touches += a->channel_touches[ch];
+        for (int k = 0; k < mc->n; k++)
+            model_cells(sh, rr, (uint16_t)(4 + k * PER_MODEL), 3, channel_spend[ch],
+                        a->channel_cents[mc->m[k]][ch], a->channel_deal_share[mc->m[k]][ch], false,
+                        r->s->currency_digits);
+    }
+    free(ids);
+    uint32_t tr = 1 + n;
+    char f[96], c1[16], c2[16];
+    xs_text(sh, tr, 0, "Total", XS_BOLD);
+    if (n) {
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 1), xs_cell(c2, tr - 1, 1));
+        xs_formula(sh, tr, 1, f, (double)touches, XS_INT_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 3), xs_cell(c2, tr - 1, 3));
+        xs_formula_money(sh, tr, 3, f, spend_total, XS_MONEY_TOTAL);
+    }
+    int64_t attributed = a->won_cents - a->unattributed_cents;
+    for (int k = 0; k < mc->n; k++) {
+        double deals = 0;
+        for (uint32_t ch = 0; ch < n; ch++)
+            deals += a->channel_deal_share[mc->m[k]][ch];
+        model_cells(sh, tr, (uint16_t)(4 + k * PER_MODEL), 3, spend_total, attributed, deals, true,
+                    r->s->currency_digits);
+    }
+    xs_freeze(sh, 1, 1);
+    xs_autofilter(sh, 0, 0, n ? n : 1, (uint16_t)(3 + PER_MODEL * mc->n));
+}
+
+static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
+                            const struct model_cols *mc)
+{
+    const struct attribution *a = r->a;
+    const struct dataset *ds = r->ds;
+    const struct campaign_table *ct = &ds->campaigns;
+    struct xsheet *sh = xbook_add_sheet(b, "Campaigns");
+    xs_tab_color(sh, TAB_DETAIL);
+    static const char *const hdr[] = {"Campaign ID", "Campaign", "Channel",         "Owner",
+                                      "Spend",       "Touches",  "Influenced deals"};
+    for (uint16_t c = 0; c < 7; c++)
+        xs_text(sh, 0, c, hdr[c], XS_HEADER);
+    model_headers(sh, 0, 7, mc, r->s->currency);
+    xs_col_width(sh, 0, 0, 18);
+    xs_col_width(sh, 1, 1, 36);
+    xs_col_width(sh, 2, 3, 16);
+    xs_col_width(sh, 4, (uint16_t)(6 + PER_MODEL * mc->n), 14);
+    uint32_t *ids = report_sorted_ids(&ds->campaign_ids);
+    uint32_t rr = 1;
+    for (uint32_t i = 0; i < ct->n; i++) {
+        uint32_t c = ids[i];
+        xs_text(sh, rr, 0, intern_str(&ds->campaign_ids, c), XS_PLAIN);
+        xs_text(sh, rr, 1, ct->known[c] ? ct->name[c] : "(not in the campaigns file)", XS_PLAIN);
+        xs_text(sh, rr, 2,
+                ct->channel[c] == ID_NONE ? "" : intern_str(&ds->channels, ct->channel[c]),
+                XS_PLAIN);
+        xs_text(sh, rr, 3, ct->owner[c] == ID_NONE ? "" : intern_str(&ds->people_ids, ct->owner[c]),
+                XS_PLAIN);
+        xs_money(sh, rr, 4, ct->spend[c], XS_MONEY);
+        xs_int(sh, rr, 5, a->campaign_touches[c], XS_INT);
+        xs_int(sh, rr, 6, a->campaign_deals[c], XS_INT);
+        for (int k = 0; k < mc->n; k++)
+            model_cells(sh, rr, (uint16_t)(7 + k * PER_MODEL), 4, ct->spend[c],
+                        a->campaign_cents[mc->m[k]][c], a->campaign_deal_share[mc->m[k]][c], false,
+                        r->s->currency_digits);
+        rr++;
+    }
+    free(ids);
+    char f[96], c1[16], c2[16];
+    xs_text(sh, rr, 0, "Total", XS_BOLD);
+    if (rr > 1) {
+        int64_t spend = 0;
+        for (uint32_t c = 0; c < ct->n; c++)
+            spend += ct->spend[c];
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 4), xs_cell(c2, rr - 1, 4));
+        xs_formula_money(sh, rr, 4, f, spend, XS_MONEY_TOTAL);
+        int64_t attributed = a->won_cents - a->unattributed_cents;
+        for (int k = 0; k < mc->n; k++) {
+            uint16_t col = (uint16_t)(7 + k * PER_MODEL);
+            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, col), xs_cell(c2, rr - 1, col));
+            xs_formula_money(sh, rr, col, f, attributed, XS_MONEY_TOTAL);
+        }
+    }
+    xs_freeze(sh, 1, 2);
+    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, (uint16_t)(6 + PER_MODEL * mc->n));
+}
+
+/* Deal credits: one row per deal × campaign, one cents column per model; at most `max` rows in
+ * all, continued on further sheets of at most 1,048,575 rows. Returns the rows left out. */
+static size_t deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
+                                  const struct model_cols *mc, size_t max)
+{
+    const struct attribution *a = r->a;
+    const struct dataset *ds = r->ds;
+    size_t n = a->n_credits < max ? a->n_credits : max;
+    static const char *const hdr[] = {"Deal ID",     "Close date", "Amount",
+                                      "Campaign ID", "Channel",    "Touches"};
+    size_t done = 0;
+    int sheet_no = 1;
+    do {
+        char name[32];
+        if (sheet_no == 1)
+            snprintf(name, sizeof name, "Deal credits");
+        else
+            snprintf(name, sizeof name, "Deal credits %d", sheet_no);
+        struct xsheet *sh = xbook_add_sheet(b, name);
+        xs_tab_color(sh, TAB_DETAIL);
+        for (uint16_t c = 0; c < 6; c++)
+            xs_text(sh, 0, c, hdr[c], XS_HEADER);
+        for (int k = 0; k < mc->n; k++) {
+            char h[96];
+            snprintf(h, sizeof h, "%s (%s)", attr_model_name(mc->m[k]), r->s->currency);
+            xs_text(sh, 0, (uint16_t)(6 + k), h, XS_HEADER);
+        }
+        xs_col_width(sh, 0, 0, 18);
+        xs_col_width(sh, 1, (uint16_t)(5 + mc->n), 14);
+        size_t rows = n - done < DEAL_SHEET_ROWS_MAX ? n - done : DEAL_SHEET_ROWS_MAX;
+        for (size_t i = 0; i < rows; i++) {
+            const struct credit *c = &a->credits[done + i];
+            uint32_t rr = (uint32_t)(1 + i);
+            xs_text(sh, rr, 0, intern_str(&ds->deal_ids, ds->deals.id[c->deal]), XS_PLAIN);
+            xs_date(sh, rr, 1, ds->deals.close_day[c->deal], XS_DATE);
+            xs_money(sh, rr, 2, ds->deals.amount[c->deal], XS_MONEY);
+            xs_text(sh, rr, 3, intern_str(&ds->campaign_ids, c->campaign), XS_PLAIN);
+            xs_text(sh, rr, 4, intern_str(&ds->channels, ds->campaigns.channel[c->campaign]),
+                    XS_PLAIN);
+            xs_int(sh, rr, 5, c->touches, XS_INT);
+            for (int k = 0; k < mc->n; k++)
+                xs_money(sh, rr, (uint16_t)(6 + k), c->cents[mc->m[k]], XS_MONEY);
+        }
+        xs_freeze(sh, 1, 1);
+        xs_autofilter(sh, 0, 0, rows ? (uint32_t)rows : 1, (uint16_t)(5 + mc->n));
+        done += rows;
+        sheet_no++;
+    } while (done < n);
+    return a->n_credits - n;
+}
+
+static void unattributed_sheet(const struct report_ctx *r, struct xbook *b)
+{
+    const struct attribution *a = r->a;
+    const struct dataset *ds = r->ds;
+    const struct deal_table *dl = &ds->deals;
+    struct xsheet *sh = xbook_add_sheet(b, "Unattributed");
+    xs_tab_color(sh, TAB_DETAIL);
+    static const char *const hdr[] = {"Deal ID", "Close date", "Amount",
+                                      "Lead ID", "Owner",      "Reason"};
+    for (uint16_t c = 0; c < 6; c++)
+        xs_text(sh, 0, c, hdr[c], XS_HEADER);
+    xs_col_width(sh, 0, 4, 16);
+    xs_col_width(sh, 5, 5, 70);
+    uint32_t rr = 1;
+    for (uint32_t d = 0; d < dl->n; d++) {
+        if (!a->in_period[d] || a->reason[d] == UNATTR_NONE)
+            continue;
+        xs_text(sh, rr, 0, intern_str(&ds->deal_ids, dl->id[d]), XS_PLAIN);
+        xs_date(sh, rr, 1, dl->close_day[d], XS_DATE);
+        xs_money(sh, rr, 2, dl->amount[d], XS_MONEY);
+        xs_text(sh, rr, 3, dl->lead[d] == ID_NONE ? "" : intern_str(&ds->leads, dl->lead[d]),
+                XS_PLAIN);
+        xs_text(sh, rr, 4, intern_str(&ds->people_ids, dl->owner[d]), XS_PLAIN);
+        xs_text(sh, rr, 5, unattributed_reason_text((enum unattributed_reason)a->reason[d]),
+                XS_PLAIN);
+        rr++;
+    }
+    char f[96], c1[16], c2[16];
+    xs_text(sh, rr, 0, "Total", XS_BOLD);
+    if (rr > 1) {
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 2), xs_cell(c2, rr - 1, 2));
+        xs_formula_money(sh, rr, 2, f, a->unattributed_cents, XS_MONEY_TOTAL);
+    } else {
+        xs_money(sh, rr, 2, 0, XS_MONEY_TOTAL);
+    }
+    xs_freeze(sh, 1, 1);
+    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, 5);
+}
+
+int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
+{
+    char title[64];
+    snprintf(title, sizeof title, "Attribution %s", r->period->name);
+    struct xbook_props pp;
+    report_props(r, &pp, title, "Closed-won revenue credited to campaigns and channels");
+    struct xbook *b = xbook_create(path, &pp, d);
+    if (!b)
+        return -1;
+    struct model_cols mc;
+    models_of(r->a, &mc);
+    const struct dataset *ds = r->ds;
+    int64_t *channel_spend = xcalloc(ds->channels.n ? ds->channels.n : 1, sizeof *channel_spend);
+    for (uint32_t c = 0; c < ds->campaigns.n; c++)
+        if (ds->campaigns.channel[c] != ID_NONE)
+            channel_spend[ds->campaigns.channel[c]] += ds->campaigns.spend[c];
+    size_t cap = r->s->detail_rows_max ? (size_t)r->s->detail_rows_max : 0;
+    size_t cut = cap < r->a->n_credits ? r->a->n_credits - cap : 0;
+    summary_sheet(r, b, &mc, channel_spend, cut);
+    channels_sheet(r, b, &mc, channel_spend);
+    campaigns_sheet(r, b, &mc);
+    if (cap)
+        deal_credits_sheets(r, b, &mc, cap);
+    unattributed_sheet(r, b);
+    report_exceptions_sheet(r, b, false);
+    report_run_sheet(r, b);
+    free(channel_spend);
+    return xbook_close(b, d);
+}

@@ -1,0 +1,26 @@
+/* report_internal.h — pieces the workbook writers share (report.c, report_attr.c); not public. */
+#ifndef SAMETABLE_REPORT_INTERNAL_H
+#define SAMETABLE_REPORT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "intern.h"
+#include "report.h"
+#include "xlsxout.h"
+
+#define TAB_SUMMARY    0x1F4E79u
+#define TAB_DETAIL     0x2E75B6u
+#define TAB_RUN        0x7F7F7Fu
+#define TAB_EXCEPTIONS 0xC00000u
+
+void report_label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value);
+void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day);
+/* The ids of an interner ordered by their strings (bytewise); the caller frees the array. */
+uint32_t *report_sorted_ids(const struct intern *in);
+void report_run_sheet(const struct report_ctx *r, struct xbook *b);
+void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool payouts);
+void report_props(const struct report_ctx *r, struct xbook_props *p, const char *title,
+                  const char *subject);
+
+#endif
