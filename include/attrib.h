@@ -40,6 +40,7 @@ struct credit {
 struct attribution {
     unsigned models;       /* bit set of enum attr_model that were computed */
     bool *in_period;       /* per deal table row: closed-won in the period (attributed or not) */
+    size_t *credit_first;  /* per deal table row: index of its first credit, SIZE_MAX if none */
     uint32_t *first_touch; /* per deal table row: campaign of the first eligible touch, or NONE */
     int64_t sourced_cents; /* deals whose first eligible touch is a marketing campaign */
     uint32_t n_sourced;
@@ -66,6 +67,16 @@ struct attribution {
 void attrib_run(struct attribution *a, const struct dataset *ds, const struct lead_index *ix,
                 const struct settings *s, const struct period *period);
 void attrib_release(struct attribution *a);
+
+/* Touch-level credit: called once per eligible touch of every attributed deal, deals in table
+ * order, touches in journey order; cents[m] is the touch's share of its campaign's credit under
+ * model m (the campaign's cents split equally over its touches by largest remainder, ties to
+ * the earlier touch), so the touches of a deal sum to its amount under every model. Recomputes
+ * the journeys instead of storing them. */
+typedef void (*attrib_touch_fn)(void *ctx, uint32_t deal, uint64_t touch, const int64_t *cents);
+void attrib_touch_credits(const struct attribution *a, const struct dataset *ds,
+                          const struct lead_index *ix, const struct settings *s, attrib_touch_fn fn,
+                          void *ctx);
 
 /* One journey as the weight rules see it: touches in time order. */
 struct journey_view {

@@ -32,6 +32,10 @@ int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct
 int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
 /* payroll-<period>.csv: person_id, name, amount, currency, period — one row per payee. */
 int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag *d);
+/* credits-<period>.csv: one row per deal × eligible touch, one cents column per rule-based
+ * model; streamed, never capped. */
+int report_credits_csv(const struct report_ctx *r, const struct lead_index *ix, const char *path,
+                       struct diag *d);
 /* rejects-<period>.csv: file, line, column, value, reason — one row per rejected row. */
 int report_rejects_csv(const struct report_ctx *r, const char *path, struct diag *d);
 

@@ -306,6 +306,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     a->reason = zalloc(dl->n, sizeof *a->reason);
     a->journey_len = zalloc(dl->n, sizeof *a->journey_len);
     a->in_period = zalloc(dl->n, sizeof *a->in_period);
+    a->credit_first = zalloc(dl->n, sizeof *a->credit_first);
     a->first_touch = zalloc(dl->n, sizeof *a->first_touch);
     a->campaign_touches = zalloc(a->n_campaigns, sizeof *a->campaign_touches);
     a->campaign_deals = zalloc(a->n_campaigns, sizeof *a->campaign_deals);
@@ -333,6 +334,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
 
     for (uint32_t d = 0; d < dl->n; d++) {
         a->first_touch[d] = ID_NONE;
+        a->credit_first[d] = SIZE_MAX;
         if (dl->bucket[d] != BUCKET_USED && dl->bucket[d] != BUCKET_UNMATCHED)
             continue;
         if (!period_has_day(period, dl->close_day[d]))
@@ -374,6 +376,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
             a->channel_touches[ds->campaigns.channel[c]]++;
         }
         size_t first_credit = a->n_credits;
+        a->credit_first[d] = first_credit;
         VEC_GROW(a->credits, a->cap_credits, a->n_credits + n_slots);
         for (uint32_t k = 0; k < n_slots; k++) {
             struct credit *c = &a->credits[a->n_credits++];
@@ -435,6 +438,60 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     free(seen_channel);
 }
 
+void attrib_touch_credits(const struct attribution *a, const struct dataset *ds,
+                          const struct lead_index *ix, const struct settings *s, attrib_touch_fn fn,
+                          void *ctx)
+{
+    const struct deal_table *dl = &ds->deals;
+    struct scratch sc;
+    memset(&sc, 0, sizeof sc);
+    /* Per credit (campaign of the deal) and model: cents still to hand out, touches left. */
+    int64_t cents[MODEL_N];
+    for (uint32_t d = 0; d < dl->n; d++) {
+        if (!a->in_period[d] || a->reason[d] != UNATTR_NONE)
+            continue;
+        uint32_t n;
+        journey(ds, ix, s, d, &sc, &n);
+        size_t first = a->credit_first[d];
+        size_t end = first;
+        while (end < a->n_credits && a->credits[end].deal == d)
+            end++;
+        /* For each credit, each touch of its campaign gets floor(cents / k) and the first
+         * (cents mod k) touches one more unit (largest remainder with equal weights: ties to
+         * the earlier touch), signs mirrored for refunds. */
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t x = sc.touch[i];
+            uint32_t camp = ds->touches.campaign[x];
+            size_t k = first;
+            while (k < end && a->credits[k].campaign != camp)
+                k++;
+            if (k == end)
+                BUG("touch of a campaign without a credit");
+            const struct credit *c = &a->credits[k];
+            /* rank of this touch among its campaign's touches in the journey */
+            uint32_t rank = 0;
+            for (uint32_t j = 0; j < i; j++)
+                rank += ds->touches.campaign[sc.touch[j]] == camp;
+            for (int m = 0; m < MODEL_N; m++) {
+                int64_t v = c->cents[m], q = (v < 0 ? -v : v);
+                int64_t base = q / c->touches, extra = q % c->touches;
+                int64_t mine = base + (rank < extra ? 1 : 0);
+                cents[m] = v < 0 ? -mine : mine;
+            }
+            fn(ctx, d, x, cents);
+        }
+    }
+    free(sc.touch);
+    free(sc.slot);
+    free(sc.camp);
+    free(sc.count);
+    free(sc.w);
+    free(sc.cw);
+    free(sc.out);
+    free(sc.ts);
+    free(sc.direct);
+}
+
 void attrib_release(struct attribution *a)
 {
     if (!a)
@@ -443,6 +500,7 @@ void attrib_release(struct attribution *a)
     free(a->reason);
     free(a->journey_len);
     free(a->in_period);
+    free(a->credit_first);
     free(a->first_touch);
     free(a->campaign_touches);
     free(a->campaign_deals);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "diag.h"
+#include "publish.h"
 #include "run.h"
 #include "util.h"
 
@@ -134,6 +135,8 @@ static void print_diagnostics(const struct diag *d, int verbose)
 
 int main(int argc, char **argv)
 {
+    /* Before anything else, so a signal at any moment exits 128 + signal and cleans up. */
+    publish_install_signals();
     struct run_opts o;
     memset(&o, 0, sizeof o);
     o.config_path = "sametable.ini";

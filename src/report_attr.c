@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "report.h"
+#include "csvout.h"
+#include "date.h"
 #include "report_internal.h"
 #include "util.h"
 
@@ -412,4 +414,57 @@ int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct
     report_run_sheet(r, b);
     free(channel_spend);
     return xbook_close(b, d);
+}
+
+struct credits_csv {
+    const struct report_ctx *r;
+    struct csvout *o;
+    struct model_cols mc;
+};
+
+static void credits_row(void *ctx, uint32_t deal, uint64_t touch, const int64_t *cents)
+{
+    struct credits_csv *cc = ctx;
+    const struct dataset *ds = cc->r->ds;
+    char day[16], when[32];
+    date_format_day(day, sizeof day, ds->deals.close_day[deal]);
+    int64_t ts = ds->touches.ts[touch];
+    int64_t sod = ts - (int64_t)date_day_of_ts(ts) * 86400;
+    date_format_day(when, sizeof when, date_day_of_ts(ts));
+    snprintf(when + 10, sizeof when - 10, "T%02d:%02d:%02dZ", (int)(sod / 3600),
+             (int)(sod / 60 % 60), (int)(sod % 60));
+    csvout_text(cc->o, intern_str(&ds->deal_ids, ds->deals.id[deal]));
+    csvout_text(cc->o, day);
+    csvout_money(cc->o, ds->deals.amount[deal], cc->r->s->currency_digits);
+    csvout_text(cc->o, intern_str(&ds->leads, ds->touches.lead[touch]));
+    csvout_text(cc->o, when);
+    csvout_uint(cc->o, ds->touches.line[touch]);
+    uint32_t camp = ds->touches.campaign[touch];
+    csvout_text(cc->o, intern_str(&ds->campaign_ids, camp));
+    csvout_text(cc->o, intern_str(&ds->channels, ds->campaigns.channel[camp]));
+    for (int k = 0; k < cc->mc.n; k++)
+        csvout_money(cc->o, cents[cc->mc.m[k]], cc->r->s->currency_digits);
+    csvout_end_row(cc->o);
+}
+
+int report_credits_csv(const struct report_ctx *r, const struct lead_index *ix, const char *path,
+                       struct diag *d)
+{
+    struct csvout o;
+    if (csvout_open(&o, path, d))
+        return -1;
+    struct credits_csv cc = {r, &o, {0, {0}}};
+    models_of(r->a, &cc.mc);
+    static const char *const hdr[] = {"deal_id",    "close_date", "amount",      "lead_id",
+                                      "touched_at", "touch_line", "campaign_id", "channel"};
+    for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
+        csvout_text(&o, hdr[i]);
+    for (int k = 0; k < cc.mc.n; k++) {
+        char h[64];
+        snprintf(h, sizeof h, "%s_%s", attr_model_name(cc.mc.m[k]), r->s->currency);
+        csvout_text(&o, h);
+    }
+    csvout_end_row(&o);
+    attrib_touch_credits(r->a, r->ds, ix, r->s, credits_row, &cc);
+    return csvout_close(&o, d) ? -1 : 0;
 }

@@ -165,6 +165,10 @@ static int write_outputs(struct run_state *st, struct diag *d)
             (!(tmp = publish_begin(st->out_dir, name, d)) || report_payroll_csv(&r, tmp, d)))
             rc = -1;
     }
+    snprintf(name, sizeof name, "credits-%s.csv", st->period.name);
+    if (rc == 0 &&
+        (!(tmp = publish_begin(st->out_dir, name, d)) || report_credits_csv(&r, &st->ix, tmp, d)))
+        rc = -1;
     snprintf(name, sizeof name, "rejects-%s.csv", st->period.name);
     if (rc == 0 && (!(tmp = publish_begin(st->out_dir, name, d)) || report_rejects_csv(&r, tmp, d)))
         rc = -1;

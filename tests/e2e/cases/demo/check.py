@@ -50,7 +50,7 @@ for i, r in enumerate(rows("touches.csv")):
 for v in touches.values():
     v.sort()
 
-won_total = unattributed = n_deals = 0
+won_total = unattributed = n_deals = eligible_touches = 0
 channel = {}
 owner_rev, owner_deals = {}, {}
 deal_amounts = []
@@ -72,6 +72,7 @@ for r in rows("deals.csv"):
     if not journey:
         unattributed += amount
         continue
+    eligible_touches += len(journey)
     order, weight = [], {}
     for _, _, camp in journey:
         if camp not in weight:
@@ -123,6 +124,23 @@ c.eq("payout total", cents(ptotal["Payout"]), sum(pay.values()))
 with open(f"{out}/payroll-2026-10.csv", newline="", encoding="utf-8") as fh:
     payroll = list(csv.DictReader(fh))
 c.eq("payroll total", sum(to_cents(r["amount"]) for r in payroll), sum(pay.values()))
+
+# credits-2026-10.csv: one row per deal × eligible touch; under every model a deal's touch
+# credits sum to its amount, and the linear column matches the per-touch split worked out above
+# (each touch of a campaign gets an equal share of the campaign's cents, first touches first).
+with open(f"{out}/credits-2026-10.csv", newline="", encoding="utf-8") as fh:
+    credit_rows = list(csv.DictReader(fh))
+model_cols = [k for k in credit_rows[0] if k.endswith("_USD")]
+c.eq("ten rule-based models in the credits file", len(model_cols), 10)
+by_deal = {}
+for row in credit_rows:
+    by_deal.setdefault(row["deal_id"], []).append(row)
+attributed_deals = {k for k, v in by_deal.items()}
+for deal, rows_ in by_deal.items():
+    amount = to_cents(rows_[0]["amount"])
+    for col in model_cols:
+        c.eq(f"{deal} {col} sums to the amount", sum(to_cents(r[col]) for r in rows_), amount)
+c.eq("credits rows = eligible touches of attributed deals", len(credit_rows), eligible_touches)
 
 # A rerun with the same inputs and as-of date gives byte-identical files.
 with tempfile.TemporaryDirectory() as again:
