@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "datadriven.h"
 #include "dataset.h"
 #include "join.h"
 #include "period.h"
@@ -95,5 +96,27 @@ struct journey_view {
  * when j->n > 0. w must hold j->n entries. */
 void attrib_weights(enum attr_model model, const struct journey_view *j, const struct settings *s,
                     uint64_t *w);
+
+/* Data-driven credit (markov, shapley, shapley_ordered): computed per channel over the period's
+ * journeys — converting: every attributed deal closed in the period, value = its amount;
+ * non-converting: every lead with touches dated in [period start − lookback, period end] and no
+ * deal closed-won in the period. The converting deals' cents are allocated over channels by
+ * largest remainder in proportion to the model's value credit (ties by channel name), then over
+ * each channel's campaigns in proportion to their touches in converting journeys (ties by
+ * campaign id). */
+struct dd_credit {
+    unsigned models;                 /* bit set of enum dd_model computed */
+    int64_t *channel_cents[DD_N];    /* per channel id */
+    double *channel_conversions[DD_N];
+    int64_t *campaign_cents[DD_N];   /* per campaign id */
+    struct markov_result markov;     /* removal effects, when markov ran */
+    size_t n_converting, n_null;     /* journeys used */
+    int64_t total_cents;             /* what was allocated: the attributed revenue */
+};
+
+int attrib_data_driven(struct dd_credit *out, const struct attribution *a,
+                       const struct dataset *ds, const struct lead_index *ix,
+                       const struct settings *s, const struct period *period, struct diag *d);
+void dd_credit_release(struct dd_credit *c);
 
 #endif

@@ -514,3 +514,184 @@ void attrib_release(struct attribution *a)
     }
     memset(a, 0, sizeof *a);
 }
+
+/* ---- data-driven models ------------------------------------------------------------------ */
+
+static const struct intern *order_by;
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(intern_str(order_by, *(const uint32_t *)x), intern_str(order_by, *(const uint32_t *)y));
+}
+
+/* Allocate `total` over the ids[0..n) in proportion to double weights (scaled to integers once,
+ * so the split is exact and repeatable); ids are in tie-break order. */
+static void allocate_by(int64_t total, const uint32_t *ids, uint32_t n, const double *weight,
+                        int64_t *out_by_id)
+{
+    double max = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (weight[ids[i]] > max)
+            max = weight[ids[i]];
+    if (n == 0 || max <= 0)
+        return;
+    uint64_t *w = xcalloc(n, sizeof *w);
+    int64_t *o = xcalloc(n, sizeof *o);
+    for (uint32_t i = 0; i < n; i++) {
+        double v = weight[ids[i]] > 0 ? weight[ids[i]] / max : 0;
+        w[i] = (uint64_t)llround(ldexp(v, 40));
+    }
+    if (money_allocate(total, w, n, o) == 0)
+        for (uint32_t i = 0; i < n; i++)
+            out_by_id[ids[i]] += o[i];
+    free(w);
+    free(o);
+}
+
+int attrib_data_driven(struct dd_credit *out, const struct attribution *a,
+                       const struct dataset *ds, const struct lead_index *ix,
+                       const struct settings *s, const struct period *period, struct diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->models = s->dd_models;
+    if (!s->dd_models)
+        return 0;
+    const struct deal_table *dl = &ds->deals;
+    const struct touch_table *t = &ds->touches;
+    uint32_t n_ch = ds->channels.n, n_camp = ds->campaigns.n;
+    const char **names = zalloc(n_ch, sizeof *names);
+    for (uint32_t c = 0; c < n_ch; c++)
+        names[c] = intern_str(&ds->channels, c);
+    struct dd_paths paths;
+    dd_paths_init(&paths, n_ch, names);
+    struct scratch sc;
+    memset(&sc, 0, sizeof sc);
+    uint32_t *steps = NULL;
+    size_t cap_steps = 0;
+    bool *lead_won = zalloc(ix->n_leads, sizeof *lead_won);
+
+    for (uint32_t k = 0; k < dl->n; k++) {
+        if (!a->in_period[k])
+            continue;
+        if (dl->lead[k] != ID_NONE)
+            lead_won[dl->lead[k]] = true;
+        for (uint32_t x = ix->deal_xoff[k]; x < ix->deal_xoff[k + 1]; x++)
+            lead_won[ix->deal_xlead[x]] = true;
+        if (a->reason[k] != UNATTR_NONE)
+            continue;
+        uint32_t n;
+        journey(ds, ix, s, k, &sc, &n);
+        VEC_GROW(steps, cap_steps, n);
+        for (uint32_t i = 0; i < n; i++)
+            steps[i] = ds->campaigns.channel[t->campaign[sc.touch[i]]];
+        dd_paths_add(&paths, steps, n, 1.0, (double)dl->amount[k], 0.0);
+        out->n_converting++;
+        out->total_cents += dl->amount[k];
+    }
+    int32_t from = period->first_day - (int32_t)s->lookback_days;
+    for (uint32_t l = 0; l < ix->n_leads; l++) {
+        if (lead_won[l])
+            continue;
+        uint32_t n = 0;
+        for (uint64_t i = ix->offsets[l]; i < ix->offsets[l + 1]; i++) {
+            uint64_t x = ix->touches[i];
+            if (t->day[x] > period->last_day || (s->lookback_days > 0 && t->day[x] < from))
+                continue;
+            VEC_GROW(steps, cap_steps, (size_t)n + 1);
+            steps[n++] = ds->campaigns.channel[t->campaign[x]];
+        }
+        if (n) {
+            dd_paths_add(&paths, steps, n, 0.0, 0.0, 1.0);
+            out->n_null++;
+        }
+    }
+
+    uint32_t *ch_order = zalloc(n_ch, sizeof *ch_order);
+    for (uint32_t c = 0; c < n_ch; c++)
+        ch_order[c] = c;
+    order_by = &ds->channels;
+    qsort(ch_order, n_ch, sizeof *ch_order, by_name);
+    uint32_t *camp_order = zalloc(n_camp, sizeof *camp_order);
+    for (uint32_t c = 0; c < n_camp; c++)
+        camp_order[c] = c;
+    order_by = &ds->campaign_ids;
+    qsort(camp_order, n_camp, sizeof *camp_order, by_name);
+    double *camp_weight = zalloc(n_camp, sizeof *camp_weight);
+    for (uint32_t c = 0; c < n_camp; c++)
+        camp_weight[c] = a->campaign_touches[c];
+    uint32_t *members = zalloc(n_camp, sizeof *members);
+
+    int rc = 0;
+    double *value = zalloc(n_ch, sizeof *value);
+    for (int m = 0; m < DD_N; m++) {
+        if (!(s->dd_models & (1u << m)))
+            continue;
+        out->channel_cents[m] = zalloc(n_ch, sizeof(int64_t));
+        out->channel_conversions[m] = zalloc(n_ch, sizeof(double));
+        out->campaign_cents[m] = zalloc(n_camp, sizeof(int64_t));
+        if (out->n_converting == 0)
+            continue;
+        int r = 0;
+        if (m == DD_MARKOV) {
+            r = markov_run(&paths, (int)s->markov_order,
+                           s->markov_horizon_observed ? MARKOV_OBSERVED : MARKOV_INFINITE,
+                           &out->markov, d);
+            if (r == 0) {
+                memcpy(value, out->markov.value, n_ch * sizeof *value);
+                memcpy(out->channel_conversions[m], out->markov.conversions,
+                       n_ch * sizeof(double));
+            }
+        } else {
+            r = (m == DD_SHAPLEY ? shapley_simplified : shapley_ordered)(
+                &paths, out->channel_conversions[m], value);
+            if (r)
+                diag_error(d, NULL, 0, "%s attribution found no converting journey",
+                           dd_model_name((enum dd_model)m));
+        }
+        if (r) {
+            rc = -1;
+            continue;
+        }
+        allocate_by(out->total_cents, ch_order, n_ch, value, out->channel_cents[m]);
+        for (uint32_t c = 0; c < n_ch; c++) {
+            uint32_t n_members = 0;
+            for (uint32_t i = 0; i < n_camp; i++)
+                if (ds->campaigns.channel[camp_order[i]] == c)
+                    members[n_members++] = camp_order[i];
+            allocate_by(out->channel_cents[m][c], members, n_members, camp_weight,
+                        out->campaign_cents[m]);
+        }
+    }
+    free(value);
+    free(members);
+    free(camp_weight);
+    free(camp_order);
+    free(ch_order);
+    free(lead_won);
+    free(steps);
+    free(sc.touch);
+    free(sc.slot);
+    free(sc.camp);
+    free(sc.count);
+    free(sc.w);
+    free(sc.cw);
+    free(sc.out);
+    free(sc.ts);
+    free(sc.direct);
+    dd_paths_release(&paths);
+    free(names);
+    return rc;
+}
+
+void dd_credit_release(struct dd_credit *c)
+{
+    if (!c)
+        return;
+    for (int m = 0; m < DD_N; m++) {
+        free(c->channel_cents[m]);
+        free(c->channel_conversions[m]);
+        free(c->campaign_cents[m]);
+    }
+    if (c->models & (1u << DD_MARKOV))
+        markov_result_release(&c->markov);
+    memset(c, 0, sizeof *c);
+}

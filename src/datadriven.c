@@ -138,22 +138,22 @@ void dd_paths_release(struct dd_paths *p)
 
 /* The transient part of the chain in CSR form; states are numbered by first appearance. */
 struct mk_chain {
-    uint32_t n;        /* transient states */
-    uint32_t *keys;    /* n × MK_KEY_WORDS: tuple length, channel ids (unused words 0) */
-    double *start_w;   /* per state: count of start -> state */
-    double *conv_w;    /* per state: count of state -> conversion */
-    double *null_w;    /* per state: count of state -> null */
-    double *val_w;     /* per state: value of the journeys ending there */
-    size_t cap;        /* capacity of the per-state arrays */
-    uint32_t *row;     /* n + 1 offsets into col/q */
-    uint32_t *col;     /* successor state per edge */
-    double *q;         /* transition probability per edge */
-    double *pi;        /* per state: start -> state probability */
-    double *r;         /* per state: state -> conversion probability */
-    double *rv;        /* per state: expected value flowing to conversion per visit */
-    uint32_t max_len;  /* most states in one journey of positive weight */
-    uint32_t *slots;   /* hash table of state ids + 1, 0 = empty */
-    size_t n_slots;    /* a power of two */
+    uint32_t n;       /* transient states */
+    uint32_t *keys;   /* n × MK_KEY_WORDS: tuple length, channel ids (unused words 0) */
+    double *start_w;  /* per state: count of start -> state */
+    double *conv_w;   /* per state: count of state -> conversion */
+    double *null_w;   /* per state: count of state -> null */
+    double *val_w;    /* per state: value of the journeys ending there */
+    size_t cap;       /* capacity of the per-state arrays */
+    uint32_t *row;    /* n + 1 offsets into col/q */
+    uint32_t *col;    /* successor state per edge */
+    double *q;        /* transition probability per edge */
+    double *pi;       /* per state: start -> state probability */
+    double *r;        /* per state: state -> conversion probability */
+    double *rv;       /* per state: expected value flowing to conversion per visit */
+    uint32_t max_len; /* most states in one journey of positive weight */
+    uint32_t *slots;  /* hash table of state ids + 1, 0 = empty */
+    size_t n_slots;   /* a power of two */
 };
 
 struct mk_edge {
@@ -246,11 +246,11 @@ static void mk_chain_build(struct mk_chain *ch, const struct dd_paths *p, uint32
 
     memset(ch, 0, sizeof *ch);
     for (size_t i = 0; i < p->n_paths; i++) {
-        const uint32_t *c = p->steps + p->offsets[i];
         uint32_t len = p->offsets[i + 1] - p->offsets[i];
         double w = p->conversions[i] + p->nulls[i];
         if (len == 0 || !(w > 0))
             continue;
+        const uint32_t *c = p->steps + p->offsets[i];
         /* A journey of L >= k channels has L - k + 1 windows; a shorter one is one state. */
         uint32_t width = len < order ? len : order;
         uint32_t m = len - width + 1;
@@ -385,10 +385,10 @@ static int mk_solve_dense(const struct mk_chain *ch, const unsigned char *remove
                 a[(size_t)k * m + j] = a[(size_t)piv * m + j];
                 a[(size_t)piv * m + j] = t;
             }
-            for (int j = 0; j < 2; j++) {
-                double t = b[2 * k + (uint32_t)j];
-                b[2 * k + (uint32_t)j] = b[2 * piv + (uint32_t)j];
-                b[2 * piv + (uint32_t)j] = t;
+            for (uint32_t j = 0; j < 2; j++) {
+                double t = b[2 * k + j];
+                b[2 * k + j] = b[2 * piv + j];
+                b[2 * piv + j] = t;
             }
         }
         double d = a[(size_t)k * m + k];
@@ -481,7 +481,8 @@ static int mk_solve_iterative(const struct mk_chain *ch, const unsigned char *re
     return 0;
 }
 
-/* Probability of converting after at most `horizon` transient states, by dynamic programming. */
+/* Probability of converting after at most `horizon` transient states, by dynamic programming.
+ */
 static void mk_solve_horizon(const struct mk_chain *ch, const unsigned char *removed,
                              uint32_t horizon, struct mk_work *w, double *p, double *pv)
 {
@@ -678,8 +679,8 @@ out:
  * Shapley
  */
 
-/* Accumulate Zhao et al.'s ordered Shapley value into pos (n_channels × n_positions) when pos is
- * set, else the simplified value into conv_out/value_out. */
+/* With n_positions > 0, Zhao et al.'s ordered Shapley value into conv_out/value_out as
+ * n_channels × n_positions matrices; with 0, the simplified value per channel. */
 static int shapley_core(const struct dd_paths *p, size_t n_positions, double *conv_out,
                         double *value_out)
 {
@@ -698,10 +699,10 @@ static int shapley_core(const struct dd_paths *p, size_t n_positions, double *co
 
     uint32_t *count = xcalloc(nc ? nc : 1, sizeof *count); /* occurrences in this journey */
     for (size_t i = 0; i < p->n_paths; i++) {
-        const uint32_t *c = p->steps + p->offsets[i];
         uint32_t len = p->offsets[i + 1] - p->offsets[i];
         if (len == 0)
             continue;
+        const uint32_t *c = p->steps + p->offsets[i];
         uint32_t distinct = 0;
         for (uint32_t j = 0; j < len; j++)
             if (count[c[j]]++ == 0)

@@ -12,17 +12,58 @@
 
 #define DEAL_SHEET_ROWS_MAX 1048575u
 
+/* The models shown side by side: rule-based first, then data-driven (dd[k] true). */
 struct model_cols {
     int n;
-    enum attr_model m[MODEL_N];
+    int m[MODEL_N + DD_N];
+    bool dd[MODEL_N + DD_N];
 };
 
-static void models_of(const struct attribution *a, struct model_cols *mc)
+static void models_of(const struct attribution *a, const struct dd_credit *ddc, bool with_dd,
+                      struct model_cols *mc)
 {
     mc->n = 0;
     for (int m = 0; m < MODEL_N; m++)
-        if (a->models & (1u << m))
-            mc->m[mc->n++] = (enum attr_model)m;
+        if (a->models & (1u << m)) {
+            mc->dd[mc->n] = false;
+            mc->m[mc->n++] = m;
+        }
+    for (int m = 0; with_dd && ddc && m < DD_N; m++)
+        if (ddc->models & (1u << m)) {
+            mc->dd[mc->n] = true;
+            mc->m[mc->n++] = m;
+        }
+}
+
+static const char *col_name(const struct model_cols *mc, int k)
+{
+    return mc->dd[k] ? dd_model_name((enum dd_model)mc->m[k])
+                     : attr_model_name((enum attr_model)mc->m[k]);
+}
+
+static int64_t channel_credit(const struct report_ctx *r, const struct model_cols *mc, int k,
+                              uint32_t ch)
+{
+    return mc->dd[k] ? r->dd->channel_cents[mc->m[k]][ch] : r->a->channel_cents[mc->m[k]][ch];
+}
+
+static double channel_deals(const struct report_ctx *r, const struct model_cols *mc, int k,
+                            uint32_t ch)
+{
+    return mc->dd[k] ? r->dd->channel_conversions[mc->m[k]][ch]
+                     : r->a->channel_deal_share[mc->m[k]][ch];
+}
+
+static int64_t campaign_credit(const struct report_ctx *r, const struct model_cols *mc, int k,
+                               uint32_t c)
+{
+    return mc->dd[k] ? r->dd->campaign_cents[mc->m[k]][c] : r->a->campaign_cents[mc->m[k]][c];
+}
+
+static double campaign_deals(const struct report_ctx *r, const struct model_cols *mc, int k,
+                             uint32_t c)
+{
+    return mc->dd[k] ? 0.0 : r->a->campaign_deal_share[mc->m[k]][c];
 }
 
 /* Per model: credit, deals credited (fractional), ROAS, ROI, cost per won deal. Spend is in
@@ -33,7 +74,7 @@ static void model_headers(struct xsheet *sh, uint32_t row, uint16_t col0,
                           const struct model_cols *mc, const char *currency)
 {
     for (int k = 0; k < mc->n; k++) {
-        const char *name = attr_model_name(mc->m[k]);
+        const char *name = col_name(mc, k);
         uint16_t c = (uint16_t)(col0 + k * PER_MODEL);
         char h[96];
         snprintf(h, sizeof h, "%s credit (%s)", name, currency);
@@ -137,7 +178,7 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
 
     int64_t attributed = a->won_cents - a->unattributed_cents;
     for (int k = 0; k < mc->n; k++) {
-        const char *name = attr_model_name(mc->m[k]);
+        const char *name = col_name(mc, k);
         uint16_t col = (uint16_t)(1 + k);
         uint32_t ra = r_model0 + (uint32_t)k, rc = r_model0 + (uint32_t)(mc->n + k);
         char lbl[128];
@@ -161,7 +202,7 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     xs_text(sh, table, 0, "Channel", XS_HEADER);
     for (int k = 0; k < mc->n; k++) {
         char h[96];
-        snprintf(h, sizeof h, "%s credit (%s)", attr_model_name(mc->m[k]), r->s->currency);
+        snprintf(h, sizeof h, "%s credit (%s)", col_name(mc, k), r->s->currency);
         xs_text(sh, table, (uint16_t)(1 + k), h, XS_HEADER);
     }
     uint32_t *ids = report_sorted_ids(&ds->channels);
@@ -169,7 +210,7 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
         uint32_t ch = ids[i], rr = first_data + i;
         xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
         for (int k = 0; k < mc->n; k++)
-            xs_money(sh, rr, (uint16_t)(1 + k), a->channel_cents[mc->m[k]][ch], XS_MONEY);
+            xs_money(sh, rr, (uint16_t)(1 + k), channel_credit(r, mc, k, ch), XS_MONEY);
     }
     free(ids);
     xs_text(sh, total_row, 0, "Total", XS_BOLD);
@@ -214,7 +255,7 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
         touches += a->channel_touches[ch];
         for (int k = 0; k < mc->n; k++)
             model_cells(sh, rr, (uint16_t)(4 + k * PER_MODEL), 3, channel_spend[ch],
-                        a->channel_cents[mc->m[k]][ch], a->channel_deal_share[mc->m[k]][ch], false,
+                        channel_credit(r, mc, k, ch), channel_deals(r, mc, k, ch), false,
                         r->s->currency_digits);
     }
     free(ids);
@@ -231,7 +272,7 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
     for (int k = 0; k < mc->n; k++) {
         double deals = 0;
         for (uint32_t ch = 0; ch < n; ch++)
-            deals += a->channel_deal_share[mc->m[k]][ch];
+            deals += channel_deals(r, mc, k, ch);
         model_cells(sh, tr, (uint16_t)(4 + k * PER_MODEL), 3, spend_total, attributed, deals, true,
                     r->s->currency_digits);
     }
@@ -272,7 +313,7 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
         xs_int(sh, rr, 6, a->campaign_deals[c], XS_INT);
         for (int k = 0; k < mc->n; k++)
             model_cells(sh, rr, (uint16_t)(7 + k * PER_MODEL), 4, ct->spend[c],
-                        a->campaign_cents[mc->m[k]][c], a->campaign_deal_share[mc->m[k]][c], false,
+                        campaign_credit(r, mc, k, c), campaign_deals(r, mc, k, c), false,
                         r->s->currency_digits);
         rr++;
     }
@@ -320,7 +361,7 @@ static size_t deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
             xs_text(sh, 0, c, hdr[c], XS_HEADER);
         for (int k = 0; k < mc->n; k++) {
             char h[96];
-            snprintf(h, sizeof h, "%s (%s)", attr_model_name(mc->m[k]), r->s->currency);
+            snprintf(h, sizeof h, "%s (%s)", col_name(mc, k), r->s->currency);
             xs_text(sh, 0, (uint16_t)(6 + k), h, XS_HEADER);
         }
         xs_col_width(sh, 0, 0, 18);
@@ -386,6 +427,55 @@ static void unattributed_sheet(const struct report_ctx *r, struct xbook *b)
     xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, 5);
 }
 
+/* Markov details: removal effects and credit per channel, and how the chain was built. */
+static void markov_sheet(const struct report_ctx *r, struct xbook *b)
+{
+    const struct dd_credit *dd = r->dd;
+    const struct markov_result *mk = &dd->markov;
+    const struct dataset *ds = r->ds;
+    struct xsheet *sh = xbook_add_sheet(b, "Markov");
+    xs_tab_color(sh, TAB_DETAIL);
+    xs_col_width(sh, 0, 0, 30);
+    xs_col_width(sh, 1, 4, 18);
+    uint32_t row = 0;
+    xs_text(sh, row++, 0, "Markov removal effects", XS_TITLE);
+    xs_text(sh, row++, 0,
+            "Computed exactly from the absorbing chain (no simulation). Channel credit = removal "
+            "effects normalised over channels; cents allocated by largest remainder (ties by "
+            "channel name), then to campaigns by their share of the channel's touches in "
+            "converting journeys.",
+            XS_NOTE);
+    row++;
+    xs_text(sh, row, 0, "Order", XS_BOLD);
+    xs_int(sh, row++, 1, r->s->markov_order, XS_INT);
+    report_label_value(sh, row++, "Horizon",
+                       r->s->markov_horizon_observed ? "observed (finite)" : "infinite");
+    xs_text(sh, row, 0, "Converting journeys", XS_BOLD);
+    xs_int(sh, row++, 1, (int64_t)dd->n_converting, XS_INT);
+    xs_text(sh, row, 0, "Non-converting journeys", XS_BOLD);
+    xs_int(sh, row++, 1, (int64_t)dd->n_null, XS_INT);
+    xs_text(sh, row, 0, "Transient states", XS_BOLD);
+    xs_int(sh, row++, 1, mk->n_states, XS_INT);
+    xs_text(sh, row, 0, "P(conversion)", XS_BOLD);
+    xs_number(sh, row++, 1, mk->p_conversion, XS_RATIO);
+    row++;
+    static const char *const hdr[] = {"Channel", "Removal effect", "Conversions credited",
+                                      "Credit"};
+    for (uint16_t c = 0; c < 4; c++)
+        xs_text(sh, row, c, hdr[c], XS_HEADER);
+    row++;
+    uint32_t *ids = report_sorted_ids(&ds->channels);
+    for (uint32_t i = 0; i < ds->channels.n && mk->removal_effect; i++) {
+        uint32_t ch = ids[i];
+        xs_text(sh, row, 0, intern_str(&ds->channels, ch), XS_PLAIN);
+        xs_number(sh, row, 1, mk->removal_effect[ch], XS_PCT);
+        xs_number(sh, row, 2, mk->conversions[ch], XS_DEALS);
+        xs_money(sh, row, 3, dd->channel_cents[DD_MARKOV][ch], XS_MONEY);
+        row++;
+    }
+    free(ids);
+}
+
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
 {
     char title[64];
@@ -395,8 +485,9 @@ int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct
     struct xbook *b = xbook_create(path, &pp, d);
     if (!b)
         return -1;
-    struct model_cols mc;
-    models_of(r->a, &mc);
+    struct model_cols mc, rule;
+    models_of(r->a, r->dd, true, &mc);
+    models_of(r->a, r->dd, false, &rule);
     const struct dataset *ds = r->ds;
     int64_t *channel_spend = xcalloc(ds->channels.n ? ds->channels.n : 1, sizeof *channel_spend);
     for (uint32_t c = 0; c < ds->campaigns.n; c++)
@@ -404,12 +495,15 @@ int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct
             channel_spend[ds->campaigns.channel[c]] += ds->campaigns.spend[c];
     size_t cap = r->s->detail_rows_max ? (size_t)r->s->detail_rows_max : 0;
     size_t cut = cap < r->a->n_credits ? r->a->n_credits - cap : 0;
+    (void)rule;
     summary_sheet(r, b, &mc, channel_spend, cut);
     channels_sheet(r, b, &mc, channel_spend);
     campaigns_sheet(r, b, &mc);
     if (cap)
-        deal_credits_sheets(r, b, &mc, cap);
+        deal_credits_sheets(r, b, &rule, cap);
     unattributed_sheet(r, b);
+    if (r->dd && (r->dd->models & (1u << DD_MARKOV)))
+        markov_sheet(r, b);
     report_exceptions_sheet(r, b, false);
     report_run_sheet(r, b);
     free(channel_spend);
@@ -453,15 +547,18 @@ int report_credits_csv(const struct report_ctx *r, const struct lead_index *ix, 
     struct csvout o;
     if (csvout_open(&o, path, d))
         return -1;
-    struct credits_csv cc = {r, &o, {0, {0}}};
-    models_of(r->a, &cc.mc);
+    struct credits_csv cc;
+    memset(&cc, 0, sizeof cc);
+    cc.r = r;
+    cc.o = &o;
+    models_of(r->a, r->dd, false, &cc.mc);
     static const char *const hdr[] = {"deal_id",    "close_date", "amount",      "lead_id",
                                       "touched_at", "touch_line", "campaign_id", "channel"};
     for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
         csvout_text(&o, hdr[i]);
     for (int k = 0; k < cc.mc.n; k++) {
         char h[64];
-        snprintf(h, sizeof h, "%s_%s", attr_model_name(cc.mc.m[k]), r->s->currency);
+        snprintf(h, sizeof h, "%s_%s", col_name(&cc.mc, k), r->s->currency);
         csvout_text(&o, h);
     }
     csvout_end_row(&o);

@@ -81,6 +81,7 @@ struct run_state {
     struct dataset ds;
     struct lead_index ix;
     struct attribution attr;
+    struct dd_credit dd;
     struct payouts pay;
     struct period period;
     int32_t as_of_day;
@@ -141,14 +142,15 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
 /* Write every output under a temporary name, then publish them together. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
-    struct report_ctx r = {&st->s,
-                           &st->cfg,
-                           &st->period,
-                           st->as_of_day,
-                           &st->ds,
-                           &st->attr,
-                           st->s.inputs[INPUT_PEOPLE].path ? &st->pay : NULL,
-                           &st->plans};
+    struct report_ctx r = {.s = &st->s,
+                           .cfg = &st->cfg,
+                           .period = &st->period,
+                           .as_of_day = st->as_of_day,
+                           .ds = &st->ds,
+                           .a = &st->attr,
+                           .dd = &st->dd,
+                           .p = st->s.inputs[INPUT_PEOPLE].path ? &st->pay : NULL,
+                           .plans = &st->plans};
     char name[96];
     const char *tmp;
     int rc = 0;
@@ -182,6 +184,7 @@ static int write_outputs(struct run_state *st, struct diag *d)
 static void state_release(struct run_state *st)
 {
     payout_release(&st->pay);
+    dd_credit_release(&st->dd);
     attrib_release(&st->attr);
     join_release(&st->ix);
     dataset_release(&st->ds);
@@ -219,14 +222,23 @@ int run_execute(const struct run_opts *o, struct diag *d)
         join_build(&st.ix, &st.ds);
         stage_done(&clk, "join");
         attrib_run(&st.attr, &st.ds, &st.ix, &st.s, &st.period);
+        if (attrib_data_driven(&st.dd, &st.attr, &st.ds, &st.ix, &st.s, &st.period, d))
+            rc = RUN_EDATA;
         stage_done(&clk, "attribute");
         if (st.s.inputs[INPUT_PEOPLE].path && payout_run(&st.pay, &st.ds, &st.plans, &st.period, d))
             rc = RUN_ECONFIG;
         stage_done(&clk, "incent");
     }
     if (rc == RUN_OK && o->command == RUN_CHECK) {
-        struct report_ctx r = {&st.s,  &st.cfg,  &st.period, st.as_of_day,
-                               &st.ds, &st.attr, NULL,       &st.plans};
+        struct report_ctx r = {.s = &st.s,
+                               .cfg = &st.cfg,
+                               .period = &st.period,
+                               .as_of_day = st.as_of_day,
+                               .ds = &st.ds,
+                               .a = &st.attr,
+                               .dd = &st.dd,
+                               .p = NULL,
+                               .plans = &st.plans};
         report_reconciliation(&r, o->out);
     }
     if (rc == RUN_OK && o->command == RUN_RUN) {
