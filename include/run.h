@@ -14,7 +14,7 @@
 
 #include "diag.h"
 
-enum run_command { RUN_RUN, RUN_CHECK };
+enum run_command { RUN_RUN, RUN_CHECK, RUN_ATTRIBUTE };
 
 /* Exit codes from <sysexits.h> (DESIGN §7). */
 enum run_status {
@@ -31,11 +31,14 @@ enum run_status {
 struct run_opts {
     enum run_command command;
     const char *config_path;
-    const char *as_of;   /* yyyy-mm-dd or NULL */
-    const char *period;  /* 2026-11, 2026-Q4, 2026 or NULL */
-    const char *out_dir; /* relative to the working directory, or NULL */
-    const char **sets;   /* "section.key=value" overrides */
+    bool config_explicit; /* -c was given */
+    const char *as_of;    /* yyyy-mm-dd or NULL */
+    const char *period;   /* 2026-11, 2026-Q4, 2026 or NULL */
+    const char *out_dir;  /* relative to the working directory, or NULL */
+    const char **sets;    /* "section.key=value" overrides */
     size_t n_sets;
+    const char *paths;  /* attribute: the path-level file */
+    const char *models; /* attribute: comma-separated models */
     bool strict;
     int verbose; /* -v: stage timings and counts on stderr */
     int64_t now; /* the wall clock, injected: UTC epoch seconds */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "diag.h"
+#include "pathattr.h"
 #include "publish.h"
 #include "run.h"
 #include "util.h"
@@ -22,6 +23,11 @@ static const char usage_text[] =
     "  run      read the inputs, compute, and publish the workbooks and CSV files\n"
     "  check    validate the configuration and inputs, print the row reconciliation;\n"
     "           write nothing\n"
+    "  attribute --paths FILE [--models LIST] [--set …] [--out DIR]\n"
+    "           per-channel credit for path-level data in ChannelAttribution's format\n"
+    "           (path,total_conversions,total_conversion_value,total_null); models markov,\n"
+    "           shapley, shapley_ordered, first_touch, last_touch, linear (default markov);\n"
+    "           writes DIR/path-attribution.csv and .xlsx\n"
     "\n"
     "options:\n"
     "  -c, --config FILE     the INI file (default: sametable.ini)\n"
@@ -42,7 +48,16 @@ static const char usage_text[] =
     "            74 I/O error, 75 another run holds the lock, 78 bad configuration,\n"
     "            128+N killed by signal N\n";
 
-enum { OPT_AS_OF = 256, OPT_PERIOD, OPT_SET, OPT_OUT, OPT_STRICT, OPT_VERSION };
+enum {
+    OPT_AS_OF = 256,
+    OPT_PERIOD,
+    OPT_SET,
+    OPT_OUT,
+    OPT_STRICT,
+    OPT_VERSION,
+    OPT_PATHS,
+    OPT_MODELS
+};
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -59,6 +74,8 @@ static const struct option longopts[] = {{"config", required_argument, NULL, 'c'
                                          {"strict", no_argument, NULL, OPT_STRICT},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"verbose", no_argument, NULL, 'v'},
+                                         {"paths", required_argument, NULL, OPT_PATHS},
+                                         {"models", required_argument, NULL, OPT_MODELS},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, OPT_VERSION},
                                          {NULL, 0, NULL, 0}};
@@ -76,6 +93,7 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
         switch (c) {
         case 'c':
             o->config_path = optarg;
+            o->config_explicit = true;
             break;
         case OPT_AS_OF:
             o->as_of = optarg;
@@ -91,6 +109,12 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
             break;
         case OPT_STRICT:
             o->strict = true;
+            break;
+        case OPT_PATHS:
+            o->paths = optarg;
+            break;
+        case OPT_MODELS:
+            o->models = optarg;
             break;
         case 'q':
             *quiet = true;
@@ -175,6 +199,12 @@ int main(int argc, char **argv)
         o.command = RUN_RUN;
     } else if (strcmp(cmd, "check") == 0) {
         o.command = RUN_CHECK;
+    } else if (strcmp(cmd, "attribute") == 0) {
+        o.command = RUN_ATTRIBUTE;
+        if (!o.paths) {
+            rc = usage_error("attribute needs --paths FILE", NULL);
+            goto out;
+        }
     } else {
         rc = usage_error("unknown command", cmd);
         goto out;
@@ -185,7 +215,14 @@ int main(int argc, char **argv)
 
     struct diag d;
     diag_init(&d);
-    rc = run_execute(&o, &d);
+    if (o.command == RUN_ATTRIBUTE) {
+        struct pathattr_opts po = {o.paths,   o.models,
+                                   o.out_dir, o.config_explicit ? o.config_path : NULL,
+                                   o.sets,    o.n_sets};
+        rc = pathattr_run(&po, &d);
+    } else {
+        rc = run_execute(&o, &d);
+    }
     print_diagnostics(&d, o.verbose);
     if (rc != RUN_OK && d.n_errors == 0)
         fprintf(stderr, "sametable: failed with exit code %d\n", rc);
