@@ -105,18 +105,23 @@ void attrib_weights(enum attr_model model, const struct journey_view *j, const s
  * each channel's campaigns in proportion to their touches in converting journeys (ties by
  * campaign id). */
 struct dd_credit {
-    unsigned models;                 /* bit set of enum dd_model computed */
-    int64_t *channel_cents[DD_N];    /* per channel id */
+    unsigned models;              /* bit set of enum dd_model computed */
+    int64_t *channel_cents[DD_N]; /* per channel id */
     double *channel_conversions[DD_N];
-    int64_t *campaign_cents[DD_N];   /* per campaign id */
-    struct markov_result markov;     /* removal effects, when markov ran */
-    size_t n_converting, n_null;     /* journeys used */
-    int64_t total_cents;             /* what was allocated: the attributed revenue */
+    int64_t *campaign_cents[DD_N]; /* per campaign id */
+    struct markov_result markov;   /* removal effects, when markov ran */
+    /* First-order transition probabilities of the journeys (whatever markov_order is, for the
+     * reader): rows start + channels, columns channels + conversion + null;
+     * transitions[r * (n_channels + 2) + c], row 0 = start, row 1 + ch = from channel ch. */
+    double *transitions;
+    uint32_t n_channels;
+    size_t n_converting, n_null; /* journeys used */
+    int64_t total_cents;         /* what was allocated: the attributed revenue */
 };
 
-int attrib_data_driven(struct dd_credit *out, const struct attribution *a,
-                       const struct dataset *ds, const struct lead_index *ix,
-                       const struct settings *s, const struct period *period, struct diag *d);
+int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const struct dataset *ds,
+                       const struct lead_index *ix, const struct settings *s,
+                       const struct period *period, struct diag *d);
 void dd_credit_release(struct dd_credit *c);
 
 #endif

@@ -520,7 +520,8 @@ void attrib_release(struct attribution *a)
 static const struct intern *order_by;
 static int by_name(const void *x, const void *y)
 {
-    return strcmp(intern_str(order_by, *(const uint32_t *)x), intern_str(order_by, *(const uint32_t *)y));
+    return strcmp(intern_str(order_by, *(const uint32_t *)x),
+                  intern_str(order_by, *(const uint32_t *)y));
 }
 
 /* Allocate `total` over the ids[0..n) in proportion to double weights (scaled to integers once,
@@ -547,9 +548,9 @@ static void allocate_by(int64_t total, const uint32_t *ids, uint32_t n, const do
     free(o);
 }
 
-int attrib_data_driven(struct dd_credit *out, const struct attribution *a,
-                       const struct dataset *ds, const struct lead_index *ix,
-                       const struct settings *s, const struct period *period, struct diag *d)
+int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const struct dataset *ds,
+                       const struct lead_index *ix, const struct settings *s,
+                       const struct period *period, struct diag *d)
 {
     memset(out, 0, sizeof *out);
     out->models = s->dd_models;
@@ -605,6 +606,30 @@ int attrib_data_driven(struct dd_credit *out, const struct attribution *a,
         }
     }
 
+    /* Order-1 transition counts over the collapsed journeys, normalised per row. */
+    out->n_channels = n_ch;
+    size_t cols = (size_t)n_ch + 2;
+    out->transitions = zalloc(((size_t)n_ch + 1) * cols, sizeof(double));
+    for (size_t i = 0; i < paths.n_paths; i++) {
+        uint32_t b = paths.offsets[i], e = paths.offsets[i + 1];
+        double wgt = paths.conversions[i] + paths.nulls[i];
+        if (b == e || wgt <= 0)
+            continue;
+        out->transitions[paths.steps[b]] += wgt;
+        for (uint32_t k = b; k + 1 < e; k++)
+            out->transitions[(1 + (size_t)paths.steps[k]) * cols + paths.steps[k + 1]] += wgt;
+        size_t last = (1 + (size_t)paths.steps[e - 1]) * cols;
+        out->transitions[last + n_ch] += paths.conversions[i];
+        out->transitions[last + n_ch + 1] += paths.nulls[i];
+    }
+    for (size_t r = 0; r <= n_ch; r++) {
+        double sum = 0;
+        for (size_t c = 0; c < cols; c++)
+            sum += out->transitions[r * cols + c];
+        for (size_t c = 0; sum > 0 && c < cols; c++)
+            out->transitions[r * cols + c] /= sum;
+    }
+
     uint32_t *ch_order = zalloc(n_ch, sizeof *ch_order);
     for (uint32_t c = 0; c < n_ch; c++)
         ch_order[c] = c;
@@ -637,12 +662,11 @@ int attrib_data_driven(struct dd_credit *out, const struct attribution *a,
                            &out->markov, d);
             if (r == 0) {
                 memcpy(value, out->markov.value, n_ch * sizeof *value);
-                memcpy(out->channel_conversions[m], out->markov.conversions,
-                       n_ch * sizeof(double));
+                memcpy(out->channel_conversions[m], out->markov.conversions, n_ch * sizeof(double));
             }
         } else {
-            r = (m == DD_SHAPLEY ? shapley_simplified : shapley_ordered)(
-                &paths, out->channel_conversions[m], value);
+            r = (m == DD_SHAPLEY ? shapley_simplified
+                                 : shapley_ordered)(&paths, out->channel_conversions[m], value);
             if (r)
                 diag_error(d, NULL, 0, "%s attribution found no converting journey",
                            dd_model_name((enum dd_model)m));
@@ -693,5 +717,6 @@ void dd_credit_release(struct dd_credit *c)
     }
     if (c->models & (1u << DD_MARKOV))
         markov_result_release(&c->markov);
+    free(c->transitions);
     memset(c, 0, sizeof *c);
 }

@@ -473,6 +473,27 @@ static void markov_sheet(const struct report_ctx *r, struct xbook *b)
         xs_money(sh, row, 3, dd->channel_cents[DD_MARKOV][ch], XS_MONEY);
         row++;
     }
+    /* First-order transition probabilities (rows: from; columns: to). */
+    row++;
+    xs_text(sh, row++, 0, "Transition probabilities (first order, collapsed journeys)", XS_BOLD);
+    uint32_t n = dd->n_channels;
+    size_t cols = (size_t)n + 2;
+    xs_text(sh, row, 0, "From \\ to", XS_HEADER);
+    for (uint32_t k = 0; k < n; k++)
+        xs_text(sh, row, (uint16_t)(1 + k), intern_str(&ds->channels, ids[k]), XS_HEADER);
+    xs_text(sh, row, (uint16_t)(1 + n), "(conversion)", XS_HEADER);
+    xs_text(sh, row, (uint16_t)(2 + n), "(null)", XS_HEADER);
+    row++;
+    for (uint32_t from = 0; from <= n && dd->transitions; from++) {
+        size_t r0 = from == 0 ? 0 : (size_t)(1 + ids[from - 1]);
+        xs_text(sh, row, 0, from == 0 ? "(start)" : intern_str(&ds->channels, ids[from - 1]),
+                XS_BOLD);
+        for (uint32_t k = 0; k < n; k++)
+            xs_number(sh, row, (uint16_t)(1 + k), dd->transitions[r0 * cols + ids[k]], XS_PCT);
+        xs_number(sh, row, (uint16_t)(1 + n), dd->transitions[r0 * cols + n], XS_PCT);
+        xs_number(sh, row, (uint16_t)(2 + n), dd->transitions[r0 * cols + n + 1], XS_PCT);
+        row++;
+    }
     free(ids);
 }
 

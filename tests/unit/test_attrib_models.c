@@ -143,3 +143,56 @@ Test(attrib_models, time_decay_halves_per_half_life)
     split(MODEL_TIME_DECAY, &j, &s, 10000, out);
     expect("decay 3.5", out, (int64_t[]){476, 1905, 7619}, 3);
 }
+
+/* Property: for thousands of random journeys (1–12 touches, random ages, milestones anywhere or
+ * missing, direct flags) and random amounts including refunds and zero, every model's weights
+ * give an allocation whose cents sum exactly to the amount, each share has the amount's sign,
+ * and at least one weight is positive. */
+Test(attrib_models, every_model_conserves_cents_on_random_journeys)
+{
+    struct settings s = defaults();
+    uint64_t x = 0x9E3779B97F4A7C15u;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    for (int iter = 0; iter < 5000; iter++) {
+        uint32_t n = (uint32_t)(NEXT() % 12) + 1;
+        int64_t ts[12];
+        bool direct[12];
+        int64_t t0 = 20000 * (int64_t)DAY;
+        for (uint32_t i = 0; i < n; i++) {
+            t0 += (int64_t)(NEXT() % (5 * DAY));
+            ts[i] = t0;
+            direct[i] = NEXT() % 3 == 0;
+        }
+        int32_t lead = NEXT() % 3 ? (int32_t)(NEXT() % n) : -1;
+        int32_t opp = NEXT() % 3 ? (int32_t)(NEXT() % n) : -1;
+        if (lead > opp && opp >= 0) {
+            int32_t tmp = lead;
+            lead = opp;
+            opp = tmp;
+        }
+        struct journey_view j = {n, ts, direct, t0 + (int64_t)(NEXT() % DAY), lead, opp};
+        int64_t amount = (int64_t)(NEXT() % 20000001) - 5000000;
+        if (NEXT() % 50 == 0)
+            amount = 0;
+        s.half_life_days = (struct decimal){(int64_t)(NEXT() % 300) + 1, 1};
+        for (int m = 0; m < MODEL_N; m++) {
+            uint64_t w[12];
+            int64_t out[12];
+            attrib_weights((enum attr_model)m, &j, &s, w);
+            uint64_t sum = 0;
+            for (uint32_t i = 0; i < n; i++)
+                sum += w[i];
+            cr_assert(sum > 0, "iteration %d model %s: all weights zero", iter,
+                      attr_model_name((enum attr_model)m));
+            cr_assert_eq(money_allocate(amount, w, n, out), 0);
+            int64_t total = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                total += out[i];
+                cr_assert(amount >= 0 ? out[i] >= 0 : out[i] <= 0, "sign");
+            }
+            cr_assert_eq(total, amount, "iteration %d model %s: %lld != %lld", iter,
+                         attr_model_name((enum attr_model)m), (long long)total, (long long)amount);
+        }
+    }
+#undef NEXT
+}
