@@ -310,6 +310,8 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     rc |= config_get_str(c, "attribution", "non_marketing_channels", s->direct_channels,
                          &s->non_marketing_channels, d);
     rc |= config_get_int(c, "attribution", "markov_order", 1, 1, 4, &s->markov_order, d);
+    const char *path_sep;
+    rc |= config_get_str(c, "attribution", "path_separator", " > ", &path_sep, d);
     static const char *const horizons[] = {"infinite", "observed"};
     size_t hz;
     rc |= config_get_enum(c, "attribution", "markov_horizon", horizons, 2, 0, &hz, d);
