@@ -24,6 +24,7 @@ struct intern {
     uint32_t *slots;   /* open-addressing table of id + 1 (0 = empty) */
     uint64_t *hashes;  /* id -> hash, so growing never rehashes strings */
     size_t n_slots;    /* a power of two */
+    uint32_t last;     /* id returned by the previous intern_add: exports repeat IDs in runs */
 };
 
 #define INTERN_INIT                                                                                \

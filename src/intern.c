@@ -50,13 +50,20 @@ uint32_t intern_find(const struct intern *in, const char *s, size_t len)
 
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
 {
+    if (in->n && in->lens[in->last] == len && memcmp(in->strs[in->last], s, len) == 0) {
+        if (added)
+            *added = false;
+        return in->last;
+    }
     uint64_t h = hash_str(s, len);
     size_t slot;
     uint32_t id = lookup(in, s, len, h, &slot);
     if (added)
         *added = id == INTERN_NONE;
-    if (id != INTERN_NONE)
+    if (id != INTERN_NONE) {
+        in->last = id;
         return id;
+    }
     if (len > UINT32_MAX || in->n == INTERN_NONE - 1)
         BUG("intern_add: too many or too long strings");
     if ((size_t)(in->n + 1) * 2 > in->n_slots) {
@@ -77,6 +84,7 @@ uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
     in->lens[id] = (uint32_t)len;
     in->hashes[id] = h;
     in->slots[slot] = id + 1;
+    in->last = id;
     return id;
 }
 
