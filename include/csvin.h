@@ -32,6 +32,16 @@
  * (a record spanning lines, a line cut by a chunk boundary, anything malformed, the last line
  * without a terminator) goes through libcsv, which has the last word on what is an error.
  *
+ * Threads: with opts->pipeline (the default), a file of 4 MiB or more and two CPUs, a thread reads,
+ * checks and parses into batches of records (a ring of a few, so memory does not grow with the
+ * file) while the calling thread runs the callback on them, in file order. The callback always
+ * runs on the calling thread, one record at a time, and d is only written from the calling
+ * thread: the reader's own messages are collected apart and appended once the callbacks are
+ * done. Records, stats, messages and the return code are exactly those of the one-thread read:
+ * a callback returning -1 stops the reading thread (and what it read ahead is dropped, messages
+ * included); an error it finds is reported after every record before it has been delivered.
+ * One difference: the callback must not look at *stats, which the pipeline fills in on return.
+ *
  * Field pointers are valid only during the callback. Fields are NUL-terminated for convenience
  * and contain no NUL bytes.
  */
@@ -54,10 +64,16 @@ struct csvin_opts {
     size_t max_field_bytes; /* longest field accepted; 0 = 1 MiB. A longer quoted field is reported
                              * as a probable unterminated quote at the line where it starts; a
                              * longer unquoted one as "field longer than N bytes" (CSVIN_EQUOTE) */
+    bool pipeline;          /* parse on a second thread while the callback runs on the calling one
+                             * (default true); a regular file under 4 MiB, or a process allowed
+                             * on one CPU only, is read on one thread */
+    size_t batch_bytes;     /* for tests: field bytes per batch passed between the threads; 0 =
+                             * 1 MiB (and at most 4096 records). Nonzero also runs the pipeline
+                             * whatever the file size and CPUs, so that small batches turn over */
 };
 
 // clang-format off
-#define CSVIN_OPTS_INIT {0, true, 0, 0}
+#define CSVIN_OPTS_INIT {0, true, 0, 0, true, 0}
 // clang-format on
 
 struct csvin_record {

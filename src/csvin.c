@@ -1,10 +1,14 @@
 /* csvin.c — streaming CSV reader: chunked reads, encoding checks, physical lines, libcsv. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "csvin.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,7 +22,25 @@ enum {
      * many bytes (or one chunk, if larger) are read ahead for that. */
     CSVIN_HEAD_MAX = 64 * 1024,
     CSVIN_FIRST_BLOCK = 4096, /* libcsv's first field buffer; it grows geometrically from there */
+    /* The pipeline: a batch is handed over once it holds this many field bytes or records, and
+     * the reading thread fills one while the others wait for or are in the callbacks. */
+    CSVIN_BATCH_BYTES = 1 << 20,
+    CSVIN_BATCH_RECS = 4096,
+    CSVIN_BATCH_FIRST = 64, /* records in the first batch, doubling up to CSVIN_BATCH_RECS: the
+                             * callbacks start as soon as possible */
+    CSVIN_RING = 4,
+    /* Room reserved up front in each batch, beyond batch_bytes, for the record that crosses it
+     * and for fields, so that buffers seldom grow (growing copies and touches fresh pages). */
+    CSVIN_BATCH_SLACK = 64 * 1024,
+    CSVIN_BATCH_FIELDS = 8 * CSVIN_BATCH_RECS,
+    CSVIN_BATCH_MAX = 64 << 20, /* largest batch_bytes taken */
 };
+
+/* Below this size a regular file is read on one thread: starting one costs more than it saves. */
+#define CSVIN_PIPELINE_MIN ((off_t)4 << 20)
+/* Data one thread writes often is kept this far from data the other thread uses, so that no
+ * cache line holds both and bounces between the cores at every write. */
+#define CSVIN_CACHE_LINE 64
 
 /* libcsv's parser state "no field of the current row seen yet" (ROW_NOT_BEGUN in libcsv.c). The
  * pstate field is public in struct csv_parser; this value is the only one relied on. */
@@ -32,6 +54,55 @@ enum utf8_fault {
     U8_RANGE, /* well-formed but overlong, a surrogate or above U+10FFFF */
     U8_BOM,   /* U+FEFF after the start of the file */
     U8_EOF,   /* the file ends inside a multi-byte character */
+};
+
+/* One record in a batch. Its index is not kept: the consumer counts records as it goes. */
+struct batch_rec {
+    uint64_t line, end_line;
+    size_t nf; /* fields: the batch's next nf ones */
+    bool is_header;
+};
+
+/* The stats a one-thread read returns when the callback stops at a record (footer_lines is 0 and
+ * records the consumer's count). They change seldom from record to record, so a batch keeps an
+ * entry only where they change. */
+struct batch_stats {
+    size_t rec; /* from this record of the batch on */
+    uint64_t bytes, blank_lines;
+    bool line_ended; /* the reader was at the start of a line: stats->lines is end_line - 1 */
+};
+
+/* Records assembled by the reader: one at a time when it calls the callback itself, a batch of
+ * them in the pipeline. Buffers are reused from record to record and from batch to batch. Fields
+ * lie end to end in data, each followed by a NUL, so that lens alone locates them: the field
+ * pointers are made by whoever calls the callback (the consumer, in its own cache). */
+struct batch {
+    char *data;
+    size_t data_len, data_cap; /* bytes */
+    size_t *lens;              /* field lengths in bytes */
+    size_t nf, f_cap;          /* fields */
+    struct batch_rec *recs;
+    size_t n_recs, r_cap; /* records */
+    struct batch_stats *stats;
+    size_t n_stats, s_cap; /* stats entries (pipeline only) */
+};
+
+/* The hand-over between the reading thread (producer) and the calling one (consumer). Batch k
+ * lives in ring[k % CSVIN_RING]; the producer fills batch k only once batch k - CSVIN_RING has
+ * been released, so a batch is written by one thread and then read by the other, never both. */
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t sealed;   /* a batch was handed over, or the producer is done */
+    pthread_cond_t released; /* a batch was given back, or the consumer stopped */
+    uint64_t n_sealed;       /* batches handed over (under mu; written by the producer) */
+    uint64_t n_released;     /* batches given back (under mu; written by the consumer) */
+    bool done;               /* the last batch has been handed over (under mu) */
+    atomic_bool stop;        /* the callback returned -1; written under mu, also read without */
+    struct {
+        char pad[CSVIN_CACHE_LINE];
+        struct batch b;
+    } ring[CSVIN_RING];
+    char pad[CSVIN_CACHE_LINE];
 };
 
 struct reader {
@@ -64,13 +135,15 @@ struct reader {
     uint64_t fault_off; /* file offset of the offending byte or sequence */
     unsigned char fault_byte;
 
-    /* The record being assembled; buffers are reused from record to record. */
-    char *data;
-    size_t data_len, data_cap; /* bytes */
-    size_t *offs;              /* field start offsets into data */
-    size_t *lens;
-    const char **ptrs;
-    size_t nf, f_cap; /* fields */
+    /* The record being assembled: fields [f0, b->nf) of b, starting at b->data + d0. */
+    struct batch *b; /* &one, or the ring batch being filled in the pipeline */
+    struct batch one;
+    size_t f0, d0;
+    const char **ptrs; /* the fields of the record delivered here */
+    size_t ptrs_cap;
+    struct pipe *pipe;  /* NULL when the callback is called from here */
+    size_t batch_bytes; /* in the pipeline, hand a batch over once it holds this many bytes */
+    size_t batch_recs;  /* or this many records */
 
     /* Records. */
     bool have_header;
@@ -107,20 +180,30 @@ static int no_space(unsigned char c)
 
 /* ---- records ---------------------------------------------------------------------------- */
 
+static size_t rec_fields(const struct reader *r)
+{
+    return r->b->nf - r->f0;
+}
+
+/* Forgets the fields of the record being assembled. */
+static void drop_record(struct reader *r)
+{
+    r->b->nf = r->f0;
+    r->b->data_len = r->d0;
+}
+
 /* Adds the field of len bytes already written at data + data_len (room for its NUL included). */
 static void push_field(struct reader *r, size_t len)
 {
-    if (r->nf == r->f_cap) {
-        r->f_cap = grow_capacity(r->f_cap, r->nf + 1);
-        r->offs = xreallocarray(r->offs, r->f_cap, sizeof *r->offs);
-        r->lens = xreallocarray(r->lens, r->f_cap, sizeof *r->lens);
-        r->ptrs = xreallocarray(r->ptrs, r->f_cap, sizeof *r->ptrs);
+    struct batch *b = r->b;
+    if (b->nf == b->f_cap) {
+        b->f_cap = grow_capacity(b->f_cap, b->nf + 1);
+        b->lens = xreallocarray(b->lens, b->f_cap, sizeof *b->lens);
     }
-    r->data[r->data_len + len] = '\0';
-    r->offs[r->nf] = r->data_len;
-    r->lens[r->nf] = len;
-    r->nf++;
-    r->data_len += len + 1;
+    b->data[b->data_len + len] = '\0';
+    b->lens[b->nf] = len;
+    b->nf++;
+    b->data_len += len + 1;
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -129,67 +212,122 @@ static void on_field(void *s, size_t len, void *data)
     if (r->status != CSVIN_OK)
         return;
     if (len > r->max_field) {
-        fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf), "field longer than %zu bytes",
-             r->max_field);
+        fail(r, CSVIN_EQUOTE, r->field_line, column_of(rec_fields(r)),
+             "field longer than %zu bytes", r->max_field);
         return;
     }
-    if (len + 1 > r->data_cap - r->data_len)
-        VEC_GROW(r->data, r->data_cap, r->data_len + len + 1);
-    memcpy(r->data + r->data_len, s, len);
+    struct batch *b = r->b;
+    if (len + 1 > b->data_cap - b->data_len)
+        VEC_GROW(b->data, b->data_cap, b->data_len + len + 1);
+    memcpy(b->data + b->data_len, s, len);
     push_field(r, len);
     /* The next field starts after the delimiter just seen, on this line. */
     r->field_line = r->line;
 }
 
-/* Whether each of the nf fields is empty or only spaces and tabs. */
-static bool record_is_blank(const struct reader *r, size_t nf)
+/* Whether each field of the record being assembled is empty or only spaces and tabs. */
+static bool record_is_blank(const struct reader *r)
 {
-    for (size_t i = 0; i < nf; i++) {
-        const char *s = r->data + r->offs[i];
-        for (size_t j = 0; j < r->lens[i]; j++)
+    const struct batch *b = r->b;
+    const char *s = b->data + r->d0;
+    for (size_t i = r->f0; i < b->nf; i++) {
+        for (size_t j = 0; j < b->lens[i]; j++)
             if (s[j] != ' ' && s[j] != '\t')
                 return false;
+        s += b->lens[i] + 1;
     }
     return true;
 }
 
-/* The record in data/offs/lens is complete: skip it, start the footer with it, or deliver it. */
+static void pipe_hand_over(struct reader *r, bool last);
+static bool stop_requested(struct reader *r);
+
+/* Points (*ptrs)[0, nf) at nf fields lying end to end from s; returns the end of the last. */
+static const char *field_ptrs(const char ***ptrs, size_t *cap, const char *s, const size_t *lens,
+                              size_t nf)
+{
+    VEC_GROW(*ptrs, *cap, nf);
+    for (size_t i = 0; i < nf; i++) {
+        (*ptrs)[i] = s;
+        s += lens[i] + 1;
+    }
+    return s;
+}
+
+/* Pipeline: the record just completed stays in the batch for the consumer. */
+static void batch_add(struct reader *r, bool is_header)
+{
+    struct batch *b = r->b;
+    const struct batch_stats *last = b->n_stats ? &b->stats[b->n_stats - 1] : NULL;
+    if (!last || last->bytes != r->st->bytes || last->blank_lines != r->st->blank_lines ||
+        last->line_ended != r->at_line_start) {
+        VEC_GROW(b->stats, b->s_cap, b->n_stats + 1);
+        b->stats[b->n_stats++] = (struct batch_stats){
+            .rec = b->n_recs,
+            .bytes = r->st->bytes,
+            .blank_lines = r->st->blank_lines,
+            .line_ended = r->at_line_start,
+        };
+    }
+    VEC_GROW(b->recs, b->r_cap, b->n_recs + 1);
+    b->recs[b->n_recs++] = (struct batch_rec){
+        .line = r->rec_line,
+        .end_line = r->line,
+        .nf = b->nf - r->f0,
+        .is_header = is_header,
+    };
+    r->f0 = b->nf;
+    r->d0 = b->data_len;
+    if (!stop_requested(r) && (b->data_len >= r->batch_bytes || b->n_recs >= r->batch_recs))
+        pipe_hand_over(r, false);
+}
+
+/* The record being assembled is complete: skip it, start the footer with it, or deliver it. */
 static void end_record(struct reader *r)
 {
-    size_t nf = r->nf;
-    r->nf = 0;
-    r->data_len = 0;
-    if (r->status != CSVIN_OK)
+    size_t nf = rec_fields(r);
+    if (r->status != CSVIN_OK) {
+        drop_record(r);
         return;
+    }
     r->line_rows++;
-    if (record_is_blank(r, nf)) {
+    if (record_is_blank(r)) {
+        drop_record(r);
         r->st->blank_lines += r->line - r->rec_line + 1;
         r->saw_blank = true;
         return;
     }
     if (r->have_header && r->footer_on && r->saw_blank && nf < r->header_nf) {
+        drop_record(r);
         r->in_footer = true;
         r->st->footer_lines += r->line - r->rec_line; /* the current line is counted at its end */
         return;
     }
-    for (size_t i = 0; i < nf; i++)
-        r->ptrs[i] = r->data + r->offs[i];
-    struct csvin_record rec = {
-        .fields = r->ptrs,
-        .lens = r->lens,
-        .n_fields = nf,
-        .line = r->rec_line,
-        .end_line = r->line,
-        .index = 0,
-        .is_header = !r->have_header,
-    };
-    if (!r->have_header) {
+    bool is_header = !r->have_header;
+    uint64_t index = 0;
+    if (is_header) {
         r->have_header = true;
         r->header_nf = nf;
     } else {
-        rec.index = ++r->st->records;
+        index = ++r->st->records;
     }
     r->saw_blank = false;
+    if (r->pipe) {
+        batch_add(r, is_header);
+        return;
+    }
+    struct batch *b = r->b;
+    field_ptrs(&r->ptrs, &r->ptrs_cap, b->data + r->d0, b->lens + r->f0, nf);
+    struct csvin_record rec = {
+        .fields = r->ptrs,
+        .lens = b->lens + r->f0,
+        .n_fields = nf,
+        .line = r->rec_line,
+        .end_line = r->line,
+        .index = index,
+        .is_header = is_header,
+    };
+    drop_record(r); /* the bytes stay where they are until the next record */
     if (r->fn(r->ctx, &rec) != 0)
         r->status = CSVIN_ESTOPPED;
 }
@@ -210,15 +348,16 @@ static bool parse_simple_line(struct reader *r, const unsigned char *s, size_t l
 {
     if (len == 0)
         return true; /* a blank line: libcsv would report nothing either */
-    if (r->nf != 0 || r->data_len != 0)
+    struct batch *b = r->b;
+    if (b->nf != r->f0 || b->data_len != r->d0)
         BUG("csvin: a record is pending at the start of a line");
     /* Fields take at most len bytes plus one NUL each, minus one delimiter between two. */
-    if (len + 1 > r->data_cap)
-        VEC_GROW(r->data, r->data_cap, len + 1);
+    if (len + 1 > b->data_cap - b->data_len)
+        VEC_GROW(b->data, b->data_cap, b->data_len + len + 1);
     unsigned char delim = r->delim;
     size_t i = 0;
     for (;;) {
-        char *w = r->data + r->data_len;
+        char *w = b->data + b->data_len;
         size_t flen = 0;
         if (i < len && s[i] == '"') {
             size_t j = i + 1;
@@ -260,8 +399,7 @@ static bool parse_simple_line(struct reader *r, const unsigned char *s, size_t l
     end_record(r);
     return true;
 bail:
-    r->nf = 0;
-    r->data_len = 0;
+    drop_record(r);
     return false;
 }
 
@@ -311,11 +449,11 @@ static void feed(struct reader *r, const unsigned char *s, size_t len)
             if (csv_error(&r->parser) != CSV_EPARSE)
                 BUG("libcsv failed with something other than a parse error");
             if (r->line == r->rec_line)
-                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(rec_fields(r)),
                      "malformed quoting: text after a closing quote or a bare quote in an "
                      "unquoted field");
             else
-                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(rec_fields(r)),
                      "malformed quoting: text after a closing quote or a bare quote in an "
                      "unquoted field (at line %llu)",
                      (unsigned long long)r->line);
@@ -323,12 +461,12 @@ static void feed(struct reader *r, const unsigned char *s, size_t len)
         }
         if (r->parser.entry_pos >= limit) {
             if (r->parser.quoted)
-                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+                fail(r, CSVIN_EQUOTE, r->rec_line, column_of(rec_fields(r)),
                      "unterminated quoted field starting at line %llu (no closing quote within "
                      "%zu bytes)",
                      (unsigned long long)r->field_line, r->max_field);
             else
-                fail(r, CSVIN_EQUOTE, r->field_line, column_of(r->nf),
+                fail(r, CSVIN_EQUOTE, r->field_line, column_of(rec_fields(r)),
                      "field longer than %zu bytes", r->max_field);
             return;
         }
@@ -666,13 +804,28 @@ static void read_failed(struct reader *r, int err)
     fail(r, CSVIN_EIO, 0, 0, "cannot read '%s': %s", r->path, strerror(err));
 }
 
+static void batch_free(struct batch *b)
+{
+    free(b->data);
+    free(b->lens);
+    free(b->stats);
+    free(b->recs);
+}
+
 static void reader_release(struct reader *r)
 {
     csv_free(&r->parser);
-    free(r->data);
-    free(r->offs);
-    free(r->lens);
+    batch_free(&r->one);
     free(r->ptrs);
+}
+
+/* In the pipeline, whether the consumer has stopped: what is read from here on is dropped. */
+static bool stop_requested(struct reader *r)
+{
+    if (!r->pipe || !atomic_load_explicit(&r->pipe->stop, memory_order_relaxed))
+        return false;
+    r->status = CSVIN_ESTOPPED;
+    return true;
 }
 
 /* Everything after the file is open. */
@@ -727,7 +880,7 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
     for (;;) {
         if (p < n)
             process_chunk(r, buf, p, n);
-        if (r->status != CSVIN_OK)
+        if (r->status != CSVIN_OK || stop_requested(r))
             goto out;
         if (eof)
             break;
@@ -759,7 +912,7 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
     if (!r->in_footer && csv_fini(&r->parser, on_field, on_row, r) != 0) {
         /* Located at the record's first line like every message; the text names the line
          * where the open quote is, which differs when an earlier field spans lines. */
-        fail(r, CSVIN_EQUOTE, r->rec_line, column_of(r->nf),
+        fail(r, CSVIN_EQUOTE, r->rec_line, column_of(rec_fields(r)),
              "unterminated quoted field starting at line %llu", (unsigned long long)r->field_line);
         goto out;
     }
@@ -772,6 +925,209 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
 out:
     r->st->lines = r->line - (r->at_line_start ? 1 : 0);
     free(buf);
+}
+
+/* ---- the pipeline ----------------------------------------------------------------------- */
+
+/* Producer: hands the batch being filled to the consumer and takes the next one of the ring,
+ * once the consumer has given it back. The last hand-over takes none. */
+static void pipe_hand_over(struct reader *r, bool last)
+{
+    struct pipe *p = r->pipe;
+    pthread_mutex_lock(&p->mu);
+    p->n_sealed++;
+    p->done = last;
+    pthread_cond_signal(&p->sealed);
+    while (!last && p->n_sealed - p->n_released >= CSVIN_RING && !atomic_load(&p->stop))
+        pthread_cond_wait(&p->released, &p->mu);
+    uint64_t next = p->n_sealed;
+    pthread_mutex_unlock(&p->mu);
+    if (last)
+        return;
+    /* Once stopped, the consumer reads no batch any more: any may be taken. */
+    struct batch *b = r->b = &p->ring[next % CSVIN_RING].b;
+    b->data_len = b->nf = b->n_recs = b->n_stats = 0;
+    r->f0 = r->d0 = 0;
+    if (r->batch_recs < CSVIN_BATCH_RECS)
+        r->batch_recs *= 2;
+}
+
+/* The producer's own state, on cache lines of its own (see CSVIN_CACHE_LINE). */
+struct producer {
+    char pad0[CSVIN_CACHE_LINE];
+    struct reader r;
+    struct csvin_stats st; /* the caller's once the producer has ended */
+    struct diag d;         /* likewise */
+    int fd;
+    char delim;   /* opts->delimiter */
+    size_t chunk; /* bytes */
+    char pad1[CSVIN_CACHE_LINE];
+};
+
+static void *produce(void *arg)
+{
+    struct producer *pr = arg;
+    read_fd(&pr->r, pr->fd, pr->delim, pr->chunk);
+    pipe_hand_over(&pr->r, true);
+    return NULL;
+}
+
+/* The consumer's own state. */
+struct consumer {
+    csvin_record_fn fn;
+    void *ctx;
+    const char **ptrs; /* the fields of the record being delivered */
+    size_t ptrs_cap;
+    uint64_t n_data;       /* data records fn has been called on */
+    struct csvin_stats at; /* once fn has stopped: bytes, lines, blank and footer lines as a
+                            * one-thread read leaves them */
+};
+
+/* The stats a one-thread read leaves when the callback stops at record i of b. */
+static void stats_at(const struct batch *b, size_t i, struct csvin_stats *st)
+{
+    size_t k = b->n_stats;
+    while (k > 0 && b->stats[k - 1].rec > i)
+        k--;
+    if (k == 0)
+        BUG("csvin: a batch without stats for a record");
+    const struct batch_stats *e = &b->stats[k - 1];
+    st->bytes = e->bytes;
+    st->lines = b->recs[i].end_line - (e->line_ended ? 1 : 0); /* as read_fd computes it */
+    st->blank_lines = e->blank_lines;
+    st->footer_lines = 0; /* no record is delivered once the footer has begun */
+}
+
+/* Consumer: calls fn on every record of every batch in order until the producer is done or fn
+ * returns -1. Returns whether it stopped. */
+static bool pipe_consume(struct pipe *p, struct consumer *c)
+{
+    for (uint64_t k = 0;; k++) {
+        pthread_mutex_lock(&p->mu);
+        while (p->n_sealed == k && !p->done)
+            pthread_cond_wait(&p->sealed, &p->mu);
+        bool have = p->n_sealed > k;
+        pthread_mutex_unlock(&p->mu);
+        if (!have)
+            return false;
+        const struct batch *b = &p->ring[k % CSVIN_RING].b;
+        const char *s = b->data;
+        const size_t *lens = b->lens;
+        for (size_t i = 0; i < b->n_recs; i++) {
+            const struct batch_rec *br = &b->recs[i];
+            s = field_ptrs(&c->ptrs, &c->ptrs_cap, s, lens, br->nf);
+            struct csvin_record rec = {
+                .fields = c->ptrs,
+                .lens = lens,
+                .n_fields = br->nf,
+                .line = br->line,
+                .end_line = br->end_line,
+                .index = br->is_header ? 0 : ++c->n_data,
+                .is_header = br->is_header,
+            };
+            lens += br->nf;
+            if (c->fn(c->ctx, &rec) != 0) {
+                stats_at(b, i, &c->at);
+                pthread_mutex_lock(&p->mu);
+                atomic_store(&p->stop, true);
+                pthread_cond_signal(&p->released);
+                pthread_mutex_unlock(&p->mu);
+                return true;
+            }
+        }
+        pthread_mutex_lock(&p->mu);
+        p->n_released = k + 1;
+        pthread_cond_signal(&p->released);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Whether this process may run on two CPUs at once (its affinity mask; true when unknown). On
+ * one CPU the second thread only adds hand-overs and cache misses. */
+static bool two_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return true;
+    return CPU_COUNT(&set) >= 2;
+}
+
+/* read_fd on a thread of its own, filling batches, and the callbacks on this one. The producer
+ * works on a copy of r with its own stats and messages; they become the caller's once it has
+ * ended. Returns false, having read nothing, when no thread can be started. */
+static bool read_pipelined(struct reader *r, int fd, char opt_delim, size_t chunk,
+                           size_t batch_bytes)
+{
+    struct pipe *p = xcalloc(1, sizeof *p);
+    if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->sealed, NULL) != 0 ||
+        pthread_cond_init(&p->released, NULL) != 0)
+        BUG("csvin: cannot initialise a mutex or a condition variable");
+    atomic_init(&p->stop, false);
+    for (size_t i = 0; i < CSVIN_RING; i++) {
+        struct batch *b = &p->ring[i].b;
+        VEC_GROW(b->data, b->data_cap, batch_bytes + CSVIN_BATCH_SLACK);
+        VEC_GROW(b->recs, b->r_cap, CSVIN_BATCH_RECS);
+        b->f_cap = CSVIN_BATCH_FIELDS;
+        b->lens = xreallocarray(NULL, b->f_cap, sizeof *b->lens);
+    }
+
+    struct producer *pr = xcalloc(1, sizeof *pr);
+    pr->r = *r;
+    pr->r.st = &pr->st;
+    pr->r.d = &pr->d;
+    pr->r.pipe = p;
+    pr->r.b = &p->ring[0].b;
+    pr->r.batch_bytes = batch_bytes;
+    pr->r.batch_recs = CSVIN_BATCH_FIRST;
+    diag_init(&pr->d);
+    pr->fd = fd;
+    pr->delim = opt_delim;
+    pr->chunk = chunk;
+
+    pthread_t thread;
+    bool started = pthread_create(&thread, NULL, produce, pr) == 0;
+    if (started) {
+        struct consumer c = {.fn = r->fn, .ctx = r->ctx};
+        bool stopped = pipe_consume(p, &c);
+        if (pthread_join(thread, NULL) != 0)
+            BUG("csvin: cannot join the reading thread");
+        struct csvin_stats *stats = r->st;
+        struct diag *d = r->d;
+        *r = pr->r; /* the parser's buffers included, for reader_release */
+        r->st = stats;
+        r->d = d;
+        r->pipe = NULL;
+        r->b = &r->one;
+        *stats = pr->st;
+        if (stopped) {
+            /* As a one-thread read leaves them when the callback stops; what the producer read
+             * ahead, and any message about it, is dropped. */
+            stats->bytes = c.at.bytes;
+            stats->lines = c.at.lines;
+            stats->blank_lines = c.at.blank_lines;
+            stats->footer_lines = c.at.footer_lines;
+            stats->records = c.n_data;
+            r->status = CSVIN_ESTOPPED;
+        } else {
+            if (c.n_data != pr->st.records)
+                BUG("csvin: records lost between the threads");
+            for (size_t i = 0; d && i < pr->d.n; i++) {
+                const struct diag_entry *e = &pr->d.v[i];
+                diag_add(d, e->severity, e->file, e->line, e->column, "%s", e->message);
+            }
+        }
+        free(c.ptrs);
+    }
+
+    diag_release(&pr->d);
+    free(pr);
+    for (size_t i = 0; i < CSVIN_RING; i++)
+        batch_free(&p->ring[i].b);
+    pthread_cond_destroy(&p->released);
+    pthread_cond_destroy(&p->sealed);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+    return started;
 }
 
 int csvin_read(const char *path, const char *display, const struct csvin_opts *opts,
@@ -799,6 +1155,7 @@ int csvin_read(const char *path, const char *display, const struct csvin_opts *o
     r.line = 1;
     r.at_line_start = true;
     r.rec_line = r.field_line = 1;
+    r.b = &r.one;
     size_t chunk = opts->chunk_size ? opts->chunk_size : CSVIN_DEFAULT_CHUNK;
 
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -807,7 +1164,8 @@ int csvin_read(const char *path, const char *display, const struct csvin_opts *o
         return r.status;
     }
     struct stat sb;
-    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    bool stat_ok = fstat(fd, &sb) == 0;
+    if (stat_ok && S_ISDIR(sb.st_mode)) {
         fail(&r, CSVIN_EMISSING, 0, 0, "cannot open '%s': %s", path, strerror(EISDIR));
         close(fd);
         return r.status;
@@ -822,7 +1180,16 @@ int csvin_read(const char *path, const char *display, const struct csvin_opts *o
     csv_set_realloc_func(&r.parser, xrealloc);
     csv_set_blk_size(&r.parser, CSVIN_FIRST_BLOCK);
 
-    read_fd(&r, fd, opts->delimiter, chunk);
+    /* A pipe or a FIFO may be long: only a regular file's size says the thread is not worth it.
+     * batch_bytes, set by tests, forces the pipeline. */
+    bool pipelined = opts->pipeline && stat_ok &&
+                     (opts->batch_bytes != 0 ||
+                      ((!S_ISREG(sb.st_mode) || sb.st_size >= CSVIN_PIPELINE_MIN) && two_cpus()));
+    size_t batch_bytes = opts->batch_bytes ? opts->batch_bytes : CSVIN_BATCH_BYTES;
+    if (batch_bytes > CSVIN_BATCH_MAX)
+        batch_bytes = CSVIN_BATCH_MAX;
+    if (!pipelined || !read_pipelined(&r, fd, opts->delimiter, chunk, batch_bytes))
+        read_fd(&r, fd, opts->delimiter, chunk);
 
     close(fd);
     reader_release(&r);

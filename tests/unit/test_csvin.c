@@ -1,7 +1,10 @@
 /* test_csvin.c — unit tests for the streaming CSV reader (fixture files in a temp directory). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "csvin.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,12 +75,37 @@ struct got_rec {
 struct got {
     struct got_rec *v;
     size_t n, cap;
-    size_t stop_at; /* return -1 from the stop_at-th callback (1-based); 0: never */
+    size_t stop_at;    /* return -1 from the stop_at-th callback (1-based); 0: never */
+    size_t warn_every; /* add a warning to d at every warn_every-th data record; 0: never */
+    struct diag *d;
+    pthread_t caller; /* the thread that called csvin_read */
+    long threads;     /* threads in the process during the first callback */
 };
+
+/* The number of threads in this process, from /proc/self/status; -1 if unknown. */
+static long count_threads(void)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    if (!fp)
+        return -1;
+    char line[256];
+    long n = -1;
+    while (fgets(line, sizeof line, fp))
+        if (strncmp(line, "Threads:", 8) == 0)
+            n = strtol(line + 8, NULL, 10);
+    fclose(fp);
+    return n;
+}
 
 static int collect(void *ctx, const struct csvin_record *rec)
 {
     struct got *g = ctx;
+    cr_assert(pthread_equal(pthread_self(), g->caller), "callback off the calling thread");
+    if (g->n == 0)
+        g->threads = count_threads();
+    if (g->warn_every && !rec->is_header && rec->index % g->warn_every == 0)
+        diag_add(g->d, DIAG_WARNING, "cb.csv", rec->line, 2, "record %llu seen",
+                 (unsigned long long)rec->index);
     size_t len = 0;
     for (size_t i = 0; i < rec->n_fields; i++) {
         cr_assert_eq(strlen(rec->fields[i]), rec->lens[i], "field %zu is not NUL-terminated", i);
@@ -110,11 +138,21 @@ struct run {
     struct diag d;
 };
 
-static void run_path(struct run *r, const char *path, const struct csvin_opts *opts)
+static void run_with(struct run *r, const char *path, const struct csvin_opts *opts, size_t stop_at,
+                     size_t warn_every)
 {
     memset(r, 0, sizeof *r);
     diag_init(&r->d);
+    r->got.stop_at = stop_at;
+    r->got.warn_every = warn_every;
+    r->got.d = &r->d;
+    r->got.caller = pthread_self();
     r->rc = csvin_read(path, "t.csv", opts, collect, &r->got, &r->st, &r->d);
+}
+
+static void run_path(struct run *r, const char *path, const struct csvin_opts *opts)
+{
+    run_with(r, path, opts, 0, 0);
 }
 
 static void run_bytes(struct run *r, const char *bytes, size_t len, const struct csvin_opts *opts)
@@ -124,11 +162,7 @@ static void run_bytes(struct run *r, const char *bytes, size_t len, const struct
 
 static void run_stop(struct run *r, const char *bytes, size_t len, size_t stop_at)
 {
-    const char *path = fixture(bytes, len);
-    memset(r, 0, sizeof *r);
-    diag_init(&r->d);
-    r->got.stop_at = stop_at;
-    r->rc = csvin_read(path, "t.csv", NULL, collect, &r->got, &r->st, &r->d);
+    run_with(r, fixture(bytes, len), NULL, stop_at, 0);
 }
 
 static void run_release(struct run *r)
@@ -1058,5 +1092,340 @@ Test(csvin, an_encoding_fault_wins_over_a_quoting_error_at_the_same_byte)
                      "start of the file");
         cr_assert_eq(r.st.lines, 2, "chunk %zu", chunks[c]);
         run_release(&r);
+    }
+}
+
+/* ---- the pipeline ----------------------------------------------------------------------- */
+
+/* Whether two runs saw exactly the same return code, records, stats and messages. */
+static void expect_same(const struct run *a, const struct run *b, const char *what, size_t chunk,
+                        size_t batch)
+{
+    cr_assert_eq(a->rc, b->rc, "%s, chunk %zu batch %zu: rc %d vs %d", what, chunk, batch, a->rc,
+                 b->rc);
+    cr_assert_eq(a->got.n, b->got.n, "%s, chunk %zu batch %zu: %zu vs %zu records", what, chunk,
+                 batch, a->got.n, b->got.n);
+    for (size_t k = 0; k < a->got.n; k++) {
+        const struct got_rec *x = &a->got.v[k], *y = &b->got.v[k];
+        cr_assert_str_eq(x->text, y->text, "%s, chunk %zu batch %zu, record %zu", what, chunk,
+                         batch, k);
+        cr_assert_eq(x->n_fields, y->n_fields, "%s, chunk %zu batch %zu, record %zu", what, chunk,
+                     batch, k);
+        cr_assert_eq(x->line, y->line, "%s, chunk %zu batch %zu, record %zu", what, chunk, batch,
+                     k);
+        cr_assert_eq(x->end_line, y->end_line, "%s, chunk %zu batch %zu, record %zu", what, chunk,
+                     batch, k);
+        cr_assert_eq(x->index, y->index, "%s, chunk %zu batch %zu, record %zu", what, chunk, batch,
+                     k);
+        cr_assert_eq(x->is_header, y->is_header, "%s, chunk %zu batch %zu, record %zu", what, chunk,
+                     batch, k);
+    }
+    const struct csvin_stats *s = &a->st, *t = &b->st;
+    cr_assert_eq(s->bytes, t->bytes, "%s, chunk %zu batch %zu: bytes %llu vs %llu", what, chunk,
+                 batch, (unsigned long long)s->bytes, (unsigned long long)t->bytes);
+    cr_assert_eq(s->lines, t->lines, "%s, chunk %zu batch %zu: lines %llu vs %llu", what, chunk,
+                 batch, (unsigned long long)s->lines, (unsigned long long)t->lines);
+    cr_assert_eq(s->records, t->records, "%s, chunk %zu batch %zu: records", what, chunk, batch);
+    cr_assert_eq(s->blank_lines, t->blank_lines,
+                 "%s, chunk %zu batch %zu: blank lines %llu vs %llu", what, chunk, batch,
+                 (unsigned long long)s->blank_lines, (unsigned long long)t->blank_lines);
+    cr_assert_eq(s->footer_lines, t->footer_lines, "%s, chunk %zu batch %zu: footer lines", what,
+                 chunk, batch);
+    cr_assert_eq(s->delimiter, t->delimiter, "%s, chunk %zu batch %zu: delimiter", what, chunk,
+                 batch);
+    cr_assert_eq(s->had_bom, t->had_bom, "%s, chunk %zu batch %zu: BOM", what, chunk, batch);
+    cr_assert_eq(a->d.n, b->d.n, "%s, chunk %zu batch %zu: %zu vs %zu messages", what, chunk, batch,
+                 a->d.n, b->d.n);
+    cr_assert_eq(a->d.n_errors, b->d.n_errors, "%s, chunk %zu batch %zu", what, chunk, batch);
+    cr_assert_eq(a->d.n_warnings, b->d.n_warnings, "%s, chunk %zu batch %zu", what, chunk, batch);
+    for (size_t k = 0; k < a->d.n; k++) {
+        const struct diag_entry *x = &a->d.v[k], *y = &b->d.v[k];
+        cr_assert_eq(x->severity, y->severity, "%s, chunk %zu batch %zu, message %zu", what, chunk,
+                     batch, k);
+        cr_assert_str_eq(x->file, y->file, "%s, chunk %zu batch %zu, message %zu", what, chunk,
+                         batch, k);
+        cr_assert_eq(x->line, y->line, "%s, chunk %zu batch %zu, message %zu", what, chunk, batch,
+                     k);
+        cr_assert_eq(x->column, y->column, "%s, chunk %zu batch %zu, message %zu", what, chunk,
+                     batch, k);
+        cr_assert_str_eq(x->message, y->message, "%s, chunk %zu batch %zu, message %zu", what,
+                         chunk, batch, k);
+    }
+}
+
+static const size_t pipe_chunks[] = {0, 1, 3, 64};
+static const size_t pipe_batches[] = {1, 7, 300};
+
+/* Reads path on one thread and pipelined with small batches, at several chunk sizes, and
+ * expects the same; the callback stops at its stop_at-th call and warns every warn_every
+ * records. Returns the one-thread return code of the last run. */
+static int compare_threads(const char *path, const char *what, size_t stop_at, size_t warn_every)
+{
+    int rc = CSVIN_OK;
+    for (size_t c = 0; c < sizeof pipe_chunks / sizeof pipe_chunks[0]; c++) {
+        struct csvin_opts one = CSVIN_OPTS_INIT;
+        one.pipeline = false;
+        one.chunk_size = pipe_chunks[c];
+        struct run a;
+        run_with(&a, path, &one, stop_at, warn_every);
+        rc = a.rc;
+        for (size_t k = 0; k < sizeof pipe_batches / sizeof pipe_batches[0]; k++) {
+            struct csvin_opts two = one;
+            two.pipeline = true;
+            two.batch_bytes = pipe_batches[k];
+            struct run b;
+            run_with(&b, path, &two, stop_at, warn_every);
+            expect_same(&a, &b, what, pipe_chunks[c], pipe_batches[k]);
+            run_release(&b);
+        }
+        run_release(&a);
+    }
+    return rc;
+}
+
+/* generate()'s records, with `head` before and `tail` after them (tail_len bytes; NULs allowed). */
+static const char *generated_fixture(size_t n, const char *head, const char *tail, size_t tail_len)
+{
+    struct buf b = {0};
+    struct want *w = malloc((n + 1) * sizeof *w);
+    cr_assert(w != NULL);
+    uint64_t lines, blanks;
+    buf_add(&b, "%s", head);
+    generate(&b, w, n, &lines, &blanks);
+    while (b.n + tail_len + 1 > b.cap) {
+        b.cap *= 2;
+        b.p = realloc(b.p, b.cap);
+        cr_assert(b.p != NULL);
+    }
+    memcpy(b.p + b.n, tail, tail_len);
+    b.n += tail_len;
+    const char *path = fixture(b.p, b.n);
+    free(w);
+    free(b.p);
+    return path;
+}
+
+Test(csvin, pipelined_reading_gives_what_one_thread_gives)
+{
+    static const struct {
+        const char *what, *head, *tail;
+        size_t tail_len; /* when the tail holds a NUL, else 0 */
+        int rc;
+    } cases[] = {
+        {"plain", "", "", 0, CSVIN_OK},
+        {"BOM", "\xEF\xBB\xBF", "", 0, CSVIN_OK},
+        {"BOM and sep line", "\xEF\xBB\xBFsep=,\r\n", "L1,x,1,\"last\rline\"", 0, CSVIN_OK},
+        {"footer", "", "\r\n\"Grand Totals\"\r\nfree \"text\r\n\r\nCopyright \xC2\xA9\n", 0,
+         CSVIN_OK},
+        {"last line ends in CR", "", "L1,x,1,y\r", 0, CSVIN_OK},
+        {"blank lines at the end", "", "\r\n,,,\r\n\n", 0, CSVIN_OK},
+        {"malformed quoting", "", "L1,\"x\"y,1,z\r\nL2,a,b,c\r\n", 0, CSVIN_EQUOTE},
+        {"malformed on a later line", "", "L1,\"multi\r\nline\"x,1,z\r\n", 0, CSVIN_EQUOTE},
+        {"unterminated quote", "", "L1,\"open\r\nL2,a,b,c\r\n", 0, CSVIN_EQUOTE},
+        {"invalid UTF-8", "", "L1,caf\xE9,1,x\r\nL2,a,b,c\r\n", 0, CSVIN_EENCODING},
+        {"NUL byte", "", "L1,x,1,\0\r\nL2,a,b,c\r\n", 20, CSVIN_EENCODING},
+        {"stray BOM in quotes", "", "L1,\"a\r\n\xEF\xBB\xBF\",1,x\r\n", 0, CSVIN_EENCODING},
+        {"character cut by the end", "", "L1,\xE2\x82", 0, CSVIN_EENCODING},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t tail_len = cases[i].tail_len ? cases[i].tail_len : strlen(cases[i].tail);
+        const char *path = generated_fixture(120, cases[i].head, cases[i].tail, tail_len);
+        int rc = compare_threads(path, cases[i].what, 0, 5);
+        cr_assert_eq(rc, cases[i].rc, "%s: rc %d", cases[i].what, rc);
+    }
+}
+
+Test(csvin, pipelined_reading_of_small_and_odd_files_gives_what_one_thread_gives)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        int rc;
+    } cases[] = {
+        {"", 0, CSVIN_EEMPTY},
+        {"\xEF\xBB\xBF", 3, CSVIN_ENOHEADER},
+        {"\r\n,,\r\n", 6, CSVIN_ENOHEADER},
+        {"sep=;", 5, CSVIN_ENOHEADER},
+        {"a;b", 3, CSVIN_OK},
+        {"a,b\r\n", 5, CSVIN_OK},
+        {"a,b\r1,2\r\r3,\"x\ry\"\r4,5\r", 21, CSVIN_OK},
+        {"\xFF\xFE"
+         "a\0",
+         4, CSVIN_EENCODING},
+        {"PK\x03\x04zip", 7, CSVIN_EENCODING},
+        {"\"a\"b\n1\n", 7, CSVIN_EQUOTE},
+        {"a\n\"x\ny\nz\x92\"\n", 11, CSVIN_EENCODING},
+        {"a,b\n1,2\n\n\"Total\nover two lines\"\nend\n", 36, CSVIN_OK},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "case %zu", i);
+        const char *path = fixture(cases[i].in, cases[i].len);
+        int rc = compare_threads(path, what, 0, 1);
+        cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d", i, rc);
+    }
+}
+
+Test(csvin, a_callback_stopping_the_pipeline_leaves_what_one_thread_leaves)
+{
+    /* 121 records (the header and 120), and an error after them the producer may read ahead to;
+     * it must not be reported once the callback has stopped. */
+    static const size_t stops[] = {1, 2, 3, 9, 10, 64, 120, 121, 122};
+    const char *path = generated_fixture(120, "", "L1,\"x\"y,1,z\r\n", 13);
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "stop at %zu", stops[i]);
+        int rc = compare_threads(path, what, stops[i], 4);
+        cr_assert_eq(rc, stops[i] <= 121 ? CSVIN_ESTOPPED : CSVIN_EQUOTE, "%s: rc %d", what, rc);
+    }
+}
+
+/* Rewrites the file at path with bytes[0, len). */
+static void rewrite(const char *path, const void *bytes, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    cr_assert(fp != NULL);
+    cr_assert_eq(fwrite(bytes, 1, len, fp), len);
+    cr_assert_eq(fclose(fp), 0);
+}
+
+Test(csvin, pipelined_reading_of_random_bytes_gives_what_one_thread_gives)
+{
+    /* Quotes, delimiters, every line ending, blanks, multi-byte and invalid UTF-8. */
+    static const char *const atoms[] = {"a",  "bc", ",",    ",",    "\"",       "\"\"",
+                                        "\n", "\r", "\r\n", " ",    "\xC3\xA9", "\xE2\x82\xAC",
+                                        "x",  "1",  ",,",   "\n\n", "\"q,\r\"", "\x80"};
+    static const size_t n_atoms = sizeof atoms / sizeof atoms[0];
+    char *path = tmp_path("random.csv");
+    cr_assert(n_made < sizeof made / sizeof made[0]);
+    made[n_made++] = path;
+    uint64_t seed = 0x9E3779B97F4A7C15u;
+    char text[600];
+    for (unsigned t = 0; t < 60; t++) {
+        size_t len = 0;
+        unsigned n = 20 + t * 3;
+        for (unsigned k = 0; k < n; k++) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            /* the invalid byte rarely, so that most inputs get far */
+            size_t a = (size_t)(seed % (n_atoms * 8));
+            const char *atom = a < n_atoms * 8 - 1 ? atoms[a % (n_atoms - 1)] : atoms[n_atoms - 1];
+            size_t alen = strlen(atom);
+            cr_assert(len + alen < sizeof text);
+            memcpy(text + len, atom, alen);
+            len += alen;
+        }
+        rewrite(path, text, len);
+        char what[32];
+        snprintf(what, sizeof what, "input %u", t);
+        compare_threads(path, what, t % 5 == 4 ? t / 5 : 0, 2);
+    }
+}
+
+/* A cheap callback for big files: a digest of everything delivered. */
+struct digest {
+    uint64_t hash, n;
+    long threads; /* threads in the process during the first callback */
+    pthread_t caller;
+    size_t stop_at;
+};
+
+static int digest_record(void *ctx, const struct csvin_record *rec)
+{
+    struct digest *g = ctx;
+    cr_assert(pthread_equal(pthread_self(), g->caller), "callback off the calling thread");
+    if (g->n++ == 0)
+        g->threads = count_threads();
+    uint64_t h = g->hash ^ rec->line ^ (rec->end_line << 20) ^ (rec->index << 40) ^ rec->n_fields;
+    for (size_t i = 0; i < rec->n_fields; i++) {
+        for (size_t j = 0; j < rec->lens[i]; j++)
+            h = (h ^ (unsigned char)rec->fields[i][j]) * 0x100000001B3u;
+        h = (h ^ 0xFF) * 0x100000001B3u;
+    }
+    g->hash = h;
+    return g->stop_at && g->n == g->stop_at ? -1 : 0;
+}
+
+static bool same_stats(const struct csvin_stats *s, const struct csvin_stats *t)
+{
+    return s->bytes == t->bytes && s->lines == t->lines && s->records == t->records &&
+           s->blank_lines == t->blank_lines && s->footer_lines == t->footer_lines &&
+           s->delimiter == t->delimiter && s->had_bom == t->had_bom;
+}
+
+static int digest_file(const char *path, const struct csvin_opts *o, size_t stop_at,
+                       struct digest *g, struct csvin_stats *st)
+{
+    memset(g, 0, sizeof *g);
+    g->caller = pthread_self();
+    g->stop_at = stop_at;
+    struct diag d;
+    diag_init(&d);
+    int rc = csvin_read(path, "t.csv", o, digest_record, g, st, &d);
+    cr_assert_eq(d.n, 0, "%s", d.n ? d.v[0].message : "");
+    diag_release(&d);
+    return rc;
+}
+
+/* Whether this process may run on two CPUs at once; the reader decides the same way. */
+static bool two_cpus(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) >= 2;
+}
+
+Test(csvin, files_of_4_mib_and_more_are_read_on_two_threads_by_default)
+{
+    /* 4.5 MB of simple records (a quoted multi-line one every 1000): over the threshold. */
+    struct buf b = {0};
+    buf_add(&b, "id,name,amount,note\n");
+    for (unsigned i = 0; b.n < 4500000; i++) {
+        if (i % 1000 == 999)
+            buf_add(&b, "%u,\"name\r\n%u\",%u.%02u,\"a \"\"b\"\"\"\r\n", i, i, i % 977, i % 100);
+        else
+            buf_add(&b, "%u,name %u,%u.%02u,\n", i, i, i % 977, i % 100);
+    }
+    const char *big = fixture(b.p, b.n);
+    size_t big_bytes = b.n;
+    free(b.p);
+    /* Ten records: the reading thread is still there, waiting for the ring, at the first. */
+    const char *small = fixture(LIT("a,b\n1,2\n3,4\n5,6\n7,8\n9,0\n1,2\n3,4\n5,6\n7,8\n"));
+
+    struct csvin_opts one = CSVIN_OPTS_INIT, dflt = CSVIN_OPTS_INIT;
+    one.pipeline = false;
+    struct digest x, y;
+    struct csvin_stats s, t;
+    cr_assert_eq(digest_file(big, &one, 0, &x, &s), CSVIN_OK);
+    cr_assert_eq(digest_file(big, &dflt, 0, &y, &t), CSVIN_OK);
+    cr_assert_eq(x.n, y.n);
+    cr_assert_eq(x.hash, y.hash);
+    cr_assert(same_stats(&s, &t), "stats differ");
+    cr_assert_eq(s.bytes, big_bytes);
+    if (x.threads > 0)
+        cr_assert_eq(y.threads, x.threads + (two_cpus() ? 1 : 0), "%ld threads, one thread: %ld",
+                     y.threads, x.threads);
+
+    /* Stopping early on the big file, also right at the start. */
+    static const size_t stops[] = {1, 2, 4097, 100000};
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        cr_assert_eq(digest_file(big, &one, stops[i], &x, &s), CSVIN_ESTOPPED);
+        cr_assert_eq(digest_file(big, &dflt, stops[i], &y, &t), CSVIN_ESTOPPED);
+        cr_assert_eq(x.n, stops[i]);
+        cr_assert_eq(y.n, stops[i]);
+        cr_assert_eq(x.hash, y.hash);
+        cr_assert(same_stats(&s, &t), "stop at %zu: stats differ", stops[i]);
+    }
+
+    /* A small file is read on one thread unless a batch size is forced. */
+    cr_assert_eq(digest_file(small, &one, 0, &x, &s), CSVIN_OK);
+    cr_assert_eq(digest_file(small, &dflt, 0, &y, &t), CSVIN_OK);
+    struct csvin_opts forced = CSVIN_OPTS_INIT;
+    forced.batch_bytes = 1;
+    struct digest z;
+    cr_assert_eq(digest_file(small, &forced, 0, &z, &t), CSVIN_OK);
+    if (x.threads > 0) {
+        cr_assert_eq(y.threads, x.threads);
+        cr_assert_eq(z.threads, x.threads + 1);
     }
 }
