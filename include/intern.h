@@ -27,10 +27,9 @@ struct intern {
     uint32_t last;     /* id returned by the previous intern_add: exports repeat IDs in runs */
 };
 
-#define INTERN_INIT                                                                                \
-    {                                                                                              \
-        ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0                                                \
-    }
+// clang-format off
+#define INTERN_INIT {ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0, 0}
+// clang-format on
 
 /* The id of s[0..len), adding it if new (*added tells which; may be NULL). */
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added);
