@@ -18,17 +18,18 @@
 
 struct intern {
     struct arena arena;
-    const char **strs; /* id -> NUL-terminated string */
-    uint32_t *lens;    /* id -> length in bytes */
-    uint32_t n, cap;   /* ids in use, capacity of strs/lens */
-    uint32_t *slots;   /* open-addressing table of id + 1 (0 = empty) */
-    uint64_t *hashes;  /* id -> hash, so growing never rehashes strings */
-    size_t n_slots;    /* a power of two */
-    uint32_t last;     /* id returned by the previous intern_add: exports repeat IDs in runs */
+    const char **strs;   /* id -> NUL-terminated string */
+    uint32_t *lens;      /* id -> length in bytes */
+    uint32_t n, cap;     /* ids in use, capacity of strs/lens */
+    uint32_t *slots;     /* open-addressing table of id + 1 (0 = empty) */
+    uint64_t *hashes;    /* id -> hash, so growing never rehashes strings */
+    size_t n_slots;      /* a power of two */
+    uint32_t recent[64]; /* id + 1 of strings added lately, by a cheap key: small domains
+                          * (campaigns, channels) and runs of one lead skip the hash table */
 };
 
 // clang-format off
-#define INTERN_INIT {ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0, 0}
+#define INTERN_INIT {ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0, {0}}
 // clang-format on
 
 /* The id of s[0..len), adding it if new (*added tells which; may be NULL). */

@@ -433,7 +433,12 @@ static void touch_row(struct reader *r)
     struct dataset *ds = r->ds;
     uint32_t cid = intern_field(&ds->campaign_ids, camp, nc);
     campaign_table_touch(ds, cid);
-    uint32_t chid = nch ? intern_field(&ds->channels, ch, nch) : ds->campaigns.channel[cid];
+    /* Most rows repeat their campaign's own channel: compare before hashing. */
+    uint32_t cch = ds->campaigns.channel[cid];
+    uint32_t chid = cch;
+    if (nch && !(cch != ID_NONE && intern_len(&ds->channels, cch) == nch &&
+                 memcmp(intern_str(&ds->channels, cch), ch, nch) == 0))
+        chid = intern_field(&ds->channels, ch, nch);
     enum bucket b = BUCKET_USED;
     if (!ds->campaigns.known[cid]) {
         b = BUCKET_UNMATCHED;

@@ -48,12 +48,24 @@ uint32_t intern_find(const struct intern *in, const char *s, size_t len)
     return lookup(in, s, len, hash_str(s, len), &slot);
 }
 
+/* A slot of the recent cache from the length and the first and last 8 bytes. */
+static size_t recent_slot(const char *s, size_t len)
+{
+    uint64_t a = 0, b = 0;
+    memcpy(&a, s, len < 8 ? len : 8);
+    if (len > 8)
+        memcpy(&b, s + len - 8, 8);
+    return (size_t)(((a ^ (b * 0x9e3779b97f4a7c15u) ^ len) * 0xff51afd7ed558ccdu) >> 58);
+}
+
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
 {
-    if (in->n && in->lens[in->last] == len && memcmp(in->strs[in->last], s, len) == 0) {
+    size_t rs = recent_slot(s, len);
+    uint32_t r = in->recent[rs];
+    if (r && in->lens[r - 1] == len && memcmp(in->strs[r - 1], s, len) == 0) {
         if (added)
             *added = false;
-        return in->last;
+        return r - 1;
     }
     uint64_t h = hash_str(s, len);
     size_t slot;
@@ -61,7 +73,7 @@ uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
     if (added)
         *added = id == INTERN_NONE;
     if (id != INTERN_NONE) {
-        in->last = id;
+        in->recent[rs] = id + 1;
         return id;
     }
     if (len > UINT32_MAX || in->n == INTERN_NONE - 1)
@@ -84,7 +96,7 @@ uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
     in->lens[id] = (uint32_t)len;
     in->hashes[id] = h;
     in->slots[slot] = id + 1;
-    in->last = id;
+    in->recent[rs] = id + 1;
     return id;
 }
 
