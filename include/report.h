@@ -24,8 +24,8 @@ struct report_ctx {
     int32_t as_of_day;
     const struct dataset *ds;
     const struct attribution *a;
-    const struct dd_credit *dd;   /* data-driven credit, NULL when none configured */
-    const struct payouts *p; /* NULL when no people file is configured */
+    const struct dd_credit *dd; /* data-driven credit, NULL when none configured */
+    const struct payouts *p;    /* NULL when no people file is configured */
     const struct plan_set *plans;
 };
 
