@@ -210,6 +210,20 @@ static void scratch_reserve(struct scratch *s, size_t n)
     s->cap = cap;
 }
 
+static void scratch_release(struct scratch *s)
+{
+    free(s->touch);
+    free(s->slot);
+    free(s->camp);
+    free(s->count);
+    free(s->w);
+    free(s->cw);
+    free(s->out);
+    free(s->slot_of);
+    free(s->ts);
+    free(s->direct);
+}
+
 static bool touch_before(const int64_t *ts, uint64_t a, uint64_t b)
 {
     return ts[a] < ts[b] || (ts[a] == ts[b] && a < b);
@@ -423,16 +437,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
         for (uint32_t k = 0; k < n_slots; k++)
             sc.slot_of[sc.camp[k]] = 0;
     }
-    free(sc.touch);
-    free(sc.slot);
-    free(sc.camp);
-    free(sc.count);
-    free(sc.w);
-    free(sc.cw);
-    free(sc.out);
-    free(sc.slot_of);
-    free(sc.ts);
-    free(sc.direct);
+    scratch_release(&sc);
     free(direct);
     free(marketing);
     free(seen_channel);
@@ -481,15 +486,7 @@ void attrib_touch_credits(const struct attribution *a, const struct dataset *ds,
             fn(ctx, d, x, cents);
         }
     }
-    free(sc.touch);
-    free(sc.slot);
-    free(sc.camp);
-    free(sc.count);
-    free(sc.w);
-    free(sc.cw);
-    free(sc.out);
-    free(sc.ts);
-    free(sc.direct);
+    scratch_release(&sc);
 }
 
 void attrib_release(struct attribution *a)
@@ -692,15 +689,7 @@ int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const
     free(ch_order);
     free(lead_won);
     free(steps);
-    free(sc.touch);
-    free(sc.slot);
-    free(sc.camp);
-    free(sc.count);
-    free(sc.w);
-    free(sc.cw);
-    free(sc.out);
-    free(sc.ts);
-    free(sc.direct);
+    scratch_release(&sc);
     dd_paths_release(&paths);
     free(names);
     return rc;
