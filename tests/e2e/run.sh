@@ -13,7 +13,9 @@
 #   expected/        files that must appear in @OUT@ with exactly these bytes
 #   no_output        if present, @OUT@ must hold no file but the lock after the run
 #   pre              a bash script run before the command (OUT and CASE in its environment)
-#   check.py         run as `/usr/bin/python3 check.py OUT CASE` after the command; exit 0 = pass
+#   check.py         run as `/usr/bin/python3 check.py OUT CASE BIN` after the command; exit 0 = pass
+#   requires         paths (placeholders allowed, @ROOT@/../shared/… for the shared reference
+#                    data) that must exist; when one is missing the case is skipped and counted
 # Ends with "N passed, N failed" on its own line; exits 1 if any case failed.
 set -uo pipefail
 
@@ -26,6 +28,7 @@ only=${1:-}
 
 pass=0
 fail=0
+skip=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/sametable-e2e.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -40,6 +43,19 @@ for dir in "$here"/cases/*/; do
     out="$work/$name/out"
     mkdir -p "$work/$name"
     problems=()
+    missing=""
+    if [ -f "$dir/requires" ]; then
+        while IFS= read -r req || [ -n "$req" ]; do
+            [ -z "$req" ] && continue
+            req=$(printf '%s' "$req" | subst "$dir" "$out")
+            [ -e "$req" ] || missing="$req"
+        done <"$dir/requires"
+    fi
+    if [ -n "$missing" ]; then
+        skip=$((skip + 1))
+        echo "skip $name (missing $missing)"
+        continue
+    fi
 
     if [ -f "$dir/pre" ]; then
         OUT="$out" CASE="$dir" BIN="$BIN" bash "$dir/pre" >"$work/$name/pre.log" 2>&1 ||
@@ -112,5 +128,5 @@ $(tail -n 30 "$work/$name/check.log")")
     fi
 done
 
-echo "e2e: $pass passed, $fail failed"
+echo "e2e: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
