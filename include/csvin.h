@@ -55,12 +55,15 @@
 #include "diag.h"
 
 struct csvin_opts {
-    char delimiter;         /* ',', ';', '\t', or 0: detect from the header line (the most frequent
-                             * of , ; TAB outside quotes; ',' when none; ties prefer , then ;).
-                             * Blank lines before the header are skipped; the header must end
-                             * within max(chunk_size, 64 KiB) bytes, else ',' */
-    bool footer;            /* stop at a report footer as described above (default true) */
-    size_t chunk_size;      /* bytes per read; 0 = 1 MiB */
+    char delimiter; /* ',', ';', '\t', or 0: detect from the header line (the most frequent
+                     * of , ; TAB outside quotes; ',' when none; ties prefer , then ;).
+                     * Blank lines before the header are skipped; the header must end
+                     * within max(chunk_size, 64 KiB) bytes, else ',' */
+    bool footer;    /* stop at a report footer as described above (default true) */
+    const char *footer_pattern; /* also a record whose first field starts with this text
+                                 * (ASCII case-insensitive, leading spaces ignored) starts the
+                                 * footer, blank line or not; NULL or "" = none */
+    size_t chunk_size;          /* bytes per read; 0 = 1 MiB */
     size_t max_field_bytes; /* longest field accepted; 0 = 1 MiB. A longer quoted field is reported
                              * as a probable unterminated quote at the line where it starts; a
                              * longer unquoted one as "field longer than N bytes" (CSVIN_EQUOTE) */
@@ -73,7 +76,7 @@ struct csvin_opts {
 };
 
 // clang-format off
-#define CSVIN_OPTS_INIT {0, true, 0, 0, true, 0}
+#define CSVIN_OPTS_INIT {.delimiter = 0, .footer = true, .footer_pattern = NULL, .chunk_size = 0, .max_field_bytes = 0, .pipeline = true, .batch_bytes = 0}
 // clang-format on
 
 struct csvin_record {

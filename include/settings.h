@@ -22,9 +22,10 @@ struct fmtcfg {
     struct money_fmt money; /* decimal and thousands separators, minor digits of currency */
     bool thousands_auto;    /* thousands follows decimal: ',' for '.', '.' for ',' */
     enum date_format date_format;
-    const char *timezone; /* zone for date-times without an offset */
-    char currency[4];     /* ISO code amounts are in unless a currency column says */
-    bool footer;          /* stop at a report footer */
+    const char *timezone;       /* zone for date-times without an offset */
+    char currency[4];           /* ISO code amounts are in unless a currency column says */
+    bool footer;                /* stop at a report footer */
+    const char *footer_pattern; /* first-field text that starts a footer, "" = none */
 };
 
 struct inputcfg {

@@ -113,7 +113,8 @@ struct reader {
     struct csvin_stats *st;
     struct diag *d;
     bool footer_on;
-    size_t max_field; /* bytes */
+    const char *footer_pattern; /* a first field starting with this starts the footer */
+    size_t max_field;           /* bytes */
     struct csv_parser parser;
     int status; /* enum csvin_status; anything but CSVIN_OK ends the read */
 
@@ -282,6 +283,22 @@ static void batch_add(struct reader *r, bool is_header)
         pipe_hand_over(r, false);
 }
 
+/* Does the record's first field start with the configured footer text (ignoring ASCII case and
+ * leading spaces)? */
+static bool footer_pattern_hit(const struct reader *r, size_t nf)
+{
+    if (!r->footer_pattern || !*r->footer_pattern || nf == 0)
+        return false;
+    const char *f = r->b->data + r->d0;
+    size_t len = r->b->lens[r->f0];
+    while (len && (*f == ' ' || *f == '\t')) {
+        f++;
+        len--;
+    }
+    size_t pl = strlen(r->footer_pattern);
+    return len >= pl && ascii_casecmp_n(f, pl, r->footer_pattern, pl) == 0;
+}
+
 /* The record being assembled is complete: skip it, start the footer with it, or deliver it. */
 static void end_record(struct reader *r)
 {
@@ -297,7 +314,8 @@ static void end_record(struct reader *r)
         r->saw_blank = true;
         return;
     }
-    if (r->have_header && r->footer_on && r->saw_blank && nf < r->header_nf) {
+    if (r->have_header && r->footer_on &&
+        ((r->saw_blank && nf < r->header_nf) || footer_pattern_hit(r, nf))) {
         drop_record(r);
         r->in_footer = true;
         r->st->footer_lines += r->line - r->rec_line; /* the current line is counted at its end */
@@ -1150,6 +1168,7 @@ int csvin_read(const char *path, const char *display, const struct csvin_opts *o
     r.st = stats;
     r.d = d;
     r.footer_on = opts->footer;
+    r.footer_pattern = opts->footer_pattern;
     r.max_field = opts->max_field_bytes ? opts->max_field_bytes : CSVIN_DEFAULT_MAX_FIELD;
     r.status = CSVIN_OK;
     r.line = 1;

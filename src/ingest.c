@@ -989,6 +989,7 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     struct csvin_opts opts = CSVIN_OPTS_INIT;
     opts.delimiter = in->fmt.delimiter;
     opts.footer = in->fmt.footer;
+    opts.footer_pattern = in->fmt.footer_pattern;
     struct csvin_stats st;
     memset(&st, 0, sizeof st);
     int rc = csvin_read(in->path, fs->display, &opts, on_record, &r, &st, d);

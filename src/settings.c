@@ -177,6 +177,8 @@ static int load_format(struct config *c, const char *sec, const struct fmtcfg *d
     rc |= get_currency(c, sec, "currency", def->currency, f->currency, &digits, d);
     f->money.minor_digits = digits;
     rc |= config_get_bool(c, sec, "footer", def->footer, &f->footer, d);
+    rc |= config_get_str(c, sec, "footer_pattern", def->footer_pattern ? def->footer_pattern : "",
+                         &f->footer_pattern, d);
     return rc ? -1 : 0;
 }
 
@@ -210,7 +212,7 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
 
     config_has_section(c, "inputs");
     config_has_section(c, "format");
-    struct fmtcfg base = {0, {'.', ',', 2}, true, DATE_ISO, NULL, "", true};
+    struct fmtcfg base = {0, {'.', ',', 2}, true, DATE_ISO, NULL, "", true, ""};
     memcpy(base.currency, s->currency, 4);
     base.money.minor_digits = s->currency_digits;
     struct fmtcfg deflt;

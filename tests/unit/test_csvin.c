@@ -461,6 +461,34 @@ Test(csvin, salesforce_footer_after_a_blank_line_ends_the_data)
     run_release(&r);
 }
 
+/* A footer that follows the data without a blank line is found by its text when configured:
+ * lines 1 header, 2–3 data, 4 "  grand totals (2 records),300," (leading spaces, other case),
+ * 5 a full-width row that is still footer, 6 a copyright line. Both threads agree. */
+Test(csvin, a_footer_pattern_ends_the_data_without_a_blank_line)
+{
+    static const char in[] = "Name,Amount,Stage\nA,100,Won\nB,200,Won\n"
+                             "  grand totals (2 records),300,\nX,1,Won\nCopyright\n";
+    for (int pipe = 0; pipe < 2; pipe++) {
+        struct csvin_opts o = CSVIN_OPTS_INIT;
+        o.footer_pattern = "Grand Totals";
+        if (pipe)
+            o.batch_bytes = 7;
+        struct run r;
+        run_bytes(&r, in, sizeof in - 1, &o);
+        expect_ok(&r, 3); /* the header and two data rows */
+        cr_assert_eq(r.st.footer_lines, 3, "pipeline %d: footer lines 4-6", pipe);
+        cr_assert_eq(r.st.blank_lines, 0);
+        run_release(&r);
+    }
+    /* Without the pattern the same rows are data: the header and five rows (the ragged ones are
+     * the caller's to reject). */
+    struct run r;
+    run_bytes(&r, in, sizeof in - 1, NULL);
+    expect_ok(&r, 6);
+    cr_assert_eq(r.st.footer_lines, 0);
+    run_release(&r);
+}
+
 Test(csvin, footer_off_delivers_the_footer_rows)
 {
     struct csvin_opts o = CSVIN_OPTS_INIT;
