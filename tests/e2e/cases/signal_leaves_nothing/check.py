@@ -44,7 +44,9 @@ with tempfile.TemporaryDirectory() as tmp:
             c.eq(f"finished run {i} has all outputs", left, complete)
         else:
             interrupted += 1
-            c.eq(f"run {i} exit code after {sig.name}", rc, 128 + sig.value)
+            # 128 + N from our handler; -N when the signal lands before main() has installed
+            # it (slow start under sanitizers) — the shell reports both as 128 + N.
+            c.true(f"run {i} exit code after {sig.name}: {rc}", rc in (128 + sig.value, -sig.value))
             # A signal after publication finds every file complete; before it, none at all.
             c.true(f"run {i} leaves no partial set: {left}", left in ([], complete))
             c.true(f"run {i} leaves no temporary file",
