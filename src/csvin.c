@@ -59,7 +59,8 @@ enum utf8_fault {
 /* One record in a batch. Its index is not kept: the consumer counts records as it goes. */
 struct batch_rec {
     uint64_t line, end_line;
-    size_t nf; /* fields: the batch's next nf ones */
+    uint64_t hash; /* of the record's bytes, computed by the reader thread */
+    size_t nf;     /* fields: the batch's next nf ones */
     bool is_header;
 };
 
@@ -255,6 +256,13 @@ static const char *field_ptrs(const char ***ptrs, size_t *cap, const char *s, co
     return s;
 }
 
+/* A hash of the record's fields as stored (NUL-separated from data + d0), so duplicate checks
+ * need not read the bytes again on the consumer's thread. */
+static uint64_t record_hash(const struct batch *b, size_t d0, size_t f0)
+{
+    return hash_bytes(b->data + d0, b->data_len - d0, 0x9e3779b97f4a7c15u ^ (b->nf - f0));
+}
+
 /* Pipeline: the record just completed stays in the batch for the consumer. */
 static void batch_add(struct reader *r, bool is_header)
 {
@@ -274,6 +282,7 @@ static void batch_add(struct reader *r, bool is_header)
     b->recs[b->n_recs++] = (struct batch_rec){
         .line = r->rec_line,
         .end_line = r->line,
+        .hash = record_hash(b, r->d0, r->f0),
         .nf = b->nf - r->f0,
         .is_header = is_header,
     };
@@ -342,6 +351,7 @@ static void end_record(struct reader *r)
         .n_fields = nf,
         .line = r->rec_line,
         .end_line = r->line,
+        .hash = record_hash(b, r->d0, r->f0),
         .index = index,
         .is_header = is_header,
     };
@@ -362,6 +372,27 @@ static void on_row(int c, void *data)
  * fields are exactly those libcsv would give (spaces kept, "" inside quotes made one quote). For
  * anything else it changes nothing and returns false: libcsv then parses the line and decides.
  * This is the hot path; libcsv handles multi-line records, errors and lines cut by a chunk end. */
+/* The first index in s[i, len) holding the delimiter or a double quote, or len. Eight bytes a
+ * step: a byte equal to c makes (x - 0x01…) & ~x & 0x80… nonzero for x = word ^ c·0x01…; the
+ * lowest such byte is exact (borrows only run upwards). */
+static size_t scan_delim_or_quote(const unsigned char *s, size_t i, size_t len, unsigned char delim)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const uint64_t d = ones * delim, q = ones * (unsigned char)'"';
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t xd = w ^ d, xq = w ^ q;
+        uint64_t m = ((xd - ones) & ~xd & highs) | ((xq - ones) & ~xq & highs);
+        if (m)
+            return i + (size_t)(__builtin_ctzll(m) / 8);
+        i += 8;
+    }
+    while (i < len && s[i] != delim && s[i] != '"')
+        i++;
+    return i;
+}
+
 static bool parse_simple_line(struct reader *r, const unsigned char *s, size_t len)
 {
     if (len == 0)
@@ -397,12 +428,9 @@ static bool parse_simple_line(struct reader *r, const unsigned char *s, size_t l
             if (i < len && s[i] != delim)
                 goto bail; /* text after the closing quote */
         } else {
-            size_t j = i;
-            while (j < len && s[j] != delim) {
-                if (s[j] == '"')
-                    goto bail; /* a bare quote */
-                j++;
-            }
+            size_t j = scan_delim_or_quote(s, i, len, delim);
+            if (j < len && s[j] == '"')
+                goto bail; /* a bare quote */
             flen = j - i;
             memcpy(w, s + i, flen);
             i = j;
@@ -1040,6 +1068,7 @@ static bool pipe_consume(struct pipe *p, struct consumer *c)
                 .n_fields = br->nf,
                 .line = br->line,
                 .end_line = br->end_line,
+                .hash = br->hash,
                 .index = br->is_header ? 0 : ++c->n_data,
                 .is_header = br->is_header,
             };

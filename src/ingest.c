@@ -60,21 +60,6 @@ static uint64_t hash_record_except(const struct csvin_record *rec, int skip)
     return hash_bytes(NULL, 0, h);
 }
 
-static uint64_t hash_record(const struct csvin_record *rec)
-{
-    /* csvin hands fields over NUL-separated in one buffer: then the record is one byte range,
-     * hashed in one pass (the NULs keep field boundaries in the hash). */
-    size_t n = rec->n_fields;
-    bool contiguous = n > 0;
-    for (size_t f = 0; contiguous && f + 1 < n; f++)
-        contiguous = rec->fields[f + 1] == rec->fields[f] + rec->lens[f] + 1;
-    if (contiguous) {
-        size_t len = (size_t)(rec->fields[n - 1] - rec->fields[0]) + rec->lens[n - 1];
-        return hash_bytes(rec->fields[0], len, 0x9e3779b97f4a7c15u ^ n);
-    }
-    return hash_record_except(rec, -1);
-}
-
 /* The trimmed value of logical field f, or an empty span if the column is not in the file. */
 static const char *field(const struct reader *r, int f, size_t *len)
 {
@@ -933,7 +918,7 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         }
         return 0;
     }
-    r->row_hash = hash_record(rec);
+    r->row_hash = rec->hash;
     if (rej_set_has(r, r->row_hash)) {
         r->fs->bucket[BUCKET_DUPLICATE]++;
         return 0;
