@@ -59,7 +59,19 @@ bool spreadsheet_error_literal(const char *s, size_t len);
 /* ASCII case-insensitive comparison of two byte ranges. */
 int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);
 /* Trim ASCII space/tab and the UTF-8 NBSP (U+00A0), narrow NBSP (U+202F), zero-width space
- * (U+200B) and BOM-less word joiners from both ends of [*s, *s + *len). */
-void trim_span(const char **s, size_t *len);
+ * (U+200B) and word joiner (U+2060) from both ends of [*s, *s + *len). */
+void trim_span_slow(const char **s, size_t *len);
+static inline void trim_span(const char **s, size_t *len)
+{
+    /* Most fields start and end with a byte that cannot begin or end a blank. */
+    unsigned char a, z;
+    if (*len == 0)
+        return;
+    a = (unsigned char)(*s)[0];
+    z = (unsigned char)(*s)[*len - 1];
+    if (a != ' ' && a != '\t' && a < 0x80 && z != ' ' && z != '\t' && z < 0x80)
+        return;
+    trim_span_slow(s, len);
+}
 
 #endif

@@ -74,8 +74,8 @@ void ids_salesforce_suffix(const char *id15, char out[4])
     out[3] = '\0';
 }
 
-int ids_normalize(const struct idcfg *cfg, enum id_domain dom, const char *id, size_t len,
-                  char *buf, const char **out, size_t *out_len, const char **why)
+int ids_normalize_full(const struct idcfg *cfg, enum id_domain dom, const char *id, size_t len,
+                       char *buf, const char **out, size_t *out_len, const char **why)
 {
     *out = id;
     *out_len = len;

@@ -174,17 +174,8 @@ static size_t blank_before(const unsigned char *s, size_t len)
     return 0;
 }
 
-static bool may_be_blank(unsigned char c)
+void trim_span_slow(const char **s, size_t *len)
 {
-    return c == ' ' || c == '\t' || c == 0xC2 || c == 0xE2 || c == 0xA0 || c >= 0x80;
-}
-
-void trim_span(const char **s, size_t *len)
-{
-    /* Most fields start and end with a character that cannot be part of a blank. */
-    if (*len == 0 ||
-        (!may_be_blank((unsigned char)(*s)[0]) && !may_be_blank((unsigned char)(*s)[*len - 1])))
-        return;
     const unsigned char *p = (const unsigned char *)*s;
     size_t n = *len, k;
     while ((k = blank_at(p, n)) > 0) {
