@@ -1056,76 +1056,36 @@ Test(settings, run_section_values_are_read)
     unload(&ls.l);
 }
 
-Test(settings, thousands_equal_to_decimal_is_an_error)
+/* Bad settings are errors on their own line, naming the value: MINIMAL_INPUTS is lines 1-4, the
+ * section header line 5, so the bad key is on line 6 (7 for the second key of a section). */
+Test(settings, bad_settings_are_errors_on_their_line)
 {
-    struct loaded_settings ls;
-    load_settings(&ls, MINIMAL_INPUTS "[format.deals]\n"
-                                      "decimal = ,\n"
-                                      "thousands = ,\n"); /* 7 */
-    cr_assert_eq(ls.rc, -1);
-    const struct diag_entry *e = find_error(&ls.l.d, "thousands");
-    cr_assert(e != NULL, "%s", dump(&ls.l.d));
-    cr_assert_eq(e->line, 7);
-    unload(&ls.l);
-}
-
-Test(settings, unknown_time_zone_is_an_error_on_its_line)
-{
-    struct loaded_settings ls;
-    load_settings(&ls, MINIMAL_INPUTS "[run]\n"                  /* 5 */
-                                      "timezone = Mars/Base\n"); /* 6 */
-    cr_assert_eq(ls.rc, -1);
-    const struct diag_entry *e = find_error(&ls.l.d, "Mars/Base");
-    cr_assert(e != NULL, "%s", dump(&ls.l.d));
-    cr_assert_str_eq(e->file, "s.ini");
-    cr_assert_eq(e->line, 6);
-    unload(&ls.l);
-}
-
-Test(settings, unknown_time_zone_in_a_file_format_is_an_error)
-{
-    struct loaded_settings ls;
-    load_settings(&ls, MINIMAL_INPUTS "[format.deals]\n"
-                                      "timezone = Europe/Berlinn\n"); /* 6 */
-    cr_assert_eq(ls.rc, -1);
-    const struct diag_entry *e = find_error(&ls.l.d, "Europe/Berlinn");
-    cr_assert(e != NULL, "%s", dump(&ls.l.d));
-    cr_assert_eq(e->line, 6);
-    unload(&ls.l);
-}
-
-Test(settings, unknown_model_name_is_an_error)
-{
-    struct loaded_settings ls;
-    load_settings(&ls, MINIMAL_INPUTS "[attribution]\n"
-                                      "models = linear, bogus\n"); /* 6 */
-    cr_assert_eq(ls.rc, -1);
-    const struct diag_entry *e = find_error(&ls.l.d, "bogus");
-    cr_assert(e != NULL, "%s", dump(&ls.l.d));
-    cr_assert_eq(e->line, 6);
-    unload(&ls.l);
-}
-
-Test(settings, unknown_currency_is_an_error)
-{
-    struct loaded_settings ls;
-    load_settings(&ls, MINIMAL_INPUTS "[run]\ncurrency = XYZ\n");
-    cr_assert_eq(ls.rc, -1);
-    const struct diag_entry *e = find_error(&ls.l.d, "XYZ");
-    cr_assert(e != NULL, "%s", dump(&ls.l.d));
-    cr_assert_eq(e->line, 6);
-    unload(&ls.l);
-}
-
-Test(settings, lookback_days_out_of_range_is_an_error)
-{
-    struct loaded_settings ls;
-    load_settings(&ls, MINIMAL_INPUTS "[attribution]\nlookback_days = 4000\n");
-    cr_assert_eq(ls.rc, -1);
-    const struct diag_entry *e = find_error(&ls.l.d, "lookback_days");
-    cr_assert(e != NULL, "%s", dump(&ls.l.d));
-    cr_assert_eq(e->line, 6);
-    unload(&ls.l);
+    static const struct {
+        const char *ini;   /* appended to MINIMAL_INPUTS */
+        const char *named; /* text the error message must contain */
+        uint64_t line;
+        bool file_named; /* also check that the file is s.ini */
+    } cases[] = {
+        {"[format.deals]\ndecimal = ,\nthousands = ,\n", "thousands", 7, false},
+        {"[run]\ntimezone = Mars/Base\n", "Mars/Base", 6, true},
+        {"[format.deals]\ntimezone = Europe/Berlinn\n", "Europe/Berlinn", 6, false},
+        {"[attribution]\nmodels = linear, bogus\n", "bogus", 6, false},
+        {"[run]\ncurrency = XYZ\n", "XYZ", 6, false},
+        {"[attribution]\nlookback_days = 4000\n", "lookback_days", 6, false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char ini[512];
+        snprintf(ini, sizeof ini, "%s%s", MINIMAL_INPUTS, cases[i].ini);
+        struct loaded_settings ls;
+        load_settings(&ls, ini);
+        cr_assert_eq(ls.rc, -1, "case %zu", i);
+        const struct diag_entry *e = find_error(&ls.l.d, cases[i].named);
+        cr_assert(e != NULL, "case %zu: %s", i, dump(&ls.l.d));
+        if (cases[i].file_named)
+            cr_assert_str_eq(e->file, "s.ini");
+        cr_assert_eq(e->line, cases[i].line, "case %zu: line %llu", i, (unsigned long long)e->line);
+        unload(&ls.l);
+    }
 }
 
 Test(settings, missing_required_input_is_an_error)
