@@ -516,7 +516,6 @@ int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct
             channel_spend[ds->campaigns.channel[c]] += ds->campaigns.spend[c];
     size_t cap = r->s->detail_rows_max ? (size_t)r->s->detail_rows_max : 0;
     size_t cut = cap < r->a->n_credits ? r->a->n_credits - cap : 0;
-    (void)rule;
     summary_sheet(r, b, &mc, channel_spend, cut);
     channels_sheet(r, b, &mc, channel_spend);
     campaigns_sheet(r, b, &mc);
