@@ -25,6 +25,8 @@ int csvout_open(struct csvout *o, const char *path, struct diag *d);
 void csvout_text(struct csvout *o, const char *s);
 void csvout_money(struct csvout *o, int64_t minor, int digits);
 void csvout_uint(struct csvout *o, uint64_t v);
+/* A measure that is not money (conversions, shares), with 10 significant digits. */
+void csvout_double(struct csvout *o, double v);
 void csvout_end_row(struct csvout *o);
 /* Flush and close; returns 0, or the errno of the first failure (after adding an error to d). */
 int csvout_close(struct csvout *o, struct diag *d);

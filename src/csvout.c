@@ -64,6 +64,13 @@ void csvout_uint(struct csvout *o, uint64_t v)
     field(o, buf, false);
 }
 
+void csvout_double(struct csvout *o, double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.10g", v);
+    field(o, buf, false);
+}
+
 void csvout_end_row(struct csvout *o)
 {
     fputs("\r\n", o->fp);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "csvin.h"
+#include "csvout.h"
 #include "datadriven.h"
 #include "intern.h"
 #include "money.h"
@@ -162,33 +163,37 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
     const char *tmp = publish_begin(dir, "path-attribution.csv", d);
     if (!tmp)
         return RUN_EIO;
-    FILE *fp = fopen(tmp, "w");
-    if (!fp) {
-        diag_error(d, NULL, 0, "cannot create '%s'", tmp);
+    /* Channel names are input text: quoted and neutralised like every CSV the tool writes. */
+    struct csvout o;
+    if (csvout_open(&o, tmp, d)) {
         publish_abort();
         return RUN_ECANTCREAT;
     }
-    fputs("channel", fp);
+    csvout_text(&o, "channel");
     for (int m = 0; m < PM_N; m++)
         if (chosen & (1u << m)) {
-            fprintf(fp, ",%s_conversions,%s_value", pm_names[m], pm_names[m]);
+            char h[64];
+            snprintf(h, sizeof h, "%s_conversions", pm_names[m]);
+            csvout_text(&o, h);
+            snprintf(h, sizeof h, "%s_value", pm_names[m]);
+            csvout_text(&o, h);
             if (m == PM_MARKOV)
-                fputs(",markov_removal_effect", fp);
+                csvout_text(&o, "markov_removal_effect");
         }
-    fputs("\r\n", fp);
+    csvout_end_row(&o);
     for (uint32_t c = 0; c < n_ch; c++) {
-        fputs(names[c], fp);
+        csvout_text(&o, names[c]);
         for (int m = 0; m < PM_N; m++)
             if (chosen & (1u << m)) {
-                fprintf(fp, ",%.10g,%.10g", conv[m][c], value[m][c]);
+                csvout_double(&o, conv[m][c]);
+                csvout_double(&o, value[m][c]);
                 if (m == PM_MARKOV)
-                    fprintf(fp, ",%.10g", removal[c]);
+                    csvout_double(&o, removal[c]);
             }
-        fputs("\r\n", fp);
+        csvout_end_row(&o);
     }
-    if (fclose(fp) != 0) {
+    if (csvout_close(&o, d)) {
         publish_abort();
-        diag_error(d, NULL, 0, "cannot write '%s'", tmp);
         return RUN_EIO;
     }
     const char *xtmp = publish_begin(dir, "path-attribution.xlsx", d);

@@ -1276,62 +1276,32 @@ Test(plan, a_missing_component_key_is_reported_at_the_component_header)
     }
 }
 
-Test(plan, rate_over_100_percent_is_an_error_on_its_line)
+/* Plan errors name the value and its line (the line is marked in each INI). */
+Test(plan, bad_plans_are_errors_on_their_line)
 {
-    struct loaded_plans lp;
-    load_plans(&lp, "[plan.ae]\n"
-                    "components = commission\n"
-                    "[plan.ae.commission]\n"
-                    "type = commission\n"
-                    "rate = 150%\n"); /* 5 */
-    cr_assert_eq(lp.rc, -1);
-    const struct diag_entry *e = find_error(&lp.l.d, "150%");
-    cr_assert(e != NULL, "%s", dump(&lp.l.d));
-    cr_assert_eq(e->line, 5);
-    unload_plans(&lp);
-}
-
-Test(plan, unknown_component_type_is_an_error_on_its_line)
-{
-    struct loaded_plans lp;
-    load_plans(&lp, "[plan.ae]\n"
-                    "components = commission\n"
-                    "[plan.ae.commission]\n"
-                    "type = comission\n" /* 4 */
-                    "rate = 3%\n");
-    cr_assert_eq(lp.rc, -1);
-    const struct diag_entry *e = find_error(&lp.l.d, "comission");
-    cr_assert(e != NULL, "%s", dump(&lp.l.d));
-    cr_assert_eq(e->line, 4);
-    unload_plans(&lp);
-}
-
-Test(plan, plan_without_components_is_an_error_on_its_header)
-{
-    struct loaded_plans lp;
-    load_plans(&lp, "[run]\n"
-                    "[plan.ae]\n" /* 2 */
-                    "name = AE\n");
-    cr_assert_eq(lp.rc, -1);
-    const struct diag_entry *e = find_error(&lp.l.d, "components");
-    cr_assert(e != NULL, "%s", dump(&lp.l.d));
-    cr_assert_eq(e->line, 2);
-    unload_plans(&lp);
-}
-
-Test(plan, plan_version_sections_are_refused_with_their_line)
-{
-    struct loaded_plans lp;
-    load_plans(&lp, "[plan.ae]\n"
-                    "components = commission\n"
-                    "[plan.ae.commission]\n"
-                    "type = commission\n"
-                    "rate = 3%\n"
-                    "[plan.ae@2026-07-01]\n" /* 6 */
-                    "components = commission\n");
-    cr_assert_eq(lp.rc, -1);
-    const struct diag_entry *e = find_error(&lp.l.d, "plan.ae@2026-07-01");
-    cr_assert(e != NULL, "%s", dump(&lp.l.d));
-    cr_assert_eq(e->line, 6);
-    unload_plans(&lp);
+    static const struct {
+        const char *ini;
+        const char *named;
+        uint64_t line;
+    } cases[] = {
+        {"[plan.ae]\ncomponents = commission\n[plan.ae.commission]\ntype = commission\n"
+         "rate = 150%\n" /* 5 */,
+         "150%", 5},
+        {"[plan.ae]\ncomponents = commission\n[plan.ae.commission]\n"
+         "type = comission\n" /* 4 */ "rate = 3%\n",
+         "comission", 4},
+        {"[run]\n[plan.ae]\n" /* 2 */ "name = AE\n", "components", 2},
+        {"[plan.ae]\ncomponents = commission\n[plan.ae.commission]\ntype = commission\n"
+         "rate = 3%\n[plan.ae@2026-07-01]\n" /* 6 */ "components = commission\n",
+         "plan.ae@2026-07-01", 6},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct loaded_plans lp;
+        load_plans(&lp, cases[i].ini);
+        cr_assert_eq(lp.rc, -1, "case %zu", i);
+        const struct diag_entry *e = find_error(&lp.l.d, cases[i].named);
+        cr_assert(e != NULL, "case %zu: %s", i, dump(&lp.l.d));
+        cr_assert_eq(e->line, cases[i].line, "case %zu: line %llu", i, (unsigned long long)e->line);
+        unload_plans(&lp);
+    }
 }
