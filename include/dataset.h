@@ -18,6 +18,7 @@
 #include "schema.h"
 
 #define ID_NONE UINT32_MAX
+#define DAY_NONE INT32_MIN
 
 enum bucket {
     BUCKET_USED,
@@ -73,6 +74,10 @@ struct touch_table { /* indexed by touch number, in input order */
     uint8_t *bucket;    /* enum bucket of the row (join may mark duplicates) */
 };
 
+struct fx_code {
+    char code[4]; /* ISO 4217, upper case, NUL-terminated */
+};
+
 /* A deal milestone (lead created, opportunity created). */
 #define MILESTONE_NONE INT64_MIN
 struct milestone {
@@ -86,7 +91,10 @@ struct deal_table { /* indexed by row number in the deal table (one per deal id)
     uint32_t *id;       /* deal id (deal interner) */
     uint32_t *lead;     /* lead id, ID_NONE if the row has none */
     uint32_t *owner;    /* person id (people interner; may be a person not in the people file) */
-    int64_t *amount;    /* minor units */
+    int64_t *amount;    /* minor units of the reporting currency (converted at the close date) */
+    int64_t *orig_amount;          /* minor units of orig_currency, as written in the file */
+    struct fx_code *orig_currency; /* the row's currency (the file's when no column) */
+    int32_t *cancel_day;           /* business-local day of cancelled_at, DAY_NONE if none */
     int32_t *close_day; /* business-local close date */
     int64_t *close_ts;  /* UTC instant; a date-only close is the end of that local day */
     uint64_t *line;     /* source line */
@@ -96,6 +104,10 @@ struct deal_table { /* indexed by row number in the deal table (one per deal id)
     bool *close_date_only; /* closed_at had no time (close_ts is the end of that day) */
     struct milestone *lead_created; /* lead_created_at, for w_shaped and full_path */
     struct milestone *opp_created;  /* created_at (opportunity created) */
+    /* Extra deal columns that plans ask for (SPIF filters, `payee = column:<header>`), in the
+     * order of ingest_window.deal_extra: extra[row * n_extra + j], "" when empty (arena). */
+    const char **extra;
+    size_t n_extra;
     /* Further leads of deals with several (lead[] holds the first): (deal row, lead) pairs in
      * the order ingest met them; join.h indexes them by deal. */
     uint32_t *xlead_deal;
@@ -111,7 +123,15 @@ struct person_table { /* indexed by person id (people interner) */
     const char **plan; /* plan id as written (lower-cased), NULL if none */
     uint32_t *manager; /* person id of the manager, ID_NONE if none */
     uint64_t *line;
+    /* Quota and target incentive, in minor units of the reporting currency, stated for the
+     * plan's quota_period; QUOTA_NONE when the cell is empty or the column is not mapped. */
+    int64_t *quota;
+    int64_t *target;
+    int32_t *start_day; /* first active business day, DAY_NONE = always */
+    int32_t *end_day;   /* last active business day (inclusive), DAY_NONE = still active */
+    struct fx_code *currency; /* payee currency; the reporting currency when not given */
 };
+#define QUOTA_NONE INT64_MIN
 
 struct split_table { /* deal splits, in input order */
     size_t n, cap;
@@ -120,10 +140,6 @@ struct split_table { /* deal splits, in input order */
     struct decimal *share; /* fraction of the deal, 0..1 ("50" and "50%" are 0.5) */
     bool *overlay;         /* overlay split: counts only toward that person's own revenue */
     uint64_t *line;
-};
-
-struct fx_code {
-    char code[4];
 };
 
 struct fx_table { /* FX rates, in input order */

@@ -30,8 +30,17 @@ struct ingest_window {
     int32_t as_of_day;  /* rows dated after this business day are filtered */
     int32_t keep_first; /* deals closing on business days [keep_first, keep_last] are kept */
     int32_t keep_last;
+    /* Deals cancelled on business days [cancel_first, cancel_last] are kept whatever their
+     * close date (their clawback posts in the run's period); cancel_first > cancel_last: none. */
+    int32_t cancel_first;
+    int32_t cancel_last;
     const struct tz *business;
     bool strict; /* any rejected row fails the run */
+    /* Deal headers that plans read (SPIF filters, SPIF payee columns): matched like mapped
+     * headers (trimmed, ASCII case-insensitive); a header the deals file lacks is a config
+     * error (INGEST_ECONFIG) naming it. Their values land in deal_table.extra. */
+    const char *const *deal_extra;
+    size_t n_deal_extra;
 };
 
 /* Read every configured file into ds. Returns an enum ingest_status; diagnostics go to d. */

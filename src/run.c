@@ -213,8 +213,13 @@ int run_execute(const struct run_opts *o, struct diag *d)
             rc = publish_status_to_exit(publish_lock(st.out_dir, &st.lock_fd, d));
     }
     if (rc == RUN_OK) {
-        struct ingest_window w = {st.as_of_day, st.period.first_day, st.period.last_day,
-                                  st.business, o->strict};
+        struct ingest_window w = {.as_of_day = st.as_of_day,
+                                  .keep_first = st.period.first_day,
+                                  .keep_last = st.period.last_day,
+                                  .cancel_first = 1,
+                                  .cancel_last = 0,
+                                  .business = st.business,
+                                  .strict = o->strict};
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
     }
