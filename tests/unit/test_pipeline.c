@@ -161,8 +161,13 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     cr_assert_eq(period_parse(f->period ? f->period : "2026-10", &p->period), 0);
     int32_t as_of;
     cr_assert_eq(date_parse_day(f->as_of ? f->as_of : "2026-10-31", &as_of), 0);
-    p->w = (struct ingest_window){as_of, p->period.first_day, p->period.last_day, p->business,
-                                  f->strict};
+    p->w = (struct ingest_window){.as_of_day = as_of,
+                                  .keep_first = p->period.first_day,
+                                  .keep_last = p->period.last_day,
+                                  .cancel_first = 1,
+                                  .cancel_last = 0,
+                                  .business = p->business,
+                                  .strict = f->strict};
 
     p->ingest_rc = ingest_all(&p->ds, &p->s, &p->w, &p->d);
     if (p->ingest_rc != INGEST_OK)
