@@ -1,9 +1,20 @@
-/* payout.h — payout lines: what each person is owed, one explained line at a time.
+/* payout.h — payout lines: what each person is owed, one explained line at a time (DESIGN §5).
  *
- * A line is payee × deal × component: base (the deal's amount), rate, and the amount rounded half
- * away from zero once (DESIGN §5.2). A person's total is the sum of their rounded lines. Deals
- * whose owner is not in the people file, or whose owner has no plan, pay no one and are listed as
- * exceptions. The struct payouts owns its arrays.
+ * For every person with a plan and every component of it, the engine walks the attainment
+ * periods from the first kept day to the end of the payout window, deals in close order (ties by
+ * deal id), and produces lines:
+ *   - per deal (commission, override with basis per_deal or period_to_date; spif): the deal's
+ *     credit to the measure, the cumulative measure before and after it, the tier slices
+ *     (amount × rate, unrounded), the exact sum, the line rounded half away from zero once, and
+ *     what gates and caps did to it;
+ *   - per period (bonus, pool share, commission with basis period_total), posted on the last day
+ *     of the attainment period;
+ *   - clawbacks: exactly minus a cancelled deal's original line(s), posted on the cancel day;
+ *   - carried cap excess, posted on the first day of the next attainment period of the year;
+ *   - a payee cap adjustment per payout window.
+ * Only lines posted inside the payout window are kept; the rest were paid (or will be paid) by
+ * other runs. A person's total is the sum of their rounded lines. The struct payouts owns its
+ * arrays.
  */
 #ifndef SAMETABLE_PAYOUT_H
 #define SAMETABLE_PAYOUT_H
@@ -11,20 +22,51 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attrib.h"
 #include "dataset.h"
+#include "incent.h"
 #include "period.h"
 #include "plan.h"
+#include "settings.h"
+
+enum line_kind {
+    LINE_DEAL,      /* one deal's pay under a per-deal component */
+    LINE_PERIOD,    /* a period-level component (bonus, period_total commission) */
+    LINE_POOL,      /* a member's share of a pool */
+    LINE_CLAWBACK,  /* minus a cancelled deal's original line */
+    LINE_CARRY,     /* cap excess carried from an earlier attainment period */
+    LINE_PAYEE_CAP, /* the plan's cap_payee, applied to the payout window */
+};
 
 struct payout_line {
     uint32_t person; /* person id */
-    uint32_t deal;   /* deal table row */
     const struct plan *plan;
-    const struct component *component;
-    int64_t base;   /* minor units the rate applies to */
-    int64_t amount; /* round_half_away(base * rate) */
+    const struct plan_version *version;
+    const struct component *component; /* NULL for LINE_PAYEE_CAP */
+    enum line_kind kind;
+    uint32_t deal;        /* deal table row, or ID_NONE */
+    int32_t post_day;     /* business day the line posts on */
+    struct period attain; /* attainment period */
+    int64_t credit;       /* the deal's credit to the measure (deal lines), or the period's total */
+    int64_t before, after; /* cumulative measure in the attainment period around the deal */
+    struct rat quota;      /* effective quota or goal (0 when the component uses none) */
+    struct rat target;     /* effective target incentive (bonus, pool by target) */
+    struct rat attainment; /* after / quota, unrounded (0 when there is no quota) */
+    int32_t active_days, period_days; /* proration of quota and target */
+    size_t slice0, n_slices;          /* into payouts.slices */
+    struct rat raw;                   /* exact pay before rounding (weight applied) */
+    int64_t rounded;                  /* raw rounded half away from zero */
+    int64_t capped;                   /* cents removed by caps (<= 0 for a positive line) */
+    int64_t amount;                   /* rounded + capped: what the line pays */
+    char note[120]; /* "gate 25% not reached", "cap_deal 5,000.00", "clawback of 2026-08 line" */
 };
 
-enum payout_issue_kind { PAYOUT_OWNER_UNKNOWN, PAYOUT_OWNER_NO_PLAN, PAYOUT_PLAN_UNKNOWN };
+enum payout_issue_kind {
+    PAYOUT_OWNER_UNKNOWN,  /* the deal's owner is not in the people file */
+    PAYOUT_OWNER_NO_PLAN,  /* the owner has no plan */
+    PAYOUT_OWNER_INACTIVE, /* the owner was not active on the close date */
+    PAYOUT_SPIF_PAYEE_UNKNOWN,
+};
 
 struct payout_issue {
     enum payout_issue_kind kind;
@@ -33,21 +75,44 @@ struct payout_issue {
 };
 
 struct payouts {
-    struct payout_line *lines;
+    struct payout_line *lines; /* by person (people-file order), component, post day */
     size_t n_lines, cap_lines;
-    int64_t *person_total;   /* per person id */
-    int64_t *person_revenue; /* own closed-won revenue in the period, per person id */
-    uint32_t *person_deals;  /* deals in the period, per person id */
+    struct slice *slices;
+    size_t n_slices, cap_slices;
+    int64_t *person_total;   /* per person id: sum of the window's lines */
+    int64_t *person_revenue; /* own revenue (after splits) of deals closed in the window */
+    uint32_t *person_deals;  /* deals with own revenue credit closed in the window */
     uint32_t n_people;
     int64_t total;
     struct payout_issue *issues;
     size_t n_issues, cap_issues;
 };
 
-/* Compute the lines for deals closed in `period`. Returns 0, or -1 if a person names a plan that
- * does not exist (an error in d naming the people file and line). */
-int payout_run(struct payouts *p, const struct dataset *ds, const struct plan_set *plans,
-               const struct period *period, struct diag *d);
+struct payout_input {
+    const struct dataset *ds;
+    const struct plan_set *plans;
+    const struct settings *s;
+    /* Attribution over every kept deal (not only the window's), with every model the plans
+     * name; NULL when no plan measures attributed or sourced revenue. */
+    const struct attribution *attr;
+    struct period window; /* the payout period of the run */
+    int32_t as_of;        /* deals closed after it are not credited */
+};
+
+enum payout_status { PAYOUT_OK = 0, PAYOUT_ECONFIG = -1, PAYOUT_EOVERFLOW = -2 };
+
+/* Compute every line. Returns an enum payout_status; errors (file:line) in d: a person naming an
+ * unknown plan, a missing quota or target where the plan needs one, revenue splits of a deal not
+ * totalling 100% (all PAYOUT_ECONFIG), or arithmetic that does not fit (PAYOUT_EOVERFLOW). */
+int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d);
 void payout_release(struct payouts *p);
+
+/* The first day whose deals a run over `window` needs: the start of the longest attainment period
+ * containing the window's first day, reaching back far enough for clawbacks, and to the start of
+ * that year when a cap carries its excess. */
+int32_t payout_keep_first(const struct plan_set *plans, const struct period *window);
+
+const char *line_kind_name(enum line_kind k);
+const char *payout_issue_text(enum payout_issue_kind k);
 
 #endif

@@ -40,6 +40,10 @@ int report_credits_csv(const struct report_ctx *r, const struct lead_index *ix, 
 /* rejects-<period>.csv: file, line, column, value, reason — one row per rejected row. */
 int report_rejects_csv(const struct report_ctx *r, const char *path, struct diag *d);
 
+/* `sametable explain`: every payout line of a person (person != NULL) or of a deal, with its
+ * arithmetic, as plain text. Returns 0, or -1 if no such person or deal is in the data. */
+int report_explain(const struct report_ctx *r, const char *person, const char *deal, FILE *fp);
+
 /* Plain-text reconciliation of every input file (for `sametable check` and -v). */
 void report_reconciliation(const struct report_ctx *r, FILE *fp);
 

@@ -14,7 +14,7 @@
 
 #include "diag.h"
 
-enum run_command { RUN_RUN, RUN_CHECK, RUN_ATTRIBUTE };
+enum run_command { RUN_RUN, RUN_CHECK, RUN_ATTRIBUTE, RUN_EXPLAIN };
 
 /* Exit codes from <sysexits.h> (DESIGN §7). */
 enum run_status {
@@ -37,8 +37,10 @@ struct run_opts {
     const char *out_dir;  /* relative to the working directory, or NULL */
     const char **sets;    /* "section.key=value" overrides */
     size_t n_sets;
-    const char *paths;  /* attribute: the path-level file */
-    const char *models; /* attribute: comma-separated models */
+    const char *paths;          /* attribute: the path-level file */
+    const char *models;         /* attribute: comma-separated models */
+    const char *explain_person; /* explain --person ID */
+    const char *explain_deal;   /* explain --deal ID */
     bool strict;
     int verbose; /* -v: stage timings and counts on stderr */
     int64_t now; /* the wall clock, injected: UTC epoch seconds */

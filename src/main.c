@@ -28,6 +28,9 @@ static const char usage_text[] =
     "           (path,total_conversions,total_conversion_value,total_null); models markov,\n"
     "           shapley, shapley_ordered, first_touch, last_touch, linear (default markov);\n"
     "           writes DIR/path-attribution.csv and .xlsx\n"
+    "  explain --person ID | --deal ID\n"
+    "           print every payout line of a person, or every line a deal produced, with\n"
+    "           its measure, attainment, tier slices, rounding, gates and caps; write nothing"
     "\n"
     "options:\n"
     "  -c, --config FILE     the INI file (default: sametable.ini)\n"
@@ -56,7 +59,9 @@ enum {
     OPT_STRICT,
     OPT_VERSION,
     OPT_PATHS,
-    OPT_MODELS
+    OPT_MODELS,
+    OPT_PERSON,
+    OPT_DEAL
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -76,6 +81,8 @@ static const struct option longopts[] = {{"config", required_argument, NULL, 'c'
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"paths", required_argument, NULL, OPT_PATHS},
                                          {"models", required_argument, NULL, OPT_MODELS},
+                                         {"person", required_argument, NULL, OPT_PERSON},
+                                         {"deal", required_argument, NULL, OPT_DEAL},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, OPT_VERSION},
                                          {NULL, 0, NULL, 0}};
@@ -115,6 +122,12 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
             break;
         case OPT_MODELS:
             o->models = optarg;
+            break;
+        case OPT_PERSON:
+            o->explain_person = optarg;
+            break;
+        case OPT_DEAL:
+            o->explain_deal = optarg;
             break;
         case 'q':
             *quiet = true;
@@ -199,6 +212,12 @@ int main(int argc, char **argv)
         o.command = RUN_RUN;
     } else if (strcmp(cmd, "check") == 0) {
         o.command = RUN_CHECK;
+    } else if (strcmp(cmd, "explain") == 0) {
+        o.command = RUN_EXPLAIN;
+        if (!o.explain_person == !o.explain_deal) {
+            rc = usage_error("explain needs exactly one of --person ID or --deal ID", NULL);
+            goto out;
+        }
     } else if (strcmp(cmd, "attribute") == 0) {
         o.command = RUN_ATTRIBUTE;
         if (!o.paths) {

@@ -1,10 +1,61 @@
-/* payout.c — flat-rate commission lines per deal. */
+/* payout.c — the incentive engine: measures, components, caps, clawbacks, lines. */
+#define _GNU_SOURCE /* qsort_r */
 #include "payout.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ids.h"
 #include "util.h"
+
+struct engine {
+    const struct payout_input *in;
+    const struct dataset *ds;
+    struct payouts *p;
+    struct diag *d;
+    const struct plan **plan_of; /* per person id */
+    uint32_t *people;            /* people with a name, in people-file order */
+    uint32_t n_people;
+    uint32_t *order; /* creditable deal rows in close order */
+    uint32_t n_order;
+    /* Credit of each deal to people: revenue splits (or the owner) and overlays. */
+    uint32_t *sp_first, *sp_n; /* per deal row */
+    uint32_t *sp_person;
+    int64_t *sp_cents;
+    bool *sp_overlay;
+    size_t n_sp, cap_sp;
+    bool *marketing; /* per channel id */
+    int32_t keep_first;
+    /* Lines of the component being computed, before the window filter. */
+    struct payout_line *tmp;
+    size_t n_tmp, cap_tmp;
+    struct slice *tslices;
+    size_t n_tslices, cap_tslices;
+};
+
+const char *line_kind_name(enum line_kind k)
+{
+    static const char *const names[] = {"deal",     "period", "pool share",
+                                        "clawback", "carry",  "payee cap"};
+    return (unsigned)k < ARRAY_LEN(names) ? names[k] : "?";
+}
+
+const char *payout_issue_text(enum payout_issue_kind k)
+{
+    switch (k) {
+    case PAYOUT_OWNER_UNKNOWN:
+        return "pays no one: the deal's owner is not in the people file";
+    case PAYOUT_OWNER_NO_PLAN:
+        return "pays no one: the deal's owner has no plan";
+    case PAYOUT_OWNER_INACTIVE:
+        return "pays no one: the deal's owner was not active on the close date";
+    case PAYOUT_SPIF_PAYEE_UNKNOWN:
+        return "SPIF payee not in the people file";
+    }
+    return "?";
+}
 
 static void add_issue(struct payouts *p, enum payout_issue_kind kind, uint32_t deal,
                       uint32_t person)
@@ -13,58 +64,993 @@ static void add_issue(struct payouts *p, enum payout_issue_kind kind, uint32_t d
     p->issues[p->n_issues++] = (struct payout_issue){kind, deal, person};
 }
 
-int payout_run(struct payouts *p, const struct dataset *ds, const struct plan_set *plans,
-               const struct period *period, struct diag *d)
+static bool active_on(const struct person_table *pt, uint32_t who, int32_t day)
 {
-    memset(p, 0, sizeof *p);
-    const struct person_table *pt = &ds->people;
-    const struct deal_table *dl = &ds->deals;
-    p->n_people = pt->n;
-    p->person_total = xcalloc(pt->n ? pt->n : 1, sizeof *p->person_total);
-    p->person_revenue = xcalloc(pt->n ? pt->n : 1, sizeof *p->person_revenue);
-    p->person_deals = xcalloc(pt->n ? pt->n : 1, sizeof *p->person_deals);
+    return (pt->start_day[who] == DAY_NONE || day >= pt->start_day[who]) &&
+           (pt->end_day[who] == DAY_NONE || day <= pt->end_day[who]);
+}
 
-    int rc = 0;
-    const struct plan **plan_of = xcalloc(pt->n ? pt->n : 1, sizeof *plan_of);
-    for (uint32_t i = 0; i < pt->n; i++) {
-        if (!pt->name[i] || !pt->plan[i])
+/* ---- deals, splits and order ------------------------------------------------------------- */
+
+static int deal_cmp(const void *a, const void *b, void *ctx)
+{
+    const struct dataset *ds = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    const struct deal_table *t = &ds->deals;
+    if (t->close_day[x] != t->close_day[y])
+        return t->close_day[x] < t->close_day[y] ? -1 : 1;
+    if (t->close_ts[x] != t->close_ts[y])
+        return t->close_ts[x] < t->close_ts[y] ? -1 : 1;
+    return strcmp(intern_str(&ds->deal_ids, t->id[x]), intern_str(&ds->deal_ids, t->id[y]));
+}
+
+static void sp_push(struct engine *e, uint32_t person, int64_t cents, bool overlay)
+{
+    if (e->n_sp == e->cap_sp) {
+        size_t cap = e->cap_sp ? 2 * e->cap_sp : 64;
+        e->sp_person = xreallocarray(e->sp_person, cap, sizeof *e->sp_person);
+        e->sp_cents = xreallocarray(e->sp_cents, cap, sizeof *e->sp_cents);
+        e->sp_overlay = xreallocarray(e->sp_overlay, cap, sizeof *e->sp_overlay);
+        e->cap_sp = cap;
+    }
+    e->sp_person[e->n_sp] = person;
+    e->sp_cents[e->n_sp] = cents;
+    e->sp_overlay[e->n_sp] = overlay;
+    e->n_sp++;
+}
+
+static int build_deals(struct engine *e)
+{
+    const struct dataset *ds = e->ds;
+    const struct deal_table *dl = &ds->deals;
+    const struct split_table *st = &ds->splits;
+    e->order = xcalloc(dl->n ? dl->n : 1, sizeof *e->order);
+    for (uint32_t k = 0; k < dl->n; k++)
+        if ((dl->bucket[k] == BUCKET_USED || dl->bucket[k] == BUCKET_UNMATCHED) &&
+            dl->close_day[k] <= e->in->as_of)
+            e->order[e->n_order++] = k;
+    qsort_r(e->order, e->n_order, sizeof *e->order, deal_cmp, (void *)(uintptr_t)ds);
+
+    /* deal id -> the split rows naming it, in file order */
+    uint32_t nid = ds->deal_ids.n;
+    uint32_t *row_of = xcalloc(nid ? nid : 1, sizeof *row_of);
+    for (uint32_t i = 0; i < nid; i++)
+        row_of[i] = ID_NONE;
+    for (uint32_t k = 0; k < dl->n; k++)
+        row_of[dl->id[k]] = k;
+    uint32_t *first = xcalloc(dl->n ? dl->n : 1, sizeof *first), *next = NULL;
+    for (uint32_t k = 0; k < dl->n; k++)
+        first[k] = UINT32_MAX;
+    next = xcalloc(st->n ? st->n : 1, sizeof *next);
+    uint32_t *last = xcalloc(dl->n ? dl->n : 1, sizeof *last);
+    for (size_t i = 0; i < st->n; i++) {
+        uint32_t k = st->deal[i] < nid ? row_of[st->deal[i]] : ID_NONE;
+        next[i] = UINT32_MAX;
+        if (k == ID_NONE)
             continue;
-        plan_of[i] = plan_find(plans, pt->plan[i]);
-        if (!plan_of[i]) {
-            diag_error(d, ds->files[INPUT_PEOPLE].display, pt->line[i],
-                       "person '%s' names plan '%s', which no [plan.%s] section defines",
-                       intern_str(&ds->people_ids, i), pt->plan[i], pt->plan[i]);
+        if (first[k] == UINT32_MAX)
+            first[k] = (uint32_t)i;
+        else
+            next[last[k]] = (uint32_t)i;
+        last[k] = (uint32_t)i;
+    }
+    int rc = 0;
+    e->sp_first = xcalloc(dl->n ? dl->n : 1, sizeof *e->sp_first);
+    e->sp_n = xcalloc(dl->n ? dl->n : 1, sizeof *e->sp_n);
+    uint64_t w[256];
+    uint32_t who[256];
+    int64_t out[256];
+    for (uint32_t k = 0; k < dl->n; k++) {
+        e->sp_first[k] = (uint32_t)e->n_sp;
+        if (first[k] == UINT32_MAX) {
+            sp_push(e, dl->owner[k], dl->amount[k], false);
+            e->sp_n[k] = 1;
+            continue;
+        }
+        /* Revenue splits: weights on a common scale, checked to total 100 ± 0.01. */
+        int scale = 4;
+        for (uint32_t i = first[k]; i != UINT32_MAX; i = next[i])
+            if (st->share[i].scale > scale)
+                scale = st->share[i].scale;
+        if (scale > 12)
+            scale = 12;
+        size_t n = 0;
+        uint64_t sum = 0;
+        uint64_t unit = 1;
+        for (int s = 0; s < scale; s++)
+            unit *= 10;
+        for (uint32_t i = first[k]; i != UINT32_MAX; i = next[i]) {
+            if (st->overlay[i] || n == ARRAY_LEN(w))
+                continue;
+            struct decimal sh = st->share[i];
+            uint64_t v = (uint64_t)sh.units;
+            for (int s = sh.scale; s < scale; s++)
+                v *= 10;
+            for (int s = scale; s < sh.scale; s++)
+                v /= 10;
+            w[n] = v;
+            who[n] = st->person[i];
+            sum += v;
+            n++;
+        }
+        /* 100% ± 0.01 percentage points: |sum - unit| <= unit / 10000 */
+        uint64_t tol = unit / 10000;
+        if (n > 0 && (sum + tol < unit || sum > unit + tol)) {
+            char pct[48];
+            decimal_format(pct, sizeof pct, (struct decimal){(int64_t)sum * 100, scale});
+            diag_error(e->d, ds->files[INPUT_SPLITS].display, st->line[first[k]],
+                       "revenue splits of deal '%s' total %s%%, not 100%%",
+                       intern_str(&ds->deal_ids, dl->id[k]), pct);
+            rc = -1;
+        }
+        if (n > 0 && sum > 0 && money_allocate(dl->amount[k], w, n, out) == 0) {
+            for (size_t i = 0; i < n; i++)
+                sp_push(e, who[i], out[i], false);
+        } else if (n == 0) {
+            sp_push(e, dl->owner[k], dl->amount[k], false);
+        }
+        for (uint32_t i = first[k]; i != UINT32_MAX; i = next[i]) {
+            if (!st->overlay[i])
+                continue;
+            int64_t c;
+            if (money_mul_decimal(dl->amount[k], st->share[i], &c))
+                BUG("overlay split overflows");
+            sp_push(e, st->person[i], c, true);
+        }
+        e->sp_n[k] = (uint32_t)(e->n_sp - e->sp_first[k]);
+    }
+    free(row_of);
+    free(first);
+    free(next);
+    free(last);
+    return rc;
+}
+
+/* ---- measures ---------------------------------------------------------------------------- */
+
+/* Is `who` among the transitive reports of `mgr`? */
+static bool reports_to(const struct person_table *pt, uint32_t who, uint32_t mgr)
+{
+    uint32_t m = who < pt->n ? pt->manager[who] : ID_NONE;
+    for (int depth = 0; m != ID_NONE && depth < 64; depth++) {
+        if (m == mgr)
+            return true;
+        m = pt->manager[m];
+    }
+    return false;
+}
+
+static bool same_team(const struct person_table *pt, uint32_t a, uint32_t b)
+{
+    return a < pt->n && b < pt->n && pt->team[a] != ID_NONE && pt->team[a] == pt->team[b];
+}
+
+static bool campaign_in_scope(const struct engine *e, enum scope sc, uint32_t person,
+                              uint32_t campaign)
+{
+    if (sc == SCOPE_COMPANY)
+        return true;
+    uint32_t owner = e->ds->campaigns.owner[campaign];
+    if (owner == ID_NONE)
+        return false;
+    return sc == SCOPE_OWN ? owner == person : same_team(&e->ds->people, owner, person);
+}
+
+/* The deal's credit to `person`'s measure under `c` (minor units, or deals for won_deals).
+ * `members` (may be NULL) is a pool's member set for team measures. */
+static int64_t credit(const struct engine *e, uint32_t person, const struct component *c,
+                      uint32_t k, const bool *members)
+{
+    const struct dataset *ds = e->ds;
+    const struct person_table *pt = &ds->people;
+    int32_t day = ds->deals.close_day[k];
+    int64_t sum = 0;
+    switch (c->measure) {
+    case MEASURE_OWN_REVENUE:
+    case MEASURE_WON_DEALS:
+        for (uint32_t i = e->sp_first[k]; i < e->sp_first[k] + e->sp_n[k]; i++)
+            if (members
+                    ? members[e->sp_person[i]] && !e->sp_overlay[i]
+                    : e->sp_person[i] == person && pt->name[person] && active_on(pt, person, day))
+                sum += e->sp_cents[i];
+        if (c->measure == MEASURE_WON_DEALS)
+            return sum != 0 ? (sum > 0 ? 1 : -1) : 0;
+        return sum;
+    case MEASURE_TEAM_REVENUE:
+        for (uint32_t i = e->sp_first[k]; i < e->sp_first[k] + e->sp_n[k]; i++) {
+            uint32_t who = e->sp_person[i];
+            if (e->sp_overlay[i])
+                continue;
+            bool in = members                    ? members[who]
+                      : c->type == COMP_OVERRIDE ? reports_to(pt, who, person)
+                                                 : same_team(pt, who, person);
+            if (in)
+                sum += e->sp_cents[i];
+        }
+        return sum;
+    case MEASURE_COMPANY_REVENUE:
+        return ds->deals.amount[k];
+    case MEASURE_ATTRIBUTED_REVENUE: {
+        const struct attribution *a = e->in->attr;
+        if (!a || a->credit_first[k] == SIZE_MAX)
+            return 0;
+        for (size_t i = a->credit_first[k]; i < a->n_credits && a->credits[i].deal == k; i++)
+            if (campaign_in_scope(e, c->scope, person, a->credits[i].campaign))
+                sum += a->credits[i].cents[c->model];
+        return sum;
+    }
+    case MEASURE_SOURCED_REVENUE: {
+        const struct attribution *a = e->in->attr;
+        if (!a)
+            return 0;
+        uint32_t first = a->first_touch[k];
+        if (first == ID_NONE || !e->marketing[ds->campaigns.channel[first]])
+            return 0;
+        return campaign_in_scope(e, c->scope, person, first) ? ds->deals.amount[k] : 0;
+    }
+    case MEASURE_N:
+        break;
+    }
+    BUG("unknown measure");
+}
+
+/* ---- lines ------------------------------------------------------------------------------- */
+
+struct ctx {
+    uint32_t person;
+    const struct plan *plan;
+    const char *comp_id;
+    struct period A;
+    struct rat quota, target;
+    int32_t active, days;
+    int64_t paid;   /* this component's pay so far in A (clawbacks excluded) */
+    int64_t excess; /* forfeited or carried by cap_period */
+};
+
+static struct payout_line *new_line(struct engine *e, const struct ctx *x,
+                                    const struct plan_version *v, const struct component *c,
+                                    enum line_kind kind, uint32_t deal, int32_t post)
+{
+    VEC_GROW(e->tmp, e->cap_tmp, e->n_tmp + 1);
+    struct payout_line *l = &e->tmp[e->n_tmp++];
+    memset(l, 0, sizeof *l);
+    l->person = x->person;
+    l->plan = x->plan;
+    l->version = v;
+    l->component = c;
+    l->kind = kind;
+    l->deal = deal;
+    l->post_day = post;
+    l->attain = x->A;
+    l->quota = x->quota;
+    l->target = x->target;
+    l->active_days = x->active;
+    l->period_days = x->days;
+    l->raw = rat_int64(0);
+    l->attainment = rat_int64(0);
+    l->slice0 = e->n_tslices;
+    return l;
+}
+
+static void note(struct payout_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct payout_line *l, const char *fmt, ...)
+{
+    size_t used = strlen(l->note);
+    if (used >= sizeof l->note - 1)
+        return;
+    if (used)
+        used += (size_t)snprintf(l->note + used, sizeof l->note - used, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->note + used, sizeof l->note - used, fmt, ap);
+    va_end(ap);
+}
+
+static void fmt_money(const struct engine *e, char *buf, size_t n, int64_t v)
+{
+    money_format(buf, n, v, e->in->s->currency_digits);
+}
+
+/* Round, then apply the deal cap and the period cap; updates x->paid and x->excess. */
+static void finish_line(struct engine *e, struct ctx *x, const struct component *c,
+                        struct payout_line *l, bool deal_cap)
+{
+    char a[40];
+    l->rounded = rat_round(l->raw);
+    int64_t amt = l->rounded;
+    if (deal_cap && c->cap_deal >= 0 && (amt > c->cap_deal || amt < -c->cap_deal)) {
+        amt = amt > 0 ? c->cap_deal : -c->cap_deal;
+        fmt_money(e, a, sizeof a, c->cap_deal);
+        note(l, "cap_deal %s", a);
+    }
+    if (c->cap_period >= 0 && amt > 0 && x->paid + amt > c->cap_period) {
+        int64_t room = c->cap_period > x->paid ? c->cap_period - x->paid : 0;
+        x->excess += amt - room;
+        fmt_money(e, a, sizeof a, c->cap_period);
+        note(l, "cap_period %s reached (%s)", a,
+             c->cap_excess == EXCESS_CARRY ? "excess carried" : "excess forfeited");
+        amt = room;
+    }
+    l->capped = amt - l->rounded;
+    l->amount = amt;
+    x->paid += amt;
+    l->n_slices = e->n_tslices - l->slice0;
+}
+
+static void push_slices(struct engine *e, const struct slice *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        VEC_GROW(e->tslices, e->cap_tslices, e->n_tslices + 1);
+        e->tslices[e->n_tslices++] = s[i];
+    }
+}
+
+static struct rat slices_sum(const struct slice *s, size_t n)
+{
+    struct rat sum = rat_int64(0);
+    for (size_t i = 0; i < n; i++)
+        sum = rat_add(sum, rat_mul(s[i].amount, s[i].rate));
+    return sum;
+}
+
+/* Effective quota and target of x->person for attainment period x->A under version v. */
+static void set_quota(struct engine *e, struct ctx *x, const struct plan_version *v,
+                      const struct component *c)
+{
+    const struct person_table *pt = &e->ds->people;
+    uint32_t who = x->person;
+    x->days = period_days(&x->A);
+    x->active =
+        incent_active_days(pt->start_day[who], pt->end_day[who], x->A.first_day, x->A.last_day);
+    struct rat f =
+        rat_mul(incent_period_share(v->quota_period, c->period), rat_frac(x->active, x->days));
+    x->quota = pt->quota[who] == QUOTA_NONE ? rat_int64(0) : rat_mul(rat_int64(pt->quota[who]), f);
+    x->target =
+        pt->target[who] == QUOTA_NONE ? rat_int64(0) : rat_mul(rat_int64(pt->target[who]), f);
+}
+
+static bool gated(const struct component *c, struct rat quota, struct rat x)
+{
+    return !c->has_gate || rat_cmp(x, incent_level(&c->gate, quota)) >= 0;
+}
+
+static struct rat attainment(struct rat measure, struct rat quota)
+{
+    return rat_is_zero(quota) ? rat_int64(0) : rat_div(measure, quota);
+}
+
+/* Commission / override line for one deal (basis per_deal or period_to_date). */
+static void deal_line(struct engine *e, struct ctx *x, const struct plan_version *v,
+                      const struct component *c, uint32_t k, int64_t cr, int64_t before)
+{
+    struct tier_r *t = xcalloc(c->n_tiers, sizeof *t);
+    incent_resolve_tiers(c->tiers, c->n_tiers, x->quota, t);
+    struct payout_line *l = new_line(e, x, v, c, LINE_DEAL, k, e->ds->deals.close_day[k]);
+    l->credit = cr;
+    l->before = before;
+    l->after = before + cr;
+    struct rat a, b;
+    if (c->basis == BASIS_PER_DEAL) {
+        b = rat_int64(0);
+        a = rat_int64(cr);
+        l->attainment = attainment(rat_abs(a), x->quota);
+        if (!gated(c, x->quota, rat_abs(a))) {
+            a = rat_int64(0);
+            note(l, "below the gate");
+        }
+    } else {
+        b = rat_int64(before);
+        a = rat_int64(before + cr);
+        l->attainment = attainment(a, x->quota);
+        bool gb = gated(c, x->quota, b), ga = gated(c, x->quota, a);
+        if (!gb)
+            b = rat_int64(0);
+        if (!ga) {
+            a = rat_int64(0);
+            note(l, "below the gate");
+        } else if (!gb) {
+            note(l, "gate reached: pays from zero");
+        }
+    }
+    struct slice s[INCENT_SLICES_MAX(64)];
+    size_t ns = c->n_tiers <= 64 ? incent_slices(t, c->n_tiers, c->method, b, a, s) : 0;
+    push_slices(e, s, ns);
+    l->raw = rat_mul(slices_sum(s, ns), rat_dec(c->weight));
+    finish_line(e, x, c, l, true);
+    free(t);
+    /* Clawback: a deal cancelled within clawback_days of its close. */
+    const struct deal_table *dl = &e->ds->deals;
+    int32_t cd = dl->cancel_day[k];
+    if (c->clawback_days >= 0 && cd != DAY_NONE && cd - dl->close_day[k] <= c->clawback_days &&
+        cd <= e->in->as_of && l->amount != 0) {
+        int64_t orig = l->amount;
+        struct payout_line *cl = new_line(e, x, v, c, LINE_CLAWBACK, k, cd);
+        cl->credit = cr;
+        cl->raw = rat_int64(-orig);
+        cl->rounded = -orig;
+        cl->amount = -orig;
+        char day[16];
+        date_format_day(day, sizeof day, dl->close_day[k]);
+        note(cl, "cancelled %d days after its close on %s (clawback_days %d)",
+             cd - dl->close_day[k], day, c->clawback_days);
+    }
+}
+
+static bool filter_pass(const struct engine *e, const struct component *c, uint32_t k)
+{
+    const struct deal_table *dl = &e->ds->deals;
+    for (size_t i = 0; i < c->n_conds; i++) {
+        const struct filter_cond *f = &c->conds[i];
+        int cmp;
+        if (f->is_amount) {
+            cmp = dl->amount[k] < f->minor ? -1 : dl->amount[k] > f->minor;
+        } else {
+            const char *v = dl->extra[(size_t)k * dl->n_extra + f->extra];
+            size_t vl = strlen(v);
+            if (f->op == OP_EQ || f->op == OP_NE) {
+                bool eq = ascii_casecmp_n(v, vl, f->text, f->text_len) == 0;
+                if (eq != (f->op == OP_EQ))
+                    return false;
+                continue;
+            }
+            struct decimal dv;
+            if (decimal_parse(v, vl, &dv))
+                return false;
+            cmp = decimal_cmp(dv, f->num);
+        }
+        bool ok = false;
+        switch (f->op) {
+        case OP_EQ:
+            ok = cmp == 0;
+            break;
+        case OP_NE:
+            ok = cmp != 0;
+            break;
+        case OP_LT:
+            ok = cmp < 0;
+            break;
+        case OP_LE:
+            ok = cmp <= 0;
+            break;
+        case OP_GT:
+            ok = cmp > 0;
+            break;
+        case OP_GE:
+            ok = cmp >= 0;
+            break;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* The SPIF amount `person` gets for deal k (0 if none). */
+static int64_t spif_share(const struct engine *e, const struct component *c, uint32_t person,
+                          uint32_t k)
+{
+    const struct dataset *ds = e->ds;
+    const struct deal_table *dl = &ds->deals;
+    switch (c->payee) {
+    case PAYEE_OWNER:
+        return dl->owner[k] == person ? c->spif_amount : 0;
+    case PAYEE_COLUMN: {
+        const char *v = dl->extra[(size_t)k * dl->n_extra + c->payee_extra];
+        char buf[IDS_MAX_LEN + 1];
+        const char *id, *why;
+        size_t n;
+        if (!*v || ids_normalize(&e->in->s->ids, ID_PERSON, v, strlen(v), buf, &id, &n, &why))
+            return 0;
+        return intern_find(&ds->people_ids, id, n) == person ? c->spif_amount : 0;
+    }
+    case PAYEE_SPLITS: {
+        uint64_t w[256];
+        int64_t out[256];
+        size_t n = 0, mine = SIZE_MAX;
+        for (uint32_t i = e->sp_first[k]; i < e->sp_first[k] + e->sp_n[k] && n < 256; i++) {
+            if (e->sp_overlay[i])
+                continue;
+            int64_t cents = e->sp_cents[i];
+            w[n] = (uint64_t)(cents < 0 ? -cents : cents);
+            if (e->sp_person[i] == person)
+                mine = n;
+            n++;
+        }
+        if (mine == SIZE_MAX || money_allocate(c->spif_amount, w, n, out))
+            return 0;
+        return out[mine];
+    }
+    }
+    return 0;
+}
+
+static void period_step(enum period_kind kind, struct period *A)
+{
+    period_containing(kind, A->last_day + 1, A);
+}
+
+/* Every line of one component of one person, over every attainment period up to the window. */
+static void run_component(struct engine *e, uint32_t who, const struct plan *plan,
+                          const struct component *ref)
+{
+    const struct period *W = &e->in->window;
+    const struct deal_table *dl = &e->ds->deals;
+    struct ctx x = {.person = who, .plan = plan, .comp_id = ref->id};
+    period_containing(ref->period, e->keep_first, &x.A);
+    int year = x.A.year;
+    int64_t carry = 0;
+    size_t cursor = 0; /* into e->order */
+    while (cursor < e->n_order && dl->close_day[e->order[cursor]] < x.A.first_day)
+        cursor++;
+    for (; x.A.first_day <= W->last_day; period_step(ref->period, &x.A)) {
+        if (x.A.year != year) {
+            year = x.A.year;
+            carry = 0;
+        }
+        const struct plan_version *vend = plan_version_on(plan, x.A.last_day);
+        const struct component *cend = plan_component(vend, ref->id);
+        const struct component *cq = cend ? cend : ref;
+        set_quota(e, &x, vend, cq);
+        x.paid = 0;
+        x.excess = 0;
+        if (carry > 0 && cq->cap_period >= 0) {
+            int64_t pay = carry < cq->cap_period ? carry : cq->cap_period;
+            struct payout_line *l = new_line(e, &x, vend, cq, LINE_CARRY, ID_NONE, x.A.first_day);
+            l->raw = rat_int64(pay);
+            l->rounded = pay;
+            l->amount = pay;
+            x.paid = pay;
+            carry -= pay;
+            note(l, "cap excess carried from earlier periods of %d", year);
+        }
+        int64_t cum = 0;
+        size_t end = cursor;
+        while (end < e->n_order && dl->close_day[e->order[end]] <= x.A.last_day)
+            end++;
+        if (ref->type == COMP_SPIF) {
+            for (size_t i = cursor; i < end; i++) {
+                uint32_t k = e->order[i];
+                const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
+                const struct component *c = plan_component(v, ref->id);
+                if (!c || c->type != COMP_SPIF || dl->close_day[k] < c->from_day ||
+                    dl->close_day[k] > c->to_day || !filter_pass(e, c, k))
+                    continue;
+                int64_t amt = spif_share(e, c, who, k);
+                if (!amt)
+                    continue;
+                if (!active_on(&e->ds->people, who, dl->close_day[k]))
+                    continue;
+                struct payout_line *l = new_line(e, &x, v, c, LINE_DEAL, k, dl->close_day[k]);
+                l->credit = dl->amount[k];
+                l->raw = rat_mul(rat_int64(amt), rat_dec(c->weight));
+                finish_line(e, &x, c, l, true);
+            }
+        } else if (ref->type == COMP_COMMISSION || ref->type == COMP_OVERRIDE ||
+                   ref->type == COMP_BONUS) {
+            for (size_t i = cursor; i < end; i++) {
+                uint32_t k = e->order[i];
+                const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
+                const struct component *c = plan_component(v, ref->id);
+                int64_t cr = credit(e, who, c ? c : ref, k, NULL);
+                if (cr == 0)
+                    continue;
+                if (c && c->type != COMP_BONUS && c->basis != BASIS_PERIOD_TOTAL)
+                    deal_line(e, &x, v, c, k, cr, cum);
+                cum += cr;
+            }
+            if (cend && (cend->type == COMP_BONUS || cend->basis == BASIS_PERIOD_TOTAL) &&
+                x.A.last_day >= W->first_day) {
+                struct payout_line *l =
+                    new_line(e, &x, vend, cend, LINE_PERIOD, ID_NONE, x.A.last_day);
+                l->credit = cum;
+                l->after = cum;
+                struct rat m = rat_int64(cum);
+                if (cend->type == COMP_BONUS) {
+                    struct rat goal = cend->goal_is_quota ? x.quota : rat_int64(cend->goal);
+                    l->quota = goal;
+                    l->attainment = attainment(m, goal);
+                    struct rat pct = rat_int64(0);
+                    if (!gated(cend, goal, m)) {
+                        note(l, "below the gate");
+                    } else {
+                        pct = incent_curve(cend->curve, cend->n_curve, cend->curve_method,
+                                           l->attainment);
+                        if (cend->has_cap_pct && rat_cmp(pct, rat_dec(cend->cap_pct)) > 0) {
+                            pct = rat_dec(cend->cap_pct);
+                            note(l, "curve capped");
+                        }
+                    }
+                    struct slice s = {rat_mul(x.target, rat_dec(cend->weight)), pct, SLICE_WHOLE,
+                                      0};
+                    push_slices(e, &s, 1);
+                    l->raw = rat_mul(s.amount, s.rate);
+                } else {
+                    struct tier_r *t = xcalloc(cend->n_tiers, sizeof *t);
+                    incent_resolve_tiers(cend->tiers, cend->n_tiers, x.quota, t);
+                    l->attainment = attainment(m, x.quota);
+                    struct slice s[INCENT_SLICES_MAX(64)];
+                    size_t ns = 0;
+                    if (!gated(cend, x.quota, m))
+                        note(l, "below the gate");
+                    else if (cend->n_tiers <= 64)
+                        ns = incent_slices(t, cend->n_tiers, cend->method, rat_int64(0), m, s);
+                    push_slices(e, s, ns);
+                    l->raw = rat_mul(slices_sum(s, ns), rat_dec(cend->weight));
+                    free(t);
+                }
+                finish_line(e, &x, cend, l, false);
+            }
+        }
+        if (cq->cap_excess == EXCESS_CARRY)
+            carry += x.excess;
+        cursor = end;
+    }
+}
+
+/* Pools: per plan, pool component and team, over the members active in the period. */
+static void run_pools(struct engine *e, const struct plan *plan, const struct component *ref,
+                      const struct period *W)
+{
+    const struct person_table *pt = &e->ds->people;
+    const struct deal_table *dl = &e->ds->deals;
+    bool *members = xcalloc(pt->n ? pt->n : 1, sizeof *members);
+    uint32_t *list = xcalloc(e->n_people ? e->n_people : 1, sizeof *list);
+    struct rat *tw = xcalloc(e->n_people ? e->n_people : 1, sizeof *tw);
+    uint64_t *w = xcalloc(e->n_people ? e->n_people : 1, sizeof *w);
+    int64_t *out = xcalloc(e->n_people ? e->n_people : 1, sizeof *out);
+    struct period A;
+    period_containing(ref->period, W->first_day, &A);
+    for (; A.first_day <= W->last_day; period_step(ref->period, &A)) {
+        if (A.last_day < W->first_day || A.last_day > W->last_day)
+            continue;
+        const struct plan_version *v = plan_version_on(plan, A.last_day);
+        const struct component *c = plan_component(v, ref->id);
+        if (!c || c->type != COMP_POOL)
+            continue;
+        /* One pool per team, teams in order of their first member. */
+        bool *team_done = xcalloc(e->ds->teams.n + 1, sizeof *team_done);
+        for (uint32_t i = 0; i < e->n_people; i++) {
+            uint32_t lead = e->people[i];
+            if (e->plan_of[lead] != plan || pt->team[lead] == ID_NONE || team_done[pt->team[lead]])
+                continue;
+            team_done[pt->team[lead]] = true;
+            uint32_t n = 0;
+            memset(members, 0, pt->n * sizeof *members);
+            for (uint32_t j = 0; j < e->n_people; j++) {
+                uint32_t who = e->people[j];
+                if (e->plan_of[who] == plan && pt->team[who] == pt->team[lead] &&
+                    incent_active_days(pt->start_day[who], pt->end_day[who], A.first_day,
+                                       A.last_day) > 0) {
+                    members[who] = true;
+                    list[n++] = who;
+                }
+            }
+            if (!n)
+                continue;
+            int64_t m = 0;
+            int64_t *contrib = out; /* reuse: own revenue per member */
+            memset(contrib, 0, n * sizeof *contrib);
+            struct component own = *c;
+            own.measure = MEASURE_OWN_REVENUE;
+            for (uint32_t q = 0; q < e->n_order; q++) {
+                uint32_t k = e->order[q];
+                if (!period_has_day(&A, dl->close_day[k]))
+                    continue;
+                m += credit(e, lead, c, k, members);
+                for (uint32_t j = 0; j < n; j++)
+                    contrib[j] += credit(e, list[j], &own, k, NULL);
+            }
+            int64_t fund = c->pool_amount;
+            struct rat fr = rat_int64(fund);
+            if (!c->pool_fixed) {
+                int64_t above = m > c->threshold ? m - c->threshold : 0;
+                fr = rat_mul(rat_int64(above), rat_dec(c->share));
+                fund = rat_round(fr);
+            }
+            fund = rat_round(rat_mul(rat_int64(fund), rat_dec(c->weight)));
+            bool any = false;
+            for (uint32_t j = 0; j < n; j++) {
+                uint32_t who = list[j];
+                if (c->division == DIVIDE_EQUAL) {
+                    w[j] = 1;
+                } else if (c->division == DIVIDE_BY_CONTRIBUTION) {
+                    w[j] = contrib[j] > 0 ? (uint64_t)contrib[j] : 0;
+                } else {
+                    struct ctx x = {.person = who, .plan = plan, .A = A};
+                    set_quota(e, &x, v, c);
+                    tw[j] = x.target;
+                    /* target in hundredths of a minor unit, exact enough for weights */
+                    int64_t t100 = rat_round(rat_mul(x.target, rat_int64(100)));
+                    w[j] = t100 > 0 ? (uint64_t)t100 : 0;
+                }
+                any |= w[j] > 0;
+            }
+            if (!any)
+                for (uint32_t j = 0; j < n; j++)
+                    w[j] = 1;
+            int64_t *alloc = xcalloc(n, sizeof *alloc);
+            if (money_allocate(fund, w, n, alloc))
+                memset(alloc, 0, n * sizeof *alloc);
+            for (uint32_t j = 0; j < n; j++) {
+                uint32_t who = list[j];
+                struct ctx x = {.person = who, .plan = plan, .A = A};
+                set_quota(e, &x, v, c);
+                struct payout_line *l = new_line(e, &x, v, c, LINE_POOL, ID_NONE, A.last_day);
+                l->credit = m;
+                l->after = c->division == DIVIDE_BY_CONTRIBUTION ? contrib[j] : 0;
+                l->raw = rat_int64(alloc[j]);
+                l->rounded = alloc[j];
+                l->amount = alloc[j];
+                char a[40], b[40];
+                fmt_money(e, a, sizeof a, fund);
+                fmt_money(e, b, sizeof b, m);
+                note(l, "share %u of %u of a %s pool (team measure %s, division %s)", j + 1, n, a,
+                     b,
+                     c->division == DIVIDE_EQUAL       ? "equal"
+                     : c->division == DIVIDE_BY_TARGET ? "by_target_incentive"
+                                                       : "by_contribution");
+                l->n_slices = 0;
+                l->slice0 = e->n_tslices;
+            }
+            free(alloc);
+        }
+        free(team_done);
+    }
+    free(members);
+    free(list);
+    free(tw);
+    free(w);
+    free(out);
+}
+
+/* The window a plan pays in for this run: the run's period, or, for a plan paying over a longer
+ * period, that period when the run's period is its last part (else nothing). */
+static bool plan_window(const struct plan *plan, const struct period *run, struct period *out)
+{
+    const struct plan_version *v = plan_version_on(plan, run->last_day);
+    if (v->payout_period <= run->kind) {
+        *out = *run;
+        return true;
+    }
+    period_containing(v->payout_period, run->last_day, out);
+    return out->last_day == run->last_day;
+}
+
+/* Move the lines of the current person posted inside `win` into p->lines. */
+static void keep_lines(struct engine *e, const struct period *win)
+{
+    struct payouts *p = e->p;
+    for (size_t i = 0; i < e->n_tmp; i++) {
+        struct payout_line l = e->tmp[i];
+        if (!period_has_day(win, l.post_day))
+            continue;
+        size_t first = p->n_slices;
+        for (size_t s = 0; s < l.n_slices; s++) {
+            VEC_GROW(p->slices, p->cap_slices, p->n_slices + 1);
+            p->slices[p->n_slices++] = e->tslices[l.slice0 + s];
+        }
+        l.slice0 = first;
+        VEC_PUSH(p->lines, p->n_lines, p->cap_lines, l);
+        p->person_total[l.person] += l.amount;
+        p->total += l.amount;
+    }
+    e->n_tmp = 0;
+    e->n_tslices = 0;
+}
+
+static int person_cmp(const void *a, const void *b, void *ctx)
+{
+    const struct person_table *pt = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return pt->line[x] < pt->line[y] ? -1 : pt->line[x] > pt->line[y];
+}
+
+struct line_key {
+    uint64_t person_line;
+    size_t index;
+};
+
+static int line_key_cmp(const void *a, const void *b)
+{
+    const struct line_key *x = a, *y = b;
+    if (x->person_line != y->person_line)
+        return x->person_line < y->person_line ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Lines by person in people-file order (pools were computed after everyone else), stable. */
+static void sort_lines(struct payouts *p, const struct person_table *pt)
+{
+    struct line_key *k = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *k);
+    for (size_t i = 0; i < p->n_lines; i++)
+        k[i] = (struct line_key){pt->line[p->lines[i].person], i};
+    qsort(k, p->n_lines, sizeof *k, line_key_cmp);
+    struct payout_line *v = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *v);
+    for (size_t i = 0; i < p->n_lines; i++)
+        v[i] = p->lines[k[i].index];
+    free(p->lines);
+    p->lines = v;
+    p->cap_lines = p->n_lines;
+    free(k);
+}
+
+int32_t payout_keep_first(const struct plan_set *plans, const struct period *window)
+{
+    struct period A;
+    period_containing(plans->longest_period, window->first_day, &A);
+    int32_t first = A.first_day;
+    if (plans->max_lookback > 0) {
+        period_containing(plans->longest_period, window->first_day - plans->max_lookback, &A);
+        if (A.first_day < first)
+            first = A.first_day;
+    }
+    if (plans->any_carry) {
+        period_containing(PERIOD_YEAR, first, &A);
+        first = A.first_day;
+    }
+    return first < window->first_day ? first : window->first_day;
+}
+
+static int validate_people(struct engine *e)
+{
+    const struct dataset *ds = e->ds;
+    const struct person_table *pt = &ds->people;
+    int rc = 0;
+    for (uint32_t j = 0; j < e->n_people; j++) {
+        uint32_t i = e->people[j];
+        if (!pt->plan[i])
+            continue;
+        const struct plan *plan = plan_find(e->in->plans, pt->plan[i]);
+        e->plan_of[i] = plan;
+        const char *id = intern_str(&ds->people_ids, i);
+        if (!plan) {
+            diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[i],
+                       "person '%s' names plan '%s', which no [plan.%s] section defines", id,
+                       pt->plan[i], pt->plan[i]);
+            rc = -1;
+            continue;
+        }
+        if (plan->needs_quota && pt->quota[i] == QUOTA_NONE) {
+            diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[i],
+                       "person '%s' is on plan '%s', which measures attainment against quota, "
+                       "but has no quota",
+                       id, plan->id);
+            rc = -1;
+        }
+        if (plan->needs_target && pt->target[i] == QUOTA_NONE) {
+            diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[i],
+                       "person '%s' is on plan '%s', which pays on target incentive, but has no "
+                       "target_incentive",
+                       id, plan->id);
             rc = -1;
         }
     }
-    for (uint32_t k = 0; k < dl->n && rc == 0; k++) {
-        if (dl->bucket[k] != BUCKET_USED && dl->bucket[k] != BUCKET_UNMATCHED)
-            continue;
-        if (!period_has_day(period, dl->close_day[k]))
+    return rc;
+}
+
+int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
+{
+    memset(p, 0, sizeof *p);
+    const struct dataset *ds = in->ds;
+    const struct person_table *pt = &ds->people;
+    const struct deal_table *dl = &ds->deals;
+    struct engine e = {.in = in, .ds = ds, .p = p, .d = d};
+    size_t np = pt->n ? pt->n : 1;
+    p->n_people = pt->n;
+    p->person_total = xcalloc(np, sizeof *p->person_total);
+    p->person_revenue = xcalloc(np, sizeof *p->person_revenue);
+    p->person_deals = xcalloc(np, sizeof *p->person_deals);
+    e.plan_of = xcalloc(np, sizeof *e.plan_of);
+    e.people = xcalloc(np, sizeof *e.people);
+    for (uint32_t i = 0; i < pt->n; i++)
+        if (pt->name[i])
+            e.people[e.n_people++] = i;
+    qsort_r(e.people, e.n_people, sizeof *e.people, person_cmp, (void *)(uintptr_t)pt);
+    e.marketing = xcalloc(ds->channels.n ? ds->channels.n : 1, sizeof *e.marketing);
+    for (uint32_t c = 0; c < ds->channels.n; c++) {
+        const char *name = intern_str(&ds->channels, c);
+        e.marketing[c] = !settings_list_has(in->s->non_marketing_channels, name, strlen(name));
+    }
+    e.keep_first = payout_keep_first(in->plans, &in->window);
+    int rc = validate_people(&e);
+    rc |= build_deals(&e);
+    if (rc) {
+        rc = PAYOUT_ECONFIG;
+        goto out;
+    }
+    /* Exceptions and own revenue of the window's deals. */
+    for (uint32_t q = 0; q < e.n_order; q++) {
+        uint32_t k = e.order[q];
+        if (!period_has_day(&in->window, dl->close_day[k]))
             continue;
         uint32_t who = dl->owner[k];
-        if (!pt->name[who]) {
+        if (!pt->name[who])
             add_issue(p, PAYOUT_OWNER_UNKNOWN, k, who);
-            continue;
-        }
-        p->person_revenue[who] += dl->amount[k];
-        p->person_deals[who]++;
-        const struct plan *plan = plan_of[who];
-        if (!plan) {
+        else if (!active_on(pt, who, dl->close_day[k]))
+            add_issue(p, PAYOUT_OWNER_INACTIVE, k, who);
+        else if (!e.plan_of[who])
             add_issue(p, PAYOUT_OWNER_NO_PLAN, k, who);
-            continue;
-        }
-        for (size_t c = 0; c < plan->n_components; c++) {
-            const struct component *comp = &plan->components[c];
-            struct payout_line line = {who, k, plan, comp, dl->amount[k], 0};
-            if (money_mul_decimal(line.base, comp->rate, &line.amount))
-                BUG("commission overflows int64");
-            VEC_PUSH(p->lines, p->n_lines, p->cap_lines, line);
-            p->person_total[who] += line.amount;
-            p->total += line.amount;
+        for (uint32_t i = e.sp_first[k]; i < e.sp_first[k] + e.sp_n[k]; i++) {
+            uint32_t s = e.sp_person[i];
+            if (!pt->name[s] || !active_on(pt, s, dl->close_day[k]))
+                continue;
+            p->person_revenue[s] += e.sp_cents[i];
+            p->person_deals[s]++;
         }
     }
-    free(plan_of);
+    rat_overflowed();
+    for (uint32_t j = 0; j < e.n_people && rc == 0; j++) {
+        uint32_t who = e.people[j];
+        const struct plan *plan = e.plan_of[who];
+        if (!plan)
+            continue;
+        struct period win;
+        if (!plan_window(plan, &in->window, &win))
+            continue;
+        /* Every component id of every version, in order of first appearance. */
+        for (size_t v = 0; v < plan->n_versions; v++) {
+            for (size_t c = 0; c < plan->versions[v].n_components; c++) {
+                const struct component *comp = &plan->versions[v].components[c];
+                bool seen = false;
+                for (size_t u = 0; u < v && !seen; u++)
+                    seen = plan_component(&plan->versions[u], comp->id) != NULL;
+                if (seen || comp->type == COMP_POOL)
+                    continue;
+                run_component(&e, who, plan, comp);
+            }
+        }
+        keep_lines(&e, &win);
+        const struct plan_version *vw = plan_version_on(plan, win.last_day);
+        if (vw->cap_payee >= 0 && p->person_total[who] > vw->cap_payee) {
+            struct ctx x = {.person = who, .plan = plan, .A = win};
+            struct payout_line *l =
+                new_line(&e, &x, vw, NULL, LINE_PAYEE_CAP, ID_NONE, win.last_day);
+            l->amount = vw->cap_payee - p->person_total[who];
+            l->capped = l->amount;
+            char a[40];
+            fmt_money(&e, a, sizeof a, vw->cap_payee);
+            note(l, "cap_payee %s for the payout period", a);
+            keep_lines(&e, &win);
+        }
+        if (rat_overflowed()) {
+            diag_error(d, ds->files[INPUT_PEOPLE].display, pt->line[who],
+                       "pay of person '%s' does not fit the exact arithmetic (amounts or rates "
+                       "too large)",
+                       intern_str(&ds->people_ids, who));
+            rc = PAYOUT_EOVERFLOW;
+        }
+    }
+    /* Pools, per plan. */
+    for (size_t i = 0; i < in->plans->n && rc == 0; i++) {
+        const struct plan *plan = &in->plans->plans[i];
+        struct period win;
+        if (!plan_window(plan, &in->window, &win))
+            continue;
+        for (size_t v = 0; v < plan->n_versions; v++)
+            for (size_t c = 0; c < plan->versions[v].n_components; c++) {
+                const struct component *comp = &plan->versions[v].components[c];
+                bool seen = false;
+                for (size_t u = 0; u < v && !seen; u++)
+                    seen = plan_component(&plan->versions[u], comp->id) != NULL;
+                if (!seen && comp->type == COMP_POOL) {
+                    run_pools(&e, plan, comp, &win);
+                    keep_lines(&e, &win);
+                }
+            }
+    }
+    sort_lines(p, pt);
+out:
+    free(e.plan_of);
+    free(e.people);
+    free(e.order);
+    free(e.sp_first);
+    free(e.sp_n);
+    free(e.sp_person);
+    free(e.sp_cents);
+    free(e.sp_overlay);
+    free(e.marketing);
+    free(e.tmp);
+    free(e.tslices);
     return rc;
 }
 
@@ -73,6 +1059,7 @@ void payout_release(struct payouts *p)
     if (!p)
         return;
     free(p->lines);
+    free(p->slices);
     free(p->person_total);
     free(p->person_revenue);
     free(p->person_deals);

@@ -175,11 +175,7 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
             xs_int(sh, row, 1, (int64_t)ds->deals.line[is->deal], XS_INT);
             xs_text(sh, row, 2, "owner_id", XS_PLAIN);
             xs_text(sh, row, 3, intern_str(&ds->people_ids, is->person), XS_PLAIN);
-            xs_text(sh, row, 4,
-                    is->kind == PAYOUT_OWNER_UNKNOWN
-                        ? "pays no one: the deal's owner is not in the people file"
-                        : "pays no one: the deal's owner has no plan",
-                    XS_PLAIN);
+            xs_text(sh, row, 4, payout_issue_text(is->kind), XS_PLAIN);
             row++;
         }
     }
@@ -270,7 +266,7 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
                 XS_PLAIN);
         xs_text(sh, rr, 3, pt->role[id], XS_PLAIN);
         const struct plan *pl = pt->plan[id] ? plan_find(r->plans, pt->plan[id]) : NULL;
-        xs_text(sh, rr, 4, pl ? pl->name : "", XS_PLAIN);
+        xs_text(sh, rr, 4, pl ? plan_version_on(pl, r->period->last_day)->name : "", XS_PLAIN);
         xs_int(sh, rr, 5, p->person_deals[id], XS_INT);
         xs_money(sh, rr, 6, p->person_revenue[id], XS_MONEY);
         xs_money(sh, rr, 7, p->person_total[id], XS_MONEY);
@@ -310,6 +306,7 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     xs_text(sh, row, 0,
             "(owner not in the people file, or without a plan; they still count in attribution)",
             XS_NOTE);
+    report_lines_sheet(r, b);
     report_exceptions_sheet(r, b, true);
     report_run_sheet(r, b);
     return xbook_close(b, d);

@@ -23,4 +23,8 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
 void report_props(const struct report_ctx *r, struct xbook_props *p, const char *title,
                   const char *subject);
 
+void report_lines_sheet(const struct report_ctx *r, struct xbook *b);
+size_t report_line_slices(const struct report_ctx *r, const struct payout_line *l, char *buf,
+                          size_t size);
+
 #endif

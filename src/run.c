@@ -81,6 +81,7 @@ struct run_state {
     struct dataset ds;
     struct lead_index ix;
     struct attribution attr;
+    struct attribution pattr; /* over every kept deal, for plans measuring attribution */
     struct dd_credit dd;
     struct payouts pay;
     struct period period;
@@ -99,7 +100,7 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
             return RUN_EUSAGE;
     int rc = settings_load(&st->s, &st->cfg, d);
     if (st->s.inputs[INPUT_PEOPLE].path)
-        rc |= plan_load(&st->plans, &st->cfg, d);
+        rc |= plan_load(&st->plans, &st->cfg, &st->s, d);
     rc |= config_check_unused(&st->cfg, d);
     if (rc)
         return RUN_ECONFIG;
@@ -137,6 +138,27 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
     }
     st->out_dir = o->out_dir ? o->out_dir : st->s.out_dir;
     return RUN_OK;
+}
+
+/* Incentives: attribution over every kept deal when a plan measures it, then the engine. */
+static int run_payouts(struct run_state *st, struct diag *d)
+{
+    struct payout_input in = {.ds = &st->ds,
+                              .plans = &st->plans,
+                              .s = &st->s,
+                              .attr = NULL,
+                              .window = st->period,
+                              .as_of = st->as_of_day};
+    if (st->plans.models) {
+        struct settings s = st->s;
+        s.models = st->plans.models;
+        struct period wide = st->period;
+        wide.first_day = payout_keep_first(&st->plans, &st->period);
+        attrib_run(&st->pattr, &st->ds, &st->ix, &s, &wide);
+        in.attr = &st->pattr;
+    }
+    int rc = payout_run(&st->pay, &in, d);
+    return rc == PAYOUT_OK ? RUN_OK : rc == PAYOUT_ECONFIG ? RUN_ECONFIG : RUN_EDATA;
 }
 
 /* Write every output under a temporary name, then publish them together. */
@@ -184,6 +206,7 @@ static int write_outputs(struct run_state *st, struct diag *d)
 static void state_release(struct run_state *st)
 {
     payout_release(&st->pay);
+    attrib_release(&st->pattr);
     dd_credit_release(&st->dd);
     attrib_release(&st->attr);
     join_release(&st->ix);
@@ -213,13 +236,17 @@ int run_execute(const struct run_opts *o, struct diag *d)
             rc = publish_status_to_exit(publish_lock(st.out_dir, &st.lock_fd, d));
     }
     if (rc == RUN_OK) {
+        bool people = st.s.inputs[INPUT_PEOPLE].path != NULL;
         struct ingest_window w = {.as_of_day = st.as_of_day,
-                                  .keep_first = st.period.first_day,
+                                  .keep_first = people ? payout_keep_first(&st.plans, &st.period)
+                                                       : st.period.first_day,
                                   .keep_last = st.period.last_day,
-                                  .cancel_first = 1,
-                                  .cancel_last = 0,
+                                  .cancel_first = people ? st.period.first_day : 1,
+                                  .cancel_last = people ? st.period.last_day : 0,
                                   .business = st.business,
-                                  .strict = o->strict};
+                                  .strict = o->strict,
+                                  .deal_extra = st.plans.deal_extra,
+                                  .n_deal_extra = st.plans.n_deal_extra};
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
     }
@@ -230,8 +257,8 @@ int run_execute(const struct run_opts *o, struct diag *d)
         if (attrib_data_driven(&st.dd, &st.attr, &st.ds, &st.ix, &st.s, &st.period, d))
             rc = RUN_EDATA;
         stage_done(&clk, "attribute");
-        if (st.s.inputs[INPUT_PEOPLE].path && payout_run(&st.pay, &st.ds, &st.plans, &st.period, d))
-            rc = RUN_ECONFIG;
+        if (rc == RUN_OK && st.s.inputs[INPUT_PEOPLE].path)
+            rc = run_payouts(&st, d);
         stage_done(&clk, "incent");
     }
     if (rc == RUN_OK && o->command == RUN_CHECK) {
@@ -245,6 +272,25 @@ int run_execute(const struct run_opts *o, struct diag *d)
                                .p = NULL,
                                .plans = &st.plans};
         report_reconciliation(&r, o->out);
+    }
+    if (rc == RUN_OK && o->command == RUN_EXPLAIN) {
+        struct report_ctx r = {.s = &st.s,
+                               .cfg = &st.cfg,
+                               .period = &st.period,
+                               .as_of_day = st.as_of_day,
+                               .ds = &st.ds,
+                               .a = &st.attr,
+                               .dd = &st.dd,
+                               .p = &st.pay,
+                               .plans = &st.plans};
+        if (!st.s.inputs[INPUT_PEOPLE].path) {
+            diag_error(d, st.cfg.display, 0, "explain needs a people file ([inputs] people)");
+            rc = RUN_ECONFIG;
+        } else if (report_explain(&r, o->explain_person, o->explain_deal, o->out)) {
+            diag_error(d, NULL, 0, "no %s '%s' in the data", o->explain_person ? "person" : "deal",
+                       o->explain_person ? o->explain_person : o->explain_deal);
+            rc = RUN_EDATA;
+        }
     }
     if (rc == RUN_OK && o->command == RUN_RUN) {
         rc = write_outputs(&st, d);

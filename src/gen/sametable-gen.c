@@ -567,6 +567,7 @@ struct gen {
     uint32_t *ae_list; /* person indexes */
     size_t *mkt;       /* marketing people who own campaigns */
     size_t n_mkt;
+    size_t first_sdr, n_sdr; /* people[first_sdr .. first_sdr + n_sdr) are the SDRs */
 
     struct campaign *campaigns;
     size_t n_campaigns;
@@ -651,6 +652,8 @@ static void build_people(struct gen *g)
     g->first_ae = k;
     k += n_ae;
     size_t first_sdr = k;
+    g->first_sdr = first_sdr;
+    g->n_sdr = n_sdr;
     k += n_sdr;
     size_t vp_mkt = k++, first_mkt = k;
 
@@ -1166,7 +1169,8 @@ static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
     for (size_t k = 0; k < L->n_deals; k++) {
         const struct gdeal *d = &L->deals[k];
         char deal_id[ID_LEN + 1], name[128];
-        make_id(deal_id, "006", DEAL_ID_BASE + g->n_deals_written++);
+        uint64_t serial = g->n_deals_written++;
+        make_id(deal_id, "006", DEAL_ID_BASE + serial);
         snprintf(name, sizeof name, "%s - %s", L->company, deal_type_names[d->type]);
         field_safe(o, deal_id, ID_LEN);
         field_text(o, name);
@@ -1179,6 +1183,13 @@ static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
         field_safe(o, buf, fmt_day(style, d->created_day, buf));
         field_safe(o, buf, fmt_day(style, L->created_day, buf));
         field_str(o, deal_type_names[d->type]);
+        /* The SDR who set up a new-logo opportunity: a fixed function of the deal's serial
+         * number (no random draw, so the rest of the data does not move). */
+        if (d->type == DT_NEW_LOGO && g->n_sdr)
+            field_safe(o, g->people[g->first_sdr + (serial * 2654435761u >> 7) % g->n_sdr].id,
+                       ID_LEN);
+        else
+            field_str(o, "");
         row_end(o);
     }
 }
@@ -1191,7 +1202,7 @@ static void write_deals_header(struct gen *g)
                                          "Stage",          "Amount",
                                          "Currency",       "Close Date",
                                          "Created Date",   "Lead Created Date",
-                                         "Deal Type"};
+                                         "Deal Type",      "SDR ID"};
     for (size_t i = 0; i < ARRAY_LEN(header); i++)
         field_str(o, header[i]);
     row_end(o);

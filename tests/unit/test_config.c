@@ -1132,7 +1132,10 @@ static void load_plans(struct loaded_plans *lp, const char *text)
 {
     load(&lp->l, text);
     cr_assert_eq(lp->l.rc, 0, "config_load: %s", dump(&lp->l.d));
-    lp->rc = plan_load(&lp->ps, &lp->l.c, &lp->l.d);
+    struct settings st;
+    memset(&st, 0, sizeof st);
+    st.currency_digits = 2;
+    lp->rc = plan_load(&lp->ps, &lp->l.c, &st, &lp->l.d);
 }
 
 static void unload_plans(struct loaded_plans *lp)
@@ -1163,22 +1166,27 @@ Test(plan, commission_component_loads_the_exact_rate)
     const struct plan *p = plan_find(&lp.ps, "ae");
     cr_assert(p != NULL);
     cr_assert_str_eq(p->id, "ae");
-    cr_assert_str_eq(p->name, "Account Executive");
-    cr_assert_eq(p->n_components, 1);
-    const struct component *comp = &p->components[0];
+    cr_assert_eq(p->n_versions, 1);
+    const struct plan_version *v = &p->versions[0];
+    cr_assert_str_eq(v->name, "Account Executive");
+    cr_assert_eq(v->n_components, 1);
+    const struct component *comp = &v->components[0];
     cr_assert_str_eq(comp->id, "commission");
-    cr_assert_eq(comp->type, COMPONENT_COMMISSION);
+    cr_assert_eq(comp->type, COMP_COMMISSION);
     cr_assert_eq(comp->measure, MEASURE_OWN_REVENUE);
-    cr_assert(dec_eq(comp->rate, 3, 2), "rate {%lld, %d}", (long long)comp->rate.units,
-              comp->rate.scale);
-    cr_assert(dec_eq(comp->rate, 30, 3));
+    cr_assert_eq(comp->basis, BASIS_PERIOD_TO_DATE, "DESIGN §7a default basis");
+    cr_assert_eq(comp->method, METHOD_MARGINAL, "DESIGN §7a default method");
+    cr_assert_eq(comp->n_tiers, 1, "rate is a one-tier table");
+    cr_assert(dec_eq(comp->tiers[0].rate, 3, 2), "rate {%lld, %d}",
+              (long long)comp->tiers[0].rate.units, comp->tiers[0].rate.scale);
+    cr_assert(dec_eq(comp->tiers[0].rate, 30, 3));
 
     p = plan_find(&lp.ps, "sdr");
     cr_assert(p != NULL);
-    cr_assert_str_eq(p->name, "sdr", "the name defaults to the id");
-    cr_assert_eq(p->n_components, 1);
-    cr_assert_str_eq(p->components[0].id, "flat");
-    cr_assert(dec_eq(p->components[0].rate, 125, 3));
+    cr_assert_str_eq(p->versions[0].name, "sdr", "the name defaults to the id");
+    cr_assert_eq(p->versions[0].n_components, 1);
+    cr_assert_str_eq(p->versions[0].components[0].id, "flat");
+    cr_assert(dec_eq(p->versions[0].components[0].tiers[0].rate, 125, 3));
     cr_assert_null(plan_find(&lp.ps, "mgr"));
 
     cr_assert_eq(config_check_unused(&lp.l.c, &lp.l.d), 0, "every plan key is known: %s",
@@ -1210,9 +1218,9 @@ Test(plan, unknown_key_in_a_component_is_caught_by_check_unused)
                     "[plan.ae.commission]\n"
                     "type = commission\n"
                     "rate = 3%\n"
-                    "tiers = 0%: 5%, 50%: 8%\n"); /* 6 */
+                    "tier = 0%: 5%, 50%: 8%\n"); /* 6 */
     cr_assert_eq(config_check_unused(&lp.l.c, &lp.l.d), -1);
-    const struct diag_entry *e = find_error(&lp.l.d, "tiers");
+    const struct diag_entry *e = find_error(&lp.l.d, "tier");
     cr_assert(e != NULL, "%s", dump(&lp.l.d));
     cr_assert_eq(e->line, 6);
     cr_assert(strstr(e->message, "plan.ae.commission") != NULL, "%s", e->message);
@@ -1292,8 +1300,28 @@ Test(plan, bad_plans_are_errors_on_their_line)
          "comission", 4},
         {"[run]\n[plan.ae]\n" /* 2 */ "name = AE\n", "components", 2},
         {"[plan.ae]\ncomponents = commission\n[plan.ae.commission]\ntype = commission\n"
-         "rate = 3%\n[plan.ae@2026-07-01]\n" /* 6 */ "components = commission\n",
-         "plan.ae@2026-07-01", 6},
+         "rate = 3%\n[plan.ae@2026-13-01]\n" /* 6 */ "components = commission\n",
+         "plan.ae@2026-13-01", 6},
+        /* tiers out of order: ambiguous, never sorted silently */
+        {"[plan.ae]\ncomponents = c\n[plan.ae.c]\ntype = commission\n"
+         "tiers = 0%: 5%, 50%: 8%, 40%: 9%\n" /* 5 */,
+         "strictly increasing", 5},
+        /* percentages of quota and amounts in one table */
+        {"[plan.ae]\ncomponents = c\n[plan.ae.c]\ntype = commission\n"
+         "tiers = 0%: 5%, 100000.00: 8%\n" /* 5 */,
+         "mix", 5},
+        {"[plan.m]\ncomponents = b\n[plan.m.b]\ntype = bonus\nmeasure = company_revenue\n"
+         "curve = 0%: 0%, 100%: 100%\n" /* 6 */,
+         "goal", 3},
+        {"[plan.m]\ncomponents = b\n[plan.m.b]\ntype = bonus\nmeasure = sourced_revenue\n"
+         "goal = 1000.00\ncurve = 0%: 0%\nmodel = shapley\n" /* 8 */,
+         "shapley", 8},
+        {"[plan.s]\ncomponents = x\n[plan.s.x]\ntype = spif\namount = 100.00\n"
+         "filter = Deal Type ~ New\n" /* 6 */,
+         "Deal Type ~ New", 6},
+        {"[plan.ae]\ncomponents = c\n[plan.ae.c]\ntype = commission\nrate = 3%\n"
+         "cap_excess = carry\n" /* 6 */,
+         "cap_period", 6},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct loaded_plans lp;

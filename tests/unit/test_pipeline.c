@@ -90,8 +90,9 @@ struct pipeline {
     struct lead_index ix;
     struct attribution attr;
     struct payouts pay;
-    int ingest_rc; /* enum ingest_status */
-    int payout_rc; /* payout_run's result (0 when it did not run) */
+    int ingest_rc;            /* enum ingest_status */
+    int payout_rc;            /* payout_run's result (0 when it did not run) */
+    struct attribution pattr; /* over the kept deals, for plans that measure attribution */
 };
 
 static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv", "deals.csv",
@@ -154,7 +155,8 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     cr_assert_eq(config_load(&p->cfg, path, &p->d), 0, "config_load: %s", diag_text(&p->d));
     cr_assert_eq(settings_load(&p->s, &p->cfg, &p->d), 0, "settings_load: %s", diag_text(&p->d));
     if (f->people)
-        cr_assert_eq(plan_load(&p->plans, &p->cfg, &p->d), 0, "plan_load: %s", diag_text(&p->d));
+        cr_assert_eq(plan_load(&p->plans, &p->cfg, &p->s, &p->d), 0, "plan_load: %s",
+                     diag_text(&p->d));
     cr_assert_eq(config_check_unused(&p->cfg, &p->d), 0, "config: %s", diag_text(&p->d));
     char err[200] = "";
     cr_assert_eq(tz_load(p->s.timezone, &p->business, err, sizeof err), 0, "tz_load: %s", err);
@@ -162,25 +164,44 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     int32_t as_of;
     cr_assert_eq(date_parse_day(f->as_of ? f->as_of : "2026-10-31", &as_of), 0);
     p->w = (struct ingest_window){.as_of_day = as_of,
-                                  .keep_first = p->period.first_day,
+                                  .keep_first = f->people ? payout_keep_first(&p->plans, &p->period)
+                                                          : p->period.first_day,
                                   .keep_last = p->period.last_day,
-                                  .cancel_first = 1,
-                                  .cancel_last = 0,
+                                  .cancel_first = f->people ? p->period.first_day : 1,
+                                  .cancel_last = f->people ? p->period.last_day : 0,
                                   .business = p->business,
-                                  .strict = f->strict};
+                                  .strict = f->strict,
+                                  .deal_extra = p->plans.deal_extra,
+                                  .n_deal_extra = p->plans.n_deal_extra};
 
     p->ingest_rc = ingest_all(&p->ds, &p->s, &p->w, &p->d);
     if (p->ingest_rc != INGEST_OK)
         return;
     join_build(&p->ix, &p->ds);
     attrib_run(&p->attr, &p->ds, &p->ix, &p->s, &p->period);
-    if (f->people)
-        p->payout_rc = payout_run(&p->pay, &p->ds, &p->plans, &p->period, &p->d);
+    if (f->people) {
+        struct payout_input in = {.ds = &p->ds,
+                                  .plans = &p->plans,
+                                  .s = &p->s,
+                                  .attr = NULL,
+                                  .window = p->period,
+                                  .as_of = as_of};
+        if (p->plans.models) {
+            struct settings s = p->s;
+            s.models = p->plans.models;
+            struct period wide = p->period;
+            wide.first_day = payout_keep_first(&p->plans, &p->period);
+            attrib_run(&p->pattr, &p->ds, &p->ix, &s, &wide);
+            in.attr = &p->pattr;
+        }
+        p->payout_rc = payout_run(&p->pay, &in, &p->d);
+    }
 }
 
 static void pipeline_release(struct pipeline *p)
 {
     payout_release(&p->pay);
+    attrib_release(&p->pattr);
     attrib_release(&p->attr);
     join_release(&p->ix);
     dataset_release(&p->ds);
@@ -1645,7 +1666,7 @@ Test(payout, a_commission_line_rounds_half_away_from_zero_once)
         pipeline_run_ok(&p, &f);
         cr_assert_eq(p.payout_rc, 0, "%s", diag_text(&p.d));
         cr_assert_eq(p.pay.n_lines, 1, "%s at %s", cases[i].amount, cases[i].rate);
-        cr_assert_eq(p.pay.lines[0].base, cases[i].base);
+        cr_assert_eq(p.pay.lines[0].credit, cases[i].base);
         cr_assert_eq(p.pay.lines[0].amount, cases[i].line, "%s at %s: line %lld, want %lld",
                      cases[i].amount, cases[i].rate, (long long)p.pay.lines[0].amount,
                      (long long)cases[i].line);
