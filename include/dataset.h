@@ -17,7 +17,7 @@
 #include "money.h"
 #include "schema.h"
 
-#define ID_NONE UINT32_MAX
+#define ID_NONE  UINT32_MAX
 #define DAY_NONE INT32_MIN
 
 enum bucket {
@@ -88,16 +88,16 @@ struct milestone {
 
 struct deal_table { /* indexed by row number in the deal table (one per deal id) */
     uint32_t n, cap;
-    uint32_t *id;       /* deal id (deal interner) */
-    uint32_t *lead;     /* lead id, ID_NONE if the row has none */
-    uint32_t *owner;    /* person id (people interner; may be a person not in the people file) */
-    int64_t *amount;    /* minor units of the reporting currency (converted at the close date) */
-    int64_t *orig_amount;          /* minor units of orig_currency, as written in the file */
+    uint32_t *id;         /* deal id (deal interner) */
+    uint32_t *lead;       /* lead id, ID_NONE if the row has none */
+    uint32_t *owner;      /* person id (people interner; may be a person not in the people file) */
+    int64_t *amount;      /* minor units of the reporting currency (converted at the close date) */
+    int64_t *orig_amount; /* minor units of orig_currency, as written in the file */
     struct fx_code *orig_currency; /* the row's currency (the file's when no column) */
     int32_t *cancel_day;           /* business-local day of cancelled_at, DAY_NONE if none */
-    int32_t *close_day; /* business-local close date */
-    int64_t *close_ts;  /* UTC instant; a date-only close is the end of that local day */
-    uint64_t *line;     /* source line */
+    int32_t *close_day;            /* business-local close date */
+    int64_t *close_ts;             /* UTC instant; a date-only close is the end of that local day */
+    uint64_t *line;                /* source line */
     uint64_t *row_hash;
     uint8_t *bucket;       /* enum bucket this row ended in */
     uint32_t *nrows;       /* input rows this deal stands for (rows differing only in lead merge) */
@@ -127,8 +127,8 @@ struct person_table { /* indexed by person id (people interner) */
      * plan's quota_period; QUOTA_NONE when the cell is empty or the column is not mapped. */
     int64_t *quota;
     int64_t *target;
-    int32_t *start_day; /* first active business day, DAY_NONE = always */
-    int32_t *end_day;   /* last active business day (inclusive), DAY_NONE = still active */
+    int32_t *start_day;       /* first active business day, DAY_NONE = always */
+    int32_t *end_day;         /* last active business day (inclusive), DAY_NONE = still active */
     struct fx_code *currency; /* payee currency; the reporting currency when not given */
 };
 #define QUOTA_NONE INT64_MIN
@@ -152,6 +152,7 @@ struct fx_table { /* FX rates, in input order */
 
 struct dataset {
     struct arena arena; /* strings of the tables and the rejects */
+    char currency[4];   /* reporting currency, set by ingest_all: people.currency's default */
     struct intern leads, campaign_ids, channels, people_ids, teams, deal_ids;
     struct campaign_table campaigns;
     struct touch_table touches;
