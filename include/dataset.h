@@ -152,6 +152,7 @@ struct fx_table { /* FX rates, in input order */
 
 struct dataset {
     struct arena arena; /* strings of the tables and the rejects */
+    char currency[4];   /* reporting currency, set by ingest_all: people.currency's default */
     struct intern leads, campaign_ids, channels, people_ids, teams, deal_ids;
     struct campaign_table campaigns;
     struct touch_table touches;

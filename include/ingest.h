@@ -1,11 +1,14 @@
 /* ingest.h — reading the configured input files into a struct dataset.
  *
- * Files are read in dependency order (campaigns, people, touches, deals) with csvin, columns are
- * mapped by header (trimmed, ASCII case-insensitive), every value is parsed strictly, and each
- * data row lands in exactly one bucket: used, duplicate, filtered (not closed-won, outside the
- * kept close window, dated after as-of), unmatched (a touch of an unknown campaign: kept and
- * attributed to that campaign id) or rejected (with a struct reject naming line, column, value
- * and reason). Deals whose lead has no touches are re-bucketed as unmatched by join.
+ * Files are read in dependency order (campaigns, people, touches, fx, deals, splits) with csvin,
+ * columns are mapped by header (trimmed, ASCII case-insensitive), every value is parsed strictly,
+ * and each data row lands in exactly one bucket: used, duplicate, filtered (not closed-won, or
+ * neither closed in the kept window nor cancelled in the cancel window by as-of), unmatched (a
+ * touch of an unknown campaign: kept and attributed to that campaign id) or rejected (with a
+ * struct reject naming line, column, value and reason). Deals whose lead has no touches are
+ * re-bucketed as unmatched by join. A kept deal in another currency is converted into the
+ * reporting currency at the FX rate in force on its close day; without one (or without an fx
+ * file) the row is rejected.
  */
 #ifndef SAMETABLE_INGEST_H
 #define SAMETABLE_INGEST_H
@@ -23,7 +26,8 @@ enum ingest_status {
     INGEST_EMISSING, /* a required file is missing or 0 bytes (exit 66) */
     INGEST_EDATA,    /* bad data: header problems, encoding, quoting, rejects over threshold (65) */
     INGEST_EIO,      /* read error (74) */
-    INGEST_ECONFIG,  /* a configured time zone could not be loaded (78) */
+    INGEST_ECONFIG,  /* a configured time zone could not be loaded, or the deals file lacks a
+                      * deal_extra header (78) */
 };
 
 struct ingest_window {

@@ -51,6 +51,10 @@ void dataset_release(struct dataset *ds)
     free(dl->close_date_only);
     free(dl->lead_created);
     free(dl->opp_created);
+    free(dl->orig_amount);
+    free(dl->orig_currency);
+    free(dl->cancel_day);
+    free(dl->extra);
     free(dl->xlead_deal);
     free(dl->xlead_lead);
     struct person_table *p = &ds->people;
@@ -60,6 +64,11 @@ void dataset_release(struct dataset *ds)
     free(p->plan);
     free(p->line);
     free(p->manager);
+    free(p->quota);
+    free(p->target);
+    free(p->start_day);
+    free(p->end_day);
+    free(p->currency);
     struct split_table *sp = &ds->splits;
     free(sp->deal);
     free(sp->person);
@@ -100,6 +109,11 @@ void person_table_touch(struct dataset *ds, uint32_t id)
             p->plan = xreallocarray(p->plan, cap, sizeof *p->plan);
             p->line = xreallocarray(p->line, cap, sizeof *p->line);
             p->manager = xreallocarray(p->manager, cap, sizeof *p->manager);
+            p->quota = xreallocarray(p->quota, cap, sizeof *p->quota);
+            p->target = xreallocarray(p->target, cap, sizeof *p->target);
+            p->start_day = xreallocarray(p->start_day, cap, sizeof *p->start_day);
+            p->end_day = xreallocarray(p->end_day, cap, sizeof *p->end_day);
+            p->currency = xreallocarray(p->currency, cap, sizeof *p->currency);
             p->cap = (uint32_t)cap;
         }
         p->name[p->n] = NULL;
@@ -108,6 +122,11 @@ void person_table_touch(struct dataset *ds, uint32_t id)
         p->plan[p->n] = NULL;
         p->line[p->n] = 0;
         p->manager[p->n] = ID_NONE;
+        p->quota[p->n] = QUOTA_NONE;
+        p->target[p->n] = QUOTA_NONE;
+        p->start_day[p->n] = DAY_NONE;
+        p->end_day[p->n] = DAY_NONE;
+        memcpy(p->currency[p->n].code, ds->currency, sizeof p->currency[p->n].code);
         p->n++;
     }
 }

@@ -12,6 +12,13 @@
 #include "money.h"
 #include "util.h"
 
+/* A rate's sort key: FX rows in (currency, effective day) order, for a binary search. */
+struct fx_key {
+    char code[4];
+    int32_t day;
+    uint32_t row; /* fx_table row */
+};
+
 /* Reading state for one file. */
 struct reader {
     struct dataset *ds;
@@ -45,6 +52,12 @@ struct reader {
      * duplicate, counted once like any other copy. */
     uint64_t *rej_set;
     size_t rej_n, rej_slots;
+    /* deals: the physical column of each ingest_window.deal_extra header */
+    int *extra_col;
+    bool extra_missing; /* one of them is not in the file: a config error */
+    /* deals: FX rows sorted by (currency, effective day), for the rate in force on a day */
+    const struct fx_key *fx;
+    size_t n_fx;
 };
 
 /* A hash of every field except column `skip` (-1: none); lengths are part of it, so moving a
@@ -169,6 +182,65 @@ static int parse_money(struct reader *r, int f, const char *currency, int64_t *o
         return -1;
     }
     *out = mp.minor;
+    return 0;
+}
+
+/* An optional business calendar date written without a time (start_date, end_date): DAY_NONE
+ * when empty. Returns 0 or -1 after rejecting the row. */
+static int parse_day_opt(struct reader *r, int f, int32_t *day)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    *day = DAY_NONE;
+    if (n == 0)
+        return 0;
+    struct datetime dt;
+    int err = date_parse(v, n, r->in->fmt.date_format, &dt);
+    if (err) {
+        reject(r, f, v, n, "bad date (%s, expected %s)", date_strerror(err),
+               date_format_name(r->in->fmt.date_format));
+        return -1;
+    }
+    if (dt.has_time) {
+        reject(r, f, v, n, "expected a date without a time");
+        return -1;
+    }
+    *day = dt.day;
+    return 0;
+}
+
+/* An optional amount in the reporting currency (quota, target incentive): QUOTA_NONE when the
+ * cell is empty or the column is not mapped; a negative amount is a bad value. Returns 0 or -1
+ * after rejecting the row. */
+static int parse_money_opt(struct reader *r, int f, int64_t *out)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    *out = QUOTA_NONE;
+    if (n == 0)
+        return 0;
+    int64_t m;
+    if (parse_money(r, f, r->s->currency, &m))
+        return -1;
+    if (m < 0) {
+        reject(r, f, v, n, "negative %s", schema_get(r->kind)->fields[f].name);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+/* An ISO 4217 code cell, upper-cased into code[4]. Returns 0, or -1 after rejecting the row. */
+static int parse_currency(struct reader *r, int f, const char *v, size_t n, char code[4])
+{
+    memset(code, 0, 4);
+    if (n == 3)
+        for (int i = 0; i < 3; i++)
+            code[i] = (char)(v[i] >= 'a' && v[i] <= 'z' ? v[i] - 32 : v[i]);
+    if (n != 3 || money_minor_digits(code) < 0) {
+        reject(r, f, v, n, "unknown currency code");
+        return -1;
+    }
     return 0;
 }
 
@@ -336,6 +408,26 @@ static void person_row(struct reader *r)
     }
     if (id_value(r, PF_MANAGER, ID_PERSON, mgr_buf, &mgr, &nm))
         return;
+    int64_t quota, target;
+    if (parse_money_opt(r, PF_QUOTA, &quota) || parse_money_opt(r, PF_TARGET, &target))
+        return;
+    int32_t start_day, end_day;
+    if (parse_day_opt(r, PF_START, &start_day) || parse_day_opt(r, PF_END, &end_day))
+        return;
+    if (start_day != DAY_NONE && end_day != DAY_NONE && end_day < start_day) {
+        size_t ne;
+        const char *ev = field(r, PF_END, &ne);
+        reject(r, PF_END, ev, ne, "end_date before start_date");
+        return;
+    }
+    char currency[4];
+    memcpy(currency, r->s->currency, sizeof currency);
+    {
+        size_t nc;
+        const char *cv = field(r, PF_CURRENCY, &nc);
+        if (nc && parse_currency(r, PF_CURRENCY, cv, nc, currency))
+            return;
+    }
     uint32_t pid = intern_field(&r->ds->people_ids, id, ni);
     person_table_touch(r->ds, pid);
     struct person_table *t = &r->ds->people;
@@ -365,6 +457,11 @@ static void person_row(struct reader *r)
             *p = (char)(*p + 32);
     t->plan[pid] = np ? pl : NULL;
     t->line[pid] = r->rec->line;
+    t->quota[pid] = quota;
+    t->target[pid] = target;
+    t->start_day[pid] = start_day;
+    t->end_day[pid] = end_day;
+    memcpy(t->currency[pid].code, currency, sizeof currency);
     if (nm) {
         uint32_t m = intern_field(&r->ds->people_ids, mgr, nm);
         person_table_touch(r->ds, m);
@@ -552,6 +649,73 @@ static void deal_add_lead(struct dataset *ds, uint32_t row, uint32_t lead)
 
 #define DEAL_LEADS_MAX 64
 
+static void deals_grow(struct deal_table *t, size_t cap)
+{
+    t->id = xreallocarray(t->id, cap, sizeof *t->id);
+    t->lead = xreallocarray(t->lead, cap, sizeof *t->lead);
+    t->owner = xreallocarray(t->owner, cap, sizeof *t->owner);
+    t->amount = xreallocarray(t->amount, cap, sizeof *t->amount);
+    t->orig_amount = xreallocarray(t->orig_amount, cap, sizeof *t->orig_amount);
+    t->orig_currency = xreallocarray(t->orig_currency, cap, sizeof *t->orig_currency);
+    t->cancel_day = xreallocarray(t->cancel_day, cap, sizeof *t->cancel_day);
+    t->close_day = xreallocarray(t->close_day, cap, sizeof *t->close_day);
+    t->close_ts = xreallocarray(t->close_ts, cap, sizeof *t->close_ts);
+    t->line = xreallocarray(t->line, cap, sizeof *t->line);
+    t->row_hash = xreallocarray(t->row_hash, cap, sizeof *t->row_hash);
+    t->bucket = xreallocarray(t->bucket, cap, sizeof *t->bucket);
+    t->nrows = xreallocarray(t->nrows, cap, sizeof *t->nrows);
+    t->close_date_only = xreallocarray(t->close_date_only, cap, sizeof *t->close_date_only);
+    t->lead_created = xreallocarray(t->lead_created, cap, sizeof *t->lead_created);
+    t->opp_created = xreallocarray(t->opp_created, cap, sizeof *t->opp_created);
+    if (t->n_extra)
+        t->extra = xreallocarray(t->extra, cap, t->n_extra * sizeof *t->extra);
+    t->cap = (uint32_t)cap;
+}
+
+/* Convert `orig` minor units of `cur` into the reporting currency at the rate in force on `day`
+ * (the latest effective_date on or before it), exactly and rounded once, half away from zero.
+ * Returns 0, or -1 after rejecting the row. */
+static int fx_convert(struct reader *r, const char *cur, int64_t orig, int32_t day, int64_t *out)
+{
+    /* Binary search in (currency, day) order for the first key after (cur, day). */
+    size_t lo = 0, hi = r->n_fx;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r->fx[mid].code, cur);
+        if (c < 0 || (c == 0 && r->fx[mid].day <= day))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t nc;
+    const char *cv = field(r, DF_CURRENCY, &nc);
+    int f = nc ? DF_CURRENCY : DF_AMOUNT;
+    if (f == DF_AMOUNT)
+        cv = field(r, DF_AMOUNT, &nc);
+    if (lo == 0 || strcmp(r->fx[lo - 1].code, cur) != 0) {
+        char date[16];
+        date_format_day(date, sizeof date, day);
+        reject(r, f, cv, nc, "no FX rate for %s on or before %s", cur, date);
+        return -1;
+    }
+    /* orig / 10^from major units × rate = orig × rate × 10^(to − from) minor units: fold the
+     * difference of minor digits into the rate's scale (JPY 0 → USD 2 shifts it by −2). */
+    struct decimal rate = r->ds->fx.rate[r->fx[lo - 1].row];
+    rate.scale += money_minor_digits(cur) - r->s->currency_digits;
+    for (; rate.scale < 0; rate.scale++) {
+        if (rate.units > INT64_MAX / 10) {
+            reject(r, f, cv, nc, "converted amount does not fit");
+            return -1;
+        }
+        rate.units *= 10;
+    }
+    if (money_mul_decimal(orig, rate, out)) {
+        reject(r, f, cv, nc, "converted amount does not fit");
+        return -1;
+    }
+    return 0;
+}
+
 /* A further row for a deal id: an exact copy of one of its rows is a duplicate; one that differs
  * only in its lead adds that lead to the deal (DESIGN §7a); anything else rejects every row of
  * the deal. */
@@ -638,22 +802,14 @@ static void deal_row(struct reader *r)
     }
     char currency[4];
     memcpy(currency, r->in->fmt.currency, 4);
-    if (r->col[DF_CURRENCY] >= 0) {
+    {
         size_t nc;
         const char *c = field(r, DF_CURRENCY, &nc);
-        if (nc) {
-            char code[4] = {0};
-            if (nc == 3)
-                for (int i = 0; i < 3; i++)
-                    code[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
-            if (nc != 3 || money_minor_digits(code) < 0) {
-                reject(r, DF_CURRENCY, c, nc, "unknown currency code");
-                return;
-            }
-            memcpy(currency, code, 4);
-        }
+        if (nc && parse_currency(r, DF_CURRENCY, c, nc, currency))
+            return;
     }
-    if (strcmp(currency, r->s->currency) != 0) {
+    bool foreign = strcmp(currency, r->s->currency) != 0;
+    if (foreign && !r->s->inputs[INPUT_FX].path) {
         size_t nc;
         const char *c = field(r, DF_CURRENCY, &nc);
         reject(r, DF_CURRENCY, c, nc,
@@ -661,8 +817,8 @@ static void deal_row(struct reader *r)
                r->s->currency);
         return;
     }
-    int64_t amount;
-    if (parse_money(r, DF_AMOUNT, currency, &amount))
+    int64_t orig_amount;
+    if (parse_money(r, DF_AMOUNT, currency, &orig_amount))
         return;
     int64_t close_ts;
     int32_t close_day;
@@ -677,6 +833,24 @@ static void deal_row(struct reader *r)
         if (parse_when_v(r, DF_CLOSED, cv, nc, true, &close_ts, &close_day, &close_date_only))
             return;
     }
+    int32_t cancel_day = DAY_NONE;
+    {
+        size_t nc;
+        const char *cv = field(r, DF_CANCELLED, &nc);
+        if (nc) {
+            int64_t cancel_ts;
+            bool cancel_date_only;
+            if (parse_when_v(r, DF_CANCELLED, cv, nc, false, &cancel_ts, &cancel_day,
+                             &cancel_date_only))
+                return;
+            /* Two times compare as instants; otherwise a cancel on the closing day is fine. */
+            bool timed = !cancel_date_only && !close_date_only;
+            if (cancel_day < close_day || (timed && cancel_ts < close_ts)) {
+                reject(r, DF_CANCELLED, cv, nc, "cancelled before it closed");
+                return;
+            }
+        }
+    }
     struct milestone lead_created, opp_created;
     if (parse_milestone(r, DF_LEAD_CREATED, &lead_created) ||
         parse_milestone(r, DF_CREATED, &opp_created))
@@ -687,31 +861,25 @@ static void deal_row(struct reader *r)
     int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX);
     if (n_leads < 0)
         return;
-    if (close_day > r->w->as_of_day || close_day < r->w->keep_first ||
-        close_day > r->w->keep_last) {
+    const struct ingest_window *w = r->w;
+    bool closed_in =
+        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
+    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
+                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
+    if (!closed_in && !cancelled_in) {
         r->seen_bucket[did] = BUCKET_FILTERED;
         r->fs->bucket[BUCKET_FILTERED]++;
         deal_row_note(r, did, h);
         return;
     }
+    /* Converted only once the deal is known to be kept: a deal outside the window needs no rate,
+     * so a rates file that starts this year does not reject last year's deals. */
+    int64_t amount = orig_amount;
+    if (foreign && fx_convert(r, currency, orig_amount, close_day, &amount))
+        return;
     struct deal_table *t = &ds->deals;
-    if (t->n == t->cap) {
-        size_t cap = grow_capacity(t->cap, (size_t)t->n + 1);
-        t->id = xreallocarray(t->id, cap, sizeof *t->id);
-        t->lead = xreallocarray(t->lead, cap, sizeof *t->lead);
-        t->owner = xreallocarray(t->owner, cap, sizeof *t->owner);
-        t->amount = xreallocarray(t->amount, cap, sizeof *t->amount);
-        t->close_day = xreallocarray(t->close_day, cap, sizeof *t->close_day);
-        t->close_ts = xreallocarray(t->close_ts, cap, sizeof *t->close_ts);
-        t->line = xreallocarray(t->line, cap, sizeof *t->line);
-        t->row_hash = xreallocarray(t->row_hash, cap, sizeof *t->row_hash);
-        t->bucket = xreallocarray(t->bucket, cap, sizeof *t->bucket);
-        t->nrows = xreallocarray(t->nrows, cap, sizeof *t->nrows);
-        t->close_date_only = xreallocarray(t->close_date_only, cap, sizeof *t->close_date_only);
-        t->lead_created = xreallocarray(t->lead_created, cap, sizeof *t->lead_created);
-        t->opp_created = xreallocarray(t->opp_created, cap, sizeof *t->opp_created);
-        t->cap = (uint32_t)cap;
-    }
+    if (t->n == t->cap)
+        deals_grow(t, grow_capacity(t->cap, (size_t)t->n + 1));
     uint32_t i = t->n++;
     t->nrows[i] = 1;
     t->id[i] = did;
@@ -721,6 +889,9 @@ static void deal_row(struct reader *r)
     t->owner[i] = intern_field(&ds->people_ids, owner, no);
     person_table_touch(ds, t->owner[i]);
     t->amount[i] = amount;
+    t->orig_amount[i] = orig_amount;
+    memcpy(t->orig_currency[i].code, currency, sizeof currency);
+    t->cancel_day[i] = cancel_day;
     t->close_day[i] = close_day;
     t->close_ts[i] = close_ts;
     t->close_date_only[i] = close_date_only;
@@ -729,6 +900,12 @@ static void deal_row(struct reader *r)
     t->line[i] = r->rec->line;
     t->row_hash[i] = h;
     t->bucket[i] = BUCKET_USED;
+    for (size_t j = 0; j < t->n_extra; j++) {
+        const char *v = r->rec->fields[r->extra_col[j]];
+        size_t n = r->rec->lens[r->extra_col[j]];
+        trim_span(&v, &n);
+        t->extra[(size_t)i * t->n_extra + j] = arena_strndup(&ds->arena, v, n);
+    }
     r->seen_row[did] = i;
     r->seen_bucket[did] = BUCKET_USED;
     r->fs->bucket[BUCKET_USED]++;
@@ -795,14 +972,9 @@ static void fx_row(struct reader *r)
     size_t nc, nr, ne;
     const char *cur = field(r, XF_CURRENCY, &nc), *rate = field(r, XF_RATE, &nr);
     field(r, XF_EFFECTIVE, &ne);
-    char code[4] = {0};
-    if (nc == 3)
-        for (int i = 0; i < 3; i++)
-            code[i] = (char)(cur[i] >= 'a' && cur[i] <= 'z' ? cur[i] - 32 : cur[i]);
-    if (nc != 3 || money_minor_digits(code) < 0) {
-        reject(r, XF_CURRENCY, cur, nc, "unknown currency code");
+    char code[4];
+    if (parse_currency(r, XF_CURRENCY, cur, nc, code))
         return;
-    }
     struct decimal d;
     if (nr == 0 || memchr(rate, '%', nr) || decimal_parse(rate, nr, &d) || d.units <= 0 ||
         d.scale > 10) {
@@ -843,6 +1015,40 @@ static void fx_row(struct reader *r)
 
 /* ---- header and dispatch ---------------------------------------------------------------- */
 
+/* Columns of the extra deal headers plans read. One that is missing sets extra_missing (a config
+ * error, not bad data); returns -1 when one appears twice. */
+static int map_deal_extra(struct reader *r, const struct csvin_record *rec)
+{
+    const struct ingest_window *w = r->w;
+    r->extra_col = xcalloc(w->n_deal_extra ? w->n_deal_extra : 1, sizeof *r->extra_col);
+    int rc = 0;
+    for (size_t j = 0; j < w->n_deal_extra; j++) {
+        const char *want = w->deal_extra[j];
+        size_t wl = strlen(want);
+        trim_span(&want, &wl);
+        r->extra_col[j] = -1;
+        for (size_t i = 0; i < r->n_header; i++) {
+            if (ascii_casecmp_n(r->header[i], strlen(r->header[i]), want, wl) != 0)
+                continue;
+            if (r->extra_col[j] >= 0) {
+                diag_error(r->d, r->fs->display, rec->line,
+                           "header '%.*s' (read by a plan) appears twice, in columns %d and %zu",
+                           (int)wl, want, r->extra_col[j] + 1, i + 1);
+                rc = -1;
+                break;
+            }
+            r->extra_col[j] = (int)i;
+        }
+        if (r->extra_col[j] < 0) {
+            diag_error(r->d, r->fs->display, rec->line,
+                       "no column '%.*s', which a plan reads (a spif filter or payee column)",
+                       (int)wl, want);
+            r->extra_missing = true;
+        }
+    }
+    return rc;
+}
+
 static int map_header(struct reader *r, const struct csvin_record *rec)
 {
     const struct schema *sc = schema_get(r->kind);
@@ -878,6 +1084,8 @@ static int map_header(struct reader *r, const struct csvin_record *rec)
             rc = -1;
         }
     }
+    if (r->kind == INPUT_DEALS && map_deal_extra(r, rec))
+        rc = -1;
     return rc;
 }
 
@@ -916,7 +1124,7 @@ static int on_record(void *ctx, const struct csvin_record *rec)
             r->header_failed = true;
             return -1;
         }
-        return 0;
+        return r->extra_missing ? -1 : 0;
     }
     r->row_hash = hash_record_except(rec, -1);
     if (rej_set_has(r, r->row_hash)) {
@@ -949,10 +1157,11 @@ static void reader_release(struct reader *r)
     free(r->dl_hash);
     free(r->dl_next);
     free(r->rej_set);
+    free(r->extra_col);
 }
 
 static int read_file(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
-                     enum input_kind kind, struct diag *d)
+                     enum input_kind kind, const struct fx_key *fx, struct diag *d)
 {
     const struct inputcfg *in = &s->inputs[kind];
     struct file_stats *fs = &ds->files[kind];
@@ -968,7 +1177,17 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
         return INGEST_ECONFIG;
     }
     struct reader r = {
-        .ds = ds, .s = s, .w = w, .kind = kind, .in = in, .fs = fs, .d = d, .file_tz = file_tz};
+        .ds = ds,
+        .s = s,
+        .w = w,
+        .kind = kind,
+        .in = in,
+        .fs = fs,
+        .d = d,
+        .file_tz = file_tz,
+        .fx = fx,
+        .n_fx = ds->fx.n,
+    };
     if (kind == INPUT_TOUCHES)
         touches_reserve(ds, in->path);
     struct csvin_opts opts = CSVIN_OPTS_INIT;
@@ -985,7 +1204,7 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     fs->footer_lines = st.footer_lines;
     fs->delimiter = st.delimiter;
     fs->had_bom = st.had_bom;
-    bool header_failed = r.header_failed;
+    bool header_failed = r.header_failed, extra_missing = r.extra_missing;
     reader_release(&r);
     tz_free(file_tz);
 
@@ -1000,6 +1219,8 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     case CSVIN_ESTOPPED:
         if (header_failed)
             return INGEST_EDATA;
+        if (extra_missing)
+            return INGEST_ECONFIG;
         BUG("csvin stopped without a reason");
     default:
         return INGEST_EDATA;
@@ -1064,20 +1285,48 @@ static int check_rejects(const struct dataset *ds, const struct settings *s,
     return rc;
 }
 
+static int fx_key_cmp(const void *a, const void *b)
+{
+    const struct fx_key *x = a, *y = b;
+    int c = strcmp(x->code, y->code);
+    if (c)
+        return c;
+    return (x->day > y->day) - (x->day < y->day);
+}
+
+static struct fx_key *fx_keys_build(const struct fx_table *t)
+{
+    struct fx_key *k = xcalloc(t->n ? t->n : 1, sizeof *k);
+    for (size_t i = 0; i < t->n; i++) {
+        memcpy(k[i].code, t->currency[i].code, sizeof k[i].code);
+        k[i].day = t->day[i];
+        k[i].row = (uint32_t)i;
+    }
+    qsort(k, t->n, sizeof *k, fx_key_cmp);
+    return k;
+}
+
 int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
                struct diag *d)
 {
+    /* FX before deals, which are converted as they are read. */
     static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES,
-                                            INPUT_DEALS,     INPUT_SPLITS, INPUT_FX};
+                                            INPUT_FX,        INPUT_DEALS,  INPUT_SPLITS};
+    memcpy(ds->currency, s->currency, sizeof ds->currency);
+    ds->deals.n_extra = w->n_deal_extra;
+    struct fx_key *fx = NULL;
     int worst = INGEST_OK;
     for (size_t i = 0; i < ARRAY_LEN(order); i++) {
+        if (order[i] == INPUT_DEALS)
+            fx = fx_keys_build(&ds->fx);
         if (!s->inputs[order[i]].path)
             continue;
-        int rc = read_file(ds, s, w, order[i], d);
+        int rc = read_file(ds, s, w, order[i], fx, d);
         /* Keep reading the other files so one run reports every broken input. */
         if (rc != INGEST_OK && (worst == INGEST_OK || rc < worst))
             worst = rc;
     }
+    free(fx);
     if (worst != INGEST_OK)
         return worst;
     return check_rejects(ds, s, w, d);

@@ -75,6 +75,11 @@ struct fixture {
     const char *period;    /* NULL: "2026-10" */
     const char *as_of;     /* NULL: "2026-10-31" */
     bool strict;
+    const char *fx;          /* FX rates CSV text; NULL: no fx file */
+    const char *cancel_from; /* the ingest window's cancel days; NULL: no cancel window */
+    const char *cancel_to;
+    const char *const *deal_extra; /* ingest_window.deal_extra */
+    size_t n_deal_extra;
 };
 
 struct pipeline {
@@ -95,8 +100,8 @@ struct pipeline {
     struct attribution pattr; /* over the kept deals, for plans that measure attribution */
 };
 
-static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv", "deals.csv",
-                                    "people.csv"};
+static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv",
+                                    "deals.csv",     "people.csv",    "fx.csv"};
 
 /* All diagnostics on one line, for assertion messages. */
 static const char *diag_text(const struct diag *d)
@@ -138,10 +143,11 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     cr_assert(ini != NULL);
     snprintf(ini, ini_len,
              "[run]\ntimezone = %s\nmax_reject_share = %s\n%s\n\n"
-             "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s\n"
+             "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s%s\n"
              "%s\n",
              f->zone ? f->zone : "UTC", f->share ? f->share : "1", f->run_ini ? f->run_ini : "",
-             f->people ? "people = people.csv\n" : "", f->ini ? f->ini : "");
+             f->people ? "people = people.csv\n" : "", f->fx ? "fx = fx.csv\n" : "",
+             f->ini ? f->ini : "");
     write_text(p->dir, "sametable.ini", ini);
     free(ini);
     write_text(p->dir, "campaigns.csv", f->campaigns ? f->campaigns : CAMPAIGNS);
@@ -149,6 +155,8 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     write_text(p->dir, "deals.csv", f->deals ? f->deals : DEALS);
     if (f->people)
         write_text(p->dir, "people.csv", f->people);
+    if (f->fx)
+        write_text(p->dir, "fx.csv", f->fx);
 
     char path[128];
     snprintf(path, sizeof path, "%s/sametable.ini", p->dir);
@@ -163,16 +171,24 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     cr_assert_eq(period_parse(f->period ? f->period : "2026-10", &p->period), 0);
     int32_t as_of;
     cr_assert_eq(date_parse_day(f->as_of ? f->as_of : "2026-10-31", &as_of), 0);
+    int32_t cancel_first = f->people ? p->period.first_day : 1;
+    int32_t cancel_last = f->people ? p->period.last_day : 0;
+    if (f->cancel_from) {
+        cr_assert_eq(date_parse_day(f->cancel_from, &cancel_first), 0);
+        cr_assert_eq(date_parse_day(f->cancel_to, &cancel_last), 0);
+    }
     p->w = (struct ingest_window){.as_of_day = as_of,
                                   .keep_first = f->people ? payout_keep_first(&p->plans, &p->period)
                                                           : p->period.first_day,
                                   .keep_last = p->period.last_day,
-                                  .cancel_first = f->people ? p->period.first_day : 1,
-                                  .cancel_last = f->people ? p->period.last_day : 0,
+                                  .cancel_first = cancel_first,
+                                  .cancel_last = cancel_last,
                                   .business = p->business,
                                   .strict = f->strict,
-                                  .deal_extra = p->plans.deal_extra,
-                                  .n_deal_extra = p->plans.n_deal_extra};
+                                  .deal_extra = f->n_deal_extra ? f->deal_extra
+                                                                : p->plans.deal_extra,
+                                  .n_deal_extra = f->n_deal_extra ? f->n_deal_extra
+                                                                  : p->plans.n_deal_extra};
 
     p->ingest_rc = ingest_all(&p->ds, &p->s, &p->w, &p->d);
     if (p->ingest_rc != INGEST_OK)
@@ -1012,6 +1028,352 @@ Test(ingest, the_kept_window_uses_the_business_day_of_a_close)
     }
 }
 
+/* ---- ingest: people, FX, cancels, extra deal columns -------------------------------------- */
+
+/* Further day numbers (from 2026-10-01 = 20727 and 2026-09-01 = 20697 above):
+ *   2026-09-10 = 20706, 2026-10-03 = 20729, 2026-10-04 = 20730, 2026-10-05 = 20731,
+ *   2026-10-06 = 20732, 2026-12-31 = 20818 (10-31 = 20757, + 30 + 31). */
+#define D_2026_09_10 20706
+#define D_2026_10_03 20729
+#define D_2026_10_05 20731
+#define D_2026_12_31 20818
+
+static const char PEOPLE_HEADER[] =
+    "person_id,name,team,role,plan,quota,target_incentive,start_date,end_date,currency\n";
+
+struct person_case {
+    const char *what;
+    const char *row;     /* P1's row */
+    const char *ini;     /* extra INI after the plan; NULL: none */
+    const char *run_ini; /* NULL: reporting currency USD */
+    int64_t quota, target;
+    int32_t start_day, end_day;
+    const char *currency;
+};
+
+Test(ingest, people_quota_target_tenure_and_currency_parse_to_exact_values)
+{
+    static const struct person_case cases[] = {
+        /* 275,000.00 and 15,000.00 USD in cents; dates are day numbers. */
+        {"every column given", "P1,Ada,Sales,AE,ae,275000.00,15000.00,2026-10-10,2026-10-31,eur",
+         NULL, NULL, 27500000, 1500000, D_2026_10_10, D_2026_10_31, "EUR"},
+        {"grouped, symbol of the reporting currency, zero target",
+         "P1,Ada,Sales,AE,ae,\"$1,234.5\",0,2026-10-01,2026-10-01,", NULL, NULL, 123450, 0,
+         D_2026_10_01, D_2026_10_01, "USD"},
+        {"every optional cell empty", "P1,Ada,Sales,AE,ae,,,,,", NULL, NULL, QUOTA_NONE, QUOTA_NONE,
+         DAY_NONE, DAY_NONE, "USD"},
+        {"only an end date", "P1,Ada,Sales,AE,ae,,,,2026-12-31,", NULL, NULL, QUOTA_NONE,
+         QUOTA_NONE, DAY_NONE, D_2026_12_31, "USD"},
+        /* The people file's own format: 1.234,56 with a decimal comma; dd.mm.yyyy dates. */
+        {"the people file's money and date format",
+         "P1,Ada,Sales,AE,ae,\"1.234,56\",\"99,5\","
+         "01.09.2026,10.09.2026,JPY",
+         "[format.people]\ndecimal = ,\ndate_format = dd.mm.yyyy\n", NULL, 123456, 9950,
+         D_2026_09_01, D_2026_09_10, "JPY"},
+        /* Reporting currency JPY: no minor units, so 275000 is 275,000 yen; the default
+         * currency is the reporting one. */
+        {"reporting currency JPY", "P1,Ada,Sales,AE,ae,275000,1500,,,", NULL, "currency = JPY",
+         275000, 1500, DAY_NONE, DAY_NONE, "JPY"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct person_case *c = &cases[i];
+        char people[512], ini[512];
+        snprintf(people, sizeof people, "%s%s\n", PEOPLE_HEADER, c->row);
+        snprintf(ini, sizeof ini, "%s\n%s", PLAN_AE_5PCT, c->ini ? c->ini : "");
+        /* The deal's owner P7 has no people row: every new column gets its empty value. */
+        struct fixture f = {.people = people,
+                            .ini = ini,
+                            .run_ini = c->run_ini,
+                            .deals = c->run_ini ? "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                                  "D1,L1,P7,100,2026-10-05\n"
+                                                : "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                                  "D1,L1,P7,100.00,2026-10-05\n"};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        assert_buckets(&p, INPUT_PEOPLE, 1, 0, 0, 0, 0);
+        const struct person_table *t = &p.ds.people;
+        uint32_t id = find_id(&p.ds.people_ids, "P1");
+        cr_assert_neq(id, INTERN_NONE, "%s", c->what);
+        cr_assert_eq(t->quota[id], c->quota, "%s: quota %lld", c->what, (long long)t->quota[id]);
+        cr_assert_eq(t->target[id], c->target, "%s: target %lld", c->what,
+                     (long long)t->target[id]);
+        cr_assert_eq(t->start_day[id], c->start_day, "%s: start %d", c->what, t->start_day[id]);
+        cr_assert_eq(t->end_day[id], c->end_day, "%s: end %d", c->what, t->end_day[id]);
+        cr_assert_str_eq(t->currency[id].code, c->currency, "%s", c->what);
+        uint32_t owner = find_id(&p.ds.people_ids, "P7");
+        cr_assert_neq(owner, INTERN_NONE);
+        cr_assert_null(t->name[owner]);
+        cr_assert_eq(t->quota[owner], QUOTA_NONE);
+        cr_assert_eq(t->target[owner], QUOTA_NONE);
+        cr_assert_eq(t->start_day[owner], DAY_NONE);
+        cr_assert_eq(t->end_day[owner], DAY_NONE);
+        cr_assert_str_eq(t->currency[owner].code, c->run_ini ? "JPY" : "USD", "%s", c->what);
+        pipeline_release(&p);
+    }
+}
+
+struct reject_case {
+    const char *what;
+    const char *row;
+    const char *column; /* NULL: the whole row */
+    const char *value;
+    const char *reason; /* a substring of the reason */
+};
+
+Test(ingest, a_bad_people_value_rejects_its_row_naming_line_column_value_and_reason)
+{
+    /* Line 2 is a good row; the case's row is line 3. Reporting currency USD. */
+    static const struct reject_case cases[] = {
+        {"grouping error in quota", "P2,Bob,Sales,AE,ae,\"12,50\",,,,", "quota", "12,50",
+         "bad amount"},
+        {"too many decimals in target", "P2,Bob,Sales,AE,ae,,1.005,,,", "target_incentive", "1.005",
+         "too many decimals"},
+        {"negative quota", "P2,Bob,Sales,AE,ae,-5.00,,,,", "quota", "-5.00", "negative quota"},
+        {"quota in another currency", "P2,Bob,Sales,AE,ae,€100.00,,,,", "quota", "€100.00",
+         "amount is in EUR"},
+        {"impossible start date", "P2,Bob,Sales,AE,ae,,,2026-02-30,,", "start_date", "2026-02-30",
+         "bad date"},
+        {"start date with a time", "P2,Bob,Sales,AE,ae,,,2026-10-10T09:00:00Z,,", "start_date",
+         "2026-10-10T09:00:00Z", "expected a date without a time"},
+        {"end before start", "P2,Bob,Sales,AE,ae,,,2026-10-10,2026-10-09,", "end_date",
+         "2026-10-09", "end_date before start_date"},
+        {"four-letter currency", "P2,Bob,Sales,AE,ae,,,,,EURO", "currency", "EURO",
+         "unknown currency code"},
+        {"unknown three-letter currency", "P2,Bob,Sales,AE,ae,,,,,ABC", "currency", "ABC",
+         "unknown currency code"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct reject_case *c = &cases[i];
+        char people[512];
+        snprintf(people, sizeof people, "%sP1,Ada,Sales,AE,ae,1.00,1.00,,,\n%s\n", PEOPLE_HEADER,
+                 c->row);
+        struct fixture f = {.people = people, .ini = PLAN_AE_5PCT};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        assert_buckets(&p, INPUT_PEOPLE, 1, 0, 0, 0, 1);
+        const struct reject *r = reject_at(&p, INPUT_PEOPLE, 3);
+        cr_assert(r != NULL, "%s: no reject at line 3", c->what);
+        cr_assert_str_eq(r->column, c->column, "%s", c->what);
+        cr_assert_str_eq(r->value, c->value, "%s", c->what);
+        cr_assert(strstr(r->reason, c->reason) != NULL, "%s: reason '%s'", c->what, r->reason);
+        /* The rejected person is not in the table: P2 was never given a row. */
+        uint32_t id = find_id(&p.ds.people_ids, "P2");
+        cr_assert(id == INTERN_NONE || p.ds.people.name[id] == NULL, "%s", c->what);
+        pipeline_release(&p);
+    }
+}
+
+static const char FX_RATES[] = "currency,rate_to_base,effective_date\n"
+                               "EUR,1.05,2026-09-01\n"
+                               "EUR,1.0825,2026-10-04\n"
+                               "jpy,0.0067,2026-09-01\n"
+                               "JPY,0.00675,2026-10-06\n"
+                               "KWD,3.25,2026-09-01\n";
+
+struct fx_case {
+    const char *deal;
+    int64_t amount;      /* USD cents */
+    int64_t orig_amount; /* minor units of orig */
+    const char *orig;
+};
+
+Test(ingest, a_foreign_deal_is_converted_at_the_rate_in_force_on_its_close_date)
+{
+    /* Reporting currency USD (2 digits). Rates: EUR 1.05 from 09-01, 1.0825 from 10-04; JPY
+     * 0.0067 from 09-01, 0.00675 from 10-06; KWD (3 digits) 3.25 from 09-01. */
+    static const struct fx_case cases[] = {
+        /* 1,234.56 EUR × 1.0825 = 1,336.4112 USD = 133641.12 cents → 133641. */
+        {"D1", 133641, 123456, "EUR"},
+        /* Closed 10-03, before 1.0825 takes effect: 100.10 × 1.05 = 105.105 USD = 10510.5
+         * cents → 10511 (half away from zero, not to even). */
+        {"D2", 10511, 10010, "EUR"},
+        /* A refund mirrors it: −10510.5 → −10511. */
+        {"D3", -10511, -10010, "EUR"},
+        /* Closed on the effective day itself: 200.00 × 1.0825 = 216.50 USD. */
+        {"D4", 21650, 20000, "EUR"},
+        /* 150,000 JPY (0 digits) × 0.0067 = 1,005.00 USD = 100500 cents. */
+        {"D5", 100500, 150000, "JPY"},
+        /* 100 JPY × 0.00675 = 0.675 USD = 67.5 cents → 68. */
+        {"D6", 68, 100, "JPY"},
+        /* 1.234 KWD = 1234 fils × 3.25 = 4.0105 USD = 401.05 cents → 401. */
+        {"D7", 401, 1234, "KWD"},
+        /* Same currency: as written, with its original kept too. */
+        {"D8", 9999, 9999, "USD"},
+        {"D9", 500, 500, "USD"},
+        /* 2026-10-04T01:00+02:00 is 10-03 23:00 UTC: the business day (UTC) is 10-03, so the
+         * rate is still 1.05: 10.00 × 1.05 = 10.50 USD. */
+        {"D10", 1050, 1000, "EUR"},
+    };
+    struct fixture f = {.fx = FX_RATES,
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at,currency\n"
+                                 "D1,L1,P1,1234.56,2026-10-05,EUR\n"
+                                 "D2,L1,P1,100.10,2026-10-03,EUR\n"
+                                 "D3,L1,P1,-100.10,2026-10-03,eur\n"
+                                 "D4,L1,P1,200.00,2026-10-04,EUR\n"
+                                 "D5,L1,P1,\"150,000\",2026-10-05,JPY\n"
+                                 "D6,L1,P1,¥100,2026-10-06,JPY\n"
+                                 "D7,L1,P1,1.234,2026-10-05,KWD\n"
+                                 "D8,L1,P1,99.99,2026-10-05,USD\n"
+                                 "D9,L1,P1,5.00,2026-10-05,\n"
+                                 "D10,L1,P1,10.00,2026-10-04T01:00:00+02:00,EUR\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_FX, 5, 0, 0, 0, 0);
+    assert_buckets(&p, INPUT_DEALS, 10, 0, 0, 0, 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct fx_case *c = &cases[i];
+        uint32_t row = deal_row(&p, c->deal);
+        cr_assert_neq(row, UINT32_MAX, "%s", c->deal);
+        cr_assert_eq(p.ds.deals.amount[row], c->amount, "%s: amount %lld", c->deal,
+                     (long long)p.ds.deals.amount[row]);
+        cr_assert_eq(p.ds.deals.orig_amount[row], c->orig_amount, "%s: orig %lld", c->deal,
+                     (long long)p.ds.deals.orig_amount[row]);
+        cr_assert_str_eq(p.ds.deals.orig_currency[row].code, c->orig, "%s", c->deal);
+    }
+    /* Closed-won revenue is the sum of the converted amounts. */
+    cr_assert_eq(p.attr.won_cents,
+                 133641 + 10511 - 10511 + 21650 + 100500 + 68 + 401 + 9999 + 500 + 1050);
+    pipeline_release(&p);
+}
+
+Test(ingest, a_foreign_deal_without_a_rate_in_force_is_rejected_naming_currency_and_date)
+{
+    /* EUR rates start 2026-10-04; there are no GBP rates. Line 2 closes the day before the
+     * first EUR rate; line 3 is in GBP; line 4 takes its currency from [format.deals] (no cell),
+     * so the reject names the amount; line 5 closed in September, outside the kept window, so
+     * it is filtered without needing a rate; line 6 is converted: 10.00 × 1.0825 = 10.825 USD →
+     * 1083 cents. */
+    struct fixture f = {.fx = "currency,rate_to_base,effective_date\n"
+                              "EUR,1.0825,2026-10-04\n",
+                        .ini = "[format.deals]\ncurrency = EUR\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at,currency\n"
+                                 "D1,L1,P1,10.00,2026-10-03,EUR\n"
+                                 "D2,L1,P1,10.00,2026-10-05,GBP\n"
+                                 "D3,L1,P1,10.00,2026-10-03,\n"
+                                 "D4,L1,P1,10.00,2026-09-10,EUR\n"
+                                 "D5,L1,P1,10.00,2026-10-04,EUR\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 1, 0, 1, 0, 3);
+    static const struct reject_case want[] = {
+        {"line 2", NULL, "currency", "EUR", "no FX rate for EUR on or before 2026-10-03"},
+        {"line 3", NULL, "currency", "GBP", "no FX rate for GBP on or before 2026-10-05"},
+        {"line 4", NULL, "amount", "10.00", "no FX rate for EUR on or before 2026-10-03"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct reject *r = reject_at(&p, INPUT_DEALS, i + 2);
+        cr_assert(r != NULL, "%s", want[i].what);
+        cr_assert_str_eq(r->column, want[i].column, "%s", want[i].what);
+        cr_assert_str_eq(r->value, want[i].value, "%s", want[i].what);
+        cr_assert_str_eq(r->reason, want[i].reason, "%s", want[i].what);
+    }
+    cr_assert_eq(p.ds.deals.amount[deal_row(&p, "D5")], 1083);
+    pipeline_release(&p);
+}
+
+struct cancel_case {
+    const char *what;
+    const char *row; /* deal_id,lead_id,owner_id,amount,closed_at,cancelled_at */
+    enum bucket want;
+    int32_t cancel_day; /* for a kept deal */
+    const char *reason; /* for a rejected one: a substring */
+};
+
+Test(ingest, cancelled_at_keeps_a_deal_cancelled_in_the_window_and_rejects_a_cancel_before_close)
+{
+    /* Kept close window: October (the period), as-of 10-31. Cancel window: 10-01..11-30, so
+     * only as-of stops a November cancel. */
+    static const struct cancel_case cases[] = {
+        {"closed in the window, never cancelled", "D1,L1,P1,1.00,2026-10-05,", BUCKET_USED,
+         DAY_NONE, NULL},
+        {"cancelled the day it closed", "D1,L1,P1,1.00,2026-10-05,2026-10-05", BUCKET_USED,
+         D_2026_10_05, NULL},
+        {"closed before the window, cancelled inside the cancel window",
+         "D1,L1,P1,1.00,2026-09-10,2026-10-10", BUCKET_USED, D_2026_10_10, NULL},
+        {"cancel date-time dated by the business day",
+         "D1,L1,P1,1.00,2026-09-10,2026-10-01T00:30:00+02:00", BUCKET_FILTERED, 0, NULL},
+        {"closed before the window, cancelled before the cancel window",
+         "D1,L1,P1,1.00,2026-09-10,2026-09-20", BUCKET_FILTERED, 0, NULL},
+        {"cancelled inside the cancel window but after as-of",
+         "D1,L1,P1,1.00,2026-09-10,2026-11-01", BUCKET_FILTERED, 0, NULL},
+        {"cancel date before the close date", "D1,L1,P1,1.00,2026-10-05,2026-10-04",
+         BUCKET_REJECTED, 0, "cancelled before it closed"},
+        {"cancel an hour before the close on the same day",
+         "D1,L1,P1,1.00,2026-10-05T10:00:00Z,2026-10-05T09:00:00Z", BUCKET_REJECTED, 0,
+         "cancelled before it closed"},
+        {"impossible cancel date", "D1,L1,P1,1.00,2026-10-05,2026-13-01", BUCKET_REJECTED, 0,
+         "bad date"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct cancel_case *c = &cases[i];
+        char deals[256];
+        snprintf(deals, sizeof deals,
+                 "deal_id,lead_id,owner_id,amount,closed_at,cancelled_at\n%s\n", c->row);
+        struct fixture f = {.deals = deals, .cancel_from = "2026-10-01", .cancel_to = "2026-11-30"};
+        struct pipeline p;
+        pipeline_run_ok(&p, &f);
+        cr_assert_eq(p.ds.files[INPUT_DEALS].bucket[c->want], 1, "%s: not in bucket %d", c->what,
+                     (int)c->want);
+        if (c->want == BUCKET_USED) {
+            uint32_t row = deal_row(&p, "D1");
+            cr_assert_eq(p.ds.deals.cancel_day[row], c->cancel_day, "%s: cancel day %d", c->what,
+                         p.ds.deals.cancel_day[row]);
+        }
+        if (c->want == BUCKET_REJECTED) {
+            const struct reject *r = reject_at(&p, INPUT_DEALS, 2);
+            cr_assert(r != NULL && strstr(r->reason, c->reason), "%s: %s", c->what,
+                      r ? r->reason : "no reject");
+            cr_assert_str_eq(r->column, "cancelled_at", "%s", c->what);
+        }
+        pipeline_release(&p);
+    }
+}
+
+Test(ingest, extra_deal_columns_are_stored_per_kept_deal)
+{
+    /* Headers are matched trimmed and ignoring case. D1's two rows differ only in lead and
+     * merge; D2's cells are empty; D3 is lost (filtered) and stores nothing. */
+    static const char *const extra[] = {" deal type ", "REGION"};
+    struct fixture f = {.deals =
+                            "deal_id,lead_id,owner_id,amount,closed_at,stage,Deal Type, Region\n"
+                            "D1,L1,P1,10.00,2026-10-05,Closed Won, New Logo ,EMEA\n"
+                            "D2,L1,P1,20.00,2026-10-06,Closed Won,,\n"
+                            "D1,L2,P1,10.00,2026-10-05,Closed Won, New Logo ,EMEA\n"
+                            "D3,L1,P1,30.00,2026-10-07,Closed Lost,Upsell,APAC\n",
+                        .deal_extra = extra,
+                        .n_deal_extra = 2};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_DEALS, 3, 0, 1, 0, 0);
+    const struct deal_table *t = &p.ds.deals;
+    cr_assert_eq(t->n_extra, 2);
+    cr_assert_eq(t->n, 2);
+    uint32_t d1 = deal_row(&p, "D1"), d2 = deal_row(&p, "D2");
+    cr_assert_eq(t->nrows[d1], 2);
+    cr_assert_str_eq(t->extra[d1 * 2 + 0], "New Logo");
+    cr_assert_str_eq(t->extra[d1 * 2 + 1], "EMEA");
+    cr_assert_str_eq(t->extra[d2 * 2 + 0], "");
+    cr_assert_str_eq(t->extra[d2 * 2 + 1], "");
+    pipeline_release(&p);
+}
+
+Test(ingest, an_extra_deal_header_the_file_lacks_is_a_config_error_naming_it)
+{
+    static const char *const extra[] = {"Deal Type", "Segment"};
+    struct fixture f = {.deals = "deal_id,lead_id,owner_id,amount,closed_at,Deal Type\n"
+                                 "D1,L1,P1,10.00,2026-10-05,New Logo\n",
+                        .deal_extra = extra,
+                        .n_deal_extra = 2};
+    struct pipeline p;
+    pipeline_run(&p, &f);
+    cr_assert_eq(p.ingest_rc, INGEST_ECONFIG, "rc %d: %s", p.ingest_rc, diag_text(&p.d));
+    const struct diag_entry *e = error_with(&p, "deals.csv", "'Segment'");
+    cr_assert(e != NULL, "%s", diag_text(&p.d));
+    cr_assert_eq(e->line, 1);
+    cr_assert_null(error_with(&p, NULL, "'Deal Type'"));
+    pipeline_release(&p);
+}
+
 /* ---- join ------------------------------------------------------------------------------- */
 
 Test(join, touches_of_a_lead_are_ordered_by_time_then_input_order)
@@ -1665,6 +2027,12 @@ Test(payout, a_commission_line_rounds_half_away_from_zero_once)
         struct pipeline p;
         pipeline_run_ok(&p, &f);
         cr_assert_eq(p.payout_rc, 0, "%s", diag_text(&p.d));
+        if (cases[i].base == 0) { /* a deal that credits nothing pays no line at all */
+            cr_assert_eq(p.pay.n_lines, 0, "%s at %s", cases[i].amount, cases[i].rate);
+            cr_assert_eq(p.pay.total, 0);
+            pipeline_release(&p);
+            continue;
+        }
         cr_assert_eq(p.pay.n_lines, 1, "%s at %s", cases[i].amount, cases[i].rate);
         cr_assert_eq(p.pay.lines[0].credit, cases[i].base);
         cr_assert_eq(p.pay.lines[0].amount, cases[i].line, "%s at %s: line %lld, want %lld",

@@ -1,11 +1,16 @@
 """The demo run on the bundled samples, checked against an independent computation.
 
-This script re-derives, from the sample CSV files and DESIGN §4/§5 alone (Python's csv, Fraction
-and Decimal; nothing from sametable), every number on both Summary sheets and the payroll CSV:
-closed-won deals and revenue of 2026-10, the linear credit per channel with largest-remainder
-cents per deal, the unattributed revenue, and each person's commission (one line per deal,
-rounded half away from zero). It also reruns the binary and requires byte-identical outputs.
+This script re-derives, from the sample CSV files, DESIGN §4/§5/§7a and the [plan.*] rules of
+config/sametable.ini alone (Python's csv, Fraction and Decimal; nothing from sametable), every
+number on both Summary sheets, the payouts Lines sheet and the payroll CSV: closed-won deals and
+revenue of 2026-10, the linear credit per channel with largest-remainder cents per deal, the
+unattributed revenue, and each person's October payout line by line — AE marginal tiered
+commission period-to-date over 2026-Q4 plus the big-new-logo SPIF, the managers' override on their
+transitive reports' deals, the SDRs' SPIF by the deals' SDR ID column, and marketing's two monthly
+bonuses on company and marketing-sourced revenue — each line rounded half away from zero, totals
+as sums of rounded lines. It also reruns the binary and requires byte-identical outputs.
 """
+import configparser
 import csv
 import datetime as dt
 import filecmp
@@ -13,7 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
@@ -26,9 +31,12 @@ c = Checker()
 
 AS_OF = dt.date(2026, 10, 31)
 FIRST, LAST = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
-LOOKBACK = 90
-RATES = {"ae": Decimal("0.08"), "mgr": Decimal("0.02"), "sdr": Decimal("0.01"),
-         "mkt": Decimal("0.005")}
+
+_ini = configparser.ConfigParser(comment_prefixes=(";", "#"), inline_comment_prefixes=(";", "#"),
+                                 strict=False, interpolation=None)
+_ini.read(os.path.join(root, "config/sametable.ini"), encoding="utf-8")
+cfg = dict(_ini["attribution"]) if _ini.has_section("attribution") else {}
+LOOKBACK = int(cfg.get("lookback_days", "90"))  # calendar days before the close, inclusive
 
 
 def rows(name):
@@ -52,8 +60,7 @@ for v in touches.values():
 
 won_total = unattributed = n_deals = eligible_touches = 0
 channel = {}
-owner_rev, owner_deals = {}, {}
-deal_amounts = []
+first_campaign = {}  # deal ID -> campaign of its first eligible touch (marketing-sourced?)
 for r in rows("deals.csv"):
     if r["Stage"].strip().lower() not in ("closed won", "closedwon"):
         continue
@@ -63,16 +70,15 @@ for r in rows("deals.csv"):
     amount = to_cents(r["Amount"])
     n_deals += 1
     won_total += amount
-    owner_rev[r["Opportunity Owner ID"]] = owner_rev.get(r["Opportunity Owner ID"], 0) + amount
-    owner_deals[r["Opportunity Owner ID"]] = owner_deals.get(r["Opportunity Owner ID"], 0) + 1
-    deal_amounts.append((r["Opportunity Owner ID"], amount))
     end = dt.datetime.combine(close, dt.time(23, 59, 59))
     journey = [x for x in touches.get(r["Lead ID"], [])
-               if x[0] <= end and x[0].date() >= close - dt.timedelta(days=LOOKBACK)]
+               if x[0] <= end
+               and (not LOOKBACK or x[0].date() >= close - dt.timedelta(days=LOOKBACK))]
     if not journey:
         unattributed += amount
         continue
     eligible_touches += len(journey)
+    first_campaign[r["Opportunity ID"]] = journey[0][2]
     order, weight = [], {}
     for _, _, camp in journey:
         if camp not in weight:
@@ -104,26 +110,254 @@ c.eq("channel credit", {k: v for k, v in got.items() if v}, channel)
 c.eq("channel total + unattributed = closed-won",
      cents(total["linear credit (USD)"]) + unattributed, won_total)
 
+# ---- Payouts (DESIGN §5, §7a) --------------------------------------------------------------
+# Recomputed here from the sample files and the [plan.*] rules of config/sametable.ini, written
+# out below as constants (the check must not share the tool's reading of the INI): money in
+# integer cents, rates and ratios as Fractions, each line rounded once, half away from zero.
 people = rows("people.csv")
-plan = {p["Employee ID"]: p["Plan"].lower() for p in people}
-pay = {}
-for owner, amount in deal_amounts:
-    if owner not in plan:
+person = {p["Employee ID"]: p for p in people}
+Q_FIRST, Q_LAST = dt.date(2026, 10, 1), dt.date(2026, 12, 31)  # the attainment quarter 2026-Q4
+PLAN_NAME = {"ae": "Account Executive 2026", "mgr": "Sales Manager 2026",
+             "sdr": "Sales Development 2026", "mkt": "Marketing 2026"}
+AE_TIERS = [(Fraction(0), Fraction(6, 100)), (Fraction(50, 100), Fraction(8, 100)),
+            (Fraction(100, 100), Fraction(12, 100))]        # lower (× quota) : marginal rate
+AE_CAP_DEAL = 1_000_000                                      # 10,000.00 per line
+MGR_TIERS = [(Fraction(0), Fraction(15, 1000)), (Fraction(1), Fraction(3, 100))]
+SPIF_AE, SPIF_SDR = 30_000, 25_000                          # 300.00, 250.00
+BIG_LOGO_MIN = 2_500_000                                     # amount >= 25,000.00
+COMPANY_CURVE = [(Fraction(0), Fraction(0)), (Fraction(8, 10), Fraction(1, 2)),
+                 (Fraction(1), Fraction(1)), (Fraction(3, 2), Fraction(2))]
+SOURCED_CURVE = [(Fraction(0), Fraction(0)), (Fraction(1, 2), Fraction(1, 4)),
+                 (Fraction(1), Fraction(1)), (Fraction(6, 5), Fraction(3, 2))]
+SOURCED_GOAL = 25_000_000                                    # 250,000.00 a month, never shared
+SOURCED_GATE = Fraction(1, 2)
+
+
+def rnd(x):
+    """A Fraction of cents rounded half away from zero to whole cents."""
+    n = abs(x)
+    q = (n.numerator * 2 + n.denominator) // (2 * n.denominator)
+    return q if x >= 0 else -q
+
+
+def active(pid, day):
+    p = person.get(pid)
+    if p is None:
+        return False
+    end = p["End Date"].strip()
+    return (dt.date.fromisoformat(p["Start Date"]) <= day
+            and (not end or day <= dt.date.fromisoformat(end)))
+
+
+def active_days(pid, first, last):
+    p = person[pid]
+    lo = max(first, dt.date.fromisoformat(p["Start Date"]))
+    hi = min(last, dt.date.fromisoformat(p["End Date"])) if p["End Date"].strip() else last
+    return max(0, (hi - lo).days + 1)
+
+
+def share(pid, col, first, last, parts):
+    """The person's Quota or Target Incentive (stated per quarter) for an attainment period that
+    is 1/parts of the quarter, prorated by active days / days in that period (inclusive)."""
+    days = (last - first).days + 1
+    return Fraction(to_cents(person[pid][col])) / parts * active_days(pid, first, last) / days
+
+
+def marginal(x, quota, tiers):
+    """Pay(x): each slice [lower, next lower) of cumulative x at its own rate (exact cents)."""
+    total = Fraction(0)
+    for k, (lo, rate) in enumerate(tiers):
+        lower = lo * quota
+        upper = tiers[k + 1][0] * quota if k + 1 < len(tiers) else None
+        top = x if upper is None else min(x, upper)
+        if top > lower:
+            total += (top - lower) * rate
+    return total
+
+
+def curve(points, att, step):
+    """Flat beyond the ends; step: the highest point at or below; else linear between points."""
+    if att <= points[0][0]:
+        return points[0][1]
+    if att >= points[-1][0]:
+        return points[-1][1]
+    for (a0, p0), (a1, p1) in zip(points, points[1:]):
+        if a0 <= att < a1:
+            return p0 if step else p0 + (p1 - p0) * (att - a0) / (a1 - a0)
+    raise AssertionError(att)
+
+
+# The INI's worked example, by hand: quota 275,000.00, 130,000.00 booked, a 20,000.00 deal takes
+# the quarter to 150,000.00, crossing 50% = 137,500.00. Slices: 137,500.00 - 130,000.00 =
+# 7,500.00 at 6% = 450.00, and 150,000.00 - 137,500.00 = 12,500.00 at 8% = 1,000.00; line =
+# 1,450.00. Pay(150,000.00) - Pay(130,000.00) must give exactly that.
+c.eq("worked example 50% crossing",
+     marginal(Fraction(15_000_000), Fraction(27_500_000), AE_TIERS)
+     - marginal(Fraction(13_000_000), Fraction(27_500_000), AE_TIERS), Fraction(145_000))
+
+won = []  # closed-won deals, duplicates removed, closed 2026-10-01 .. as-of (all of Q4 so far)
+for r in rows("deals.csv"):
+    if r["Stage"].strip().lower() not in ("closed won", "closedwon"):
         continue
-    line = (Decimal(amount) * RATES[plan[owner]]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    pay[owner] = pay.get(owner, 0) + int(line)
-pw = load_values(f"{out}/payouts-2026-10.xlsx")
+    close = dt.date.fromisoformat(r["Close Date"])
+    if Q_FIRST <= close <= min(Q_LAST, AS_OF):
+        won.append(dict(id=r["Opportunity ID"], owner=r["Opportunity Owner ID"], close=close,
+                        amount=to_cents(r["Amount"]), type=r["Deal Type"].strip(),
+                        sdr=r.get("SDR ID", "").strip()))
+won.sort(key=lambda d: (d["close"], d["id"]))  # close order, ties by deal ID
+in_month = [d for d in won if FIRST <= d["close"] <= LAST]
+
+lines = {}  # (person, component, deal id or None) -> cents
+own_rev, own_deals, unpaid = {}, {}, []
+
+
+def pay_line(pid, comp, deal, amount):
+    key = (pid, comp, deal)
+    assert key not in lines, key
+    lines[key] = amount
+
+
+for d in in_month:
+    o = d["owner"]
+    if o in person and active(o, d["close"]) and person[o]["Plan"].strip():
+        own_rev[o] = own_rev.get(o, 0) + d["amount"]
+        own_deals[o] = own_deals.get(o, 0) + 1
+    else:
+        unpaid.append(d)  # owner unknown, inactive that day, or without a plan
+
+children = {}
+for p in people:
+    children.setdefault(p["Manager ID"].strip(), []).append(p["Employee ID"])
+
+
+def reports(pid):
+    out, todo = set(), list(children.get(pid, []))
+    while todo:
+        x = todo.pop()
+        if x not in out:
+            out.add(x)
+            todo.extend(children.get(x, []))
+    return out
+
+
+# first eligible touch per October deal, from the journeys derived above
+non_marketing = {x.strip().lower() for x in
+                 cfg.get("non_marketing_channels", cfg.get("direct_channels", "direct")).split(",")
+                 if x.strip()}
+sourced_rev = sum(d["amount"] for d in in_month if d["id"] in first_campaign
+                  and campaign_channel[first_campaign[d["id"]]].strip().lower()
+                  not in non_marketing)
+company_rev = sum(d["amount"] for d in in_month)
+ae_crossings = []
+
+for p in people:
+    pid, plan = p["Employee ID"], p["Plan"].strip().lower()
+    if plan == "ae":
+        quota = share(pid, "Quota", Q_FIRST, Q_LAST, 1)
+        cum = Fraction(0)
+        for d in won:
+            if d["owner"] != pid or not active(pid, d["close"]):
+                continue
+            before, cum = cum, cum + d["amount"]
+            line = rnd(marginal(cum, quota, AE_TIERS) - marginal(before, quota, AE_TIERS))
+            if before < quota / 2 <= cum:
+                ae_crossings.append((pid, d["id"], before, cum, quota, line))
+            if FIRST <= d["close"] <= LAST:
+                pay_line(pid, "commission", d["id"], min(line, AE_CAP_DEAL))
+        for d in in_month:
+            if (d["owner"] == pid and active(pid, d["close"]) and d["type"] == "New Logo"
+                    and d["amount"] >= BIG_LOGO_MIN
+                    and dt.date(2026, 10, 1) <= d["close"] <= dt.date(2026, 12, 31)):
+                pay_line(pid, "big_new_logo", d["id"], SPIF_AE)
+    elif plan == "mgr":
+        quota = share(pid, "Quota", Q_FIRST, Q_LAST, 1)
+        team = reports(pid)
+        cum = Fraction(0)
+        for d in won:  # a deal of an inactive owner still counts in team revenue (§7a)
+            if d["owner"] not in team:
+                continue
+            before, cum = cum, cum + d["amount"]
+            if FIRST <= d["close"] <= LAST and active(pid, d["close"]):
+                pay_line(pid, "override", d["id"],
+                         rnd(marginal(cum, quota, MGR_TIERS) - marginal(before, quota, MGR_TIERS)))
+    elif plan == "sdr":
+        for d in in_month:
+            if d["sdr"] == pid and d["type"] == "New Logo" and active(pid, d["close"]):
+                pay_line(pid, "sourced_spif", d["id"], SPIF_SDR)
+    elif plan == "mkt" and active_days(pid, FIRST, LAST):
+        target = share(pid, "Target Incentive", FIRST, LAST, 3)  # a month: 1/3 of the quarter
+        goal = share(pid, "Quota", FIRST, LAST, 3)
+        att = Fraction(company_rev) / goal
+        pay_line(pid, "company_goal", None,
+                 rnd(target * Fraction(60, 100) * min(curve(COMPANY_CURVE, att, False), 2)))
+        att = Fraction(sourced_rev, SOURCED_GOAL)
+        pct = curve(SOURCED_CURVE, att, True) if att >= SOURCED_GATE else Fraction(0)
+        pay_line(pid, "sourced_goal", None, rnd(target * Fraction(40, 100) * pct))
+
+# Tier crossings on AE commission lines. In the current samples no AE reaches 50% of quota in
+# October: the highest is Wen Fischer (005Dn0000000EJ9), 134,313.76 / 275,000.00 = 48.84%, so
+# every AE line is a single 6% slice, e.g. her 2026-10-28 line on 006Dn000000CAQk: cumulative
+# 81,900.00 -> 134,313.76, both below 137,500.00, so 52,413.76 × 6% = 3,144.8256 -> 3,144.83
+# (3,186.24 of headroom remained below the 8% tier). The boundary arithmetic itself is checked on
+# the INI's worked example above (7,500.00 × 6% + 12,500.00 × 8% = 1,450.00). If the samples
+# change so that a line crosses, its slices are verified here against a by-hand split:
+for pid, deal, before, cum, quota, line in ae_crossings:
+    half = quota / 2
+    c.eq(f"{pid} {deal} crossing slices",
+         line, rnd((half - before) * Fraction(6, 100) + (min(cum, quota) - half) * Fraction(8, 100)
+                   + max(Fraction(0), cum - quota) * Fraction(12, 100)))
+pay = {}
+for (pid, _, _), v in lines.items():
+    pay[pid] = pay.get(pid, 0) + v
+
+pw = load_values(f"{out}/payouts-{FIRST:%Y-%m}.xlsx")
 prow, ptotal = table(pw["Summary"], "Person ID")
 c.eq("people listed", [r["Person ID"] for r in prow], [p["Employee ID"] for p in people])
+c.eq("Summary columns", list(prow[0])[:8] if prow else None,
+     ["Person ID", "Name", "Team", "Role", "Plan", "Deals", "Own revenue", "Payout"])
 for r in prow:
     pid = r["Person ID"]
+    p = person.get(pid, {})
+    c.eq(f"name/team/role/plan {pid}", [r["Name"], r["Team"], r["Role"], r["Plan"]],
+         [p.get("Full Name"), p.get("Team"), p.get("Role"),
+          PLAN_NAME.get(p.get("Plan", "").strip().lower())])
     c.eq(f"payout {pid}", cents(r["Payout"]), pay.get(pid, 0))
-    c.eq(f"revenue {pid}", cents(r["Own revenue"]), owner_rev.get(pid, 0))
-    c.eq(f"deals {pid}", r["Deals"], owner_deals.get(pid, 0))
+    c.eq(f"own revenue {pid}", cents(r["Own revenue"]), own_rev.get(pid, 0))
+    c.eq(f"deals {pid}", r["Deals"], own_deals.get(pid, 0))
 c.eq("payout total", cents(ptotal["Payout"]), sum(pay.values()))
-with open(f"{out}/payroll-2026-10.csv", newline="", encoding="utf-8") as fh:
+c.eq("deals total", ptotal["Deals"], sum(own_deals.values()))
+c.eq("own revenue total", cents(ptotal["Own revenue"]), sum(own_rev.values()))
+ps = labels(pw["Summary"])
+c.eq("deals that pay no one", ps.get("Deals that pay no one"), len(unpaid))
+c.eq("their revenue", cents(ps.get("Their revenue", 0)), sum(d["amount"] for d in unpaid))
+
+lrows, ltotal = table(pw["Lines"], "Person ID")
+got_lines = {}
+for r in lrows:
+    key = (r["Person ID"], r["Component"], r["Deal ID"])
+    c.true(f"one Lines row per {key}", key not in got_lines)
+    got_lines[key] = cents(r["Amount"])
+    c.eq(f"Line kind {key}", r["Line"], "period" if r["Deal ID"] is None else "deal")
+for key in sorted(set(got_lines) | set(lines), key=lambda k: (k[0], k[1], k[2] or "")):
+    c.eq(f"line {key}", got_lines.get(key), lines.get(key))
+lines_sum = sum(got_lines.values())
+c.eq("Lines Amount total = Payouts total", lines_sum, cents(ptotal["Payout"]))
+if ltotal is not None:
+    c.eq("Lines Total row", cents(ltotal["Amount"]), lines_sum)
+for p in people:
+    pid = p["Employee ID"]
+    if p["Plan"].strip().lower() != "ae":
+        continue
+    c.eq(f"{pid} commission deals = own October deals",
+         sorted(k[2] for k in got_lines if k[0] == pid and k[1] == "commission"),
+         sorted(d["id"] for d in in_month if d["owner"] == pid and active(pid, d["close"])))
+with open(f"{out}/payroll-{FIRST:%Y-%m}.csv", newline="", encoding="utf-8") as fh:
     payroll = list(csv.DictReader(fh))
+c.eq("payroll total = Lines total", sum(to_cents(r["amount"]) for r in payroll), lines_sum)
 c.eq("payroll total", sum(to_cents(r["amount"]) for r in payroll), sum(pay.values()))
+c.eq("payroll per person", {r["person_id"]: to_cents(r["amount"]) for r in payroll
+                            if to_cents(r["amount"])},
+     {k: v for k, v in pay.items() if v})
 
 # credits-2026-10.csv: one row per deal × eligible touch; under every model a deal's touch
 # credits sum to its amount, and the linear column matches the per-touch split worked out above
