@@ -206,6 +206,17 @@ static int build_deals(struct engine *e)
     return rc;
 }
 
+/* A deal whose owner is unknown or inactive on its close date pays no one (DESIGN §7a): it stays
+ * in every measure, but no per-deal line is paid on it. Nor does a payee earn per-deal lines on
+ * days they are not active. */
+static bool deal_pays(const struct engine *e, uint32_t k, uint32_t payee)
+{
+    const struct person_table *pt = &e->ds->people;
+    uint32_t owner = e->ds->deals.owner[k];
+    int32_t day = e->ds->deals.close_day[k];
+    return pt->name[owner] && active_on(pt, owner, day) && active_on(pt, payee, day);
+}
+
 /* ---- measures ---------------------------------------------------------------------------- */
 
 /* Is `who` among the transitive reports of `mgr`? */
@@ -616,9 +627,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                     dl->close_day[k] > c->to_day || !filter_pass(e, c, k))
                     continue;
                 int64_t amt = spif_share(e, c, who, k);
-                if (!amt)
-                    continue;
-                if (!active_on(&e->ds->people, who, dl->close_day[k]))
+                if (!amt || !deal_pays(e, k, who))
                     continue;
                 struct payout_line *l = new_line(e, &x, v, c, LINE_DEAL, k, dl->close_day[k]);
                 l->credit = dl->amount[k];
@@ -634,7 +643,8 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                 int64_t cr = credit(e, who, c ? c : ref, k, NULL);
                 if (cr == 0)
                     continue;
-                if (c && c->type != COMP_BONUS && c->basis != BASIS_PERIOD_TOTAL)
+                if (c && c->type != COMP_BONUS && c->basis != BASIS_PERIOD_TOTAL &&
+                    deal_pays(e, k, who))
                     deal_line(e, &x, v, c, k, cr, cum);
                 cum += cr;
             }

@@ -177,18 +177,16 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
         cr_assert_eq(date_parse_day(f->cancel_from, &cancel_first), 0);
         cr_assert_eq(date_parse_day(f->cancel_to, &cancel_last), 0);
     }
-    p->w = (struct ingest_window){.as_of_day = as_of,
-                                  .keep_first = f->people ? payout_keep_first(&p->plans, &p->period)
-                                                          : p->period.first_day,
-                                  .keep_last = p->period.last_day,
-                                  .cancel_first = cancel_first,
-                                  .cancel_last = cancel_last,
-                                  .business = p->business,
-                                  .strict = f->strict,
-                                  .deal_extra = f->n_deal_extra ? f->deal_extra
-                                                                : p->plans.deal_extra,
-                                  .n_deal_extra = f->n_deal_extra ? f->n_deal_extra
-                                                                  : p->plans.n_deal_extra};
+    p->w = (struct ingest_window){
+        .as_of_day = as_of,
+        .keep_first = f->people ? payout_keep_first(&p->plans, &p->period) : p->period.first_day,
+        .keep_last = p->period.last_day,
+        .cancel_first = cancel_first,
+        .cancel_last = cancel_last,
+        .business = p->business,
+        .strict = f->strict,
+        .deal_extra = f->n_deal_extra ? f->deal_extra : p->plans.deal_extra,
+        .n_deal_extra = f->n_deal_extra ? f->n_deal_extra : p->plans.n_deal_extra};
 
     p->ingest_rc = ingest_all(&p->ds, &p->s, &p->w, &p->d);
     if (p->ingest_rc != INGEST_OK)

@@ -225,6 +225,12 @@ for d in in_month:
     else:
         unpaid.append(d)  # owner unknown, inactive that day, or without a plan
 
+def pays(d):
+    """§7a: a deal whose owner is unknown or inactive on the close date pays no one (no
+    override, no SPIF on it), though it still counts in team and company measures."""
+    return d["owner"] in person and active(d["owner"], d["close"])
+
+
 children = {}
 for p in people:
     children.setdefault(p["Manager ID"].strip(), []).append(p["Employee ID"])
@@ -277,12 +283,13 @@ for p in people:
             if d["owner"] not in team:
                 continue
             before, cum = cum, cum + d["amount"]
-            if FIRST <= d["close"] <= LAST and active(pid, d["close"]):
+            if FIRST <= d["close"] <= LAST and active(pid, d["close"]) and pays(d):
                 pay_line(pid, "override", d["id"],
                          rnd(marginal(cum, quota, MGR_TIERS) - marginal(before, quota, MGR_TIERS)))
     elif plan == "sdr":
         for d in in_month:
-            if d["sdr"] == pid and d["type"] == "New Logo" and active(pid, d["close"]):
+            if (d["sdr"] == pid and d["type"] == "New Logo" and active(pid, d["close"])
+                    and pays(d)):
                 pay_line(pid, "sourced_spif", d["id"], SPIF_SDR)
     elif plan == "mkt" and active_days(pid, FIRST, LAST):
         target = share(pid, "Target Incentive", FIRST, LAST, 3)  # a month: 1/3 of the quarter
