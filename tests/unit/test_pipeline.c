@@ -80,6 +80,7 @@ struct fixture {
     const char *cancel_to;
     const char *const *deal_extra; /* ingest_window.deal_extra */
     size_t n_deal_extra;
+    const char *splits; /* deal splits CSV text; NULL: no splits file */
 };
 
 struct pipeline {
@@ -100,8 +101,8 @@ struct pipeline {
     struct attribution pattr; /* over the kept deals, for plans that measure attribution */
 };
 
-static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv",
-                                    "deals.csv",     "people.csv",    "fx.csv"};
+static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv", "deals.csv",
+                                    "people.csv",    "fx.csv",        "splits.csv"};
 
 /* All diagnostics on one line, for assertion messages. */
 static const char *diag_text(const struct diag *d)
@@ -141,13 +142,14 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     size_t ini_len = 4096 + (f->ini ? strlen(f->ini) : 0) + (f->run_ini ? strlen(f->run_ini) : 0);
     char *ini = malloc(ini_len);
     cr_assert(ini != NULL);
-    snprintf(ini, ini_len,
-             "[run]\ntimezone = %s\nmax_reject_share = %s\n%s\n\n"
-             "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s%s\n"
-             "%s\n",
-             f->zone ? f->zone : "UTC", f->share ? f->share : "1", f->run_ini ? f->run_ini : "",
-             f->people ? "people = people.csv\n" : "", f->fx ? "fx = fx.csv\n" : "",
-             f->ini ? f->ini : "");
+    snprintf(
+        ini, ini_len,
+        "[run]\ntimezone = %s\nmax_reject_share = %s\n%s\n\n"
+        "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s%s%s\n"
+        "%s\n",
+        f->zone ? f->zone : "UTC", f->share ? f->share : "1", f->run_ini ? f->run_ini : "",
+        f->people ? "people = people.csv\n" : "", f->fx ? "fx = fx.csv\n" : "",
+        f->splits ? "splits = splits.csv\n" : "", f->ini ? f->ini : "");
     write_text(p->dir, "sametable.ini", ini);
     free(ini);
     write_text(p->dir, "campaigns.csv", f->campaigns ? f->campaigns : CAMPAIGNS);
@@ -157,6 +159,8 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
         write_text(p->dir, "people.csv", f->people);
     if (f->fx)
         write_text(p->dir, "fx.csv", f->fx);
+    if (f->splits)
+        write_text(p->dir, "splits.csv", f->splits);
 
     char path[128];
     snprintf(path, sizeof path, "%s/sametable.ini", p->dir);
@@ -2137,5 +2141,676 @@ Test(payout, a_person_naming_an_unknown_plan_fails_naming_the_people_file_and_li
     const struct diag_entry *e = error_with(&p, "people.csv", "nosuch");
     cr_assert(e != NULL, "%s", diag_text(&p.d));
     cr_assert_eq(e->line, 3);
+    pipeline_release(&p);
+}
+
+/* ---- engine: the incentive engine through real INI plans and CSV fixtures ---------------
+ *
+ * The tier, slice and curve arithmetic is tested on its own in test_incent.c; these tests drive
+ * payout_run through config → plans → ingest → payout and check every expected cent against
+ * arithmetic worked by hand in the comment above it (DESIGN §5 and §7a; issue 5 "Done when").
+ * Rates are 10% or 5% unless stated; 1 cent = 1 minor unit of USD.
+ *
+ * More day numbers (from 2026-09-01 = 20697 and 2026-10-01 = 20727):
+ *   2026-09-10 = 20706, 2026-10-05 = 20731, 2026-10-14 = 20740, 2026-10-15 = 20741,
+ *   2026-10-17 = 20743, 2026-10-20 = 20746.
+ */
+
+#define E_2026_09_10 20706
+#define E_2026_10_05 20731
+#define E_2026_10_14 20740
+#define E_2026_10_15 20741
+#define E_2026_10_20 20746
+
+static void engine_run(struct pipeline *p, const struct fixture *f)
+{
+    pipeline_run_ok(p, f);
+    cr_assert_eq(p->payout_rc, PAYOUT_OK, "payout_run: %s", diag_text(&p->d));
+}
+
+static uint32_t person_of(const struct pipeline *p, const char *id)
+{
+    uint32_t who = find_id(&p->ds.people_ids, id);
+    cr_assert_neq(who, INTERN_NONE, "no person %s", id);
+    return who;
+}
+
+static int64_t total_of(const struct pipeline *p, const char *person)
+{
+    return p->pay.person_total[person_of(p, person)];
+}
+
+/* Lines of `person` (and of `deal` unless NULL, and of kind `kind` unless -1). */
+static size_t count_lines(const struct pipeline *p, const char *person, const char *deal, int kind)
+{
+    uint32_t who = person_of(p, person), row = deal ? deal_row(p, deal) : UINT32_MAX;
+    size_t n = 0;
+    for (size_t i = 0; i < p->pay.n_lines; i++) {
+        const struct payout_line *l = &p->pay.lines[i];
+        n += l->person == who && (!deal || l->deal == row) && (kind < 0 || (int)l->kind == kind);
+    }
+    return n;
+}
+
+/* The one line of `person` for `deal` (NULL: the line without a deal) of kind `kind`. */
+static const struct payout_line *the_line(const struct pipeline *p, const char *person,
+                                          const char *deal, enum line_kind kind)
+{
+    uint32_t who = person_of(p, person);
+    uint32_t row = deal ? deal_row(p, deal) : ID_NONE;
+    if (deal)
+        cr_assert_neq(row, UINT32_MAX, "no deal %s", deal);
+    const struct payout_line *found = NULL;
+    for (size_t i = 0; i < p->pay.n_lines; i++) {
+        const struct payout_line *l = &p->pay.lines[i];
+        if (l->person != who || l->deal != row || l->kind != kind)
+            continue;
+        cr_assert(found == NULL, "two %s lines for %s / %s", line_kind_name(kind), person,
+                  deal ? deal : "-");
+        found = l;
+    }
+    cr_assert(found != NULL, "no %s line for %s / %s", line_kind_name(kind), person,
+              deal ? deal : "-");
+    return found;
+}
+
+static bool rat_is(struct rat a, int64_t n, int64_t d)
+{
+    return rat_cmp(a, rat_frac(n, d)) == 0;
+}
+
+/* The sum of the window's lines is the total, per person and overall (DESIGN §5 convention 2). */
+static void assert_totals_add_up(const struct pipeline *p)
+{
+    int64_t sum = 0;
+    int64_t *per = calloc(p->pay.n_people ? p->pay.n_people : 1, sizeof *per);
+    cr_assert(per != NULL);
+    for (size_t i = 0; i < p->pay.n_lines; i++) {
+        sum += p->pay.lines[i].amount;
+        per[p->pay.lines[i].person] += p->pay.lines[i].amount;
+    }
+    cr_assert_eq(sum, p->pay.total);
+    for (uint32_t i = 0; i < p->pay.n_people; i++)
+        cr_assert_eq(per[i], p->pay.person_total[i], "person %u", i);
+    free(per);
+}
+
+/* An error diagnostic on `file`:`line`, or NULL. */
+static const struct diag_entry *error_on(const struct pipeline *p, const char *file, uint64_t line)
+{
+    for (size_t i = 0; i < p->d.n; i++) {
+        const struct diag_entry *e = &p->d.v[i];
+        if (e->severity == DIAG_ERROR && e->file && strcmp(e->file, file) == 0 && e->line == line)
+            return e;
+    }
+    return NULL;
+}
+
+static size_t error_count(const struct pipeline *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->d.n; i++)
+        n += p->d.v[i].severity == DIAG_ERROR;
+    return n;
+}
+
+static void basis_ini(char *buf, size_t size, const char *basis)
+{
+    snprintf(buf, size,
+             "[plan.ae]\ncomponents = commission\n\n[plan.ae.commission]\n"
+             "type = commission\nbasis = %s\ntiers = 0.00: 5%%, 10000.00: 10%%\n",
+             basis);
+}
+
+/* 1. per_deal vs period_total (and period_to_date) on the same two deals. */
+Test(engine, per_deal_and_period_total_basis_pay_the_same_deals_differently)
+{
+    /* Amount tiers [0, 10,000.00) at 5%, [10,000.00, ∞) at 10%, marginal.
+     * D1 6,000.00 (10-05), D2 8,000.00 (10-20).
+     * per_deal: each deal from zero: 6,000.00 × 5% = 300.00; 8,000.00 × 5% = 400.00 → 700.00,
+     *   two lines.
+     * period_total: one line on 14,000.00: 10,000.00 × 5% + 4,000.00 × 10% = 500.00 + 400.00
+     *   = 900.00, posted on the period's last day 2026-10-31.
+     * period_to_date (for contrast): D1 300.00; D2 from 6,000.00 to 14,000.00:
+     *   4,000.00 × 5% + 4,000.00 × 10% = 200.00 + 400.00 = 600.00 → 900.00 in two lines. */
+    static const char DEALS2[] = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,6000.00,2026-10-05\n"
+                                 "D2,L1,P1,8000.00,2026-10-20\n";
+    char ini[512];
+
+    basis_ini(ini, sizeof ini, "per_deal");
+    struct fixture f = {.deals = DEALS2, .people = PEOPLE, .ini = ini};
+    struct pipeline p;
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "P1", NULL, -1), 2);
+    const struct payout_line *l1 = the_line(&p, "P1", "D1", LINE_DEAL);
+    const struct payout_line *l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert_eq(l1->amount, 30000, "D1 %lld", (long long)l1->amount);
+    cr_assert_eq(l2->amount, 40000, "D2 %lld", (long long)l2->amount);
+    cr_assert_eq(l1->post_day, E_2026_10_05);
+    cr_assert_eq(l2->post_day, E_2026_10_20);
+    cr_assert_eq(total_of(&p, "P1"), 70000);
+    cr_assert_eq(p.pay.total, 70000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    basis_ini(ini, sizeof ini, "period_total");
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "P1", NULL, -1), 1);
+    const struct payout_line *l = the_line(&p, "P1", NULL, LINE_PERIOD);
+    cr_assert_eq(l->credit, 1400000);
+    cr_assert_eq(l->amount, 90000, "period_total %lld", (long long)l->amount);
+    cr_assert_eq(l->post_day, D_2026_10_31);
+    cr_assert_eq(l->n_slices, 2, "two tier slices, %zu", l->n_slices);
+    cr_assert_eq(total_of(&p, "P1"), 90000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    basis_ini(ini, sizeof ini, "period_to_date");
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "P1", NULL, -1), 2);
+    cr_assert_eq(the_line(&p, "P1", "D1", LINE_DEAL)->amount, 30000);
+    l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert_eq(l2->before, 600000);
+    cr_assert_eq(l2->after, 1400000);
+    cr_assert_eq(l2->amount, 60000, "D2 %lld", (long long)l2->amount);
+    cr_assert_eq(l2->n_slices, 2, "D2 crosses the boundary: two slices, %zu", l2->n_slices);
+    cr_assert_eq(total_of(&p, "P1"), 90000);
+    pipeline_release(&p);
+}
+
+/* 2. A gate just below and exactly at the threshold. */
+Test(engine, a_gate_pays_nothing_just_below_and_everything_from_zero_exactly_at_it)
+{
+    /* Monthly quota 10,000.00, gate 50% = 5,000.00 (inclusive), rate 10%, period_to_date.
+     * D1 4,999.00 (10-05): cumulative 4,999.00 = 49.99% < 50%: pays 0.00 (a line saying so).
+     * D2 1.00 (10-06): cumulative 5,000.00 = 50% exactly: gate reached, pays from zero:
+     *   5,000.00 × 10% = 500.00 (catch-up for D1's 4,999.00 plus its own 1.00).
+     * D3 1,000.00 (10-07): 5,000.00 → 6,000.00: 1,000.00 × 10% = 100.00.
+     * Total 600.00. */
+    struct fixture f = {.people = "person_id,name,team,role,plan,quota\n"
+                                  "P1,Ada,Sales,AE,ae,10000.00\n",
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n"
+                               "gate = 50%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,4999.00,2026-10-05\n"
+                                 "D2,L1,P1,1.00,2026-10-06\n"
+                                 "D3,L1,P1,1000.00,2026-10-07\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l1 = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert_eq(l1->amount, 0, "49.99%%: %lld", (long long)l1->amount);
+    cr_assert(rat_is(l1->attainment, 4999, 10000));
+    cr_assert(strstr(l1->note, "gate") != NULL, "note '%s'", l1->note);
+    const struct payout_line *l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert(rat_is(l2->attainment, 1, 2));
+    cr_assert_eq(l2->amount, 50000, "exactly 50%%: %lld", (long long)l2->amount);
+    cr_assert(strstr(l2->note, "gate") != NULL, "note '%s'", l2->note);
+    cr_assert_eq(the_line(&p, "P1", "D3", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(total_of(&p, "P1"), 60000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* Only D1: the month ends at 49.99% and nothing is paid. */
+    f.deals = "deal_id,lead_id,owner_id,amount,closed_at\nD1,L1,P1,4999.00,2026-10-05\n";
+    engine_run(&p, &f);
+    cr_assert_eq(total_of(&p, "P1"), 0);
+    cr_assert_eq(p.pay.total, 0);
+    pipeline_release(&p);
+}
+
+/* 3. Deal and period caps together. */
+Test(engine, the_deal_cap_applies_first_then_the_period_cap_cuts_and_zeroes_later_lines)
+{
+    /* Rate 10%, cap_deal 1,000.00, cap_period 1,500.00, excess forfeited, period_to_date.
+     * D1 15,000.00: 1,500.00 → cap_deal → 1,000.00 (capped −500.00); paid 1,000.00.
+     * D2  4,000.00: 400.00; paid 1,400.00 ≤ 1,500.00: whole (the period cap counts what D1
+     *   paid after its deal cap, 1,000.00, not its 1,500.00).
+     * D3  3,000.00: 300.00, room 100.00 → 100.00 (capped −200.00), note names cap_period.
+     * D4  2,000.00: 200.00, room 0 → 0.00 (capped −200.00), note names cap_period.
+     * Total 1,500.00 = the period cap. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n"
+                               "cap_deal = 1000.00\ncap_period = 1500.00\ncap_excess = forfeit\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,15000.00,2026-10-05\n"
+                                 "D2,L1,P1,4000.00,2026-10-06\n"
+                                 "D3,L1,P1,3000.00,2026-10-07\n"
+                                 "D4,L1,P1,2000.00,2026-10-08\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l;
+    l = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert_eq(l->rounded, 150000);
+    cr_assert_eq(l->amount, 100000, "D1 %lld", (long long)l->amount);
+    cr_assert_eq(l->capped, -50000);
+    cr_assert(strstr(l->note, "cap_deal") != NULL, "D1 note '%s'", l->note);
+    l = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert_eq(l->amount, 40000, "D2 %lld", (long long)l->amount);
+    cr_assert_eq(l->capped, 0);
+    l = the_line(&p, "P1", "D3", LINE_DEAL);
+    cr_assert_eq(l->rounded, 30000);
+    cr_assert_eq(l->amount, 10000, "D3 %lld", (long long)l->amount);
+    cr_assert_eq(l->capped, -20000);
+    cr_assert(strstr(l->note, "cap_period") != NULL, "D3 note '%s'", l->note);
+    l = the_line(&p, "P1", "D4", LINE_DEAL);
+    cr_assert_eq(l->rounded, 20000);
+    cr_assert_eq(l->amount, 0, "D4 %lld", (long long)l->amount);
+    cr_assert_eq(l->capped, -20000);
+    cr_assert(strstr(l->note, "cap_period") != NULL, "D4 note '%s'", l->note);
+    cr_assert_eq(total_of(&p, "P1"), 150000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 4a. A three-way revenue split of 1,000.00 sums exactly. */
+Test(engine, a_three_way_split_of_1000_allocates_every_cent_ties_to_the_first_split_row)
+{
+    /* D1 1,000.00 = 100,000 cents in equal thirds (33.333333% each, total 99.999999%, inside
+     * 100 ± 0.01): 33,333.33 each → floors 33,333 × 3 = 99,999, the 1 cent left goes to the
+     * first split row (a tie): P1 33,334, P2 33,333, P3 33,333.
+     * D2 the same thirds listed P3, P1, P2: P3 33,334, P1 33,333, P2 33,333.
+     * D3 33.34 / 33.33 / 33.33 (P1, P2, P3): 33,340 / 33,330 / 33,330 exactly.
+     * Own revenue: P1 33,334 + 33,333 + 33,340 = 100,007; P2 33,333 + 33,333 + 33,330 = 99,996;
+     * P3 33,333 + 33,334 + 33,330 = 99,997; sum 300,000.
+     * Lines at 10%: 3,333.4 → 3,333; 3,333.3 → 3,333; 3,334.0; 3,333.0. */
+    struct fixture f = {.people = "person_id,name,team,role,plan\n"
+                                  "P1,Ada,Sales,AE,ae\n"
+                                  "P2,Bob,Sales,AE,ae\n"
+                                  "P3,Cy,Sales,AE,ae\n",
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n"
+                               "basis = per_deal\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,1000.00,2026-10-05\n"
+                                 "D2,L1,P1,1000.00,2026-10-06\n"
+                                 "D3,L1,P1,1000.00,2026-10-07\n",
+                        .splits = "deal_id,person_id,percent\n"
+                                  "D1,P1,33.333333\n"
+                                  "D1,P2,33.333333\n"
+                                  "D1,P3,33.333333\n"
+                                  "D2,P3,33.333333\n"
+                                  "D2,P1,33.333333\n"
+                                  "D2,P2,33.333333\n"
+                                  "D3,P1,33.34\n"
+                                  "D3,P2,33.33\n"
+                                  "D3,P3,33.33\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    static const struct {
+        const char *person, *deal;
+        int64_t credit, amount;
+    } want[] = {
+        {"P1", "D1", 33334, 3333}, {"P2", "D1", 33333, 3333}, {"P3", "D1", 33333, 3333},
+        {"P3", "D2", 33334, 3333}, {"P1", "D2", 33333, 3333}, {"P2", "D2", 33333, 3333},
+        {"P1", "D3", 33340, 3334}, {"P2", "D3", 33330, 3333}, {"P3", "D3", 33330, 3333},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct payout_line *l = the_line(&p, want[i].person, want[i].deal, LINE_DEAL);
+        cr_assert_eq(l->credit, want[i].credit, "%s %s credit %lld", want[i].person, want[i].deal,
+                     (long long)l->credit);
+        cr_assert_eq(l->amount, want[i].amount, "%s %s amount %lld", want[i].person, want[i].deal,
+                     (long long)l->amount);
+    }
+    cr_assert_eq(p.pay.person_revenue[person_of(&p, "P1")], 100007);
+    cr_assert_eq(p.pay.person_revenue[person_of(&p, "P2")], 99996);
+    cr_assert_eq(p.pay.person_revenue[person_of(&p, "P3")], 99997);
+    cr_assert_eq(p.pay.n_lines, 9);
+    cr_assert_eq(p.pay.total, 9 * 3333 + 1);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 4b. Revenue splits not totalling 100% are a config error naming the splits file line. */
+Test(engine, splits_not_totalling_100_percent_fail_naming_the_splits_file_line)
+{
+    /* splits.csv lines: 2 D2 100% (fine); 3–4 D1 50% + 40% = 90% (error, at D1's first row,
+     * line 3); 5–6 D3 50.01% + 50.00% = 100.01% (inside 100 ± 0.01: fine); 7–8 D4 50.02% +
+     * 50.00% = 100.02% (error, line 7). */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = PLAN_AE_5PCT,
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,1000.00,2026-10-05\n"
+                                 "D2,L1,P1,500.00,2026-10-05\n"
+                                 "D3,L1,P1,500.00,2026-10-05\n"
+                                 "D4,L1,P1,500.00,2026-10-05\n",
+                        .splits = "deal_id,person_id,percent\n"
+                                  "D2,P1,100\n"
+                                  "D1,P1,50\n"
+                                  "D1,P2,40\n"
+                                  "D3,P1,50.01\n"
+                                  "D3,P2,50.00\n"
+                                  "D4,P1,50.02\n"
+                                  "D4,P2,50.00\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    cr_assert_eq(p.payout_rc, PAYOUT_ECONFIG, "rc %d: %s", p.payout_rc, diag_text(&p.d));
+    const struct diag_entry *e = error_on(&p, "splits.csv", 3);
+    cr_assert(e != NULL, "no error at splits.csv:3: %s", diag_text(&p.d));
+    cr_assert(strstr(e->message, "D1") != NULL, "%s", e->message);
+    e = error_on(&p, "splits.csv", 7);
+    cr_assert(e != NULL, "no error at splits.csv:7: %s", diag_text(&p.d));
+    cr_assert(strstr(e->message, "D4") != NULL, "%s", e->message);
+    cr_assert_null(error_on(&p, "splits.csv", 5), "D3 totals 100.01%%: %s", diag_text(&p.d));
+    cr_assert_eq(error_count(&p), 2, "%s", diag_text(&p.d));
+    cr_assert_eq(p.pay.n_lines, 0);
+    pipeline_release(&p);
+}
+
+/* 5. A pool divided by target incentive: fixed, and funded by a share above a threshold. */
+Test(engine, a_pool_is_divided_by_target_incentive)
+{
+    /* Fixed pool 1,000.00 for team Sales; targets 10,000.00 and 30,000.00 (monthly plan, so no
+     * share or proration): weights 1 : 3 → 250.00 / 750.00, posted 2026-10-31. */
+    static const char POOL_PEOPLE[] = "person_id,name,team,role,plan,target_incentive\n"
+                                      "P1,Ada,Sales,AE,pool,10000.00\n"
+                                      "P2,Bob,Sales,AE,pool,30000.00\n"
+                                      "P3,Cy,Support,CSM,pool,10000.00\n";
+    struct fixture f = {.people = POOL_PEOPLE,
+                        .ini = "[plan.pool]\ncomponents = pool\n\n"
+                               "[plan.pool.pool]\ntype = pool\nmeasure = team_revenue\n"
+                               "amount = 1000.00\ndivision = by_target_incentive\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,12000.00,2026-10-05\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l1 = the_line(&p, "P1", NULL, LINE_POOL);
+    const struct payout_line *l2 = the_line(&p, "P2", NULL, LINE_POOL);
+    cr_assert_eq(l1->amount, 25000, "P1 %lld", (long long)l1->amount);
+    cr_assert_eq(l2->amount, 75000, "P2 %lld", (long long)l2->amount);
+    cr_assert_eq(l1->post_day, D_2026_10_31);
+    /* Support is a team of one with its own fixed 1,000.00. */
+    cr_assert_eq(the_line(&p, "P3", NULL, LINE_POOL)->amount, 100000);
+    cr_assert_eq(p.pay.total, 200000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* Share-funded: 5% of team revenue above 10,000.00, per team.
+     * Sales: D1 12,000.00 (P1) + D2 8,000.00 (P2) = 20,000.00; above 10,000.00 by 10,000.00;
+     *   × 5% = 500.00 → 1 : 3 → 125.00 / 375.00.
+     * Support: D3 50,000.00 (P3): 40,000.00 × 5% = 2,000.00, all to P3.
+     * D3 is not Sales revenue; were it, Sales would fund (70,000 − 10,000) × 5% = 3,000.00. */
+    f.ini = "[plan.pool]\ncomponents = pool\n\n"
+            "[plan.pool.pool]\ntype = pool\nmeasure = team_revenue\n"
+            "share = 5%\nthreshold = 10000.00\ndivision = by_target_incentive\n";
+    f.deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+              "D1,L1,P1,12000.00,2026-10-05\n"
+              "D2,L1,P2,8000.00,2026-10-06\n"
+              "D3,L1,P3,50000.00,2026-10-07\n";
+    engine_run(&p, &f);
+    l1 = the_line(&p, "P1", NULL, LINE_POOL);
+    cr_assert_eq(l1->credit, 2000000, "Sales team revenue %lld", (long long)l1->credit);
+    cr_assert_eq(l1->amount, 12500, "P1 %lld", (long long)l1->amount);
+    cr_assert_eq(the_line(&p, "P2", NULL, LINE_POOL)->amount, 37500);
+    cr_assert_eq(the_line(&p, "P3", NULL, LINE_POOL)->amount, 200000);
+    cr_assert_eq(p.pay.total, 250000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* Sales at exactly the threshold (D1 6,000.00 + D2 4,000.00 = 10,000.00): nothing above
+     * it, a 0.00 pool. */
+    f.deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+              "D1,L1,P1,6000.00,2026-10-05\n"
+              "D2,L1,P2,4000.00,2026-10-06\n";
+    engine_run(&p, &f);
+    cr_assert_eq(total_of(&p, "P1"), 0);
+    cr_assert_eq(total_of(&p, "P2"), 0);
+    pipeline_release(&p);
+}
+
+/* 6. A manager override on a deal split between two of their reps counts it once. */
+Test(engine, an_override_counts_a_deal_split_between_two_reports_once)
+{
+    /* M1 manages P1 and P2. Override tiers (amounts, marginal): [0, 50,000.00) 2%,
+     * [50,000.00, ∞) 4%.
+     * D1 10,000.00, split P1 50% / P2 50%: team revenue credit 5,000.00 + 5,000.00 = 10,000.00,
+     *   one line: 10,000.00 × 2% = 200.00.
+     * D2 45,000.00 (P2): 10,000.00 → 55,000.00: 40,000.00 × 2% + 5,000.00 × 4% = 800.00 +
+     *   200.00 = 1,000.00.
+     * M1 total 1,200.00 in two lines. (Counting D1 twice would give 400.00 on D1 and
+     *   35,000 × 2% + 10,000 × 4% = 1,100.00 on D2.)
+     * The reps at 5%: P1 5,000.00 → 250.00; P2 250.00 + 2,250.00 = 2,500.00. */
+    struct fixture f = {.people = "person_id,name,team,role,plan,manager_id\n"
+                                  "M1,Mia,Sales,Manager,mgr,\n"
+                                  "P1,Ada,Sales,AE,ae,M1\n"
+                                  "P2,Bob,Sales,AE,ae,M1\n",
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 5%\n\n"
+                               "[plan.mgr]\ncomponents = override\n\n"
+                               "[plan.mgr.override]\ntype = override\nmeasure = team_revenue\n"
+                               "method = marginal\ntiers = 0.00: 2%, 50000.00: 4%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,10000.00,2026-10-05\n"
+                                 "D2,L1,P2,45000.00,2026-10-06\n",
+                        .splits = "deal_id,person_id,percent\n"
+                                  "D1,P1,50\n"
+                                  "D1,P2,50\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "M1", NULL, -1), 2);
+    const struct payout_line *l = the_line(&p, "M1", "D1", LINE_DEAL);
+    cr_assert_eq(l->credit, 1000000, "D1 counted once: credit %lld", (long long)l->credit);
+    cr_assert_eq(l->amount, 20000, "D1 %lld", (long long)l->amount);
+    l = the_line(&p, "M1", "D2", LINE_DEAL);
+    cr_assert_eq(l->before, 1000000);
+    cr_assert_eq(l->after, 5500000);
+    cr_assert_eq(l->amount, 100000, "D2 %lld", (long long)l->amount);
+    cr_assert_eq(total_of(&p, "M1"), 120000);
+    cr_assert_eq(total_of(&p, "P1"), 25000);
+    cr_assert_eq(total_of(&p, "P2"), 250000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 7. A clawback inside and just outside the window. */
+Test(engine, a_clawback_inside_the_window_reverses_the_line_and_one_day_outside_gives_none)
+{
+    /* Rate 10%, clawback_days 30.
+     * D1 1,000.00 closed 2026-09-10, cancelled 2026-10-10: 20 days to 09-30 + 10 = 30 ≤ 30.
+     *   September line 1,000.00 × 10% = 100.00; October run: a clawback of −100.00 posted on
+     *   2026-10-10.
+     * D2 2,000.00 closed 2026-09-10, cancelled 2026-10-11: 31 days > 30. September line 200.00;
+     *   no October line at all.
+     * D3 500.00 closed 2026-10-05: 50.00 in October.
+     * October total: −100.00 + 50.00 = −50.00. September total: 300.00. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n"
+                               "clawback_days = 30\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at,cancelled_at\n"
+                                 "D1,L1,P1,1000.00,2026-09-10,2026-10-10\n"
+                                 "D2,L1,P1,2000.00,2026-09-10,2026-10-11\n"
+                                 "D3,L1,P1,500.00,2026-10-05,\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *cl = the_line(&p, "P1", "D1", LINE_CLAWBACK);
+    cr_assert_eq(cl->amount, -10000, "clawback %lld", (long long)cl->amount);
+    cr_assert_eq(cl->post_day, D_2026_10_10);
+    cr_assert_eq(count_lines(&p, "P1", "D1", -1), 1, "only the clawback of D1 is in October");
+    cr_assert_eq(count_lines(&p, "P1", "D2", -1), 0, "31 days: no clawback");
+    cr_assert_eq(the_line(&p, "P1", "D3", LINE_DEAL)->amount, 5000);
+    cr_assert_eq(total_of(&p, "P1"), -5000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* The September run pays the original lines; the clawback is exactly minus D1's. */
+    f.period = "2026-09";
+    engine_run(&p, &f);
+    const struct payout_line *l1 = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert_eq(l1->amount, 10000);
+    cr_assert_eq(l1->post_day, E_2026_09_10);
+    cr_assert_eq(the_line(&p, "P1", "D2", LINE_DEAL)->amount, 20000);
+    cr_assert_eq(count_lines(&p, "P1", NULL, LINE_CLAWBACK), 0);
+    cr_assert_eq(total_of(&p, "P1"), 30000);
+    pipeline_release(&p);
+}
+
+/* 8. Proration for a mid-month start. */
+Test(engine, a_mid_month_start_prorates_quota_by_inclusive_active_days)
+{
+    /* Monthly quota 31,000.00, start 2026-10-17: active 10-17..10-31 = 15 of 31 days →
+     * effective quota 31,000.00 × 15/31 = 15,000.00; the 100% tier starts at 15,000.00.
+     * Tiers 0%: 5%, 100%: 10% (marginal). D1 20,000.00 on 10-20:
+     *   15,000.00 × 5% + 5,000.00 × 10% = 750.00 + 500.00 = 1,250.00; attainment 4/3.
+     * (Unprorated it would pay 20,000.00 × 5% = 1,000.00.)
+     * D0 1,000.00 on 10-16, before the start: pays no one and does not count toward P1. */
+    struct fixture f = {.people = "person_id,name,team,role,plan,quota,start_date\n"
+                                  "P1,Ada,Sales,AE,ae,31000.00,2026-10-17\n",
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\n"
+                               "tiers = 0%: 5%, 100%: 10%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D0,L1,P1,1000.00,2026-10-16\n"
+                                 "D1,L1,P1,20000.00,2026-10-20\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "P1", NULL, -1), 1);
+    const struct payout_line *l = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert_eq(l->active_days, 15);
+    cr_assert_eq(l->period_days, 31);
+    cr_assert(rat_is(l->quota, 1500000, 1), "effective quota %.4f", rat_to_double(l->quota));
+    cr_assert_eq(l->before, 0);
+    cr_assert(rat_is(l->attainment, 4, 3), "attainment %.6f", rat_to_double(l->attainment));
+    cr_assert_eq(l->amount, 125000, "%lld", (long long)l->amount);
+    cr_assert_eq(total_of(&p, "P1"), 125000);
+    pipeline_release(&p);
+}
+
+/* 9. A marketing bonus on company revenue against a goal, interpolated curve. */
+Test(engine, a_marketing_bonus_on_company_revenue_interpolates_its_curve)
+{
+    /* K1: target incentive 12,000.00 per quarter (quota_period quarter), bonus period month →
+     * 12,000.00 / 3 = 4,000.00 for October. Goal 100,000.00 (a literal: never shared).
+     * Company revenue = every closed-won deal: D1 60,000.00 (P1) + D2 30,000.00 (P9, not in the
+     * people file: pays no one, still company revenue) = 90,000.00 → attainment 90%.
+     * Curve 0%:0%, 80%:50%, 100%:100% interpolated: 50% + (90−80)/(100−80) × 50% = 75%.
+     * Pay 4,000.00 × weight 50% × 75% = 1,500.00 (= 3,000.00 × 50%), one line on 10-31. */
+    struct fixture f = {.people = "person_id,name,team,role,plan,target_incentive\n"
+                                  "P1,Ada,Sales,AE,ae,\n"
+                                  "K1,Kim,Marketing,Marketer,mkt,12000.00\n",
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 5%\n\n"
+                               "[plan.mkt]\ncomponents = company_goal\nquota_period = quarter\n\n"
+                               "[plan.mkt.company_goal]\ntype = bonus\nmeasure = company_revenue\n"
+                               "period = month\ngoal = 100000.00\nweight = 50%\n"
+                               "curve = 0%: 0%, 80%: 50%, 100%: 100%\n"
+                               "curve_method = interpolated\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,60000.00,2026-10-05\n"
+                                 "D2,L1,P9,30000.00,2026-10-12\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "K1", NULL, -1), 1);
+    const struct payout_line *l = the_line(&p, "K1", NULL, LINE_PERIOD);
+    cr_assert_eq(l->credit, 9000000, "company revenue %lld", (long long)l->credit);
+    cr_assert(rat_is(l->target, 400000, 1), "monthly target %.4f", rat_to_double(l->target));
+    cr_assert(rat_is(l->quota, 10000000, 1), "goal %.4f", rat_to_double(l->quota));
+    cr_assert(rat_is(l->attainment, 9, 10), "attainment %.6f", rat_to_double(l->attainment));
+    cr_assert_eq(l->amount, 150000, "%lld", (long long)l->amount);
+    cr_assert_eq(l->post_day, D_2026_10_31);
+    cr_assert_eq(total_of(&p, "K1"), 150000);
+    cr_assert_eq(total_of(&p, "P1"), 300000); /* 60,000.00 × 5% */
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 10. Plan versions chosen by each deal's close date. */
+Test(engine, each_deal_uses_the_plan_version_in_force_on_its_close_date)
+{
+    /* [plan.ae] 5%; [plan.ae@2026-10-15] 8% for deals closed on or after 10-15.
+     * D1 1,000.00 on 10-14 → 50.00 (base); D2 1,000.00 on 10-15 → 80.00 (the version);
+     * total 130.00. The accumulator spans versions: D2's before = 1,000.00. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 5%\n\n"
+                               "[plan.ae@2026-10-15]\ncomponents = commission\n\n"
+                               "[plan.ae@2026-10-15.commission]\nrate = 8%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,1000.00,2026-10-14\n"
+                                 "D2,L1,P1,1000.00,2026-10-15\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l1 = the_line(&p, "P1", "D1", LINE_DEAL);
+    const struct payout_line *l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert_eq(l1->post_day, E_2026_10_14);
+    cr_assert_eq(l1->amount, 5000, "D1 %lld", (long long)l1->amount);
+    cr_assert_eq(l1->version->from_day, DAY_NONE);
+    cr_assert_eq(l2->amount, 8000, "D2 %lld", (long long)l2->amount);
+    cr_assert_eq(l2->version->from_day, E_2026_10_15);
+    cr_assert_eq(l2->before, 100000);
+    cr_assert_eq(total_of(&p, "P1"), 13000);
+    pipeline_release(&p);
+}
+
+/* 11a. A person naming an unknown plan. */
+Test(engine, a_person_naming_an_unknown_plan_is_a_config_error_on_their_line)
+{
+    struct fixture f = {.people = "person_id,name,team,role,plan\n"
+                                  "P1,Ada,Sales,AE,ae\n"
+                                  "P2,Bob,Sales,AE,ae\n"
+                                  "P3,Cy,Sales,AE,ghost\n",
+                        .ini = PLAN_AE_5PCT};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    cr_assert_eq(p.payout_rc, PAYOUT_ECONFIG, "rc %d", p.payout_rc);
+    const struct diag_entry *e = error_on(&p, "people.csv", 4);
+    cr_assert(e != NULL, "%s", diag_text(&p.d));
+    cr_assert(strstr(e->message, "ghost") != NULL, "%s", e->message);
+    cr_assert_eq(error_count(&p), 1, "%s", diag_text(&p.d));
+    cr_assert_eq(p.pay.n_lines, 0);
+    pipeline_release(&p);
+}
+
+/* 11b. A plan that needs quota (or target) for a person without one. */
+Test(engine, a_plan_needing_quota_or_target_for_a_person_without_one_is_a_config_error)
+{
+    /* Lines of people.csv:
+     *   2 P1 on pct (tiers in % of quota) with a quota: fine;
+     *   3 P2 on pct without quota: error;
+     *   4 P3 on gated (flat rate, gate 50% of quota) without quota: error;
+     *   5 P4 on amt (amount tiers, no quota needed) without quota: fine;
+     *   6 P5 on bq (bonus, goal = quota) with target but no quota: error;
+     *   7 P6 on bg (bonus on a literal goal) with quota but no target: error (target). */
+    struct fixture f = {
+        .people = "person_id,name,team,role,plan,quota,target_incentive\n"
+                  "P1,Ada,Sales,AE,pct,10000.00,\n"
+                  "P2,Bob,Sales,AE,pct,,\n"
+                  "P3,Cy,Sales,AE,gated,,\n"
+                  "P4,Dee,Sales,AE,amt,,\n"
+                  "P5,Eve,Marketing,Marketer,bq,,5000.00\n"
+                  "P6,Fay,Marketing,Marketer,bg,1000.00,\n",
+        .ini = "[plan.pct]\ncomponents = c\n\n"
+               "[plan.pct.c]\ntype = commission\ntiers = 0%: 5%, 100%: 10%\n\n"
+               "[plan.gated]\ncomponents = c\n\n"
+               "[plan.gated.c]\ntype = commission\nrate = 5%\ngate = 50%\n\n"
+               "[plan.amt]\ncomponents = c\n\n"
+               "[plan.amt.c]\ntype = commission\ntiers = 0.00: 5%, 10000.00: 10%\n\n"
+               "[plan.bq]\ncomponents = b\n\n"
+               "[plan.bq.b]\ntype = bonus\nmeasure = company_revenue\ngoal = quota\n"
+               "curve = 0%: 0%, 100%: 100%\n\n"
+               "[plan.bg]\ncomponents = b\n\n"
+               "[plan.bg.b]\ntype = bonus\nmeasure = company_revenue\ngoal = 100000.00\n"
+               "curve = 0%: 0%, 100%: 100%\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    cr_assert_eq(p.payout_rc, PAYOUT_ECONFIG, "rc %d", p.payout_rc);
+    const struct diag_entry *e;
+    static const uint64_t quota_lines[] = {3, 4, 6};
+    for (size_t i = 0; i < 3; i++) {
+        e = error_on(&p, "people.csv", quota_lines[i]);
+        cr_assert(e != NULL, "no error at people.csv:%llu: %s", (unsigned long long)quota_lines[i],
+                  diag_text(&p.d));
+        cr_assert(strstr(e->message, "quota") != NULL, "%s", e->message);
+    }
+    e = error_on(&p, "people.csv", 7);
+    cr_assert(e != NULL, "no error at people.csv:7: %s", diag_text(&p.d));
+    cr_assert(strstr(e->message, "target") != NULL, "%s", e->message);
+    cr_assert_null(error_on(&p, "people.csv", 2));
+    cr_assert_null(error_on(&p, "people.csv", 5), "amount tiers need no quota: %s",
+                   diag_text(&p.d));
+    cr_assert_eq(error_count(&p), 4, "%s", diag_text(&p.d));
+    cr_assert_eq(p.pay.n_lines, 0);
     pipeline_release(&p);
 }
