@@ -19,6 +19,7 @@
 #ifndef SAMETABLE_PAYOUT_H
 #define SAMETABLE_PAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,8 +71,10 @@ enum payout_issue_kind {
 
 struct payout_issue {
     enum payout_issue_kind kind;
-    uint32_t deal;   /* deal table row, or ID_NONE */
-    uint32_t person; /* person id */
+    uint32_t deal;                /* deal table row, or ID_NONE */
+    uint32_t person;              /* person id, ID_NONE for PAYOUT_SPIF_PAYEE_UNKNOWN */
+    const struct component *spif; /* PAYOUT_SPIF_PAYEE_UNKNOWN: the SPIF whose payee column
+                                   * names no one in the people file */
 };
 
 struct payouts {
@@ -84,6 +87,12 @@ struct payouts {
     uint32_t *person_deals;  /* deals with own revenue credit closed in the window */
     uint32_t n_people;
     int64_t total;
+    /* What payroll pays, in each person's currency (people file `currency`, default the
+     * reporting currency): person_total divided by the FX rate in force on the earlier of as-of
+     * and the period's last day, rounded once (DESIGN §5, §7a FX). */
+    int64_t *person_pay;
+    int32_t pay_rate_day; /* the day whose rates convert into payee currencies */
+    bool any_foreign_payee;
     struct payout_issue *issues;
     size_t n_issues, cap_issues;
 };
@@ -99,7 +108,12 @@ struct payout_input {
     int32_t as_of;        /* deals closed after it are not credited */
 };
 
-enum payout_status { PAYOUT_OK = 0, PAYOUT_ECONFIG = -1, PAYOUT_EOVERFLOW = -2 };
+enum payout_status {
+    PAYOUT_OK = 0,
+    PAYOUT_ECONFIG = -1,
+    PAYOUT_EOVERFLOW = -2,
+    PAYOUT_EFX = -3, /* no FX rate to pay a person in their currency (exit 65) */
+};
 
 /* Compute every line. Returns an enum payout_status; errors (file:line) in d: a person naming an
  * unknown plan, a missing quota or target where the plan needs one, revenue splits of a deal not

@@ -52,7 +52,7 @@ const char *payout_issue_text(enum payout_issue_kind k)
     case PAYOUT_OWNER_INACTIVE:
         return "pays no one: the deal's owner was not active on the close date";
     case PAYOUT_SPIF_PAYEE_UNKNOWN:
-        return "SPIF payee not in the people file";
+        return "SPIF pays no one: its payee column names no one in the people file";
     }
     return "?";
 }
@@ -61,7 +61,7 @@ static void add_issue(struct payouts *p, enum payout_issue_kind kind, uint32_t d
                       uint32_t person)
 {
     VEC_GROW(p->issues, p->cap_issues, p->n_issues + 1);
-    p->issues[p->n_issues++] = (struct payout_issue){kind, deal, person};
+    p->issues[p->n_issues++] = (struct payout_issue){kind, deal, person, NULL};
 }
 
 static bool active_on(const struct person_table *pt, uint32_t who, int32_t day)
@@ -575,6 +575,44 @@ static int64_t spif_share(const struct engine *e, const struct component *c, uin
     return 0;
 }
 
+/* Window deals that qualify for a SPIF paying `column:<header>` whose value names no one in
+ * the people file: listed once per deal and SPIF, since nobody's lines will show them. */
+static void spif_payee_issues(struct engine *e)
+{
+    const struct dataset *ds = e->ds;
+    const struct deal_table *dl = &ds->deals;
+    for (uint32_t q = 0; q < e->n_order; q++) {
+        uint32_t k = e->order[q];
+        if (!period_has_day(&e->in->window, dl->close_day[k]))
+            continue;
+        for (size_t i = 0; i < e->in->plans->n; i++) {
+            const struct plan_version *v =
+                plan_version_on(&e->in->plans->plans[i], dl->close_day[k]);
+            for (size_t c = 0; c < v->n_components; c++) {
+                const struct component *comp = &v->components[c];
+                if (comp->type != COMP_SPIF || comp->payee != PAYEE_COLUMN ||
+                    dl->close_day[k] < comp->from_day || dl->close_day[k] > comp->to_day ||
+                    !filter_pass(e, comp, k))
+                    continue;
+                const char *val = dl->extra[(size_t)k * dl->n_extra + comp->payee_extra];
+                char buf[IDS_MAX_LEN + 1];
+                const char *id, *why;
+                size_t n;
+                if (!*val)
+                    continue;
+                uint32_t who = ID_NONE;
+                if (!ids_normalize(&e->in->s->ids, ID_PERSON, val, strlen(val), buf, &id, &n, &why))
+                    who = intern_find(&ds->people_ids, id, n);
+                if (who != ID_NONE && ds->people.name[who])
+                    continue;
+                VEC_GROW(e->p->issues, e->p->cap_issues, e->p->n_issues + 1);
+                e->p->issues[e->p->n_issues++] =
+                    (struct payout_issue){PAYOUT_SPIF_PAYEE_UNKNOWN, k, ID_NONE, comp};
+            }
+        }
+    }
+}
+
 static void period_step(enum period_kind kind, struct period *A)
 {
     period_containing(kind, A->last_day + 1, A);
@@ -901,6 +939,63 @@ int32_t payout_keep_first(const struct plan_set *plans, const struct period *win
     return first < window->first_day ? first : window->first_day;
 }
 
+/* The rate of `code` in force on `day` (latest effective_date on or before it), or -1. */
+static int fx_rate_on(const struct fx_table *fx, const char *code, int32_t day, struct decimal *out)
+{
+    int32_t best = DAY_NONE;
+    for (size_t i = 0; i < fx->n; i++)
+        if (strcmp(fx->currency[i].code, code) == 0 && fx->day[i] <= day && fx->day[i] > best) {
+            best = fx->day[i];
+            *out = fx->rate[i];
+        }
+    return best == DAY_NONE ? -1 : 0;
+}
+
+/* Each person's total in their own currency: divided by the rate in force on the earlier of
+ * as-of and the period's last day, rounded once. */
+static int pay_currencies(struct engine *e)
+{
+    const struct dataset *ds = e->ds;
+    const struct person_table *pt = &ds->people;
+    struct payouts *p = e->p;
+    const char *base = e->in->s->currency;
+    int rc = 0;
+    p->pay_rate_day = e->in->as_of < e->in->window.last_day ? e->in->as_of : e->in->window.last_day;
+    for (uint32_t j = 0; j < e->n_people; j++) {
+        uint32_t who = e->people[j];
+        const char *cur = pt->currency[who].code;
+        p->person_pay[who] = p->person_total[who];
+        if (!cur[0] || strcmp(cur, base) == 0)
+            continue;
+        p->any_foreign_payee = true;
+        struct decimal rate;
+        char day[16];
+        date_format_day(day, sizeof day, p->pay_rate_day);
+        if (fx_rate_on(&ds->fx, cur, p->pay_rate_day, &rate) || rate.units <= 0) {
+            diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[who],
+                       "no FX rate for %s on or before %s to pay person '%s' in %s", cur, day,
+                       intern_str(&ds->people_ids, who), cur);
+            rc = PAYOUT_EFX;
+            continue;
+        }
+        /* total / 10^r major units / rate = total × 10^(c − r) / rate minor units of cur */
+        struct rat v = rat_div(rat_int64(p->person_total[who]), rat_dec(rate));
+        int shift = money_minor_digits(cur) - e->in->s->currency_digits;
+        for (; shift > 0; shift--)
+            v = rat_mul(v, rat_int64(10));
+        for (; shift < 0; shift++)
+            v = rat_div(v, rat_int64(10));
+        p->person_pay[who] = rat_round(v);
+        if (rat_overflowed()) {
+            diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[who],
+                       "pay of person '%s' in %s does not fit", intern_str(&ds->people_ids, who),
+                       cur);
+            rc = PAYOUT_EOVERFLOW;
+        }
+    }
+    return rc;
+}
+
 static int validate_people(struct engine *e)
 {
     const struct dataset *ds = e->ds;
@@ -950,6 +1045,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     p->person_total = xcalloc(np, sizeof *p->person_total);
     p->person_revenue = xcalloc(np, sizeof *p->person_revenue);
     p->person_deals = xcalloc(np, sizeof *p->person_deals);
+    p->person_pay = xcalloc(np, sizeof *p->person_pay);
     e.plan_of = xcalloc(np, sizeof *e.plan_of);
     e.people = xcalloc(np, sizeof *e.people);
     for (uint32_t i = 0; i < pt->n; i++)
@@ -988,6 +1084,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             p->person_deals[s]++;
         }
     }
+    spif_payee_issues(&e);
     rat_overflowed();
     for (uint32_t j = 0; j < e.n_people && rc == 0; j++) {
         uint32_t who = e.people[j];
@@ -1049,6 +1146,8 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             }
     }
     sort_lines(p, pt);
+    if (rc == 0)
+        rc = pay_currencies(&e);
 out:
     free(e.plan_of);
     free(e.people);
@@ -1073,6 +1172,7 @@ void payout_release(struct payouts *p)
     free(p->person_total);
     free(p->person_revenue);
     free(p->person_deals);
+    free(p->person_pay);
     free(p->issues);
     memset(p, 0, sizeof *p);
 }

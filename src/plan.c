@@ -373,6 +373,8 @@ static void load_component(struct keys *k, struct component *comp, struct plan *
     if (comp->type != COMP_SPIF)
         comp->measure =
             (enum measure)get_enum(k, "measure", measures, ARRAY_LEN(measures), def_measure);
+    if (comp->measure == MEASURE_WON_DEALS && comp->type != COMP_BONUS)
+        fail(k, "measure", "won_deals counts deals, not money: only a bonus can measure it");
     if (comp->type == COMP_OVERRIDE && comp->measure != MEASURE_TEAM_REVENUE)
         fail(k, "measure", "an override pays on team_revenue (the manager's reports)");
     comp->scope = comp->measure == MEASURE_ATTRIBUTED_REVENUE ? SCOPE_OWN : SCOPE_COMPANY;

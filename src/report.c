@@ -174,7 +174,15 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
             xs_text(sh, row, 0, ds->files[INPUT_DEALS].display, XS_PLAIN);
             xs_int(sh, row, 1, (int64_t)ds->deals.line[is->deal], XS_INT);
             xs_text(sh, row, 2, "owner_id", XS_PLAIN);
-            xs_text(sh, row, 3, intern_str(&ds->people_ids, is->person), XS_PLAIN);
+            if (is->kind == PAYOUT_SPIF_PAYEE_UNKNOWN) {
+                const struct deal_table *dl = &ds->deals;
+                xs_text(sh, row, 2, is->spif->payee_header, XS_PLAIN);
+                xs_text(sh, row, 3,
+                        dl->extra[(size_t)is->deal * dl->n_extra + is->spif->payee_extra],
+                        XS_PLAIN);
+            } else {
+                xs_text(sh, row, 3, intern_str(&ds->people_ids, is->person), XS_PLAIN);
+            }
             xs_text(sh, row, 4, payout_issue_text(is->kind), XS_PLAIN);
             row++;
         }
@@ -254,6 +262,13 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     uint32_t header = row;
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
         xs_text(sh, header, c, hdr[c], XS_HEADER);
+    if (p->any_foreign_payee) {
+        char paid[96], day[16];
+        date_format_day(day, sizeof day, p->pay_rate_day);
+        snprintf(paid, sizeof paid, "Paid amount (FX of %s)", day);
+        xs_text(sh, header, 8, "Paid in", XS_HEADER);
+        xs_text(sh, header, 9, paid, XS_HEADER);
+    }
     uint32_t n;
     uint32_t *order = people_in_file_order(ds, &n);
     uint32_t first = header + 1;
@@ -272,6 +287,11 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
         xs_money(sh, rr, 7, p->person_total[id], XS_MONEY);
         total_rev += p->person_revenue[id];
         total_deals += p->person_deals[id];
+        if (p->any_foreign_payee) {
+            const char *cur = pt->currency[id].code[0] ? pt->currency[id].code : r->s->currency;
+            xs_text(sh, rr, 8, cur, XS_PLAIN);
+            xs_number(sh, rr, 9, xs_major(p->person_pay[id], money_minor_digits(cur)), XS_MONEY);
+        }
     }
     uint32_t total_row = first + n;
     char f[96], c1[16], c2[16];
@@ -296,15 +316,19 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
 
     row = total_row + 2;
     int64_t nobody = 0;
+    size_t n_nobody = 0;
     for (size_t i = 0; i < p->n_issues; i++)
-        if (p->issues[i].deal != ID_NONE)
+        if (p->issues[i].deal != ID_NONE && p->issues[i].kind != PAYOUT_SPIF_PAYEE_UNKNOWN) {
             nobody += ds->deals.amount[p->issues[i].deal];
+            n_nobody++;
+        }
     xs_text(sh, row, 0, "Deals that pay no one", XS_BOLD);
-    xs_int(sh, row++, 1, (int64_t)p->n_issues, XS_INT);
+    xs_int(sh, row++, 1, (int64_t)n_nobody, XS_INT);
     xs_text(sh, row, 0, "Their revenue", XS_BOLD);
     xs_money(sh, row++, 1, nobody, XS_MONEY);
     xs_text(sh, row, 0,
-            "(owner not in the people file, or without a plan; they still count in attribution)",
+            "(owner not in the people file, inactive on the close date, or without a plan; they "
+            "still count in attribution and in team and company measures)",
             XS_NOTE);
     report_lines_sheet(r, b);
     report_exceptions_sheet(r, b, true);
@@ -329,8 +353,11 @@ int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag
             continue;
         csvout_text(&o, intern_str(&r->ds->people_ids, id));
         csvout_text(&o, r->ds->people.name[id]);
-        csvout_money(&o, r->p->person_total[id], r->s->currency_digits);
-        csvout_text(&o, r->s->currency);
+        const char *cur = r->ds->people.currency[id].code;
+        if (!cur[0])
+            cur = r->s->currency;
+        csvout_money(&o, r->p->person_pay[id], money_minor_digits(cur));
+        csvout_text(&o, cur);
         csvout_text(&o, r->period->name);
         csvout_end_row(&o);
     }

@@ -158,21 +158,29 @@ static int run_payouts(struct run_state *st, struct diag *d)
         in.attr = &st->pattr;
     }
     int rc = payout_run(&st->pay, &in, d);
-    return rc == PAYOUT_OK ? RUN_OK : rc == PAYOUT_ECONFIG ? RUN_ECONFIG : RUN_EDATA;
+    return rc == PAYOUT_OK        ? RUN_OK
+           : rc == PAYOUT_ECONFIG ? RUN_ECONFIG
+                                  : RUN_EDATA; /* overflow, FX */
+}
+
+/* The report context of a run: with or without its payouts. */
+static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
+{
+    return (struct report_ctx){.s = &st->s,
+                               .cfg = &st->cfg,
+                               .period = &st->period,
+                               .as_of_day = st->as_of_day,
+                               .ds = &st->ds,
+                               .a = &st->attr,
+                               .dd = &st->dd,
+                               .p = payouts ? &st->pay : NULL,
+                               .plans = &st->plans};
 }
 
 /* Write every output under a temporary name, then publish them together. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
-    struct report_ctx r = {.s = &st->s,
-                           .cfg = &st->cfg,
-                           .period = &st->period,
-                           .as_of_day = st->as_of_day,
-                           .ds = &st->ds,
-                           .a = &st->attr,
-                           .dd = &st->dd,
-                           .p = st->s.inputs[INPUT_PEOPLE].path ? &st->pay : NULL,
-                           .plans = &st->plans};
+    struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
     char name[96];
     const char *tmp;
     int rc = 0;
@@ -262,27 +270,11 @@ int run_execute(const struct run_opts *o, struct diag *d)
         stage_done(&clk, "incent");
     }
     if (rc == RUN_OK && o->command == RUN_CHECK) {
-        struct report_ctx r = {.s = &st.s,
-                               .cfg = &st.cfg,
-                               .period = &st.period,
-                               .as_of_day = st.as_of_day,
-                               .ds = &st.ds,
-                               .a = &st.attr,
-                               .dd = &st.dd,
-                               .p = NULL,
-                               .plans = &st.plans};
+        struct report_ctx r = report_ctx_of(&st, false);
         report_reconciliation(&r, o->out);
     }
     if (rc == RUN_OK && o->command == RUN_EXPLAIN) {
-        struct report_ctx r = {.s = &st.s,
-                               .cfg = &st.cfg,
-                               .period = &st.period,
-                               .as_of_day = st.as_of_day,
-                               .ds = &st.ds,
-                               .a = &st.attr,
-                               .dd = &st.dd,
-                               .p = &st.pay,
-                               .plans = &st.plans};
+        struct report_ctx r = report_ctx_of(&st, true);
         if (!st.s.inputs[INPUT_PEOPLE].path) {
             diag_error(d, st.cfg.display, 0, "explain needs a people file ([inputs] people)");
             rc = RUN_ECONFIG;

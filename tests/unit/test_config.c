@@ -1322,6 +1322,18 @@ Test(plan, bad_plans_are_errors_on_their_line)
         {"[plan.ae]\ncomponents = c\n[plan.ae.c]\ntype = commission\nrate = 3%\n"
          "cap_excess = carry\n" /* 6 */,
          "cap_period", 6},
+        {"[plan.ae]\ncomponents = c\n[plan.ae.c]\ntype = commission\nrate = 3%\n"
+         "measure = won_deals\n" /* 6 */,
+         "only a bonus", 6},
+        {"[plan.m]\ncomponents = o\n[plan.m.o]\ntype = override\nrate = 3%\n"
+         "measure = own_revenue\n" /* 6 */,
+         "team_revenue", 6},
+        {"[plan.m]\ncomponents = b\n[plan.m.b]\ntype = bonus\ngoal = quota\n"
+         "curve = 0%: 0%, 100%: 100%, 90%: 120%\n" /* 6 */,
+         "strictly increasing attainment", 6},
+        {"[plan.p]\ncomponents = x\n[plan.p.x]\ntype = pool\nshare = 5%\n"
+         "amount = 1000.00\n" /* 6 */,
+         "exactly one of", 6},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct loaded_plans lp;

@@ -2814,3 +2814,616 @@ Test(engine, a_plan_needing_quota_or_target_for_a_person_without_one_is_a_config
     cr_assert_eq(p.pay.n_lines, 0);
     pipeline_release(&p);
 }
+
+/* ---- engine, continued: methods, measures, caps, SPIFs, FX and refunds --------------------
+ *
+ * More day numbers (from 2026-10-01 = 20727): 2026-10-31 + 1 = 2026-11-01 = 20758 (October has
+ * 31 days); 2026-12-01 = 20758 + 30 = 20788; 2027-01-01 = 20788 + 31 = 20819.
+ */
+
+#define E_2026_11_01 20758
+#define E_2026_12_01 20788
+
+/* The exact sum of a line's slices (amount × rate), in cents. */
+static struct rat line_slices_sum(const struct pipeline *p, const struct payout_line *l)
+{
+    struct rat sum = rat_int64(0);
+    for (size_t i = 0; i < l->n_slices; i++) {
+        const struct slice *s = &p->pay.slices[l->slice0 + i];
+        sum = rat_add(sum, rat_mul(s->amount, s->rate));
+    }
+    return sum;
+}
+
+/* 12. full_value through the engine, period_to_date: crossing a tier pays the catch-up. */
+Test(engine, full_value_period_to_date_pays_the_catch_up_when_a_deal_crosses_a_tier)
+{
+    /* Amount tiers [0, 10,000.00) 5%, [10,000.00, ∞) 8%, method full_value.
+     * D1 6,000.00 (10-05): 0 → 6,000.00, still 5%: 6,000.00 × 5% = 300.00; one SLICE_TIER.
+     * D2 6,000.00 (10-20): 6,000.00 → 12,000.00 crosses 10,000.00:
+     *   Pay(12,000.00) − Pay(6,000.00) = 12,000 × 8% − 6,000 × 5% = 960.00 − 300.00 = 660.00;
+     *   slices: SLICE_TIER 6,000.00 (the deal) × 8% = 480.00 and SLICE_CATCHUP 6,000.00
+     *   (the earlier cumulative) × (8% − 5%) = 180.00; 480.00 + 180.00 = 660.00.
+     * Total 960.00 = 12,000.00 × 8%. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nmethod = full_value\n"
+                               "basis = period_to_date\ntiers = 0.00: 5%, 10000.00: 8%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,6000.00,2026-10-05\n"
+                                 "D2,L1,P1,6000.00,2026-10-20\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l1 = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert_eq(l1->amount, 30000, "D1 %lld", (long long)l1->amount);
+    cr_assert_eq(l1->n_slices, 1, "D1 slices %zu", l1->n_slices);
+    cr_assert_eq(p.pay.slices[l1->slice0].kind, SLICE_TIER);
+    const struct payout_line *l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert_eq(l2->before, 600000);
+    cr_assert_eq(l2->after, 1200000);
+    cr_assert_eq(l2->amount, 66000, "D2 %lld", (long long)l2->amount);
+    cr_assert_eq(l2->n_slices, 2, "D2 slices %zu", l2->n_slices);
+    bool tier = false, catchup = false;
+    for (size_t i = 0; i < l2->n_slices; i++) {
+        const struct slice *s = &p.pay.slices[l2->slice0 + i];
+        if (s->kind == SLICE_TIER) {
+            tier = true;
+            cr_assert(rat_is(s->amount, 600000, 1), "tier slice amount %.4f",
+                      rat_to_double(s->amount));
+            cr_assert(rat_is(s->rate, 8, 100), "tier slice rate %.6f", rat_to_double(s->rate));
+        } else if (s->kind == SLICE_CATCHUP) {
+            catchup = true;
+            cr_assert(rat_is(s->amount, 600000, 1), "catch-up amount %.4f",
+                      rat_to_double(s->amount));
+            cr_assert(rat_is(s->rate, 3, 100), "catch-up rate %.6f", rat_to_double(s->rate));
+        }
+    }
+    cr_assert(tier && catchup, "D2 needs a SLICE_TIER and a SLICE_CATCHUP");
+    cr_assert(rat_is(line_slices_sum(&p, l2), 66000, 1), "slices sum %.4f",
+              rat_to_double(line_slices_sum(&p, l2)));
+    cr_assert(rat_is(l2->raw, 66000, 1));
+    cr_assert_eq(total_of(&p, "P1"), 96000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* Just below and exactly at the boundary. D1 6,000.00 → 300.00 as above.
+     * D2 3,999.99: 6,000.00 → 9,999.99, below 10,000.00, still 5%:
+     *   3,999.99 × 5% = 199.9995 = 19,999.95 cents → 20,000 (200.00); one SLICE_TIER.
+     * D3 0.01: 9,999.99 → 10,000.00, on the boundary, so the higher tier (half-open):
+     *   10,000.00 × 8% − 9,999.99 × 5% = 800.00 − 499.9995 = 300.0005 = 30,000.05 cents
+     *   → 30,000 (300.00); slices 1 cent × 8% = 0.08 cents and catch-up 999,999 cents × 3% =
+     *   29,999.97 cents; 0.08 + 29,999.97 = 30,000.05.
+     * Total 300.00 + 200.00 + 300.00 = 800.00 = 10,000.00 × 8%. */
+    f.deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+              "D1,L1,P1,6000.00,2026-10-05\n"
+              "D2,L1,P1,3999.99,2026-10-06\n"
+              "D3,L1,P1,0.01,2026-10-07\n";
+    engine_run(&p, &f);
+    l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert(rat_is(l2->raw, 1999995, 100), "D2 raw %.4f", rat_to_double(l2->raw));
+    cr_assert_eq(l2->amount, 20000, "D2 %lld", (long long)l2->amount);
+    cr_assert_eq(l2->n_slices, 1);
+    cr_assert_eq(p.pay.slices[l2->slice0].kind, SLICE_TIER);
+    const struct payout_line *l3 = the_line(&p, "P1", "D3", LINE_DEAL);
+    cr_assert_eq(l3->before, 999999);
+    cr_assert_eq(l3->after, 1000000);
+    cr_assert(rat_is(l3->raw, 3000005, 100), "D3 raw %.4f", rat_to_double(l3->raw));
+    cr_assert(rat_is(line_slices_sum(&p, l3), 3000005, 100));
+    cr_assert_eq(l3->amount, 30000, "D3 %lld", (long long)l3->amount);
+    cr_assert_eq(total_of(&p, "P1"), 80000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 13. interpolated through the engine: r(attainment) on the whole cumulative measure. */
+Test(engine, interpolated_period_to_date_applies_the_interpolated_rate_to_the_whole_measure)
+{
+    /* Monthly quota 20,000.00; tiers 0%: 5%, 100%: 10%, interpolated: r(a) = 5% + a × 5% for
+     * 0 ≤ a < 100%, flat 10% beyond. Line = after × r(after) − before × r(before).
+     * D1 5,000.00 (10-05): a = 25%, r = 6.25%: 5,000.00 × 6.25% = 312.50.
+     * D2 10,000.00 (10-06): after 15,000.00, a = 75%, r = 8.75%:
+     *   15,000.00 × 8.75% − 312.50 = 1,312.50 − 312.50 = 1,000.00; slices SLICE_WHOLE
+     *   15,000.00 × 8.75% and SLICE_REVERSE −5,000.00 × 6.25%.
+     * D3 10,000.00 (10-07): after 25,000.00, a = 125%, beyond the last point: 10%:
+     *   2,500.00 − 1,312.50 = 1,187.50.
+     * Total 312.50 + 1,000.00 + 1,187.50 = 2,500.00 = 25,000.00 × 10%. */
+    struct fixture f = {.people = "person_id,name,team,role,plan,quota\n"
+                                  "P1,Ada,Sales,AE,ae,20000.00\n",
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nmethod = interpolated\n"
+                               "basis = period_to_date\ntiers = 0%: 5%, 100%: 10%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,5000.00,2026-10-05\n"
+                                 "D2,L1,P1,10000.00,2026-10-06\n"
+                                 "D3,L1,P1,10000.00,2026-10-07\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l1 = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert(rat_is(l1->attainment, 1, 4));
+    cr_assert_eq(l1->amount, 31250, "D1 %lld", (long long)l1->amount);
+    const struct payout_line *l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert(rat_is(l2->attainment, 3, 4));
+    cr_assert_eq(l2->amount, 100000, "D2 %lld", (long long)l2->amount);
+    cr_assert_eq(l2->n_slices, 2, "D2 slices %zu", l2->n_slices);
+    bool whole = false, reverse = false;
+    for (size_t i = 0; i < l2->n_slices; i++) {
+        const struct slice *s = &p.pay.slices[l2->slice0 + i];
+        if (s->kind == SLICE_WHOLE) {
+            whole = true;
+            cr_assert(rat_is(s->amount, 1500000, 1));
+            cr_assert(rat_is(s->rate, 875, 10000), "r(75%%) %.6f", rat_to_double(s->rate));
+        } else if (s->kind == SLICE_REVERSE) {
+            reverse = true;
+            cr_assert(rat_is(s->amount, -500000, 1));
+            cr_assert(rat_is(s->rate, 625, 10000), "r(25%%) %.6f", rat_to_double(s->rate));
+        }
+    }
+    cr_assert(whole && reverse, "D2 needs a SLICE_WHOLE and a SLICE_REVERSE");
+    cr_assert(rat_is(line_slices_sum(&p, l2), 100000, 1));
+    const struct payout_line *l3 = the_line(&p, "P1", "D3", LINE_DEAL);
+    cr_assert(rat_is(l3->attainment, 5, 4));
+    cr_assert_eq(l3->amount, 118750, "D3 %lld", (long long)l3->amount);
+    cr_assert_eq(total_of(&p, "P1"), 250000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 14. attributed_revenue under a fixed model, scope own and scope team. */
+Test(engine, attributed_revenue_credits_the_campaigns_a_person_or_their_team_owns)
+{
+    /* Campaigns: C1 owned by K1 (team Marketing), C2 by K2 (team Brand), C3 by no one.
+     * Model linear (1/n per touch, summed per campaign, cents by largest remainder):
+     *   D1 10,000.00, L1: C1, C2 → C1 5,000.00, C2 5,000.00.
+     *   D2 3,000.00, L2: C2 → C2 3,000.00.
+     *   D3 300.01 = 30,001 cents, L3: C1, C2, C1 → C1 2/3 = 20,000.67, C2 1/3 = 10,000.33;
+     *     floors 20,000 + 10,000 = 30,000, the last cent to the larger remainder (C1):
+     *     C1 20,001, C2 10,000.
+     *   D4 1,000.00, L4: C3, C1 → C3 500.00, C1 500.00.
+     * Rate 10%, period_to_date (a flat rate: each line = 10% × its credit, to the cent).
+     * K1 (scope own, C1): D1 500,000 → 50,000; D3 20,001 → Pay(520,001) − Pay(500,000) =
+     *   52,000.1 − 50,000 = 2,000.1 → 2,000; D4 50,000 → 57,000.1 − 52,000.1 = 5,000.
+     *   Total 57,000 (570.00); no line on D2.
+     * K2 (scope own, C2): D1 50,000; D2 30,000; D3 10,000 → 1,000; D4 none. Total 81,000.
+     * K3 (team Marketing, scope team): campaigns whose owner is on Marketing = C1 only
+     *   (C2's owner K2 is on Brand; C3 has no owner): the same lines as K1, 57,000.
+     * P1 owns the deals and has no plan. */
+    struct fixture f = {.campaigns = "campaign_id,name,channel,owner_id\n"
+                                     "C1,Newsletter,email,K1\n"
+                                     "C2,Search,paid_search,K2\n"
+                                     "C3,Webinar,events,\n",
+                        .touches = "lead_id,touched_at,campaign_id\n"
+                                   "L1,2026-10-01T10:00:00Z,C1\n"
+                                   "L1,2026-10-02T10:00:00Z,C2\n"
+                                   "L2,2026-10-03T10:00:00Z,C2\n"
+                                   "L3,2026-10-03T10:00:00Z,C1\n"
+                                   "L3,2026-10-04T10:00:00Z,C2\n"
+                                   "L3,2026-10-05T10:00:00Z,C1\n"
+                                   "L4,2026-10-01T10:00:00Z,C3\n"
+                                   "L4,2026-10-02T10:00:00Z,C1\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,10000.00,2026-10-05\n"
+                                 "D2,L2,P1,3000.00,2026-10-06\n"
+                                 "D3,L3,P1,300.01,2026-10-07\n"
+                                 "D4,L4,P1,1000.00,2026-10-08\n",
+                        .people = "person_id,name,team,role,plan\n"
+                                  "P1,Ada,Sales,AE,\n"
+                                  "K1,Kim,Marketing,Marketer,mown\n"
+                                  "K2,Kai,Brand,Marketer,mown\n"
+                                  "K3,Kit,Marketing,Marketer,mteam\n",
+                        .ini =
+                            "[plan.mown]\ncomponents = attr\n\n"
+                            "[plan.mown.attr]\ntype = commission\nmeasure = attributed_revenue\n"
+                            "model = linear\nscope = own\nrate = 10%\n\n"
+                            "[plan.mteam]\ncomponents = attr\n\n"
+                            "[plan.mteam.attr]\ntype = commission\nmeasure = attributed_revenue\n"
+                            "model = linear\nscope = team\nrate = 10%\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    static const struct {
+        const char *person, *deal;
+        int64_t credit, amount;
+    } want[] = {
+        {"K1", "D1", 500000, 50000}, {"K1", "D3", 20001, 2000},   {"K1", "D4", 50000, 5000},
+        {"K2", "D1", 500000, 50000}, {"K2", "D2", 300000, 30000}, {"K2", "D3", 10000, 1000},
+        {"K3", "D1", 500000, 50000}, {"K3", "D3", 20001, 2000},   {"K3", "D4", 50000, 5000},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct payout_line *l = the_line(&p, want[i].person, want[i].deal, LINE_DEAL);
+        cr_assert_eq(l->credit, want[i].credit, "%s %s credit %lld", want[i].person, want[i].deal,
+                     (long long)l->credit);
+        cr_assert_eq(l->amount, want[i].amount, "%s %s amount %lld", want[i].person, want[i].deal,
+                     (long long)l->amount);
+    }
+    cr_assert_eq(count_lines(&p, "K1", NULL, -1), 3);
+    cr_assert_eq(count_lines(&p, "K2", NULL, -1), 3);
+    cr_assert_eq(count_lines(&p, "K3", NULL, -1), 3);
+    cr_assert_eq(total_of(&p, "K1"), 57000);
+    cr_assert_eq(total_of(&p, "K2"), 81000);
+    cr_assert_eq(total_of(&p, "K3"), 57000);
+    cr_assert_eq(total_of(&p, "P1"), 0);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 15. sourced_revenue: the first eligible touch on a marketing campaign, scope own / company. */
+Test(engine, sourced_revenue_needs_a_marketing_first_eligible_touch)
+{
+    /* Campaigns: C1 email (K1), C2 paid_search (K2), C3 events (K1), C9 direct (K1).
+     * Model first_touch, lookback 90 days (default), rate 10%.
+     *   D1 1,000.00, L1: C1 first → sourced by C1 (K1).
+     *   D2 2,000.00, L2: C9 (direct) then C1 → first touch direct: not sourced, for anyone.
+     *   D3 4,000.00, L3: C2 → sourced by C2 (K2).
+     *   D4 8,000.00, L4: C3 (events) → sourced by C3 (K1).
+     *   D5 16,000.00, L5: C9 on 2026-06-01 (126 days before the 10-05 close, outside the
+     *     90-day lookback, not eligible), then C1 on 10-02 → first eligible C1: sourced (K1).
+     *   D6 32,000.00, L6: C1 on 10-06, after the 10-05 close: no eligible touch, not sourced.
+     * K1 (scope own): D1 100.00 + D4 800.00 + D5 1,600.00 = 2,500.00.
+     * K2 (scope company): D1 100.00 + D3 400.00 + D4 800.00 + D5 1,600.00 = 2,900.00. */
+    static const char CAMPAIGNS_SRC[] = "campaign_id,name,channel,owner_id\n"
+                                        "C1,Newsletter,email,K1\n"
+                                        "C2,Search,paid_search,K2\n"
+                                        "C3,Webinar,events,K1\n"
+                                        "C9,Website,direct,K1\n";
+    static const char TOUCHES_SRC[] = "lead_id,touched_at,campaign_id\n"
+                                      "L1,2026-10-01T10:00:00Z,C1\n"
+                                      "L2,2026-10-01T10:00:00Z,C9\n"
+                                      "L2,2026-10-02T10:00:00Z,C1\n"
+                                      "L3,2026-10-01T10:00:00Z,C2\n"
+                                      "L4,2026-10-01T10:00:00Z,C3\n"
+                                      "L5,2026-06-01T10:00:00Z,C9\n"
+                                      "L5,2026-10-02T10:00:00Z,C1\n"
+                                      "L6,2026-10-06T10:00:00Z,C1\n";
+    static const char DEALS_SRC[] = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                    "D1,L1,P1,1000.00,2026-10-05\n"
+                                    "D2,L2,P1,2000.00,2026-10-05\n"
+                                    "D3,L3,P1,4000.00,2026-10-05\n"
+                                    "D4,L4,P1,8000.00,2026-10-05\n"
+                                    "D5,L5,P1,16000.00,2026-10-05\n"
+                                    "D6,L6,P1,32000.00,2026-10-05\n";
+    static const char PLANS_SRC[] =
+        "[plan.sown]\ncomponents = src\n\n"
+        "[plan.sown.src]\ntype = commission\nmeasure = sourced_revenue\nmodel = first_touch\n"
+        "scope = own\nrate = 10%\n\n"
+        "[plan.sco]\ncomponents = src\n\n"
+        "[plan.sco.src]\ntype = commission\nmeasure = sourced_revenue\nmodel = first_touch\n"
+        "scope = company\nrate = 10%\n";
+    char ini[1024];
+    snprintf(ini, sizeof ini, "%s", PLANS_SRC);
+    struct fixture f = {.campaigns = CAMPAIGNS_SRC,
+                        .touches = TOUCHES_SRC,
+                        .deals = DEALS_SRC,
+                        .people = "person_id,name,team,role,plan\n"
+                                  "P1,Ada,Sales,AE,\n"
+                                  "K1,Kim,Marketing,Marketer,sown\n"
+                                  "K2,Kai,Marketing,Marketer,sco\n",
+                        .ini = ini};
+    struct pipeline p;
+    engine_run(&p, &f);
+    cr_assert_eq(the_line(&p, "K1", "D1", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(the_line(&p, "K1", "D4", LINE_DEAL)->amount, 80000);
+    cr_assert_eq(the_line(&p, "K1", "D5", LINE_DEAL)->amount, 160000);
+    cr_assert_eq(count_lines(&p, "K1", NULL, -1), 3);
+    cr_assert_eq(count_lines(&p, "K1", "D2", -1), 0, "D2's first touch is direct");
+    cr_assert_eq(count_lines(&p, "K1", "D3", -1), 0, "D3 is sourced by K2's campaign");
+    cr_assert_eq(count_lines(&p, "K1", "D6", -1), 0, "D6 has no eligible touch");
+    cr_assert_eq(total_of(&p, "K1"), 250000);
+    cr_assert_eq(the_line(&p, "K2", "D3", LINE_DEAL)->amount, 40000);
+    cr_assert_eq(count_lines(&p, "K2", NULL, -1), 4);
+    cr_assert_eq(count_lines(&p, "K2", "D2", -1), 0);
+    cr_assert_eq(count_lines(&p, "K2", "D6", -1), 0);
+    cr_assert_eq(total_of(&p, "K2"), 290000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* [attribution] non_marketing_channels = direct, events: D4 (first touch on events) is no
+     * longer sourced. K1: D1 100.00 + D5 1,600.00 = 1,700.00; K2: D1 + D3 + D5 = 100.00 +
+     * 400.00 + 1,600.00 = 2,100.00. */
+    snprintf(ini, sizeof ini, "%s\n[attribution]\nnon_marketing_channels = direct, events\n",
+             PLANS_SRC);
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "K1", "D4", -1), 0);
+    cr_assert_eq(count_lines(&p, "K2", "D4", -1), 0);
+    cr_assert_eq(total_of(&p, "K1"), 170000);
+    cr_assert_eq(total_of(&p, "K2"), 210000);
+    pipeline_release(&p);
+
+    /* non_marketing_channels defaults to direct_channels: direct_channels = direct, events
+     * gives the same 1,700.00 / 2,100.00. */
+    snprintf(ini, sizeof ini, "%s\n[attribution]\ndirect_channels = direct, events\n", PLANS_SRC);
+    engine_run(&p, &f);
+    cr_assert_eq(total_of(&p, "K1"), 170000);
+    cr_assert_eq(total_of(&p, "K2"), 210000);
+    pipeline_release(&p);
+}
+
+/* 16. cap_period with cap_excess = carry, month by month, not across a year end. */
+Test(engine, carried_cap_excess_pays_first_in_later_months_of_the_same_year_only)
+{
+    /* Rate 10%, period month, cap_period 1,000.00, cap_excess carry.
+     * Sep: D1 35,000.00 (09-10) → 3,500.00, capped to 1,000.00 (capped −2,500.00); excess
+     *   2,500.00 carried. Sep total 1,000.00.
+     * Oct: carry line on 10-01 = min(2,500.00, cap 1,000.00) = 1,000.00 (1,500.00 left);
+     *   D2 3,000.00 (10-05) → 300.00, room 1,000.00 − 1,000.00 = 0 → 0.00, its 300.00 carried.
+     *   Oct total 1,000.00; carry now 1,500.00 + 300.00 = 1,800.00.
+     * Nov (no deals): carry line on 11-01 = 1,000.00; 800.00 left. Nov total 1,000.00.
+     * Dec: carry line on 12-01 = 800.00 (all of it); D3 20,000.00 (12-10) → 2,000.00, room
+     *   1,000.00 − 800.00 = 200.00 → 200.00, 1,800.00 excess. Dec total 1,000.00.
+     * Jan 2027: a new year: no carry line; D4 1,000.00 (2027-01-10) → 100.00. Total 100.00. */
+    static const char DEALS_CARRY[] = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                      "D1,L1,P1,35000.00,2026-09-10\n"
+                                      "D2,L1,P1,3000.00,2026-10-05\n"
+                                      "D3,L1,P1,20000.00,2026-12-10\n"
+                                      "D4,L1,P1,1000.00,2027-01-10\n";
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n"
+                               "period = month\ncap_period = 1000.00\ncap_excess = carry\n",
+                        .deals = DEALS_CARRY,
+                        .period = "2026-09",
+                        .as_of = "2026-09-30"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert_eq(l->rounded, 350000);
+    cr_assert_eq(l->amount, 100000, "Sep D1 %lld", (long long)l->amount);
+    cr_assert_eq(l->capped, -250000);
+    cr_assert_eq(count_lines(&p, "P1", NULL, LINE_CARRY), 0);
+    cr_assert_eq(total_of(&p, "P1"), 100000);
+    pipeline_release(&p);
+
+    f.period = "2026-10";
+    f.as_of = "2026-10-31";
+    engine_run(&p, &f);
+    l = the_line(&p, "P1", NULL, LINE_CARRY);
+    cr_assert_eq(l->amount, 100000, "Oct carry %lld", (long long)l->amount);
+    cr_assert_eq(l->post_day, D_2026_10_01);
+    l = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert_eq(l->rounded, 30000);
+    cr_assert_eq(l->amount, 0, "Oct D2 %lld", (long long)l->amount);
+    cr_assert_eq(count_lines(&p, "P1", "D1", -1), 0, "September's line is not October's");
+    cr_assert_eq(total_of(&p, "P1"), 100000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    f.period = "2026-11";
+    f.as_of = "2026-11-30";
+    engine_run(&p, &f);
+    l = the_line(&p, "P1", NULL, LINE_CARRY);
+    cr_assert_eq(l->amount, 100000, "Nov carry %lld", (long long)l->amount);
+    cr_assert_eq(l->post_day, E_2026_11_01);
+    cr_assert_eq(count_lines(&p, "P1", NULL, -1), 1);
+    cr_assert_eq(total_of(&p, "P1"), 100000);
+    pipeline_release(&p);
+
+    f.period = "2026-12";
+    f.as_of = "2026-12-31";
+    engine_run(&p, &f);
+    l = the_line(&p, "P1", NULL, LINE_CARRY);
+    cr_assert_eq(l->amount, 80000, "Dec carry %lld", (long long)l->amount);
+    cr_assert_eq(l->post_day, E_2026_12_01);
+    l = the_line(&p, "P1", "D3", LINE_DEAL);
+    cr_assert_eq(l->amount, 20000, "Dec D3 %lld", (long long)l->amount);
+    cr_assert_eq(total_of(&p, "P1"), 100000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    f.period = "2027-01";
+    f.as_of = "2027-01-31";
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "P1", NULL, LINE_CARRY), 0, "no carry into a new year");
+    cr_assert_eq(the_line(&p, "P1", "D4", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(count_lines(&p, "P1", NULL, -1), 1);
+    cr_assert_eq(total_of(&p, "P1"), 10000);
+    pipeline_release(&p);
+}
+
+/* 17. cap_payee cuts a person's total for the payout period with a negative line. */
+Test(engine, cap_payee_cuts_a_persons_period_total_with_a_negative_line)
+{
+    /* Plan ae: cap_payee 1,000.00; components commission 10% and kicker (SPIF 250.00 per deal,
+     * payee owner, no filter, open window).
+     * P1: D1 8,000.00 → 800.00 + 250.00; D2 5,000.00 → 500.00 + 250.00; lines total 1,800.00
+     *   > 1,000.00: a payee-cap line of 1,000.00 − 1,800.00 = −800.00 on 10-31; total 1,000.00.
+     * P2: D3 7,500.00 → 750.00 + 250.00 = 1,000.00, exactly the cap: no payee-cap line. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission, kicker\n"
+                               "cap_payee = 1000.00\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n\n"
+                               "[plan.ae.kicker]\ntype = spif\namount = 250.00\npayee = owner\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,8000.00,2026-10-05\n"
+                                 "D2,L1,P1,5000.00,2026-10-06\n"
+                                 "D3,L1,P2,7500.00,2026-10-07\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "P1", NULL, LINE_DEAL), 4);
+    const struct payout_line *l = the_line(&p, "P1", NULL, LINE_PAYEE_CAP);
+    cr_assert_eq(l->amount, -80000, "payee cap %lld", (long long)l->amount);
+    cr_assert_null(l->component);
+    cr_assert_eq(l->post_day, D_2026_10_31);
+    cr_assert_eq(total_of(&p, "P1"), 100000);
+    cr_assert_eq(count_lines(&p, "P2", NULL, LINE_PAYEE_CAP), 0, "exactly at the cap");
+    cr_assert_eq(total_of(&p, "P2"), 100000);
+    cr_assert_eq(p.pay.total, 200000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 18. SPIF: filter on a deal column and the amount, inclusive window, three payee rules. */
+static void spif_ini(char *buf, size_t size, const char *ae_payee)
+{
+    snprintf(buf, size,
+             "[plan.ae]\ncomponents = new_logo\n\n"
+             "[plan.ae.new_logo]\ntype = spif\namount = 100.00\nfrom = 2026-10-05\n"
+             "to = 2026-10-20\nfilter = \"Deal Type = New Logo and amount >= 25000.00\"\n"
+             "payee = %s\n\n"
+             "[plan.sdr]\ncomponents = new_logo\n\n"
+             "[plan.sdr.new_logo]\ntype = spif\namount = 50.00\nfrom = 2026-10-05\n"
+             "to = 2026-10-20\nfilter = \"Deal Type = New Logo and amount >= 25000.00\"\n"
+             "payee = column:SDR ID\n",
+             ae_payee);
+}
+
+Test(engine, a_spif_pays_qualifying_deals_in_its_window_to_owner_splits_or_a_column)
+{
+    /* Filter "Deal Type = New Logo and amount >= 25000.00", window 10-05..10-20 inclusive.
+     *   D1 New Logo 25,000.00 on 10-05 (first day, amount exactly at the bound): qualifies.
+     *   D2 New Logo 24,999.99 on 10-10: amount one cent short: no.
+     *   D3 Upsell 30,000.00 on 10-10: wrong type: no.
+     *   D4 "new logo" 40,000.00 on 10-20 (last day; = ignores case): qualifies.
+     *   D5 New Logo 30,000.00 on 10-04, the day before the window: no.
+     *   D6 New Logo 30,000.00 on 10-21, the day after: no.
+     *   D7 New Logo 30,000.00 on 10-12: qualifies; its SDR ID S9 is no one.
+     * SDR plan (payee column:SDR ID, 50.00): S1 D1 only (D2, D3, D5, D6 name S1 but fail) =
+     *   50.00; S2 D4 = 50.00; D7's S9 pays no one.
+     * AE plan, payee owner (100.00): P1 owns all: D1 + D4 + D7 = 300.00; P2, P3 nothing even
+     *   though D4 is split with them. */
+    static const char DEALS_SPIF[] = "deal_id,lead_id,owner_id,amount,closed_at,Deal Type,SDR ID\n"
+                                     "D1,L1,P1,25000.00,2026-10-05,New Logo,S1\n"
+                                     "D2,L1,P1,24999.99,2026-10-10,New Logo,S1\n"
+                                     "D3,L1,P1,30000.00,2026-10-10,Upsell,S1\n"
+                                     "D4,L1,P1,40000.00,2026-10-20,new logo,S2\n"
+                                     "D5,L1,P1,30000.00,2026-10-04,New Logo,S1\n"
+                                     "D6,L1,P1,30000.00,2026-10-21,New Logo,S1\n"
+                                     "D7,L1,P1,30000.00,2026-10-12,New Logo,S9\n";
+    char ini[1024];
+    spif_ini(ini, sizeof ini, "owner");
+    struct fixture f = {.people = "person_id,name,team,role,plan\n"
+                                  "P1,Ada,Sales,AE,ae\n"
+                                  "P2,Bob,Sales,AE,ae\n"
+                                  "P3,Cy,Sales,AE,ae\n"
+                                  "S1,Sam,Sales,SDR,sdr\n"
+                                  "S2,Sue,Sales,SDR,sdr\n",
+                        .ini = ini,
+                        .deals = DEALS_SPIF,
+                        .splits = "deal_id,person_id,percent\n"
+                                  "D4,P1,33.333333\n"
+                                  "D4,P2,33.333333\n"
+                                  "D4,P3,33.333333\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    cr_assert_eq(count_lines(&p, "P1", NULL, -1), 3);
+    cr_assert_eq(the_line(&p, "P1", "D1", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(the_line(&p, "P1", "D4", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(the_line(&p, "P1", "D7", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(total_of(&p, "P1"), 30000);
+    cr_assert_eq(count_lines(&p, "P2", NULL, -1), 0);
+    cr_assert_eq(count_lines(&p, "P3", NULL, -1), 0);
+    cr_assert_eq(count_lines(&p, "S1", NULL, -1), 1);
+    cr_assert_eq(the_line(&p, "S1", "D1", LINE_DEAL)->amount, 5000);
+    cr_assert_eq(count_lines(&p, "S2", NULL, -1), 1);
+    cr_assert_eq(the_line(&p, "S2", "D4", LINE_DEAL)->amount, 5000);
+    cr_assert_eq(p.pay.total, 30000 + 5000 + 5000);
+    /* D7 qualifies but its SDR ID S9 names no one: listed once, not silently dropped. */
+    size_t unknown = 0;
+    for (size_t i = 0; i < p.pay.n_issues; i++)
+        if (p.pay.issues[i].kind == PAYOUT_SPIF_PAYEE_UNKNOWN) {
+            cr_assert_eq(p.pay.issues[i].deal, deal_row(&p, "D7"));
+            cr_assert_str_eq(p.pay.issues[i].spif->payee_header, "SDR ID");
+            unknown++;
+        }
+    cr_assert_eq(unknown, 1);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* payee = splits: D1 and D7 have no split rows, so the owner P1 takes 100.00 each. D4's
+     * 40,000.00 splits in thirds: 4,000,000 cents → 1,333,334 / 1,333,333 / 1,333,333 (the
+     * spare cent to the first row). 100.00 = 10,000 cents by those weights: 3,333.335 /
+     * 3,333.3325 / 3,333.3325 → floors 3,333 × 3 = 9,999, the last cent to the largest
+     * remainder (P1): 33.34 / 33.33 / 33.33 (with the percentages as weights: a three-way
+     * tie, to the first row: the same). P1 100.00 + 33.34 + 100.00 = 233.34; P2 33.33;
+     * P3 33.33. The SDRs are unchanged. */
+    spif_ini(ini, sizeof ini, "splits");
+    engine_run(&p, &f);
+    cr_assert_eq(the_line(&p, "P1", "D4", LINE_DEAL)->amount, 3334);
+    cr_assert_eq(the_line(&p, "P2", "D4", LINE_DEAL)->amount, 3333);
+    cr_assert_eq(the_line(&p, "P3", "D4", LINE_DEAL)->amount, 3333);
+    cr_assert_eq(the_line(&p, "P1", "D1", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(the_line(&p, "P1", "D7", LINE_DEAL)->amount, 10000);
+    cr_assert_eq(total_of(&p, "P1"), 23334);
+    cr_assert_eq(total_of(&p, "P2"), 3333);
+    cr_assert_eq(total_of(&p, "P3"), 3333);
+    cr_assert_eq(total_of(&p, "S1"), 5000);
+    cr_assert_eq(total_of(&p, "S2"), 5000);
+    cr_assert_eq(p.pay.total, 23334 + 3333 + 3333 + 5000 + 5000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 19. A deal in EUR pays commission on its converted reporting-currency amount. */
+Test(engine, a_foreign_deal_pays_commission_on_its_converted_amount)
+{
+    /* Reporting currency USD; EUR 1.05 from 09-01, 1.0825 from 10-04; rate 5%.
+     * D2 1,000.00 EUR closed 10-03 (before 1.0825): 1,050.00 USD → 52.50.
+     * D1 10,000.00 EUR closed 10-05: 10,825.00 USD → 541.25.
+     * D3 100.10 EUR closed 10-05: 108.35825 USD = 10,835.825 cents → 10,836 (rounded once at
+     *   the conversion) → 5% = 541.8 → 542 (5.42).
+     * In close order (ties by deal id): D2, D1, D3. Total 5,250 + 54,125 + 542 = 59,917. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = PLAN_AE_5PCT,
+                        .fx = "currency,rate_to_base,effective_date\n"
+                              "EUR,1.05,2026-09-01\n"
+                              "EUR,1.0825,2026-10-04\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at,currency\n"
+                                 "D1,L1,P1,10000.00,2026-10-05,EUR\n"
+                                 "D2,L1,P1,1000.00,2026-10-03,EUR\n"
+                                 "D3,L1,P1,100.10,2026-10-05,EUR\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert_eq(l->credit, 105000, "D2 credit %lld", (long long)l->credit);
+    cr_assert_eq(l->amount, 5250, "D2 %lld", (long long)l->amount);
+    l = the_line(&p, "P1", "D1", LINE_DEAL);
+    cr_assert_eq(l->credit, 1082500, "D1 credit %lld", (long long)l->credit);
+    cr_assert_eq(l->amount, 54125, "D1 %lld", (long long)l->amount);
+    l = the_line(&p, "P1", "D3", LINE_DEAL);
+    cr_assert_eq(l->credit, 10836, "D3 credit %lld", (long long)l->credit);
+    cr_assert_eq(l->amount, 542, "D3 %lld", (long long)l->amount);
+    cr_assert_eq(total_of(&p, "P1"), 59917);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+/* 20. A refund after its sale in the same period mirrors it cent for cent. */
+Test(engine, a_refund_after_a_sale_in_the_same_period_mirrors_it_cent_for_cent)
+{
+    /* Amount tiers [0, 10,000.00) 5%, [10,000.00, ∞) 10%, period_to_date.
+     * Marginal: D1 sale 10,000.05 (10-05): 10,000.00 × 5% + 0.05 × 10% = 500.00 + 0.005 =
+     *   500.005 = 50,000.5 cents → 50,001 (half away from zero).
+     *   D2 refund −10,000.05 (10-10): 10,000.05 → 0.00: Pay(0) − Pay(10,000.05) = −50,000.5
+     *   cents → −50,001 (away from zero, not −50,000). Total 0.00. */
+    static const char DEALS_REFUND[] = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                       "D1,L1,P1,10000.05,2026-10-05\n"
+                                       "D2,L1,P1,-10000.05,2026-10-10\n";
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\n"
+                               "basis = period_to_date\ntiers = 0.00: 5%, 10000.00: 10%\n",
+                        .deals = DEALS_REFUND};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l1 = the_line(&p, "P1", "D1", LINE_DEAL);
+    const struct payout_line *l2 = the_line(&p, "P1", "D2", LINE_DEAL);
+    cr_assert(rat_is(l1->raw, 100001, 2), "sale raw %.4f", rat_to_double(l1->raw));
+    cr_assert_eq(l1->amount, 50001, "sale %lld", (long long)l1->amount);
+    cr_assert_eq(l2->credit, -1000005);
+    cr_assert_eq(l2->before, 1000005);
+    cr_assert_eq(l2->after, 0);
+    cr_assert(rat_is(l2->raw, -100001, 2), "refund raw %.4f", rat_to_double(l2->raw));
+    cr_assert_eq(l2->amount, -50001, "refund %lld", (long long)l2->amount);
+    cr_assert_eq(l2->n_slices, l1->n_slices);
+    cr_assert_eq(total_of(&p, "P1"), 0);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+
+    /* Full value: D1 10,000.05 × 10% = 1,000.005 = 100,000.5 cents → 100,001; the refund
+     * Pay(0) − Pay(10,000.05) = −100,000.5 → −100,001. Total 0.00. */
+    f.ini = "[plan.ae]\ncomponents = commission\n\n"
+            "[plan.ae.commission]\ntype = commission\nmethod = full_value\n"
+            "basis = period_to_date\ntiers = 0.00: 5%, 10000.00: 10%\n";
+    engine_run(&p, &f);
+    cr_assert_eq(the_line(&p, "P1", "D1", LINE_DEAL)->amount, 100001);
+    cr_assert_eq(the_line(&p, "P1", "D2", LINE_DEAL)->amount, -100001);
+    cr_assert_eq(total_of(&p, "P1"), 0);
+    pipeline_release(&p);
+}
