@@ -27,6 +27,10 @@ struct engine {
     bool *sp_overlay;
     size_t n_sp, cap_sp;
     bool *marketing; /* per channel id */
+    /* Per person: positions in `order` of the deals they have a split in or own (CSR). */
+    uint32_t *pl_first, *pl_n, *pl_pos;
+    /* Per deal-extra column used as a SPIF payee: the person each deal row names (lazily). */
+    uint32_t **colp;
     int32_t keep_first;
     /* Lines of the component being computed, before the window filter. */
     struct payout_line *tmp;
@@ -97,6 +101,45 @@ static void sp_push(struct engine *e, uint32_t person, int64_t cents, bool overl
     e->sp_cents[e->n_sp] = cents;
     e->sp_overlay[e->n_sp] = overlay;
     e->n_sp++;
+}
+
+/* Each person's deals (split or owner), as positions in the close order. */
+static void build_person_lists(struct engine *e)
+{
+    const struct deal_table *dl = &e->ds->deals;
+    uint32_t np = e->ds->people.n;
+    e->pl_first = xcalloc((size_t)np + 1, sizeof *e->pl_first);
+    e->pl_n = xcalloc(np ? np : 1, sizeof *e->pl_n);
+    /* Count, then fill; a person twice in one deal (owner and split) is listed once. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            uint32_t sum = 0;
+            for (uint32_t i = 0; i < np; i++) {
+                e->pl_first[i] = sum;
+                sum += e->pl_n[i];
+                e->pl_n[i] = 0;
+            }
+            e->pl_first[np] = sum;
+            e->pl_pos = xcalloc(sum ? sum : 1, sizeof *e->pl_pos);
+        }
+        for (uint32_t q = 0; q < e->n_order; q++) {
+            uint32_t k = e->order[q];
+            for (uint32_t i = e->sp_first[k]; i <= e->sp_first[k] + e->sp_n[k]; i++) {
+                uint32_t who = i < e->sp_first[k] + e->sp_n[k] ? e->sp_person[i] : dl->owner[k];
+                if (who >= np)
+                    continue;
+                uint32_t n = e->pl_n[who];
+                if (pass == 0) {
+                    e->pl_n[who]++; /* may overcount a repeat; the fill pass dedupes */
+                    continue;
+                }
+                if (n && e->pl_pos[e->pl_first[who] + n - 1] == q)
+                    continue;
+                e->pl_pos[e->pl_first[who] + n] = q;
+                e->pl_n[who]++;
+            }
+        }
+    }
 }
 
 static int build_deals(struct engine *e)
@@ -536,24 +579,37 @@ static bool filter_pass(const struct engine *e, const struct component *c, uint3
     return true;
 }
 
+/* The person a deal's extra column names (normalised like person ids), or ID_NONE. */
+static uint32_t column_person(struct engine *e, size_t col, uint32_t k)
+{
+    const struct dataset *ds = e->ds;
+    const struct deal_table *dl = &ds->deals;
+    if (!e->colp[col]) {
+        uint32_t *v = xcalloc(dl->n ? dl->n : 1, sizeof *v);
+        for (uint32_t r = 0; r < dl->n; r++) {
+            const char *s = dl->extra[(size_t)r * dl->n_extra + col];
+            char buf[IDS_MAX_LEN + 1];
+            const char *id, *why;
+            size_t n;
+            v[r] = ID_NONE;
+            if (*s && !ids_normalize(&e->in->s->ids, ID_PERSON, s, strlen(s), buf, &id, &n, &why))
+                v[r] = intern_find(&ds->people_ids, id, n);
+        }
+        e->colp[col] = v;
+    }
+    return e->colp[col][k];
+}
+
 /* The SPIF amount `person` gets for deal k (0 if none). */
-static int64_t spif_share(const struct engine *e, const struct component *c, uint32_t person,
-                          uint32_t k)
+static int64_t spif_share(struct engine *e, const struct component *c, uint32_t person, uint32_t k)
 {
     const struct dataset *ds = e->ds;
     const struct deal_table *dl = &ds->deals;
     switch (c->payee) {
     case PAYEE_OWNER:
         return dl->owner[k] == person ? c->spif_amount : 0;
-    case PAYEE_COLUMN: {
-        const char *v = dl->extra[(size_t)k * dl->n_extra + c->payee_extra];
-        char buf[IDS_MAX_LEN + 1];
-        const char *id, *why;
-        size_t n;
-        if (!*v || ids_normalize(&e->in->s->ids, ID_PERSON, v, strlen(v), buf, &id, &n, &why))
-            return 0;
-        return intern_find(&ds->people_ids, id, n) == person ? c->spif_amount : 0;
-    }
+    case PAYEE_COLUMN:
+        return column_person(e, c->payee_extra, k) == person ? c->spif_amount : 0;
     case PAYEE_SPLITS: {
         uint64_t w[256];
         int64_t out[256];
@@ -656,9 +712,26 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         size_t end = cursor;
         while (end < e->n_order && dl->close_day[e->order[end]] <= x.A.last_day)
             end++;
+        /* The deals to look at: the person's own when the measure (or the SPIF payee) only
+         * ever credits people on the deal, else every deal of the period. */
+        const uint32_t *pos = NULL;
+        size_t npos = 0, p0 = 0;
+        bool own = (ref->type == COMP_SPIF && ref->payee != PAYEE_COLUMN) ||
+                   (ref->type != COMP_SPIF &&
+                    (ref->measure == MEASURE_OWN_REVENUE || ref->measure == MEASURE_WON_DEALS));
+        if (own) {
+            pos = e->pl_pos + e->pl_first[who];
+            npos = e->pl_n[who];
+            while (p0 < npos && pos[p0] < cursor)
+                p0++;
+        }
+        size_t p1 = p0;
+        while (own && p1 < npos && pos[p1] < end)
+            p1++;
+        size_t from = own ? p0 : cursor, to = own ? p1 : end;
         if (ref->type == COMP_SPIF) {
-            for (size_t i = cursor; i < end; i++) {
-                uint32_t k = e->order[i];
+            for (size_t i = from; i < to; i++) {
+                uint32_t k = e->order[own ? pos[i] : i];
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
                 const struct component *c = plan_component(v, ref->id);
                 if (!c || c->type != COMP_SPIF || dl->close_day[k] < c->from_day ||
@@ -674,8 +747,8 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             }
         } else if (ref->type == COMP_COMMISSION || ref->type == COMP_OVERRIDE ||
                    ref->type == COMP_BONUS) {
-            for (size_t i = cursor; i < end; i++) {
-                uint32_t k = e->order[i];
+            for (size_t i = from; i < to; i++) {
+                uint32_t k = e->order[own ? pos[i] : i];
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
                 const struct component *c = plan_component(v, ref->id);
                 int64_t cr = credit(e, who, c ? c : ref, k, NULL);
@@ -1060,6 +1133,8 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     e.keep_first = payout_keep_first(in->plans, &in->window);
     int rc = validate_people(&e);
     rc |= build_deals(&e);
+    build_person_lists(&e);
+    e.colp = xcalloc(ds->deals.n_extra ? ds->deals.n_extra : 1, sizeof *e.colp);
     if (rc) {
         rc = PAYOUT_ECONFIG;
         goto out;
@@ -1158,6 +1233,12 @@ out:
     free(e.sp_cents);
     free(e.sp_overlay);
     free(e.marketing);
+    free(e.pl_first);
+    free(e.pl_n);
+    free(e.pl_pos);
+    for (size_t i = 0; e.colp && i < ds->deals.n_extra; i++)
+        free(e.colp[i]);
+    free(e.colp);
     free(e.tmp);
     free(e.tslices);
     return rc;
