@@ -59,7 +59,8 @@ enum utf8_fault {
 /* One record in a batch. Its index is not kept: the consumer counts records as it goes. */
 struct batch_rec {
     uint64_t line, end_line;
-    size_t nf; /* fields: the batch's next nf ones */
+    uint64_t hash; /* of the record's bytes, computed by the reader thread */
+    size_t nf;     /* fields: the batch's next nf ones */
     bool is_header;
 };
 
@@ -255,6 +256,13 @@ static const char *field_ptrs(const char ***ptrs, size_t *cap, const char *s, co
     return s;
 }
 
+/* A hash of the record's fields as stored (NUL-separated from data + d0), so duplicate checks
+ * need not read the bytes again on the consumer's thread. */
+static uint64_t record_hash(const struct batch *b, size_t d0, size_t f0)
+{
+    return hash_bytes(b->data + d0, b->data_len - d0, 0x9e3779b97f4a7c15u ^ (b->nf - f0));
+}
+
 /* Pipeline: the record just completed stays in the batch for the consumer. */
 static void batch_add(struct reader *r, bool is_header)
 {
@@ -274,6 +282,7 @@ static void batch_add(struct reader *r, bool is_header)
     b->recs[b->n_recs++] = (struct batch_rec){
         .line = r->rec_line,
         .end_line = r->line,
+        .hash = record_hash(b, r->d0, r->f0),
         .nf = b->nf - r->f0,
         .is_header = is_header,
     };
@@ -342,6 +351,7 @@ static void end_record(struct reader *r)
         .n_fields = nf,
         .line = r->rec_line,
         .end_line = r->line,
+        .hash = record_hash(b, r->d0, r->f0),
         .index = index,
         .is_header = is_header,
     };
@@ -1058,6 +1068,7 @@ static bool pipe_consume(struct pipe *p, struct consumer *c)
                 .n_fields = br->nf,
                 .line = br->line,
                 .end_line = br->end_line,
+                .hash = br->hash,
                 .index = br->is_header ? 0 : ++c->n_data,
                 .is_header = br->is_header,
             };

@@ -927,7 +927,7 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         }
         return 0;
     }
-    r->row_hash = hash_record_except(rec, -1);
+    r->row_hash = rec->hash;
     if (rej_set_has(r, r->row_hash)) {
         r->fs->bucket[BUCKET_DUPLICATE]++;
         return 0;
