@@ -86,6 +86,7 @@ struct csvin_record {
     uint64_t line;     /* physical line (1-based) where the record starts */
     uint64_t end_line; /* physical line where it ends (> line when a quoted field spans lines) */
     uint64_t index;    /* 0 for the header, then 1, 2, … for data records */
+    uint64_t hash;     /* hash of all the record's fields: equal records have equal hashes */
     bool is_header;
 };
 

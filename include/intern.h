@@ -14,18 +14,20 @@
 
 #include "arena.h"
 
-#define INTERN_NONE UINT32_MAX
+#define INTERN_NONE        UINT32_MAX
+#define INTERN_RECENT_BITS 8
 
 struct intern {
     struct arena arena;
-    const char **strs;   /* id -> NUL-terminated string */
-    uint32_t *lens;      /* id -> length in bytes */
-    uint32_t n, cap;     /* ids in use, capacity of strs/lens */
-    uint32_t *slots;     /* open-addressing table of id + 1 (0 = empty) */
-    uint64_t *hashes;    /* id -> hash, so growing never rehashes strings */
-    size_t n_slots;      /* a power of two */
-    uint32_t recent[64]; /* id + 1 of strings added lately, by a cheap key: small domains
-                          * (campaigns, channels) and runs of one lead skip the hash table */
+    const char **strs; /* id -> NUL-terminated string */
+    uint32_t *lens;    /* id -> length in bytes */
+    uint32_t n, cap;   /* ids in use, capacity of strs/lens */
+    uint64_t *slots;   /* open-addressing table: id + 1 (0 = empty), hash bits above */
+    uint64_t *hashes;  /* id -> hash, so growing never rehashes strings */
+    size_t n_slots;    /* a power of two */
+    uint32_t recent[1 << INTERN_RECENT_BITS]; /* id + 1 of strings added lately, by a cheap
+                                               * key: small domains (campaigns, channels) and
+                                               * runs of one lead skip the hash table */
 };
 
 // clang-format off

@@ -17,6 +17,10 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 /* xreallocarray: realloc to n * size bytes, aborting if the product overflows. */
 void *xreallocarray(void *p, size_t n, size_t size);
+/* xrealloc for a large array filled front to back (a table column): from 4 MiB up the block is
+ * 2 MiB-aligned and the kernel is asked to back it with huge pages, one page fault per 2 MiB
+ * instead of 512. old_size is how many bytes of p to keep. Free the result with free(). */
+void *xrealloc_large(void *p, size_t old_size, size_t new_size);
 char *xstrndup(const char *s, size_t n);
 char *xstrdup(const char *s);
 

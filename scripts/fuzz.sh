@@ -24,7 +24,7 @@ ALL_TARGETS=(csvin money date)
 
 sources_of() {
     case "$1" in
-    csvin) echo "src/csvin.c src/diag.c src/util.c" ;;
+    csvin) echo "src/csvin.c src/csvin_pipe.c src/diag.c src/util.c" ;;
     money) echo "src/money.c src/util.c" ;;
     date) echo "src/date.c src/util.c" ;;
     *) return 1 ;;

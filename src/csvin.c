@@ -1,158 +1,16 @@
 /* csvin.c — streaming CSV reader: chunked reads, encoding checks, physical lines, libcsv. */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "csvin.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csvin_internal.h"
 #include "util.h"
-
-enum {
-    CSVIN_DEFAULT_CHUNK = 1 << 20,
-    CSVIN_DEFAULT_MAX_FIELD = 1 << 20,
-    /* The BOM, a "sep=" line and the header line are looked at before parsing starts; up to this
-     * many bytes (or one chunk, if larger) are read ahead for that. */
-    CSVIN_HEAD_MAX = 64 * 1024,
-    CSVIN_FIRST_BLOCK = 4096, /* libcsv's first field buffer; it grows geometrically from there */
-    /* The pipeline: a batch is handed over once it holds this many field bytes or records, and
-     * the reading thread fills one while the others wait for or are in the callbacks. */
-    CSVIN_BATCH_BYTES = 1 << 20,
-    CSVIN_BATCH_RECS = 4096,
-    CSVIN_BATCH_FIRST = 64, /* records in the first batch, doubling up to CSVIN_BATCH_RECS: the
-                             * callbacks start as soon as possible */
-    CSVIN_RING = 4,
-    /* Room reserved up front in each batch, beyond batch_bytes, for the record that crosses it
-     * and for fields, so that buffers seldom grow (growing copies and touches fresh pages). */
-    CSVIN_BATCH_SLACK = 64 * 1024,
-    CSVIN_BATCH_FIELDS = 8 * CSVIN_BATCH_RECS,
-    CSVIN_BATCH_MAX = 64 << 20, /* largest batch_bytes taken */
-};
-
-/* Below this size a regular file is read on one thread: starting one costs more than it saves. */
-#define CSVIN_PIPELINE_MIN ((off_t)4 << 20)
-/* Data one thread writes often is kept this far from data the other thread uses, so that no
- * cache line holds both and bounces between the cores at every write. */
-#define CSVIN_CACHE_LINE 64
-
-/* libcsv's parser state "no field of the current row seen yet" (ROW_NOT_BEGUN in libcsv.c). The
- * pstate field is public in struct csv_parser; this value is the only one relied on. */
-#define LIBCSV_ROW_NOT_BEGUN 0
-
-enum utf8_fault {
-    U8_OK,
-    U8_NUL,   /* a NUL byte */
-    U8_LEAD,  /* a byte that cannot start a character (80–BF, F8–FF) */
-    U8_SHORT, /* a lead byte not followed by enough continuation bytes */
-    U8_RANGE, /* well-formed but overlong, a surrogate or above U+10FFFF */
-    U8_BOM,   /* U+FEFF after the start of the file */
-    U8_EOF,   /* the file ends inside a multi-byte character */
-};
-
-/* One record in a batch. Its index is not kept: the consumer counts records as it goes. */
-struct batch_rec {
-    uint64_t line, end_line;
-    size_t nf; /* fields: the batch's next nf ones */
-    bool is_header;
-};
-
-/* The stats a one-thread read returns when the callback stops at a record (footer_lines is 0 and
- * records the consumer's count). They change seldom from record to record, so a batch keeps an
- * entry only where they change. */
-struct batch_stats {
-    size_t rec; /* from this record of the batch on */
-    uint64_t bytes, blank_lines;
-    bool line_ended; /* the reader was at the start of a line: stats->lines is end_line - 1 */
-};
-
-/* Records assembled by the reader: one at a time when it calls the callback itself, a batch of
- * them in the pipeline. Buffers are reused from record to record and from batch to batch. Fields
- * lie end to end in data, each followed by a NUL, so that lens alone locates them: the field
- * pointers are made by whoever calls the callback (the consumer, in its own cache). */
-struct batch {
-    char *data;
-    size_t data_len, data_cap; /* bytes */
-    size_t *lens;              /* field lengths in bytes */
-    size_t nf, f_cap;          /* fields */
-    struct batch_rec *recs;
-    size_t n_recs, r_cap; /* records */
-    struct batch_stats *stats;
-    size_t n_stats, s_cap; /* stats entries (pipeline only) */
-};
-
-/* The hand-over between the reading thread (producer) and the calling one (consumer). Batch k
- * lives in ring[k % CSVIN_RING]; the producer fills batch k only once batch k - CSVIN_RING has
- * been released, so a batch is written by one thread and then read by the other, never both. */
-struct pipe {
-    pthread_mutex_t mu;
-    pthread_cond_t sealed;   /* a batch was handed over, or the producer is done */
-    pthread_cond_t released; /* a batch was given back, or the consumer stopped */
-    uint64_t n_sealed;       /* batches handed over (under mu; written by the producer) */
-    uint64_t n_released;     /* batches given back (under mu; written by the consumer) */
-    bool done;               /* the last batch has been handed over (under mu) */
-    atomic_bool stop;        /* the callback returned -1; written under mu, also read without */
-    struct {
-        char pad[CSVIN_CACHE_LINE];
-        struct batch b;
-    } ring[CSVIN_RING];
-    char pad[CSVIN_CACHE_LINE];
-};
-
-struct reader {
-    const char *path;
-    const char *display;
-    csvin_record_fn fn;
-    void *ctx;
-    struct csvin_stats *st;
-    struct diag *d;
-    bool footer_on;
-    const char *footer_pattern; /* a first field starting with this starts the footer */
-    size_t max_field;           /* bytes */
-    struct csv_parser parser;
-    int status; /* enum csvin_status; anything but CSVIN_OK ends the read */
-
-    /* Physical lines. */
-    uint64_t line;       /* line being read, 1-based */
-    uint64_t chunk_off;  /* file offset of buf[0] */
-    bool at_line_start;  /* the next byte fed starts a line */
-    bool pending_cr;     /* the last byte fed was a CR at the end of what could be fed: whether
-                          * an LF follows (same line) is known only with the next bytes */
-    int line_pstate;     /* parser state when the current line began */
-    unsigned line_rows;  /* records libcsv completed on the current line (at most one) */
-    uint64_t rec_line;   /* line where the record being parsed started */
-    uint64_t field_line; /* line where the field being parsed started */
-
-    /* Byte check. A character cut by the end of a chunk is held back, unfed, and checked again
-     * at the front of the next one, so that libcsv only ever sees checked bytes. */
-    size_t held; /* bytes at the end of the chunk held back (0–3) */
-    enum utf8_fault fault;
-    uint64_t fault_off; /* file offset of the offending byte or sequence */
-    unsigned char fault_byte;
-
-    /* The record being assembled: fields [f0, b->nf) of b, starting at b->data + d0. */
-    struct batch *b; /* &one, or the ring batch being filled in the pipeline */
-    struct batch one;
-    size_t f0, d0;
-    const char **ptrs; /* the fields of the record delivered here */
-    size_t ptrs_cap;
-    struct pipe *pipe;  /* NULL when the callback is called from here */
-    size_t batch_bytes; /* in the pipeline, hand a batch over once it holds this many bytes */
-    size_t batch_recs;  /* or this many records */
-
-    /* Records. */
-    bool have_header;
-    size_t header_nf;
-    bool saw_blank; /* a blank line or all-empty record since the last delivered record */
-    bool in_footer;
-    unsigned char delim;
-};
 
 static void fail(struct reader *r, int status, uint64_t line, uint32_t column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -240,12 +98,9 @@ static bool record_is_blank(const struct reader *r)
     return true;
 }
 
-static void pipe_hand_over(struct reader *r, bool last);
-static bool stop_requested(struct reader *r);
-
 /* Points (*ptrs)[0, nf) at nf fields lying end to end from s; returns the end of the last. */
-static const char *field_ptrs(const char ***ptrs, size_t *cap, const char *s, const size_t *lens,
-                              size_t nf)
+const char *csvin_field_ptrs(const char ***ptrs, size_t *cap, const char *s, const size_t *lens,
+                             size_t nf)
 {
     VEC_GROW(*ptrs, *cap, nf);
     for (size_t i = 0; i < nf; i++) {
@@ -253,6 +108,13 @@ static const char *field_ptrs(const char ***ptrs, size_t *cap, const char *s, co
         s += lens[i] + 1;
     }
     return s;
+}
+
+/* A hash of the record's fields as stored (NUL-separated from data + d0), so duplicate checks
+ * need not read the bytes again on the consumer's thread. */
+static uint64_t record_hash(const struct batch *b, size_t d0, size_t f0)
+{
+    return hash_bytes(b->data + d0, b->data_len - d0, 0x9e3779b97f4a7c15u ^ (b->nf - f0));
 }
 
 /* Pipeline: the record just completed stays in the batch for the consumer. */
@@ -274,13 +136,14 @@ static void batch_add(struct reader *r, bool is_header)
     b->recs[b->n_recs++] = (struct batch_rec){
         .line = r->rec_line,
         .end_line = r->line,
+        .hash = record_hash(b, r->d0, r->f0),
         .nf = b->nf - r->f0,
         .is_header = is_header,
     };
     r->f0 = b->nf;
     r->d0 = b->data_len;
-    if (!stop_requested(r) && (b->data_len >= r->batch_bytes || b->n_recs >= r->batch_recs))
-        pipe_hand_over(r, false);
+    if (!csvin_stop_requested(r) && (b->data_len >= r->batch_bytes || b->n_recs >= r->batch_recs))
+        csvin_pipe_hand_over(r, false);
 }
 
 /* Does the record's first field start with the configured footer text (ignoring ASCII case and
@@ -335,13 +198,14 @@ static void end_record(struct reader *r)
         return;
     }
     struct batch *b = r->b;
-    field_ptrs(&r->ptrs, &r->ptrs_cap, b->data + r->d0, b->lens + r->f0, nf);
+    csvin_field_ptrs(&r->ptrs, &r->ptrs_cap, b->data + r->d0, b->lens + r->f0, nf);
     struct csvin_record rec = {
         .fields = r->ptrs,
         .lens = b->lens + r->f0,
         .n_fields = nf,
         .line = r->rec_line,
         .end_line = r->line,
+        .hash = record_hash(b, r->d0, r->f0),
         .index = index,
         .is_header = is_header,
     };
@@ -840,7 +704,7 @@ static void read_failed(struct reader *r, int err)
     fail(r, CSVIN_EIO, 0, 0, "cannot read '%s': %s", r->path, strerror(err));
 }
 
-static void batch_free(struct batch *b)
+void csvin_batch_free(struct batch *b)
 {
     free(b->data);
     free(b->lens);
@@ -851,21 +715,12 @@ static void batch_free(struct batch *b)
 static void reader_release(struct reader *r)
 {
     csv_free(&r->parser);
-    batch_free(&r->one);
+    csvin_batch_free(&r->one);
     free(r->ptrs);
 }
 
-/* In the pipeline, whether the consumer has stopped: what is read from here on is dropped. */
-static bool stop_requested(struct reader *r)
-{
-    if (!r->pipe || !atomic_load_explicit(&r->pipe->stop, memory_order_relaxed))
-        return false;
-    r->status = CSVIN_ESTOPPED;
-    return true;
-}
-
 /* Everything after the file is open. */
-static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
+void csvin_read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
 {
     size_t cap = chunk > CSVIN_HEAD_MAX ? chunk : CSVIN_HEAD_MAX;
     unsigned char *buf = xmalloc(cap + 3); /* + a held-back character */
@@ -916,7 +771,7 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
     for (;;) {
         if (p < n)
             process_chunk(r, buf, p, n);
-        if (r->status != CSVIN_OK || stop_requested(r))
+        if (r->status != CSVIN_OK || csvin_stop_requested(r))
             goto out;
         if (eof)
             break;
@@ -961,209 +816,6 @@ static void read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
 out:
     r->st->lines = r->line - (r->at_line_start ? 1 : 0);
     free(buf);
-}
-
-/* ---- the pipeline ----------------------------------------------------------------------- */
-
-/* Producer: hands the batch being filled to the consumer and takes the next one of the ring,
- * once the consumer has given it back. The last hand-over takes none. */
-static void pipe_hand_over(struct reader *r, bool last)
-{
-    struct pipe *p = r->pipe;
-    pthread_mutex_lock(&p->mu);
-    p->n_sealed++;
-    p->done = last;
-    pthread_cond_signal(&p->sealed);
-    while (!last && p->n_sealed - p->n_released >= CSVIN_RING && !atomic_load(&p->stop))
-        pthread_cond_wait(&p->released, &p->mu);
-    uint64_t next = p->n_sealed;
-    pthread_mutex_unlock(&p->mu);
-    if (last)
-        return;
-    /* Once stopped, the consumer reads no batch any more: any may be taken. */
-    struct batch *b = r->b = &p->ring[next % CSVIN_RING].b;
-    b->data_len = b->nf = b->n_recs = b->n_stats = 0;
-    r->f0 = r->d0 = 0;
-    if (r->batch_recs < CSVIN_BATCH_RECS)
-        r->batch_recs *= 2;
-}
-
-/* The producer's own state, on cache lines of its own (see CSVIN_CACHE_LINE). */
-struct producer {
-    char pad0[CSVIN_CACHE_LINE];
-    struct reader r;
-    struct csvin_stats st; /* the caller's once the producer has ended */
-    struct diag d;         /* likewise */
-    int fd;
-    char delim;   /* opts->delimiter */
-    size_t chunk; /* bytes */
-    char pad1[CSVIN_CACHE_LINE];
-};
-
-static void *produce(void *arg)
-{
-    struct producer *pr = arg;
-    read_fd(&pr->r, pr->fd, pr->delim, pr->chunk);
-    pipe_hand_over(&pr->r, true);
-    return NULL;
-}
-
-/* The consumer's own state. */
-struct consumer {
-    csvin_record_fn fn;
-    void *ctx;
-    const char **ptrs; /* the fields of the record being delivered */
-    size_t ptrs_cap;
-    uint64_t n_data;       /* data records fn has been called on */
-    struct csvin_stats at; /* once fn has stopped: bytes, lines, blank and footer lines as a
-                            * one-thread read leaves them */
-};
-
-/* The stats a one-thread read leaves when the callback stops at record i of b. */
-static void stats_at(const struct batch *b, size_t i, struct csvin_stats *st)
-{
-    size_t k = b->n_stats;
-    while (k > 0 && b->stats[k - 1].rec > i)
-        k--;
-    if (k == 0)
-        BUG("csvin: a batch without stats for a record");
-    const struct batch_stats *e = &b->stats[k - 1];
-    st->bytes = e->bytes;
-    st->lines = b->recs[i].end_line - (e->line_ended ? 1 : 0); /* as read_fd computes it */
-    st->blank_lines = e->blank_lines;
-    st->footer_lines = 0; /* no record is delivered once the footer has begun */
-}
-
-/* Consumer: calls fn on every record of every batch in order until the producer is done or fn
- * returns -1. Returns whether it stopped. */
-static bool pipe_consume(struct pipe *p, struct consumer *c)
-{
-    for (uint64_t k = 0;; k++) {
-        pthread_mutex_lock(&p->mu);
-        while (p->n_sealed == k && !p->done)
-            pthread_cond_wait(&p->sealed, &p->mu);
-        bool have = p->n_sealed > k;
-        pthread_mutex_unlock(&p->mu);
-        if (!have)
-            return false;
-        const struct batch *b = &p->ring[k % CSVIN_RING].b;
-        const char *s = b->data;
-        const size_t *lens = b->lens;
-        for (size_t i = 0; i < b->n_recs; i++) {
-            const struct batch_rec *br = &b->recs[i];
-            s = field_ptrs(&c->ptrs, &c->ptrs_cap, s, lens, br->nf);
-            struct csvin_record rec = {
-                .fields = c->ptrs,
-                .lens = lens,
-                .n_fields = br->nf,
-                .line = br->line,
-                .end_line = br->end_line,
-                .index = br->is_header ? 0 : ++c->n_data,
-                .is_header = br->is_header,
-            };
-            lens += br->nf;
-            if (c->fn(c->ctx, &rec) != 0) {
-                stats_at(b, i, &c->at);
-                pthread_mutex_lock(&p->mu);
-                atomic_store(&p->stop, true);
-                pthread_cond_signal(&p->released);
-                pthread_mutex_unlock(&p->mu);
-                return true;
-            }
-        }
-        pthread_mutex_lock(&p->mu);
-        p->n_released = k + 1;
-        pthread_cond_signal(&p->released);
-        pthread_mutex_unlock(&p->mu);
-    }
-}
-
-/* Whether this process may run on two CPUs at once (its affinity mask; true when unknown). On
- * one CPU the second thread only adds hand-overs and cache misses. */
-static bool two_cpus(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return true;
-    return CPU_COUNT(&set) >= 2;
-}
-
-/* read_fd on a thread of its own, filling batches, and the callbacks on this one. The producer
- * works on a copy of r with its own stats and messages; they become the caller's once it has
- * ended. Returns false, having read nothing, when no thread can be started. */
-static bool read_pipelined(struct reader *r, int fd, char opt_delim, size_t chunk,
-                           size_t batch_bytes)
-{
-    struct pipe *p = xcalloc(1, sizeof *p);
-    if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->sealed, NULL) != 0 ||
-        pthread_cond_init(&p->released, NULL) != 0)
-        BUG("csvin: cannot initialise a mutex or a condition variable");
-    atomic_init(&p->stop, false);
-    for (size_t i = 0; i < CSVIN_RING; i++) {
-        struct batch *b = &p->ring[i].b;
-        VEC_GROW(b->data, b->data_cap, batch_bytes + CSVIN_BATCH_SLACK);
-        VEC_GROW(b->recs, b->r_cap, CSVIN_BATCH_RECS);
-        b->f_cap = CSVIN_BATCH_FIELDS;
-        b->lens = xreallocarray(NULL, b->f_cap, sizeof *b->lens);
-    }
-
-    struct producer *pr = xcalloc(1, sizeof *pr);
-    pr->r = *r;
-    pr->r.st = &pr->st;
-    pr->r.d = &pr->d;
-    pr->r.pipe = p;
-    pr->r.b = &p->ring[0].b;
-    pr->r.batch_bytes = batch_bytes;
-    pr->r.batch_recs = CSVIN_BATCH_FIRST;
-    diag_init(&pr->d);
-    pr->fd = fd;
-    pr->delim = opt_delim;
-    pr->chunk = chunk;
-
-    pthread_t thread;
-    bool started = pthread_create(&thread, NULL, produce, pr) == 0;
-    if (started) {
-        struct consumer c = {.fn = r->fn, .ctx = r->ctx};
-        bool stopped = pipe_consume(p, &c);
-        if (pthread_join(thread, NULL) != 0)
-            BUG("csvin: cannot join the reading thread");
-        struct csvin_stats *stats = r->st;
-        struct diag *d = r->d;
-        *r = pr->r; /* the parser's buffers included, for reader_release */
-        r->st = stats;
-        r->d = d;
-        r->pipe = NULL;
-        r->b = &r->one;
-        *stats = pr->st;
-        if (stopped) {
-            /* As a one-thread read leaves them when the callback stops; what the producer read
-             * ahead, and any message about it, is dropped. */
-            stats->bytes = c.at.bytes;
-            stats->lines = c.at.lines;
-            stats->blank_lines = c.at.blank_lines;
-            stats->footer_lines = c.at.footer_lines;
-            stats->records = c.n_data;
-            r->status = CSVIN_ESTOPPED;
-        } else {
-            if (c.n_data != pr->st.records)
-                BUG("csvin: records lost between the threads");
-            for (size_t i = 0; d && i < pr->d.n; i++) {
-                const struct diag_entry *e = &pr->d.v[i];
-                diag_add(d, e->severity, e->file, e->line, e->column, "%s", e->message);
-            }
-        }
-        free(c.ptrs);
-    }
-
-    diag_release(&pr->d);
-    free(pr);
-    for (size_t i = 0; i < CSVIN_RING; i++)
-        batch_free(&p->ring[i].b);
-    pthread_cond_destroy(&p->released);
-    pthread_cond_destroy(&p->sealed);
-    pthread_mutex_destroy(&p->mu);
-    free(p);
-    return started;
 }
 
 int csvin_read(const char *path, const char *display, const struct csvin_opts *opts,
@@ -1219,14 +871,15 @@ int csvin_read(const char *path, const char *display, const struct csvin_opts *o
 
     /* A pipe or a FIFO may be long: only a regular file's size says the thread is not worth it.
      * batch_bytes, set by tests, forces the pipeline. */
-    bool pipelined = opts->pipeline && stat_ok &&
-                     (opts->batch_bytes != 0 ||
-                      ((!S_ISREG(sb.st_mode) || sb.st_size >= CSVIN_PIPELINE_MIN) && two_cpus()));
+    bool pipelined =
+        opts->pipeline && stat_ok &&
+        (opts->batch_bytes != 0 ||
+         ((!S_ISREG(sb.st_mode) || sb.st_size >= CSVIN_PIPELINE_MIN) && csvin_two_cpus()));
     size_t batch_bytes = opts->batch_bytes ? opts->batch_bytes : CSVIN_BATCH_BYTES;
     if (batch_bytes > CSVIN_BATCH_MAX)
         batch_bytes = CSVIN_BATCH_MAX;
-    if (!pipelined || !read_pipelined(&r, fd, opts->delimiter, chunk, batch_bytes))
-        read_fd(&r, fd, opts->delimiter, chunk);
+    if (!pipelined || !csvin_read_pipelined(&r, fd, opts->delimiter, chunk, batch_bytes))
+        csvin_read_fd(&r, fd, opts->delimiter, chunk);
 
     close(fd);
     reader_release(&r);

@@ -11,14 +11,26 @@ static uint64_t hash_str(const char *s, size_t len)
     return hash_bytes(s, len, 0x51ed270b27a3f4c1u);
 }
 
+/* A slot holds id + 1 in its low half (0 = empty) and the high half of the string's hash, so a
+ * probe tells most other strings apart without loading their hash, length or bytes: a lookup of a
+ * new string costs one cache miss instead of one per string met on the way. */
+#define SLOT(id, h)   ((uint64_t)((h) >> 32) << 32 | ((uint64_t)(id) + 1))
+#define SLOT_ID(v)    ((uint32_t)(v)-1)
+#define SLOT_TAG(h)   ((h) >> 32 << 32)
+#define SLOT_TAG_MASK (~(uint64_t)UINT32_MAX)
+
 static void rehash(struct intern *in, size_t n_slots)
 {
-    uint32_t *slots = xcalloc(n_slots, sizeof *slots);
+    if (n_slots > SIZE_MAX / sizeof *in->slots)
+        BUG("intern: too many slots");
+    uint64_t *slots = xrealloc_large(NULL, 0, n_slots * sizeof *slots);
+    memset(slots, 0, n_slots * sizeof *slots);
     for (uint32_t id = 0; id < in->n; id++) {
-        size_t i = (size_t)in->hashes[id] & (n_slots - 1);
+        uint64_t h = in->hashes[id];
+        size_t i = (size_t)h & (n_slots - 1);
         while (slots[i])
             i = (i + 1) & (n_slots - 1);
-        slots[i] = id + 1;
+        slots[i] = SLOT(id, h);
     }
     free(in->slots);
     in->slots = slots;
@@ -31,12 +43,14 @@ static uint32_t lookup(const struct intern *in, const char *s, size_t len, uint6
         *slot = 0;
         return INTERN_NONE;
     }
+    uint64_t tag = SLOT_TAG(h);
     size_t i = (size_t)h & (in->n_slots - 1);
-    while (in->slots[i]) {
-        uint32_t id = in->slots[i] - 1;
-        if (in->hashes[id] == h && in->lens[id] == len && memcmp(in->strs[id], s, len) == 0)
+    for (uint64_t v; (v = in->slots[i]) != 0; i = (i + 1) & (in->n_slots - 1)) {
+        if ((v & SLOT_TAG_MASK) != tag)
+            continue;
+        uint32_t id = SLOT_ID(v);
+        if (in->lens[id] == len && memcmp(in->strs[id], s, len) == 0)
             return id;
-        i = (i + 1) & (in->n_slots - 1);
     }
     *slot = i;
     return INTERN_NONE;
@@ -55,7 +69,8 @@ static size_t recent_slot(const char *s, size_t len)
     memcpy(&a, s, len < 8 ? len : 8);
     if (len > 8)
         memcpy(&b, s + len - 8, 8);
-    return (size_t)(((a ^ (b * 0x9e3779b97f4a7c15u) ^ len) * 0xff51afd7ed558ccdu) >> 58);
+    return (size_t)(((a ^ (b * 0x9e3779b97f4a7c15u) ^ len) * 0xff51afd7ed558ccdu) >>
+                    (64 - INTERN_RECENT_BITS));
 }
 
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
@@ -86,16 +101,17 @@ uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
         size_t cap = grow_capacity(in->cap, (size_t)in->n + 1);
         if (cap >= INTERN_NONE)
             cap = INTERN_NONE - 1;
-        in->strs = xreallocarray(in->strs, cap, sizeof *in->strs);
-        in->lens = xreallocarray(in->lens, cap, sizeof *in->lens);
-        in->hashes = xreallocarray(in->hashes, cap, sizeof *in->hashes);
+        in->strs = xrealloc_large(in->strs, in->n * sizeof *in->strs, cap * sizeof *in->strs);
+        in->lens = xrealloc_large(in->lens, in->n * sizeof *in->lens, cap * sizeof *in->lens);
+        in->hashes =
+            xrealloc_large(in->hashes, in->n * sizeof *in->hashes, cap * sizeof *in->hashes);
         in->cap = (uint32_t)cap;
     }
     id = in->n++;
     in->strs[id] = arena_strndup(&in->arena, s, len);
     in->lens[id] = (uint32_t)len;
     in->hashes[id] = h;
-    in->slots[slot] = id + 1;
+    in->slots[slot] = SLOT(id, h);
     in->recent[rs] = id + 1;
     return id;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static _Noreturn void out_of_memory(size_t size)
 {
@@ -59,6 +60,29 @@ _Noreturn void bug_at(const char *file, int line, const char *msg)
 {
     fprintf(stderr, "sametable: BUG at %s:%d: %s\n", file, line, msg);
     abort();
+}
+
+/* Huge pages are 2 MiB on x86-64 and arm64 (4 KiB base pages); a larger block asks for them. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *xrealloc_large(void *p, size_t old_size, size_t new_size)
+{
+#ifdef MADV_HUGEPAGE
+    if (new_size >= 2 * HUGE_PAGE) {
+        /* A fresh aligned block (copying what p held) rather than realloc, which keeps no
+         * alignment: the kernel can only use huge pages for whole aligned 2 MiB ranges. */
+        void *q;
+        if (posix_memalign(&q, HUGE_PAGE, new_size) != 0)
+            out_of_memory(new_size);
+        (void)madvise(q, new_size & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
+        if (p)
+            memcpy(q, p, old_size < new_size ? old_size : new_size);
+        free(p);
+        return q;
+    }
+#endif
+    (void)old_size;
+    return xrealloc(p, new_size);
 }
 
 size_t grow_capacity(size_t cap, size_t need)
