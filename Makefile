@@ -23,7 +23,8 @@ TEST_LIBS := -lcriterion
 
 # Debian packages the build, the demo and the tests need; `make deps` installs the missing ones.
 DEB_PKGS  := gcc make pkg-config libxlsxwriter-dev libcsv-dev libiniparser-dev libcriterion-dev \
-             libssl-dev zlib1g-dev tzdata python3 python3-openpyxl valgrind clang-format
+             libssl-dev zlib1g-dev tzdata python3 python3-openpyxl valgrind clang-format \
+             libreoffice-calc-nogui
 
 LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
