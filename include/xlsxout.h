@@ -53,6 +53,12 @@ struct xbook_props {
 struct xbook *xbook_create(const char *path, const struct xbook_props *props, struct diag *d);
 /* Add a worksheet; name must be a legal, unique sheet name (≤ 31 characters, none of []:*?/\). */
 struct xsheet *xbook_add_sheet(struct xbook *b, const char *name);
+/* A legal sheet name from prefix + text (input text welcome: []:*?/\ and control characters
+ * become '_', no apostrophe at either end, at most 31 characters, not "History"), made unique
+ * among the book's sheets ignoring case by a " (2)", " (3)" … suffix. Writes out, returns it. */
+#define XS_SHEET_NAME_SIZE 256
+const char *xbook_sheet_name(const struct xbook *b, const char *prefix, const char *text,
+                             char out[XS_SHEET_NAME_SIZE]);
 /* Write the file and free the book. Returns 0, or -1 with the first latched error in d. */
 int xbook_close(struct xbook *b, struct diag *d);
 
@@ -66,6 +72,10 @@ void xs_formula(struct xsheet *s, uint32_t row, uint16_t col, const char *formul
                 enum xstyle st);
 void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *formula,
                       int64_t cached_minor, enum xstyle st);
+/* A cell note (comment), e.g. why a value stands where a formula would be. */
+void xs_comment(struct xsheet *s, uint32_t row, uint16_t col, const char *text);
+/* Outline level of a row (1 = foldable under the row above the group). */
+void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level);
 void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width);
 void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col);
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2);

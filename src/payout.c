@@ -781,10 +781,10 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                             note(l, "curve capped");
                         }
                     }
-                    struct slice s = {rat_mul(x.target, rat_dec(cend->weight)), pct, SLICE_WHOLE,
-                                      0};
+                    /* one slice: the effective target × the curve's payout; weight below */
+                    struct slice s = {x.target, pct, SLICE_WHOLE, 0};
                     push_slices(e, &s, 1);
-                    l->raw = rat_mul(s.amount, s.rate);
+                    l->raw = rat_mul(rat_mul(s.amount, s.rate), rat_dec(cend->weight));
                 } else {
                     struct tier_r *t = xcalloc(cend->n_tiers, sizeof *t);
                     incent_resolve_tiers(cend->tiers, cend->n_tiers, x.quota, t);

@@ -204,7 +204,7 @@ void report_props(const struct report_ctx *r, struct xbook_props *p, const char 
 }
 
 /* People of the people file in file order. */
-static uint32_t *people_in_file_order(const struct dataset *ds, uint32_t *n_out)
+uint32_t *report_people_order(const struct dataset *ds, uint32_t *n_out)
 {
     const struct person_table *pt = &ds->people;
     uint32_t *v = xmalloc((pt->n ? pt->n : 1) * sizeof *v);
@@ -225,117 +225,6 @@ static uint32_t *people_in_file_order(const struct dataset *ds, uint32_t *n_out)
     return v;
 }
 
-int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
-{
-    char title[64];
-    snprintf(title, sizeof title, "Payouts %s", r->period->name);
-    struct xbook_props pp;
-    report_props(r, &pp, title, "Incentive payouts by person");
-    struct xbook *b = xbook_create(path, &pp, d);
-    if (!b)
-        return -1;
-    const struct dataset *ds = r->ds;
-    const struct person_table *pt = &ds->people;
-    const struct payouts *p = r->p;
-
-    struct xsheet *sh = xbook_add_sheet(b, "Summary");
-    xs_tab_color(sh, TAB_SUMMARY);
-    xs_hide_gridlines(sh);
-    xs_col_width(sh, 0, 0, 30);
-    xs_col_width(sh, 1, 1, 24);
-    xs_col_width(sh, 2, 4, 16);
-    xs_col_width(sh, 5, 7, 16);
-    uint32_t row = 0;
-    xs_text(sh, row++, 0, title, XS_TITLE);
-    xs_text(sh, row++, 0,
-            "What each person is owed for deals closed-won in the period; each payout line is "
-            "rounded half away from zero to the cent and totals are sums of rounded lines.",
-            XS_NOTE);
-    row++;
-    report_label_value(sh, row++, "Period", r->period->name);
-    report_label_date(sh, row++, "As of", r->as_of_day);
-    report_label_value(sh, row++, "Currency", r->s->currency);
-    row++;
-
-    static const char *const hdr[] = {"Person ID", "Name",  "Team",        "Role",
-                                      "Plan",      "Deals", "Own revenue", "Payout"};
-    uint32_t header = row;
-    for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
-        xs_text(sh, header, c, hdr[c], XS_HEADER);
-    if (p->any_foreign_payee) {
-        char paid[96], day[16];
-        date_format_day(day, sizeof day, p->pay_rate_day);
-        snprintf(paid, sizeof paid, "Paid amount (FX of %s)", day);
-        xs_text(sh, header, 8, "Paid in", XS_HEADER);
-        xs_text(sh, header, 9, paid, XS_HEADER);
-    }
-    uint32_t n;
-    uint32_t *order = people_in_file_order(ds, &n);
-    uint32_t first = header + 1;
-    int64_t total_rev = 0, total_deals = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = order[i], rr = first + i;
-        xs_text(sh, rr, 0, intern_str(&ds->people_ids, id), XS_PLAIN);
-        xs_text(sh, rr, 1, pt->name[id], XS_PLAIN);
-        xs_text(sh, rr, 2, pt->team[id] == ID_NONE ? "" : intern_str(&ds->teams, pt->team[id]),
-                XS_PLAIN);
-        xs_text(sh, rr, 3, pt->role[id], XS_PLAIN);
-        const struct plan *pl = pt->plan[id] ? plan_find(r->plans, pt->plan[id]) : NULL;
-        xs_text(sh, rr, 4, pl ? plan_version_on(pl, r->period->last_day)->name : "", XS_PLAIN);
-        xs_int(sh, rr, 5, p->person_deals[id], XS_INT);
-        xs_money(sh, rr, 6, p->person_revenue[id], XS_MONEY);
-        xs_money(sh, rr, 7, p->person_total[id], XS_MONEY);
-        total_rev += p->person_revenue[id];
-        total_deals += p->person_deals[id];
-        if (p->any_foreign_payee) {
-            const char *cur = pt->currency[id].code[0] ? pt->currency[id].code : r->s->currency;
-            xs_text(sh, rr, 8, cur, XS_PLAIN);
-            xs_number(sh, rr, 9, xs_major(p->person_pay[id], money_minor_digits(cur)), XS_MONEY);
-        }
-    }
-    uint32_t total_row = first + n;
-    char f[96], c1[16], c2[16];
-    xs_text(sh, total_row, 0, "Total", XS_BOLD);
-    static const int64_t zero = 0;
-    const int64_t *tot[3] = {&total_deals, &total_rev, &p->total};
-    for (uint16_t c = 5; c <= 7; c++) {
-        if (n) {
-            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, first, c),
-                     xs_cell(c2, total_row - 1, c));
-            if (c == 5)
-                xs_formula(sh, total_row, c, f, (double)*tot[0], XS_INT_TOTAL);
-            else
-                xs_formula_money(sh, total_row, c, f, *tot[c - 5], XS_MONEY_TOTAL);
-        } else {
-            xs_money(sh, total_row, c, zero, XS_MONEY_TOTAL);
-        }
-    }
-    xs_freeze(sh, header + 1, 0);
-    xs_autofilter(sh, header, 0, total_row - 1 > header ? total_row - 1 : header, 7);
-    free(order);
-
-    row = total_row + 2;
-    int64_t nobody = 0;
-    size_t n_nobody = 0;
-    for (size_t i = 0; i < p->n_issues; i++)
-        if (p->issues[i].deal != ID_NONE && p->issues[i].kind != PAYOUT_SPIF_PAYEE_UNKNOWN) {
-            nobody += ds->deals.amount[p->issues[i].deal];
-            n_nobody++;
-        }
-    xs_text(sh, row, 0, "Deals that pay no one", XS_BOLD);
-    xs_int(sh, row++, 1, (int64_t)n_nobody, XS_INT);
-    xs_text(sh, row, 0, "Their revenue", XS_BOLD);
-    xs_money(sh, row++, 1, nobody, XS_MONEY);
-    xs_text(sh, row, 0,
-            "(owner not in the people file, inactive on the close date, or without a plan; they "
-            "still count in attribution and in team and company measures)",
-            XS_NOTE);
-    report_lines_sheet(r, b);
-    report_exceptions_sheet(r, b, true);
-    report_run_sheet(r, b);
-    return xbook_close(b, d);
-}
-
 int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag *d)
 {
     struct csvout o;
@@ -346,7 +235,7 @@ int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag
         csvout_text(&o, hdr[i]);
     csvout_end_row(&o);
     uint32_t n;
-    uint32_t *order = people_in_file_order(r->ds, &n);
+    uint32_t *order = report_people_order(r->ds, &n);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t id = order[i];
         if (!r->ds->people.plan[id])

@@ -23,7 +23,28 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
 void report_props(const struct report_ctx *r, struct xbook_props *p, const char *title,
                   const char *subject);
 
-void report_lines_sheet(const struct report_ctx *r, struct xbook *b);
+/* People of the people file in file order (the caller frees the array). */
+uint32_t *report_people_order(const struct dataset *ds, uint32_t *n_out);
+
+/* Keys that let formulas match rows by number, never by input text (a team named "<100" or
+ * "*" would be a criterion, not a value, inside SUMIFS): a person's number (1-based, people-file
+ * order) and a payout column's number (components in plan order, then adjustments). */
+struct pay_keys {
+    uint32_t *person;      /* per person id, 0 if not in the people file */
+    const char **columns;  /* payout column names: component ids, then "Adjustments" */
+    uint32_t n_columns;
+};
+uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l);
+
+/* Where the Lines sheet put things, for formulas on other sheets. */
+struct lines_layout {
+    uint32_t first, last; /* rows of the first and last line (last < first: no lines) */
+    uint16_t col_amount, col_person_key, col_column_key;
+};
+void report_lines_layout(const struct report_ctx *r, struct lines_layout *out);
+void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
+                        struct lines_layout *out);
+void report_plans_sheet(const struct report_ctx *r, struct xbook *b);
 size_t report_line_slices(const struct report_ctx *r, const struct payout_line *l, char *buf,
                           size_t size);
 

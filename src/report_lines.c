@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "incent.h"
 #include "report.h"
 #include "report_internal.h"
 #include "util.h"
@@ -61,66 +62,289 @@ static const char *deal_text(const struct report_ctx *r, const struct payout_lin
     return l->deal == ID_NONE ? "" : intern_str(&r->ds->deal_ids, r->ds->deals.id[l->deal]);
 }
 
-void report_lines_sheet(const struct report_ctx *r, struct xbook *b)
+uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l)
+{
+    if (l->component && (l->kind == LINE_DEAL || l->kind == LINE_PERIOD || l->kind == LINE_POOL))
+        for (uint32_t i = 0; i + 1 < k->n_columns; i++)
+            if (strcmp(k->columns[i], l->component->id) == 0)
+                return i + 1;
+    return k->n_columns; /* adjustments: clawbacks, carried excess, payee caps */
+}
+
+/* Columns of the Lines sheet before the slices. */
+enum {
+    LC_PERSON,
+    LC_NAME,
+    LC_PLAN,
+    LC_VERSION,
+    LC_COMPONENT,
+    LC_TYPE,
+    LC_LINE,
+    LC_DEAL,
+    LC_POSTED,
+    LC_PERIOD,
+    LC_CREDIT,
+    LC_BEFORE,
+    LC_AFTER,
+    LC_QUOTA_STATED,
+    LC_TARGET_STATED,
+    LC_SHARE,
+    LC_ACTIVE,
+    LC_DAYS,
+    LC_QUOTA,
+    LC_TARGET,
+    LC_ATTAIN,
+    LC_SLICES /* amount, rate, pay per slice; then weight, exact, rounded, caps, amount, keys */
+};
+
+/* ROUND(x, digits) as a spreadsheet computes it: snap to 15 significant digits (what Excel and
+ * LibreOffice show and round), then half away from zero. *ambiguous: the double is within a
+ * hair of a half, where another spreadsheet might round the other way. */
+static int64_t sheet_round(double x, int digits, bool *ambiguous)
+{
+    double scale = 1;
+    for (int i = 0; i < digits; i++)
+        scale *= 10;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.15g", x * scale);
+    double y = strtod(buf, NULL);
+    double a = y < 0 ? -y : y;
+    double fl = (double)(int64_t)a, frac = a - fl;
+    *ambiguous = frac > 0.5 - 1e-7 && frac < 0.5 + 1e-7 && frac != 0.5;
+    int64_t r = (int64_t)fl + (frac >= 0.5 ? 1 : 0);
+    return y < 0 ? -r : r;
+}
+
+static double rat_major(struct rat v, int digits)
+{
+    double d = rat_to_double(v);
+    for (int i = 0; i < digits; i++)
+        d /= 10;
+    return d;
+}
+
+static void stated(struct xsheet *sh, uint32_t row, uint16_t col, int64_t v)
+{
+    if (v != QUOTA_NONE)
+        xs_money(sh, row, col, v, XS_MONEY);
+}
+
+static size_t slice_columns(const struct payouts *p)
+{
+    size_t ns = 1; /* as many as the longest line needs, at least one */
+    for (size_t i = 0; i < p->n_lines; i++)
+        if (p->lines[i].n_slices > ns)
+            ns = p->lines[i].n_slices;
+    return ns;
+}
+
+#define LINES_HEADER_ROW 3
+
+void report_lines_layout(const struct report_ctx *r, struct lines_layout *out)
+{
+    uint16_t c_weight = (uint16_t)(LC_SLICES + 3 * slice_columns(r->p));
+    out->first = LINES_HEADER_ROW + 1;
+    out->last = out->first + (uint32_t)r->p->n_lines - 1;
+    out->col_amount = c_weight + 4;
+    out->col_person_key = c_weight + 5;
+    out->col_column_key = c_weight + 6;
+}
+
+void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
+                        struct lines_layout *out)
 {
     const struct payouts *p = r->p;
     const struct dataset *ds = r->ds;
+    const struct person_table *pt = &ds->people;
     int digits = r->s->currency_digits;
     struct xsheet *sh = xbook_add_sheet(b, "Lines");
     xs_tab_color(sh, TAB_DETAIL);
-    static const char *const hdr[] = {
-        "Person ID",   "Name",           "Plan",          "Version",       "Component",
-        "Type",        "Line",           "Deal ID",       "Posted",        "Attainment period",
-        "Credit",      "Measure before", "Measure after", "Quota or goal", "Attainment",
-        "Active days", "Period days",    "Slices",        "Exact",         "Rounded",
-        "Caps",        "Amount",         "Note"};
-    for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
-        xs_text(sh, 0, c, hdr[c], XS_HEADER);
-    xs_col_width(sh, 0, 1, 18);
-    xs_col_width(sh, 2, 9, 13);
-    xs_col_width(sh, 10, 16, 14);
-    xs_col_width(sh, 17, 17, 48);
-    xs_col_width(sh, 18, 21, 14);
-    xs_col_width(sh, 22, 22, 60);
-    char buf[1024], vb[16];
-    uint32_t row = 1;
+
+    size_t ns = slice_columns(p);
+    const uint16_t c_weight = (uint16_t)(LC_SLICES + 3 * ns), c_exact = c_weight + 1,
+                   c_rounded = c_weight + 2, c_caps = c_weight + 3, c_amount = c_weight + 4,
+                   c_pkey = c_weight + 5, c_ckey = c_weight + 6, c_note = c_weight + 7;
+
+    char title[64];
+    snprintf(title, sizeof title, "Payout lines %s", r->period->name);
+    xs_text(sh, 0, 0, title, XS_TITLE);
+    xs_text(sh, 1, 0,
+            "Every line paid in the period with its inputs. Slices are unrounded (amount × rate); "
+            "only the line rounds: Rounded = ROUND(SUM(slices) × weight, 2); Amount = Rounded + "
+            "caps. Quota and target = stated × share of the quota period × active days / period "
+            "days.",
+            XS_NOTE);
+    const uint32_t header = LINES_HEADER_ROW, first = header + 1;
+    static const char *const hdr[LC_SLICES] = {"Person ID",
+                                               "Name",
+                                               "Plan",
+                                               "Version",
+                                               "Component",
+                                               "Type",
+                                               "Line",
+                                               "Deal ID",
+                                               "Posted",
+                                               "Attainment period",
+                                               "Credit",
+                                               "Measure before",
+                                               "Measure after",
+                                               "Quota (stated)",
+                                               "Target (stated)",
+                                               "Share of quota period",
+                                               "Active days",
+                                               "Period days",
+                                               "Quota or goal",
+                                               "Target",
+                                               "Attainment"};
+    for (uint16_t c = 0; c < LC_SLICES; c++)
+        xs_text(sh, header, c, hdr[c], XS_HEADER);
+    for (size_t i = 0; i < ns; i++) {
+        char h[48];
+        snprintf(h, sizeof h, "Slice %zu amount", i + 1);
+        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i), h, XS_HEADER);
+        snprintf(h, sizeof h, "Slice %zu rate", i + 1);
+        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 1), h, XS_HEADER);
+        snprintf(h, sizeof h, "Slice %zu pay", i + 1);
+        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 2), h, XS_HEADER);
+    }
+    static const char *const tail[] = {"Weight", "Exact",    "Rounded",  "Caps",
+                                       "Amount", "Person #", "Column #", "Note"};
+    for (uint16_t c = 0; c < ARRAY_LEN(tail); c++)
+        xs_text(sh, header, (uint16_t)(c_weight + c), tail[c], XS_HEADER);
+
+    char buf[1024], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
+    uint32_t row = first;
     for (size_t i = 0; i < p->n_lines; i++, row++) {
         const struct payout_line *l = &p->lines[i];
-        xs_text(sh, row, 0, intern_str(&ds->people_ids, l->person), XS_PLAIN);
-        xs_text(sh, row, 1, ds->people.name[l->person], XS_PLAIN);
-        xs_text(sh, row, 2, l->plan->id, XS_PLAIN);
-        xs_text(sh, row, 3, version_text(l, vb, sizeof vb), XS_PLAIN);
-        xs_text(sh, row, 4, l->component ? l->component->id : "", XS_PLAIN);
-        xs_text(sh, row, 5, l->component ? component_type_name(l->component->type) : "", XS_PLAIN);
-        xs_text(sh, row, 6, line_kind_name(l->kind), XS_PLAIN);
-        xs_text(sh, row, 7, deal_text(r, l), XS_PLAIN);
-        xs_date(sh, row, 8, l->post_day, XS_DATE);
-        xs_text(sh, row, 9, l->attain.name, XS_PLAIN);
-        xs_money(sh, row, 10, l->credit, XS_MONEY);
-        xs_money(sh, row, 11, l->before, XS_MONEY);
-        xs_money(sh, row, 12, l->after, XS_MONEY);
-        xs_number(sh, row, 13, rat_to_double(l->quota) * xs_major(1, digits), XS_MONEY);
-        xs_number(sh, row, 14, rat_to_double(l->attainment), XS_PCT);
-        xs_int(sh, row, 15, l->active_days, XS_INT);
-        xs_int(sh, row, 16, l->period_days, XS_INT);
+        const struct component *comp = l->component;
+        xs_text(sh, row, LC_PERSON, intern_str(&ds->people_ids, l->person), XS_PLAIN);
+        xs_text(sh, row, LC_NAME, pt->name[l->person], XS_PLAIN);
+        xs_text(sh, row, LC_PLAN, l->plan->id, XS_PLAIN);
+        xs_text(sh, row, LC_VERSION, version_text(l, vb, sizeof vb), XS_PLAIN);
+        xs_text(sh, row, LC_COMPONENT, comp ? comp->id : "", XS_PLAIN);
+        xs_text(sh, row, LC_TYPE, comp ? component_type_name(comp->type) : "", XS_PLAIN);
+        xs_text(sh, row, LC_LINE, line_kind_name(l->kind), XS_PLAIN);
+        xs_text(sh, row, LC_DEAL, deal_text(r, l), XS_PLAIN);
+        xs_date(sh, row, LC_POSTED, l->post_day, XS_DATE);
+        xs_text(sh, row, LC_PERIOD, l->attain.name, XS_PLAIN);
+        xs_money(sh, row, LC_CREDIT, l->credit, XS_MONEY);
+        xs_money(sh, row, LC_BEFORE, l->before, XS_MONEY);
+        xs_money(sh, row, LC_AFTER, l->after, XS_MONEY);
+        stated(sh, row, LC_QUOTA_STATED, pt->quota[l->person]);
+        stated(sh, row, LC_TARGET_STATED, pt->target[l->person]);
+        struct rat share = comp && l->version
+                               ? incent_period_share(l->version->quota_period, comp->period)
+                               : rat_int64(1);
+        if (share.d == 1) {
+            xs_number(sh, row, LC_SHARE, (double)share.n, XS_DEALS);
+        } else {
+            snprintf(f, sizeof f, "=%lld/%lld", (long long)share.n, (long long)share.d);
+            xs_formula(sh, row, LC_SHARE, f, rat_to_double(share), XS_DEALS);
+        }
+        xs_int(sh, row, LC_ACTIVE, l->active_days, XS_INT);
+        xs_int(sh, row, LC_DAYS, l->period_days, XS_INT);
+        /* Effective quota and target as formulas over the stated values and the day counts. */
+        xs_cell(c2, row, LC_SHARE);
+        xs_cell(c3, row, LC_ACTIVE);
+        xs_cell(c4, row, LC_DAYS);
+        bool goal_literal = comp && comp->type == COMP_BONUS && !comp->goal_is_quota;
+        if (!rat_is_zero(l->quota) && !goal_literal && pt->quota[l->person] != QUOTA_NONE &&
+            l->period_days > 0) {
+            snprintf(f, sizeof f, "=%s*%s*%s/%s", xs_cell(c1, row, LC_QUOTA_STATED), c2, c3, c4);
+            xs_formula(sh, row, LC_QUOTA, f, rat_major(l->quota, digits), XS_MONEY);
+        } else if (!rat_is_zero(l->quota)) {
+            xs_number(sh, row, LC_QUOTA, rat_major(l->quota, digits), XS_MONEY);
+        }
+        if (!rat_is_zero(l->target) && pt->target[l->person] != QUOTA_NONE && l->period_days > 0) {
+            snprintf(f, sizeof f, "=%s*%s*%s/%s", xs_cell(c1, row, LC_TARGET_STATED), c2, c3, c4);
+            xs_formula(sh, row, LC_TARGET, f, rat_major(l->target, digits), XS_MONEY);
+        }
+        if (!rat_is_zero(l->quota))
+            xs_number(sh, row, LC_ATTAIN, rat_to_double(l->attainment), XS_PCT);
+
+        /* Slices: amount × rate, unrounded. A bonus's slice amount is the effective target. */
+        double sheet_sum = 0;
+        for (size_t j = 0; j < l->n_slices; j++) {
+            const struct slice *sl = &p->slices[l->slice0 + j];
+            uint16_t ca = (uint16_t)(LC_SLICES + 3 * j);
+            double amt = rat_major(sl->amount, digits), rate = rat_to_double(sl->rate);
+            if (comp && comp->type == COMP_BONUS && j == 0 && !rat_is_zero(l->target) &&
+                pt->target[l->person] != QUOTA_NONE) {
+                snprintf(f, sizeof f, "=%s", xs_cell(c1, row, LC_TARGET));
+                xs_formula(sh, row, ca, f, amt, XS_MONEY);
+            } else {
+                xs_number(sh, row, ca, amt, XS_MONEY);
+            }
+            xs_number(sh, row, (uint16_t)(ca + 1), rate, XS_PCT);
+            snprintf(f, sizeof f, "=%s*%s", xs_cell(c1, row, ca), xs_cell(c2, row, ca + 1));
+            xs_formula(sh, row, (uint16_t)(ca + 2), f, amt * rate, XS_MONEY);
+            sheet_sum += amt * rate;
+        }
+        double weight = comp ? (double)comp->weight.units : 1;
+        for (int sc = 0; comp && sc < comp->weight.scale; sc++)
+            weight /= 10;
+        if (comp && comp->type == COMP_POOL)
+            weight = 1; /* the weight already shaped the pool before it was divided */
+        xs_number(sh, row, c_weight, weight, XS_PCT);
+        bool ambiguous = false;
+        int64_t sheet_cents = sheet_round(sheet_sum * weight, digits, &ambiguous);
+        bool live = l->n_slices > 0 && !ambiguous && sheet_cents == l->rounded;
+        if (live) {
+            /* every slice's pay column: =SUM(pay1,pay2,…)*weight */
+            size_t o = (size_t)snprintf(f, sizeof f, "=SUM(");
+            for (size_t j = 0; j < ns && o < sizeof f; j++)
+                o += (size_t)snprintf(f + o, sizeof f - o, "%s%s", j ? "," : "",
+                                      xs_cell(c1, row, (uint16_t)(LC_SLICES + 3 * j + 2)));
+            snprintf(f + o, sizeof f - o, ")*%s", xs_cell(c3, row, c_weight));
+            xs_formula(sh, row, c_exact, f, rat_major(l->raw, digits), XS_MONEY);
+            snprintf(f, sizeof f, "=ROUND(%s,%d)", xs_cell(c1, row, c_exact), digits);
+            xs_formula_money(sh, row, c_rounded, f, l->rounded, XS_MONEY);
+        } else {
+            xs_number(sh, row, c_exact, rat_major(l->raw, digits), XS_MONEY);
+            xs_money(sh, row, c_rounded, l->rounded, XS_MONEY);
+            if (l->n_slices > 0) {
+                char note[256], a[48], e[48];
+                money_format(a, sizeof a, l->rounded, digits);
+                money_format(e, sizeof e, sheet_cents, digits);
+                snprintf(note, sizeof note,
+                         "Written as a value: a spreadsheet's binary floating point would round "
+                         "this line to %s%s; the exact arithmetic gives %s.",
+                         e, ambiguous ? " or the other way (a hair from a half cent)" : "", a);
+                xs_comment(sh, row, c_rounded, note);
+            }
+        }
+        xs_money(sh, row, c_caps, l->capped, XS_MONEY);
+        snprintf(f, sizeof f, "=%s+%s", xs_cell(c1, row, c_rounded), xs_cell(c2, row, c_caps));
+        xs_formula_money(sh, row, c_amount, f, l->amount, XS_MONEY);
+        xs_int(sh, row, c_pkey, k->person[l->person], XS_INT);
+        xs_int(sh, row, c_ckey, report_pay_column(k, l), XS_INT);
         report_line_slices(r, l, buf, sizeof buf);
-        xs_text(sh, row, 17, buf, XS_PLAIN);
-        xs_number(sh, row, 18, rat_to_double(l->raw) * xs_major(1, digits), XS_MONEY);
-        xs_money(sh, row, 19, l->rounded, XS_MONEY);
-        xs_money(sh, row, 20, l->capped, XS_MONEY);
-        xs_money(sh, row, 21, l->amount, XS_MONEY);
-        xs_text(sh, row, 22, l->note, XS_PLAIN);
+        if (l->note[0]) {
+            size_t o = strlen(buf);
+            snprintf(buf + o, sizeof buf - o, "%s%s", o ? "; " : "", l->note);
+        }
+        xs_text(sh, row, c_note, buf, XS_PLAIN);
     }
-    char f[64], c1[16], c2[16];
     xs_text(sh, row, 0, "Total", XS_BOLD);
     if (p->n_lines) {
-        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 21), xs_cell(c2, row - 1, 21));
-        xs_formula_money(sh, row, 21, f, p->total, XS_MONEY_TOTAL);
+        snprintf(f, sizeof f, "=SUBTOTAL(9,%s:%s)", xs_cell(c1, first, c_amount),
+                 xs_cell(c2, row - 1, c_amount));
+        xs_formula_money(sh, row, c_amount, f, p->total, XS_MONEY_TOTAL);
     } else {
-        xs_money(sh, row, 21, 0, XS_MONEY_TOTAL);
+        xs_money(sh, row, c_amount, 0, XS_MONEY_TOTAL);
     }
-    xs_freeze(sh, 1, 2);
-    xs_autofilter(sh, 0, 0, row > 1 ? row - 1 : 1, (uint16_t)(ARRAY_LEN(hdr) - 1));
+    xs_col_width(sh, LC_PERSON, LC_NAME, 18);
+    xs_col_width(sh, LC_PLAN, LC_PERIOD, 12);
+    xs_col_width(sh, LC_CREDIT, (uint16_t)(c_amount), 13);
+    xs_col_width(sh, c_pkey, c_ckey, 9);
+    xs_col_width(sh, c_note, c_note, 70);
+    xs_freeze(sh, first, 2);
+    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, c_note);
+    out->first = first;
+    out->last = row - 1;
+    out->col_amount = c_amount;
+    out->col_person_key = c_pkey;
+    out->col_column_key = c_ckey;
 }
 
 static void explain_line(const struct report_ctx *r, const struct payout_line *l, FILE *fp)

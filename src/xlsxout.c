@@ -20,14 +20,16 @@ struct xsheet {
 struct xbook {
     lxw_workbook *wb;
     lxw_format *fmt[XS_N_STYLES];
-    struct xsheet *sheets[64];
-    size_t n_sheets;
+    struct xsheet **sheets;
+    size_t n_sheets, cap_sheets;
     int digits;
     lxw_error err;      /* first failure */
     char err_where[64]; /* sheet!cell of the first failure */
     char *buf;          /* sanitised text */
     size_t buf_cap;
 };
+
+static const char *sanitize(struct xbook *b, const char *text);
 
 double xs_major(int64_t minor, int digits)
 {
@@ -166,8 +168,6 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
 
 struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
 {
-    if (b->n_sheets == ARRAY_LEN(b->sheets))
-        BUG("too many sheets");
     lxw_error e = workbook_validate_sheet_name(b->wb, name);
     if (e != LXW_NO_ERROR)
         BUG("illegal or duplicate sheet name");
@@ -177,8 +177,94 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     if (!s->ws)
         BUG("workbook_add_worksheet failed after validation");
     snprintf(s->name, sizeof s->name, "%s", name);
-    b->sheets[b->n_sheets++] = s;
+    VEC_PUSH(b->sheets, b->n_sheets, b->cap_sheets, s);
     return s;
+}
+
+static bool name_taken(const struct xbook *b, const char *name)
+{
+    for (size_t i = 0; i < b->n_sheets; i++)
+        if (ascii_casecmp_n(b->sheets[i]->name, strlen(b->sheets[i]->name), name, strlen(name)) ==
+            0)
+            return true;
+    return ascii_casecmp_n(name, strlen(name), "History", 7) == 0;
+}
+
+const char *xbook_sheet_name(const struct xbook *b, const char *prefix, const char *text,
+                             char out[XS_SHEET_NAME_SIZE])
+{
+    /* prefix + text with []:*?/\ and control characters as '_', invalid UTF-8 as '_', no
+     * apostrophe at either end, at most 31 characters (UTF-16 units, as Excel counts). */
+    char buf[256];
+    size_t o = 0, units = 0;
+    const unsigned char *parts[2] = {(const unsigned char *)prefix,
+                                     (const unsigned char *)(text ? text : "")};
+    for (int part = 0; part < 2; part++) {
+        const unsigned char *p = parts[part];
+        while (*p && units < 31 && o + 4 < sizeof buf) {
+            unsigned char c = *p;
+            size_t k = c < 0x80                 ? 1
+                       : c >= 0xC2 && c <= 0xDF ? 2
+                       : c >= 0xE0 && c <= 0xEF ? 3
+                       : c >= 0xF0 && c <= 0xF4 ? 4
+                                                : 0;
+            bool ok = k > 0;
+            for (size_t j = 1; ok && j < k; j++)
+                ok = (p[j] & 0xC0) == 0x80;
+            if (!ok || c < 0x20 || c == 0x7F || strchr("[]:*?/\\", c)) {
+                buf[o++] = '_';
+                p += ok ? k : 1;
+                units++;
+                continue;
+            }
+            if (k == 4 && units + 2 > 31)
+                break;
+            memcpy(buf + o, p, k);
+            o += k;
+            p += k;
+            units += k == 4 ? 2 : 1;
+        }
+    }
+    buf[o] = 0;
+    while (o > 0 && buf[o - 1] == '\'')
+        buf[--o] = 0;
+    size_t lead = 0;
+    while (buf[lead] == '\'')
+        lead++;
+    char base[256];
+    snprintf(base, sizeof base, "%s", buf[lead] ? buf + lead : "Sheet");
+    /* Unique, ignoring ASCII case as Excel does: "Name (2)", "Name (3)", … within 31 units. */
+    snprintf(out, XS_SHEET_NAME_SIZE, "%s", base);
+    for (unsigned n = 2; name_taken(b, out); n++) {
+        char suffix[16];
+        int sl = snprintf(suffix, sizeof suffix, " (%u)", n);
+        size_t keep = strlen(base), u = 0, cut = 0;
+        /* keep at most 31 - sl units of base, on a character boundary */
+        for (size_t i = 0; i < keep;) {
+            unsigned char c = (unsigned char)base[i];
+            size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            size_t w = k == 4 ? 2 : 1;
+            if (u + w > (size_t)(31 - sl))
+                break;
+            u += w;
+            i += k;
+            cut = i;
+        }
+        snprintf(out, XS_SHEET_NAME_SIZE, "%.*s%s", (int)cut, base, suffix);
+    }
+    return out;
+}
+
+void xs_comment(struct xsheet *s, uint32_t row, uint16_t col, const char *text)
+{
+    const char *t = sanitize(s->book, text);
+    latch(s->book, worksheet_write_comment(s->ws, row, col, t), s, row, col);
+}
+
+void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level)
+{
+    lxw_row_col_options o = {.hidden = 0, .level = level, .collapsed = 0};
+    latch(s->book, worksheet_set_row_opt(s->ws, row, LXW_DEF_ROW_HEIGHT, NULL, &o), s, row, 0);
 }
 
 /* Copy text into the book's buffer as valid XML-safe UTF-8 of at most XLSX_STRING_MAX
@@ -345,6 +431,7 @@ int xbook_close(struct xbook *b, struct diag *d)
     }
     for (size_t i = 0; i < b->n_sheets; i++)
         free(b->sheets[i]);
+    free(b->sheets);
     free(b->buf);
     free(b);
     return rc;

@@ -68,7 +68,7 @@ c.eq("deal reconciliation",
                                    "Rejected")], [12, 6, 1, 3, 1, 1])
 
 pay = load_values(f"{out}/payouts-2026-10.xlsx")
-rows, total = table(pay["Summary"], "Person ID")
+rows, total = table(pay["Payouts"], "Person ID")
 byp = {r["Person ID"]: r for r in rows}
 c.eq("people rows", list(byp), ["P1", "P2", "P3"])
 c.eq("P1 payout", cents(byp["P1"]["Payout"]), 601)

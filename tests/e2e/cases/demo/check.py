@@ -318,10 +318,11 @@ for (pid, _, _), v in lines.items():
     pay[pid] = pay.get(pid, 0) + v
 
 pw = load_values(f"{out}/payouts-{FIRST:%Y-%m}.xlsx")
-prow, ptotal = table(pw["Summary"], "Person ID")
+prow, ptotal = table(pw["Payouts"], "Person ID")
 c.eq("people listed", [r["Person ID"] for r in prow], [p["Employee ID"] for p in people])
-c.eq("Summary columns", list(prow[0])[:8] if prow else None,
-     ["Person ID", "Name", "Team", "Role", "Plan", "Deals", "Own revenue", "Payout"])
+c.eq("Payouts columns", list(prow[0])[:7] if prow else None,
+     ["Person ID", "Name", "Team", "Role", "Plan", "Deals", "Own revenue"])
+c.true("Payouts has a Payout column", bool(prow) and "Payout" in prow[0])
 for r in prow:
     pid = r["Person ID"]
     p = person.get(pid, {})

@@ -31,11 +31,12 @@ STYLES = {
 
 
 def sheet_values(path):
-    """Every value of every sheet except text that names the currency or the file paths."""
+    """Every value of every sheet except text that names the currency or the file paths, and
+    the sheets that describe the configuration itself (Run, Plans: INI line numbers differ)."""
     wb = load_values(path)
     out = {}
     for ws in wb.worksheets:
-        if ws.title == "Run":
+        if ws.title in ("Run", "Plans"):
             continue
         for row in ws.iter_rows():
             for cell in row:
