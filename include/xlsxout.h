@@ -45,8 +45,10 @@ struct xbook_props {
     const char *title;
     const char *subject;
     const char *company;
-    int32_t created_day; /* document creation date (day number): the run's as-of date */
-    int money_digits;    /* decimals of the reporting currency */
+    int32_t created_day;  /* document creation date (day number): the run's as-of date */
+    int money_digits;     /* decimals of the reporting currency */
+    const char *currency; /* its ISO code: money cells show its symbol ($ € £ ¥) or code; NULL
+                           * or "" = plain numbers */
 };
 
 /* Create a workbook at path. Returns NULL with an error in d if libxlsxwriter cannot. */

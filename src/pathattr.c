@@ -197,7 +197,7 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
         return RUN_EIO;
     }
     const char *xtmp = publish_begin(dir, "path-attribution.xlsx", d);
-    struct xbook_props pp = {"Path-level attribution", "Per-channel credit", "", 0, 2};
+    struct xbook_props pp = {"Path-level attribution", "Per-channel credit", "", 0, 2, NULL};
     struct xbook *b = xtmp ? xbook_create(xtmp, &pp, d) : NULL;
     if (!b) {
         publish_abort();

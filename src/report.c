@@ -201,6 +201,7 @@ void report_props(const struct report_ctx *r, struct xbook_props *p, const char 
     p->company = r->s->company;
     p->created_day = r->as_of_day;
     p->money_digits = r->s->currency_digits;
+    p->currency = r->s->currency;
 }
 
 /* People of the people file in file order. */

@@ -109,6 +109,13 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     xs_text(sh, header, c_total, "Payout", XS_HEADER);
     xs_text(sh, header, c_pkey, "Person #", XS_HEADER);
     xs_text(sh, header, c_tkey, "Team #", XS_HEADER);
+    if (p->any_foreign_payee) {
+        char paid[96], day[16];
+        date_format_day(day, sizeof day, p->pay_rate_day);
+        snprintf(paid, sizeof paid, "Paid amount (FX of %s)", day);
+        xs_text(sh, header, (uint16_t)(c_tkey + 1), "Paid in", XS_HEADER);
+        xs_text(sh, header, (uint16_t)(c_tkey + 2), paid, XS_HEADER);
+    }
 
     /* Cached values: each person's sum per payout column, from the lines. */
     int64_t *cell = xcalloc((size_t)n * k->n_columns + 1, sizeof *cell);
@@ -177,6 +184,12 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         xs_int(sh, rr, c_pkey, i + 1, XS_INT);
         if (pt->team[id] != ID_NONE)
             xs_int(sh, rr, c_tkey, team_key[pt->team[id]], XS_INT);
+        if (p->any_foreign_payee) {
+            const char *cur = pt->currency[id].code[0] ? pt->currency[id].code : r->s->currency;
+            xs_text(sh, rr, (uint16_t)(c_tkey + 1), cur, XS_PLAIN);
+            xs_number(sh, rr, (uint16_t)(c_tkey + 2),
+                      xs_major(p->person_pay[id], money_minor_digits(cur)), XS_DEALS);
+        }
     }
     uint32_t total_row = first + n;
     xs_text(sh, total_row, 0, "Total", XS_BOLD);

@@ -23,6 +23,7 @@ struct xbook {
     struct xsheet **sheets;
     size_t n_sheets, cap_sheets;
     int digits;
+    char money_fmt[96]; /* the money number format, also for chart axes */
     lxw_error err;      /* first failure */
     char err_where[64]; /* sheet!cell of the first failure */
     char *buf;          /* sanitised text */
@@ -64,15 +65,38 @@ static void latch(struct xbook *b, lxw_error e, const struct xsheet *s, uint32_t
              s ? xs_cell(cell, row, col) : "");
 }
 
-static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits)
+/* The money number format: the currency's symbol (or code) as a quoted literal, grouping, the
+ * currency's decimals, negatives with a leading minus: "$"#,##0.00;-"$"#,##0.00. A literal
+ * works the same in Excel and LibreOffice whatever the reader's locale. */
+static void money_format_string(char *buf, size_t size, const char *currency, int digits)
+{
+    static const struct {
+        const char *code, *sym;
+    } symbols[] = {{"USD", "$"}, {"EUR", "€"}, {"GBP", "£"}, {"JPY", "¥"}};
+    char lit[16] = "";
+    if (currency && *currency) {
+        snprintf(lit, sizeof lit, "%s ", currency);
+        for (size_t i = 0; i < ARRAY_LEN(symbols); i++)
+            if (strcmp(currency, symbols[i].code) == 0)
+                snprintf(lit, sizeof lit, "%s", symbols[i].sym);
+    }
+    if (digits < 0 || digits > 4)
+        digits = 2;
+    char num[24];
+    snprintf(num, sizeof num, "#,##0%s%.*s", digits ? "." : "", digits, "0000");
+    if (*lit)
+        snprintf(buf, size, "\"%s\"%s;-\"%s\"%s", lit, num, lit, num);
+    else
+        snprintf(buf, size, "%s;-%s", num, num);
+}
+
+static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits, const char *currency)
 {
     lxw_format *f = workbook_add_format(wb);
     if (!f)
         return NULL;
-    static const char *const money_fmt[] = {"#,##0;-#,##0", "#,##0.0;-#,##0.0",
-                                            "#,##0.00;-#,##0.00", "#,##0.000;-#,##0.000",
-                                            "#,##0.0000;-#,##0.0000"};
-    const char *mf = money_fmt[digits < 0 || digits > 4 ? 2 : digits];
+    char mf[96];
+    money_format_string(mf, sizeof mf, currency, digits);
     switch (st) {
     case XS_PLAIN:
         break;
@@ -151,8 +175,9 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
     struct xbook *b = xcalloc(1, sizeof *b);
     b->wb = wb;
     b->digits = props->money_digits;
+    money_format_string(b->money_fmt, sizeof b->money_fmt, props->currency, 0);
     for (int st = 0; st < XS_N_STYLES; st++)
-        b->fmt[st] = make_format(wb, (enum xstyle)st, props->money_digits);
+        b->fmt[st] = make_format(wb, (enum xstyle)st, props->money_digits, props->currency);
 
     lxw_doc_properties dp;
     memset(&dp, 0, sizeof dp);
@@ -177,6 +202,9 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     if (!s->ws)
         BUG("workbook_add_worksheet failed after validation");
     snprintf(s->name, sizeof s->name, "%s", name);
+    /* Printed or exported to PDF: landscape, one page wide, as many pages tall as needed. */
+    worksheet_set_landscape(s->ws);
+    worksheet_fit_to_pages(s->ws, 1, 0);
     VEC_PUSH(b->sheets, b->n_sheets, b->cap_sheets, s);
     return s;
 }
@@ -410,7 +438,11 @@ void xs_chart_columns(struct xsheet *s, const char *title, uint32_t header_row, 
                                 (lxw_col_t)(first_col + k));
         chart_series_set_name_range(series, s->name, header_row, (lxw_col_t)(first_col + k));
     }
-    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    chart_legend_set_position(chart,
+                              n_series > 1 ? LXW_CHART_LEGEND_BOTTOM : LXW_CHART_LEGEND_NONE);
+    lxw_chart_font title_font = {.size = 12, .bold = LXW_EXPLICIT_FALSE};
+    chart_title_set_name_font(chart, &title_font);
+    chart_axis_set_num_format(chart->y_axis, b->money_fmt);
     lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.3};
     latch(b, worksheet_insert_chart_opt(s->ws, at_row, at_col, chart, &opt), s, at_row, at_col);
 }
