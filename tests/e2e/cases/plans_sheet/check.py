@@ -134,7 +134,8 @@ s, e = block("Plan mgr — Sales Manager 2026 (version base)")
 k = find("Component override (override)", s)
 c.eq("amount tiers", table("From (lower bound)", k, e), [(0, 0.025), (198000, 0.05)])
 t = find("From (lower bound)", k)
-c.eq("amount bound format", ws.cell(t + 3, 1).number_format, "#,##0.00;-#,##0.00")
+# money in the reporting currency (USD here): its symbol as a literal, two decimals
+c.eq("amount bound format", ws.cell(t + 3, 1).number_format, '"$"#,##0.00;-"$"#,##0.00')
 
 # Configuration text is string cells, never formulas.
 c.true("no formulas", not any(isinstance(v, str) and v.startswith("=") for r in rows for v in r))
