@@ -335,6 +335,32 @@ static int required_id(struct reader *r, int f, enum id_domain dom, char *buf, c
     return 0;
 }
 
+/* Text that ends up in a workbook cell must fit one: at most 32,767 characters (UTF-16 units,
+ * as Excel counts). Longer text rejects the row rather than being cut silently. Returns 0, or -1
+ * after rejecting. Cheap for the common case: only a field over 32,767 bytes is counted. */
+#define CELL_TEXT_MAX 32767
+static int cell_text(struct reader *r, int f, const char *v, size_t n)
+{
+    if (n <= CELL_TEXT_MAX)
+        return 0;
+    size_t units = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if ((c & 0xC0) != 0x80)
+            units += c >= 0xF0 ? 2 : 1;
+    }
+    if (units <= CELL_TEXT_MAX)
+        return 0;
+    size_t shown = 60;
+    while (shown < n && ((unsigned char)v[shown] & 0xC0) == 0x80)
+        shown++;
+    reject(r, f, v, shown,
+           "text of %zu characters is longer than a spreadsheet cell holds (32,767); the value "
+           "shown is its start",
+           units);
+    return -1;
+}
+
 static void campaign_row(struct reader *r)
 {
     char id_buf[IDS_MAX_LEN + 1], owner_buf[IDS_MAX_LEN + 1];
@@ -351,6 +377,8 @@ static void campaign_row(struct reader *r)
         reject_required(r, CF_CHANNEL);
         return;
     }
+    if (cell_text(r, CF_NAME, name, nn) || cell_text(r, CF_CHANNEL, ch, nc))
+        return;
     if (id_value(r, CF_OWNER, ID_PERSON, owner_buf, &owner, &no))
         return;
     int64_t spend = 0;
@@ -406,6 +434,9 @@ static void person_row(struct reader *r)
         reject_required(r, PF_TEAM);
         return;
     }
+    if (cell_text(r, PF_NAME, name, nn) || cell_text(r, PF_TEAM, team, nt) ||
+        cell_text(r, PF_ROLE, role, nr))
+        return;
     if (id_value(r, PF_MANAGER, ID_PERSON, mgr_buf, &mgr, &nm))
         return;
     int64_t quota, target;
@@ -510,6 +541,8 @@ static void touch_row(struct reader *r)
     const char *lead, *camp;
     size_t nl, nc, nch;
     const char *ch = field(r, TF_CHANNEL, &nch);
+    if (cell_text(r, TF_CHANNEL, ch, nch))
+        return;
     if (required_id(r, TF_LEAD, ID_LEAD, lead_buf, &lead, &nl) ||
         required_id(r, TF_CAMPAIGN, ID_CAMPAIGN, camp_buf, &camp, &nc))
         return;

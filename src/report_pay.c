@@ -45,17 +45,19 @@ static void build_keys(const struct report_ctx *r, const uint32_t *order, uint32
     VEC_PUSH(k->columns, k->n_columns, cap, adj);
 }
 
-/* The attainment to show for a person: their last line in the period that has a quota. */
-static double person_attainment(const struct payouts *p, uint32_t who, bool *has)
+/* What a person's attainment is measured on: their last line in the period that has a quota or
+ * goal (its cumulative measure and effective quota, minor units). */
+static bool person_attainment(const struct payouts *p, uint32_t who, int64_t *measure,
+                              struct rat *goal)
 {
-    *has = false;
-    double a = 0;
+    bool has = false;
     for (size_t i = 0; i < p->n_lines; i++)
         if (p->lines[i].person == who && !rat_is_zero(p->lines[i].quota)) {
-            a = rat_to_double(p->lines[i].attainment);
-            *has = true;
+            *measure = p->lines[i].after;
+            *goal = p->lines[i].quota;
+            has = true;
         }
-    return a;
+    return has;
 }
 
 enum {
@@ -68,6 +70,8 @@ enum {
     PC_REVENUE,
     PC_QUOTA,
     PC_TARGET,
+    PC_MEASURE,
+    PC_GOAL,
     PC_ATTAIN,
     PC_COLUMNS /* one per payout column, then Payout, Person #, Team # */
 };
@@ -149,10 +153,18 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
             xs_money(sh, rr, PC_QUOTA, pt->quota[id], XS_MONEY);
         if (pt->target[id] != QUOTA_NONE)
             xs_money(sh, rr, PC_TARGET, pt->target[id], XS_MONEY);
-        bool has;
-        double att = person_attainment(p, id, &has);
-        if (has)
-            xs_number(sh, rr, PC_ATTAIN, att, XS_PCT);
+        int64_t measure = 0;
+        struct rat goal = rat_int64(0);
+        if (person_attainment(p, id, &measure, &goal)) {
+            double g = rat_to_double(goal) * xs_major(1, r->s->currency_digits);
+            xs_money(sh, rr, PC_MEASURE, measure, XS_MONEY);
+            xs_number(sh, rr, PC_GOAL, g, XS_MONEY);
+            char m1[16], g1[16];
+            snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(g1, rr, PC_GOAL),
+                     xs_cell(m1, rr, PC_MEASURE), g1);
+            xs_formula(sh, rr, PC_ATTAIN, f,
+                       g != 0 ? xs_major(measure, r->s->currency_digits) / g : 0, XS_PCT);
+        }
         xs_cell(pc, rr, c_pkey);
         for (uint32_t j = 0; j < k->n_columns; j++) {
             uint16_t col = (uint16_t)(PC_COLUMNS + j);
@@ -180,7 +192,7 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         char s1[16], s2[16];
         snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(s1, rr, PC_COLUMNS),
                  xs_cell(s2, rr, (uint16_t)(c_total - 1)));
-        xs_formula_money(sh, rr, c_total, f, p->person_total[id], XS_MONEY_TOTAL);
+        xs_formula_money(sh, rr, c_total, f, p->person_total[id], XS_MONEY);
         xs_int(sh, rr, c_pkey, i + 1, XS_INT);
         if (pt->team[id] != ID_NONE)
             xs_int(sh, rr, c_tkey, team_key[pt->team[id]], XS_INT);
@@ -199,7 +211,8 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         total_deals += p->person_deals[order[i]];
     }
     for (uint16_t col = PC_DEALS; col <= c_total; col++) {
-        if (col == PC_QUOTA || col == PC_TARGET || col == PC_ATTAIN)
+        if (col == PC_QUOTA || col == PC_TARGET || col == PC_MEASURE || col == PC_GOAL ||
+            col == PC_ATTAIN)
             continue;
         int64_t v = col == PC_DEALS ? total_deals : col == PC_REVENUE ? total_rev : 0;
         if (col >= PC_COLUMNS && col < c_total)
@@ -244,7 +257,7 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
     xs_tab_color(sh, TAB_SUMMARY);
     xs_hide_gridlines(sh);
     xs_col_width(sh, 0, 0, 30);
-    xs_col_width(sh, 1, 7, 16);
+    xs_col_width(sh, 1, 8, 17);
     uint32_t row = 0;
     char title[64];
     snprintf(title, sizeof title, "Payouts %s", r->period->name);
@@ -258,87 +271,78 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
     report_label_date(sh, row++, "As of", r->as_of_day);
     report_label_value(sh, row++, "Currency", r->s->currency);
     row++;
-    static const char *const hdr[] = {"Team",  "Headcount",  "Target incentive", "Own revenue",
-                                      "Quota", "Attainment", "Payout",           "Team #"};
+    /* Team table: every figure a COUNTIF/SUMIFS over the Payouts rows with that team number. */
+    enum { TC_TEAM, TC_HEAD, TC_TARGET, TC_REV, TC_MEASURE, TC_GOAL, TC_ATTAIN, TC_PAY, TC_KEY };
+    static const char *const hdr[] = {"Team",        "Headcount",          "Target incentive",
+                                      "Own revenue", "Attainment measure", "Quota or goal",
+                                      "Attainment",  "Payout",             "Team #"};
+    static const uint16_t src[] = {0, 0, PC_TARGET, PC_REVENUE, PC_MEASURE, PC_GOAL, 0, 0, 0};
     uint32_t header = row;
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
         xs_text(sh, header, c, hdr[c], XS_HEADER);
     uint32_t first = header + 1;
-    char f[512], k1[16], k2[16], v1[16], v2[16], key[16];
+    char f[512], k1[16], k2[16], v1[16], v2[16], key[16], m[16], g[16];
     xs_cell(k1, pl->first, pl->col_team_key);
     xs_cell(k2, pl->last, pl->col_team_key);
-    static const uint16_t src_col[] = {0, 0, PC_TARGET, PC_REVENUE, PC_QUOTA, 0, 0};
-    int64_t sum_payout = 0, sum_head = 0, sum_target = 0, sum_rev = 0, sum_quota = 0;
+    int digits = r->s->currency_digits;
+    double tot[TC_KEY] = {0};
     for (uint32_t t = 0; t < n_teams; t++) {
         uint32_t rr = first + t;
-        int64_t head = 0, target = 0, rev = 0, quota = 0, payout = 0;
+        double v[TC_KEY] = {0}; /* cached values, major units */
         for (uint32_t i = 0; i < n; i++) {
             uint32_t id = order[i];
             if (pt->team[id] != teams[t].team)
                 continue;
-            head++;
-            target += pt->target[id] == QUOTA_NONE ? 0 : pt->target[id];
-            quota += pt->quota[id] == QUOTA_NONE ? 0 : pt->quota[id];
-            rev += p->person_revenue[id];
-            payout += p->person_total[id];
+            v[TC_HEAD] += 1;
+            v[TC_TARGET] += pt->target[id] == QUOTA_NONE ? 0 : xs_major(pt->target[id], digits);
+            v[TC_REV] += xs_major(p->person_revenue[id], digits);
+            v[TC_PAY] += xs_major(p->person_total[id], digits);
+            int64_t measure;
+            struct rat goal;
+            if (person_attainment(p, id, &measure, &goal)) {
+                v[TC_MEASURE] += xs_major(measure, digits);
+                v[TC_GOAL] += rat_to_double(goal) * xs_major(1, digits);
+            }
         }
-        sum_head += head;
-        sum_target += target;
-        sum_rev += rev;
-        sum_quota += quota;
-        sum_payout += payout;
-        xs_text(sh, rr, 0, intern_str(&ds->teams, teams[t].team), XS_PLAIN);
-        xs_int(sh, rr, 7, teams[t].key, XS_INT);
-        xs_cell(key, rr, 7);
-        bool live = n > 0;
-        const int64_t vals[] = {0, head, target, rev, quota, 0, payout};
-        for (uint16_t c = 1; c <= 6; c++) {
-            if (c == 5) {
-                double att = quota > 0 ? (double)rev / (double)quota : 0;
-                char q[16], v[16];
-                snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(q, rr, 4), xs_cell(v, rr, 3), q);
-                xs_formula(sh, rr, 5, f, att, XS_PCT);
-                continue;
-            }
-            uint16_t sc = c == 6 ? pl->col_total : src_col[c];
-            if (!live) {
-                xs_money(sh, rr, c, vals[c], XS_MONEY);
-                continue;
-            }
-            if (c == 1) {
+        xs_text(sh, rr, TC_TEAM, intern_str(&ds->teams, teams[t].team), XS_PLAIN);
+        xs_int(sh, rr, TC_KEY, teams[t].key, XS_INT);
+        xs_cell(key, rr, TC_KEY);
+        for (uint16_t c = TC_HEAD; c < TC_KEY; c++) {
+            tot[c] += v[c];
+            if (c == TC_ATTAIN) {
+                snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(g, rr, TC_GOAL),
+                         xs_cell(m, rr, TC_MEASURE), g);
+                xs_formula(sh, rr, c, f, v[TC_GOAL] != 0 ? v[TC_MEASURE] / v[TC_GOAL] : 0,
+                           XS_PCT);
+            } else if (c == TC_HEAD) {
                 snprintf(f, sizeof f, "=COUNTIF(Payouts!%s:%s,%s)", k1, k2, key);
-                xs_formula(sh, rr, c, f, (double)head, XS_INT);
+                xs_formula(sh, rr, c, f, v[c], XS_INT);
             } else {
+                uint16_t sc = c == TC_PAY ? pl->col_total : src[c];
                 xs_cell(v1, pl->first, sc);
                 xs_cell(v2, pl->last, sc);
                 snprintf(f, sizeof f, "=SUMIFS(Payouts!%s:%s,Payouts!%s:%s,%s)", v1, v2, k1, k2,
                          key);
-                xs_formula_money(sh, rr, c, f, vals[c], c == 6 ? XS_MONEY_TOTAL : XS_MONEY);
+                xs_formula(sh, rr, c, f, v[c], c == TC_PAY ? XS_MONEY_TOTAL : XS_MONEY);
             }
         }
     }
     uint32_t total_row = first + n_teams;
     xs_text(sh, total_row, 0, "Total", XS_BOLD);
-    const int64_t tv[] = {0, sum_head, sum_target, sum_rev, sum_quota, 0, sum_payout};
-    for (uint16_t c = 1; c <= 6; c++) {
+    for (uint16_t c = TC_HEAD; c < TC_KEY; c++) {
         char s1[16], s2[16];
-        if (c == 5) {
-            char q[16], v[16];
-            snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(q, total_row, 4),
-                     xs_cell(v, total_row, 3), q);
-            xs_formula(sh, total_row, 5, f, sum_quota > 0 ? (double)sum_rev / (double)sum_quota : 0,
+        if (c == TC_ATTAIN) {
+            snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(g, total_row, TC_GOAL),
+                     xs_cell(m, total_row, TC_MEASURE), g);
+            xs_formula(sh, total_row, c, f, tot[TC_GOAL] != 0 ? tot[TC_MEASURE] / tot[TC_GOAL] : 0,
                        XS_PCT_TOTAL);
-            continue;
+        } else if (!n_teams) {
+            xs_number(sh, total_row, c, 0, c == TC_HEAD ? XS_INT_TOTAL : XS_MONEY_TOTAL);
+        } else {
+            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(s1, first, c),
+                     xs_cell(s2, total_row - 1, c));
+            xs_formula(sh, total_row, c, f, tot[c], c == TC_HEAD ? XS_INT_TOTAL : XS_MONEY_TOTAL);
         }
-        if (!n_teams) {
-            xs_money(sh, total_row, c, 0, XS_MONEY_TOTAL);
-            continue;
-        }
-        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(s1, first, c), xs_cell(s2, total_row - 1, c));
-        if (c == 1)
-            xs_formula(sh, total_row, c, f, (double)tv[c], XS_INT_TOTAL);
-        else
-            xs_formula_money(sh, total_row, c, f, tv[c], XS_MONEY_TOTAL);
     }
     /* A cross-check: the team total equals the sum of every line. */
     row = total_row + 2;
@@ -360,7 +364,8 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
             "still count in attribution and in team and company measures)",
             XS_NOTE);
     if (n_teams)
-        xs_chart_columns(sh, "Payout by team", header, first, total_row - 1, 0, 6, 1, row + 1, 0);
+        xs_chart_columns(sh, "Payout by team", header, first, total_row - 1, TC_TEAM, TC_PAY, 1,
+                         row + 1, 0);
     xs_freeze(sh, header + 1, 0);
 }
 

@@ -404,7 +404,7 @@ Test(xlsxout, xs_major_divides_minor_units_by_ten_to_the_digits)
     }
 }
 
-static const struct xbook_props PROPS = {"Test book", "unit test", "Example Co", 20757, 2};
+static const struct xbook_props PROPS = {"Test book", "unit test", "Example Co", 20757, 2, "USD"};
 
 static bool starts_with_pk(const char *path)
 {
