@@ -16,11 +16,34 @@
 
 static void fmt_rat_money(char *buf, size_t n, struct rat v, int digits)
 {
-    /* minor units -> major, with up to 6 more digits so unrounded slices show exactly */
+    /* minor units -> major with the currency's decimals at least, up to 6 more when the value is
+     * not a whole number of minor units (unrounded slices show exactly), thousands grouped:
+     * "5,253.75", "1,234.567742" */
     struct rat major = v;
     for (int i = 0; i < digits; i++)
         major = rat_div(major, rat_int64(10));
-    rat_format(buf, n, major, digits + 6);
+    char raw[80];
+    rat_format(raw, sizeof raw, major, digits + 6);
+    const char *dot = strchr(raw, '.');
+    size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
+    size_t frac_len = dot ? strlen(dot + 1) : 0;
+    size_t o = 0, start = raw[0] == '-';
+    if (start && o + 1 < n)
+        buf[o++] = '-';
+    for (size_t i = start; i < int_len && o + 2 < n; i++) {
+        if (i > start && (int_len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    if (digits > 0 || frac_len > 0) {
+        if (o + 1 < n)
+            buf[o++] = '.';
+        for (size_t i = 0; i < frac_len && o + 1 < n; i++)
+            buf[o++] = dot[1 + i];
+        for (size_t i = frac_len; i < (size_t)digits && o + 1 < n; i++)
+            buf[o++] = '0';
+    }
+    buf[o] = 0;
 }
 
 static void fmt_pct(char *buf, size_t n, struct rat v)
@@ -359,11 +382,11 @@ static void explain_line(const struct report_ctx *r, const struct payout_line *l
         fprintf(fp, " (%s)", line_kind_name(l->kind));
     fprintf(fp, " [%s, version %s]\n", l->attain.name, version_text(l, c, sizeof c));
     if (l->component && l->kind != LINE_PAYEE_CAP && l->component->type != COMP_SPIF) {
-        money_format(a, sizeof a, l->credit, digits);
+        fmt_rat_money(a, sizeof a, rat_int64(l->credit), digits);
         fprintf(fp, "      %s credit %s", measure_name(l->component->measure), a);
         if (l->kind == LINE_DEAL && l->component->basis == BASIS_PERIOD_TO_DATE) {
-            money_format(b, sizeof b, l->before, digits);
-            money_format(c, sizeof c, l->after, digits);
+            fmt_rat_money(b, sizeof b, rat_int64(l->before), digits);
+            fmt_rat_money(c, sizeof c, rat_int64(l->after), digits);
             fprintf(fp, "; period to date %s -> %s", b, c);
         }
         fputc('\n', fp);
@@ -379,11 +402,11 @@ static void explain_line(const struct report_ctx *r, const struct payout_line *l
         fprintf(fp, "      slices %s\n", buf);
     }
     fmt_rat_money(a, sizeof a, l->raw, digits);
-    money_format(b, sizeof b, l->rounded, digits);
-    money_format(c, sizeof c, l->amount, digits);
+    fmt_rat_money(b, sizeof b, rat_int64(l->rounded), digits);
+    fmt_rat_money(c, sizeof c, rat_int64(l->amount), digits);
     fprintf(fp, "      exact %s -> rounded %s", a, b);
     if (l->capped) {
-        money_format(q, sizeof q, l->capped, digits);
+        fmt_rat_money(q, sizeof q, rat_int64(l->capped), digits);
         fprintf(fp, ", caps %s", q);
     }
     fprintf(fp, " => pays %s\n", c);
@@ -413,7 +436,7 @@ int report_explain(const struct report_ctx *r, const char *person, const char *d
         if (drow == ID_NONE)
             return -1;
         char amt[48], day[16];
-        money_format(amt, sizeof amt, ds->deals.amount[drow], digits);
+        fmt_rat_money(amt, sizeof amt, rat_int64(ds->deals.amount[drow]), digits);
         date_format_day(day, sizeof day, ds->deals.close_day[drow]);
         fprintf(fp, "deal %s: %s %s closed %s, owner %s; lines in payout period %s\n", deal, amt,
                 r->s->currency, day, intern_str(&ds->people_ids, ds->deals.owner[drow]),
@@ -436,7 +459,7 @@ int report_explain(const struct report_ctx *r, const char *person, const char *d
         n++;
     }
     char t[48];
-    money_format(t, sizeof t, total, digits);
-    fprintf(fp, "%zu lines, total %s %s\n", n, t, r->s->currency);
+    fmt_rat_money(t, sizeof t, rat_int64(total), digits);
+    fprintf(fp, "%zu line%s, total %s %s\n", n, n == 1 ? "" : "s", t, r->s->currency);
     return 0;
 }

@@ -281,7 +281,7 @@ int run_execute(const struct run_opts *o, struct diag *d)
         } else if (report_explain(&r, o->explain_person, o->explain_deal, o->out)) {
             diag_error(d, NULL, 0, "no %s '%s' in the data", o->explain_person ? "person" : "deal",
                        o->explain_person ? o->explain_person : o->explain_deal);
-            rc = RUN_EDATA;
+            rc = RUN_EUSAGE; /* the argument names no one in the data */
         }
     }
     if (rc == RUN_OK && o->command == RUN_RUN) {
