@@ -24,9 +24,10 @@ struct xsheet;
 enum xstyle {
     XS_PLAIN,
     XS_BOLD,
-    XS_TITLE,  /* large bold sheet title */
-    XS_NOTE,   /* small grey explanatory text */
-    XS_HEADER, /* table header: bold, shaded, bottom border, wrapped */
+    XS_TITLE,      /* large bold sheet title */
+    XS_NOTE,       /* small grey explanatory text */
+    XS_HEADER,     /* table header: bold, shaded, bottom border, wrapped */
+    XS_HEADER_NUM, /* the same, right-aligned: the header of a column of numbers */
     XS_MONEY,
     XS_MONEY_TOTAL, /* bold, top border */
     XS_INT,
@@ -79,6 +80,8 @@ void xs_comment(struct xsheet *s, uint32_t row, uint16_t col, const char *text);
 /* Outline level of a row (1 = foldable under the row above the group). */
 void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level);
 void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width);
+/* Height of a row in points (15 = one line of the default font; 30 shows two wrapped lines). */
+void xs_row_height(struct xsheet *s, uint32_t row, double points);
 void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col);
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2);
 void xs_hide_gridlines(struct xsheet *s);
@@ -89,6 +92,11 @@ void xs_tab_color(struct xsheet *s, uint32_t rgb);
 void xs_chart_columns(struct xsheet *s, const char *title, uint32_t header_row, uint32_t first,
                       uint32_t last, uint16_t cat_col, uint16_t first_col, uint16_t n_series,
                       uint32_t at_row, uint16_t at_col);
+/* The same chart scaled from the default 480 × 288 pixels (xs_chart_columns: 1.6 × 1.3). */
+void xs_chart_columns_scaled(struct xsheet *s, const char *title, uint32_t header_row,
+                             uint32_t first, uint32_t last, uint16_t cat_col, uint16_t first_col,
+                             uint16_t n_series, uint32_t at_row, uint16_t at_col, double x_scale,
+                             double y_scale);
 
 /* "B12" for row 11, column 1 (both 0-based); buf of at least 16 bytes. Returns buf. */
 char *xs_cell(char *buf, uint32_t row, uint16_t col);

@@ -78,26 +78,30 @@ static void model_headers(struct xsheet *sh, uint32_t row, uint16_t col0,
         uint16_t c = (uint16_t)(col0 + k * PER_MODEL);
         char h[96];
         snprintf(h, sizeof h, "%s credit (%s)", name, currency);
-        xs_text(sh, row, c, h, XS_HEADER);
+        xs_text(sh, row, c, h, XS_HEADER_NUM);
         snprintf(h, sizeof h, "%s deals credited", name);
-        xs_text(sh, row, (uint16_t)(c + 1), h, XS_HEADER);
+        xs_text(sh, row, (uint16_t)(c + 1), h, XS_HEADER_NUM);
         snprintf(h, sizeof h, "%s ROAS", name);
-        xs_text(sh, row, (uint16_t)(c + 2), h, XS_HEADER);
+        xs_text(sh, row, (uint16_t)(c + 2), h, XS_HEADER_NUM);
         snprintf(h, sizeof h, "%s ROI", name);
-        xs_text(sh, row, (uint16_t)(c + 3), h, XS_HEADER);
+        xs_text(sh, row, (uint16_t)(c + 3), h, XS_HEADER_NUM);
         snprintf(h, sizeof h, "%s cost per won deal", name);
-        xs_text(sh, row, (uint16_t)(c + 4), h, XS_HEADER);
+        xs_text(sh, row, (uint16_t)(c + 4), h, XS_HEADER_NUM);
     }
 }
 
 /* Credit and deals in the row; ROAS, ROI and cost per won deal as formulas over the row's cells
  * when there is spend (and credited deals), left empty otherwise. */
 static void model_cells(struct xsheet *sh, uint32_t row, uint16_t col0, uint16_t spend_col,
-                        int64_t spend, int64_t credit, double deals, bool total, int digits)
+                        int64_t spend, int64_t credit, const char *credit_formula, double deals,
+                        bool total, int digits)
 {
     char f[128], a[16], b[16];
     enum xstyle money = total ? XS_MONEY_TOTAL : XS_MONEY;
-    xs_money(sh, row, col0, credit, money);
+    if (credit_formula)
+        xs_formula_money(sh, row, col0, credit_formula, credit, money);
+    else
+        xs_money(sh, row, col0, credit, money);
     xs_number(sh, row, (uint16_t)(col0 + 1), deals, total ? XS_DEALS_TOTAL : XS_DEALS);
     if (spend == 0)
         return;
@@ -117,6 +121,31 @@ static void model_cells(struct xsheet *sh, uint32_t row, uint16_t col0, uint16_t
     }
 }
 
+/* Where the detail sheets put the numbers the Summary refers to. */
+#define CHANNELS_SHEET     "Channels"
+#define UNATTRIBUTED_SHEET "Unattributed"
+#define CH_SPEND_COL       3
+#define CH_MODEL_COL0      4
+
+/* Characters (not bytes) of UTF-8 text. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* A bold label in column A of the Summary; *width grows to fit it. */
+static void summary_label(struct xsheet *sh, uint32_t row, const char *text, double *width)
+{
+    xs_text(sh, row, 0, text, XS_BOLD);
+    /* about one width unit per character of bold Calibri 11, plus a margin */
+    double w = (double)utf8_chars(text) + 3.0;
+    if (w > *width)
+        *width = w;
+}
+
 static void summary_sheet(const struct report_ctx *r, struct xbook *b, const struct model_cols *mc,
                           const int64_t *channel_spend, size_t detail_cut)
 {
@@ -125,8 +154,7 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     struct xsheet *sh = xbook_add_sheet(b, "Summary");
     xs_tab_color(sh, TAB_SUMMARY);
     xs_hide_gridlines(sh);
-    xs_col_width(sh, 0, 0, 52);
-    xs_col_width(sh, 1, (uint16_t)(1 + 2 * MODEL_N), 18);
+    double width_a = 20;
     char title[64], f[256], c1[16], c2[16], c3[16];
     snprintf(title, sizeof title, "Attribution %s", r->period->name);
     uint32_t row = 0;
@@ -142,75 +170,124 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     report_label_date(sh, row++, "As of", r->as_of_day);
     report_label_value(sh, row++, "Currency", r->s->currency);
     report_label_value(sh, row++, "Business time zone", r->s->timezone);
-    xs_text(sh, row, 0, "Lookback window (days, 0 = none)", XS_BOLD);
+    summary_label(sh, row, "Lookback window (days, 0 = none)", &width_a);
     xs_int(sh, row++, 1, r->s->lookback_days, XS_INT);
     row++;
 
-    uint32_t r_deals = row++, r_won = row++, r_unattr = row++, r_undeals = row++;
-    uint32_t r_sourced = row++, r_srcshare = row++, r_spend = row++;
-    uint32_t r_model0 = row;
-    row += (uint32_t)(2 * mc->n) + 1;
-    uint32_t table = row + 1;
-    uint32_t first_data = table + 1, n_ch = ds->channels.n;
-    uint32_t total_row = first_data + n_ch;
+    uint32_t n_ch = ds->channels.n;
+    uint32_t ch_total = 1 + n_ch; /* the Channels sheet's total row */
     int64_t spend = 0;
     for (uint32_t c = 0; c < n_ch; c++)
         spend += channel_spend[c];
 
-    xs_text(sh, r_deals, 0, "Closed-won deals", XS_BOLD);
+    uint32_t r_deals = row++, r_won = row++, r_unattr = row++, r_undeals = row++;
+    uint32_t r_sourced = row++, r_srcshare = row++, r_spend = row++;
+    summary_label(sh, r_deals, "Closed-won deals", &width_a);
     xs_int(sh, r_deals, 1, a->n_deals, XS_INT);
-    xs_text(sh, r_won, 0, "Closed-won revenue", XS_BOLD);
+    summary_label(sh, r_won, "Closed-won revenue", &width_a);
     xs_money(sh, r_won, 1, a->won_cents, XS_MONEY);
-    xs_text(sh, r_unattr, 0, "Unattributed revenue", XS_BOLD);
-    xs_money(sh, r_unattr, 1, a->unattributed_cents, XS_MONEY);
-    xs_text(sh, r_undeals, 0, "Unattributed deals", XS_BOLD);
+    summary_label(sh, r_unattr, "Unattributed revenue", &width_a);
+    /* the Unattributed sheet's total (a row per unattributed deal, then the total) */
+    snprintf(f, sizeof f, "=" UNATTRIBUTED_SHEET "!%s",
+             xs_cell(c1, 1 + (uint32_t)a->n_unattributed, 2));
+    xs_formula_money(sh, r_unattr, 1, f, a->unattributed_cents, XS_MONEY);
+    summary_label(sh, r_undeals, "Unattributed deals", &width_a);
     xs_int(sh, r_undeals, 1, a->n_unattributed, XS_INT);
-    xs_text(sh, r_sourced, 0, "Marketing-sourced revenue (first touch a marketing campaign)",
-            XS_BOLD);
+    summary_label(sh, r_sourced, "Marketing-sourced revenue (first touch a marketing campaign)",
+                  &width_a);
     xs_money(sh, r_sourced, 1, a->sourced_cents, XS_MONEY);
-    xs_text(sh, r_srcshare, 0, "Marketing-sourced share of closed-won revenue", XS_BOLD);
+    summary_label(sh, r_srcshare, "Marketing-sourced share of closed-won revenue", &width_a);
     snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(c1, r_won, 1), xs_cell(c2, r_sourced, 1),
              xs_cell(c3, r_won, 1));
     xs_formula(sh, r_srcshare, 1, f,
                a->won_cents ? (double)a->sourced_cents / (double)a->won_cents : 0.0, XS_PCT);
-    xs_text(sh, r_spend, 0, "Campaign spend", XS_BOLD);
-    xs_money(sh, r_spend, 1, spend, XS_MONEY);
-
-    int64_t attributed = a->won_cents - a->unattributed_cents;
-    for (int k = 0; k < mc->n; k++) {
-        const char *name = col_name(mc, k);
-        uint16_t col = (uint16_t)(1 + k);
-        uint32_t ra = r_model0 + (uint32_t)k, rc = r_model0 + (uint32_t)(mc->n + k);
-        char lbl[128];
-        snprintf(lbl, sizeof lbl, "Attributed revenue (%s)", name);
-        xs_text(sh, ra, 0, lbl, XS_BOLD);
-        snprintf(f, sizeof f, "=%s", xs_cell(c1, total_row, col));
-        xs_formula_money(sh, ra, 1, f, attributed, XS_MONEY);
-        snprintf(lbl, sizeof lbl, "Check: attributed + unattributed - closed-won (%s)", name);
-        xs_text(sh, rc, 0, lbl, XS_BOLD);
-        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, ra, 1), xs_cell(c2, r_unattr, 1),
-                 xs_cell(c3, r_won, 1));
-        xs_formula_money(sh, rc, 1, f, 0, XS_MONEY);
+    summary_label(sh, r_spend, "Campaign spend", &width_a);
+    if (n_ch) {
+        snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_SPEND_COL));
+        xs_formula_money(sh, r_spend, 1, f, spend, XS_MONEY);
+    } else {
+        xs_money(sh, r_spend, 1, spend, XS_MONEY);
     }
     if (detail_cut)
-        xs_text(sh, r_model0 + (uint32_t)(2 * mc->n), 0,
+        xs_text(sh, row++, 0,
                 "The Deal credits sheet is cut at [output] detail_rows_max; "
                 "credits-<period>.csv has every row.",
                 XS_NOTE);
+    row++;
 
-    xs_text(sh, table - 1, 0, "Credited revenue by channel, models side by side", XS_BOLD);
+    /* One row per model: attributed (the Channels total), its share, unattributed, the check,
+     * ROI and cost per won deal (the Channels total row's). */
+    char won[16], unattr[16], spend_ref[16];
+    snprintf(won, sizeof won, "$B$%u", r_won + 1);
+    snprintf(unattr, sizeof unattr, "$B$%u", r_unattr + 1);
+    snprintf(spend_ref, sizeof spend_ref, "$B$%u", r_spend + 1);
+    summary_label(sh, row++, "Revenue by model", &width_a);
+    xs_text(sh, row++, 0,
+            "Check = attributed + unattributed - closed-won revenue: 0 when every cent of "
+            "closed-won revenue is either credited or unattributed. ROI = (attributed - spend) / "
+            "spend.",
+            XS_NOTE);
+    static const char *const mhdr[] = {
+        "Model", "Attributed revenue", "Share of closed-won", "Unattributed revenue", "Check (= 0)",
+        "ROI",   "Cost per won deal"};
+    uint32_t mtable = row++;
+    for (uint16_t c = 0; c < ARRAY_LEN(mhdr); c++)
+        xs_text(sh, mtable, c, mhdr[c], c ? XS_HEADER_NUM : XS_HEADER);
+    xs_row_height(sh, mtable, 30);
+    int64_t attributed = a->won_cents - a->unattributed_cents;
+    for (int k = 0; k < mc->n; k++) {
+        uint32_t rr = row++;
+        uint16_t ccol = (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL);
+        xs_text(sh, rr, 0, col_name(mc, k), XS_PLAIN);
+        if (n_ch) {
+            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, ccol));
+            xs_formula_money(sh, rr, 1, f, attributed, XS_MONEY);
+        } else {
+            xs_money(sh, rr, 1, attributed, XS_MONEY);
+        }
+        snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", won, xs_cell(c1, rr, 1), won);
+        xs_formula(sh, rr, 2, f, a->won_cents ? (double)attributed / (double)a->won_cents : 0.0,
+                   XS_PCT);
+        snprintf(f, sizeof f, "=%s", unattr);
+        xs_formula_money(sh, rr, 3, f, a->unattributed_cents, XS_MONEY);
+        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, rr, 1), xs_cell(c2, rr, 3), won);
+        xs_formula_money(sh, rr, 4, f, 0, XS_MONEY);
+        if (spend == 0)
+            continue; /* no ROI or cost per deal without spend: left blank, as on Channels */
+        snprintf(f, sizeof f, "=(%s-%s)/%s", xs_cell(c1, rr, 1), spend_ref, spend_ref);
+        xs_formula(sh, rr, 5, f, (double)(attributed - spend) / (double)spend, XS_PCT);
+        double deals = 0;
+        for (uint32_t ch = 0; ch < n_ch; ch++)
+            deals += channel_deals(r, mc, k, ch);
+        if (n_ch && deals > 0) {
+            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s",
+                     xs_cell(c1, ch_total, (uint16_t)(ccol + 4)));
+            xs_formula(sh, rr, 6, f, xs_major(spend, r->s->currency_digits) / deals, XS_MONEY);
+        }
+    }
+    row++;
+
+    /* Credit by channel, models side by side: the Channels sheet's cells. */
+    summary_label(sh, row++, "Credited revenue by channel, models side by side", &width_a);
+    uint32_t table = row++;
+    uint32_t first_data = row, total_row = first_data + n_ch;
     xs_text(sh, table, 0, "Channel", XS_HEADER);
     for (int k = 0; k < mc->n; k++) {
         char h[96];
         snprintf(h, sizeof h, "%s credit (%s)", col_name(mc, k), r->s->currency);
-        xs_text(sh, table, (uint16_t)(1 + k), h, XS_HEADER);
+        xs_text(sh, table, (uint16_t)(1 + k), h, XS_HEADER_NUM);
     }
+    xs_row_height(sh, table, 30);
     uint32_t *ids = report_sorted_ids(&ds->channels);
     for (uint32_t i = 0; i < n_ch; i++) {
         uint32_t ch = ids[i], rr = first_data + i;
         xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
-        for (int k = 0; k < mc->n; k++)
-            xs_money(sh, rr, (uint16_t)(1 + k), channel_credit(r, mc, k, ch), XS_MONEY);
+        for (int k = 0; k < mc->n; k++) {
+            /* Channels lists the channels in the same order, from its row 2 */
+            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s",
+                     xs_cell(c1, 1 + i, (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL)));
+            xs_formula_money(sh, rr, (uint16_t)(1 + k), f, channel_credit(r, mc, k, ch), XS_MONEY);
+        }
     }
     free(ids);
     xs_text(sh, total_row, 0, "Total", XS_BOLD);
@@ -224,9 +301,16 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
             xs_money(sh, total_row, col, 0, XS_MONEY_TOTAL);
         }
     }
-    if (n_ch && mc->n)
-        xs_chart_columns(sh, "Credited revenue by channel and model", table, first_data,
-                         total_row - 1, 0, 1, (uint16_t)mc->n, total_row + 2, 0);
+    int ncols = mc->n > (int)ARRAY_LEN(mhdr) - 1 ? mc->n : (int)ARRAY_LEN(mhdr) - 1;
+    xs_col_width(sh, 0, 0, width_a);
+    xs_col_width(sh, 1, (uint16_t)ncols, 17);
+    if (n_ch && mc->n) {
+        /* as wide as the tables (about 7 pixels per width unit), tall enough for 12 series */
+        double px = 7.0 * (width_a + 17.0 * ncols) + 5.0 * (ncols + 1);
+        double xs = px / 480.0 < 1.6 ? 1.6 : px / 480.0;
+        xs_chart_columns_scaled(sh, "Credited revenue by channel and model", table, first_data,
+                                total_row - 1, 0, 1, (uint16_t)mc->n, total_row + 2, 0, xs, 1.9);
+    }
 }
 
 static void channels_sheet(const struct report_ctx *r, struct xbook *b, const struct model_cols *mc,
@@ -238,8 +322,9 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
     xs_tab_color(sh, TAB_DETAIL);
     static const char *const hdr[] = {"Channel", "Touches", "Influenced deals", "Spend"};
     for (uint16_t c = 0; c < 4; c++)
-        xs_text(sh, 0, c, hdr[c], XS_HEADER);
+        xs_text(sh, 0, c, hdr[c], c ? XS_HEADER_NUM : XS_HEADER);
     model_headers(sh, 0, 4, mc, r->s->currency);
+    xs_row_height(sh, 0, 45); /* "position_based cost per won deal" takes three lines */
     xs_col_width(sh, 0, 0, 18);
     xs_col_width(sh, 1, (uint16_t)(3 + PER_MODEL * mc->n), 14);
     uint32_t n = ds->channels.n;
@@ -254,9 +339,9 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
         spend_total += channel_spend[ch];
         touches += a->channel_touches[ch];
         for (int k = 0; k < mc->n; k++)
-            model_cells(sh, rr, (uint16_t)(4 + k * PER_MODEL), 3, channel_spend[ch],
-                        channel_credit(r, mc, k, ch), channel_deals(r, mc, k, ch), false,
-                        r->s->currency_digits);
+            model_cells(sh, rr, (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL), CH_SPEND_COL,
+                        channel_spend[ch], channel_credit(r, mc, k, ch), NULL,
+                        channel_deals(r, mc, k, ch), false, r->s->currency_digits);
     }
     free(ids);
     uint32_t tr = 1 + n;
@@ -273,7 +358,10 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
         double deals = 0;
         for (uint32_t ch = 0; ch < n; ch++)
             deals += channel_deals(r, mc, k, ch);
-        model_cells(sh, tr, (uint16_t)(4 + k * PER_MODEL), 3, spend_total, attributed, deals, true,
+        uint16_t col = (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL);
+        if (n)
+            snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, col), xs_cell(c2, tr - 1, col));
+        model_cells(sh, tr, col, CH_SPEND_COL, spend_total, attributed, n ? f : NULL, deals, true,
                     r->s->currency_digits);
     }
     xs_freeze(sh, 1, 1);
@@ -291,8 +379,9 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
     static const char *const hdr[] = {"Campaign ID", "Campaign", "Channel",         "Owner",
                                       "Spend",       "Touches",  "Influenced deals"};
     for (uint16_t c = 0; c < 7; c++)
-        xs_text(sh, 0, c, hdr[c], XS_HEADER);
+        xs_text(sh, 0, c, hdr[c], c >= 4 ? XS_HEADER_NUM : XS_HEADER);
     model_headers(sh, 0, 7, mc, r->s->currency);
+    xs_row_height(sh, 0, 45);
     xs_col_width(sh, 0, 0, 18);
     xs_col_width(sh, 1, 1, 36);
     xs_col_width(sh, 2, 3, 16);
@@ -313,7 +402,7 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
         xs_int(sh, rr, 6, a->campaign_deals[c], XS_INT);
         for (int k = 0; k < mc->n; k++)
             model_cells(sh, rr, (uint16_t)(7 + k * PER_MODEL), 4, ct->spend[c],
-                        campaign_credit(r, mc, k, c), campaign_deals(r, mc, k, c), false,
+                        campaign_credit(r, mc, k, c), NULL, campaign_deals(r, mc, k, c), false,
                         r->s->currency_digits);
         rr++;
     }
@@ -358,12 +447,13 @@ static size_t deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
         struct xsheet *sh = xbook_add_sheet(b, name);
         xs_tab_color(sh, TAB_DETAIL);
         for (uint16_t c = 0; c < 6; c++)
-            xs_text(sh, 0, c, hdr[c], XS_HEADER);
+            xs_text(sh, 0, c, hdr[c], c == 2 || c == 5 ? XS_HEADER_NUM : XS_HEADER);
         for (int k = 0; k < mc->n; k++) {
             char h[96];
             snprintf(h, sizeof h, "%s (%s)", col_name(mc, k), r->s->currency);
-            xs_text(sh, 0, (uint16_t)(6 + k), h, XS_HEADER);
+            xs_text(sh, 0, (uint16_t)(6 + k), h, XS_HEADER_NUM);
         }
+        xs_row_height(sh, 0, 30);
         xs_col_width(sh, 0, 0, 18);
         xs_col_width(sh, 1, (uint16_t)(5 + mc->n), 14);
         size_t rows = n - done < DEAL_SHEET_ROWS_MAX ? n - done : DEAL_SHEET_ROWS_MAX;
@@ -398,7 +488,7 @@ static void unattributed_sheet(const struct report_ctx *r, struct xbook *b)
     static const char *const hdr[] = {"Deal ID", "Close date", "Amount",
                                       "Lead ID", "Owner",      "Reason"};
     for (uint16_t c = 0; c < 6; c++)
-        xs_text(sh, 0, c, hdr[c], XS_HEADER);
+        xs_text(sh, 0, c, hdr[c], c == 2 ? XS_HEADER_NUM : XS_HEADER);
     xs_col_width(sh, 0, 4, 16);
     xs_col_width(sh, 5, 5, 70);
     uint32_t rr = 1;

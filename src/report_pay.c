@@ -273,9 +273,9 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
     row++;
     /* Team table: every figure a COUNTIF/SUMIFS over the Payouts rows with that team number. */
     enum { TC_TEAM, TC_HEAD, TC_TARGET, TC_REV, TC_MEASURE, TC_GOAL, TC_ATTAIN, TC_PAY, TC_KEY };
-    static const char *const hdr[] = {"Team",        "Headcount",          "Target incentive",
-                                      "Own revenue", "Attainment measure", "Quota or goal",
-                                      "Attainment",  "Payout",             "Team #"};
+    static const char *const hdr[] = {
+        "Team",          "Headcount",  "Target incentive", "Own revenue", "Attainment measure",
+        "Quota or goal", "Attainment", "Payout",           "Team #"};
     static const uint16_t src[] = {0, 0, PC_TARGET, PC_REVENUE, PC_MEASURE, PC_GOAL, 0, 0, 0};
     uint32_t header = row;
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
@@ -312,8 +312,7 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
             if (c == TC_ATTAIN) {
                 snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(g, rr, TC_GOAL),
                          xs_cell(m, rr, TC_MEASURE), g);
-                xs_formula(sh, rr, c, f, v[TC_GOAL] != 0 ? v[TC_MEASURE] / v[TC_GOAL] : 0,
-                           XS_PCT);
+                xs_formula(sh, rr, c, f, v[TC_GOAL] != 0 ? v[TC_MEASURE] / v[TC_GOAL] : 0, XS_PCT);
             } else if (c == TC_HEAD) {
                 snprintf(f, sizeof f, "=COUNTIF(Payouts!%s:%s,%s)", k1, k2, key);
                 xs_formula(sh, rr, c, f, v[c], XS_INT);

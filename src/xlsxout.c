@@ -112,11 +112,14 @@ static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits, con
         format_set_font_color(f, 0x595959);
         break;
     case XS_HEADER:
+    case XS_HEADER_NUM:
         format_set_bold(f);
         format_set_bg_color(f, 0xDDEBF7);
         format_set_bottom(f, LXW_BORDER_THIN);
         format_set_text_wrap(f);
         format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+        if (st == XS_HEADER_NUM)
+            format_set_align(f, LXW_ALIGN_RIGHT);
         break;
     case XS_MONEY:
         format_set_num_format(f, mf);
@@ -396,6 +399,11 @@ void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width)
     latch(s->book, worksheet_set_column(s->ws, first, last, width, NULL), s, 0, first);
 }
 
+void xs_row_height(struct xsheet *s, uint32_t row, double points)
+{
+    latch(s->book, worksheet_set_row(s->ws, row, points, NULL), s, row, 0);
+}
+
 void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col)
 {
     worksheet_freeze_panes(s->ws, row, col);
@@ -420,6 +428,15 @@ void xs_chart_columns(struct xsheet *s, const char *title, uint32_t header_row, 
                       uint32_t last, uint16_t cat_col, uint16_t first_col, uint16_t n_series,
                       uint32_t at_row, uint16_t at_col)
 {
+    xs_chart_columns_scaled(s, title, header_row, first, last, cat_col, first_col, n_series, at_row,
+                            at_col, 1.6, 1.3);
+}
+
+void xs_chart_columns_scaled(struct xsheet *s, const char *title, uint32_t header_row,
+                             uint32_t first, uint32_t last, uint16_t cat_col, uint16_t first_col,
+                             uint16_t n_series, uint32_t at_row, uint16_t at_col, double x_scale,
+                             double y_scale)
+{
     struct xbook *b = s->book;
     lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_COLUMN);
     if (!chart) {
@@ -443,7 +460,7 @@ void xs_chart_columns(struct xsheet *s, const char *title, uint32_t header_row, 
     lxw_chart_font title_font = {.size = 12, .bold = LXW_EXPLICIT_FALSE};
     chart_title_set_name_font(chart, &title_font);
     chart_axis_set_num_format(chart->y_axis, b->money_fmt);
-    lxw_chart_options opt = {.x_scale = 1.6, .y_scale = 1.3};
+    lxw_chart_options opt = {.x_scale = x_scale, .y_scale = y_scale};
     latch(b, worksheet_insert_chart_opt(s->ws, at_row, at_col, chart, &opt), s, at_row, at_col);
 }
 

@@ -103,7 +103,21 @@ s = labels(att["Summary"])
 c.eq("closed-won deals", s["Closed-won deals"], n_deals)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), won_total)
 c.eq("unattributed revenue", cents(s["Unattributed revenue"]), unattributed)
-c.eq("attributed revenue", cents(s["Attributed revenue (linear)"]), won_total - unattributed)
+# One row per configured model, rule-based then data-driven, in config order: for every model
+# attributed + unattributed = closed-won revenue to the cent, and the live Check cell caches 0.
+model_rows, _ = table(att["Summary"], "Model")
+models = {r["Model"]: r for r in model_rows}
+configured = [m.strip() for m in cfg.get("models", "linear").split(",") if m.strip()]
+DATA_DRIVEN = ("markov", "shapley")
+c.eq("model rows in order", [r["Model"] for r in model_rows],
+     [m for m in configured if m not in DATA_DRIVEN] + [m for m in configured if m in DATA_DRIVEN])
+won_cached = cents(s["Closed-won revenue"])
+for m, r in models.items():
+    c.eq(f"{m}: attributed + unattributed = closed-won",
+         cents(r["Attributed revenue"]) + cents(r["Unattributed revenue"]), won_cached)
+    c.eq(f"{m}: check cell", cents(r["Check (= 0)"]), 0)
+    c.eq(f"{m}: unattributed", cents(r["Unattributed revenue"]), unattributed)
+c.eq("attributed revenue", cents(models["linear"]["Attributed revenue"]), won_total - unattributed)
 got_rows, total = table(att["Summary"], "Channel")
 got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in got_rows}
 c.eq("channel credit", {k: v for k, v in got.items() if v}, channel)

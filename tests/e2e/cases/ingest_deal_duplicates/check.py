@@ -8,11 +8,12 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 # D1 100 (counted once) + D3 400 + D4 800 + D5 1,600 = 2,900.00; D2 rejected
 c.eq("closed-won deals", s["Closed-won deals"], 4)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 290000)
 # D3 is attributed through its second row's lead L4 (L3 has no touches)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 290000)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 290000)
 c.eq("unattributed", cents(s["Unattributed revenue"]), 0)
 c.eq("unattributed deals", s["Unattributed deals"], 0)
 rows, total = table(att["Summary"], "Channel")

@@ -8,12 +8,13 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 # O1 48.000,00 + O2 1.234,5 (= 1,234.50) + O4 750 = 49,984.50 EUR, all attributed
 c.eq("currency", s["Currency"], "EUR")
 c.eq("business zone", s["Business time zone"], "Europe/Berlin")
 c.eq("closed-won deals", s["Closed-won deals"], 3)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 4998450)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 4998450)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 4998450)
 c.eq("unattributed", cents(s["Unattributed revenue"]), 0)
 c.eq("unattributed deals", s["Unattributed deals"], 0)
 rows, total = table(att["Summary"], "Channel")

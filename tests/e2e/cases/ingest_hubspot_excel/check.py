@@ -8,10 +8,11 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 # Closed-won in October: 39779198701 48,000.00 + 39779198702 1,234.56 + 39779198704 250.00
 c.eq("closed-won deals", s["Closed-won deals"], 3)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 4948456)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 4923456)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 4923456)
 c.eq("unattributed", cents(s["Unattributed revenue"]), 25000)
 c.eq("unattributed deals", s["Unattributed deals"], 1)
 rows, total = table(att["Summary"], "Channel")

@@ -8,10 +8,11 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 # D1 100.00 (L1: touch 10-01) + D6 50.00 (L2: touch 10-02) = 150.00
 c.eq("closed-won deals", s["Closed-won deals"], 2)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 15000)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 15000)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 15000)
 by = reconciliation(att)
 c.eq("touches rows", by["touches"], [4, 2, 0, 1, 0, 1, 0, 0])
 c.eq("deals rows", by["deals"], [6, 2, 0, 1, 0, 3, 0, 0])

@@ -8,11 +8,12 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 c.eq("currency", s["Currency"], "JPY")
 # 1,200,000 + 1,234,567 + 500 = 2,435,067 yen
 c.eq("closed-won deals", s["Closed-won deals"], 3)
 c.eq("closed-won revenue", s["Closed-won revenue"], 2435067)
-c.eq("attributed", s["Attributed revenue (linear)"], 2435067)
+c.eq("attributed", models["linear"]["Attributed revenue"], 2435067)
 rows, total = table(att["Summary"], "Channel")
 got = {r["Channel"]: r["linear credit (JPY)"] for r in rows}
 # D2's odd yen goes to C1 (touched first): C1 600,000 + 617,284 + 250; C2 600,000 + 617,283 + 250

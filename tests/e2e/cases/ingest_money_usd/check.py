@@ -8,10 +8,11 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 # 10,000.00 + 1,234.50 - 5 x 1,200.00 = 5,234.50 over 7 deals, all credited to C1 (email)
 c.eq("closed-won deals", s["Closed-won deals"], 7)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 523450)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 523450)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 523450)
 c.eq("unattributed", cents(s["Unattributed revenue"]), 0)
 rows, total = table(att["Summary"], "Channel")
 got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows}

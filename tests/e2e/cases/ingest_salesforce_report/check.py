@@ -8,10 +8,11 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 # Won in October: OPP01 48,000 + OPP02 12,000 + OPP03 3,000 + OPP05 500 = 63,500.00
 c.eq("closed-won deals", s["Closed-won deals"], 4)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 6350000)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 6050000)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 6050000)
 # OPP03's lead 00QDn0000XkQAb1 differs from 00QDn0000xKqaB1 only in case: no touches
 c.eq("unattributed", cents(s["Unattributed revenue"]), 300000)
 c.eq("unattributed deals", s["Unattributed deals"], 1)

@@ -8,8 +8,9 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 10000)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 10000)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 10000)
 by = reconciliation(att)
 c.eq("touches rows", by["touches"], [100, 99, 0, 0, 0, 1, 0, 0])
 c.eq("deals rows", by["deals"], [1, 1, 0, 0, 0, 0, 0, 0])

@@ -8,11 +8,12 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 c.eq("business zone", s["Business time zone"], "Europe/Berlin")
 # In October (Berlin): D1 100 + D2 200 + D4 800 + D5 1,600 = 2,700.00; D3 closes on Nov 1 Berlin
 c.eq("closed-won deals", s["Closed-won deals"], 4)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 270000)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 270000)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 270000)
 c.eq("unattributed", cents(s["Unattributed revenue"]), 0)
 c.eq("unattributed deals", s["Unattributed deals"], 0)
 rows, total = table(att["Summary"], "Channel")

@@ -8,8 +8,9 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 30000)
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 30000)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 30000)
 c.eq("unattributed deals", s["Unattributed deals"], 0)
 rows, total = table(att["Summary"], "Channel")
 got = {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows}

@@ -8,10 +8,11 @@ out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026.xlsx")
 s = labels(att["Summary"])
+models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
 c.eq("closed-won deals", s["Closed-won deals"], 3)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 70000)
 # D1 (overlap, earlier instant) and D3 attributed; D2's gap touch falls after its close
-c.eq("attributed", cents(s["Attributed revenue (linear)"]), 50000)
+c.eq("attributed", cents(models["linear"]["Attributed revenue"]), 50000)
 c.eq("unattributed", cents(s["Unattributed revenue"]), 20000)
 c.eq("unattributed deals", s["Unattributed deals"], 1)
 rows, total = table(att["Summary"], "Channel")
