@@ -220,20 +220,22 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
                                                "Target",
                                                "Attainment"};
     for (uint16_t c = 0; c < LC_SLICES; c++)
-        xs_text(sh, header, c, hdr[c], XS_HEADER);
+        xs_text(sh, header, c, hdr[c], c >= LC_CREDIT ? XS_HEADER_NUM : XS_HEADER);
+    xs_row_height(sh, header, 30);
     for (size_t i = 0; i < ns; i++) {
         char h[48];
         snprintf(h, sizeof h, "Slice %zu amount", i + 1);
-        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i), h, XS_HEADER);
+        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i), h, XS_HEADER_NUM);
         snprintf(h, sizeof h, "Slice %zu rate", i + 1);
-        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 1), h, XS_HEADER);
+        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 1), h, XS_HEADER_NUM);
         snprintf(h, sizeof h, "Slice %zu pay", i + 1);
-        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 2), h, XS_HEADER);
+        xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 2), h, XS_HEADER_NUM);
     }
     static const char *const tail[] = {"Weight", "Exact",    "Rounded",  "Caps",
                                        "Amount", "Person #", "Column #", "Note"};
     for (uint16_t c = 0; c < ARRAY_LEN(tail); c++)
-        xs_text(sh, header, (uint16_t)(c_weight + c), tail[c], XS_HEADER);
+        xs_text(sh, header, (uint16_t)(c_weight + c), tail[c],
+                c_weight + c == c_note ? XS_HEADER : XS_HEADER_NUM);
 
     char buf[1024], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
     uint32_t row = first;

@@ -104,21 +104,22 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         "Person ID",        "Name",      "Team", "Role", "Plan", "Deals", "Own revenue", "Quota",
         "Target incentive", "Attainment"};
     for (uint16_t c = 0; c < PC_COLUMNS; c++)
-        xs_text(sh, header, c, hdr[c], XS_HEADER);
+        xs_text(sh, header, c, hdr[c], c >= PC_DEALS ? XS_HEADER_NUM : XS_HEADER);
+    xs_row_height(sh, header, 30);
     xs_text(sh, keyrow, PC_ATTAIN, "Column # →", XS_NOTE);
     for (uint32_t j = 0; j < k->n_columns; j++) {
         xs_int(sh, keyrow, (uint16_t)(PC_COLUMNS + j), j + 1, XS_INT);
-        xs_text(sh, header, (uint16_t)(PC_COLUMNS + j), k->columns[j], XS_HEADER);
+        xs_text(sh, header, (uint16_t)(PC_COLUMNS + j), k->columns[j], XS_HEADER_NUM);
     }
-    xs_text(sh, header, c_total, "Payout", XS_HEADER);
-    xs_text(sh, header, c_pkey, "Person #", XS_HEADER);
-    xs_text(sh, header, c_tkey, "Team #", XS_HEADER);
+    xs_text(sh, header, c_total, "Payout", XS_HEADER_NUM);
+    xs_text(sh, header, c_pkey, "Person #", XS_HEADER_NUM);
+    xs_text(sh, header, c_tkey, "Team #", XS_HEADER_NUM);
     if (p->any_foreign_payee) {
         char paid[96], day[16];
         date_format_day(day, sizeof day, p->pay_rate_day);
         snprintf(paid, sizeof paid, "Paid amount (FX of %s)", day);
         xs_text(sh, header, (uint16_t)(c_tkey + 1), "Paid in", XS_HEADER);
-        xs_text(sh, header, (uint16_t)(c_tkey + 2), paid, XS_HEADER);
+        xs_text(sh, header, (uint16_t)(c_tkey + 2), paid, XS_HEADER_NUM);
     }
 
     /* Cached values: each person's sum per payout column, from the lines. */
@@ -279,7 +280,8 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
     static const uint16_t src[] = {0, 0, PC_TARGET, PC_REVENUE, PC_MEASURE, PC_GOAL, 0, 0, 0};
     uint32_t header = row;
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
-        xs_text(sh, header, c, hdr[c], XS_HEADER);
+        xs_text(sh, header, c, hdr[c], c == TC_TEAM ? XS_HEADER : XS_HEADER_NUM);
+    xs_row_height(sh, header, 30);
     uint32_t first = header + 1;
     char f[512], k1[16], k2[16], v1[16], v2[16], key[16], m[16], g[16];
     xs_cell(k1, pl->first, pl->col_team_key);
@@ -322,7 +324,7 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
                 xs_cell(v2, pl->last, sc);
                 snprintf(f, sizeof f, "=SUMIFS(Payouts!%s:%s,Payouts!%s:%s,%s)", v1, v2, k1, k2,
                          key);
-                xs_formula(sh, rr, c, f, v[c], c == TC_PAY ? XS_MONEY_TOTAL : XS_MONEY);
+                xs_formula(sh, rr, c, f, v[c], XS_MONEY);
             }
         }
     }
@@ -411,7 +413,7 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b,
             static const char *const hdr[] = {"Date", "Component",          "Deal ID",
                                               "Line", "How it is computed", "Amount"};
             for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
-                xs_text(sh, row, c, hdr[c], XS_HEADER);
+                xs_text(sh, row, c, hdr[c], c == 5 ? XS_HEADER_NUM : XS_HEADER);
             row++;
             uint32_t first = row;
             for (size_t j = 0; j < p->n_lines; j++) {
