@@ -15,6 +15,10 @@ struct xsheet {
     struct xbook *book;
     lxw_worksheet *ws;
     char name[32];
+    /* Column widths fitted to content: the widest cell seen per column (characters), and the
+     * width a writer asked for, which caps the fitted one (0 = none). Applied at close. */
+    double *fit, *cap;
+    uint16_t n_cols;
 };
 
 struct xbook {
@@ -351,6 +355,74 @@ static const char *sanitize(struct xbook *b, const char *text)
     return b->buf;
 }
 
+static void grow_cols(struct xsheet *s, uint16_t col)
+{
+    if (col < s->n_cols)
+        return;
+    uint16_t n = (uint16_t)(col + 16 < LXW_COL_MAX ? col + 16 : LXW_COL_MAX);
+    s->fit = xreallocarray(s->fit, n, sizeof *s->fit);
+    s->cap = xreallocarray(s->cap, n, sizeof *s->cap);
+    for (uint16_t i = s->n_cols; i < n; i++)
+        s->fit[i] = s->cap[i] = 0;
+    s->n_cols = n;
+}
+
+static void fit(struct xsheet *s, uint16_t col, double chars)
+{
+    grow_cols(s, col);
+    if (chars > s->fit[col])
+        s->fit[col] = chars;
+}
+
+/* Display width of text in characters: code points, wide enough for a header that wraps onto
+ * two lines (half its length, but never less than its longest word). */
+static double text_width(const char *t, bool wraps)
+{
+    size_t chars = 0, word = 0, longest = 0;
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        chars++;
+        word = *p == ' ' ? 0 : word + 1;
+        if (word > longest)
+            longest = word;
+    }
+    if (!wraps)
+        return (double)chars;
+    /* Two lines rarely break evenly, and bold is wider: 60% of the length, 10% extra. */
+    double two = (double)chars * 0.6;
+    return 1.1 * (two > (double)longest ? two : (double)longest);
+}
+
+/* Display width of a number in its style: digits, grouping, decimals, symbol, sign. */
+static double number_width(double v, enum xstyle st, int digits)
+{
+    double a = v < 0 ? -v : v;
+    int int_digits = 1;
+    while (a >= 10 && int_digits < 20) {
+        a /= 10;
+        int_digits++;
+    }
+    double w = int_digits + (int_digits - 1) / 3 + (v < 0);
+    switch (st) {
+    case XS_MONEY:
+    case XS_MONEY_TOTAL:
+        return w + 1 + digits + 2; /* decimals, symbol */
+    case XS_PCT:
+    case XS_PCT_TOTAL:
+        return w + 4;
+    case XS_DATE:
+        return 10;
+    case XS_DEALS:
+    case XS_DEALS_TOTAL:
+    case XS_RATIO:
+    case XS_RATIO_TOTAL:
+        return w + 4;
+    default:
+        return w;
+    }
+}
+
 void xs_text(struct xsheet *s, uint32_t row, uint16_t col, const char *text, enum xstyle st)
 {
     struct xbook *b = s->book;
@@ -358,6 +430,9 @@ void xs_text(struct xsheet *s, uint32_t row, uint16_t col, const char *text, enu
         return;
     const char *t = sanitize(b, text);
     latch(b, worksheet_write_string(s->ws, row, col, t, b->fmt[st]), s, row, col);
+    /* Titles and notes spill over empty neighbours; they do not widen their column. */
+    if (st != XS_TITLE && st != XS_NOTE)
+        fit(s, col, text_width(t, st == XS_HEADER || st == XS_HEADER_NUM));
 }
 
 void xs_money(struct xsheet *s, uint32_t row, uint16_t col, int64_t minor, enum xstyle st)
@@ -373,6 +448,7 @@ void xs_int(struct xsheet *s, uint32_t row, uint16_t col, int64_t v, enum xstyle
 void xs_number(struct xsheet *s, uint32_t row, uint16_t col, double v, enum xstyle st)
 {
     latch(s->book, worksheet_write_number(s->ws, row, col, v, s->book->fmt[st]), s, row, col);
+    fit(s, col, number_width(v, st, s->book->digits));
 }
 
 void xs_date(struct xsheet *s, uint32_t row, uint16_t col, int32_t day, enum xstyle st)
@@ -386,6 +462,7 @@ void xs_formula(struct xsheet *s, uint32_t row, uint16_t col, const char *formul
 {
     latch(s->book, worksheet_write_formula_num(s->ws, row, col, formula, s->book->fmt[st], cached),
           s, row, col);
+    fit(s, col, number_width(cached, st, s->book->digits));
 }
 
 void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *formula,
@@ -396,7 +473,27 @@ void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *
 
 void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width)
 {
-    latch(s->book, worksheet_set_column(s->ws, first, last, width, NULL), s, 0, first);
+    for (uint32_t c = first; c <= last; c++) {
+        grow_cols(s, (uint16_t)c);
+        s->cap[c] = width;
+    }
+}
+
+/* Each column as wide as its widest cell plus a margin, at least 6 characters, at most the width
+ * its writer gave (or 60): long text wraps or spills instead of making a sheet unreadable. */
+static void apply_widths(struct xsheet *s)
+{
+    for (uint16_t c = 0; c < s->n_cols; c++) {
+        double w = s->fit[c] > 0 ? s->fit[c] + 2 : s->cap[c];
+        double cap = s->cap[c] > 0 ? s->cap[c] : 60;
+        if (w <= 0)
+            continue;
+        if (w < 6)
+            w = 6;
+        if (w > cap)
+            w = cap;
+        latch(s->book, worksheet_set_column(s->ws, c, c, w, NULL), s, 0, c);
+    }
 }
 
 void xs_row_height(struct xsheet *s, uint32_t row, double points)
@@ -468,6 +565,8 @@ int xbook_close(struct xbook *b, struct diag *d)
 {
     if (!b)
         return 0;
+    for (size_t i = 0; i < b->n_sheets; i++)
+        apply_widths(b->sheets[i]);
     lxw_error e = workbook_close(b->wb);
     int rc = 0;
     if (b->err != LXW_NO_ERROR) {
@@ -478,8 +577,11 @@ int xbook_close(struct xbook *b, struct diag *d)
         diag_error(d, NULL, 0, "writing the workbook failed: %s", lxw_strerror(e));
         rc = -1;
     }
-    for (size_t i = 0; i < b->n_sheets; i++)
+    for (size_t i = 0; i < b->n_sheets; i++) {
+        free(b->sheets[i]->fit);
+        free(b->sheets[i]->cap);
         free(b->sheets[i]);
+    }
     free(b->sheets);
     free(b->buf);
     free(b);
