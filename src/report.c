@@ -204,6 +204,15 @@ void report_props(const struct report_ctx *r, struct xbook_props *p, const char 
     p->currency = r->s->currency;
 }
 
+void report_original_amount(struct xsheet *sh, uint32_t row, uint16_t col, const struct dataset *ds,
+                            uint32_t deal)
+{
+    const char *cur = ds->deals.orig_currency[deal].code;
+    xs_number(sh, row, col, xs_major(ds->deals.orig_amount[deal], money_minor_digits(cur)),
+              XS_DEALS);
+    xs_text(sh, row, (uint16_t)(col + 1), cur, XS_PLAIN);
+}
+
 /* People of the people file in file order. */
 uint32_t *report_people_order(const struct dataset *ds, uint32_t *n_out)
 {

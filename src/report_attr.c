@@ -453,6 +453,8 @@ static size_t deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
             snprintf(h, sizeof h, "%s (%s)", col_name(mc, k), r->s->currency);
             xs_text(sh, 0, (uint16_t)(6 + k), h, XS_HEADER_NUM);
         }
+        xs_text(sh, 0, (uint16_t)(6 + mc->n), "Amount as written", XS_HEADER_NUM);
+        xs_text(sh, 0, (uint16_t)(7 + mc->n), "Currency as written", XS_HEADER);
         xs_row_height(sh, 0, 30);
         xs_col_width(sh, 0, 0, 18);
         xs_col_width(sh, 1, (uint16_t)(5 + mc->n), 14);
@@ -469,9 +471,10 @@ static size_t deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
             xs_int(sh, rr, 5, c->touches, XS_INT);
             for (int k = 0; k < mc->n; k++)
                 xs_money(sh, rr, (uint16_t)(6 + k), c->cents[mc->m[k]], XS_MONEY);
+            report_original_amount(sh, rr, (uint16_t)(6 + mc->n), ds, c->deal);
         }
         xs_freeze(sh, 1, 1);
-        xs_autofilter(sh, 0, 0, rows ? (uint32_t)rows : 1, (uint16_t)(5 + mc->n));
+        xs_autofilter(sh, 0, 0, rows ? (uint32_t)rows : 1, (uint16_t)(7 + mc->n));
         done += rows;
         sheet_no++;
     } while (done < n);
@@ -485,10 +488,11 @@ static void unattributed_sheet(const struct report_ctx *r, struct xbook *b)
     const struct deal_table *dl = &ds->deals;
     struct xsheet *sh = xbook_add_sheet(b, "Unattributed");
     xs_tab_color(sh, TAB_DETAIL);
-    static const char *const hdr[] = {"Deal ID", "Close date", "Amount",
-                                      "Lead ID", "Owner",      "Reason"};
-    for (uint16_t c = 0; c < 6; c++)
-        xs_text(sh, 0, c, hdr[c], c == 2 ? XS_HEADER_NUM : XS_HEADER);
+    static const char *const hdr[] = {
+        "Deal ID",           "Close date",         "Amount", "Lead ID", "Owner", "Reason",
+        "Amount as written", "Currency as written"};
+    for (uint16_t c = 0; c < 8; c++)
+        xs_text(sh, 0, c, hdr[c], c == 2 || c == 6 ? XS_HEADER_NUM : XS_HEADER);
     xs_col_width(sh, 0, 4, 16);
     xs_col_width(sh, 5, 5, 70);
     uint32_t rr = 1;
@@ -503,6 +507,7 @@ static void unattributed_sheet(const struct report_ctx *r, struct xbook *b)
         xs_text(sh, rr, 4, intern_str(&ds->people_ids, dl->owner[d]), XS_PLAIN);
         xs_text(sh, rr, 5, unattributed_reason_text((enum unattributed_reason)a->reason[d]),
                 XS_PLAIN);
+        report_original_amount(sh, rr, 6, ds, d);
         rr++;
     }
     char f[96], c1[16], c2[16];
@@ -514,7 +519,7 @@ static void unattributed_sheet(const struct report_ctx *r, struct xbook *b)
         xs_money(sh, rr, 2, 0, XS_MONEY_TOTAL);
     }
     xs_freeze(sh, 1, 1);
-    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, 5);
+    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, 7);
 }
 
 /* Markov details: removal effects and credit per channel, and how the chain was built. */

@@ -23,6 +23,10 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
 void report_props(const struct report_ctx *r, struct xbook_props *p, const char *title,
                   const char *subject);
 
+/* A deal's amount as written in its file and that currency (DESIGN §7a FX: the original beside
+ * the converted amount), in columns col and col + 1. */
+void report_original_amount(struct xsheet *sh, uint32_t row, uint16_t col, const struct dataset *ds,
+                            uint32_t deal);
 /* People of the people file in file order (the caller frees the array). */
 uint32_t *report_people_order(const struct dataset *ds, uint32_t *n_out);
 

@@ -235,7 +235,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
                                        "Amount", "Person #", "Column #", "Note"};
     for (uint16_t c = 0; c < ARRAY_LEN(tail); c++)
         xs_text(sh, header, (uint16_t)(c_weight + c), tail[c],
-                c_weight + c == c_note ? XS_HEADER : XS_HEADER_NUM);
+                c_weight + c == c_note || c_weight + c == c_note + 2 ? XS_HEADER : XS_HEADER_NUM);
 
     char buf[1024], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
     uint32_t row = first;
@@ -349,6 +349,8 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             snprintf(buf + o, sizeof buf - o, "%s%s", o ? "; " : "", l->note);
         }
         xs_text(sh, row, c_note, buf, XS_PLAIN);
+        if (l->deal != ID_NONE)
+            report_original_amount(sh, row, (uint16_t)(c_note + 1), ds, l->deal);
     }
     xs_text(sh, row, 0, "Total", XS_BOLD);
     if (p->n_lines) {
@@ -364,7 +366,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, c_pkey, c_ckey, 9);
     xs_col_width(sh, c_note, c_note, 70);
     xs_freeze(sh, first, 2);
-    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, c_note);
+    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 2));
     out->first = first;
     out->last = row - 1;
     out->col_amount = c_amount;
