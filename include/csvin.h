@@ -73,10 +73,16 @@ struct csvin_opts {
     size_t batch_bytes;     /* for tests: field bytes per batch passed between the threads; 0 =
                              * 1 MiB (and at most 4096 records). Nonzero also runs the pipeline
                              * whatever the file size and CPUs, so that small batches turn over */
+    /* Pipeline only (NULL = none): called on the reading thread each time it has handed a batch
+     * over, with the data records read so far, while the callback runs on the other thread. It
+     * may only use what the callback does not write: it is there to fault in memory the callback
+     * is about to fill, off the callback's thread. */
+    void (*ahead)(void *ahead_ctx, uint64_t records);
+    void *ahead_ctx;
 };
 
 // clang-format off
-#define CSVIN_OPTS_INIT {.delimiter = 0, .footer = true, .footer_pattern = NULL, .chunk_size = 0, .max_field_bytes = 0, .pipeline = true, .batch_bytes = 0}
+#define CSVIN_OPTS_INIT {.delimiter = 0, .footer = true, .footer_pattern = NULL, .chunk_size = 0, .max_field_bytes = 0, .pipeline = true, .batch_bytes = 0, .ahead = NULL, .ahead_ctx = NULL}
 // clang-format on
 
 struct csvin_record {

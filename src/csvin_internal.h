@@ -120,6 +120,8 @@ struct reader {
     struct diag *d;
     bool footer_on;
     const char *footer_pattern; /* a first field starting with this starts the footer */
+    void (*ahead)(void *, uint64_t); /* csvin_opts.ahead, called by the pipeline's producer */
+    void *ahead_ctx;
     size_t max_field;           /* bytes */
     struct csv_parser parser;
     int status; /* enum csvin_status; anything but CSVIN_OK ends the read */

@@ -29,6 +29,11 @@ void csvin_pipe_hand_over(struct reader *r, bool last)
     p->n_sealed++;
     p->done = last;
     pthread_cond_signal(&p->sealed);
+    if (r->ahead && !last) {
+        pthread_mutex_unlock(&p->mu);
+        r->ahead(r->ahead_ctx, r->st->records);
+        pthread_mutex_lock(&p->mu);
+    }
     while (!last && p->n_sealed - p->n_released >= CSVIN_RING && !atomic_load(&p->stop))
         pthread_cond_wait(&p->released, &p->mu);
     uint64_t next = p->n_sealed;
