@@ -70,9 +70,22 @@ struct touch_table { /* indexed by touch number, in input order */
     uint32_t *campaign; /* campaign id */
     uint32_t *channel;  /* channel id (the row's, else the campaign's) */
     uint64_t *row_hash; /* hash of all physical fields, for duplicate detection */
-    uint64_t *line;     /* source line */
+    uint32_t *line;     /* source line, low 32 bits (see touch_line) */
     uint8_t *bucket;    /* enum bucket of the row (join may mark duplicates) */
+    /* Lines grow with the touch number, so their high 32 bits change at a few touches only (none
+     * below 2^32 lines): from touch line_hi_from[k] on they are k + 1. */
+    uint64_t *line_hi_from;
+    size_t n_line_hi;
 };
+
+/* The source line of touch i. */
+static inline uint64_t touch_line(const struct touch_table *t, uint64_t i)
+{
+    size_t k = t->n_line_hi;
+    while (k > 0 && t->line_hi_from[k - 1] > i)
+        k--;
+    return (uint64_t)k << 32 | t->line[i];
+}
 
 struct fx_code {
     char code[4]; /* ISO 4217, upper case, NUL-terminated */

@@ -36,6 +36,7 @@ void dataset_release(struct dataset *ds)
     free(t->channel);
     free(t->row_hash);
     free(t->line);
+    free(t->line_hi_from);
     free(t->bucket);
     struct deal_table *dl = &ds->deals;
     free(dl->id);

@@ -650,7 +650,12 @@ static void touch_row(struct reader *r)
     t->campaign[i] = cid;
     t->channel[i] = chid;
     t->row_hash[i] = r->row_hash;
-    t->line[i] = r->rec->line;
+    uint64_t line = r->rec->line;
+    while (line >> 32 > t->n_line_hi) { /* past 2^32 lines: note where the high bits step up */
+        t->line_hi_from = xreallocarray(t->line_hi_from, t->n_line_hi + 1, sizeof *t->line_hi_from);
+        t->line_hi_from[t->n_line_hi++] = i;
+    }
+    t->line[i] = (uint32_t)line;
     t->bucket[i] = (uint8_t)b;
     r->fs->bucket[b]++;
 }

@@ -147,7 +147,7 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
         if (ds->touches.bucket[t] != BUCKET_UNMATCHED)
             continue;
         if (!count[c]++)
-            first[c] = ds->touches.line[t];
+            first[c] = touch_line(&ds->touches, t);
     }
     for (uint32_t c = 0; c < ct->n; c++) {
         if (ct->known[c] || !count[c])

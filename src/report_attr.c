@@ -647,7 +647,7 @@ static void credits_row(void *ctx, uint32_t deal, uint64_t touch, const int64_t 
     csvout_money(cc->o, ds->deals.amount[deal], cc->r->s->currency_digits);
     csvout_text(cc->o, intern_str(&ds->leads, ds->touches.lead[touch]));
     csvout_text(cc->o, when);
-    csvout_uint(cc->o, ds->touches.line[touch]);
+    csvout_uint(cc->o, touch_line(&ds->touches, touch));
     uint32_t camp = ds->touches.campaign[touch];
     csvout_text(cc->o, intern_str(&ds->campaign_ids, camp));
     csvout_text(cc->o, intern_str(&ds->channels, ds->campaigns.channel[camp]));
