@@ -1,4 +1,5 @@
 /* test_foundation.c — arena, interner, vectors and string helpers, diagnostics, periods. */
+#include "dataset.h"
 #include "arena.h"
 #include "date.h"
 #include "diag.h"
@@ -605,4 +606,24 @@ Test(period, containing_finds_the_period_of_each_kind)
         cr_assert_eq(q.first_day, p.first_day, "case %zu", i);
         cr_assert_eq(q.last_day, p.last_day, "case %zu", i);
     }
+}
+
+/* touch_line: the table keeps 32 bits of each touch's line and the touch numbers where the high
+ * bits step up. Touches 0..2 on lines 4294967294, 4294967295 (2^32 − 1) and 2^32 + 5: the low
+ * halves are 0xFFFFFFFE, 0xFFFFFFFF and 5, and the high half becomes 1 from touch 2 on. */
+Test(dataset, touch_line_is_exact_past_two_to_the_32_lines)
+{
+    uint32_t low[] = {0xFFFFFFFEu, 0xFFFFFFFFu, 5u};
+    uint64_t hi_from[] = {2};
+    struct touch_table t;
+    memset(&t, 0, sizeof t);
+    t.n = 3;
+    t.line = low;
+    t.line_hi_from = hi_from;
+    t.n_line_hi = 1;
+    cr_assert_eq(touch_line(&t, 0), 4294967294u);
+    cr_assert_eq(touch_line(&t, 1), 4294967295u);
+    cr_assert_eq(touch_line(&t, 2), (UINT64_C(1) << 32) + 5);
+    t.n_line_hi = 0; /* below 2^32 lines nothing is kept aside */
+    cr_assert_eq(touch_line(&t, 2), 5u);
 }
