@@ -204,6 +204,16 @@ void report_props(const struct report_ctx *r, struct xbook_props *p, const char 
     p->currency = r->s->currency;
 }
 
+struct xbook *report_book(const struct report_ctx *r, const char *path, const char *kind,
+                          const char *subject, struct diag *d)
+{
+    char title[64];
+    snprintf(title, sizeof title, "%s %s", kind, r->period->name);
+    struct xbook_props pp;
+    report_props(r, &pp, title, subject);
+    return xbook_create(path, &pp, d);
+}
+
 void report_original_amount(struct xsheet *sh, uint32_t row, uint16_t col, const struct dataset *ds,
                             uint32_t deal)
 {

@@ -594,11 +594,8 @@ static void markov_sheet(const struct report_ctx *r, struct xbook *b)
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
 {
-    char title[64];
-    snprintf(title, sizeof title, "Attribution %s", r->period->name);
-    struct xbook_props pp;
-    report_props(r, &pp, title, "Closed-won revenue credited to campaigns and channels");
-    struct xbook *b = xbook_create(path, &pp, d);
+    struct xbook *b = report_book(r, path, "Attribution",
+                                  "Closed-won revenue credited to campaigns and channels", d);
     if (!b)
         return -1;
     struct model_cols mc, rule;

@@ -22,6 +22,9 @@ void report_run_sheet(const struct report_ctx *r, struct xbook *b);
 void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool payouts);
 void report_props(const struct report_ctx *r, struct xbook_props *p, const char *title,
                   const char *subject);
+/* A workbook titled "<kind> <period>" with the run's document properties, or NULL (error in d). */
+struct xbook *report_book(const struct report_ctx *r, const char *path, const char *kind,
+                          const char *subject, struct diag *d);
 
 /* A deal's amount as written in its file and that currency (DESIGN §7a FX: the original beside
  * the converted amount), in columns col and col + 1. */

@@ -378,7 +378,6 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b,
     const struct dataset *ds = r->ds;
     const struct person_table *pt = &ds->people;
     const struct payouts *p = r->p;
-    int digits = r->s->currency_digits;
     char name[XS_SHEET_NAME_SIZE], f[128], buf[1024], c1[16], c2[16];
     for (uint32_t t = 0; t < n_teams; t++) {
         const char *team = intern_str(&ds->teams, teams[t].team);
@@ -455,7 +454,6 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b,
                 snprintf(buf, sizeof buf, "Paid in %s: %s (rate in force on %s)", cur, amt, day);
                 xs_text(sh, row++, 4, buf, XS_NOTE);
             }
-            (void)digits;
             row++;
         }
     }
@@ -463,11 +461,8 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b,
 
 int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
 {
-    char title[64];
-    snprintf(title, sizeof title, "Payouts %s", r->period->name);
-    struct xbook_props pp;
-    report_props(r, &pp, title, "Incentive payouts by team and person, with every line");
-    struct xbook *b = xbook_create(path, &pp, d);
+    struct xbook *b =
+        report_book(r, path, "Payouts", "Incentive payouts by team and person, with every line", d);
     if (!b)
         return -1;
     const struct dataset *ds = r->ds;
