@@ -79,10 +79,16 @@ struct csvin_opts {
      * is about to fill, off the callback's thread. */
     void (*ahead)(void *ahead_ctx, uint64_t records);
     void *ahead_ctx;
+    /* Pipeline only (NULL = none): called on the calling thread with each data record a few
+     * records before the callback gets it: its nf fields lie end to end from data, each followed
+     * by a NUL, with their lengths in lens. It may not change anything the callback sees: it is
+     * there to prefetch what the callback will look up for that record. */
+    void (*peek)(void *peek_ctx, const char *data, const size_t *lens, size_t nf);
+    void *peek_ctx;
 };
 
 // clang-format off
-#define CSVIN_OPTS_INIT {.delimiter = 0, .footer = true, .footer_pattern = NULL, .chunk_size = 0, .max_field_bytes = 0, .pipeline = true, .batch_bytes = 0, .ahead = NULL, .ahead_ctx = NULL}
+#define CSVIN_OPTS_INIT {.delimiter = 0, .footer = true, .footer_pattern = NULL, .chunk_size = 0, .max_field_bytes = 0, .pipeline = true, .batch_bytes = 0, .ahead = NULL, .ahead_ctx = NULL, .peek = NULL, .peek_ctx = NULL}
 // clang-format on
 
 struct csvin_record {

@@ -36,6 +36,9 @@ struct intern {
 
 /* The id of s[0..len), adding it if new (*added tells which; may be NULL). */
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added);
+/* Prefetches the table slot where a lookup of s[0..len) starts, for intern_add or intern_find
+ * soon after (the table of a large domain is far larger than the caches). Changes nothing. */
+void intern_prefetch(const struct intern *in, const char *s, size_t len);
 /* The id of s[0..len), or INTERN_NONE if it was never added. */
 uint32_t intern_find(const struct intern *in, const char *s, size_t len);
 static inline const char *intern_str(const struct intern *in, uint32_t id)

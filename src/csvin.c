@@ -841,6 +841,8 @@ int csvin_read(const char *path, const char *display, const struct csvin_opts *o
     r.footer_pattern = opts->footer_pattern;
     r.ahead = opts->ahead;
     r.ahead_ctx = opts->ahead_ctx;
+    r.peek = opts->peek;
+    r.peek_ctx = opts->peek_ctx;
     r.max_field = opts->max_field_bytes ? opts->max_field_bytes : CSVIN_DEFAULT_MAX_FIELD;
     r.status = CSVIN_OK;
     r.line = 1;

@@ -34,6 +34,7 @@ enum {
     CSVIN_BATCH_FIRST = 64, /* records in the first batch, doubling up to CSVIN_BATCH_RECS: the
                              * callbacks start as soon as possible */
     CSVIN_RING = 4,
+    CSVIN_PEEK_AHEAD = 16, /* csvin_opts.peek sees a record this many before the callback */
     /* Room reserved up front in each batch, beyond batch_bytes, for the record that crosses it
      * and for fields, so that buffers seldom grow (growing copies and touches fresh pages). */
     CSVIN_BATCH_SLACK = 64 * 1024,
@@ -122,6 +123,9 @@ struct reader {
     const char *footer_pattern; /* a first field starting with this starts the footer */
     void (*ahead)(void *, uint64_t); /* csvin_opts.ahead, called by the pipeline's producer */
     void *ahead_ctx;
+    void (*peek)(void *, const char *, const size_t *, size_t); /* csvin_opts.peek, called by
+                                                                  * the pipeline's consumer */
+    void *peek_ctx;
     size_t max_field;           /* bytes */
     struct csv_parser parser;
     int status; /* enum csvin_status; anything but CSVIN_OK ends the read */

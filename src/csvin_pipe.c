@@ -72,6 +72,8 @@ static void *produce(void *arg)
 struct consumer {
     csvin_record_fn fn;
     void *ctx;
+    void (*peek)(void *, const char *, const size_t *, size_t); /* csvin_opts.peek */
+    void *peek_ctx;
     const char **ptrs; /* the fields of the record being delivered */
     size_t ptrs_cap;
     uint64_t n_data;       /* data records fn has been called on */
@@ -107,10 +109,19 @@ static bool pipe_consume(struct pipe *p, struct consumer *c)
         if (!have)
             return false;
         const struct batch *b = &p->ring[k % CSVIN_RING].b;
-        const char *s = b->data;
-        const size_t *lens = b->lens;
+        const char *s = b->data, *ps = b->data;
+        const size_t *lens = b->lens, *plens = b->lens;
+        size_t pi = 0; /* the next record to peek at */
         for (size_t i = 0; i < b->n_recs; i++) {
             const struct batch_rec *br = &b->recs[i];
+            for (size_t to = i + CSVIN_PEEK_AHEAD; c->peek && pi <= to && pi < b->n_recs; pi++) {
+                const struct batch_rec *pr = &b->recs[pi];
+                if (!pr->is_header)
+                    c->peek(c->peek_ctx, ps, plens, pr->nf);
+                for (size_t f = 0; f < pr->nf; f++)
+                    ps += plens[f] + 1;
+                plens += pr->nf;
+            }
             s = csvin_field_ptrs(&c->ptrs, &c->ptrs_cap, s, lens, br->nf);
             struct csvin_record rec = {
                 .fields = c->ptrs,
@@ -184,7 +195,7 @@ bool csvin_read_pipelined(struct reader *r, int fd, char opt_delim, size_t chunk
     pthread_t thread;
     bool started = pthread_create(&thread, NULL, produce, pr) == 0;
     if (started) {
-        struct consumer c = {.fn = r->fn, .ctx = r->ctx};
+        struct consumer c = {.fn = r->fn, .ctx = r->ctx, .peek = r->peek, .peek_ctx = r->peek_ctx};
         bool stopped = pipe_consume(p, &c);
         if (pthread_join(thread, NULL) != 0)
             BUG("csvin: cannot join the reading thread");

@@ -52,6 +52,8 @@ struct reader {
     const struct csvin_record *rec;
     uint64_t row_hash;               /* hash of every field of rec */
     struct touch_prefault *prefault; /* the touches file: shared with the reading thread */
+    char peek_last[64];              /* touches and deals: the ID record_peek last prefetched */
+    size_t peek_last_len;
     /* Hashes of rejected rows (open addressing, 0 = empty): an exact copy of a rejected row is a
      * duplicate, counted once like any other copy. */
     uint64_t *rej_set;
@@ -599,6 +601,34 @@ static void touch_prefault(void *ctx, uint64_t records)
     (void)ctx;
     (void)records;
 #endif
+}
+
+/* csvin_opts.peek: prefetches the slot of the interner where the lookup of a record's main ID
+ * will start: a touch's lead, a deal's ID. With millions of distinct IDs the table is far larger
+ * than the caches, and an ID met for the first time (or past the interner's recent cache) costs
+ * a cache miss there otherwise. Only for an ID interned as it stands (ids_normalize's fast path);
+ * an ID equal to the last one prefetched, as in a run of one lead's touches, is skipped. */
+static void record_peek(void *ctx, const char *data, const size_t *lens, size_t nf)
+{
+    struct reader *r = ctx;
+    int f = r->kind == INPUT_TOUCHES ? TF_LEAD : DF_ID;
+    enum id_domain dom = r->kind == INPUT_TOUCHES ? ID_LEAD : ID_DEAL;
+    int c = r->col[f];
+    if (nf != r->n_header || c < 0)
+        return; /* before the header, or a row to be rejected */
+    const char *v = data;
+    for (int k = 0; k < c; k++)
+        v += lens[k] + 1;
+    size_t n = lens[c];
+    trim_span(&v, &n);
+    const struct idcfg *ids = &r->s->ids;
+    if (ids->salesforce || ids->fold[dom] || n == 0 || n > sizeof r->peek_last || ids_suspect(v, n))
+        return;
+    if (n == r->peek_last_len && memcmp(v, r->peek_last, n) == 0)
+        return;
+    memcpy(r->peek_last, v, n);
+    r->peek_last_len = n;
+    intern_prefetch(r->kind == INPUT_TOUCHES ? &r->ds->leads : &r->ds->deal_ids, v, n);
 }
 
 static void touch_row(struct reader *r)
@@ -1312,6 +1342,10 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
         touch_prefault_init(prefault, &ds->touches);
         opts.ahead = touch_prefault;
         opts.ahead_ctx = prefault;
+    }
+    if (kind == INPUT_TOUCHES || kind == INPUT_DEALS) {
+        opts.peek = record_peek;
+        opts.peek_ctx = &r;
     }
     opts.delimiter = in->fmt.delimiter;
     opts.footer = in->fmt.footer;

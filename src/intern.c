@@ -62,6 +62,12 @@ uint32_t intern_find(const struct intern *in, const char *s, size_t len)
     return lookup(in, s, len, hash_str(s, len), &slot);
 }
 
+void intern_prefetch(const struct intern *in, const char *s, size_t len)
+{
+    if (in->n_slots)
+        __builtin_prefetch(&in->slots[(size_t)hash_str(s, len) & (in->n_slots - 1)], 1);
+}
+
 /* A slot of the recent cache from the length and the first and last 8 bytes. */
 static size_t recent_slot(const char *s, size_t len)
 {
