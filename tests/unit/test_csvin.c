@@ -1334,6 +1334,68 @@ Test(csvin, a_callback_stopping_the_pipeline_leaves_what_one_thread_leaves)
     }
 }
 
+/* csvin_opts.peek: sees every data record once, in order and with its fields, before the
+ * callback gets it, and never the header. */
+struct peek_log {
+    uint64_t peeked, delivered;
+    uint64_t sums[128]; /* per data record: a sum over its field lengths and bytes */
+};
+
+static uint64_t peek_sum(const char *const *fields, const size_t *lens, size_t nf)
+{
+    uint64_t h = nf;
+    for (size_t f = 0; f < nf; f++) {
+        h = h * 31 + lens[f];
+        for (size_t i = 0; i < lens[f]; i++)
+            h = h * 131 + (unsigned char)fields[f][i];
+    }
+    return h;
+}
+
+static void peek_record(void *ctx, const char *data, const size_t *lens, size_t nf)
+{
+    struct peek_log *l = ctx;
+    const char *fields[16];
+    cr_assert(nf <= 16);
+    for (size_t f = 0; f < nf; f++) {
+        fields[f] = data;
+        cr_assert_eq(data[lens[f]], '\0');
+        data += lens[f] + 1;
+    }
+    cr_assert(l->peeked < sizeof l->sums / sizeof l->sums[0]);
+    l->sums[l->peeked++] = peek_sum(fields, lens, nf);
+}
+
+static int peek_checked(void *ctx, const struct csvin_record *rec)
+{
+    struct peek_log *l = ctx;
+    if (rec->is_header)
+        return 0;
+    cr_assert_eq(rec->index, ++l->delivered);
+    cr_assert(l->peeked >= rec->index, "record %llu delivered before it was peeked at",
+              (unsigned long long)rec->index);
+    cr_assert_eq(l->sums[rec->index - 1], peek_sum(rec->fields, rec->lens, rec->n_fields));
+    return 0;
+}
+
+Test(csvin, the_pipeline_peeks_at_each_data_record_before_the_callback_gets_it)
+{
+    const char *path = generated_fixture(120, "", "", 0);
+    for (size_t k = 0; k < sizeof pipe_batches / sizeof pipe_batches[0]; k++) {
+        struct csvin_opts o = CSVIN_OPTS_INIT;
+        o.batch_bytes = pipe_batches[k];
+        o.peek = peek_record;
+        struct peek_log l = {0};
+        o.peek_ctx = &l;
+        struct csvin_stats st;
+        int rc = csvin_read(path, NULL, &o, peek_checked, &l, &st, NULL);
+        cr_assert_eq(rc, CSVIN_OK);
+        cr_assert_eq(l.delivered, 120);
+        cr_assert_eq(l.peeked, 120, "batch %zu: %llu peeked", pipe_batches[k],
+                     (unsigned long long)l.peeked);
+    }
+}
+
 /* Rewrites the file at path with bytes[0, len). */
 static void rewrite(const char *path, const void *bytes, size_t len)
 {
