@@ -80,6 +80,8 @@ struct payout_issue {
 struct payouts {
     struct payout_line *lines; /* by person (people-file order), component, post day */
     size_t n_lines, cap_lines;
+    size_t *person_line0;  /* per person id: index of their first line */
+    size_t *person_nlines; /* per person id: how many lines (contiguous from person_line0) */
     struct slice *slices;
     size_t n_slices, cap_slices;
     int64_t *person_total;   /* per person id: sum of the window's lines */

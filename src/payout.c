@@ -687,10 +687,22 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
     size_t cursor = 0; /* into e->order */
     while (cursor < e->n_order && dl->close_day[e->order[cursor]] < x.A.first_day)
         cursor++;
+    /* Periods that end before the window only matter for what they hand on: a clawback's
+     * original line or carried cap excess. Without either, skip them. */
+    bool history = false;
+    for (size_t v = 0; v < plan->n_versions; v++) {
+        const struct component *c = plan_component(&plan->versions[v], ref->id);
+        history |= c && (c->clawback_days >= 0 || c->cap_excess == EXCESS_CARRY);
+    }
     for (; x.A.first_day <= W->last_day; period_step(ref->period, &x.A)) {
         if (x.A.year != year) {
             year = x.A.year;
             carry = 0;
+        }
+        if (!history && x.A.last_day < W->first_day) {
+            while (cursor < e->n_order && dl->close_day[e->order[cursor]] <= x.A.last_day)
+                cursor++;
+            continue;
         }
         const struct plan_version *vend = plan_version_on(plan, x.A.last_day);
         const struct component *cend = plan_component(vend, ref->id);
@@ -735,7 +747,12 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
                 const struct component *c = plan_component(v, ref->id);
                 if (!c || c->type != COMP_SPIF || dl->close_day[k] < c->from_day ||
-                    dl->close_day[k] > c->to_day || !filter_pass(e, c, k))
+                    dl->close_day[k] > c->to_day)
+                    continue;
+                /* a payee column naming someone else: skip before the (costlier) filter */
+                if (c->payee == PAYEE_COLUMN && column_person(e, c->payee_extra, k) != who)
+                    continue;
+                if (!filter_pass(e, c, k))
                     continue;
                 int64_t amt = spif_share(e, c, who, k);
                 if (!amt || !deal_pays(e, k, who))
@@ -993,6 +1010,10 @@ static void sort_lines(struct payouts *p, const struct person_table *pt)
     p->lines = v;
     p->cap_lines = p->n_lines;
     free(k);
+    for (size_t i = p->n_lines; i-- > 0;) {
+        p->person_line0[p->lines[i].person] = i;
+        p->person_nlines[p->lines[i].person]++;
+    }
 }
 
 int32_t payout_keep_first(const struct plan_set *plans, const struct period *window)
@@ -1119,6 +1140,8 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     p->person_revenue = xcalloc(np, sizeof *p->person_revenue);
     p->person_deals = xcalloc(np, sizeof *p->person_deals);
     p->person_pay = xcalloc(np, sizeof *p->person_pay);
+    p->person_line0 = xcalloc(np, sizeof *p->person_line0);
+    p->person_nlines = xcalloc(np, sizeof *p->person_nlines);
     e.plan_of = xcalloc(np, sizeof *e.plan_of);
     e.people = xcalloc(np, sizeof *e.people);
     for (uint32_t i = 0; i < pt->n; i++)
@@ -1254,6 +1277,8 @@ void payout_release(struct payouts *p)
     free(p->person_revenue);
     free(p->person_deals);
     free(p->person_pay);
+    free(p->person_line0);
+    free(p->person_nlines);
     free(p->issues);
     memset(p, 0, sizeof *p);
 }

@@ -51,8 +51,9 @@ static bool person_attainment(const struct payouts *p, uint32_t who, int64_t *me
                               struct rat *goal)
 {
     bool has = false;
-    for (size_t i = 0; i < p->n_lines; i++)
-        if (p->lines[i].person == who && !rat_is_zero(p->lines[i].quota)) {
+    size_t end = p->person_line0[who] + p->person_nlines[who];
+    for (size_t i = p->person_line0[who]; i < end; i++)
+        if (!rat_is_zero(p->lines[i].quota)) {
             *measure = p->lines[i].after;
             *goal = p->lines[i].quota;
             has = true;
@@ -415,10 +416,9 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b,
                 xs_text(sh, row, c, hdr[c], c == 5 ? XS_HEADER_NUM : XS_HEADER);
             row++;
             uint32_t first = row;
-            for (size_t j = 0; j < p->n_lines; j++) {
+            size_t end = p->person_line0[id] + p->person_nlines[id];
+            for (size_t j = p->person_line0[id]; j < end; j++) {
                 const struct payout_line *l = &p->lines[j];
-                if (l->person != id)
-                    continue;
                 xs_date(sh, row, 0, l->post_day, XS_DATE);
                 xs_text(sh, row, 1, l->component ? l->component->id : "", XS_PLAIN);
                 xs_text(sh, row, 2,
