@@ -30,7 +30,7 @@ static const char usage_text[] =
     "           writes DIR/path-attribution.csv and .xlsx\n"
     "  explain --person ID | --deal ID\n"
     "           print every payout line of a person, or every line a deal produced, with\n"
-    "           its measure, attainment, tier slices, rounding, gates and caps; write nothing"
+    "           its measure, attainment, tier slices, rounding, gates and caps; write nothing\n"
     "\n"
     "options:\n"
     "  -c, --config FILE     the INI file (default: sametable.ini)\n"
