@@ -4,6 +4,8 @@ owns deal Dn of n × 100.00, paid 10%, so Pn earns n × 10.00; every team has on
 import csv
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
@@ -75,4 +77,19 @@ with open(os.path.join(out, "rejects-2026-10.csv"), newline="", encoding="utf-8"
 c.eq("rejected rows", [(r["file"], r["line"], r["column"]) for r in rejects],
      [("campaigns.csv", "3", "name")])
 c.true("reason names the limit", "32,767" in rejects[0]["reason"])
+
+# A real spreadsheet recalculates every formula of both workbooks to the values we cached: the
+# SUMIFS over team numbers give each hostile team exactly its own pay (make deps installs
+# LibreOffice; without it this part is reported and skipped, the rest still runs).
+lib = __file__.rsplit("/", 3)[0] + "/lib"
+if shutil.which("soffice"):
+    r = subprocess.run([sys.executable, os.path.join(lib, "recalc.py")]
+                       + [os.path.join(out, f) for f in ("attribution-2026-10.xlsx",
+                                                         "payouts-2026-10.xlsx")],
+                       capture_output=True, text=True)
+    c.eq("LibreOffice recalculation agrees", r.returncode, 0)
+    if r.returncode:
+        print(r.stdout[-2000:], r.stderr[-2000:])
+else:
+    print("note: soffice not installed; recalculation not checked")
 c.done()
