@@ -128,6 +128,21 @@ void payout_release(struct payouts *p);
  * that year when a cap carries its excess. */
 int32_t payout_keep_first(const struct plan_set *plans, const struct period *window);
 
+/* What a run over `window` must keep at ingest: deals closed from payout_keep_first to the
+ * window's end, deals cancelled in the window (their clawbacks post there), and the deal columns
+ * the plans read. Sets those fields of *w, leaves the others. */
+struct ingest_window;
+void payout_ingest_window(const struct plan_set *plans, const struct period *window,
+                          struct ingest_window *w);
+
+/* The attribution the plans measure (attributed and sourced revenue): attrib_run over every
+ * kept deal, from payout_keep_first to the window's end, with the models the plans name, into
+ * *a. Returns a, or NULL without touching *a when no plan needs it. */
+const struct attribution *payout_attribution(struct attribution *a, const struct dataset *ds,
+                                             const struct lead_index *ix, const struct settings *s,
+                                             const struct plan_set *plans,
+                                             const struct period *window);
+
 const char *line_kind_name(enum line_kind k);
 const char *payout_issue_text(enum payout_issue_kind k);
 

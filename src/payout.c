@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ids.h"
+#include "ingest.h"
 #include "util.h"
 
 struct engine {
@@ -353,7 +354,6 @@ static int64_t credit(const struct engine *e, uint32_t person, const struct comp
 struct ctx {
     uint32_t person;
     const struct plan *plan;
-    const char *comp_id;
     struct period A;
     struct rat quota, target;
     int32_t active, days;
@@ -680,7 +680,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
 {
     const struct period *W = &e->in->window;
     const struct deal_table *dl = &e->ds->deals;
-    struct ctx x = {.person = who, .plan = plan, .comp_id = ref->id};
+    struct ctx x = {.person = who, .plan = plan};
     period_containing(ref->period, e->keep_first, &x.A);
     int year = x.A.year;
     int64_t carry = 0;
@@ -833,7 +833,6 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
     const struct deal_table *dl = &e->ds->deals;
     bool *members = xcalloc(pt->n ? pt->n : 1, sizeof *members);
     uint32_t *list = xcalloc(e->n_people ? e->n_people : 1, sizeof *list);
-    struct rat *tw = xcalloc(e->n_people ? e->n_people : 1, sizeof *tw);
     uint64_t *w = xcalloc(e->n_people ? e->n_people : 1, sizeof *w);
     int64_t *out = xcalloc(e->n_people ? e->n_people : 1, sizeof *out);
     struct period A;
@@ -896,7 +895,6 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
                 } else {
                     struct ctx x = {.person = who, .plan = plan, .A = A};
                     set_quota(e, &x, v, c);
-                    tw[j] = x.target;
                     /* target in hundredths of a minor unit, exact enough for weights */
                     int64_t t100 = rat_round(rat_mul(x.target, rat_int64(100)));
                     w[j] = t100 > 0 ? (uint64_t)t100 : 0;
@@ -936,7 +934,6 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
     }
     free(members);
     free(list);
-    free(tw);
     free(w);
     free(out);
 }
@@ -1088,6 +1085,32 @@ static int pay_currencies(struct engine *e)
         }
     }
     return rc;
+}
+
+void payout_ingest_window(const struct plan_set *plans, const struct period *window,
+                          struct ingest_window *w)
+{
+    w->keep_first = payout_keep_first(plans, window);
+    w->keep_last = window->last_day;
+    w->cancel_first = window->first_day;
+    w->cancel_last = window->last_day;
+    w->deal_extra = plans->deal_extra;
+    w->n_deal_extra = plans->n_deal_extra;
+}
+
+const struct attribution *payout_attribution(struct attribution *a, const struct dataset *ds,
+                                             const struct lead_index *ix, const struct settings *s,
+                                             const struct plan_set *plans,
+                                             const struct period *window)
+{
+    if (!plans->models)
+        return NULL;
+    struct settings with = *s;
+    with.models = plans->models;
+    struct period wide = *window;
+    wide.first_day = payout_keep_first(plans, window);
+    attrib_run(a, ds, ix, &with, &wide);
+    return a;
 }
 
 static int validate_people(struct engine *e)

@@ -70,6 +70,14 @@ static const char *get_str(struct keys *k, const char *key, const char *def)
     return v;
 }
 
+/* Record the value in force for the Run sheet (and mark the key used) when this module parses
+ * the value itself. */
+static void in_force(struct keys *k, const char *key, const char *def)
+{
+    const char *unused;
+    config_get_str(k->c, src(k, key), key, def, &unused, k->d);
+}
+
 static bool has(struct keys *k, const char *key)
 {
     return entry(k, key) != NULL;
@@ -96,7 +104,7 @@ static int64_t get_amount(struct keys *k, const char *key, int64_t def)
         fail(k, key, "bad value '%s' for key '%s': expected an amount like 5000.00", e->value, key);
         return def;
     }
-    config_get_str(k->c, src(k, key), key, "", &(const char *){NULL}, k->d);
+    in_force(k, key, "");
     return v;
 }
 
@@ -120,7 +128,7 @@ static struct decimal get_rate(struct keys *k, const char *key, const char *def,
              key);
         return (struct decimal){0, 0};
     }
-    config_get_str(k->c, src(k, key), key, def, &(const char *){NULL}, k->d);
+    in_force(k, key, def);
     return v;
 }
 
@@ -188,7 +196,7 @@ static void load_tiers(struct keys *k, struct component *comp)
         fail(k, NULL, "[%s] needs 'rate = <percent>' or 'tiers = <lower>: <rate>, …'", k->sec[0]);
         return;
     }
-    config_get_str(k->c, src(k, "tiers"), "tiers", "", &(const char *){NULL}, k->d);
+    in_force(k, "tiers", "");
     int n = split_pairs(e->value, l, ll, r, rl, LIST_MAX);
     if (n <= 0) {
         fail(k, "tiers",
@@ -227,7 +235,7 @@ static void load_curve(struct keys *k, struct component *comp)
         fail(k, NULL, "[%s] needs 'curve = <attainment>: <payout>, …'", k->sec[0]);
         return;
     }
-    config_get_str(k->c, src(k, "curve"), "curve", "", &(const char *){NULL}, k->d);
+    in_force(k, "curve", "");
     int n = split_pairs(e->value, l, ll, r, rl, LIST_MAX);
     if (n <= 0) {
         fail(k, "curve",
@@ -262,7 +270,7 @@ static void load_filter(struct keys *k, struct component *comp, struct plan_set 
     struct cfg_entry *e = entry(k, "filter");
     if (!e)
         return;
-    config_get_str(k->c, src(k, "filter"), "filter", "", &(const char *){NULL}, k->d);
+    in_force(k, "filter", "");
     const char *s = e->value;
     size_t cap = 0;
     while (*s) {
@@ -410,7 +418,7 @@ static void load_component(struct keys *k, struct component *comp, struct plan *
         ps->any_carry = true;
     if (has(k, "gate")) {
         struct cfg_entry *e = entry(k, "gate");
-        config_get_str(k->c, src(k, "gate"), "gate", "", &(const char *){NULL}, k->d);
+        in_force(k, "gate", "");
         comp->has_gate = true;
         if (parse_level(k, e->value, strlen(e->value), &comp->gate))
             fail(k, "gate", "bad gate '%s': expected a percentage of quota or an amount", e->value);

@@ -54,5 +54,8 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
 void report_plans_sheet(const struct report_ctx *r, struct xbook *b);
 size_t report_line_slices(const struct report_ctx *r, const struct payout_line *l, char *buf,
                           size_t size);
+/* The slices, then the line's note ("7,500.00 × 6% + …; cap_deal 10,000.00"). */
+void report_line_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
+                      size_t size);
 
 #endif

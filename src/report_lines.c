@@ -72,6 +72,14 @@ size_t report_line_slices(const struct report_ctx *r, const struct payout_line *
     return o;
 }
 
+void report_line_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
+                      size_t size)
+{
+    size_t o = report_line_slices(r, l, buf, size);
+    if (l->note[0] && o < size)
+        snprintf(buf + o, size - o, "%s%s", o ? "; " : "", l->note);
+}
+
 static const char *version_text(const struct payout_line *l, char *buf, size_t n)
 {
     if (!l->version || l->version->from_day == DAY_NONE)
@@ -343,11 +351,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
         xs_formula_money(sh, row, c_amount, f, l->amount, XS_MONEY);
         xs_int(sh, row, c_pkey, k->person[l->person], XS_INT);
         xs_int(sh, row, c_ckey, report_pay_column(k, l), XS_INT);
-        report_line_slices(r, l, buf, sizeof buf);
-        if (l->note[0]) {
-            size_t o = strlen(buf);
-            snprintf(buf + o, sizeof buf - o, "%s%s", o ? "; " : "", l->note);
-        }
+        report_line_text(r, l, buf, sizeof buf);
         xs_text(sh, row, c_note, buf, XS_PLAIN);
         if (l->deal != ID_NONE)
             report_original_amount(sh, row, (uint16_t)(c_note + 1), ds, l->deal);

@@ -14,11 +14,6 @@
 #include "util.h"
 #include "xlsxout.h"
 
-struct team_row {
-    uint32_t team; /* team id */
-    uint32_t key;  /* 1-based, in order of the team's first person */
-};
-
 /* Payout columns: every component id of every plan version, in order of first appearance. */
 static void build_keys(const struct report_ctx *r, const uint32_t *order, uint32_t n,
                        struct pay_keys *k)
@@ -249,9 +244,9 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     out->col_team_key = c_tkey;
 }
 
-static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
-                          const struct team_row *teams, uint32_t n_teams, const uint32_t *order,
-                          uint32_t n, const struct payouts_layout *pl)
+static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const uint32_t *teams,
+                          uint32_t n_teams, const uint32_t *order, uint32_t n,
+                          const struct payouts_layout *pl)
 {
     const struct dataset *ds = r->ds;
     const struct person_table *pt = &ds->people;
@@ -294,7 +289,7 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
         double v[TC_KEY] = {0}; /* cached values, major units */
         for (uint32_t i = 0; i < n; i++) {
             uint32_t id = order[i];
-            if (pt->team[id] != teams[t].team)
+            if (pt->team[id] != teams[t])
                 continue;
             v[TC_HEAD] += 1;
             v[TC_TARGET] += pt->target[id] == QUOTA_NONE ? 0 : xs_major(pt->target[id], digits);
@@ -307,8 +302,8 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
                 v[TC_GOAL] += rat_to_double(goal) * xs_major(1, digits);
             }
         }
-        xs_text(sh, rr, TC_TEAM, intern_str(&ds->teams, teams[t].team), XS_PLAIN);
-        xs_int(sh, rr, TC_KEY, teams[t].key, XS_INT);
+        xs_text(sh, rr, TC_TEAM, intern_str(&ds->teams, teams[t]), XS_PLAIN);
+        xs_int(sh, rr, TC_KEY, t + 1, XS_INT); /* the team's number: its place, 1-based */
         xs_cell(key, rr, TC_KEY);
         for (uint16_t c = TC_HEAD; c < TC_KEY; c++) {
             tot[c] += v[c];
@@ -372,16 +367,16 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh,
 }
 
 /* One sheet of statements per team: a block per person that could be sent to them. */
-static void statements_sheets(const struct report_ctx *r, struct xbook *b,
-                              const struct team_row *teams, uint32_t n_teams, const uint32_t *order,
-                              uint32_t n, const struct lines_layout *ll)
+static void statements_sheets(const struct report_ctx *r, struct xbook *b, const uint32_t *teams,
+                              uint32_t n_teams, const uint32_t *order, uint32_t n,
+                              const struct lines_layout *ll)
 {
     const struct dataset *ds = r->ds;
     const struct person_table *pt = &ds->people;
     const struct payouts *p = r->p;
     char name[XS_SHEET_NAME_SIZE], f[128], buf[1024], c1[16], c2[16];
     for (uint32_t t = 0; t < n_teams; t++) {
-        const char *team = intern_str(&ds->teams, teams[t].team);
+        const char *team = intern_str(&ds->teams, teams[t]);
         struct xsheet *sh = xbook_add_sheet(b, xbook_sheet_name(b, "St ", team, name));
         xs_tab_color(sh, TAB_DETAIL);
         xs_hide_gridlines(sh);
@@ -400,7 +395,7 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b,
         row++;
         for (uint32_t i = 0; i < n; i++) {
             uint32_t id = order[i];
-            if (pt->team[id] != teams[t].team)
+            if (pt->team[id] != teams[t])
                 continue;
             const struct plan *pl = pt->plan[id] ? plan_find(r->plans, pt->plan[id]) : NULL;
             snprintf(buf, sizeof buf, "%s (%s)", pt->name[id], intern_str(&ds->people_ids, id));
@@ -425,11 +420,7 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b,
                         l->deal == ID_NONE ? "" : intern_str(&ds->deal_ids, ds->deals.id[l->deal]),
                         XS_PLAIN);
                 xs_text(sh, row, 3, line_kind_name(l->kind), XS_PLAIN);
-                report_line_slices(r, l, buf, sizeof buf);
-                if (l->note[0]) {
-                    size_t o = strlen(buf);
-                    snprintf(buf + o, sizeof buf - o, "%s%s", o ? "; " : "", l->note);
-                }
+                report_line_text(r, l, buf, sizeof buf);
                 xs_text(sh, row, 4, buf, XS_PLAIN);
                 snprintf(f, sizeof f, "=Lines!%s",
                          xs_cell(c1, ll->first + (uint32_t)j, ll->col_amount));
@@ -473,14 +464,14 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     build_keys(r, order, n, &k);
     /* Teams in order of their first person. */
     uint32_t *team_key = xcalloc(ds->teams.n + 1, sizeof *team_key);
-    struct team_row *teams = xcalloc(ds->teams.n + 1, sizeof *teams);
+    uint32_t *teams = xcalloc(ds->teams.n + 1, sizeof *teams); /* team ids by number - 1 */
     uint32_t n_teams = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t t = pt->team[order[i]];
         if (t == ID_NONE || team_key[t])
             continue;
         team_key[t] = ++n_teams;
-        teams[n_teams - 1] = (struct team_row){t, n_teams};
+        teams[n_teams - 1] = t;
     }
     /* Sheets in reading order: Summary, Payouts, Lines, Plans, statements. Formulas are text,
      * so Payouts can refer to Lines before Lines is written; Summary is filled once the

@@ -143,20 +143,13 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
 /* Incentives: attribution over every kept deal when a plan measures it, then the engine. */
 static int run_payouts(struct run_state *st, struct diag *d)
 {
-    struct payout_input in = {.ds = &st->ds,
-                              .plans = &st->plans,
-                              .s = &st->s,
-                              .attr = NULL,
-                              .window = st->period,
-                              .as_of = st->as_of_day};
-    if (st->plans.models) {
-        struct settings s = st->s;
-        s.models = st->plans.models;
-        struct period wide = st->period;
-        wide.first_day = payout_keep_first(&st->plans, &st->period);
-        attrib_run(&st->pattr, &st->ds, &st->ix, &s, &wide);
-        in.attr = &st->pattr;
-    }
+    struct payout_input in = {
+        .ds = &st->ds,
+        .plans = &st->plans,
+        .s = &st->s,
+        .attr = payout_attribution(&st->pattr, &st->ds, &st->ix, &st->s, &st->plans, &st->period),
+        .window = st->period,
+        .as_of = st->as_of_day};
     int rc = payout_run(&st->pay, &in, d);
     return rc == PAYOUT_OK        ? RUN_OK
            : rc == PAYOUT_ECONFIG ? RUN_ECONFIG
@@ -246,15 +239,14 @@ int run_execute(const struct run_opts *o, struct diag *d)
     if (rc == RUN_OK) {
         bool people = st.s.inputs[INPUT_PEOPLE].path != NULL;
         struct ingest_window w = {.as_of_day = st.as_of_day,
-                                  .keep_first = people ? payout_keep_first(&st.plans, &st.period)
-                                                       : st.period.first_day,
+                                  .keep_first = st.period.first_day,
                                   .keep_last = st.period.last_day,
-                                  .cancel_first = people ? st.period.first_day : 1,
-                                  .cancel_last = people ? st.period.last_day : 0,
+                                  .cancel_first = 1, /* none */
+                                  .cancel_last = 0,
                                   .business = st.business,
-                                  .strict = o->strict,
-                                  .deal_extra = st.plans.deal_extra,
-                                  .n_deal_extra = st.plans.n_deal_extra};
+                                  .strict = o->strict};
+        if (people)
+            payout_ingest_window(&st.plans, &st.period, &w);
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
     }

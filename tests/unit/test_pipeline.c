@@ -175,22 +175,23 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     cr_assert_eq(period_parse(f->period ? f->period : "2026-10", &p->period), 0);
     int32_t as_of;
     cr_assert_eq(date_parse_day(f->as_of ? f->as_of : "2026-10-31", &as_of), 0);
-    int32_t cancel_first = f->people ? p->period.first_day : 1;
-    int32_t cancel_last = f->people ? p->period.last_day : 0;
+    p->w = (struct ingest_window){.as_of_day = as_of,
+                                  .keep_first = p->period.first_day,
+                                  .keep_last = p->period.last_day,
+                                  .cancel_first = 1, /* none */
+                                  .cancel_last = 0,
+                                  .business = p->business,
+                                  .strict = f->strict};
+    if (f->people)
+        payout_ingest_window(&p->plans, &p->period, &p->w);
     if (f->cancel_from) {
-        cr_assert_eq(date_parse_day(f->cancel_from, &cancel_first), 0);
-        cr_assert_eq(date_parse_day(f->cancel_to, &cancel_last), 0);
+        cr_assert_eq(date_parse_day(f->cancel_from, &p->w.cancel_first), 0);
+        cr_assert_eq(date_parse_day(f->cancel_to, &p->w.cancel_last), 0);
     }
-    p->w = (struct ingest_window){
-        .as_of_day = as_of,
-        .keep_first = f->people ? payout_keep_first(&p->plans, &p->period) : p->period.first_day,
-        .keep_last = p->period.last_day,
-        .cancel_first = cancel_first,
-        .cancel_last = cancel_last,
-        .business = p->business,
-        .strict = f->strict,
-        .deal_extra = f->n_deal_extra ? f->deal_extra : p->plans.deal_extra,
-        .n_deal_extra = f->n_deal_extra ? f->n_deal_extra : p->plans.n_deal_extra};
+    if (f->n_deal_extra) {
+        p->w.deal_extra = f->deal_extra;
+        p->w.n_deal_extra = f->n_deal_extra;
+    }
 
     p->ingest_rc = ingest_all(&p->ds, &p->s, &p->w, &p->d);
     if (p->ingest_rc != INGEST_OK)
@@ -198,20 +199,13 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     join_build(&p->ix, &p->ds);
     attrib_run(&p->attr, &p->ds, &p->ix, &p->s, &p->period);
     if (f->people) {
-        struct payout_input in = {.ds = &p->ds,
-                                  .plans = &p->plans,
-                                  .s = &p->s,
-                                  .attr = NULL,
-                                  .window = p->period,
-                                  .as_of = as_of};
-        if (p->plans.models) {
-            struct settings s = p->s;
-            s.models = p->plans.models;
-            struct period wide = p->period;
-            wide.first_day = payout_keep_first(&p->plans, &p->period);
-            attrib_run(&p->pattr, &p->ds, &p->ix, &s, &wide);
-            in.attr = &p->pattr;
-        }
+        struct payout_input in = {
+            .ds = &p->ds,
+            .plans = &p->plans,
+            .s = &p->s,
+            .attr = payout_attribution(&p->pattr, &p->ds, &p->ix, &p->s, &p->plans, &p->period),
+            .window = p->period,
+            .as_of = as_of};
         p->payout_rc = payout_run(&p->pay, &in, &p->d);
     }
 }
