@@ -44,6 +44,11 @@ def table(ws, header_first_cell):
     return rows, total
 
 
+def model_rows(ws):
+    """The attribution Summary's model table: model name -> its row as a dict."""
+    return {r["Model"]: r for r in table(ws, "Model")[0]}
+
+
 def cents(v):
     """A workbook money value (float of major units) as integer cents, exactly."""
     return int((Decimal(repr(v)) * 100).to_integral_value())

@@ -33,7 +33,7 @@ import csv
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load, load_values, table  # noqa: E402
+from wb import Checker, cents, labels, load, load_values, table, model_rows  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
@@ -42,7 +42,7 @@ att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
 c.eq("closed-won deals", s["Closed-won deals"], 7)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 21011)
-models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
+models = model_rows(att["Summary"])
 c.eq("attributed (cached)", cents(models["linear"]["Attributed revenue"]), 16011)
 c.eq("unattributed", cents(s["Unattributed revenue"]), 5000)
 c.eq("unattributed deals", s["Unattributed deals"], 2)

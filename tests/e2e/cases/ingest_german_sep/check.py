@@ -2,13 +2,13 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table, model_rows  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
-models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
+models = model_rows(att["Summary"])
 # O1 48.000,00 + O2 1.234,5 (= 1,234.50) + O4 750 = 49,984.50 EUR, all attributed
 c.eq("currency", s["Currency"], "EUR")
 c.eq("business zone", s["Business time zone"], "Europe/Berlin")

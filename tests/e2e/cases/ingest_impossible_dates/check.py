@@ -2,13 +2,13 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, model_rows  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
-models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
+models = model_rows(att["Summary"])
 # D1 100.00 (L1: touch 10-01) + D6 50.00 (L2: touch 10-02) = 150.00
 c.eq("closed-won deals", s["Closed-won deals"], 2)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 15000)

@@ -2,13 +2,13 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, reconciliation, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, labels, load_values, table, model_rows  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
-models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
+models = model_rows(att["Summary"])
 c.eq("currency", s["Currency"], "JPY")
 # 1,200,000 + 1,234,567 + 500 = 2,435,067 yen
 c.eq("closed-won deals", s["Closed-won deals"], 3)

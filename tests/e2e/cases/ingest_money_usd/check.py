@@ -2,13 +2,13 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table, model_rows  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
-models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
+models = model_rows(att["Summary"])
 # 10,000.00 + 1,234.50 - 5 x 1,200.00 = 5,234.50 over 7 deals, all credited to C1 (email)
 c.eq("closed-won deals", s["Closed-won deals"], 7)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), 523450)

@@ -2,13 +2,13 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values, table, model_rows  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()
 att = load_values(f"{out}/attribution-2026-10.xlsx")
 s = labels(att["Summary"])
-models = {r["Model"]: r for r in table(att["Summary"], "Model")[0]}
+models = model_rows(att["Summary"])
 c.eq("business zone", s["Business time zone"], "Europe/Berlin")
 # In October (Berlin): D1 100 + D2 200 + D4 800 + D5 1,600 = 2,700.00; D3 closes on Nov 1 Berlin
 c.eq("closed-won deals", s["Closed-won deals"], 4)
