@@ -631,6 +631,12 @@ static int64_t spif_share(struct engine *e, const struct component *c, uint32_t 
     return 0;
 }
 
+/* Is `day` inside the SPIF's from .. to window (inclusive, open ends)? */
+static bool spif_window(const struct component *c, int32_t day)
+{
+    return day >= c->from_day && day <= c->to_day;
+}
+
 /* Window deals that qualify for a SPIF paying `column:<header>` whose value names no one in
  * the people file: listed once per deal and SPIF, since nobody's lines will show them. */
 static void spif_payee_issues(struct engine *e)
@@ -647,18 +653,11 @@ static void spif_payee_issues(struct engine *e)
             for (size_t c = 0; c < v->n_components; c++) {
                 const struct component *comp = &v->components[c];
                 if (comp->type != COMP_SPIF || comp->payee != PAYEE_COLUMN ||
-                    dl->close_day[k] < comp->from_day || dl->close_day[k] > comp->to_day ||
-                    !filter_pass(e, comp, k))
+                    !spif_window(comp, dl->close_day[k]) || !filter_pass(e, comp, k))
                     continue;
-                const char *val = dl->extra[(size_t)k * dl->n_extra + comp->payee_extra];
-                char buf[IDS_MAX_LEN + 1];
-                const char *id, *why;
-                size_t n;
-                if (!*val)
-                    continue;
-                uint32_t who = ID_NONE;
-                if (!ids_normalize(&e->in->s->ids, ID_PERSON, val, strlen(val), buf, &id, &n, &why))
-                    who = intern_find(&ds->people_ids, id, n);
+                if (!*dl->extra[(size_t)k * dl->n_extra + comp->payee_extra])
+                    continue; /* names no payee at all */
+                uint32_t who = column_person(e, comp->payee_extra, k);
                 if (who != ID_NONE && ds->people.name[who])
                     continue;
                 VEC_GROW(e->p->issues, e->p->cap_issues, e->p->n_issues + 1);
@@ -746,8 +745,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                 uint32_t k = e->order[own ? pos[i] : i];
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
                 const struct component *c = plan_component(v, ref->id);
-                if (!c || c->type != COMP_SPIF || dl->close_day[k] < c->from_day ||
-                    dl->close_day[k] > c->to_day)
+                if (!c || c->type != COMP_SPIF || !spif_window(c, dl->close_day[k]))
                     continue;
                 /* a payee column naming someone else: skip before the (costlier) filter */
                 if (c->payee == PAYEE_COLUMN && column_person(e, c->payee_extra, k) != who)
