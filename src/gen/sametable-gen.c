@@ -1,5 +1,6 @@
 /* sametable-gen.c — deterministic generator of sametable's four inputs (campaigns, touches, deals,
- * people) at any scale, in three CSV dialects: plain, HubSpot re-saved by US Excel, German Excel.
+ * people) at any scale, in three CSV dialects: plain, HubSpot re-saved by US Excel, German Excel;
+ * optionally deal splits, FX rates with deals and payees in other currencies, and cancellations.
  *
  * Every lead draws from its own PRNG stream seeded by (seed, lead index), so a lead's touches and
  * deals depend on nothing else: not on the style, not on other leads. Touches and deals are
@@ -545,11 +546,17 @@ struct gen_opts {
     uint64_t seed;
     enum gen_style style;
     const char *out_dir;
+    /* Off by default, so the default output stays byte for byte what it was. Each is a fixed
+     * function of the deal's serial number (no random draw), so the rest of the data does not
+     * move when one is turned on. */
+    bool splits;        /* splits.csv: revenue splits (2- and 3-way) and overlays of won deals */
+    bool fx;            /* fx.csv; some deals and two payees in other currencies */
+    bool cancellations; /* a Cancelled Date column; some won deals cancelled after closing */
 };
 
-enum { OUT_CAMPAIGNS, OUT_PEOPLE, OUT_TOUCHES, OUT_DEALS, N_OUT };
+enum { OUT_CAMPAIGNS, OUT_PEOPLE, OUT_TOUCHES, OUT_DEALS, OUT_SPLITS, OUT_FX, N_OUT };
 static const char *const out_names[N_OUT] = {"campaigns.csv", "people.csv", "touches.csv",
-                                             "deals.csv"};
+                                             "deals.csv",     "splits.csv", "fx.csv"};
 
 #define N_DAYS 365 /* 2026 */
 
@@ -1112,6 +1119,38 @@ static void write_campaigns(struct gen *g)
     }
 }
 
+/* --fx: the reporting currency of the style and the two others deals and payees may use. */
+static const char *base_currency(const struct gen *g)
+{
+    return g->opt.style == STYLE_GERMAN ? "EUR" : "USD";
+}
+
+static const char *foreign_currency(const struct gen *g, size_t k)
+{
+    static const char *const usd_based[2] = {"EUR", "GBP"}, *const eur_based[2] = {"USD", "GBP"};
+    return g->opt.style == STYLE_GERMAN ? eur_based[k] : usd_based[k];
+}
+
+/* A fixed hash of (seed, what, deal serial): the choices the options make per deal. */
+static uint64_t deal_hash(const struct gen *g, uint64_t what, uint64_t serial)
+{
+    uint64_t x = g->opt.seed ^ (what * 0xD1B54A32D192ED03u) ^ (serial * 0x9E3779B97F4A7C15u);
+    return splitmix64(&x);
+}
+
+enum { HASH_SPLIT = 1, HASH_CURRENCY = 2, HASH_CANCEL = 3 };
+
+/* The currency a person is paid in under --fx: the second AE in the first foreign currency,
+ * the first marketing person who owns campaigns in the second; everyone else in the base. */
+static const char *person_currency(const struct gen *g, size_t i)
+{
+    if (g->n_ae > 1 && i == g->first_ae + 1)
+        return foreign_currency(g, 0);
+    if (g->n_mkt > 0 && i == g->mkt[0])
+        return foreign_currency(g, 1);
+    return base_currency(g);
+}
+
 static void write_people(struct gen *g)
 {
     struct out *o = &g->out[OUT_PEOPLE];
@@ -1120,6 +1159,8 @@ static void write_people(struct gen *g)
                                          "Start Date",  "End Date"};
     for (size_t i = 0; i < ARRAY_LEN(header); i++)
         field_str(o, header[i]);
+    if (g->opt.fx)
+        field_str(o, "Currency");
     row_end(o);
     char buf[48];
     for (size_t i = 0; i < g->n_people; i++) {
@@ -1140,6 +1181,97 @@ static void write_people(struct gen *g)
             field_str(o, "");
         else
             field_safe(o, buf, fmt_day(g->opt.style, p->end_day, buf));
+        if (g->opt.fx)
+            field_str(o, person_currency(g, i));
+        row_end(o);
+    }
+}
+
+/* --fx: a rate per foreign currency on the first of every month from 2025-12 to 2026-12 and on
+ * 2026-08-15, with six decimals ("1.083517"): units of the base currency per unit. */
+static void write_fx(struct gen *g)
+{
+    struct out *o = &g->out[OUT_FX];
+    static const char *const header[] = {"Currency", "Rate", "Effective Date"};
+    for (size_t i = 0; i < ARRAY_LEN(header); i++)
+        field_str(o, header[i]);
+    row_end(o);
+    /* base rate in millionths: EUR and GBP in USD; USD and GBP in EUR */
+    static const uint32_t base_micro[2][2] = {{1080000u, 1260000u}, {920000u, 1170000u}};
+    bool eur = g->opt.style == STYLE_GERMAN;
+    for (size_t k = 0; k < 2; k++) {
+        for (uint32_t m = 0; m < 15; m++) {
+            int32_t day =
+                m == 14 ? date_from_civil(2026, 8, 15)
+                        : date_from_civil(2025 + (int)(m + 11) / 12, (int)(m + 11) % 12 + 1, 1);
+            uint32_t micro = base_micro[eur][k] + (m * 37u + 11u + 17u * (uint32_t)k) % 50u * 100u +
+                             (m * 7919u + 3u + 401u * (uint32_t)k) % 1000u;
+            char rate[32], date[16];
+            snprintf(rate, sizeof rate, "%u%c%06u", micro / 1000000u, eur ? ',' : '.',
+                     micro % 1000000u);
+            field_str(o, foreign_currency(g, k));
+            field_str(o, rate);
+            field_safe(o, date, fmt_day(g->opt.style, day, date));
+            row_end(o);
+        }
+    }
+}
+
+/* A split percentage in the style's decimal layout: 3333 -> "33.33" or "33,33". */
+static void field_percent(struct out *o, enum gen_style style, uint32_t hundredths)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%u%c%02u", hundredths / 100, style == STYLE_GERMAN ? ',' : '.',
+             hundredths % 100);
+    field_str(o, buf);
+}
+
+/* --splits: a won deal's split rows. One deal in eight is split two ways between its owner and
+ * another AE active on the close day (50/50, 60/40, 70/30 or 75/25), one in eight three ways
+ * (33.33/33.33/33.34: largest remainder decides a cent), and one in eight keeps 100% with its
+ * owner and gives another AE a 10% overlay. */
+static void write_splits(struct gen *g, uint64_t serial, const char *deal_id, const struct gdeal *d)
+{
+    if (d->stage != ST_WON || !g->n_ae)
+        return;
+    uint64_t h = deal_hash(g, HASH_SPLIT, serial);
+    unsigned kind = (unsigned)(h % 8);
+    if (kind > 2)
+        return;
+    size_t day = day_index(g, d->close_day);
+    uint32_t lo = g->ae_off[day], hi = g->ae_off[day + 1];
+    size_t other[2], n_other = 0;
+    for (uint32_t k = 0; k < hi - lo && n_other < 2; k++) {
+        size_t p = g->ae_list[lo + (uint32_t)((h >> 16) + k * 5u) % (hi - lo)];
+        if (p != d->owner && (n_other == 0 || other[0] != p))
+            other[n_other++] = p;
+    }
+    if (n_other < (kind == 1 ? 2u : 1u))
+        return;
+    static const uint32_t two_way[4] = {5000, 6000, 7000, 7500};
+    struct out *o = &g->out[OUT_SPLITS];
+    const size_t who[3] = {d->owner, other[0], n_other > 1 ? other[1] : other[0]};
+    uint32_t pct[3];
+    size_t n;
+    if (kind == 0) {
+        pct[0] = two_way[(h >> 8) % 4];
+        pct[1] = 10000 - pct[0];
+        n = 2;
+    } else if (kind == 1) {
+        pct[0] = 3333;
+        pct[1] = 3333;
+        pct[2] = 3334;
+        n = 3;
+    } else {
+        pct[0] = 10000;
+        pct[1] = 1000;
+        n = 2;
+    }
+    for (size_t i = 0; i < n; i++) {
+        field_safe(o, deal_id, ID_LEN);
+        field_safe(o, g->people[who[i]].id, ID_LEN);
+        field_percent(o, g->opt.style, pct[i]);
+        field_str(o, kind == 2 && i == 1 ? "Overlay" : "Revenue");
         row_end(o);
     }
 }
@@ -1178,7 +1310,12 @@ static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
         field_safe(o, g->people[d->owner].id, ID_LEN);
         field_str(o, stage_names[d->stage]);
         field_safe(o, buf, fmt_money(style, d->amount_cents, buf, sizeof buf));
-        field_str(o, style == STYLE_GERMAN ? "EUR" : "USD");
+        const char *cur = style == STYLE_GERMAN ? "EUR" : "USD";
+        if (g->opt.fx) {
+            uint64_t hc = deal_hash(g, HASH_CURRENCY, serial) % 10;
+            cur = hc < 2 ? foreign_currency(g, (size_t)hc) : base_currency(g);
+        }
+        field_str(o, cur);
         field_safe(o, buf, fmt_day(style, d->close_day, buf));
         field_safe(o, buf, fmt_day(style, d->created_day, buf));
         field_safe(o, buf, fmt_day(style, L->created_day, buf));
@@ -1190,7 +1327,18 @@ static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
                        ID_LEN);
         else
             field_str(o, "");
+        if (g->opt.cancellations) {
+            /* One won deal in nine is cancelled 3 to 152 days after its close (within 2026). */
+            uint64_t hx = deal_hash(g, HASH_CANCEL, serial);
+            int32_t cancel = d->close_day + 3 + (int32_t)((hx >> 12) % 150);
+            if (d->stage == ST_WON && hx % 9 == 0 && cancel <= g->dec31)
+                field_safe(o, buf, fmt_day(style, cancel, buf));
+            else
+                field_str(o, "");
+        }
         row_end(o);
+        if (g->opt.splits)
+            write_splits(g, serial, deal_id, d);
     }
 }
 
@@ -1205,7 +1353,16 @@ static void write_deals_header(struct gen *g)
                                          "Deal Type",      "SDR ID"};
     for (size_t i = 0; i < ARRAY_LEN(header); i++)
         field_str(o, header[i]);
+    if (g->opt.cancellations)
+        field_str(o, "Cancelled Date");
     row_end(o);
+    if (g->opt.splits) {
+        static const char *const sheader[] = {"Opportunity ID", "Employee ID", "Split Percent",
+                                              "Split Type"};
+        for (size_t i = 0; i < ARRAY_LEN(sheader); i++)
+            field_str(&g->out[OUT_SPLITS], sheader[i]);
+        row_end(&g->out[OUT_SPLITS]);
+    }
     o = &g->out[OUT_TOUCHES];
     static const char *const theader[] = {"Contact ID", "Touch Timestamp", "Campaign ID", "Channel",
                                           "Interaction Type"};
@@ -1239,11 +1396,18 @@ static int make_dirs(const char *dir)
     return rc;
 }
 
+static bool out_enabled(const struct gen *g, size_t i)
+{
+    return (i != OUT_SPLITS || g->opt.splits) && (i != OUT_FX || g->opt.fx);
+}
+
 static int open_outputs(struct gen *g)
 {
     bool excel = g->opt.style != STYLE_PLAIN;
     for (size_t i = 0; i < N_OUT; i++) {
         struct out *o = &g->out[i];
+        if (!out_enabled(g, i))
+            continue;
         o->path = path_join(g->opt.out_dir, out_names[i], "");
         o->tmp_path = path_join(g->opt.out_dir, out_names[i], ".tmp");
         o->buf = xmalloc(OUT_CAP);
@@ -1279,6 +1443,8 @@ static int close_outputs(struct gen *g, bool ok)
     }
     for (size_t i = 0; i < N_OUT && ok; i++) {
         struct out *o = &g->out[i];
+        if (!o->path)
+            continue;
         if (rename(o->tmp_path, o->path) != 0) {
             snprintf(g->err, sizeof g->err, "cannot rename '%s' to '%s': %s", o->tmp_path, o->path,
                      strerror(errno));
@@ -1336,12 +1502,14 @@ static int gen_run(struct gen *g)
     }
     write_campaigns(g);
     write_people(g);
+    if (g->opt.fx)
+        write_fx(g);
     write_deals_header(g);
     struct lead *L = xmalloc(sizeof *L);
     for (uint64_t i = 0; i < g->n_leads; i++) {
         gen_lead(g, i, L);
         write_lead(g, i, L);
-        if (g->out[OUT_TOUCHES].err || g->out[OUT_DEALS].err)
+        if (g->out[OUT_TOUCHES].err || g->out[OUT_DEALS].err || g->out[OUT_SPLITS].err)
             break;
     }
     free(L);
@@ -1351,7 +1519,8 @@ static int gen_run(struct gen *g)
 /* ---- command line -------------------------------------------------------------------------- */
 
 static const char usage_text[] =
-    "usage: sametable-gen [--scale X] [--seed N] [--style plain|hubspot|german] --out DIR\n"
+    "usage: sametable-gen [--scale X] [--seed N] [--style plain|hubspot|german] [--splits]\n"
+    "                     [--fx] [--cancellations] --out DIR\n"
     "\n"
     "Writes campaigns.csv, touches.csv, deals.csv and people.csv for the year 2026 into DIR.\n"
     "Identical arguments give identical bytes.\n"
@@ -1363,6 +1532,13 @@ static const char usage_text[] =
     "              hubspot: US Excel re-save: BOM, CRLF, all quoted, 10/14/2026 9:05 AM, "
     "$48,000.00\n"
     "              german: German Excel re-save: BOM, CRLF, ';', 14.10.2026 09:05, 48.000,00 €\n"
+    "  --splits    also splits.csv: one won deal in eight split two ways, one in eight three\n"
+    "              ways (33.33/33.33/33.34), one in eight with a 10% overlay to another AE\n"
+    "  --fx        also fx.csv (two other currencies, monthly rates with six decimals); one\n"
+    "              deal in ten in each of them; people.csv gains a Currency column with two\n"
+    "              people paid in them\n"
+    "  --cancellations  deals.csv gains a Cancelled Date column: one won deal in nine is\n"
+    "              cancelled 3 to 152 days after its close\n"
     "  --out DIR   output directory (created if missing)\n"
     "  --help      print this help\n";
 
@@ -1424,6 +1600,12 @@ int main(int argc, char **argv)
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(usage_text, stdout);
             return 0;
+        }
+        if (strcmp(arg, "--splits") == 0 || strcmp(arg, "--fx") == 0 ||
+            strcmp(arg, "--cancellations") == 0) {
+            bool *flag = arg[2] == 's' ? &opt.splits : arg[2] == 'f' ? &opt.fx : &opt.cancellations;
+            *flag = true;
+            continue;
         }
         static const char *const with_value[] = {"--scale", "--seed", "--style", "--out"};
         size_t opt_i = ARRAY_LEN(with_value);
