@@ -53,6 +53,19 @@ double rat_to_double(struct rat a);
  * trailing zeros dropped ("0.125", "-3", "0.3333"). Returns the length it needed. */
 size_t rat_format(char *buf, size_t size, struct rat a, int digits);
 
+/* Text for calculations a reader redoes by hand (the Lines sheet, statements, explain), thousands
+ * grouped with ',' and '.' before the decimals:
+ *   rat_text_exact: a exactly, with at least min_dec decimals: "1,234.5678", "-0.05"; a value
+ *     that is not a finite decimal as a finite decimal over a whole number, "(12,500.00 ÷ 3)"
+ *     for 12500/3 (min_dec 2);
+ *   rat_text_pct: a fraction as a percentage, exactly: "6%", "1.5%", "(70.21% ÷ 11)";
+ *   rat_text_cut: for reading only: exact when a is a decimal of at most max_dec places, else
+ *     cut off (toward zero) after max_dec places and marked "…": "61.033851…" (× 100 and "%"
+ *     appended when pct). */
+void rat_text_exact(char *buf, size_t size, struct rat a, int min_dec);
+void rat_text_pct(char *buf, size_t size, struct rat a);
+void rat_text_cut(char *buf, size_t size, struct rat a, int min_dec, int max_dec, bool pct);
+
 /* true if some operation overflowed since the last call; clears the flag. */
 bool rat_overflowed(void);
 

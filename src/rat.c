@@ -1,7 +1,9 @@
 /* rat.c — reduced 128-bit rationals with overflow detection. */
 #include "rat.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -207,4 +209,175 @@ size_t rat_format(char *buf, size_t size, struct rat a, int digits)
         len = (size_t)snprintf(tmp, sizeof tmp, "0");
     snprintf(buf, size, "%s", tmp);
     return len;
+}
+
+/* ---- exact text for calculations a reader redoes by hand ---------------------------------- */
+
+/* snprintf that may cut a too long text short (callers' buffers hold any realistic value). */
+static void put(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, size, fmt, ap);
+    va_end(ap);
+}
+
+/* Digits of |v| into out (at least 41 bytes); returns their count. */
+static size_t i128_digits(char *out, rat_int v)
+{
+    char tmp[48];
+    size_t n = 0;
+    __extension__ unsigned __int128 u =
+        v < 0 ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+    do {
+        tmp[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+    return n;
+}
+
+/* The integer N written as N / 10^decimals with thousands grouped: "-1,234.5678". */
+static void put_scaled(char *out, size_t size, rat_int N, int decimals)
+{
+    char d[48];
+    size_t nd = i128_digits(d, N), dec = (size_t)decimals;
+    char padded[96];
+    size_t np = 0;
+    for (size_t i = nd; i <= dec; i++) /* at least one digit before the point */
+        padded[np++] = '0';
+    memcpy(padded + np, d, nd);
+    np += nd;
+    size_t int_len = np - dec, o = 0;
+    if (N < 0 && o + 1 < size)
+        out[o++] = '-';
+    for (size_t i = 0; i < int_len && o + 2 < size; i++) {
+        if (i && (int_len - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = padded[i];
+    }
+    if (dec && o + 1 < size)
+        out[o++] = '.';
+    for (size_t i = int_len; i < np && o + 1 < size; i++)
+        out[o++] = padded[i];
+    out[o] = 0;
+}
+
+/* d = 2^a 5^b m with m coprime to 10: returns m, and in *k max(a, b). */
+static rat_int split_ten(rat_int d, int *k)
+{
+    int a = 0, b = 0;
+    while (d % 2 == 0) {
+        d /= 2;
+        a++;
+    }
+    while (d % 5 == 0) {
+        d /= 5;
+        b++;
+    }
+    *k = a > b ? a : b;
+    return d;
+}
+
+static rat_int pow10_128(int k)
+{
+    rat_int p = 1;
+    for (int i = 0; i < k; i++)
+        p *= 10;
+    return p;
+}
+
+/* n/d with d = 2^a 5^b (k = max(a, b) <= 30) as N / 10^k: N = n × 10^k / d, or -1 if it does
+ * not fit. */
+static int scaled_numerator(rat_int n, rat_int d, int k, rat_int *N)
+{
+    rat_int f = pow10_128(k) / d; /* exact: d divides 10^k */
+    rat_int lim = (((rat_int)1 << 125) / f);
+    if (n > lim || n < -lim)
+        return -1;
+    *N = n * f;
+    return 0;
+}
+
+/* v exactly, at least min_dec decimals: "1,234.5", "(12,500.00 ÷ 3)" when it is not a finite
+ * decimal. */
+void rat_text_exact(char *out, size_t size, struct rat v, int min_dec)
+{
+    int k;
+    rat_int m = split_ten(v.d, &k);
+    rat_int N;
+    if (k <= 30 && scaled_numerator(v.n, v.d / m, k, &N) == 0) {
+        int dec = k > min_dec ? k : min_dec;
+        if (dec > k) {
+            rat_int f = pow10_128(dec - k);
+            N *= f;
+        }
+        if (m == 1) {
+            put_scaled(out, size, N, dec);
+            return;
+        }
+        char num[96], den[48];
+        put_scaled(num, sizeof num, N, dec);
+        i128_digits(den, m);
+        put(out, size, "(%s ÷ %s)", num, den);
+        return;
+    }
+    char num[48], den[48]; /* a last resort that is still exact */
+    i128_digits(num, v.n);
+    i128_digits(den, v.d);
+    put(out, size, "(%s%s ÷ %s)", v.n < 0 ? "-" : "", num, den);
+}
+
+/* A fraction as a percentage, exactly: "6%", "38.5%", "(70.21% ÷ 11)". */
+void rat_text_pct(char *out, size_t size, struct rat frac)
+{
+    struct rat v = rat_mul(frac, rat_int64(100));
+    int k;
+    rat_int m = split_ten(v.d, &k);
+    rat_int N;
+    char num[96], den[48];
+    if (k <= 30 && scaled_numerator(v.n, v.d / m, k, &N) == 0) {
+        put_scaled(num, sizeof num, N, k);
+        if (m == 1) {
+            put(out, size, "%s%%", num);
+        } else {
+            i128_digits(den, m);
+            put(out, size, "(%s%% ÷ %s)", num, den);
+        }
+        return;
+    }
+    i128_digits(num, v.n);
+    i128_digits(den, v.d);
+    put(out, size, "(%s%s%% ÷ %s)", v.n < 0 ? "-" : "", num, den);
+}
+
+/* v for reading (not for arithmetic): exact when it is a decimal of at most max_dec places,
+ * else cut off after max_dec places and marked "…". */
+void rat_text_cut(char *out, size_t size, struct rat v, int min_dec, int max_dec, bool pct)
+{
+    if (pct)
+        v = rat_mul(v, rat_int64(100));
+    int k;
+    rat_int m = split_ten(v.d, &k);
+    rat_int N;
+    if (m == 1 && k <= max_dec && scaled_numerator(v.n, v.d, k, &N) == 0) {
+        int dec = k > min_dec ? k : min_dec;
+        N *= pow10_128(dec - k);
+        put_scaled(out, size, N, dec);
+        if (pct)
+            put(out + strlen(out), size - strlen(out), "%%");
+        return;
+    }
+    rat_int p = pow10_128(max_dec);
+    rat_int lim = ((rat_int)1 << 125) / p;
+    if (v.n > lim || v.n < -lim) {
+        put(out, size, "%.6g%s", rat_to_double(v), pct ? "%" : "");
+        return;
+    }
+    N = v.n * p / v.d; /* truncates toward zero */
+    put_scaled(out, size, N, max_dec);
+    put(out + strlen(out), size - strlen(out), "…%s", pct ? "%" : "");
 }

@@ -37,8 +37,8 @@ uint32_t *report_people_order(const struct dataset *ds, uint32_t *n_out);
  * "*" would be a criterion, not a value, inside SUMIFS): a person's number (1-based, people-file
  * order) and a payout column's number (components in plan order, then adjustments). */
 struct pay_keys {
-    uint32_t *person;      /* per person id, 0 if not in the people file */
-    const char **columns;  /* payout column names: component ids, then "Adjustments" */
+    uint32_t *person;     /* per person id, 0 if not in the people file */
+    const char **columns; /* payout column names: component ids, then "Adjustments" */
     uint32_t n_columns;
 };
 uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l);
@@ -52,10 +52,19 @@ void report_lines_layout(const struct report_ctx *r, struct lines_layout *out);
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
                         struct lines_layout *out);
 void report_plans_sheet(const struct report_ctx *r, struct xbook *b);
-size_t report_line_slices(const struct report_ctx *r, const struct payout_line *l, char *buf,
-                          size_t size);
-/* The slices, then the line's note ("7,500.00 × 6% + …; cap_deal 10,000.00"). */
+/* A line's arithmetic as clauses a reader redoes by hand (report_calc.c has the grammar):
+ * "7,500.00 × 6% + 12,500.00 × 8% → 1,450.00; capped at cap_deal 1,000.00 → 1,000.00".
+ * `detail` (explain) adds the quota and the attainment. Returns the length written. */
+size_t report_line_calc(const struct report_ctx *r, const struct payout_line *l, bool detail,
+                        char *buf, size_t size);
+/* report_line_calc without the detail: the Lines sheet's and the statements' text. */
 void report_line_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
                       size_t size);
+/* Does the line measure attainment (a commission, override or bonus line with a quota or
+ * goal)? SPIF, pool and adjustment lines do not. */
+bool report_line_has_attainment(const struct payout_line *l);
+/* A payee paid in another currency: "Paid in EUR: 9,123.45 USD ÷ 1.085722 rate → 8,402.06 EUR;
+ * …" into buf, returning 1; 0 (buf empty) when the person is paid in the reporting currency. */
+int report_pay_fx_text(const struct report_ctx *r, uint32_t person, char *buf, size_t size);
 
 #endif

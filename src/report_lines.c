@@ -2,7 +2,8 @@
  *
  * Both show the same trail a reviewer needs to rebuild a line: payee, component, deal, the
  * measure around the deal, quota or goal with proration days, attainment, tier slices
- * (amount × rate, unrounded), the exact sum, the rounding, and what gates and caps did.
+ * (amount × rate, unrounded), the exact sum, the rounding, and what gates and caps did; the
+ * calculation text itself comes from report_calc.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,40 +45,6 @@ static void fmt_rat_money(char *buf, size_t n, struct rat v, int digits)
             buf[o++] = '0';
     }
     buf[o] = 0;
-}
-
-static void fmt_pct(char *buf, size_t n, struct rat v)
-{
-    rat_format(buf, n, rat_mul(v, rat_int64(100)), 6);
-    size_t len = strlen(buf);
-    snprintf(buf + len, n - len, "%%");
-}
-
-/* "7,500.00 × 6% + 12,500.00 × 8%" */
-size_t report_line_slices(const struct report_ctx *r, const struct payout_line *l, char *buf,
-                          size_t size)
-{
-    size_t o = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < l->n_slices && o < size; i++) {
-        const struct slice *s = &r->p->slices[l->slice0 + i];
-        char a[64], b[64];
-        fmt_rat_money(a, sizeof a, s->amount, r->s->currency_digits);
-        fmt_pct(b, sizeof b, s->rate);
-        o += (size_t)snprintf(buf + o, size - o, "%s%s × %s%s", i ? " + " : "", a, b,
-                              s->kind == SLICE_CATCHUP   ? " (catch-up)"
-                              : s->kind == SLICE_REVERSE ? " (already paid)"
-                                                         : "");
-    }
-    return o;
-}
-
-void report_line_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
-                      size_t size)
-{
-    size_t o = report_line_slices(r, l, buf, size);
-    if (l->note[0] && o < size)
-        snprintf(buf + o, size - o, "%s%s", o ? "; " : "", l->note);
 }
 
 static const char *version_text(const struct payout_line *l, char *buf, size_t n)
@@ -206,46 +173,66 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             "days.",
             XS_NOTE);
     const uint32_t header = LINES_HEADER_ROW, first = header + 1;
-    static const char *const hdr[LC_SLICES] = {"Person ID",
-                                               "Name",
-                                               "Plan",
-                                               "Version",
-                                               "Component",
-                                               "Type",
-                                               "Line",
-                                               "Deal ID",
-                                               "Posted",
-                                               "Attainment period",
-                                               "Credit",
-                                               "Measure before",
-                                               "Measure after",
-                                               "Quota (stated)",
-                                               "Target (stated)",
-                                               "Share of quota period",
-                                               "Active days",
-                                               "Period days",
-                                               "Quota or goal",
-                                               "Target",
-                                               "Attainment"};
-    for (uint16_t c = 0; c < LC_SLICES; c++)
-        xs_text(sh, header, c, hdr[c], c >= LC_CREDIT ? XS_HEADER_NUM : XS_HEADER);
+    /* Every column names its unit: the reporting currency, %, days or a plain count. */
+    const char *cur = r->s->currency;
+    char hdr[LC_SLICES][48];
+    static const char *const names[LC_SLICES] = {"Person ID",
+                                                 "Name",
+                                                 "Plan",
+                                                 "Version",
+                                                 "Component",
+                                                 "Type",
+                                                 "Line",
+                                                 "Deal ID",
+                                                 "Posted",
+                                                 "Attainment period",
+                                                 "Credit (%s)",
+                                                 "Measure before (%s)",
+                                                 "Measure after (%s)",
+                                                 "Quota stated (%s)",
+                                                 "Target stated (%s)",
+                                                 "Share of the quota period",
+                                                 "Active days",
+                                                 "Period days",
+                                                 "Quota or goal (%s)",
+                                                 "Target (%s)",
+                                                 "Attainment (%%)"};
+    for (uint16_t c = 0; c < LC_SLICES; c++) {
+        _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wformat-nonliteral\"")
+            snprintf(hdr[c], sizeof hdr[c], names[c], cur);
+        _Pragma("GCC diagnostic pop")
+            xs_text(sh, header, c, hdr[c], c >= LC_CREDIT ? XS_HEADER_NUM : XS_HEADER);
+    }
     xs_row_height(sh, header, 30);
     for (size_t i = 0; i < ns; i++) {
         char h[48];
-        snprintf(h, sizeof h, "Slice %zu amount", i + 1);
+        snprintf(h, sizeof h, "Slice %zu amount (%s)", i + 1, cur);
         xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i), h, XS_HEADER_NUM);
-        snprintf(h, sizeof h, "Slice %zu rate", i + 1);
+        snprintf(h, sizeof h, "Slice %zu rate (%%)", i + 1);
         xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 1), h, XS_HEADER_NUM);
-        snprintf(h, sizeof h, "Slice %zu pay", i + 1);
+        snprintf(h, sizeof h, "Slice %zu pay (%s)", i + 1, cur);
         xs_text(sh, header, (uint16_t)(LC_SLICES + 3 * i + 2), h, XS_HEADER_NUM);
     }
-    static const char *const tail[] = {"Weight", "Exact",    "Rounded",  "Caps",
-                                       "Amount", "Person #", "Column #", "Note"};
-    for (uint16_t c = 0; c < ARRAY_LEN(tail); c++)
-        xs_text(sh, header, (uint16_t)(c_weight + c), tail[c],
-                c_weight + c == c_note || c_weight + c == c_note + 2 ? XS_HEADER : XS_HEADER_NUM);
+    static const char *const tail[] = {"Weight (%%)",
+                                       "Exact (%s)",
+                                       "Rounded (%s)",
+                                       "Caps (%s)",
+                                       "Amount (%s)",
+                                       "Person #",
+                                       "Column #",
+                                       "Calculation (redo it by hand: → rounds to the cent)",
+                                       "Deal amount as written",
+                                       "Deal currency as written"};
+    for (uint16_t c = 0; c < ARRAY_LEN(tail); c++) {
+        char h[96];
+        _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wformat-nonliteral\"")
+            snprintf(h, sizeof h, tail[c], cur);
+        _Pragma("GCC diagnostic pop") xs_text(
+            sh, header, (uint16_t)(c_weight + c), h,
+            c_weight + c == c_note || c_weight + c == c_note + 2 ? XS_HEADER : XS_HEADER_NUM);
+    }
 
-    char buf[1024], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
+    char buf[2048], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
     uint32_t row = first;
     for (size_t i = 0; i < p->n_lines; i++, row++) {
         const struct payout_line *l = &p->lines[i];
@@ -280,19 +267,21 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
         xs_cell(c2, row, LC_SHARE);
         xs_cell(c3, row, LC_ACTIVE);
         xs_cell(c4, row, LC_DAYS);
+        /* Quota and attainment only on lines that measure one: a SPIF, pool or adjustment line
+         * has neither, whatever the person's quota. */
+        bool measured = report_line_has_attainment(l);
         bool goal_literal = comp && comp->type == COMP_BONUS && !comp->goal_is_quota;
-        if (!rat_is_zero(l->quota) && !goal_literal && pt->quota[l->person] != QUOTA_NONE &&
-            l->period_days > 0) {
+        if (measured && !goal_literal && pt->quota[l->person] != QUOTA_NONE && l->period_days > 0) {
             snprintf(f, sizeof f, "=%s*%s*%s/%s", xs_cell(c1, row, LC_QUOTA_STATED), c2, c3, c4);
             xs_formula(sh, row, LC_QUOTA, f, rat_major(l->quota, digits), XS_MONEY);
-        } else if (!rat_is_zero(l->quota)) {
+        } else if (measured) {
             xs_number(sh, row, LC_QUOTA, rat_major(l->quota, digits), XS_MONEY);
         }
         if (!rat_is_zero(l->target) && pt->target[l->person] != QUOTA_NONE && l->period_days > 0) {
             snprintf(f, sizeof f, "=%s*%s*%s/%s", xs_cell(c1, row, LC_TARGET_STATED), c2, c3, c4);
             xs_formula(sh, row, LC_TARGET, f, rat_major(l->target, digits), XS_MONEY);
         }
-        if (!rat_is_zero(l->quota))
+        if (measured)
             xs_number(sh, row, LC_ATTAIN, rat_to_double(l->attainment), XS_PCT);
 
         /* Slices: amount × rate, unrounded. A bonus's slice amount is the effective target. */
@@ -368,7 +357,8 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, LC_PLAN, LC_PERIOD, 12);
     xs_col_width(sh, LC_CREDIT, (uint16_t)(c_amount), 13);
     xs_col_width(sh, c_pkey, c_ckey, 9);
-    xs_col_width(sh, c_note, c_note, 70);
+    xs_col_width(sh, c_note, c_note, 90);
+    xs_col_width(sh, (uint16_t)(c_note + 1), (uint16_t)(c_note + 2), 13);
     xs_freeze(sh, first, 2);
     xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 2));
     out->first = first;
@@ -378,10 +368,11 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     out->col_column_key = c_ckey;
 }
 
+/* One line: its heading, the measure around it, then its calculation one clause a line. */
 static void explain_line(const struct report_ctx *r, const struct payout_line *l, FILE *fp)
 {
     int digits = r->s->currency_digits;
-    char a[64], b[64], c[64], q[64], day[16], buf[1024];
+    char a[64], b[64], c[64], day[16], buf[4096];
     date_format_day(day, sizeof day, l->post_day);
     fprintf(fp, "  %s  %s", day, l->component ? l->component->id : "(plan)");
     if (l->deal != ID_NONE)
@@ -389,37 +380,29 @@ static void explain_line(const struct report_ctx *r, const struct payout_line *l
     if (l->kind != LINE_DEAL)
         fprintf(fp, " (%s)", line_kind_name(l->kind));
     fprintf(fp, " [%s, version %s]\n", l->attain.name, version_text(l, c, sizeof c));
-    if (l->component && l->kind != LINE_PAYEE_CAP && l->component->type != COMP_SPIF) {
+    if (l->component && l->kind != LINE_PAYEE_CAP && l->component->type != COMP_SPIF &&
+        l->kind != LINE_POOL) {
         fmt_rat_money(a, sizeof a, rat_int64(l->credit), digits);
-        fprintf(fp, "      %s credit %s", measure_name(l->component->measure), a);
+        fprintf(fp, "      %s: %s %s", measure_name(l->component->measure),
+                l->deal != ID_NONE ? "this deal" : "in the period", a);
         if (l->kind == LINE_DEAL && l->component->basis == BASIS_PERIOD_TO_DATE) {
             fmt_rat_money(b, sizeof b, rat_int64(l->before), digits);
             fmt_rat_money(c, sizeof c, rat_int64(l->after), digits);
-            fprintf(fp, "; period to date %s -> %s", b, c);
+            fprintf(fp, ", period to date %s to %s", b, c);
         }
+        if (report_line_has_attainment(l))
+            fprintf(fp, " (active %d of %d days)", l->active_days, l->period_days);
         fputc('\n', fp);
-        if (!rat_is_zero(l->quota)) {
-            fmt_rat_money(q, sizeof q, l->quota, digits);
-            fmt_pct(b, sizeof b, l->attainment);
-            fprintf(fp, "      quota/goal %s (active %d of %d days), attainment %s\n", q,
-                    l->active_days, l->period_days, b);
-        }
     }
-    if (l->n_slices) {
-        report_line_slices(r, l, buf, sizeof buf);
-        fprintf(fp, "      slices %s\n", buf);
+    report_line_calc(r, l, true, buf, sizeof buf);
+    for (const char *s = buf; *s;) {
+        const char *e = strstr(s, "; ");
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        fprintf(fp, "      %.*s\n", (int)len, s);
+        s += len + (e ? 2 : 0);
     }
-    fmt_rat_money(a, sizeof a, l->raw, digits);
-    fmt_rat_money(b, sizeof b, rat_int64(l->rounded), digits);
-    fmt_rat_money(c, sizeof c, rat_int64(l->amount), digits);
-    fprintf(fp, "      exact %s -> rounded %s", a, b);
-    if (l->capped) {
-        fmt_rat_money(q, sizeof q, rat_int64(l->capped), digits);
-        fprintf(fp, ", caps %s", q);
-    }
-    fprintf(fp, " => pays %s\n", c);
-    if (l->note[0])
-        fprintf(fp, "      note: %s\n", l->note);
+    fmt_rat_money(a, sizeof a, rat_int64(l->amount), digits);
+    fprintf(fp, "      pays %s\n", a);
 }
 
 int report_explain(const struct report_ctx *r, const char *person, const char *deal, FILE *fp)
@@ -466,8 +449,10 @@ int report_explain(const struct report_ctx *r, const char *person, const char *d
         total += l->amount;
         n++;
     }
-    char t[48];
+    char t[48], fx[512];
     fmt_rat_money(t, sizeof t, rat_int64(total), digits);
     fprintf(fp, "%zu line%s, total %s %s\n", n, n == 1 ? "" : "s", t, r->s->currency);
+    if (who != ID_NONE && report_pay_fx_text(r, who, fx, sizeof fx))
+        fprintf(fp, "%s\n", fx);
     return 0;
 }

@@ -437,14 +437,8 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b, const
             snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, first, 5), xs_cell(c2, row - 1, 5));
             xs_formula_money(sh, row, 5, f, p->person_total[id], XS_MONEY_TOTAL);
             row++;
-            const char *cur = pt->currency[id].code;
-            if (cur[0] && strcmp(cur, r->s->currency) != 0) {
-                char amt[48], day[16];
-                money_format(amt, sizeof amt, p->person_pay[id], money_minor_digits(cur));
-                date_format_day(day, sizeof day, p->pay_rate_day);
-                snprintf(buf, sizeof buf, "Paid in %s: %s (rate in force on %s)", cur, amt, day);
+            if (report_pay_fx_text(r, id, buf, sizeof buf))
                 xs_text(sh, row++, 4, buf, XS_NOTE);
-            }
             row++;
         }
     }

@@ -1116,3 +1116,72 @@ Test(incent, catchup_tier_index_names_a_tier_when_falling_below_the_first)
                   "slice %zu kind %d names tier %zu of a 1-tier table", i, (int)s[i].kind,
                   s[i].tier);
 }
+
+/* ---- exact text for hand calculations (rat_text_*, issue 10 item 8) ------------------------ */
+
+Test(rat, text_exact_writes_finite_decimals_whole_and_others_over_a_whole_number)
+{
+    static const struct {
+        int64_t n, d;
+        int min_dec;
+        const char *want;
+    } cases[] = {
+        {12500, 3, 2, "(12,500.00 ÷ 3)"},     /* a quarterly 12,500.00 over 3 months */
+        {584375, 23, 2, "(584,375.00 ÷ 23)"}, /* 137,500 × 17/92 = 2,337,500/92 */
+        {1, 6, 2, "(0.50 ÷ 3)"},              /* 1/6 = 0.5 / 3 */
+        {123456789, 10000, 2, "12,345.6789"}, /* more decimals than min_dec: all of them */
+        {-5, 100, 2, "-0.05"},
+        {1234, 1, 2, "1,234.00"},
+        {0, 1, 2, "0.00"},
+        {7, 8, 0, "0.875"},
+        {1, 3, 0, "(1 ÷ 3)"},
+        {-1000000, 3, 2, "(-1,000,000.00 ÷ 3)"},
+    };
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
+        char buf[96];
+        rat_text_exact(buf, sizeof buf, rat_frac(cases[i].n, cases[i].d), cases[i].min_dec);
+        cr_assert_str_eq(buf, cases[i].want, "%lld/%lld", (long long)cases[i].n,
+                         (long long)cases[i].d);
+    }
+}
+
+Test(rat, text_pct_is_exact_and_over_a_whole_number_when_not_a_finite_decimal)
+{
+    static const struct {
+        int64_t n, d;
+        const char *want;
+    } cases[] = {
+        {6, 100, "6%"},
+        {15, 1000, "1.5%"},
+        {3, 8, "37.5%"},
+        {-1, 20, "-5%"},
+        {7021, 110000, "(70.21% ÷ 11)"}, /* 7021/1100 % = 70.21/11 % */
+        {1, 3, "(100% ÷ 3)"},
+        {5, 8, "62.5%"},
+    };
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
+        char buf[96];
+        rat_text_pct(buf, sizeof buf, rat_frac(cases[i].n, cases[i].d));
+        cr_assert_str_eq(buf, cases[i].want, "%lld/%lld", (long long)cases[i].n,
+                         (long long)cases[i].d);
+    }
+}
+
+Test(rat, text_cut_is_exact_when_it_can_be_and_cut_off_toward_zero_otherwise)
+{
+    char buf[96];
+    /* the demo's marketing attainment: 559,476.97 / (2,750,000.00 / 3) = 1,678,430.91 /
+     * 2,750,000 = 0.6103385127…, as a percentage 61.03385127…: cut after 6 places */
+    rat_text_cut(buf, sizeof buf, rat_frac(167843091, 275000000), 0, 6, true);
+    cr_assert_str_eq(buf, "61.033851…%");
+    rat_text_cut(buf, sizeof buf, rat_frac(3, 10), 0, 6, true);
+    cr_assert_str_eq(buf, "30%");
+    rat_text_cut(buf, sizeof buf, rat_frac(31448256, 10000), 2, 8, false);
+    cr_assert_str_eq(buf, "3,144.8256"); /* 52,413.76 × 6%: exact within 8 places */
+    rat_text_cut(buf, sizeof buf, rat_frac(2, 3), 2, 8, false);
+    cr_assert_str_eq(buf, "0.66666666…"); /* cut, not rounded to …67 */
+    rat_text_cut(buf, sizeof buf, rat_frac(-2, 3), 0, 2, false);
+    cr_assert_str_eq(buf, "-0.66…");
+    rat_text_cut(buf, sizeof buf, rat_int64(474), 2, 8, false);
+    cr_assert_str_eq(buf, "474.00");
+}

@@ -358,14 +358,14 @@ got_lines = {}
 for r in lrows:
     key = (r["Person ID"], r["Component"], r["Deal ID"])
     c.true(f"one Lines row per {key}", key not in got_lines)
-    got_lines[key] = cents(r["Amount"])
+    got_lines[key] = cents(r["Amount (USD)"])
     c.eq(f"Line kind {key}", r["Line"], "period" if r["Deal ID"] is None else "deal")
 for key in sorted(set(got_lines) | set(lines), key=lambda k: (k[0], k[1], k[2] or "")):
     c.eq(f"line {key}", got_lines.get(key), lines.get(key))
 lines_sum = sum(got_lines.values())
 c.eq("Lines Amount total = Payouts total", lines_sum, cents(ptotal["Payout"]))
 if ltotal is not None:
-    c.eq("Lines Total row", cents(ltotal["Amount"]), lines_sum)
+    c.eq("Lines Total row", cents(ltotal["Amount (USD)"]), lines_sum)
 for p in people:
     pid = p["Employee ID"]
     if p["Plan"].strip().lower() != "ae":

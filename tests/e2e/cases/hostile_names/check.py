@@ -64,7 +64,7 @@ c.eq("Summary total", cents(total["Payout"]), 66000)
 prow, ptotal = table(pw["Payouts"], "Person ID")
 c.eq("Payouts total", cents(ptotal["Payout"]), 66000)
 lrows, ltotal = table(pw["Lines"], "Person ID")
-c.eq("Lines total", sum(cents(r["Amount"]) for r in lrows), 66000)
+c.eq("Lines total", sum(cents(r["Amount (USD)"]) for r in lrows), 66000)
 with open(os.path.join(out, "payroll-2026-10.csv"), newline="", encoding="utf-8") as fh:
     payroll = list(csv.DictReader(fh))
 c.eq("payroll total", sum(int(round(float(r["amount"]) * 100)) for r in payroll), 66000)
