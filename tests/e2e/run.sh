@@ -16,6 +16,8 @@
 #   check.py         run as `/usr/bin/python3 check.py OUT CASE BIN` after the command; exit 0 = pass
 #   requires         paths (placeholders allowed, @ROOT@/../shared/… for the shared reference
 #                    data) that must exist; when one is missing the case is skipped and counted
+#   awaits           a case that is expected to fail until another change lands: its text is
+#                    printed under the FAIL line (the case still counts as failed)
 # Ends with "N passed, N failed" on its own line; exits 1 if any case failed.
 set -uo pipefail
 
@@ -124,6 +126,7 @@ $(tail -n 30 "$work/$name/check.log")")
     else
         fail=$((fail + 1))
         echo "FAIL $name"
+        [ -f "$dir/awaits" ] && printf '     awaits: %s\n' "$(tr '\n' ' ' <"$dir/awaits")"
         for p in "${problems[@]}"; do printf '     %s\n' "$p"; done
     fi
 done
