@@ -39,6 +39,7 @@ enum xstyle {
     XS_DEALS_TOTAL,
     XS_RATIO, /* ROAS: 0.00x */
     XS_RATIO_TOTAL,
+    XS_CALC, /* a calculation: indented from the numbers on its left, wrapped in its column */
     XS_N_STYLES
 };
 

@@ -232,6 +232,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             c_weight + c == c_note || c_weight + c == c_note + 2 ? XS_HEADER : XS_HEADER_NUM);
     }
 
+    xs_col_width(sh, c_note, c_note, 90); /* before the rows: a calculation wraps at it */
     char buf[2048], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
     uint32_t row = first;
     for (size_t i = 0; i < p->n_lines; i++, row++) {
@@ -341,7 +342,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
         xs_int(sh, row, c_pkey, k->person[l->person], XS_INT);
         xs_int(sh, row, c_ckey, report_pay_column(k, l), XS_INT);
         report_line_text(r, l, buf, sizeof buf);
-        xs_text(sh, row, c_note, buf, XS_PLAIN);
+        xs_text(sh, row, c_note, buf, XS_CALC);
         if (l->deal != ID_NONE)
             report_original_amount(sh, row, (uint16_t)(c_note + 1), ds, l->deal);
     }
@@ -357,7 +358,6 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, LC_PLAN, LC_PERIOD, 12);
     xs_col_width(sh, LC_CREDIT, (uint16_t)(c_amount), 13);
     xs_col_width(sh, c_pkey, c_ckey, 9);
-    xs_col_width(sh, c_note, c_note, 90);
     xs_col_width(sh, (uint16_t)(c_note + 1), (uint16_t)(c_note + 2), 13);
     xs_freeze(sh, first, 2);
     xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 2));

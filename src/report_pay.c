@@ -421,7 +421,7 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b, const
                         XS_PLAIN);
                 xs_text(sh, row, 3, line_kind_name(l->kind), XS_PLAIN);
                 report_line_text(r, l, buf, sizeof buf);
-                xs_text(sh, row, 4, buf, XS_PLAIN);
+                xs_text(sh, row, 4, buf, XS_CALC);
                 snprintf(f, sizeof f, "=Lines!%s",
                          xs_cell(c1, ll->first + (uint32_t)j, ll->col_amount));
                 xs_formula_money(sh, row, 5, f, l->amount, XS_MONEY);

@@ -19,6 +19,9 @@ struct xsheet {
      * width a writer asked for, which caps the fitted one (0 = none). Applied at close. */
     double *fit, *cap;
     uint16_t n_cols;
+    /* The last row given a height (points), so an outline level set on it later keeps it. */
+    uint32_t tall_row;
+    double tall_pts;
 };
 
 struct xbook {
@@ -161,6 +164,10 @@ static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits, con
     case XS_RATIO_TOTAL:
         format_set_num_format(f, "0.00\"x\"");
         break;
+    case XS_CALC:
+        format_set_indent(f, 1);
+        format_set_text_wrap(f);
+        break;
     case XS_N_STYLES:
         break;
     }
@@ -204,6 +211,7 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     if (e != LXW_NO_ERROR)
         BUG("illegal or duplicate sheet name");
     struct xsheet *s = xcalloc(1, sizeof *s);
+    s->tall_row = UINT32_MAX;
     s->book = b;
     s->ws = workbook_add_worksheet(b->wb, name);
     if (!s->ws)
@@ -299,7 +307,8 @@ void xs_comment(struct xsheet *s, uint32_t row, uint16_t col, const char *text)
 void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level)
 {
     lxw_row_col_options o = {.hidden = 0, .level = level, .collapsed = 0};
-    latch(s->book, worksheet_set_row_opt(s->ws, row, LXW_DEF_ROW_HEIGHT, NULL, &o), s, row, 0);
+    double h = row == s->tall_row ? s->tall_pts : LXW_DEF_ROW_HEIGHT;
+    latch(s->book, worksheet_set_row_opt(s->ws, row, h, NULL, &o), s, row, 0);
 }
 
 /* Copy text into the book's buffer as valid XML-safe UTF-8 of at most XLSX_STRING_MAX
@@ -433,6 +442,17 @@ void xs_text(struct xsheet *s, uint32_t row, uint16_t col, const char *text, enu
     /* Titles and notes spill over empty neighbours; they do not widen their column. */
     if (st != XS_TITLE && st != XS_NOTE)
         fit(s, col, text_width(t, st == XS_HEADER || st == XS_HEADER_NUM));
+    /* A calculation wraps in its column (width as capped so far, else 60): spreadsheets do not
+     * size rows to wrapped text they did not lay out, so give the row its lines (15 pt each). */
+    if (st == XS_CALC) {
+        grow_cols(s, col);
+        double cap = s->cap[col] > 0 ? s->cap[col] : 60, chars = text_width(t, false);
+        double lines = 1;
+        while (chars > lines * (cap - 2) && lines < 20)
+            lines++;
+        if (lines > 1)
+            xs_row_height(s, row, 15 * lines);
+    }
 }
 
 void xs_money(struct xsheet *s, uint32_t row, uint16_t col, int64_t minor, enum xstyle st)
@@ -498,6 +518,8 @@ static void apply_widths(struct xsheet *s)
 
 void xs_row_height(struct xsheet *s, uint32_t row, double points)
 {
+    s->tall_row = row;
+    s->tall_pts = points;
     latch(s->book, worksheet_set_row(s->ws, row, points, NULL), s, row, 0);
 }
 
