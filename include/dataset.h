@@ -50,6 +50,11 @@ struct reject {
     const char *column; /* physical header, or NULL when the whole row is at fault */
     const char *value;  /* the offending value, or NULL */
     const char *reason; /* e.g. "bad amount: too many decimals" */
+    /* A rejected deal row's amount as written, where it could be read (the row was rejected
+     * for another field): what the rejection takes out of the run. */
+    bool has_amount;
+    int64_t amount; /* minor units of `currency` */
+    char currency[4];
 };
 
 struct campaign_table { /* indexed by campaign id */

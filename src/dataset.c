@@ -96,6 +96,9 @@ void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, con
     r->column = column ? arena_strndup(&ds->arena, column, strlen(column)) : NULL;
     r->value = value ? arena_strndup(&ds->arena, value, value_len) : NULL;
     r->reason = arena_strndup(&ds->arena, reason, strlen(reason));
+    r->has_amount = false;
+    r->amount = 0;
+    r->currency[0] = '\0';
 }
 
 void person_table_touch(struct dataset *ds, uint32_t id)

@@ -946,6 +946,45 @@ static void deal_row(struct reader *r)
         deal_row_note(r, did, h);
         return;
     }
+    /* The dates first: a row whose dates put it outside every window the run keeps is filtered
+     * before its other fields are checked, so a bad value on an old deal never blocks a run. */
+    int64_t close_ts;
+    int32_t close_day;
+    bool close_date_only = false;
+    size_t nclose, ncancel;
+    const char *close_v = field(r, DF_CLOSED, &nclose);
+    const char *cancel_v = field(r, DF_CANCELLED, &ncancel);
+    if (nclose == 0) {
+        reject_required(r, DF_CLOSED);
+        return;
+    }
+    if (parse_when_v(r, DF_CLOSED, close_v, nclose, true, &close_ts, &close_day, &close_date_only))
+        return;
+    int32_t cancel_day = DAY_NONE;
+    int64_t cancel_ts = 0;
+    bool cancel_date_only = false;
+    if (ncancel && parse_when_v(r, DF_CANCELLED, cancel_v, ncancel, false, &cancel_ts, &cancel_day,
+                                &cancel_date_only))
+        return;
+    const struct ingest_window *w = r->w;
+    bool closed_in =
+        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
+    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
+                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
+    if (!closed_in && !cancelled_in) {
+        r->seen_bucket[did] = BUCKET_FILTERED;
+        r->fs->bucket[BUCKET_FILTERED]++;
+        deal_row_note(r, did, h);
+        return;
+    }
+    if (cancel_day != DAY_NONE) {
+        /* Two times compare as instants; otherwise a cancel on the closing day is fine. */
+        bool timed = !cancel_date_only && !close_date_only;
+        if (cancel_day < close_day || (timed && cancel_ts < close_ts)) {
+            reject(r, DF_CANCELLED, cancel_v, ncancel, "cancelled before it closed");
+            return;
+        }
+    }
     char currency[4];
     memcpy(currency, r->in->fmt.currency, 4);
     {
@@ -966,37 +1005,6 @@ static void deal_row(struct reader *r)
     int64_t orig_amount;
     if (parse_money(r, DF_AMOUNT, currency, &orig_amount))
         return;
-    int64_t close_ts;
-    int32_t close_day;
-    bool close_date_only = false;
-    {
-        size_t nc;
-        const char *cv = field(r, DF_CLOSED, &nc);
-        if (nc == 0) {
-            reject_required(r, DF_CLOSED);
-            return;
-        }
-        if (parse_when_v(r, DF_CLOSED, cv, nc, true, &close_ts, &close_day, &close_date_only))
-            return;
-    }
-    int32_t cancel_day = DAY_NONE;
-    {
-        size_t nc;
-        const char *cv = field(r, DF_CANCELLED, &nc);
-        if (nc) {
-            int64_t cancel_ts;
-            bool cancel_date_only;
-            if (parse_when_v(r, DF_CANCELLED, cv, nc, false, &cancel_ts, &cancel_day,
-                             &cancel_date_only))
-                return;
-            /* Two times compare as instants; otherwise a cancel on the closing day is fine. */
-            bool timed = !cancel_date_only && !close_date_only;
-            if (cancel_day < close_day || (timed && cancel_ts < close_ts)) {
-                reject(r, DF_CANCELLED, cv, nc, "cancelled before it closed");
-                return;
-            }
-        }
-    }
     struct milestone lead_created, opp_created;
     if (parse_milestone(r, DF_LEAD_CREATED, &lead_created) ||
         parse_milestone(r, DF_CREATED, &opp_created))
@@ -1007,17 +1015,6 @@ static void deal_row(struct reader *r)
     int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX);
     if (n_leads < 0)
         return;
-    const struct ingest_window *w = r->w;
-    bool closed_in =
-        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
-    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
-                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
-    if (!closed_in && !cancelled_in) {
-        r->seen_bucket[did] = BUCKET_FILTERED;
-        r->fs->bucket[BUCKET_FILTERED]++;
-        deal_row_note(r, did, h);
-        return;
-    }
     /* Converted only once the deal is known to be kept: a deal outside the window needs no rate,
      * so a rates file that starts this year does not reject last year's deals. */
     int64_t amount = orig_amount;
@@ -1261,6 +1258,36 @@ static void dispatch(struct reader *r)
     }
 }
 
+/* The amount of a deal row just rejected, where it can be read (quietly: the row already has its
+ * message), on the rejects of this record: the Summary sheets show what was taken out. */
+static void deal_reject_amount(struct reader *r, size_t first_reject)
+{
+    char currency[4];
+    memcpy(currency, r->in->fmt.currency, 4);
+    size_t nc, na;
+    const char *c = field(r, DF_CURRENCY, &nc);
+    if (nc == 3)
+        for (int i = 0; i < 3; i++)
+            currency[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
+    if (nc && (nc != 3 || money_minor_digits(currency) < 0))
+        return;
+    const char *v = field(r, DF_AMOUNT, &na);
+    struct money_fmt mf = r->in->fmt.money;
+    mf.minor_digits = money_minor_digits(currency);
+    struct money_parsed mp;
+    if (na == 0 || money_parse(v, na, &mf, &mp) ||
+        (mp.currency[0] && strcmp(mp.currency, currency) != 0))
+        return;
+    for (size_t i = first_reject; i < r->ds->n_rejects; i++) {
+        struct reject *rj = &r->ds->rejects[i];
+        if (rj->line != r->rec->line)
+            continue;
+        rj->has_amount = true;
+        rj->amount = mp.minor;
+        memcpy(rj->currency, currency, sizeof rj->currency);
+    }
+}
+
 static int on_record(void *ctx, const struct csvin_record *rec)
 {
     struct reader *r = ctx;
@@ -1278,12 +1305,16 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         return 0;
     }
     uint64_t rejected = r->fs->bucket[BUCKET_REJECTED];
+    size_t first_reject = r->ds->n_rejects;
     if (rec->n_fields != r->n_header)
         reject(r, -1, NULL, 0, "expected %zu fields, got %zu", r->n_header, rec->n_fields);
     else
         dispatch(r);
-    if (r->fs->bucket[BUCKET_REJECTED] > rejected)
+    if (r->fs->bucket[BUCKET_REJECTED] > rejected) {
         rej_set_add(r, r->row_hash);
+        if (r->kind == INPUT_DEALS && rec->n_fields == r->n_header)
+            deal_reject_amount(r, first_reject);
+    }
     return 0;
 }
 
@@ -1394,14 +1425,22 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     return INGEST_OK;
 }
 
-/* The first rejected rows of a failing file, as errors: a failed cron run says what to fix. */
+/* At most this many rejected rows of one file are shown when it fails the run. */
+#define MAX_REJECTS_SHOWN 20
+
+/* The first rejected rows of a failing file, as errors: a failed cron run says what to fix.
+ * The rest are counted, so the closing count is the true one. */
 static void show_rejects(const struct dataset *ds, enum input_kind kind, struct diag *d)
 {
-    size_t shown = 0;
-    for (size_t i = 0; i < ds->n_rejects && shown < 20; i++) {
+    size_t shown = 0, hidden = 0;
+    for (size_t i = 0; i < ds->n_rejects; i++) {
         const struct reject *rj = &ds->rejects[i];
         if (rj->file != kind)
             continue;
+        if (shown == MAX_REJECTS_SHOWN) {
+            hidden++;
+            continue;
+        }
         char q[200];
         if (rj->column && rj->value)
             diag_error(d, ds->files[kind].display, rj->line, "%s: '%s' in column '%s'", rj->reason,
@@ -1410,6 +1449,7 @@ static void show_rejects(const struct dataset *ds, enum input_kind kind, struct 
             diag_error(d, ds->files[kind].display, rj->line, "%s", rj->reason);
         shown++;
     }
+    diag_count_hidden(d, hidden);
 }
 
 /* Rejects over the file's allowed share (or any, under --strict) fail the run. */
@@ -1419,23 +1459,28 @@ static int check_rejects(const struct dataset *ds, const struct settings *s,
     int rc = INGEST_OK;
     for (int k = 0; k < INPUT_N; k++) {
         const struct file_stats *fs = &ds->files[k];
+        const struct decimal share = s->inputs[k].max_reject_share;
         uint64_t rej = fs->bucket[BUCKET_REJECTED];
         if (!fs->present || rej == 0)
             continue;
         /* rej / rows > units / 10^scale, compared exactly in integers. */
         __extension__ unsigned __int128 lhs = (unsigned __int128)rej;
-        __extension__ unsigned __int128 rhs =
-            (unsigned __int128)fs->rows * (uint64_t)s->max_reject_share.units;
-        for (int i = 0; i < s->max_reject_share.scale; i++)
+        __extension__ unsigned __int128 rhs = (unsigned __int128)fs->rows * (uint64_t)share.units;
+        for (int i = 0; i < share.scale; i++)
             lhs *= 10;
         if (w->strict || lhs > rhs) {
             show_rejects(ds, (enum input_kind)k, d);
-            char share[48];
-            decimal_format(share, sizeof share, s->max_reject_share);
-            diag_error(
-                d, fs->display, 0, "%llu of %llu data rows rejected, more than allowed (%s%s)",
-                (unsigned long long)rej, (unsigned long long)fs->rows,
-                w->strict ? "none under --strict" : "max_reject_share ", w->strict ? "" : share);
+            char why[96];
+            if (w->strict) {
+                snprintf(why, sizeof why, "none under --strict");
+            } else {
+                char v[48];
+                decimal_format(v, sizeof v, share);
+                snprintf(why, sizeof why, "[format.%s] max_reject_share %s",
+                         schema_get((enum input_kind)k)->name, v);
+            }
+            diag_summary(d, fs->display, "%llu of %llu data rows rejected, more than allowed (%s)",
+                         (unsigned long long)rej, (unsigned long long)fs->rows, why);
             rc = INGEST_EDATA;
         }
     }

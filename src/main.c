@@ -150,20 +150,20 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
     return OPT_GO_ON;
 }
 
-/* Print the diagnostics: the first errors, a count of the rest; warnings and notes with -v. */
+/* Print the diagnostics: the first errors, every summary line, a true count of the rest;
+ * warnings and notes with -v. */
 static void print_diagnostics(const struct diag *d, int verbose)
 {
     size_t shown = 0;
     for (size_t i = 0; i < d->n; i++) {
         const struct diag_entry *e = &d->v[i];
-        if (e->severity == DIAG_ERROR && shown < MAX_ERRORS_SHOWN) {
-            fputs("sametable: ", stderr);
-            diag_print(stderr, e);
+        bool show = e->severity == DIAG_ERROR ? e->summary || shown < MAX_ERRORS_SHOWN : verbose;
+        if (!show)
+            continue;
+        fputs("sametable: ", stderr);
+        diag_print(stderr, e);
+        if (e->severity == DIAG_ERROR && !e->summary)
             shown++;
-        } else if (e->severity != DIAG_ERROR && verbose) {
-            fputs("sametable: ", stderr);
-            diag_print(stderr, e);
-        }
     }
     if (d->n_errors > shown)
         fprintf(stderr, "sametable: … and %zu more errors (%zu in all)\n", d->n_errors - shown,

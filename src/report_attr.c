@@ -172,6 +172,7 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     report_label_value(sh, row++, "Business time zone", r->s->timezone);
     summary_label(sh, row, "Lookback window (days, 0 = none)", &width_a);
     xs_int(sh, row++, 1, r->s->lookback_days, XS_INT);
+    row = report_rejects_block(r, sh, row);
     row++;
 
     uint32_t n_ch = ds->channels.n;

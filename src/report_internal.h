@@ -16,6 +16,9 @@
 
 void report_label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value);
 void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day);
+/* The Summary sheets' block of rejected input rows from `row` on: the count per file, and each
+ * rejected deal row with its amount where it could be read. Returns the next free row. */
+uint32_t report_rejects_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row);
 /* The ids of an interner ordered by their strings (bytewise); the caller frees the array. */
 uint32_t *report_sorted_ids(const struct intern *in);
 void report_run_sheet(const struct report_ctx *r, struct xbook *b);

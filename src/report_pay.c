@@ -267,6 +267,7 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
     report_label_value(sh, row++, "Period", r->period->name);
     report_label_date(sh, row++, "As of", r->as_of_day);
     report_label_value(sh, row++, "Currency", r->s->currency);
+    row = report_rejects_block(r, sh, row);
     row++;
     /* Team table: every figure a COUNTIF/SUMIFS over the Payouts rows with that team number. */
     enum { TC_TEAM, TC_HEAD, TC_TARGET, TC_REV, TC_MEASURE, TC_GOAL, TC_ATTAIN, TC_PAY, TC_KEY };

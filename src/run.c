@@ -204,6 +204,27 @@ static int write_outputs(struct run_state *st, struct diag *d)
     return publish_status_to_exit(publish_commit(d));
 }
 
+/* A run that succeeded with rejected rows says so in one stderr line (cron mails it): the count
+ * per file and where the rows are listed. */
+static void rejects_line(const struct run_state *st, FILE *log)
+{
+    if (!st->ds.n_rejects)
+        return;
+    uint64_t total = 0;
+    for (int k = 0; k < INPUT_N; k++)
+        total += st->ds.files[k].present ? st->ds.files[k].bucket[BUCKET_REJECTED] : 0;
+    fprintf(log, "sametable: %" PRIu64 " input row%s rejected (", total, total == 1 ? "" : "s");
+    const char *sep = "";
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &st->ds.files[k];
+        if (!fs->present || !fs->bucket[BUCKET_REJECTED])
+            continue;
+        fprintf(log, "%s%s %" PRIu64, sep, fs->display, fs->bucket[BUCKET_REJECTED]);
+        sep = ", ";
+    }
+    fprintf(log, "), listed in %s/rejects-%s.csv\n", st->out_dir, st->period.name);
+}
+
 static void state_release(struct run_state *st)
 {
     payout_release(&st->pay);
@@ -279,6 +300,8 @@ int run_execute(const struct run_opts *o, struct diag *d)
     if (rc == RUN_OK && o->command == RUN_RUN) {
         rc = write_outputs(&st, d);
         stage_done(&clk, "write");
+        if (rc == RUN_OK)
+            rejects_line(&st, o->log);
     }
     if (o->verbose && rc == RUN_OK) {
         fprintf(o->log, "sametable: period %s, as of ", st.period.name);

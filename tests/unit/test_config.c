@@ -931,8 +931,12 @@ Test(settings, minimal_ini_gets_the_documented_defaults)
     cr_assert_str_eq(s->timezone, "UTC");
     cr_assert_str_eq(s->currency, "USD");
     cr_assert_eq(s->currency_digits, 2);
-    cr_assert(dec_eq(s->max_reject_share, 1, 2), "max_reject_share {%lld, %d}",
-              (long long)s->max_reject_share.units, s->max_reject_share.scale);
+    /* The files that decide pay reject nothing by default; touches and campaigns 1%. */
+    static const int pay_files[] = {INPUT_DEALS, INPUT_PEOPLE, INPUT_SPLITS, INPUT_FX};
+    for (size_t i = 0; i < sizeof pay_files / sizeof pay_files[0]; i++)
+        cr_assert_eq(s->inputs[pay_files[i]].max_reject_share.units, 0, "file %d", pay_files[i]);
+    cr_assert(dec_eq(s->inputs[INPUT_TOUCHES].max_reject_share, 1, 2));
+    cr_assert(dec_eq(s->inputs[INPUT_CAMPAIGNS].max_reject_share, 1, 2));
     cr_assert_not(s->as_of_set);
     cr_assert_null(s->period);
     cr_assert_eq(s->models, 1u << MODEL_LINEAR);
@@ -1039,6 +1043,7 @@ Test(settings, run_section_values_are_read)
                                       "as_of = 2026-11-30\n"
                                       "period = 2026-Q4\n"
                                       "currency = jpy\n"
+                                      "[format.touches]\n"
                                       "max_reject_share = 5%\n"
                                       "[attribution]\n"
                                       "lookback_days = 0\n");
@@ -1048,7 +1053,8 @@ Test(settings, run_section_values_are_read)
     cr_assert_str_eq(ls.s.period, "2026-Q4");
     cr_assert_str_eq(ls.s.currency, "JPY");
     cr_assert_eq(ls.s.currency_digits, 0);
-    cr_assert(dec_eq(ls.s.max_reject_share, 5, 2));
+    cr_assert(dec_eq(ls.s.inputs[INPUT_TOUCHES].max_reject_share, 5, 2));
+    cr_assert_eq(ls.s.inputs[INPUT_DEALS].max_reject_share.units, 0, "only the file it names");
     cr_assert_eq(ls.s.lookback_days, 0, "0 means no window and is allowed");
     cr_assert_str_eq(ls.s.inputs[INPUT_DEALS].fmt.currency, "JPY",
                      "files default to the reporting currency");
@@ -1343,5 +1349,21 @@ Test(plan, bad_plans_are_errors_on_their_line)
         cr_assert(e != NULL, "case %zu: %s", i, dump(&lp.l.d));
         cr_assert_eq(e->line, cases[i].line, "case %zu: line %llu", i, (unsigned long long)e->line);
         unload_plans(&lp);
+    }
+}
+
+Test(settings, max_reject_share_outside_a_file_section_is_an_error_naming_the_new_key)
+{
+    static const char *const where[] = {"[run]\n", "[format]\n"};
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%smax_reject_share = 0.05\n", MINIMAL_INPUTS, where[i]);
+        struct loaded_settings ls;
+        load_settings(&ls, text);
+        cr_assert_neq(ls.rc, 0, "%s", where[i]);
+        cr_assert_eq(ls.l.d.n_errors, 1, "%s", dump(&ls.l.d));
+        cr_assert(strstr(ls.l.d.v[0].message, "[format.deals] max_reject_share") != NULL, "%s",
+                  dump(&ls.l.d));
+        cr_assert_gt(ls.l.d.v[0].line, 0, "the message names the line");
     }
 }

@@ -71,7 +71,7 @@ struct fixture {
     const char *ini;       /* extra sections after [inputs] (plans, [attribution], [format.x]) */
     const char *run_ini;   /* extra lines inside [run] */
     const char *zone;      /* [run] timezone, the business zone; NULL: UTC */
-    const char *share;     /* [run] max_reject_share; NULL: "1" (never fails on rejects) */
+    const char *share;     /* every file's max_reject_share; NULL: "1" (never fails on rejects) */
     const char *period;    /* NULL: "2026-10" */
     const char *as_of;     /* NULL: "2026-10-31" */
     bool strict;
@@ -144,10 +144,10 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     cr_assert(ini != NULL);
     snprintf(
         ini, ini_len,
-        "[run]\ntimezone = %s\nmax_reject_share = %s\n%s\n\n"
+        "[run]\ntimezone = %s\n%s\n\n"
         "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s%s%s\n"
         "%s\n",
-        f->zone ? f->zone : "UTC", f->share ? f->share : "1", f->run_ini ? f->run_ini : "",
+        f->zone ? f->zone : "UTC", f->run_ini ? f->run_ini : "",
         f->people ? "people = people.csv\n" : "", f->fx ? "fx = fx.csv\n" : "",
         f->splits ? "splits = splits.csv\n" : "", f->ini ? f->ini : "");
     write_text(p->dir, "sametable.ini", ini);
@@ -165,6 +165,13 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     char path[128];
     snprintf(path, sizeof path, "%s/sametable.ini", p->dir);
     cr_assert_eq(config_load(&p->cfg, path, &p->d), 0, "config_load: %s", diag_text(&p->d));
+    static const char *const files[] = {"campaigns", "touches", "deals", "people", "splits", "fx"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char set[96];
+        snprintf(set, sizeof set, "format.%s.max_reject_share=%s", files[i],
+                 f->share ? f->share : "1");
+        cr_assert_eq(config_set(&p->cfg, set, &p->d), 0, "%s: %s", set, diag_text(&p->d));
+    }
     cr_assert_eq(settings_load(&p->s, &p->cfg, &p->d), 0, "settings_load: %s", diag_text(&p->d));
     if (f->people)
         cr_assert_eq(plan_load(&p->plans, &p->cfg, &p->s, &p->d), 0, "plan_load: %s",
