@@ -122,6 +122,7 @@ struct deal_table { /* indexed by row number in the deal table (one per deal id)
     bool *close_date_only; /* closed_at had no time (close_ts is the end of that day) */
     struct milestone *lead_created; /* lead_created_at, for w_shaped and full_path */
     struct milestone *opp_created;  /* created_at (opportunity created) */
+    const char **name; /* account or deal name as written ("" when none), for statements */
     /* Extra deal columns that plans ask for (SPIF filters, `payee = column:<header>`), in the
      * order of ingest_window.deal_extra: extra[row * n_extra + j], "" when empty (arena). */
     const char **extra;

@@ -83,9 +83,10 @@ struct settings {
     int64_t markov_order;               /* 1..4 */
     bool markov_horizon_observed;       /* ChannelAttribution's finite horizon */
     /* [output] */
-    const char *out_dir;     /* resolved against the INI's folder */
-    const char *company;     /* document property */
-    int64_t detail_rows_max; /* Deal credits rows in the workbook; 0 = no sheet */
+    const char *out_dir;        /* resolved against the INI's folder */
+    const char *statements_dir; /* [output] statements: per-person statement files, or NULL */
+    const char *company;        /* document property */
+    int64_t detail_rows_max;    /* Deal credits rows in the workbook; 0 = no sheet */
 };
 
 /* Read every non-plan section. Returns 0 or -1 with errors in d (bad values, unknown zone or

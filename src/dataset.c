@@ -52,6 +52,7 @@ void dataset_release(struct dataset *ds)
     free(dl->close_date_only);
     free(dl->lead_created);
     free(dl->opp_created);
+    free(dl->name);
     free(dl->orig_amount);
     free(dl->orig_currency);
     free(dl->cancel_day);

@@ -813,6 +813,7 @@ static void deals_grow(struct deal_table *t, size_t cap)
     t->close_date_only = xreallocarray(t->close_date_only, cap, sizeof *t->close_date_only);
     t->lead_created = xreallocarray(t->lead_created, cap, sizeof *t->lead_created);
     t->opp_created = xreallocarray(t->opp_created, cap, sizeof *t->opp_created);
+    t->name = xreallocarray(t->name, cap, sizeof *t->name);
     if (t->n_extra)
         t->extra = xreallocarray(t->extra, cap, t->n_extra * sizeof *t->extra);
     t->cap = (uint32_t)cap;
@@ -1015,6 +1016,10 @@ static void deal_row(struct reader *r)
     int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX);
     if (n_leads < 0)
         return;
+    size_t n_name;
+    const char *name = field(r, DF_NAME, &n_name);
+    if (cell_text(r, DF_NAME, name, n_name))
+        return;
     /* Converted only once the deal is known to be kept: a deal outside the window needs no rate,
      * so a rates file that starts this year does not reject last year's deals. */
     int64_t amount = orig_amount;
@@ -1040,6 +1045,7 @@ static void deal_row(struct reader *r)
     t->close_date_only[i] = close_date_only;
     t->lead_created[i] = lead_created;
     t->opp_created[i] = opp_created;
+    t->name[i] = n_name ? arena_strndup(&ds->arena, name, n_name) : "";
     t->line[i] = r->rec->line;
     t->row_hash[i] = h;
     t->bucket[i] = BUCKET_USED;

@@ -54,7 +54,8 @@ struct lines_layout {
 void report_lines_layout(const struct report_ctx *r, struct lines_layout *out);
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
                         struct lines_layout *out);
-void report_plans_sheet(const struct report_ctx *r, struct xbook *b);
+/* The Plans sheet: every plan as configured, or only `only` (a sheet named "Plan"). */
+void report_plans_sheet(const struct report_ctx *r, struct xbook *b, const struct plan *only);
 size_t report_line_slices(const struct report_ctx *r, const struct payout_line *l, char *buf,
                           size_t size);
 /* The slices, then the line's note ("7,500.00 × 6% + …; cap_deal 10,000.00"). */

@@ -485,7 +485,7 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     report_lines_sheet(r, b, &k, &written);
     if (written.first != ll.first || written.last != ll.last || written.col_amount != ll.col_amount)
         BUG("Lines sheet layout differs from its prediction");
-    report_plans_sheet(r, b);
+    report_plans_sheet(r, b, NULL);
     summary_sheet(r, summary, teams, n_teams, order, n, &pl);
     statements_sheets(r, b, teams, n_teams, order, n, &ll);
     report_exceptions_sheet(r, b, true);

@@ -22,7 +22,7 @@ static const struct schema_field deal_fields[DF_N] = {
     [DF_CLOSED] = {"closed_at", true},    [DF_STAGE] = {"stage", false},
     [DF_CURRENCY] = {"currency", false},  [DF_LEAD_CREATED] = {"lead_created_at", false},
     [DF_CREATED] = {"created_at", false}, [DF_CANCELLED] = {"cancelled_at", false},
-    [DF_PRODUCT] = {"product", false},
+    [DF_PRODUCT] = {"product", false},    [DF_NAME] = {"name", false},
 };
 
 static const struct schema_field person_fields[PF_N] = {

@@ -358,6 +358,7 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
 
     config_has_section(c, "output");
     rc |= config_get_path(c, "output", "dir", "out", &s->out_dir, d);
+    rc |= config_get_path(c, "output", "statements", NULL, &s->statements_dir, d);
     rc |= config_get_str(c, "output", "company", "", &s->company, d);
     rc |= config_get_int(c, "output", "detail_rows_max", 100000, 0, 100000000, &s->detail_rows_max,
                          d);
