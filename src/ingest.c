@@ -36,6 +36,8 @@ struct reader {
     size_t n_header;
     char **header; /* physical header names, trimmed */
     bool header_failed;
+    bool header_missing;  /* a mapped header (or one a plan reads) is not in the file */
+    uint64_t header_line; /* the header's physical line */
     /* per deal id: the first row's hash and line, and where it went */
     uint64_t *seen_hash;
     uint64_t *seen_line;
@@ -180,7 +182,19 @@ static int parse_money(struct reader *r, int f, const char *currency, int64_t *o
     struct money_parsed mp;
     int err = money_parse(v, n, &mf, &mp);
     if (err) {
-        reject(r, f, v, n, "bad amount (%s)", money_strerror(err));
+        /* "14707,47" under decimal '.' is a misplaced thousands separator, and a decimal comma
+         * reads it: say which setting would (and the other way round). */
+        struct money_fmt other = mf;
+        other.decimal = mf.decimal == '.' ? ',' : '.';
+        other.thousands = other.decimal == ',' ? '.' : ',';
+        if (err != MONEY_EEMPTY && err != MONEY_ESPREADSHEET &&
+            money_parse(v, n, &other, &mp) == MONEY_OK)
+            reject(r, f, v, n,
+                   "bad amount (%s; if '%c' is the decimal separator, set [format.%s] "
+                   "decimal = %c)",
+                   money_strerror(err), other.decimal, schema_get(r->kind)->name, other.decimal);
+        else
+            reject(r, f, v, n, "bad amount (%s)", money_strerror(err));
         return -1;
     }
     if (mp.currency[0] && strcmp(mp.currency, currency) != 0) {
@@ -1193,6 +1207,7 @@ static int map_deal_extra(struct reader *r, const struct csvin_record *rec)
                        "no column '%.*s', which a plan reads (a spif filter or payee column)",
                        (int)wl, want);
             r->extra_missing = true;
+            r->header_missing = true;
         }
     }
     return rc;
@@ -1201,6 +1216,7 @@ static int map_deal_extra(struct reader *r, const struct csvin_record *rec)
 static int map_header(struct reader *r, const struct csvin_record *rec)
 {
     const struct schema *sc = schema_get(r->kind);
+    r->header_line = rec->line;
     r->n_header = rec->n_fields;
     r->header = xcalloc(rec->n_fields, sizeof *r->header);
     for (size_t i = 0; i < rec->n_fields; i++) {
@@ -1230,12 +1246,67 @@ static int map_header(struct reader *r, const struct csvin_record *rec)
             diag_error(r->d, r->fs->display, rec->line,
                        "no column '%s' for %s (map it with [columns.%s] %s = <header>)", want,
                        sc->fields[f].name, sc->name, sc->fields[f].name);
+            r->header_missing = true;
             rc = -1;
         }
     }
     if (r->kind == INPUT_DEALS && map_deal_extra(r, rec))
         rc = -1;
     return rc;
+}
+
+/* After a mapped header was not found: the headers the file has, and, when the header line
+ * looks split at the wrong character, the delimiter setting that reads it. The delimiter is known
+ * only once the read has returned (it may come from a "sep=" line or be detected). */
+static void header_help(const struct reader *r, char delim)
+{
+    char list[480], q[80];
+    size_t o = 0, shown = 0;
+    for (; shown < r->n_header; shown++) {
+        const char *h = r->header[shown];
+        diag_quote(q, sizeof q, h, strlen(h), 60);
+        if (o + strlen(q) + 4 >= sizeof list - 40)
+            break;
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s'%s'", shown ? ", " : "", q);
+    }
+    if (shown < r->n_header)
+        snprintf(list + o, sizeof list - o, ", … (%zu in all)", r->n_header);
+    diag_error(r->d, r->fs->display, r->header_line, "headers in the file: %s", list);
+
+    /* Another of , ; TAB that would split the line into at least as many fields means it was
+     * split at the wrong one: "a;b;c" read with ',' is one field holding two ';'. A header read
+     * right rarely qualifies: "Betrag (EUR, netto)" among six ';' fields holds one ','. */
+    static const char cands[] = {',', ';', '\t'};
+    static const char *const names[] = {"comma", "semicolon", "tab"};
+    static const char *const shown_as[] = {"','", "';'", "tabs"};
+    size_t best = 0, best_n = 0;
+    for (size_t c = 0; c < ARRAY_LEN(cands); c++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->n_header && cands[c] != delim; i++)
+            for (const char *p = r->header[i]; *p; p++)
+                n += *p == cands[c];
+        if (n > best_n) {
+            best = c;
+            best_n = n;
+        }
+    }
+    if (best_n == 0 || best_n + 1 < r->n_header)
+        return;
+    const char *delim_shown = delim == '\t'  ? "tab"
+                              : delim == ',' ? "','"
+                              : delim == ';' ? "';'"
+                                             : NULL;
+    char other[8];
+    if (!delim_shown) {
+        snprintf(other, sizeof other, "'%c'", delim);
+        delim_shown = other;
+    }
+    diag_error(r->d, r->fs->display, r->header_line,
+               "the header line holds %s but the delimiter is %s (%s); set [format.%s] delimiter "
+               "= %s",
+               shown_as[best], delim_shown,
+               r->in->fmt.delimiter == delim ? "declared" : "detected from the header line",
+               schema_get(r->kind)->name, names[best]);
 }
 
 static void dispatch(struct reader *r)
@@ -1398,6 +1469,8 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     fs->footer_lines = st.footer_lines;
     fs->delimiter = st.delimiter;
     fs->had_bom = st.had_bom;
+    if (r.header_missing)
+        header_help(&r, st.delimiter);
     bool header_failed = r.header_failed, extra_missing = r.extra_missing;
     reader_release(&r);
     tz_free(file_tz);

@@ -212,7 +212,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!cmd) {
-        rc = usage_error("missing command (run or check)", NULL);
+        rc = usage_error("missing command: run, check, explain or attribute", NULL);
         goto out;
     }
     if (strcmp(cmd, "run") == 0) {

@@ -812,6 +812,63 @@ Test(config, check_unused_flags_an_unknown_section_given_with_set)
     unload(&l);
 }
 
+/* Suggestions: each row is an INI whose one unknown key or section is `name`, the keys the test
+ * asks for (all in [attribution] or [run]), and the suggestion expected (NULL: none). Distances
+ * by hand: lookbak_days -> lookback_days 1 (insert c); lookback_dasy -> lookback_days 1 (swap);
+ * half_live_day -> half_life_days 2 (v->f, insert s); lookback -> lookback_days 5 (too far);
+ * attributoin -> attribution 1 (swap); ru -> run 1 (1 * 3 <= 3); rnx -> run 2 but 2 * 3 > 3
+ * (too short to guess). */
+Test(config, an_unknown_name_suggests_the_nearest_name_asked_for_when_it_is_close)
+{
+    static const struct {
+        const char *ini, *name, *want;
+    } cases[] = {
+        {"[attribution]\nlookbak_days = 3\n", "'lookbak_days'", "did you mean 'lookback_days'?"},
+        {"[attribution]\nlookback_dasy = 3\n", "'lookback_dasy'", "did you mean 'lookback_days'?"},
+        {"[attribution]\nhalf_live_day = 3\n", "'half_live_day'", "did you mean 'half_life_days'?"},
+        {"[attribution]\nlookback = 3\n", "'lookback'", NULL},
+        {"[attributoin]\nlookback_days = 3\n", "[attributoin]", "did you mean [attribution]?"},
+        {"[ru]\nas_of = 2026-10-31\n", "[ru]", "did you mean [run]?"},
+        {"[rnx]\nas_of = 2026-10-31\n", "[rnx]", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct loaded l;
+        load(&l, cases[i].ini);
+        cr_assert_eq(l.rc, 0, "%s", dump(&l.d));
+        int64_t v;
+        config_get_int(&l.c, "attribution", "lookback_days", 90, 0, 3650, &v, &l.d);
+        config_get_int(&l.c, "attribution", "half_life_days", 7, 0, 3650, &v, &l.d);
+        config_has_section(&l.c, "run");
+        cr_assert_eq(config_check_unused(&l.c, &l.d), -1, "case %zu", i);
+        cr_assert_eq(l.d.n_errors, 1, "case %zu: %s", i, dump(&l.d));
+        const struct diag_entry *e = find_error(&l.d, cases[i].name);
+        cr_assert(e != NULL, "case %zu: %s", i, dump(&l.d));
+        if (cases[i].want)
+            cr_assert(strstr(e->message, cases[i].want) != NULL, "case %zu: %s", i, e->message);
+        else
+            cr_assert(strstr(e->message, "did you mean") == NULL, "case %zu: %s", i, e->message);
+        unload(&l);
+    }
+}
+
+/* Only names of the same section count: 'timezon' in [attribution] is far from every key asked
+ * there, though [run] timezone was asked for. */
+Test(config, a_suggestion_comes_from_the_same_section_only)
+{
+    struct loaded l;
+    load(&l, "[attribution]\ntimezon = UTC\n[run]\n");
+    cr_assert_eq(l.rc, 0, "%s", dump(&l.d));
+    const char *s;
+    int64_t v;
+    config_get_int(&l.c, "attribution", "lookback_days", 90, 0, 3650, &v, &l.d);
+    config_get_str(&l.c, "run", "timezone", "UTC", &s, &l.d);
+    cr_assert_eq(config_check_unused(&l.c, &l.d), -1);
+    const struct diag_entry *e = find_error(&l.d, "'timezon'");
+    cr_assert(e != NULL, "%s", dump(&l.d));
+    cr_assert(strstr(e->message, "did you mean") == NULL, "%s", e->message);
+    unload(&l);
+}
+
 Test(config, a_bad_set_value_is_reported_without_a_file_line)
 {
     struct loaded l;
