@@ -180,6 +180,8 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
                                   .keep_last = p->period.last_day,
                                   .cancel_first = 1, /* none */
                                   .cancel_last = 0,
+                                  .period_first = p->period.first_day,
+                                  .period_last = p->period.last_day,
                                   .business = p->business,
                                   .strict = f->strict};
     if (f->people)
