@@ -323,27 +323,36 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     summary_label(sh, row++, "Revenue by model: where each model puts the credit", &width_a);
     row = report_note_lines(
         sh, row,
-        "Every model credits the same attributed revenue (Check = attributed + "
-        "unattributed - closed-won revenue = 0); they differ in which channels and "
-        "campaigns get it. Share = the channel's credit ÷ the model's attributed "
-        "revenue (Channels sheet).",
+        "Every model credits the same attributed revenue; they differ in which channels and "
+        "campaigns get it. Share = the channel's credit ÷ the model's attributed revenue "
+        "(Channels sheet). Check = attributed + unattributed - closed-won revenue: 0 when every "
+        "cent is either credited or unattributed.",
         110);
-    static const char *const mhdr[] = {"Model",
-                                       "Attributed revenue",
-                                       "Unattributed revenue",
-                                       "Check (= 0)",
-                                       "Top channel",
-                                       "2nd channel",
-                                       "3rd channel",
-                                       "Top channel's share of credit",
-                                       "2nd channel's share of credit",
-                                       "3rd channel's share of credit",
-                                       "Campaigns credited (count)"};
+    /* where each model puts the credit first, the check cells last */
+    enum {
+        MT_MODEL,
+        MT_TOP,
+        MT_SHARE = MT_TOP + TOP_CHANNELS,
+        MT_CAMPAIGNS = MT_SHARE + TOP_CHANNELS,
+        MT_ATTRIBUTED,
+        MT_UNATTRIBUTED,
+        MT_CHECK,
+        MT_N
+    };
+    static const char *const mhdr[MT_N] = {[MT_MODEL] = "Model",
+                                           [MT_TOP] = "Top channel",
+                                           [MT_TOP + 1] = "2nd channel",
+                                           [MT_TOP + 2] = "3rd channel",
+                                           [MT_SHARE] = "Top channel's share of credit",
+                                           [MT_SHARE + 1] = "2nd channel's share of credit",
+                                           [MT_SHARE + 2] = "3rd channel's share of credit",
+                                           [MT_CAMPAIGNS] = "Campaigns credited (count)",
+                                           [MT_ATTRIBUTED] = "Attributed revenue",
+                                           [MT_UNATTRIBUTED] = "Unattributed revenue",
+                                           [MT_CHECK] = "Check (= 0)"};
     uint32_t mtable = row++;
-    for (uint16_t c = 0; c < ARRAY_LEN(mhdr); c++) {
-        bool text = c == 0 || (c >= 4 && c < 4 + TOP_CHANNELS);
-        xs_text(sh, mtable, c, mhdr[c], text ? XS_HEADER : XS_HEADER_NUM);
-    }
+    for (uint16_t c = 0; c < MT_N; c++)
+        xs_text(sh, mtable, c, mhdr[c], c < MT_SHARE ? XS_HEADER : XS_HEADER_NUM);
     xs_row_height(sh, mtable, 45);
     uint32_t *ids = report_sorted_ids(&ds->channels);
     uint32_t *top = xcalloc(n_ch ? n_ch : 1, sizeof *top);
@@ -353,28 +362,17 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
         uint16_t ccol = (uint16_t)(CH_MODEL0 + k * PER_MODEL);
         char tot[24];
         snprintf(tot, sizeof tot, "%s", xs_cell(c3, ch_total, ccol));
-        xs_text(sh, rr, 0, report_attr_model_name(mc, k), XS_PLAIN);
-        if (n_ch) {
-            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", tot);
-            xs_formula_money(sh, rr, 1, f, attributed, XS_MONEY);
-        } else {
-            xs_money(sh, rr, 1, attributed, XS_MONEY);
-        }
-        snprintf(f, sizeof f, "=%s", unattr);
-        xs_formula_money(sh, rr, 2, f, a->unattributed_cents, XS_MONEY);
-        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, rr, 1), xs_cell(c2, rr, 2), won);
-        xs_formula_money(sh, rr, 3, f, 0, XS_MONEY);
+        xs_text(sh, rr, MT_MODEL, report_attr_model_name(mc, k), XS_PLAIN);
         uint32_t nt = top_channels(r, mc, k, ids, n_ch, top);
         for (uint32_t t = 0; t < nt && t < TOP_CHANNELS; t++) {
             uint32_t i = top[t], ch = ids[i];
-            uint16_t col = (uint16_t)(4 + t);
-            xs_text(sh, rr, col, intern_str(&ds->channels, ch), XS_PLAIN);
-            col += TOP_CHANNELS;
+            xs_text(sh, rr, (uint16_t)(MT_TOP + t), intern_str(&ds->channels, ch), XS_PLAIN);
             int64_t v = channel_credit(r, mc, k, ch);
             snprintf(f, sizeof f,
                      "=IF(" CHANNELS_SHEET "!%s=0,0," CHANNELS_SHEET "!%s/" CHANNELS_SHEET "!%s)",
                      tot, xs_cell(c1, 1 + i, ccol), tot);
-            xs_formula(sh, rr, col, f, attributed ? (double)v / (double)attributed : 0.0, XS_PCT);
+            xs_formula(sh, rr, (uint16_t)(MT_SHARE + t), f,
+                       attributed ? (double)v / (double)attributed : 0.0, XS_PCT);
         }
         uint32_t credited = 0;
         for (uint32_t c = 0; c < ct->n; c++)
@@ -384,10 +382,21 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
             uint16_t col = (uint16_t)(CC_MODEL0 + k * PER_MODEL);
             snprintf(f, sizeof f, "=COUNTIF(" CAMPAIGNS_SHEET "!%s:%s,\"<>0\")",
                      xs_cell(c1, 1, col), xs_cell(c2, ct->n, col));
-            xs_formula(sh, rr, 10, f, (double)credited, XS_INT);
+            xs_formula(sh, rr, MT_CAMPAIGNS, f, (double)credited, XS_INT);
         } else {
-            xs_int(sh, rr, 10, 0, XS_INT);
+            xs_int(sh, rr, MT_CAMPAIGNS, 0, XS_INT);
         }
+        if (n_ch) {
+            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", tot);
+            xs_formula_money(sh, rr, MT_ATTRIBUTED, f, attributed, XS_MONEY);
+        } else {
+            xs_money(sh, rr, MT_ATTRIBUTED, attributed, XS_MONEY);
+        }
+        snprintf(f, sizeof f, "=%s", unattr);
+        xs_formula_money(sh, rr, MT_UNATTRIBUTED, f, a->unattributed_cents, XS_MONEY);
+        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, rr, MT_ATTRIBUTED),
+                 xs_cell(c2, rr, MT_UNATTRIBUTED), won);
+        xs_formula_money(sh, rr, MT_CHECK, f, 0, XS_MONEY);
     }
     free(top);
     row++;
@@ -425,7 +434,7 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
             xs_money(sh, total_row, col, 0, XS_MONEY_TOTAL);
         }
     }
-    int ncols = mc->n > (int)ARRAY_LEN(mhdr) - 1 ? mc->n : (int)ARRAY_LEN(mhdr) - 1;
+    int ncols = mc->n > MT_N - 1 ? mc->n : MT_N - 1;
     xs_col_width(sh, 0, 0, width_a);
     xs_col_width(sh, 1, (uint16_t)ncols, 17);
     if (n_ch && mc->n) {
@@ -608,8 +617,10 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
         uint32_t o = ct->owner[c];
         if (o != ID_NONE) {
             xs_text(sh, rr, CC_OWNER_ID, intern_str(&ds->people_ids, o), XS_PLAIN);
-            xs_text(sh, rr, CC_OWNER,
-                    o < pt->n && pt->name[o] ? pt->name[o] : "(not in the people file)", XS_PLAIN);
+            if (ds->files[INPUT_PEOPLE].present) /* without a people file: no names to show */
+                xs_text(sh, rr, CC_OWNER,
+                        o < pt->n && pt->name[o] ? pt->name[o] : "(not in the people file)",
+                        XS_PLAIN);
         }
         if (ct->known[c] && ct->start_day[c] != DAY_NONE)
             xs_date(sh, rr, CC_START, ct->start_day[c], XS_DATE);
