@@ -59,12 +59,20 @@ struct reject {
 
 struct campaign_table { /* indexed by campaign id */
     uint32_t n, cap;
-    const char **name; /* display name (input text) */
-    uint32_t *channel; /* channel id */
-    uint32_t *owner;   /* person id or ID_NONE */
-    int64_t *spend;    /* minor units of the reporting currency, 0 if none */
-    uint64_t *line;    /* source line, 0 for a campaign only seen in touches */
-    bool *known;       /* false: only referenced by touches, not in the campaigns file */
+    const char **name;  /* display name (input text) */
+    uint32_t *channel;  /* channel id */
+    uint32_t *owner;    /* person id or ID_NONE */
+    int64_t *spend;     /* lifetime spend as the campaigns file states it: minor units of the
+                         * reporting currency, 0 if none */
+    int32_t *start_day; /* business date of start_date, DAY_NONE if none */
+    int32_t *end_day;   /* business date of end_date (inclusive), DAY_NONE if none */
+    uint64_t *line;     /* source line, 0 for a campaign only seen in touches */
+    bool *known;        /* false: only referenced by touches, not in the campaigns file */
+    /* The spend-by-date file ([inputs] spend): a campaign it names (any row with its ID) takes
+     * its period spend from the file instead of the spread over its dates. */
+    bool *spend_named;
+    int64_t *spend_dated; /* sum of its rows dated in the run's period, minor units */
+    uint32_t *spend_rows; /* those rows */
 };
 
 struct touch_table { /* indexed by touch number, in input order */

@@ -22,6 +22,12 @@ struct fx_key {
     uint32_t row; /* fx_table row */
 };
 
+/* A set of row hashes (open addressing, 0 = empty; a hash of 0 is stored as 1). */
+struct hash_set {
+    uint64_t *slot;
+    size_t n, n_slots;
+};
+
 /* Reading state for one file. */
 struct reader {
     struct dataset *ds;
@@ -56,10 +62,10 @@ struct reader {
     struct touch_prefault *prefault; /* the touches file: shared with the reading thread */
     char peek_last[64];              /* touches and deals: the ID record_peek last prefetched */
     size_t peek_last_len;
-    /* Hashes of rejected rows (open addressing, 0 = empty): an exact copy of a rejected row is a
-     * duplicate, counted once like any other copy. */
-    uint64_t *rej_set;
-    size_t rej_n, rej_slots;
+    /* Hashes of rejected rows: an exact copy of a rejected row is a duplicate, counted once like
+     * any other copy. */
+    struct hash_set rejected;
+    struct hash_set spend_seen; /* spend: hashes of every row so far, for duplicates */
     /* deals: the physical column of each ingest_window.deal_extra header */
     int *extra_col;
     bool extra_missing; /* one of them is not in the file: a config error */
@@ -284,44 +290,46 @@ bool ingest_stage_is_won(const char *won_stages, const char *stage, size_t len)
     return false;
 }
 
-static void rej_set_add(struct reader *r, uint64_t h)
+/* Add h to the set; false if it was there already. */
+static bool hash_set_add(struct hash_set *set, uint64_t h)
 {
     h = h ? h : 1;
-    if ((r->rej_n + 1) * 2 > r->rej_slots) {
-        size_t n = r->rej_slots ? r->rej_slots * 2 : 64;
+    if ((set->n + 1) * 2 > set->n_slots) {
+        size_t n = set->n_slots ? set->n_slots * 2 : 64;
         uint64_t *v = xcalloc(n, sizeof *v);
-        for (size_t i = 0; i < r->rej_slots; i++) {
-            if (!r->rej_set[i])
+        for (size_t i = 0; i < set->n_slots; i++) {
+            if (!set->slot[i])
                 continue;
-            size_t j = (size_t)r->rej_set[i] & (n - 1);
+            size_t j = (size_t)set->slot[i] & (n - 1);
             while (v[j])
                 j = (j + 1) & (n - 1);
-            v[j] = r->rej_set[i];
+            v[j] = set->slot[i];
         }
-        free(r->rej_set);
-        r->rej_set = v;
-        r->rej_slots = n;
+        free(set->slot);
+        set->slot = v;
+        set->n_slots = n;
     }
-    size_t j = (size_t)h & (r->rej_slots - 1);
-    while (r->rej_set[j]) {
-        if (r->rej_set[j] == h)
-            return;
-        j = (j + 1) & (r->rej_slots - 1);
+    size_t j = (size_t)h & (set->n_slots - 1);
+    while (set->slot[j]) {
+        if (set->slot[j] == h)
+            return false;
+        j = (j + 1) & (set->n_slots - 1);
     }
-    r->rej_set[j] = h;
-    r->rej_n++;
+    set->slot[j] = h;
+    set->n++;
+    return true;
 }
 
-static bool rej_set_has(const struct reader *r, uint64_t h)
+static bool hash_set_has(const struct hash_set *set, uint64_t h)
 {
-    if (!r->rej_n)
+    if (!set->n)
         return false;
     h = h ? h : 1;
-    size_t j = (size_t)h & (r->rej_slots - 1);
-    while (r->rej_set[j]) {
-        if (r->rej_set[j] == h)
+    size_t j = (size_t)h & (set->n_slots - 1);
+    while (set->slot[j]) {
+        if (set->slot[j] == h)
             return true;
-        j = (j + 1) & (r->rej_slots - 1);
+        j = (j + 1) & (set->n_slots - 1);
     }
     return false;
 }
@@ -381,6 +389,20 @@ static int cell_text(struct reader *r, int f, const char *v, size_t n)
     return -1;
 }
 
+/* A campaign's start_date or end_date: a date, or a date-time taken as its business-local day;
+ * DAY_NONE when empty. Returns 0 or -1 after rejecting the row. */
+static int campaign_day(struct reader *r, int f, int32_t *day)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    *day = DAY_NONE;
+    if (n == 0)
+        return 0;
+    int64_t ts;
+    bool date_only;
+    return parse_when_v(r, f, v, n, false, &ts, day, &date_only);
+}
+
 static void campaign_row(struct reader *r)
 {
     char id_buf[IDS_MAX_LEN + 1], owner_buf[IDS_MAX_LEN + 1];
@@ -408,6 +430,15 @@ static void campaign_row(struct reader *r)
         if (ns && parse_money(r, CF_SPEND, r->s->currency, &spend))
             return;
     }
+    int32_t start_day, end_day;
+    if (campaign_day(r, CF_START, &start_day) || campaign_day(r, CF_END, &end_day))
+        return;
+    if (start_day != DAY_NONE && end_day != DAY_NONE && end_day < start_day) {
+        size_t ne;
+        const char *ev = field(r, CF_END, &ne);
+        reject(r, CF_END, ev, ne, "end_date before start_date");
+        return;
+    }
     bool added;
     uint32_t cid = intern_add(&r->ds->campaign_ids, id, ni, &added);
     campaign_table_touch(r->ds, cid);
@@ -433,6 +464,8 @@ static void campaign_row(struct reader *r)
     if (no)
         person_table_touch(r->ds, t->owner[cid]);
     t->spend[cid] = spend;
+    t->start_day[cid] = start_day;
+    t->end_day[cid] = end_day;
     t->line[cid] = r->rec->line;
     r->fs->bucket[BUCKET_USED]++;
 }
@@ -919,7 +952,7 @@ static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t n
                  (unsigned long long)r->rec->line);
         for (uint32_t k = r->seen_head[did]; k != ID_NONE; k = r->dl_next[k]) {
             dataset_reject(ds, r->kind, r->dl_line[k], colname(r, DF_ID), id, ni, reason);
-            rej_set_add(r, r->dl_hash[k]);
+            hash_set_add(&r->rejected, r->dl_hash[k]);
         }
         r->seen_bucket[did] = BUCKET_REJECTED;
     }
@@ -1176,6 +1209,54 @@ static void fx_row(struct reader *r)
     r->fs->bucket[BUCKET_USED]++;
 }
 
+/* A spend-by-date row (DESIGN §7b): campaign_id, date (or date-time: its business-local day),
+ * amount in the reporting currency. Any row whose campaign is in the campaigns file marks it as
+ * named by the file, whatever its date, so its period spend is the sum of its rows dated in the
+ * period (none: 0.00), never the spread. A row dated outside the period or after as-of is
+ * filtered before its amount is read; a row of a campaign missing from the campaigns file is
+ * unmatched (its spend has no campaign to go to). */
+static void spend_row(struct reader *r)
+{
+    if (!hash_set_add(&r->spend_seen, r->row_hash)) {
+        r->fs->bucket[BUCKET_DUPLICATE]++;
+        return;
+    }
+    char id_buf[IDS_MAX_LEN + 1];
+    const char *id;
+    size_t ni;
+    if (required_id(r, SPF_CAMPAIGN, ID_CAMPAIGN, id_buf, &id, &ni))
+        return;
+    int64_t ts;
+    int32_t day;
+    if (parse_when(r, SPF_DATE, false, &ts, &day))
+        return;
+    struct campaign_table *t = &r->ds->campaigns;
+    uint32_t cid = intern_find(&r->ds->campaign_ids, id, ni);
+    bool known = cid != INTERN_NONE && cid < t->n && t->known[cid];
+    if (known)
+        t->spend_named[cid] = true;
+    const struct ingest_window *w = r->w;
+    if (day > w->as_of_day || day < w->period_first || day > w->period_last) {
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
+    if (!known) {
+        r->fs->bucket[BUCKET_UNMATCHED]++;
+        return;
+    }
+    int64_t amount;
+    if (parse_money(r, SPF_AMOUNT, r->s->currency, &amount))
+        return;
+    if (__builtin_add_overflow(t->spend_dated[cid], amount, &t->spend_dated[cid])) {
+        size_t na;
+        const char *av = field(r, SPF_AMOUNT, &na);
+        reject(r, SPF_AMOUNT, av, na, "the campaign's spend in the period does not fit");
+        return;
+    }
+    t->spend_rows[cid]++;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
 /* ---- header and dispatch ---------------------------------------------------------------- */
 
 /* Columns of the extra deal headers plans read. One that is missing sets extra_missing (a config
@@ -1330,6 +1411,9 @@ static void dispatch(struct reader *r)
     case INPUT_FX:
         fx_row(r);
         break;
+    case INPUT_SPEND:
+        spend_row(r);
+        break;
     case INPUT_N:
         BUG("reader for an unsupported file");
     }
@@ -1377,7 +1461,7 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         return r->extra_missing ? -1 : 0;
     }
     r->row_hash = rec->hash;
-    if (rej_set_has(r, r->row_hash)) {
+    if (hash_set_has(&r->rejected, r->row_hash)) {
         r->fs->bucket[BUCKET_DUPLICATE]++;
         return 0;
     }
@@ -1388,7 +1472,7 @@ static int on_record(void *ctx, const struct csvin_record *rec)
     else
         dispatch(r);
     if (r->fs->bucket[BUCKET_REJECTED] > rejected) {
-        rej_set_add(r, r->row_hash);
+        hash_set_add(&r->rejected, r->row_hash);
         if (r->kind == INPUT_DEALS && rec->n_fields == r->n_header)
             deal_reject_amount(r, first_reject);
     }
@@ -1410,7 +1494,8 @@ static void reader_release(struct reader *r)
     free(r->dl_line);
     free(r->dl_hash);
     free(r->dl_next);
-    free(r->rej_set);
+    free(r->rejected.slot);
+    free(r->spend_seen.slot);
     free(r->extra_col);
 }
 
@@ -1591,8 +1676,8 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
                struct diag *d)
 {
     /* FX before deals, which are converted as they are read. */
-    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES,
-                                            INPUT_FX,        INPUT_DEALS,  INPUT_SPLITS};
+    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES, INPUT_FX,
+                                            INPUT_DEALS,     INPUT_SPLITS, INPUT_SPEND};
     memcpy(ds->currency, s->currency, sizeof ds->currency);
     ds->deals.n_extra = w->n_deal_extra;
     struct fx_key *fx = NULL;

@@ -311,6 +311,8 @@ int run_execute(const struct run_opts *o, struct diag *d)
                                   .keep_last = st.period.last_day,
                                   .cancel_first = 1, /* none */
                                   .cancel_last = 0,
+                                  .period_first = st.period.first_day,
+                                  .period_last = st.period.last_day,
                                   .business = st.business,
                                   .strict = o->strict};
         if (people)

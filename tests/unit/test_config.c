@@ -1422,5 +1422,6 @@ Test(settings, max_reject_share_outside_a_file_section_is_an_error_naming_the_ne
         cr_assert(strstr(ls.l.d.v[0].message, "[format.deals] max_reject_share") != NULL, "%s",
                   dump(&ls.l.d));
         cr_assert_gt(ls.l.d.v[0].line, 0, "the message names the line");
+        unload(&ls.l);
     }
 }
