@@ -169,8 +169,8 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     char path[128];
     snprintf(path, sizeof path, "%s/sametable.ini", p->dir);
     cr_assert_eq(config_load(&p->cfg, path, &p->d), 0, "config_load: %s", diag_text(&p->d));
-    static const char *const files[] = {"campaigns", "touches", "deals",
-                                        "people",    "splits",  "fx", "spend"};
+    static const char *const files[] = {"campaigns", "touches", "deals", "people",
+                                        "splits",    "fx",      "spend"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char set[96];
         snprintf(set, sizeof set, "format.%s.max_reject_share=%s", files[i],
