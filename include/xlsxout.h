@@ -82,6 +82,8 @@ void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level);
 void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width);
 /* Height of a row in points (15 = one line of the default font; 30 shows two wrapped lines). */
 void xs_row_height(struct xsheet *s, uint32_t row, double points);
+/* Freeze the rows above `row` and the columns left of `col`; the frozen rows also repeat at the
+ * top of every printed page. */
 void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col);
 /* Printing. Every sheet prints landscape, one page wide, its name and "Page n of N" in the
  * footer. Rows first_row..last_row repeat at the top of every printed page. */

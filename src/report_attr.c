@@ -507,6 +507,7 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
                     r->s->currency_digits);
     }
     xs_freeze(sh, 1, 1);
+    xs_print_wide(sh, 0, 0);
     xs_autofilter(sh, 0, 0, n ? n : 1, (uint16_t)(CH_MODEL0 - 1 + PER_MODEL * mc->n));
 }
 
@@ -664,6 +665,7 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
         }
     }
     xs_freeze(sh, 1, 2);
+    xs_print_wide(sh, 0, 1);
     xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, (uint16_t)(CC_MODEL0 - 1 + PER_MODEL * mc->n));
 }
 

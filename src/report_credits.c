@@ -151,6 +151,7 @@ size_t report_deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
             report_original_amount(sh, rr, (uint16_t)(DC_MODEL0 + mc->n), ds, c->deal);
         }
         xs_freeze(sh, 1, 1);
+        xs_print_wide(sh, 0, 0);
         xs_autofilter(sh, 0, 0, rows ? (uint32_t)rows : 1, (uint16_t)(DC_MODEL0 + 1 + mc->n));
         done += rows;
         sheet_no++;

@@ -568,6 +568,9 @@ void xs_row_height(struct xsheet *s, uint32_t row, double points)
 void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col)
 {
     worksheet_freeze_panes(s->ws, row, col);
+    /* The rows frozen on screen are the ones a printed page repeats. */
+    if (row > 0)
+        xs_print_titles(s, 0, row - 1);
 }
 
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2)
