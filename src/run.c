@@ -170,36 +170,44 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
                                .plans = &st->plans};
 }
 
+/* Stage `kind-period.ext` in the output directory: *tmp is where to write it. A failure is
+ * kept in *status (the first one wins) and returns false. */
+static bool stage(const struct run_state *st, const char *kind, const char *ext, const char **tmp,
+                  int *status, struct diag *d)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s-%s.%s", kind, st->period.name, ext);
+    int rc = publish_begin(st->out_dir, name, tmp, d);
+    if (rc != PUBLISH_OK && *status == RUN_OK)
+        *status = publish_status_to_exit(rc);
+    return rc == PUBLISH_OK;
+}
+
 /* Write every output under a temporary name, then publish them together. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
     struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
-    char name[96];
     const char *tmp;
-    int rc = 0;
+    int rc = 0, status = RUN_OK;
 
-    snprintf(name, sizeof name, "attribution-%s.xlsx", st->period.name);
-    if (!(tmp = publish_begin(st->out_dir, name, d)) || report_attribution_xlsx(&r, tmp, d))
+    if (!stage(st, "attribution", "xlsx", &tmp, &status, d) || report_attribution_xlsx(&r, tmp, d))
         rc = -1;
     if (rc == 0 && r.p) {
-        snprintf(name, sizeof name, "payouts-%s.xlsx", st->period.name);
-        if (!(tmp = publish_begin(st->out_dir, name, d)) || report_payouts_xlsx(&r, tmp, d))
+        if (!stage(st, "payouts", "xlsx", &tmp, &status, d) || report_payouts_xlsx(&r, tmp, d))
             rc = -1;
-        snprintf(name, sizeof name, "payroll-%s.csv", st->period.name);
         if (rc == 0 &&
-            (!(tmp = publish_begin(st->out_dir, name, d)) || report_payroll_csv(&r, tmp, d)))
+            (!stage(st, "payroll", "csv", &tmp, &status, d) || report_payroll_csv(&r, tmp, d)))
             rc = -1;
     }
-    snprintf(name, sizeof name, "credits-%s.csv", st->period.name);
     if (rc == 0 &&
-        (!(tmp = publish_begin(st->out_dir, name, d)) || report_credits_csv(&r, &st->ix, tmp, d)))
+        (!stage(st, "credits", "csv", &tmp, &status, d) || report_credits_csv(&r, &st->ix, tmp, d)))
         rc = -1;
-    snprintf(name, sizeof name, "rejects-%s.csv", st->period.name);
-    if (rc == 0 && (!(tmp = publish_begin(st->out_dir, name, d)) || report_rejects_csv(&r, tmp, d)))
+    if (rc == 0 &&
+        (!stage(st, "rejects", "csv", &tmp, &status, d) || report_rejects_csv(&r, tmp, d)))
         rc = -1;
     if (rc) {
         publish_abort();
-        return RUN_EIO;
+        return status != RUN_OK ? status : RUN_EIO;
     }
     return publish_status_to_exit(publish_commit(d));
 }
