@@ -192,16 +192,20 @@ static int write_statements(struct run_state *st, const struct report_ctx *r, st
     size_t n = strlen(st->stmt_dir) + 1 + sizeof st->period.name;
     char *dir = xmalloc(n);
     snprintf(dir, n, "%s/%s", st->stmt_dir, st->period.name);
-    int rc = publish_status_to_exit(publish_prepare_dir(dir, d));
+    int rc = RUN_OK;
     for (uint32_t id = 0; id < st->ds.people.n; id++) {
         if (!names[id])
             continue;
         char file[IDS_MAX_LEN + 16];
         snprintf(file, sizeof file, "%s.xlsx", names[id]);
         const char *tmp;
-        if (rc == RUN_OK && (!(tmp = publish_begin(dir, file, d)) ||
-                             report_statement_xlsx(r, &st->ytd, id, tmp, d)))
-            rc = RUN_EIO;
+        if (rc == RUN_OK) {
+            int prc = publish_begin(dir, file, &tmp, d);
+            if (prc != PUBLISH_OK)
+                rc = publish_status_to_exit(prc);
+            else if (report_statement_xlsx(r, &st->ytd, id, tmp, d))
+                rc = RUN_EIO;
+        }
         free(names[id]);
     }
     free(names);
@@ -209,32 +213,40 @@ static int write_statements(struct run_state *st, const struct report_ctx *r, st
     return rc;
 }
 
+/* Stage `kind-period.ext` in the output directory: *tmp is where to write it. A failure is
+ * kept in *status (the first one wins) and returns false. */
+static bool stage(const struct run_state *st, const char *kind, const char *ext, const char **tmp,
+                  int *status, struct diag *d)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s-%s.%s", kind, st->period.name, ext);
+    int rc = publish_begin(st->out_dir, name, tmp, d);
+    if (rc != PUBLISH_OK && *status == RUN_OK)
+        *status = publish_status_to_exit(rc);
+    return rc == PUBLISH_OK;
+}
+
 /* Write every output under a temporary name, then publish them together. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
     struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
-    char name[96];
     const char *tmp;
-    int rc = 0;
+    int rc = 0, status = RUN_OK;
 
-    snprintf(name, sizeof name, "attribution-%s.xlsx", st->period.name);
-    if (!(tmp = publish_begin(st->out_dir, name, d)) || report_attribution_xlsx(&r, tmp, d))
+    if (!stage(st, "attribution", "xlsx", &tmp, &status, d) || report_attribution_xlsx(&r, tmp, d))
         rc = -1;
     if (rc == 0 && r.p) {
-        snprintf(name, sizeof name, "payouts-%s.xlsx", st->period.name);
-        if (!(tmp = publish_begin(st->out_dir, name, d)) || report_payouts_xlsx(&r, tmp, d))
+        if (!stage(st, "payouts", "xlsx", &tmp, &status, d) || report_payouts_xlsx(&r, tmp, d))
             rc = -1;
-        snprintf(name, sizeof name, "payroll-%s.csv", st->period.name);
         if (rc == 0 &&
-            (!(tmp = publish_begin(st->out_dir, name, d)) || report_payroll_csv(&r, tmp, d)))
+            (!stage(st, "payroll", "csv", &tmp, &status, d) || report_payroll_csv(&r, tmp, d)))
             rc = -1;
     }
-    snprintf(name, sizeof name, "credits-%s.csv", st->period.name);
     if (rc == 0 &&
-        (!(tmp = publish_begin(st->out_dir, name, d)) || report_credits_csv(&r, &st->ix, tmp, d)))
+        (!stage(st, "credits", "csv", &tmp, &status, d) || report_credits_csv(&r, &st->ix, tmp, d)))
         rc = -1;
-    snprintf(name, sizeof name, "rejects-%s.csv", st->period.name);
-    if (rc == 0 && (!(tmp = publish_begin(st->out_dir, name, d)) || report_rejects_csv(&r, tmp, d)))
+    if (rc == 0 &&
+        (!stage(st, "rejects", "csv", &tmp, &status, d) || report_rejects_csv(&r, tmp, d)))
         rc = -1;
     if (rc == 0 && st->stmt_dir && r.p) {
         int s = write_statements(st, &r, d);
@@ -245,7 +257,7 @@ static int write_outputs(struct run_state *st, struct diag *d)
     }
     if (rc) {
         publish_abort();
-        return RUN_EIO;
+        return status != RUN_OK ? status : RUN_EIO;
     }
     return publish_status_to_exit(publish_commit(d));
 }
