@@ -729,7 +729,9 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         const struct component *c = plan_component(&plan->versions[v], ref->id);
         history |= c && (c->clawback_days >= 0 || c->cap_excess == EXCESS_CARRY);
     }
-    for (; x.A.first_day <= W->last_day; period_step(ref->period, &x.A)) {
+    /* Attainment periods that start after as-of have nothing to pay yet. */
+    for (; x.A.first_day <= W->last_day && x.A.first_day <= e->in->as_of;
+         period_step(ref->period, &x.A)) {
         if (x.A.year != year) {
             year = x.A.year;
             carry = 0;
@@ -884,7 +886,8 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
     int64_t *out = xcalloc(e->n_people ? e->n_people : 1, sizeof *out);
     struct period A;
     period_containing(ref->period, W->first_day, &A);
-    for (; A.first_day <= W->last_day; period_step(ref->period, &A)) {
+    for (; A.first_day <= W->last_day && A.first_day <= e->in->as_of;
+         period_step(ref->period, &A)) {
         if (A.last_day < W->first_day || A.last_day > W->last_day)
             continue;
         const struct plan_version *v = plan_version_on(plan, A.last_day);
@@ -1229,9 +1232,10 @@ static void build_rows(struct engine *e)
                     row.earned += p->lines[i].amount;
                 }
             row.n_lines = n_index - row.line0;
-            if (!row.n_lines && incent_active_days(pt->start_day[who], pt->end_day[who],
-                                                   P->first_day, P->last_day) == 0)
-                continue; /* not employed in it and nothing posted: not in the run */
+            if (!row.n_lines && (P->first_day > e->in->as_of ||
+                                 incent_active_days(pt->start_day[who], pt->end_day[who],
+                                                    P->first_day, P->last_day) == 0))
+                continue; /* not employed in it (or it starts after as-of) and nothing posted */
             row.payable = row.earned > 0 ? row.earned : 0;
             row.to_recover = row.earned < 0 ? -row.earned : 0;
             p->to_recover += row.to_recover;
