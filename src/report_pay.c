@@ -873,6 +873,7 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b, const
             snprintf(ha, sizeof ha, "Amount (%s)", r->s->currency);
             for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
                 xs_text(sh, row, c, hdr[c] ? hdr[c] : ha, c == 5 ? XS_HEADER_NUM : XS_HEADER);
+            xs_row_height(sh, row, 30);
             row++;
             uint32_t first = row;
             size_t end = p->person_line0[id] + p->person_nlines[id];

@@ -72,6 +72,12 @@ def check(label, book, args, min_pairs):
                 c.eq(f"{label} {pid} {comp}: no line, nothing measured", got, 0)
     c.true(f"{label}: {pairs} attainments compared", pairs >= min_pairs)
     c.true(f"{label}: {nonzero} of them nonzero", nonzero >= min_pairs // 2)
+    # item 6: every column with data on Payouts and Components has a header naming it
+    for sheet, first in (("Payouts", "Person ID"), ("Components", "Person ID")):
+        t, total = table(wb[sheet], first)
+        for k in {k for r in t + [total] for k, v in r.items() if v is not None}:
+            c.true(f"{label} {sheet}: a column with data has a header ({k!r})",
+                   isinstance(k, str) and k.strip() != "")
     mkt = [r for r in rows if r["Plan"] == "Marketing 2026"]
     c.true(f"{label}: marketing shows two attainments",
            mkt and all(r["company_goal attainment (%)"] is not None
