@@ -621,6 +621,20 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
     for (uint32_t i = 0; i < p->n_periods && o < sizeof buf; i++)
         o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", p->periods[i].name);
     report_label_value(sh, row++, "Payout periods", p->n_periods ? buf : "(none)");
+    /* People on a plan paying over a longer period than this run, not at its end: not in it. */
+    uint32_t later = 0;
+    for (uint32_t i = 0; i < pt->n; i++) {
+        const struct plan *plan = pt->name[i] ? plan_of(r, i) : NULL;
+        later += plan && !p->person_nrows[i] &&
+                 plan_version_on(plan, r->period->last_day)->payout_period > r->period->kind;
+    }
+    if (later) {
+        snprintf(buf, sizeof buf,
+                 "%u %s on plans paid per quarter or year: paid by the run whose period ends "
+                 "their payout period, not by this one.",
+                 later, later == 1 ? "person is" : "people are");
+        xs_text(sh, row++, 0, buf, XS_NOTE);
+    }
     if (p->n_periods > 1) {
         o = (size_t)snprintf(buf, sizeof buf, "This run spans %u payout periods: ", p->n_periods);
         for (uint32_t i = 0; i < p->n_periods && o < sizeof buf; i++)

@@ -101,4 +101,9 @@ with tempfile.TemporaryDirectory() as tmp:
         c.eq(f"{month} run = the quarter's {month} rows",
              payroll(os.path.join(d, f"payroll-{month}.csv")),
              [w for w in want if w[1] == month or (month == "2026-09" and w[1] == "2026-Q3")])
+        if month == "2026-08":  # the manager is absent, and the Summary says why
+            ms = labels(load_values(os.path.join(d, "payouts-2026-08.xlsx"))["Summary"])
+            c.true("2026-08 Summary explains the quarterly plan's absence",
+                   "1 person is on plans paid per quarter or year: paid by the run whose period "
+                   "ends their payout period, not by this one." in ms)
 c.done()
