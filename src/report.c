@@ -32,6 +32,75 @@ void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32
     xs_date(sh, row, 1, day, XS_DATE);
 }
 
+/* At most this many rejected deal rows are listed on a Summary sheet (all are on Exceptions). */
+#define SUMMARY_DEAL_REJECTS 20
+
+uint32_t report_rejects_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row)
+{
+    const struct dataset *ds = r->ds;
+    char buf[256];
+    uint64_t total = 0;
+    for (int k = 0; k < INPUT_N; k++)
+        total += ds->files[k].present ? ds->files[k].bucket[BUCKET_REJECTED] : 0;
+    xs_text(sh, row, 0, "Rejected input rows", XS_BOLD);
+    xs_int(sh, row, 1, (int64_t)total, XS_INT);
+    snprintf(buf, sizeof buf, "%s",
+             total ? "each is listed on Exceptions and in the rejects CSV"
+                   : "every input row was read");
+    xs_text(sh, row++, 2, buf, XS_NOTE);
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &ds->files[k];
+        if (!fs->present || !fs->bucket[BUCKET_REJECTED])
+            continue;
+        snprintf(buf, sizeof buf, "    %s", fs->display);
+        xs_text(sh, row, 0, buf, XS_PLAIN);
+        xs_int(sh, row, 1, (int64_t)fs->bucket[BUCKET_REJECTED], XS_INT);
+        snprintf(buf, sizeof buf, "of %llu data rows", (unsigned long long)fs->rows);
+        xs_text(sh, row++, 2, buf, XS_NOTE);
+    }
+    size_t listed = 0, more = 0;
+    for (size_t i = 0; i < ds->n_rejects; i++) {
+        const struct reject *rj = &ds->rejects[i];
+        if (rj->file != INPUT_DEALS)
+            continue;
+        if (listed == SUMMARY_DEAL_REJECTS) {
+            more++;
+            continue;
+        }
+        if (listed == 0) {
+            xs_text(sh, row, 0, "Rejected deal rows", XS_HEADER);
+            xs_text(sh, row, 1, "Amount as written", XS_HEADER_NUM);
+            xs_text(sh, row, 2, "Currency", XS_HEADER);
+            xs_text(sh, row++, 3, "Why", XS_HEADER);
+        }
+        snprintf(buf, sizeof buf, "%s:%llu", ds->files[INPUT_DEALS].display,
+                 (unsigned long long)rj->line);
+        xs_text(sh, row, 0, buf, XS_PLAIN);
+        if (rj->has_amount) {
+            if (strcmp(rj->currency, r->s->currency) == 0)
+                xs_money(sh, row, 1, rj->amount, XS_MONEY);
+            else
+                xs_number(sh, row, 1, xs_major(rj->amount, money_minor_digits(rj->currency)),
+                          XS_PLAIN);
+            xs_text(sh, row, 2, rj->currency, XS_PLAIN);
+        } else {
+            xs_text(sh, row, 2, "not readable", XS_NOTE);
+        }
+        if (rj->column && rj->value)
+            snprintf(buf, sizeof buf, "%s: '%.60s' in column '%.40s'", rj->reason, rj->value,
+                     rj->column);
+        else
+            snprintf(buf, sizeof buf, "%s", rj->reason);
+        xs_text(sh, row++, 3, buf, XS_PLAIN);
+        listed++;
+    }
+    if (more) {
+        snprintf(buf, sizeof buf, "… and %zu more rejected deal rows on Exceptions", more);
+        xs_text(sh, row++, 0, buf, XS_NOTE);
+    }
+    return row;
+}
+
 /* Order ids of an interner by their strings (bytewise), for stable sheet order. */
 static const struct intern *sort_in;
 static int cmp_by_string(const void *a, const void *b)

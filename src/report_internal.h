@@ -16,6 +16,9 @@
 
 void report_label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value);
 void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day);
+/* The Summary sheets' block of rejected input rows from `row` on: the count per file, and each
+ * rejected deal row with its amount where it could be read. Returns the next free row. */
+uint32_t report_rejects_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row);
 /* The ids of an interner ordered by their strings (bytewise); the caller frees the array. */
 uint32_t *report_sorted_ids(const struct intern *in);
 void report_run_sheet(const struct report_ctx *r, struct xbook *b);
@@ -52,7 +55,8 @@ struct lines_layout {
 void report_lines_layout(const struct report_ctx *r, struct lines_layout *out);
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
                         struct lines_layout *out);
-void report_plans_sheet(const struct report_ctx *r, struct xbook *b);
+/* The Plans sheet: every plan as configured, or only `only` (a sheet named "Plan"). */
+void report_plans_sheet(const struct report_ctx *r, struct xbook *b, const struct plan *only);
 size_t report_line_slices(const struct report_ctx *r, const struct payout_line *l, char *buf,
                           size_t size);
 /* The slices, then the line's note ("7,500.00 × 6% + …; cap_deal 10,000.00"). */

@@ -654,6 +654,7 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
                 "recomputed from today's inputs: a period already paid is not owed again.",
                 XS_NOTE);
     }
+    row = report_rejects_block(r, sh, row);
     row++;
     /* Team table: SUMIFS over the Payouts rows with that team number; only figures of one kind
      * are added up. */
@@ -992,7 +993,7 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     if (written.first != ll.first || written.last != ll.last ||
         written.col_amount != ll.col_amount || written.col_period_key != ll.col_period_key)
         BUG("Lines sheet layout differs from its prediction");
-    report_plans_sheet(r, b);
+    report_plans_sheet(r, b, NULL);
     summary_sheet(r, summary, teams, n_teams, team_key, &pl, n_cr);
     statements_sheets(r, b, teams, n_teams, order, n, &k, &ll, n_cr);
     report_exceptions_sheet(r, b, true);

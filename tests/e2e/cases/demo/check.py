@@ -469,6 +469,40 @@ for deal, rows_ in by_deal.items():
         c.eq(f"{deal} {col} sums to the amount", sum(to_cents(r[col]) for r in rows_), amount)
 c.eq("credits rows = eligible touches of attributed deals", len(credit_rows), eligible_touches)
 
+# Spend belongs to the period (DESIGN §7b): each campaign's Actual Cost spread evenly over its
+# Start–End days (a running campaign, End after as-of: Start to as-of), the days inside the
+# period counted, rounded half away from zero once per campaign; no Start Date: all of it.
+def period_spend(first, last, as_of):
+    total = 0
+    for r in rows("campaigns.csv"):
+        spend = to_cents(r["Actual Cost"])
+        if not r["Start Date"].strip():
+            total += spend
+            continue
+        start = dt.date.fromisoformat(r["Start Date"])
+        end = dt.date.fromisoformat(r["End Date"]) if r["End Date"].strip() else None
+        hi = as_of if end is None or end > as_of else end
+        if hi < start:
+            continue
+        inside = max(0, (min(hi, last) - max(start, first)).days + 1)
+        total += rnd(Fraction(spend * inside, (hi - start).days + 1))
+    return total
+
+
+october_spend = period_spend(FIRST, LAST, AS_OF)
+lifetime = sum(to_cents(r["Actual Cost"]) for r in rows("campaigns.csv"))
+c.eq("October spend in period", cents(s["Campaign spend in period"]), october_spend)
+c.true("October spend is not the lifetime total", october_spend < lifetime)
+# The same campaigns in a Q3 run (same as-of) spend a different amount: the quarter's days.
+with tempfile.TemporaryDirectory() as q3:
+    subprocess.run([binary, "run", "-c", os.path.join(root, "config/sametable.ini"), "--out", q3,
+                    "--period", "2026-Q3"], check=True)
+    q3s = labels(load_values(f"{q3}/attribution-2026-Q3.xlsx")["Summary"])
+    q3_spend = period_spend(dt.date(2026, 7, 1), dt.date(2026, 9, 30), AS_OF)
+    c.eq("Q3 spend in period", cents(q3s["Campaign spend in period"]), q3_spend)
+    c.true(f"Q3 spend {q3_spend} differs from October's {october_spend}",
+           q3_spend != october_spend and q3_spend < lifetime)
+
 # A rerun with the same inputs and as-of date gives byte-identical files.
 with tempfile.TemporaryDirectory() as again:
     subprocess.run([binary, "run", "-c", os.path.join(root, "config/sametable.ini"), "--out",
