@@ -339,6 +339,7 @@ static void components_sheet(const struct report_ctx *r, struct xbook *b, const 
     xs_col_width(sh, CC_MEASURE, CC_AMOUNT, 15);
     xs_col_width(sh, CC_PKEY, CC_CKEY, 9);
     xs_freeze(sh, first, 2);
+    xs_print_wide(sh, CC_PERSON, CC_NAME);
     xs_autofilter(sh, header, 0, total - 1 > header ? total - 1 : header, CC_CKEY);
 }
 
@@ -572,6 +573,7 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         xs_col_width(sh, c_cur, c_fxday, 13);
     xs_col_width(sh, c_head, c_tkey, 10);
     xs_freeze(sh, first, 2);
+    xs_print_wide(sh, PC_PERSON, PC_NAME);
     xs_autofilter(sh, header, 0, total_row - 1 > header ? total_row - 1 : header, c_tkey);
     out->first = first;
     out->last = first + (uint32_t)p->n_rows - 1;
