@@ -32,7 +32,8 @@ struct report_ctx {
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
 int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
-/* payroll-<period>.csv: person_id, name, amount, currency, period — one row per payee. */
+/* payroll-<period>.csv: person_id, name, amount, currency, period — one row per person and
+ * payout period (the period column holds the payout period), never below 0.00. */
 int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag *d);
 /* credits-<period>.csv: one row per deal × eligible touch, one cents column per rule-based
  * model; streamed, never capped. */

@@ -39,6 +39,7 @@ enum xstyle {
     XS_DEALS_TOTAL,
     XS_RATIO, /* ROAS: 0.00x */
     XS_RATIO_TOTAL,
+    XS_TEXT_RIGHT, /* text in a column of numbers ("—": no figure has a meaning here) */
     XS_N_STYLES
 };
 

@@ -255,6 +255,24 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
             xs_text(sh, row, 4, payout_issue_text(is->kind), XS_PLAIN);
             row++;
         }
+        /* Payout periods whose lines net below 0.00: payroll pays 0.00, the rest is to recover. */
+        for (size_t i = 0; i < r->p->n_rows; i++) {
+            const struct payout_row *pr = &r->p->rows[i];
+            if (!pr->to_recover)
+                continue;
+            char amt[48], cause[700], why[900];
+            report_money_text(amt, sizeof amt, pr->to_recover, r->s->currency_digits);
+            report_recover_cause(r, pr, cause, sizeof cause);
+            snprintf(why, sizeof why,
+                     "to recover %s %s in payout period %s (payroll pays 0.00): %s", amt,
+                     r->s->currency, r->p->periods[pr->pp - 1].name, cause);
+            xs_text(sh, row, 0, ds->files[INPUT_PEOPLE].display, XS_PLAIN);
+            xs_int(sh, row, 1, (int64_t)ds->people.line[pr->person], XS_INT);
+            xs_text(sh, row, 2, "person_id", XS_PLAIN);
+            xs_text(sh, row, 3, intern_str(&ds->people_ids, pr->person), XS_PLAIN);
+            xs_text(sh, row, 4, why, XS_PLAIN);
+            row++;
+        }
     }
     if (row == 1)
         xs_text(sh, 1, 0, "No exceptions.", XS_NOTE);
@@ -323,23 +341,20 @@ int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag
     for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
         csvout_text(&o, hdr[i]);
     csvout_end_row(&o);
-    uint32_t n;
-    uint32_t *order = report_people_order(r->ds, &n);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = order[i];
-        if (!r->ds->people.plan[id])
-            continue;
+    /* One row per person and payout period (the Payouts sheet's rows, in its order). */
+    for (size_t i = 0; i < r->p->n_rows; i++) {
+        const struct payout_row *row = &r->p->rows[i];
+        uint32_t id = row->person;
         csvout_text(&o, intern_str(&r->ds->people_ids, id));
         csvout_text(&o, r->ds->people.name[id]);
         const char *cur = r->ds->people.currency[id].code;
         if (!cur[0])
             cur = r->s->currency;
-        csvout_money(&o, r->p->person_pay[id], money_minor_digits(cur));
+        csvout_money(&o, row->pay, money_minor_digits(cur));
         csvout_text(&o, cur);
-        csvout_text(&o, r->period->name);
+        csvout_text(&o, r->p->periods[row->pp - 1].name);
         csvout_end_row(&o);
     }
-    free(order);
     return csvout_close(&o, d) ? -1 : 0;
 }
 

@@ -50,6 +50,7 @@ uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l
 struct lines_layout {
     uint32_t first, last; /* rows of the first and last line (last < first: no lines) */
     uint16_t col_amount, col_person_key, col_column_key;
+    uint16_t col_period_key; /* the line's payout period number (payouts.periods, 1-based) */
 };
 void report_lines_layout(const struct report_ctx *r, struct lines_layout *out);
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
@@ -61,5 +62,11 @@ size_t report_line_slices(const struct report_ctx *r, const struct payout_line *
 /* The slices, then the line's note ("7,500.00 × 6% + …; cap_deal 10,000.00"). */
 void report_line_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
                       size_t size);
+/* "-1,234.56": minor units with the currency's decimals and thousands separators. */
+void report_money_text(char *buf, size_t size, int64_t minor, int digits);
+/* Why a payout row nets below 0.00: its negative lines and the rest ("clawback of deal D2
+ * (-1,000.00) against 200.00 of other lines"), for the to-recover entries. */
+void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,
+                          size_t size);
 
 #endif

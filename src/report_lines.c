@@ -179,6 +179,7 @@ void report_lines_layout(const struct report_ctx *r, struct lines_layout *out)
     out->col_amount = c_weight + 4;
     out->col_person_key = c_weight + 5;
     out->col_column_key = c_weight + 6;
+    out->col_period_key = c_weight + 10; /* after Note and the deal's original amount, currency */
 }
 
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
@@ -355,6 +356,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
         xs_text(sh, row, c_note, buf, XS_PLAIN);
         if (l->deal != ID_NONE)
             report_original_amount(sh, row, (uint16_t)(c_note + 1), ds, l->deal);
+        xs_int(sh, row, (uint16_t)(c_note + 3), p->rows[l->row].pp, XS_INT);
     }
     xs_text(sh, row, 0, "Total", XS_BOLD);
     if (p->n_lines) {
@@ -370,12 +372,14 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, c_pkey, c_ckey, 9);
     xs_col_width(sh, c_note, c_note, 70);
     xs_freeze(sh, first, 2);
-    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 2));
+    xs_text(sh, header, (uint16_t)(c_note + 3), "Payout period #", XS_HEADER_NUM);
+    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 3));
     out->first = first;
     out->last = row - 1;
     out->col_amount = c_amount;
     out->col_person_key = c_pkey;
     out->col_column_key = c_ckey;
+    out->col_period_key = (uint16_t)(c_note + 3);
 }
 
 static void explain_line(const struct report_ctx *r, const struct payout_line *l, FILE *fp)

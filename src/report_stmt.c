@@ -89,20 +89,19 @@ static int64_t sum_adjustments(const struct payouts *p, uint32_t who, const stru
     return s;
 }
 
-/* The person's last line of a component in the window: its measure to date and effective quota
- * are the component's attainment at the end of what the period shows. */
-static const struct payout_line *last_measured(const struct payouts *p, uint32_t who,
-                                               const char *component)
+/* The component's measure at the end of the person's last payout period in the run, when it is
+ * measured against a quota or goal: the attainment the Payouts sheet and explain show. */
+static const struct payout_measure *measured(const struct payouts *p, uint32_t who,
+                                             const char *component)
 {
-    const struct payout_line *last = NULL;
-    size_t end = p->person_line0[who] + p->person_nlines[who];
-    for (size_t j = p->person_line0[who]; j < end; j++) {
-        const struct payout_line *l = &p->lines[j];
-        if (l->component && strcmp(l->component->id, component) == 0 && !rat_is_zero(l->quota) &&
-            l->kind != LINE_CLAWBACK && l->kind != LINE_CARRY)
-            last = l;
-    }
-    return last;
+    if (!p || who >= p->n_people || !p->person_nrows[who])
+        return NULL;
+    const struct payout_row *row = &p->rows[p->person_row0[who] + p->person_nrows[who] - 1];
+    for (size_t m = row->measure0; m < row->measure0 + row->n_measures; m++)
+        if (strcmp(p->measures[m].component->id, component) == 0 &&
+            !rat_is_zero(p->measures[m].quota))
+            return &p->measures[m];
+    return NULL;
 }
 
 static void label_text(struct xsheet *sh, uint32_t row, const char *label, const char *value)
@@ -192,15 +191,15 @@ int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd,
         xs_text(sh, row, 1,
                 adj ? "clawbacks, carried cap excess, payee cap" : component_type_name(c->type),
                 adj ? XS_NOTE : XS_PLAIN);
-        const struct payout_line *lm = adj || !p ? NULL : last_measured(p, who, c->id);
+        const struct payout_measure *lm = adj ? NULL : measured(p, who, c->id);
         if (lm) {
             double q = rat_to_double(lm->quota) * xs_major(1, digits); /* major units */
             if (c->measure == MEASURE_WON_DEALS) {
                 xs_number(sh, row, 2, rat_to_double(lm->quota), XS_DEALS);
-                xs_number(sh, row, 3, (double)lm->after, XS_INT);
+                xs_number(sh, row, 3, (double)lm->measure, XS_INT);
             } else {
                 xs_number(sh, row, 2, q, XS_MONEY);
-                xs_money(sh, row, 3, lm->after, XS_MONEY);
+                xs_money(sh, row, 3, lm->measure, XS_MONEY);
             }
             snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(c1, row, 2), xs_cell(c2, row, 3),
                      xs_cell(c3, row, 2));
@@ -274,12 +273,22 @@ int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd,
     xs_formula_money(sh, row, SC_AMOUNT, f, total, XS_MONEY_TOTAL);
     row++;
     const char *cur = pt->currency[who].code;
-    if (p && cur[0] && strcmp(cur, r->s->currency) != 0) {
+    for (uint32_t q = 0; p && who < p->n_people && q < p->person_nrows[who]; q++) {
+        const struct payout_row *pr = &p->rows[p->person_row0[who] + q];
         char amt[48], day[16];
-        money_format(amt, sizeof amt, p->person_pay[who], money_minor_digits(cur));
-        date_format_day(day, sizeof day, p->pay_rate_day);
-        snprintf(buf, sizeof buf, "Paid in %s: %s (rate in force on %s)", cur, amt, day);
-        xs_text(sh, row++, SC_HOW, buf, XS_NOTE);
+        if (pr->to_recover) { /* payroll never goes below 0.00 */
+            report_money_text(amt, sizeof amt, pr->to_recover, digits);
+            snprintf(buf, sizeof buf, "Payable for %s: 0.00 %s; %s %s to recover",
+                     p->periods[pr->pp - 1].name, r->s->currency, amt, r->s->currency);
+            xs_text(sh, row++, SC_HOW, buf, XS_NOTE);
+        }
+        if (cur[0] && strcmp(cur, r->s->currency) != 0) {
+            report_money_text(amt, sizeof amt, pr->pay, money_minor_digits(cur));
+            date_format_day(day, sizeof day, pr->rate_day);
+            snprintf(buf, sizeof buf, "Paid in %s for %s: %s (rate in force on %s)", cur,
+                     p->periods[pr->pp - 1].name, amt, day);
+            xs_text(sh, row++, SC_HOW, buf, XS_NOTE);
+        }
     }
     xs_col_width(sh, SC_HOW, SC_HOW, 70);
     xs_freeze(sh, lines_header + 1, 0);

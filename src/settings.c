@@ -231,6 +231,10 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     const char *period;
     rc |= config_get_str(c, "run", "period", "", &period, d);
     s->period = *period ? period : NULL;
+    static const char *const fx_dates[] = {"period_end", "as_of"};
+    size_t fx_date;
+    rc |= config_get_enum(c, "run", "payment_fx_date", fx_dates, 2, 0, &fx_date, d);
+    s->payment_fx_as_of = fx_date == 1;
     rc |= config_get_str(c, "run", "timezone", "UTC", &s->timezone, d);
     rc |= check_zone(c, "run", "timezone", s->timezone, d);
     rc |= get_currency(c, "run", "currency", "USD", s->currency, &s->currency_digits, d);

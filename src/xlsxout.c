@@ -166,6 +166,9 @@ static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits, con
     case XS_RATIO_TOTAL:
         format_set_num_format(f, "0.00\"x\"");
         break;
+    case XS_TEXT_RIGHT:
+        format_set_align(f, LXW_ALIGN_RIGHT);
+        break;
     case XS_N_STYLES:
         break;
     }

@@ -3324,6 +3324,72 @@ Test(engine, cap_payee_cuts_a_persons_period_total_with_a_negative_line)
     pipeline_release(&p);
 }
 
+Test(engine, cap_payee_applies_to_each_payout_period_of_a_longer_run)
+{
+    /* Plan ae: monthly payout, cap_payee 1,000.00, commission 10%; a run over 2026-Q3.
+     * P1: D1 07-10 8,000.00 → 800.00 (July, under the cap); D2 08-05 15,000.00 → 1,500.00: a
+     * payee-cap line 1,000.00 − 1,500.00 = −500.00 on 08-31; D3 09-05 5,000.00 → 500.00.
+     * Rows: July 800.00, August 1,000.00, September 500.00 (capping the quarter's 2,800.00 as
+     * one would have given 1,000.00). P2 has no deal: three rows of 0.00. */
+    struct fixture f = {.people = PEOPLE,
+                        .period = "2026-Q3",
+                        .ini = "[plan.ae]\ncomponents = commission\ncap_payee = 1000.00\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,8000.00,2026-07-10\n"
+                                 "D2,L1,P1,15000.00,2026-08-05\n"
+                                 "D3,L1,P1,5000.00,2026-09-05\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l = the_line(&p, "P1", NULL, LINE_PAYEE_CAP);
+    cr_assert_eq(l->amount, -50000, "payee cap %lld", (long long)l->amount);
+    cr_assert_eq(count_lines(&p, "P1", NULL, LINE_PAYEE_CAP), 1);
+    cr_assert_eq(p.pay.n_periods, 3);
+    static const char *const names[] = {"2026-07", "2026-08", "2026-09"};
+    static const int64_t want[] = {80000, 100000, 50000};
+    uint32_t p1 = person_of(&p, "P1"), p2 = person_of(&p, "P2");
+    cr_assert_eq(p.pay.person_nrows[p1], 3);
+    cr_assert_eq(p.pay.person_nrows[p2], 3);
+    for (uint32_t i = 0; i < 3; i++) {
+        const struct payout_row *r = &p.pay.rows[p.pay.person_row0[p1] + i];
+        cr_assert_str_eq(p.pay.periods[r->pp - 1].name, names[i]);
+        cr_assert_eq(r->earned, want[i], "%s: %lld", names[i], (long long)r->earned);
+        cr_assert_eq(r->payable, want[i]);
+        cr_assert_eq(r->to_recover, 0);
+        cr_assert_eq(p.pay.rows[p.pay.person_row0[p2] + i].payable, 0);
+    }
+    cr_assert_eq(total_of(&p, "P1"), 230000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+Test(engine, a_payout_period_that_nets_negative_pays_zero_and_keeps_the_shortfall)
+{
+    /* Commission 10%, clawback within 90 days. P1: D1 closed 09-10 10,000.00 (paid 1,000.00 in
+     * September), cancelled 10-05: October's clawback −1,000.00; D2 10-12 2,000.00 → 200.00.
+     * October earns −800.00: payable 0.00, to recover 800.00. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n"
+                               "clawback_days = 90\n\n"
+                               "[columns.deals]\ncancelled_at = cancelled_at\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at,cancelled_at\n"
+                                 "D1,L1,P1,10000.00,2026-09-10,2026-10-05\n"
+                                 "D2,L1,P1,2000.00,2026-10-12,\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    uint32_t p1 = person_of(&p, "P1");
+    cr_assert_eq(p.pay.person_nrows[p1], 1);
+    const struct payout_row *r = &p.pay.rows[p.pay.person_row0[p1]];
+    cr_assert_eq(r->earned, -80000, "earned %lld", (long long)r->earned);
+    cr_assert_eq(r->payable, 0);
+    cr_assert_eq(r->pay, 0);
+    cr_assert_eq(r->to_recover, 80000);
+    cr_assert_eq(r->n_lines, 2);
+    cr_assert_eq(p.pay.to_recover, 80000);
+    pipeline_release(&p);
+}
+
 /* 18. SPIF: filter on a deal column and the amount, inclusive window, three payee rules. */
 static void spif_ini(char *buf, size_t size, const char *ae_payee)
 {
