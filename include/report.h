@@ -49,8 +49,9 @@ int report_rejects_csv(const struct report_ctx *r, const char *path, struct diag
  * other person. */
 int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd, uint32_t who,
                           const char *path, struct diag *d);
-/* Whether a person gets a statement: on a plan in the people file, and not a leaver (employment
- * ended before the period) unless a line reaches them. */
+/* Whether a person gets a statement: exactly when payroll has a row for them (on a plan,
+ * employed in a payout period of the run or reached by one of its lines, that payout period
+ * ending in the run). */
 bool report_statement_wanted(const struct report_ctx *r, uint32_t who);
 /* Statement file names (without ".xlsx") per person id, NULL for people without one; or NULL
  * with an error per pair of IDs that collide ignoring case or once made file-safe. The caller

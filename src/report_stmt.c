@@ -315,13 +315,11 @@ int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd,
 bool report_statement_wanted(const struct report_ctx *r, uint32_t who)
 {
     const struct person_table *pt = &r->ds->people;
-    if (who >= pt->n || !pt->name[who] || !pt->plan[who])
-        return false;
-    bool has_lines = r->p && who < r->p->n_people && r->p->person_nlines[who] > 0;
-    /* A leaver (employment ended before the period) only when a line reaches them. */
-    if (pt->end_day[who] != DAY_NONE && pt->end_day[who] < r->period->first_day)
-        return has_lines;
-    return true;
+    /* Exactly the people payroll has a row for: on a plan, employed in a payout period of the
+     * run or reached by one of its lines (a leaver's clawback), and whose payout period ends in
+     * the run. */
+    return who < pt->n && pt->name[who] && pt->plan[who] && r->p && who < r->p->n_people &&
+           r->p->person_nrows[who] > 0;
 }
 
 /* A person ID as a file name: letters, digits, '-', '_' and '.' kept, anything else '_', no
