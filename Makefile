@@ -80,7 +80,7 @@ $(BUILD)/obj $(BUILD)/obj/gen $(BUILD)/tests:
 
 # The nightly job on the bundled samples; the as-of date is pinned in the sample config.
 demo: deps all
-	$(BIN) run -c $(DEMO_CONFIG) --out $(DEMO_OUT)
+	$(BIN) run -c $(DEMO_CONFIG) --out $(DEMO_OUT) --statements $(DEMO_OUT)/statements
 	@echo "demo: workbooks and CSV files written to $(DEMO_OUT)/:"; ls -1 $(DEMO_OUT)
 
 # Regenerate the committed samples (the generator is deterministic for a given scale and seed).

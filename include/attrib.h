@@ -45,10 +45,14 @@ struct attribution {
     uint32_t *first_touch; /* per deal table row: campaign of the first eligible touch, or NONE */
     int64_t sourced_cents; /* deals whose first eligible touch is a marketing campaign */
     uint32_t n_sourced;
-    uint32_t *campaign_touches; /* eligible touches in the period's journeys, per campaign */
+    uint32_t *campaign_touches; /* eligible touches in the journeys of the deals closed-won in
+                                 * the period (a touch counts once per deal), per campaign */
     uint32_t *campaign_deals;   /* deals influenced (any eligible touch), per campaign */
-    uint32_t *channel_touches;  /* per channel */
-    uint32_t *channel_deals;    /* per channel */
+    uint32_t *channel_touches;  /* per channel (the campaign's) */
+    uint32_t *campaign_period_touches;    /* touches dated in the period (duplicates excluded),
+                                           * whatever the lead, per campaign */
+    uint32_t *channel_period_touches;     /* per channel (the campaign's) */
+    uint32_t *channel_deals;              /* per channel */
     double *campaign_deal_share[MODEL_N]; /* sum over deals of credit / amount: fractional deals */
     double *channel_deal_share[MODEL_N];
     struct credit *credits; /* grouped by deal, deals in table order */

@@ -33,6 +33,11 @@ struct cfg_entry {
     bool used; /* some getter asked for it */
 };
 
+struct cfg_name {
+    char *section; /* lower-cased section name */
+    char *key;     /* lower-cased key, NULL when only the section was asked for */
+};
+
 struct cfg_section {
     char *name;
     uint64_t line;
@@ -50,6 +55,10 @@ struct config {
     /* Every value in force, including defaults, in the order asked for: for the Run sheet. */
     struct cfg_entry *in_force;
     size_t n_in_force, cap_in_force;
+    /* Lookups that found nothing ({section, key}, key NULL for a section), in the order asked:
+     * with the used entries, the names an unknown key or section may be a misspelling of. */
+    struct cfg_name *asked;
+    size_t n_asked, cap_asked;
 };
 
 void config_init(struct config *c);
@@ -99,8 +108,11 @@ int config_get_path(struct config *c, const char *sec, const char *key, const ch
 void config_error_at(const struct config *c, const struct cfg_entry *e, struct diag *d,
                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Every entry and section that no getter asked for becomes an error ("unknown key 'x' in [y]").
- * Returns 0 or -1. */
+/* Every entry and section that no getter asked for becomes an error ("unknown key 'x' in [y]"),
+ * with the nearest name that was asked for in the same section when it is close (an edit
+ * distance of at most 2, and at most a third of the longer name): "unknown key 'lookbak_days' in
+ * [attribution]; did you mean 'lookback_days'?", "unknown section [atribution]; did you mean
+ * [attribution]?". Returns 0 or -1. */
 int config_check_unused(struct config *c, struct diag *d);
 
 #endif

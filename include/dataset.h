@@ -50,16 +50,29 @@ struct reject {
     const char *column; /* physical header, or NULL when the whole row is at fault */
     const char *value;  /* the offending value, or NULL */
     const char *reason; /* e.g. "bad amount: too many decimals" */
+    /* A rejected deal row's amount as written, where it could be read (the row was rejected
+     * for another field): what the rejection takes out of the run. */
+    bool has_amount;
+    int64_t amount; /* minor units of `currency` */
+    char currency[4];
 };
 
 struct campaign_table { /* indexed by campaign id */
     uint32_t n, cap;
-    const char **name; /* display name (input text) */
-    uint32_t *channel; /* channel id */
-    uint32_t *owner;   /* person id or ID_NONE */
-    int64_t *spend;    /* minor units of the reporting currency, 0 if none */
-    uint64_t *line;    /* source line, 0 for a campaign only seen in touches */
-    bool *known;       /* false: only referenced by touches, not in the campaigns file */
+    const char **name;  /* display name (input text) */
+    uint32_t *channel;  /* channel id */
+    uint32_t *owner;    /* person id or ID_NONE */
+    int64_t *spend;     /* lifetime spend as the campaigns file states it: minor units of the
+                         * reporting currency, 0 if none */
+    int32_t *start_day; /* business date of start_date, DAY_NONE if none */
+    int32_t *end_day;   /* business date of end_date (inclusive), DAY_NONE if none */
+    uint64_t *line;     /* source line, 0 for a campaign only seen in touches */
+    bool *known;        /* false: only referenced by touches, not in the campaigns file */
+    /* The spend-by-date file ([inputs] spend): a campaign it names (any row with its ID) takes
+     * its period spend from the file instead of the spread over its dates. */
+    bool *spend_named;
+    int64_t *spend_dated; /* sum of its rows dated in the run's period, minor units */
+    uint32_t *spend_rows; /* those rows */
 };
 
 struct touch_table { /* indexed by touch number, in input order */
@@ -117,6 +130,7 @@ struct deal_table { /* indexed by row number in the deal table (one per deal id)
     bool *close_date_only; /* closed_at had no time (close_ts is the end of that day) */
     struct milestone *lead_created; /* lead_created_at, for w_shaped and full_path */
     struct milestone *opp_created;  /* created_at (opportunity created) */
+    const char **name; /* account or deal name as written ("" when none), for statements */
     /* Extra deal columns that plans ask for (SPIF filters, `payee = column:<header>`), in the
      * order of ingest_window.deal_extra: extra[row * n_extra + j], "" when empty (arena). */
     const char **extra;

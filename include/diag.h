@@ -9,6 +9,7 @@
 #define SAMETABLE_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,12 +22,14 @@ struct diag_entry {
     uint64_t line;   /* 1-based physical line, 0 if none */
     uint32_t column; /* 1-based column (field) number, 0 if none */
     char *message;   /* without the location prefix */
+    bool summary;    /* an error that sums up others: always shown, not counted among them */
 };
 
 struct diag {
     struct diag_entry *v;
     size_t n, cap;
-    size_t n_errors, n_warnings;
+    size_t n_errors, n_warnings; /* n_errors counts hidden ones too, not summaries */
+    size_t n_hidden;             /* errors counted but not stored (diag_count_hidden) */
 };
 
 #define DIAG_INIT                                                                                  \
@@ -44,6 +47,13 @@ void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, uint64_
 /* Shorthands for the common cases. */
 #define diag_error(d, file, line, ...) diag_add((d), DIAG_ERROR, (file), (line), 0, __VA_ARGS__)
 #define diag_warn(d, file, line, ...)  diag_add((d), DIAG_WARNING, (file), (line), 0, __VA_ARGS__)
+
+/* An error that sums up others ("deals.csv: 329 of 524 data rows rejected …"): always shown,
+ * after the errors it sums up, and not counted in n_errors. */
+void diag_summary(struct diag *d, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Count n more errors that are not stored (the rest of a long list), so the count stays true. */
+void diag_count_hidden(struct diag *d, size_t n);
 
 /* Format one entry as "file:line: message" (or "file: message", or "message") into fp, with
  * "warning: " / "note: " after the location for those severities. */

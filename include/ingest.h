@@ -1,12 +1,13 @@
 /* ingest.h — reading the configured input files into a struct dataset.
  *
- * Files are read in dependency order (campaigns, people, touches, fx, deals, splits) with csvin,
- * columns are mapped by header (trimmed, ASCII case-insensitive), every value is parsed strictly,
- * and each data row lands in exactly one bucket: used, duplicate, filtered (not closed-won, or
- * neither closed in the kept window nor cancelled in the cancel window by as-of), unmatched (a
- * touch of an unknown campaign: kept and attributed to that campaign id) or rejected (with a
- * struct reject naming line, column, value and reason). Deals whose lead has no touches are
- * re-bucketed as unmatched by join. A kept deal in another currency is converted into the
+ * Files are read in dependency order (campaigns, people, touches, fx, deals, splits, spend) with
+ * csvin, columns are mapped by header (trimmed, ASCII case-insensitive), every value is parsed
+ * strictly, and each data row lands in exactly one bucket: used, duplicate, filtered (not
+ * closed-won, or neither closed in the kept window nor cancelled in the cancel window by as-of; a
+ * spend row dated outside the period), unmatched (a touch of an unknown campaign: kept and
+ * attributed to that campaign id; a spend row of an unknown campaign: not counted) or rejected
+ * (with a struct reject naming line, column, value and reason). Deals whose lead has no touches
+ * are re-bucketed as unmatched by join. A kept deal in another currency is converted into the
  * reporting currency at the FX rate in force on its close day; without one (or without an fx
  * file) the row is rejected.
  */
@@ -38,6 +39,10 @@ struct ingest_window {
      * close date (their clawback posts in the run's period); cancel_first > cancel_last: none. */
     int32_t cancel_first;
     int32_t cancel_last;
+    /* The run's period: spend-by-date rows dated on business days [period_first, period_last]
+     * (and not after as-of) are used, the others filtered. */
+    int32_t period_first;
+    int32_t period_last;
     const struct tz *business;
     bool strict; /* any rejected row fails the run */
     /* Deal headers that plans read (SPIF filters, SPIF payee columns): matched like mapped

@@ -15,6 +15,13 @@
  * Only lines posted inside the payout window are kept; the rest were paid (or will be paid) by
  * other runs. A person's total is the sum of their rounded lines. The struct payouts owns its
  * arrays.
+ *
+ * Payroll pays per person and payout period (DESIGN §7b): the payout period of a line is the
+ * period of the plan's payout_period (in force on the window's last day) holding its post day,
+ * so a run over 2026-Q3 on monthly plans has three payout periods per person, each exactly what
+ * that month's own run pays. A person has a row for a payout period when they were active at
+ * least one day of it or have lines in it (a clawback reaches a leaver); a row's payable amount
+ * is never below 0.00 — the shortfall is kept as `to_recover`.
  */
 #ifndef SAMETABLE_PAYOUT_H
 #define SAMETABLE_PAYOUT_H
@@ -59,6 +66,8 @@ struct payout_line {
     int64_t rounded;                  /* raw rounded half away from zero */
     int64_t capped;                   /* cents removed by caps (<= 0 for a positive line) */
     int64_t amount;                   /* rounded + capped: what the line pays */
+    uint32_t row;                     /* into payouts.rows: the person's row of the line's payout
+                                       * period */
     char note[120]; /* "gate 25% not reached", "cap_deal 5,000.00", "clawback of 2026-08 line" */
 };
 
@@ -77,6 +86,38 @@ struct payout_issue {
                                    * names no one in the people file */
 };
 
+/* One person in one payout period: one payroll row. */
+struct payout_row {
+    uint32_t person;       /* person id */
+    uint32_t pp;           /* payout period number, 1-based into payouts.periods */
+    size_t line0, n_lines; /* into payouts.line_index: the row's lines */
+    int64_t earned;        /* sum of the lines posted in the payout period (reporting currency) */
+    int64_t payable;       /* max(0, earned): what payroll pays; never below 0.00 */
+    int64_t to_recover;    /* max(0, -earned): the shortfall, recovering it is finance's decision */
+    int64_t pay;           /* payable in the person's currency (rounded once) */
+    int32_t rate_day;      /* the day whose FX rate converted payable into pay; DAY_NONE when the
+                            * person is paid in the reporting currency */
+    int64_t revenue;       /* own revenue (after splits) of deals closed in the payout period */
+    uint32_t deals;        /* deals with own revenue credit closed in the payout period */
+    struct rat quota;      /* own-revenue quota for the payout period: the stated quota × payout
+                            * period / quota period × active days / days, when a component measures
+                            * own revenue against quota (0 otherwise) */
+    struct rat target;     /* target incentive for the payout period, the same way (0 if none) */
+    size_t measure0, n_measures; /* into payouts.measures */
+};
+
+/* A component measured in a payout period (commission, override, bonus): its measure credited in
+ * the attainment period holding the payout period's last day, through that day, against its
+ * effective quota or goal. This is the person's attainment on that component — never a line's. */
+struct payout_measure {
+    uint32_t row;                      /* into payouts.rows */
+    const struct component *component; /* the component in force at the attainment period's end */
+    struct period attain;              /* attainment period */
+    int64_t measure;                   /* minor units (deals for won_deals) */
+    struct rat quota;      /* effective quota or goal; 0 when the component pays on no quota */
+    struct rat attainment; /* measure / quota, unrounded; 0 without a quota */
+};
+
 struct payouts {
     struct payout_line *lines; /* by person (people-file order), component, post day */
     size_t n_lines, cap_lines;
@@ -89,11 +130,20 @@ struct payouts {
     uint32_t *person_deals;  /* deals with own revenue credit closed in the window */
     uint32_t n_people;
     int64_t total;
-    /* What payroll pays, in each person's currency (people file `currency`, default the
-     * reporting currency): person_total divided by the FX rate in force on the earlier of as-of
-     * and the period's last day, rounded once (DESIGN §5, §7a FX). */
-    int64_t *person_pay;
-    int32_t pay_rate_day; /* the day whose rates convert into payee currencies */
+    /* Payroll rows: by person (people-file order), then payout period. What payroll pays is in
+     * each person's currency (people file `currency`, default the reporting currency): payable
+     * divided by the FX rate in force on the payout period's last day (or as-of, the earlier;
+     * `[run] payment_fx_date = as_of`: on as-of), rounded once (DESIGN §5, §7a FX, §7b). */
+    struct payout_row *rows;
+    size_t n_rows;
+    size_t *person_row0;    /* per person id: index of their first row */
+    uint32_t *person_nrows; /* per person id: how many rows (0: not in the run) */
+    size_t *line_index;     /* line indexes grouped by row (rows' line0/n_lines point here) */
+    struct payout_measure *measures; /* by row, then component in plan order */
+    size_t n_measures;
+    struct period *periods; /* the run's payout periods, by last day (shorter first) */
+    uint32_t n_periods;
+    int64_t to_recover; /* sum of the rows' to_recover */
     bool any_foreign_payee;
     struct payout_issue *issues;
     size_t n_issues, cap_issues;

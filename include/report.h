@@ -7,6 +7,7 @@
 #ifndef SAMETABLE_REPORT_H
 #define SAMETABLE_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "attrib.h"
@@ -31,7 +32,8 @@ struct report_ctx {
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
 int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
-/* payroll-<period>.csv: person_id, name, amount, currency, period — one row per payee. */
+/* payroll-<period>.csv: person_id, name, amount, currency, period — one row per person and
+ * payout period (the period column holds the payout period), never below 0.00. */
 int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag *d);
 /* credits-<period>.csv: one row per deal × eligible touch, one cents column per rule-based
  * model; streamed, never capped. */
@@ -39,6 +41,22 @@ int report_credits_csv(const struct report_ctx *r, const struct lead_index *ix, 
                        struct diag *d);
 /* rejects-<period>.csv: file, line, column, value, reason — one row per rejected row. */
 int report_rejects_csv(const struct report_ctx *r, const char *path, struct diag *d);
+
+/* One person's statement workbook (`--statements DIR` writes DIR/<period>/<id>.xlsx): their
+ * plan, quota and attainment per measured component, earned in the period and (from `ytd`, the
+ * payouts over the year up to the period's end; NULL: none) in the year to date, every line
+ * with deal, account name, deal amount, rate and arithmetic, and a short run block. It names no
+ * other person. */
+int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd, uint32_t who,
+                          const char *path, struct diag *d);
+/* Whether a person gets a statement: exactly when payroll has a row for them (on a plan,
+ * employed in a payout period of the run or reached by one of its lines, that payout period
+ * ending in the run). */
+bool report_statement_wanted(const struct report_ctx *r, uint32_t who);
+/* Statement file names (without ".xlsx") per person id, NULL for people without one; or NULL
+ * with an error per pair of IDs that collide ignoring case or once made file-safe. The caller
+ * frees each name and the array. */
+char **report_statement_names(const struct report_ctx *r, struct diag *d);
 
 /* `sametable explain`: every payout line of a person (person != NULL) or of a deal, with its
  * arithmetic, as plain text. Returns 0, or -1 if no such person or deal is in the data. */

@@ -31,11 +31,12 @@ enum run_status {
 struct run_opts {
     enum run_command command;
     const char *config_path;
-    bool config_explicit; /* -c was given */
-    const char *as_of;    /* yyyy-mm-dd or NULL */
-    const char *period;   /* 2026-11, 2026-Q4, 2026 or NULL */
-    const char *out_dir;  /* relative to the working directory, or NULL */
-    const char **sets;    /* "section.key=value" overrides */
+    bool config_explicit;       /* -c was given */
+    const char *as_of;          /* yyyy-mm-dd or NULL */
+    const char *period;         /* 2026-11, 2026-Q4, 2026 or NULL */
+    const char *out_dir;        /* relative to the working directory, or NULL */
+    const char *statements_dir; /* --statements DIR: one workbook per person, or NULL */
+    const char **sets;          /* "section.key=value" overrides */
     size_t n_sets;
     const char *paths;          /* attribute: the path-level file */
     const char *models;         /* attribute: comma-separated models */

@@ -17,6 +17,7 @@ enum input_kind {
     INPUT_PEOPLE,
     INPUT_SPLITS,
     INPUT_FX,
+    INPUT_SPEND, /* spend by date: replaces the spread of the campaigns it names (DESIGN §7b) */
     INPUT_N
 };
 
@@ -45,6 +46,7 @@ enum deal_field {
     DF_CREATED,
     DF_CANCELLED,
     DF_PRODUCT,
+    DF_NAME,
     DF_N
 };
 enum person_field {
@@ -63,8 +65,13 @@ enum person_field {
 };
 enum split_field { SF_DEAL, SF_PERSON, SF_PERCENT, SF_TYPE, SF_N };
 enum fx_field { XF_CURRENCY, XF_RATE, XF_EFFECTIVE, XF_N };
+enum spend_field { SPF_CAMPAIGN, SPF_DATE, SPF_AMOUNT, SPF_N };
 
-#define SCHEMA_MAX_FIELDS 11
+#define SCHEMA_MAX_FIELDS 12
+_Static_assert(CF_N <= SCHEMA_MAX_FIELDS && TF_N <= SCHEMA_MAX_FIELDS &&
+                   DF_N <= SCHEMA_MAX_FIELDS && PF_N <= SCHEMA_MAX_FIELDS &&
+                   SF_N <= SCHEMA_MAX_FIELDS && XF_N <= SCHEMA_MAX_FIELDS,
+               "SCHEMA_MAX_FIELDS must hold every file's fields");
 
 struct schema_field {
     const char *name; /* logical name, also the [columns.<file>] key and the default header */

@@ -32,6 +32,9 @@ struct inputcfg {
     const char *path; /* resolved path, NULL if not configured */
     struct fmtcfg fmt;
     const char *columns[SCHEMA_MAX_FIELDS]; /* physical header per logical field */
+    /* [format.<file>] max_reject_share: the share of data rows that may be rejected before the
+     * run fails (1 disables); default 0 for the files that decide pay, 0.01 for the others. */
+    struct decimal max_reject_share;
 };
 
 /* Rule-based attribution models (per deal, in cents); the bit is (1u << model). */
@@ -61,7 +64,6 @@ struct settings {
     const char *timezone; /* business time zone */
     char currency[4];     /* reporting currency */
     int currency_digits;  /* its minor units */
-    struct decimal max_reject_share; /* per file, of data rows; 1 disables */
     /* [inputs], [format*], [columns.*] */
     struct inputcfg inputs[INPUT_N];
     /* [ids] */
@@ -81,9 +83,13 @@ struct settings {
     int64_t markov_order;               /* 1..4 */
     bool markov_horizon_observed;       /* ChannelAttribution's finite horizon */
     /* [output] */
-    const char *out_dir;     /* resolved against the INI's folder */
-    const char *company;     /* document property */
-    int64_t detail_rows_max; /* Deal credits rows in the workbook; 0 = no sheet */
+    const char *out_dir;        /* resolved against the INI's folder */
+    const char *statements_dir; /* [output] statements: per-person statement files, or NULL */
+    const char *company;        /* document property */
+    int64_t detail_rows_max;    /* Deal credits rows in the workbook; 0 = no sheet */
+    /* [run] payment_fx_date = as_of: payee currencies convert at as-of's rates, not at the
+     * payout period's end */
+    bool payment_fx_as_of;
 };
 
 /* Read every non-plan section. Returns 0 or -1 with errors in d (bad values, unknown zone or

@@ -39,7 +39,8 @@ enum xstyle {
     XS_DEALS_TOTAL,
     XS_RATIO, /* ROAS: 0.00x */
     XS_RATIO_TOTAL,
-    XS_CALC, /* a calculation: indented from the numbers on its left, wrapped in its column */
+    XS_TEXT_RIGHT, /* text in a column of numbers ("—": no figure has a meaning here) */
+    XS_CALC,       /* a calculation: indented from the numbers on its left, wrapped in its column */
     XS_N_STYLES
 };
 
@@ -83,7 +84,18 @@ void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level);
 void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width);
 /* Height of a row in points (15 = one line of the default font; 30 shows two wrapped lines). */
 void xs_row_height(struct xsheet *s, uint32_t row, double points);
+/* Freeze the rows above `row` and the columns left of `col`; the frozen rows also repeat at the
+ * top of every printed page. */
 void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col);
+/* Printing. Every sheet prints landscape, one page wide, its name and "Page n of N" in the
+ * footer. Rows first_row..last_row repeat at the top of every printed page. */
+void xs_print_titles(struct xsheet *s, uint32_t first_row, uint32_t last_row);
+/* A wide sheet prints at its natural size over as many pages across as it needs, each repeating
+ * the key columns (and the title rows, with xs_print_titles) instead of shrinking to one page. */
+void xs_print_wide(struct xsheet *s, uint16_t first_key_col, uint16_t last_key_col);
+/* Start a printed page at `row` (e.g. each person's statement); the sheet then prints one page
+ * wide by a scale computed from its column widths. At most 1,023 breaks per sheet (Excel). */
+void xs_page_break_before(struct xsheet *s, uint32_t row);
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2);
 void xs_hide_gridlines(struct xsheet *s);
 void xs_tab_color(struct xsheet *s, uint32_t rgb);

@@ -326,6 +326,16 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     a->campaign_deals = zalloc(a->n_campaigns, sizeof *a->campaign_deals);
     a->channel_touches = zalloc(a->n_channels, sizeof *a->channel_touches);
     a->channel_deals = zalloc(a->n_channels, sizeof *a->channel_deals);
+    a->campaign_period_touches = zalloc(a->n_campaigns, sizeof *a->campaign_period_touches);
+    a->channel_period_touches = zalloc(a->n_channels, sizeof *a->channel_period_touches);
+    for (uint64_t x = 0; x < ds->touches.n; x++) {
+        if (ds->touches.bucket[x] == BUCKET_DUPLICATE ||
+            !period_has_day(period, ds->touches.day[x]))
+            continue;
+        uint32_t c = ds->touches.campaign[x];
+        a->campaign_period_touches[c]++;
+        a->channel_period_touches[ds->campaigns.channel[c]]++;
+    }
     for (int m = 0; m < MODEL_N; m++) {
         a->campaign_cents[m] = zalloc(a->n_campaigns, sizeof(int64_t));
         a->channel_cents[m] = zalloc(a->n_channels, sizeof(int64_t));
@@ -503,6 +513,8 @@ void attrib_release(struct attribution *a)
     free(a->campaign_deals);
     free(a->channel_touches);
     free(a->channel_deals);
+    free(a->campaign_period_touches);
+    free(a->channel_period_touches);
     for (int m = 0; m < MODEL_N; m++) {
         free(a->campaign_cents[m]);
         free(a->channel_cents[m]);

@@ -36,6 +36,11 @@ void config_release(struct config *c)
         entry_free(&c->in_force[i]);
     for (size_t i = 0; i < c->n_sections; i++)
         free(c->sections[i].name);
+    for (size_t i = 0; i < c->n_asked; i++) {
+        free(c->asked[i].section);
+        free(c->asked[i].key);
+    }
+    free(c->asked);
     free(c->entries);
     free(c->in_force);
     free(c->sections);
@@ -315,6 +320,21 @@ uint64_t config_section_line(const struct config *c, const char *section)
     return s ? s->line : 0;
 }
 
+/* Remember a lookup that found nothing, for suggestions. Lookups come in runs of the same name
+ * (a plan's key is asked in its version's section, then its base's), so only a repeat of the
+ * last one is skipped; duplicates further apart cost a little memory, never a wrong answer. */
+static void note_asked(struct config *c, const char *section, const char *key)
+{
+    if (c->n_asked) {
+        const struct cfg_name *last = &c->asked[c->n_asked - 1];
+        if (strcmp(last->section, section) == 0 &&
+            (key ? last->key && strcmp(last->key, key) == 0 : !last->key))
+            return;
+    }
+    VEC_GROW(c->asked, c->cap_asked, c->n_asked + 1);
+    c->asked[c->n_asked++] = (struct cfg_name){xstrdup(section), key ? xstrdup(key) : NULL};
+}
+
 struct cfg_entry *config_find(struct config *c, const char *section, const char *key)
 {
     struct cfg_section *s = find_section(c, section);
@@ -323,6 +343,8 @@ struct cfg_entry *config_find(struct config *c, const char *section, const char 
     struct cfg_entry *e = find_entry(c, section, key);
     if (e)
         e->used = true;
+    else
+        note_asked(c, section, key);
     return e;
 }
 
@@ -331,6 +353,8 @@ bool config_has_section(struct config *c, const char *section)
     struct cfg_section *s = find_section(c, section);
     if (s)
         s->used = true;
+    else
+        note_asked(c, section, NULL);
     return s != NULL;
 }
 
@@ -538,21 +562,98 @@ int config_get_path(struct config *c, const char *sec, const char *key, const ch
     return 0;
 }
 
+/* Optimal string alignment distance (Levenshtein plus the swap of two neighbours, as a typist
+ * makes them) between a and b, or SIZE_MAX when either is longer than NAME_MAX_SUGGEST. */
+#define NAME_MAX_SUGGEST 64
+static size_t name_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > NAME_MAX_SUGGEST || m > NAME_MAX_SUGGEST)
+        return SIZE_MAX;
+    size_t row[3][NAME_MAX_SUGGEST + 1]; /* rows i-2, i-1, i (mod 3) */
+    for (size_t j = 0; j <= m; j++)
+        row[0][j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t *cur = row[i % 3], *prev = row[(i - 1) % 3], *prev2 = row[(i + 1) % 3];
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t cost = a[i - 1] != b[j - 1];
+            size_t v = prev[j - 1] + cost;
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < v)
+                v = prev2[j - 2] + 1;
+            cur[j] = v;
+        }
+    }
+    return row[n % 3][m];
+}
+
+/* Is `cand` a close enough misspelling target for `name`, and closer than *best so far? */
+static bool closer(const char *name, const char *cand, size_t *best)
+{
+    size_t dist = name_distance(name, cand);
+    size_t n = strlen(name), m = strlen(cand), longer = n > m ? n : m;
+    if (dist == 0 || dist > 2 || dist * 3 > longer || dist >= *best)
+        return false;
+    *best = dist;
+    return true;
+}
+
+/* The nearest key asked for in `section` (used, or looked up and absent), or NULL. */
+static const char *suggest_key(const struct config *c, const char *section, const char *key)
+{
+    const char *found = NULL;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < c->n_entries; i++) {
+        const struct cfg_entry *e = &c->entries[i];
+        if (e->used && strcmp(e->section, section) == 0 && closer(key, e->key, &best))
+            found = e->key;
+    }
+    for (size_t i = 0; i < c->n_asked; i++) {
+        const struct cfg_name *a = &c->asked[i];
+        if (a->key && strcmp(a->section, section) == 0 && closer(key, a->key, &best))
+            found = a->key;
+    }
+    return found;
+}
+
+/* The nearest section asked for (present and used, or looked up and absent), or NULL. */
+static const char *suggest_section(const struct config *c, const char *name)
+{
+    const char *found = NULL;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < c->n_sections; i++)
+        if (c->sections[i].used && closer(name, c->sections[i].name, &best))
+            found = c->sections[i].name;
+    for (size_t i = 0; i < c->n_asked; i++)
+        if (closer(name, c->asked[i].section, &best))
+            found = c->asked[i].section;
+    return found;
+}
+
 int config_check_unused(struct config *c, struct diag *d)
 {
     int rc = 0;
     for (size_t i = 0; i < c->n_sections; i++) {
-        if (!c->sections[i].used) {
-            diag_error(d, c->sections[i].line ? c->display : "--set", c->sections[i].line,
-                       "unknown section [%s]", c->sections[i].name);
-            rc = -1;
-        }
+        const struct cfg_section *s = &c->sections[i];
+        if (s->used)
+            continue;
+        const char *near = suggest_section(c, s->name);
+        diag_error(d, s->line ? c->display : "--set", s->line, "unknown section [%s]%s%s%s",
+                   s->name, near ? "; did you mean [" : "", near ? near : "", near ? "]?" : "");
+        rc = -1;
     }
     for (size_t i = 0; i < c->n_entries; i++) {
         struct cfg_entry *e = &c->entries[i];
         struct cfg_section *s = find_section(c, e->section);
         if (!e->used && s && s->used) {
-            config_error_at(c, e, d, "unknown key '%s' in [%s]", e->key, e->section);
+            const char *near = suggest_key(c, e->section, e->key);
+            config_error_at(c, e, d, "unknown key '%s' in [%s]%s%s%s", e->key, e->section,
+                            near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
             rc = -1;
         }
     }

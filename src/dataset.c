@@ -26,8 +26,13 @@ void dataset_release(struct dataset *ds)
     free(c->channel);
     free(c->owner);
     free(c->spend);
+    free(c->start_day);
+    free(c->end_day);
     free(c->line);
     free(c->known);
+    free(c->spend_named);
+    free(c->spend_dated);
+    free(c->spend_rows);
     struct touch_table *t = &ds->touches;
     free(t->lead);
     free(t->ts);
@@ -52,6 +57,7 @@ void dataset_release(struct dataset *ds)
     free(dl->close_date_only);
     free(dl->lead_created);
     free(dl->opp_created);
+    free(dl->name);
     free(dl->orig_amount);
     free(dl->orig_currency);
     free(dl->cancel_day);
@@ -96,6 +102,9 @@ void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, con
     r->column = column ? arena_strndup(&ds->arena, column, strlen(column)) : NULL;
     r->value = value ? arena_strndup(&ds->arena, value, value_len) : NULL;
     r->reason = arena_strndup(&ds->arena, reason, strlen(reason));
+    r->has_amount = false;
+    r->amount = 0;
+    r->currency[0] = '\0';
 }
 
 void person_table_touch(struct dataset *ds, uint32_t id)
@@ -142,16 +151,26 @@ void campaign_table_touch(struct dataset *ds, uint32_t id)
             c->channel = xreallocarray(c->channel, cap, sizeof *c->channel);
             c->owner = xreallocarray(c->owner, cap, sizeof *c->owner);
             c->spend = xreallocarray(c->spend, cap, sizeof *c->spend);
+            c->start_day = xreallocarray(c->start_day, cap, sizeof *c->start_day);
+            c->end_day = xreallocarray(c->end_day, cap, sizeof *c->end_day);
             c->line = xreallocarray(c->line, cap, sizeof *c->line);
             c->known = xreallocarray(c->known, cap, sizeof *c->known);
+            c->spend_named = xreallocarray(c->spend_named, cap, sizeof *c->spend_named);
+            c->spend_dated = xreallocarray(c->spend_dated, cap, sizeof *c->spend_dated);
+            c->spend_rows = xreallocarray(c->spend_rows, cap, sizeof *c->spend_rows);
             c->cap = (uint32_t)cap;
         }
         c->name[c->n] = NULL;
         c->channel[c->n] = ID_NONE;
         c->owner[c->n] = ID_NONE;
         c->spend[c->n] = 0;
+        c->start_day[c->n] = DAY_NONE;
+        c->end_day[c->n] = DAY_NONE;
         c->line[c->n] = 0;
         c->known[c->n] = false;
+        c->spend_named[c->n] = false;
+        c->spend_dated[c->n] = 0;
+        c->spend_rows[c->n] = 0;
         c->n++;
     }
 }

@@ -43,6 +43,7 @@ void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, uint64_
     e->line = line;
     e->column = column;
     e->message = msg;
+    e->summary = false;
     if (sev == DIAG_ERROR)
         d->n_errors++;
     else if (sev == DIAG_WARNING)
@@ -56,6 +57,22 @@ void diag_add(struct diag *d, enum diag_severity sev, const char *file, uint64_t
     va_start(ap, fmt);
     diag_vadd(d, sev, file, line, column, fmt, ap);
     va_end(ap);
+}
+
+void diag_summary(struct diag *d, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(d, DIAG_ERROR, file, 0, 0, fmt, ap);
+    va_end(ap);
+    d->v[d->n - 1].summary = true;
+    d->n_errors--;
+}
+
+void diag_count_hidden(struct diag *d, size_t n)
+{
+    d->n_errors += n;
+    d->n_hidden += n;
 }
 
 void diag_print(FILE *fp, const struct diag_entry *e)

@@ -22,6 +22,12 @@ struct fx_key {
     uint32_t row; /* fx_table row */
 };
 
+/* A set of row hashes (open addressing, 0 = empty; a hash of 0 is stored as 1). */
+struct hash_set {
+    uint64_t *slot;
+    size_t n, n_slots;
+};
+
 /* Reading state for one file. */
 struct reader {
     struct dataset *ds;
@@ -36,6 +42,8 @@ struct reader {
     size_t n_header;
     char **header; /* physical header names, trimmed */
     bool header_failed;
+    bool header_missing;  /* a mapped header (or one a plan reads) is not in the file */
+    uint64_t header_line; /* the header's physical line */
     /* per deal id: the first row's hash and line, and where it went */
     uint64_t *seen_hash;
     uint64_t *seen_line;
@@ -54,10 +62,10 @@ struct reader {
     struct touch_prefault *prefault; /* the touches file: shared with the reading thread */
     char peek_last[64];              /* touches and deals: the ID record_peek last prefetched */
     size_t peek_last_len;
-    /* Hashes of rejected rows (open addressing, 0 = empty): an exact copy of a rejected row is a
-     * duplicate, counted once like any other copy. */
-    uint64_t *rej_set;
-    size_t rej_n, rej_slots;
+    /* Hashes of rejected rows: an exact copy of a rejected row is a duplicate, counted once like
+     * any other copy. */
+    struct hash_set rejected;
+    struct hash_set spend_seen; /* spend: hashes of every row so far, for duplicates */
     /* deals: the physical column of each ingest_window.deal_extra header */
     int *extra_col;
     bool extra_missing; /* one of them is not in the file: a config error */
@@ -180,7 +188,19 @@ static int parse_money(struct reader *r, int f, const char *currency, int64_t *o
     struct money_parsed mp;
     int err = money_parse(v, n, &mf, &mp);
     if (err) {
-        reject(r, f, v, n, "bad amount (%s)", money_strerror(err));
+        /* "14707,47" under decimal '.' is a misplaced thousands separator, and a decimal comma
+         * reads it: say which setting would (and the other way round). */
+        struct money_fmt other = mf;
+        other.decimal = mf.decimal == '.' ? ',' : '.';
+        other.thousands = other.decimal == ',' ? '.' : ',';
+        if (err != MONEY_EEMPTY && err != MONEY_ESPREADSHEET &&
+            money_parse(v, n, &other, &mp) == MONEY_OK)
+            reject(r, f, v, n,
+                   "bad amount (%s; if '%c' is the decimal separator, set [format.%s] "
+                   "decimal = %c)",
+                   money_strerror(err), other.decimal, schema_get(r->kind)->name, other.decimal);
+        else
+            reject(r, f, v, n, "bad amount (%s)", money_strerror(err));
         return -1;
     }
     if (mp.currency[0] && strcmp(mp.currency, currency) != 0) {
@@ -270,44 +290,46 @@ bool ingest_stage_is_won(const char *won_stages, const char *stage, size_t len)
     return false;
 }
 
-static void rej_set_add(struct reader *r, uint64_t h)
+/* Add h to the set; false if it was there already. */
+static bool hash_set_add(struct hash_set *set, uint64_t h)
 {
     h = h ? h : 1;
-    if ((r->rej_n + 1) * 2 > r->rej_slots) {
-        size_t n = r->rej_slots ? r->rej_slots * 2 : 64;
+    if ((set->n + 1) * 2 > set->n_slots) {
+        size_t n = set->n_slots ? set->n_slots * 2 : 64;
         uint64_t *v = xcalloc(n, sizeof *v);
-        for (size_t i = 0; i < r->rej_slots; i++) {
-            if (!r->rej_set[i])
+        for (size_t i = 0; i < set->n_slots; i++) {
+            if (!set->slot[i])
                 continue;
-            size_t j = (size_t)r->rej_set[i] & (n - 1);
+            size_t j = (size_t)set->slot[i] & (n - 1);
             while (v[j])
                 j = (j + 1) & (n - 1);
-            v[j] = r->rej_set[i];
+            v[j] = set->slot[i];
         }
-        free(r->rej_set);
-        r->rej_set = v;
-        r->rej_slots = n;
+        free(set->slot);
+        set->slot = v;
+        set->n_slots = n;
     }
-    size_t j = (size_t)h & (r->rej_slots - 1);
-    while (r->rej_set[j]) {
-        if (r->rej_set[j] == h)
-            return;
-        j = (j + 1) & (r->rej_slots - 1);
+    size_t j = (size_t)h & (set->n_slots - 1);
+    while (set->slot[j]) {
+        if (set->slot[j] == h)
+            return false;
+        j = (j + 1) & (set->n_slots - 1);
     }
-    r->rej_set[j] = h;
-    r->rej_n++;
+    set->slot[j] = h;
+    set->n++;
+    return true;
 }
 
-static bool rej_set_has(const struct reader *r, uint64_t h)
+static bool hash_set_has(const struct hash_set *set, uint64_t h)
 {
-    if (!r->rej_n)
+    if (!set->n)
         return false;
     h = h ? h : 1;
-    size_t j = (size_t)h & (r->rej_slots - 1);
-    while (r->rej_set[j]) {
-        if (r->rej_set[j] == h)
+    size_t j = (size_t)h & (set->n_slots - 1);
+    while (set->slot[j]) {
+        if (set->slot[j] == h)
             return true;
-        j = (j + 1) & (r->rej_slots - 1);
+        j = (j + 1) & (set->n_slots - 1);
     }
     return false;
 }
@@ -367,6 +389,20 @@ static int cell_text(struct reader *r, int f, const char *v, size_t n)
     return -1;
 }
 
+/* A campaign's start_date or end_date: a date, or a date-time taken as its business-local day;
+ * DAY_NONE when empty. Returns 0 or -1 after rejecting the row. */
+static int campaign_day(struct reader *r, int f, int32_t *day)
+{
+    size_t n;
+    const char *v = field(r, f, &n);
+    *day = DAY_NONE;
+    if (n == 0)
+        return 0;
+    int64_t ts;
+    bool date_only;
+    return parse_when_v(r, f, v, n, false, &ts, day, &date_only);
+}
+
 static void campaign_row(struct reader *r)
 {
     char id_buf[IDS_MAX_LEN + 1], owner_buf[IDS_MAX_LEN + 1];
@@ -394,6 +430,15 @@ static void campaign_row(struct reader *r)
         if (ns && parse_money(r, CF_SPEND, r->s->currency, &spend))
             return;
     }
+    int32_t start_day, end_day;
+    if (campaign_day(r, CF_START, &start_day) || campaign_day(r, CF_END, &end_day))
+        return;
+    if (start_day != DAY_NONE && end_day != DAY_NONE && end_day < start_day) {
+        size_t ne;
+        const char *ev = field(r, CF_END, &ne);
+        reject(r, CF_END, ev, ne, "end_date before start_date");
+        return;
+    }
     bool added;
     uint32_t cid = intern_add(&r->ds->campaign_ids, id, ni, &added);
     campaign_table_touch(r->ds, cid);
@@ -419,6 +464,8 @@ static void campaign_row(struct reader *r)
     if (no)
         person_table_touch(r->ds, t->owner[cid]);
     t->spend[cid] = spend;
+    t->start_day[cid] = start_day;
+    t->end_day[cid] = end_day;
     t->line[cid] = r->rec->line;
     r->fs->bucket[BUCKET_USED]++;
 }
@@ -813,6 +860,7 @@ static void deals_grow(struct deal_table *t, size_t cap)
     t->close_date_only = xreallocarray(t->close_date_only, cap, sizeof *t->close_date_only);
     t->lead_created = xreallocarray(t->lead_created, cap, sizeof *t->lead_created);
     t->opp_created = xreallocarray(t->opp_created, cap, sizeof *t->opp_created);
+    t->name = xreallocarray(t->name, cap, sizeof *t->name);
     if (t->n_extra)
         t->extra = xreallocarray(t->extra, cap, t->n_extra * sizeof *t->extra);
     t->cap = (uint32_t)cap;
@@ -904,7 +952,7 @@ static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t n
                  (unsigned long long)r->rec->line);
         for (uint32_t k = r->seen_head[did]; k != ID_NONE; k = r->dl_next[k]) {
             dataset_reject(ds, r->kind, r->dl_line[k], colname(r, DF_ID), id, ni, reason);
-            rej_set_add(r, r->dl_hash[k]);
+            hash_set_add(&r->rejected, r->dl_hash[k]);
         }
         r->seen_bucket[did] = BUCKET_REJECTED;
     }
@@ -946,6 +994,45 @@ static void deal_row(struct reader *r)
         deal_row_note(r, did, h);
         return;
     }
+    /* The dates first: a row whose dates put it outside every window the run keeps is filtered
+     * before its other fields are checked, so a bad value on an old deal never blocks a run. */
+    int64_t close_ts;
+    int32_t close_day;
+    bool close_date_only = false;
+    size_t nclose, ncancel;
+    const char *close_v = field(r, DF_CLOSED, &nclose);
+    const char *cancel_v = field(r, DF_CANCELLED, &ncancel);
+    if (nclose == 0) {
+        reject_required(r, DF_CLOSED);
+        return;
+    }
+    if (parse_when_v(r, DF_CLOSED, close_v, nclose, true, &close_ts, &close_day, &close_date_only))
+        return;
+    int32_t cancel_day = DAY_NONE;
+    int64_t cancel_ts = 0;
+    bool cancel_date_only = false;
+    if (ncancel && parse_when_v(r, DF_CANCELLED, cancel_v, ncancel, false, &cancel_ts, &cancel_day,
+                                &cancel_date_only))
+        return;
+    const struct ingest_window *w = r->w;
+    bool closed_in =
+        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
+    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
+                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
+    if (!closed_in && !cancelled_in) {
+        r->seen_bucket[did] = BUCKET_FILTERED;
+        r->fs->bucket[BUCKET_FILTERED]++;
+        deal_row_note(r, did, h);
+        return;
+    }
+    if (cancel_day != DAY_NONE) {
+        /* Two times compare as instants; otherwise a cancel on the closing day is fine. */
+        bool timed = !cancel_date_only && !close_date_only;
+        if (cancel_day < close_day || (timed && cancel_ts < close_ts)) {
+            reject(r, DF_CANCELLED, cancel_v, ncancel, "cancelled before it closed");
+            return;
+        }
+    }
     char currency[4];
     memcpy(currency, r->in->fmt.currency, 4);
     {
@@ -966,37 +1053,6 @@ static void deal_row(struct reader *r)
     int64_t orig_amount;
     if (parse_money(r, DF_AMOUNT, currency, &orig_amount))
         return;
-    int64_t close_ts;
-    int32_t close_day;
-    bool close_date_only = false;
-    {
-        size_t nc;
-        const char *cv = field(r, DF_CLOSED, &nc);
-        if (nc == 0) {
-            reject_required(r, DF_CLOSED);
-            return;
-        }
-        if (parse_when_v(r, DF_CLOSED, cv, nc, true, &close_ts, &close_day, &close_date_only))
-            return;
-    }
-    int32_t cancel_day = DAY_NONE;
-    {
-        size_t nc;
-        const char *cv = field(r, DF_CANCELLED, &nc);
-        if (nc) {
-            int64_t cancel_ts;
-            bool cancel_date_only;
-            if (parse_when_v(r, DF_CANCELLED, cv, nc, false, &cancel_ts, &cancel_day,
-                             &cancel_date_only))
-                return;
-            /* Two times compare as instants; otherwise a cancel on the closing day is fine. */
-            bool timed = !cancel_date_only && !close_date_only;
-            if (cancel_day < close_day || (timed && cancel_ts < close_ts)) {
-                reject(r, DF_CANCELLED, cv, nc, "cancelled before it closed");
-                return;
-            }
-        }
-    }
     struct milestone lead_created, opp_created;
     if (parse_milestone(r, DF_LEAD_CREATED, &lead_created) ||
         parse_milestone(r, DF_CREATED, &opp_created))
@@ -1007,17 +1063,10 @@ static void deal_row(struct reader *r)
     int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX);
     if (n_leads < 0)
         return;
-    const struct ingest_window *w = r->w;
-    bool closed_in =
-        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
-    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
-                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
-    if (!closed_in && !cancelled_in) {
-        r->seen_bucket[did] = BUCKET_FILTERED;
-        r->fs->bucket[BUCKET_FILTERED]++;
-        deal_row_note(r, did, h);
+    size_t n_name;
+    const char *name = field(r, DF_NAME, &n_name);
+    if (cell_text(r, DF_NAME, name, n_name))
         return;
-    }
     /* Converted only once the deal is known to be kept: a deal outside the window needs no rate,
      * so a rates file that starts this year does not reject last year's deals. */
     int64_t amount = orig_amount;
@@ -1043,6 +1092,7 @@ static void deal_row(struct reader *r)
     t->close_date_only[i] = close_date_only;
     t->lead_created[i] = lead_created;
     t->opp_created[i] = opp_created;
+    t->name[i] = n_name ? arena_strndup(&ds->arena, name, n_name) : "";
     t->line[i] = r->rec->line;
     t->row_hash[i] = h;
     t->bucket[i] = BUCKET_USED;
@@ -1159,6 +1209,54 @@ static void fx_row(struct reader *r)
     r->fs->bucket[BUCKET_USED]++;
 }
 
+/* A spend-by-date row (DESIGN §7b): campaign_id, date (or date-time: its business-local day),
+ * amount in the reporting currency. Any row whose campaign is in the campaigns file marks it as
+ * named by the file, whatever its date, so its period spend is the sum of its rows dated in the
+ * period (none: 0.00), never the spread. A row dated outside the period or after as-of is
+ * filtered before its amount is read; a row of a campaign missing from the campaigns file is
+ * unmatched (its spend has no campaign to go to). */
+static void spend_row(struct reader *r)
+{
+    if (!hash_set_add(&r->spend_seen, r->row_hash)) {
+        r->fs->bucket[BUCKET_DUPLICATE]++;
+        return;
+    }
+    char id_buf[IDS_MAX_LEN + 1];
+    const char *id;
+    size_t ni;
+    if (required_id(r, SPF_CAMPAIGN, ID_CAMPAIGN, id_buf, &id, &ni))
+        return;
+    int64_t ts;
+    int32_t day;
+    if (parse_when(r, SPF_DATE, false, &ts, &day))
+        return;
+    struct campaign_table *t = &r->ds->campaigns;
+    uint32_t cid = intern_find(&r->ds->campaign_ids, id, ni);
+    bool known = cid != INTERN_NONE && cid < t->n && t->known[cid];
+    if (known)
+        t->spend_named[cid] = true;
+    const struct ingest_window *w = r->w;
+    if (day > w->as_of_day || day < w->period_first || day > w->period_last) {
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
+    if (!known) {
+        r->fs->bucket[BUCKET_UNMATCHED]++;
+        return;
+    }
+    int64_t amount;
+    if (parse_money(r, SPF_AMOUNT, r->s->currency, &amount))
+        return;
+    if (__builtin_add_overflow(t->spend_dated[cid], amount, &t->spend_dated[cid])) {
+        size_t na;
+        const char *av = field(r, SPF_AMOUNT, &na);
+        reject(r, SPF_AMOUNT, av, na, "the campaign's spend in the period does not fit");
+        return;
+    }
+    t->spend_rows[cid]++;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
 /* ---- header and dispatch ---------------------------------------------------------------- */
 
 /* Columns of the extra deal headers plans read. One that is missing sets extra_missing (a config
@@ -1190,6 +1288,7 @@ static int map_deal_extra(struct reader *r, const struct csvin_record *rec)
                        "no column '%.*s', which a plan reads (a spif filter or payee column)",
                        (int)wl, want);
             r->extra_missing = true;
+            r->header_missing = true;
         }
     }
     return rc;
@@ -1198,6 +1297,7 @@ static int map_deal_extra(struct reader *r, const struct csvin_record *rec)
 static int map_header(struct reader *r, const struct csvin_record *rec)
 {
     const struct schema *sc = schema_get(r->kind);
+    r->header_line = rec->line;
     r->n_header = rec->n_fields;
     r->header = xcalloc(rec->n_fields, sizeof *r->header);
     for (size_t i = 0; i < rec->n_fields; i++) {
@@ -1227,12 +1327,67 @@ static int map_header(struct reader *r, const struct csvin_record *rec)
             diag_error(r->d, r->fs->display, rec->line,
                        "no column '%s' for %s (map it with [columns.%s] %s = <header>)", want,
                        sc->fields[f].name, sc->name, sc->fields[f].name);
+            r->header_missing = true;
             rc = -1;
         }
     }
     if (r->kind == INPUT_DEALS && map_deal_extra(r, rec))
         rc = -1;
     return rc;
+}
+
+/* After a mapped header was not found: the headers the file has, and, when the header line
+ * looks split at the wrong character, the delimiter setting that reads it. The delimiter is known
+ * only once the read has returned (it may come from a "sep=" line or be detected). */
+static void header_help(const struct reader *r, char delim)
+{
+    char list[480], q[80];
+    size_t o = 0, shown = 0;
+    for (; shown < r->n_header; shown++) {
+        const char *h = r->header[shown];
+        diag_quote(q, sizeof q, h, strlen(h), 60);
+        if (o + strlen(q) + 4 >= sizeof list - 40)
+            break;
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s'%s'", shown ? ", " : "", q);
+    }
+    if (shown < r->n_header)
+        snprintf(list + o, sizeof list - o, ", … (%zu in all)", r->n_header);
+    diag_error(r->d, r->fs->display, r->header_line, "headers in the file: %s", list);
+
+    /* Another of , ; TAB that would split the line into at least as many fields means it was
+     * split at the wrong one: "a;b;c" read with ',' is one field holding two ';'. A header read
+     * right rarely qualifies: "Betrag (EUR, netto)" among six ';' fields holds one ','. */
+    static const char cands[] = {',', ';', '\t'};
+    static const char *const names[] = {"comma", "semicolon", "tab"};
+    static const char *const shown_as[] = {"','", "';'", "tabs"};
+    size_t best = 0, best_n = 0;
+    for (size_t c = 0; c < ARRAY_LEN(cands); c++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->n_header && cands[c] != delim; i++)
+            for (const char *p = r->header[i]; *p; p++)
+                n += *p == cands[c];
+        if (n > best_n) {
+            best = c;
+            best_n = n;
+        }
+    }
+    if (best_n == 0 || best_n + 1 < r->n_header)
+        return;
+    const char *delim_shown = delim == '\t'  ? "tab"
+                              : delim == ',' ? "','"
+                              : delim == ';' ? "';'"
+                                             : NULL;
+    char other[8];
+    if (!delim_shown) {
+        snprintf(other, sizeof other, "'%c'", delim);
+        delim_shown = other;
+    }
+    diag_error(r->d, r->fs->display, r->header_line,
+               "the header line holds %s but the delimiter is %s (%s); set [format.%s] delimiter "
+               "= %s",
+               shown_as[best], delim_shown,
+               r->in->fmt.delimiter == delim ? "declared" : "detected from the header line",
+               schema_get(r->kind)->name, names[best]);
 }
 
 static void dispatch(struct reader *r)
@@ -1256,8 +1411,41 @@ static void dispatch(struct reader *r)
     case INPUT_FX:
         fx_row(r);
         break;
+    case INPUT_SPEND:
+        spend_row(r);
+        break;
     case INPUT_N:
         BUG("reader for an unsupported file");
+    }
+}
+
+/* The amount of a deal row just rejected, where it can be read (quietly: the row already has its
+ * message), on the rejects of this record: the Summary sheets show what was taken out. */
+static void deal_reject_amount(struct reader *r, size_t first_reject)
+{
+    char currency[4];
+    memcpy(currency, r->in->fmt.currency, 4);
+    size_t nc, na;
+    const char *c = field(r, DF_CURRENCY, &nc);
+    if (nc == 3)
+        for (int i = 0; i < 3; i++)
+            currency[i] = (char)(c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i]);
+    if (nc && (nc != 3 || money_minor_digits(currency) < 0))
+        return;
+    const char *v = field(r, DF_AMOUNT, &na);
+    struct money_fmt mf = r->in->fmt.money;
+    mf.minor_digits = money_minor_digits(currency);
+    struct money_parsed mp;
+    if (na == 0 || money_parse(v, na, &mf, &mp) ||
+        (mp.currency[0] && strcmp(mp.currency, currency) != 0))
+        return;
+    for (size_t i = first_reject; i < r->ds->n_rejects; i++) {
+        struct reject *rj = &r->ds->rejects[i];
+        if (rj->line != r->rec->line)
+            continue;
+        rj->has_amount = true;
+        rj->amount = mp.minor;
+        memcpy(rj->currency, currency, sizeof rj->currency);
     }
 }
 
@@ -1273,17 +1461,21 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         return r->extra_missing ? -1 : 0;
     }
     r->row_hash = rec->hash;
-    if (rej_set_has(r, r->row_hash)) {
+    if (hash_set_has(&r->rejected, r->row_hash)) {
         r->fs->bucket[BUCKET_DUPLICATE]++;
         return 0;
     }
     uint64_t rejected = r->fs->bucket[BUCKET_REJECTED];
+    size_t first_reject = r->ds->n_rejects;
     if (rec->n_fields != r->n_header)
         reject(r, -1, NULL, 0, "expected %zu fields, got %zu", r->n_header, rec->n_fields);
     else
         dispatch(r);
-    if (r->fs->bucket[BUCKET_REJECTED] > rejected)
-        rej_set_add(r, r->row_hash);
+    if (r->fs->bucket[BUCKET_REJECTED] > rejected) {
+        hash_set_add(&r->rejected, r->row_hash);
+        if (r->kind == INPUT_DEALS && rec->n_fields == r->n_header)
+            deal_reject_amount(r, first_reject);
+    }
     return 0;
 }
 
@@ -1302,7 +1494,8 @@ static void reader_release(struct reader *r)
     free(r->dl_line);
     free(r->dl_hash);
     free(r->dl_next);
-    free(r->rej_set);
+    free(r->rejected.slot);
+    free(r->spend_seen.slot);
     free(r->extra_col);
 }
 
@@ -1361,6 +1554,8 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     fs->footer_lines = st.footer_lines;
     fs->delimiter = st.delimiter;
     fs->had_bom = st.had_bom;
+    if (r.header_missing)
+        header_help(&r, st.delimiter);
     bool header_failed = r.header_failed, extra_missing = r.extra_missing;
     reader_release(&r);
     tz_free(file_tz);
@@ -1394,14 +1589,22 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     return INGEST_OK;
 }
 
-/* The first rejected rows of a failing file, as errors: a failed cron run says what to fix. */
+/* At most this many rejected rows of one file are shown when it fails the run. */
+#define MAX_REJECTS_SHOWN 20
+
+/* The first rejected rows of a failing file, as errors: a failed cron run says what to fix.
+ * The rest are counted, so the closing count is the true one. */
 static void show_rejects(const struct dataset *ds, enum input_kind kind, struct diag *d)
 {
-    size_t shown = 0;
-    for (size_t i = 0; i < ds->n_rejects && shown < 20; i++) {
+    size_t shown = 0, hidden = 0;
+    for (size_t i = 0; i < ds->n_rejects; i++) {
         const struct reject *rj = &ds->rejects[i];
         if (rj->file != kind)
             continue;
+        if (shown == MAX_REJECTS_SHOWN) {
+            hidden++;
+            continue;
+        }
         char q[200];
         if (rj->column && rj->value)
             diag_error(d, ds->files[kind].display, rj->line, "%s: '%s' in column '%s'", rj->reason,
@@ -1410,6 +1613,7 @@ static void show_rejects(const struct dataset *ds, enum input_kind kind, struct 
             diag_error(d, ds->files[kind].display, rj->line, "%s", rj->reason);
         shown++;
     }
+    diag_count_hidden(d, hidden);
 }
 
 /* Rejects over the file's allowed share (or any, under --strict) fail the run. */
@@ -1419,23 +1623,28 @@ static int check_rejects(const struct dataset *ds, const struct settings *s,
     int rc = INGEST_OK;
     for (int k = 0; k < INPUT_N; k++) {
         const struct file_stats *fs = &ds->files[k];
+        const struct decimal share = s->inputs[k].max_reject_share;
         uint64_t rej = fs->bucket[BUCKET_REJECTED];
         if (!fs->present || rej == 0)
             continue;
         /* rej / rows > units / 10^scale, compared exactly in integers. */
         __extension__ unsigned __int128 lhs = (unsigned __int128)rej;
-        __extension__ unsigned __int128 rhs =
-            (unsigned __int128)fs->rows * (uint64_t)s->max_reject_share.units;
-        for (int i = 0; i < s->max_reject_share.scale; i++)
+        __extension__ unsigned __int128 rhs = (unsigned __int128)fs->rows * (uint64_t)share.units;
+        for (int i = 0; i < share.scale; i++)
             lhs *= 10;
         if (w->strict || lhs > rhs) {
             show_rejects(ds, (enum input_kind)k, d);
-            char share[48];
-            decimal_format(share, sizeof share, s->max_reject_share);
-            diag_error(
-                d, fs->display, 0, "%llu of %llu data rows rejected, more than allowed (%s%s)",
-                (unsigned long long)rej, (unsigned long long)fs->rows,
-                w->strict ? "none under --strict" : "max_reject_share ", w->strict ? "" : share);
+            char why[96];
+            if (w->strict) {
+                snprintf(why, sizeof why, "none under --strict");
+            } else {
+                char v[48];
+                decimal_format(v, sizeof v, share);
+                snprintf(why, sizeof why, "[format.%s] max_reject_share %s",
+                         schema_get((enum input_kind)k)->name, v);
+            }
+            diag_summary(d, fs->display, "%llu of %llu data rows rejected, more than allowed (%s)",
+                         (unsigned long long)rej, (unsigned long long)fs->rows, why);
             rc = INGEST_EDATA;
         }
     }
@@ -1467,8 +1676,8 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
                struct diag *d)
 {
     /* FX before deals, which are converted as they are read. */
-    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES,
-                                            INPUT_FX,        INPUT_DEALS,  INPUT_SPLITS};
+    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES, INPUT_FX,
+                                            INPUT_DEALS,     INPUT_SPLITS, INPUT_SPEND};
     memcpy(ds->currency, s->currency, sizeof ds->currency);
     ds->deals.n_extra = w->n_deal_extra;
     struct fx_key *fx = NULL;

@@ -41,6 +41,8 @@ static const char usage_text[] =
     "                        --set attribution.lookback_days=60\n"
     "      --out DIR         output directory, relative to the working directory\n"
     "                        (default: [output] dir, relative to the INI file)\n"
+    "      --statements DIR  also write one statement workbook per person on a plan, as\n"
+    "                        DIR/<period>/<person id>.xlsx (default: [output] statements)\n"
     "      --strict          fail on any rejected input row\n"
     "  -q, --quiet           print nothing but errors (the default on success)\n"
     "  -v, --verbose         print stage timings and counts on stderr\n"
@@ -61,7 +63,8 @@ enum {
     OPT_PATHS,
     OPT_MODELS,
     OPT_PERSON,
-    OPT_DEAL
+    OPT_DEAL,
+    OPT_STATEMENTS
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -83,6 +86,7 @@ static const struct option longopts[] = {{"config", required_argument, NULL, 'c'
                                          {"models", required_argument, NULL, OPT_MODELS},
                                          {"person", required_argument, NULL, OPT_PERSON},
                                          {"deal", required_argument, NULL, OPT_DEAL},
+                                         {"statements", required_argument, NULL, OPT_STATEMENTS},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, OPT_VERSION},
                                          {NULL, 0, NULL, 0}};
@@ -113,6 +117,9 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
             break;
         case OPT_OUT:
             o->out_dir = optarg;
+            break;
+        case OPT_STATEMENTS:
+            o->statements_dir = optarg;
             break;
         case OPT_STRICT:
             o->strict = true;
@@ -150,20 +157,20 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
     return OPT_GO_ON;
 }
 
-/* Print the diagnostics: the first errors, a count of the rest; warnings and notes with -v. */
+/* Print the diagnostics: the first errors, every summary line, a true count of the rest;
+ * warnings and notes with -v. */
 static void print_diagnostics(const struct diag *d, int verbose)
 {
     size_t shown = 0;
     for (size_t i = 0; i < d->n; i++) {
         const struct diag_entry *e = &d->v[i];
-        if (e->severity == DIAG_ERROR && shown < MAX_ERRORS_SHOWN) {
-            fputs("sametable: ", stderr);
-            diag_print(stderr, e);
+        bool show = e->severity == DIAG_ERROR ? e->summary || shown < MAX_ERRORS_SHOWN : verbose;
+        if (!show)
+            continue;
+        fputs("sametable: ", stderr);
+        diag_print(stderr, e);
+        if (e->severity == DIAG_ERROR && !e->summary)
             shown++;
-        } else if (e->severity != DIAG_ERROR && verbose) {
-            fputs("sametable: ", stderr);
-            diag_print(stderr, e);
-        }
     }
     if (d->n_errors > shown)
         fprintf(stderr, "sametable: … and %zu more errors (%zu in all)\n", d->n_errors - shown,
@@ -205,7 +212,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!cmd) {
-        rc = usage_error("missing command (run or check)", NULL);
+        rc = usage_error("missing command: run, check, explain or attribute", NULL);
         goto out;
     }
     if (strcmp(cmd, "run") == 0) {

@@ -160,9 +160,10 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
                          const unsigned chosen, double *conv[PM_N], double *value[PM_N],
                          const double *removal, struct diag *d)
 {
-    const char *tmp = publish_begin(dir, "path-attribution.csv", d);
-    if (!tmp)
-        return RUN_EIO;
+    const char *tmp;
+    int prc = publish_begin(dir, "path-attribution.csv", &tmp, d);
+    if (prc != PUBLISH_OK)
+        return prc == PUBLISH_ECREATE ? RUN_ECANTCREAT : RUN_EIO;
     /* Channel names are input text: quoted and neutralised like every CSV the tool writes. */
     struct csvout o;
     if (csvout_open(&o, tmp, d)) {
@@ -196,9 +197,10 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
         publish_abort();
         return RUN_EIO;
     }
-    const char *xtmp = publish_begin(dir, "path-attribution.xlsx", d);
+    const char *xtmp;
+    prc = publish_begin(dir, "path-attribution.xlsx", &xtmp, d);
     struct xbook_props pp = {"Path-level attribution", "Per-channel credit", "", 0, 2, NULL};
-    struct xbook *b = xtmp ? xbook_create(xtmp, &pp, d) : NULL;
+    struct xbook *b = prc == PUBLISH_OK ? xbook_create(xtmp, &pp, d) : NULL;
     if (!b) {
         publish_abort();
         return RUN_ECANTCREAT;
@@ -352,9 +354,15 @@ int pathattr_run(const struct pathattr_opts *o, struct diag *d)
         diag_error(d, r.display, 0, "no converting path");
     if (rc == RUN_OK) {
         const char *dir = o->out_dir ? o->out_dir : ".";
+        int lock_fd = -1;
         int prc = publish_prepare_dir(dir, d);
-        rc = prc == PUBLISH_OK ? write_outputs(dir, names, n_ch, chosen, conv, value, removal, d)
-                               : RUN_ECANTCREAT;
+        if (prc == PUBLISH_OK)
+            prc = publish_lock(dir, &lock_fd, d);
+        rc = prc == PUBLISH_OK    ? write_outputs(dir, names, n_ch, chosen, conv, value, removal, d)
+             : prc == PUBLISH_EIO ? RUN_EIO
+             : prc == PUBLISH_ELOCKED ? RUN_ELOCKED
+                                      : RUN_ECANTCREAT;
+        publish_unlock(lock_fd);
     }
     markov_result_release(&mk);
     free(removal);

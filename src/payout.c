@@ -33,6 +33,16 @@ struct engine {
     /* Per deal-extra column used as a SPIF payee: the person each deal row names (lazily). */
     uint32_t **colp;
     int32_t keep_first;
+    /* The payout periods of the person being computed (the window split by their plan's
+     * payout_period), and the measures their components record at each one's last day; `row`
+     * of a recorded measure is the index into pps until build_rows assigns the real row. */
+    struct period win; /* the window the person's plan pays in (plan_window) */
+    struct period pps[12];
+    uint32_t n_pps;
+    struct payout_measure *meas;
+    size_t n_meas, cap_meas;
+    size_t *meas0;     /* per person id: their first recorded measure */
+    uint32_t *n_pmeas; /* per person id: how many */
     /* Lines of the component being computed, before the window filter. */
     struct payout_line *tmp;
     size_t n_tmp, cap_tmp;
@@ -473,6 +483,32 @@ static struct rat attainment(struct rat measure, struct rat quota)
     return rat_is_zero(quota) ? rat_int64(0) : rat_div(measure, quota);
 }
 
+/* Does a commission or override compare its measure with the quota (a tier or the gate stated
+ * as a percentage of it)? A bonus always compares with its goal. */
+static bool uses_quota(const struct component *c)
+{
+    if (c->type == COMP_BONUS)
+        return true;
+    for (size_t i = 0; i < c->n_tiers; i++)
+        if (c->tiers[i].lower.pct)
+            return true;
+    return c->has_gate && c->gate.pct;
+}
+
+/* The measure of component c at the last day of the person's payout period j (cum: credited in
+ * x->A through that day), with its quota or goal. */
+static void record_measure(struct engine *e, const struct ctx *x, const struct component *c,
+                           uint32_t j, int64_t cum)
+{
+    struct payout_measure m = {.row = j, .component = c, .attain = x->A, .measure = cum};
+    if (c->type == COMP_BONUS)
+        m.quota = c->goal_is_quota ? x->quota : rat_int64(c->goal);
+    else
+        m.quota = uses_quota(c) ? x->quota : rat_int64(0);
+    m.attainment = attainment(rat_int64(cum), m.quota);
+    VEC_PUSH(e->meas, e->n_meas, e->cap_meas, m);
+}
+
 /* Commission / override line for one deal (basis per_deal or period_to_date). */
 static void deal_line(struct engine *e, struct ctx *x, const struct plan_version *v,
                       const struct component *c, uint32_t k, int64_t cr, int64_t before)
@@ -677,7 +713,7 @@ static void period_step(enum period_kind kind, struct period *A)
 static void run_component(struct engine *e, uint32_t who, const struct plan *plan,
                           const struct component *ref)
 {
-    const struct period *W = &e->in->window;
+    const struct period *W = &e->win;
     const struct deal_table *dl = &e->ds->deals;
     struct ctx x = {.person = who, .plan = plan};
     period_containing(ref->period, e->keep_first, &x.A);
@@ -693,7 +729,9 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         const struct component *c = plan_component(&plan->versions[v], ref->id);
         history |= c && (c->clawback_days >= 0 || c->cap_excess == EXCESS_CARRY);
     }
-    for (; x.A.first_day <= W->last_day; period_step(ref->period, &x.A)) {
+    /* Attainment periods that start after as-of have nothing to pay yet. */
+    for (; x.A.first_day <= W->last_day && x.A.first_day <= e->in->as_of;
+         period_step(ref->period, &x.A)) {
         if (x.A.year != year) {
             year = x.A.year;
             carry = 0;
@@ -720,6 +758,13 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             note(l, "cap excess carried from earlier periods of %d", year);
         }
         int64_t cum = 0;
+        /* The person's payout periods whose last day lies in A: their measure is recorded as
+         * the deals walk past that day. */
+        bool measured = cend && (ref->type == COMP_COMMISSION || ref->type == COMP_OVERRIDE ||
+                                 ref->type == COMP_BONUS);
+        uint32_t jm = 0;
+        while (jm < e->n_pps && e->pps[jm].last_day < x.A.first_day)
+            jm++;
         size_t end = cursor;
         while (end < e->n_order && dl->close_day[e->order[end]] <= x.A.last_day)
             end++;
@@ -764,6 +809,8 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                    ref->type == COMP_BONUS) {
             for (size_t i = from; i < to; i++) {
                 uint32_t k = e->order[own ? pos[i] : i];
+                for (; measured && jm < e->n_pps && e->pps[jm].last_day < dl->close_day[k]; jm++)
+                    record_measure(e, &x, cend, jm, cum);
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
                 const struct component *c = plan_component(v, ref->id);
                 int64_t cr = credit(e, who, c ? c : ref, k, NULL);
@@ -774,8 +821,12 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                     deal_line(e, &x, v, c, k, cr, cum);
                 cum += cr;
             }
+            for (; measured && jm < e->n_pps && e->pps[jm].last_day <= x.A.last_day; jm++)
+                record_measure(e, &x, cend, jm, cum);
+            /* A period-level line needs the person active at least one day of A: a leaver's
+             * prorated target is 0, and rates are never prorated. */
             if (cend && (cend->type == COMP_BONUS || cend->basis == BASIS_PERIOD_TOTAL) &&
-                x.A.last_day >= W->first_day) {
+                x.A.last_day >= W->first_day && x.active > 0) {
                 struct payout_line *l =
                     new_line(e, &x, vend, cend, LINE_PERIOD, ID_NONE, x.A.last_day);
                 l->credit = cum;
@@ -835,7 +886,8 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
     int64_t *out = xcalloc(e->n_people ? e->n_people : 1, sizeof *out);
     struct period A;
     period_containing(ref->period, W->first_day, &A);
-    for (; A.first_day <= W->last_day; period_step(ref->period, &A)) {
+    for (; A.first_day <= W->last_day && A.first_day <= e->in->as_of;
+         period_step(ref->period, &A)) {
         if (A.last_day < W->first_day || A.last_day > W->last_day)
             continue;
         const struct plan_version *v = plan_version_on(plan, A.last_day);
@@ -949,6 +1001,26 @@ static bool plan_window(const struct plan *plan, const struct period *run, struc
     return out->last_day == run->last_day;
 }
 
+/* The payout periods a plan pays in a run over `run`: its window split by the payout_period in
+ * force on the window's last day (a quarter run on a monthly plan: three months). Returns how
+ * many were written to out (at most 12), 0 when the plan pays nothing in this run. */
+static uint32_t payout_periods(const struct plan *plan, const struct period *run,
+                               struct period out[12])
+{
+    struct period win;
+    if (!plan_window(plan, run, &win))
+        return 0;
+    enum period_kind k = plan_version_on(plan, win.last_day)->payout_period;
+    if (k >= win.kind) {
+        out[0] = win;
+        return 1;
+    }
+    uint32_t n = 0;
+    for (int32_t day = win.first_day; day <= win.last_day && n < 12; day = out[n - 1].last_day + 1)
+        period_containing(k, day, &out[n++]);
+    return n;
+}
+
 /* Move the lines of the current person posted inside `win` into p->lines. */
 static void keep_lines(struct engine *e, const struct period *win)
 {
@@ -1040,8 +1112,9 @@ static int fx_rate_on(const struct fx_table *fx, const char *code, int32_t day, 
     return best == DAY_NONE ? -1 : 0;
 }
 
-/* Each person's total in their own currency: divided by the rate in force on the earlier of
- * as-of and the period's last day, rounded once. */
+/* Each row's payable amount in the person's own currency: divided by the rate in force on the
+ * payout period's last day (or as-of, whichever is earlier; as-of under payment_fx_date =
+ * as_of), rounded once. */
 static int pay_currencies(struct engine *e)
 {
     const struct dataset *ds = e->ds;
@@ -1049,32 +1122,38 @@ static int pay_currencies(struct engine *e)
     struct payouts *p = e->p;
     const char *base = e->in->s->currency;
     int rc = 0;
-    p->pay_rate_day = e->in->as_of < e->in->window.last_day ? e->in->as_of : e->in->window.last_day;
-    for (uint32_t j = 0; j < e->n_people; j++) {
-        uint32_t who = e->people[j];
+    uint32_t failed = ID_NONE;
+    for (size_t i = 0; i < p->n_rows; i++) {
+        struct payout_row *row = &p->rows[i];
+        uint32_t who = row->person;
         const char *cur = pt->currency[who].code;
-        p->person_pay[who] = p->person_total[who];
+        row->pay = row->payable;
+        row->rate_day = DAY_NONE;
         if (!cur[0] || strcmp(cur, base) == 0)
             continue;
         p->any_foreign_payee = true;
+        int32_t end = p->periods[row->pp - 1].last_day;
+        row->rate_day = e->in->s->payment_fx_as_of || e->in->as_of < end ? e->in->as_of : end;
         struct decimal rate;
         char day[16];
-        date_format_day(day, sizeof day, p->pay_rate_day);
-        if (fx_rate_on(&ds->fx, cur, p->pay_rate_day, &rate) || rate.units <= 0) {
-            diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[who],
-                       "no FX rate for %s on or before %s to pay person '%s' in %s", cur, day,
-                       intern_str(&ds->people_ids, who), cur);
+        date_format_day(day, sizeof day, row->rate_day);
+        if (fx_rate_on(&ds->fx, cur, row->rate_day, &rate) || rate.units <= 0) {
+            if (failed != who) /* once per person: their earliest day without a rate */
+                diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[who],
+                           "no FX rate for %s on or before %s to pay person '%s' in %s", cur, day,
+                           intern_str(&ds->people_ids, who), cur);
+            failed = who;
             rc = PAYOUT_EFX;
             continue;
         }
-        /* total / 10^r major units / rate = total × 10^(c − r) / rate minor units of cur */
-        struct rat v = rat_div(rat_int64(p->person_total[who]), rat_dec(rate));
+        /* payable / 10^r major units / rate = payable × 10^(c − r) / rate minor units of cur */
+        struct rat v = rat_div(rat_int64(row->payable), rat_dec(rate));
         int shift = money_minor_digits(cur) - e->in->s->currency_digits;
         for (; shift > 0; shift--)
             v = rat_mul(v, rat_int64(10));
         for (; shift < 0; shift++)
             v = rat_div(v, rat_int64(10));
-        p->person_pay[who] = rat_round(v);
+        row->pay = rat_round(v);
         if (rat_overflowed()) {
             diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[who],
                        "pay of person '%s' in %s does not fit", intern_str(&ds->people_ids, who),
@@ -1083,6 +1162,133 @@ static int pay_currencies(struct engine *e)
         }
     }
     return rc;
+}
+
+/* Payout periods in the order they end; a month before the quarter it ends with. */
+static int period_cmp(const void *a, const void *b)
+{
+    const struct period *x = a, *y = b;
+    if (x->last_day != y->last_day)
+        return x->last_day < y->last_day ? -1 : 1;
+    return x->kind < y->kind ? -1 : x->kind > y->kind;
+}
+
+/* An own-revenue share of a stated amount for payout period P: stated × P / quota period ×
+ * active days / days of P (DESIGN §5: quota and target prorated, never rates). */
+static struct rat period_amount(const struct engine *e, uint32_t who, int64_t stated,
+                                const struct plan_version *v, const struct period *P)
+{
+    const struct person_table *pt = &e->ds->people;
+    if (stated == QUOTA_NONE)
+        return rat_int64(0);
+    int32_t active =
+        incent_active_days(pt->start_day[who], pt->end_day[who], P->first_day, P->last_day);
+    struct rat f =
+        rat_mul(incent_period_share(v->quota_period, P->kind), rat_frac(active, period_days(P)));
+    return rat_mul(rat_int64(stated), f);
+}
+
+/* Is the person a rep for team roll-ups: a component measures their own revenue against quota? */
+static bool own_revenue_quota(const struct plan_version *v)
+{
+    for (size_t c = 0; c < v->n_components; c++) {
+        const struct component *comp = &v->components[c];
+        if (comp->measure == MEASURE_OWN_REVENUE &&
+            (comp->type == COMP_COMMISSION || comp->type == COMP_OVERRIDE ||
+             (comp->type == COMP_BONUS && comp->goal_is_quota)) &&
+            uses_quota(comp))
+            return true;
+    }
+    return false;
+}
+
+/* Payroll rows: one per person on a plan paying in this run and each of their payout periods in
+ * which they were active or have lines, with the lines, measures and own revenue of each. */
+static void build_rows(struct engine *e)
+{
+    const struct dataset *ds = e->ds;
+    const struct person_table *pt = &ds->people;
+    const struct deal_table *dl = &ds->deals;
+    struct payouts *p = e->p;
+    size_t cap_rows = 0, cap_measures = 0;
+    size_t cap_periods = 0;
+    p->line_index = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *p->line_index);
+    size_t n_index = 0;
+    for (uint32_t j = 0; j < e->n_people; j++) {
+        uint32_t who = e->people[j];
+        const struct plan *plan = e->plan_of[who];
+        struct period pps[12];
+        uint32_t n = plan ? payout_periods(plan, &e->in->window, pps) : 0;
+        p->person_row0[who] = p->n_rows;
+        size_t l0 = p->person_line0[who], l1 = l0 + p->person_nlines[who];
+        for (uint32_t q = 0; q < n; q++) {
+            const struct period *P = &pps[q];
+            struct payout_row row = {
+                .person = who, .line0 = n_index, .quota = rat_int64(0), .target = rat_int64(0)};
+            for (size_t i = l0; i < l1; i++)
+                if (period_has_day(P, p->lines[i].post_day)) {
+                    p->line_index[n_index++] = i;
+                    p->lines[i].row = (uint32_t)p->n_rows;
+                    row.earned += p->lines[i].amount;
+                }
+            row.n_lines = n_index - row.line0;
+            if (!row.n_lines && (P->first_day > e->in->as_of ||
+                                 incent_active_days(pt->start_day[who], pt->end_day[who],
+                                                    P->first_day, P->last_day) == 0))
+                continue; /* not employed in it (or it starts after as-of) and nothing posted */
+            row.payable = row.earned > 0 ? row.earned : 0;
+            row.to_recover = row.earned < 0 ? -row.earned : 0;
+            p->to_recover += row.to_recover;
+            /* own revenue of the period's deals, as person_revenue counts it */
+            const uint32_t *pos = e->pl_pos + e->pl_first[who];
+            for (uint32_t i = 0; i < e->pl_n[who]; i++) {
+                uint32_t k = e->order[pos[i]];
+                if (!period_has_day(P, dl->close_day[k]) || !active_on(pt, who, dl->close_day[k]))
+                    continue;
+                for (uint32_t sp = e->sp_first[k]; sp < e->sp_first[k] + e->sp_n[k]; sp++)
+                    if (e->sp_person[sp] == who) {
+                        row.revenue += e->sp_cents[sp];
+                        row.deals++;
+                    }
+            }
+            const struct plan_version *v = plan_version_on(plan, P->last_day);
+            row.target = period_amount(e, who, pt->target[who], v, P);
+            if (own_revenue_quota(v))
+                row.quota = period_amount(e, who, pt->quota[who], v, P);
+            /* the payout period's number, fixed once every period is known */
+            uint32_t k = 0;
+            while (k < p->n_periods && period_cmp(&p->periods[k], P) != 0)
+                k++;
+            if (k == p->n_periods)
+                VEC_PUSH(p->periods, p->n_periods, cap_periods, *P);
+            row.pp = k;
+            row.measure0 = p->n_measures;
+            for (size_t m = e->meas0[who]; m < e->meas0[who] + e->n_pmeas[who]; m++)
+                if (e->meas[m].row == q) {
+                    struct payout_measure pm = e->meas[m];
+                    pm.row = (uint32_t)p->n_rows;
+                    VEC_PUSH(p->measures, p->n_measures, cap_measures, pm);
+                }
+            row.n_measures = p->n_measures - row.measure0;
+            VEC_PUSH(p->rows, p->n_rows, cap_rows, row);
+        }
+        p->person_nrows[who] = (uint32_t)(p->n_rows - p->person_row0[who]);
+    }
+    if (n_index != p->n_lines)
+        BUG("a payout line posted outside its person's payout periods");
+    /* Number the periods by date; rows keep their person's period order. */
+    struct period *sorted = xcalloc(p->n_periods ? p->n_periods : 1, sizeof *sorted);
+    memcpy(sorted, p->periods, p->n_periods * sizeof *sorted);
+    qsort(sorted, p->n_periods, sizeof *sorted, period_cmp);
+    for (size_t i = 0; i < p->n_rows; i++) {
+        const struct period *P = &p->periods[p->rows[i].pp];
+        uint32_t k = 0;
+        while (period_cmp(&sorted[k], P) != 0)
+            k++;
+        p->rows[i].pp = k + 1;
+    }
+    free(p->periods);
+    p->periods = sorted;
 }
 
 void payout_ingest_window(const struct plan_set *plans, const struct period *window,
@@ -1160,7 +1366,10 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     p->person_total = xcalloc(np, sizeof *p->person_total);
     p->person_revenue = xcalloc(np, sizeof *p->person_revenue);
     p->person_deals = xcalloc(np, sizeof *p->person_deals);
-    p->person_pay = xcalloc(np, sizeof *p->person_pay);
+    p->person_row0 = xcalloc(np, sizeof *p->person_row0);
+    p->person_nrows = xcalloc(np, sizeof *p->person_nrows);
+    e.meas0 = xcalloc(np, sizeof *e.meas0);
+    e.n_pmeas = xcalloc(np, sizeof *e.n_pmeas);
     p->person_line0 = xcalloc(np, sizeof *p->person_line0);
     p->person_nlines = xcalloc(np, sizeof *p->person_nlines);
     e.plan_of = xcalloc(np, sizeof *e.plan_of);
@@ -1213,6 +1422,9 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
         struct period win;
         if (!plan_window(plan, &in->window, &win))
             continue;
+        e.win = win;
+        e.n_pps = payout_periods(plan, &in->window, e.pps);
+        e.meas0[who] = e.n_meas;
         /* Every component id of every version, in order of first appearance. */
         for (size_t v = 0; v < plan->n_versions; v++) {
             for (size_t c = 0; c < plan->versions[v].n_components; c++) {
@@ -1225,18 +1437,28 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
                 run_component(&e, who, plan, comp);
             }
         }
+        e.n_pmeas[who] = (uint32_t)(e.n_meas - e.meas0[who]);
+        size_t first_line = p->n_lines;
         keep_lines(&e, &win);
-        const struct plan_version *vw = plan_version_on(plan, win.last_day);
-        if (vw->cap_payee >= 0 && p->person_total[who] > vw->cap_payee) {
-            struct ctx x = {.person = who, .plan = plan, .A = win};
+        /* cap_payee: per payout period (a quarter run on a monthly plan caps each month) */
+        for (uint32_t q = 0; q < e.n_pps; q++) {
+            const struct period *P = &e.pps[q];
+            const struct plan_version *vw = plan_version_on(plan, P->last_day);
+            int64_t sum = 0;
+            for (size_t i = first_line; i < p->n_lines; i++)
+                if (period_has_day(P, p->lines[i].post_day))
+                    sum += p->lines[i].amount;
+            if (vw->cap_payee < 0 || sum <= vw->cap_payee)
+                continue;
+            struct ctx x = {.person = who, .plan = plan, .A = *P};
             struct payout_line *l =
-                new_line(&e, &x, vw, NULL, LINE_PAYEE_CAP, ID_NONE, win.last_day);
-            l->amount = vw->cap_payee - p->person_total[who];
+                new_line(&e, &x, vw, NULL, LINE_PAYEE_CAP, ID_NONE, P->last_day);
+            l->amount = vw->cap_payee - sum;
             l->capped = l->amount;
             char a[40];
             fmt_money(&e, a, sizeof a, vw->cap_payee);
-            note(l, "cap_payee %s for the payout period", a);
-            keep_lines(&e, &win);
+            note(l, "cap_payee %s for the payout period %s", a, P->name);
+            keep_lines(&e, P);
         }
         if (rat_overflowed()) {
             diag_error(d, ds->files[INPUT_PEOPLE].display, pt->line[who],
@@ -1265,8 +1487,10 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             }
     }
     sort_lines(p, pt);
-    if (rc == 0)
+    if (rc == 0) {
+        build_rows(&e);
         rc = pay_currencies(&e);
+    }
 out:
     free(e.plan_of);
     free(e.people);
@@ -1285,6 +1509,9 @@ out:
     free(e.colp);
     free(e.tmp);
     free(e.tslices);
+    free(e.meas);
+    free(e.meas0);
+    free(e.n_pmeas);
     return rc;
 }
 
@@ -1297,7 +1524,12 @@ void payout_release(struct payouts *p)
     free(p->person_total);
     free(p->person_revenue);
     free(p->person_deals);
-    free(p->person_pay);
+    free(p->rows);
+    free(p->person_row0);
+    free(p->person_nrows);
+    free(p->line_index);
+    free(p->measures);
+    free(p->periods);
     free(p->person_line0);
     free(p->person_nlines);
     free(p->issues);

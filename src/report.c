@@ -32,6 +32,75 @@ void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32
     xs_date(sh, row, 1, day, XS_DATE);
 }
 
+/* At most this many rejected deal rows are listed on a Summary sheet (all are on Exceptions). */
+#define SUMMARY_DEAL_REJECTS 20
+
+uint32_t report_rejects_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row)
+{
+    const struct dataset *ds = r->ds;
+    char buf[256];
+    uint64_t total = 0;
+    for (int k = 0; k < INPUT_N; k++)
+        total += ds->files[k].present ? ds->files[k].bucket[BUCKET_REJECTED] : 0;
+    xs_text(sh, row, 0, "Rejected input rows", XS_BOLD);
+    xs_int(sh, row, 1, (int64_t)total, XS_INT);
+    snprintf(buf, sizeof buf, "%s",
+             total ? "each is listed on Exceptions and in the rejects CSV"
+                   : "every input row was read");
+    xs_text(sh, row++, 2, buf, XS_NOTE);
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &ds->files[k];
+        if (!fs->present || !fs->bucket[BUCKET_REJECTED])
+            continue;
+        snprintf(buf, sizeof buf, "    %s", fs->display);
+        xs_text(sh, row, 0, buf, XS_PLAIN);
+        xs_int(sh, row, 1, (int64_t)fs->bucket[BUCKET_REJECTED], XS_INT);
+        snprintf(buf, sizeof buf, "of %llu data rows", (unsigned long long)fs->rows);
+        xs_text(sh, row++, 2, buf, XS_NOTE);
+    }
+    size_t listed = 0, more = 0;
+    for (size_t i = 0; i < ds->n_rejects; i++) {
+        const struct reject *rj = &ds->rejects[i];
+        if (rj->file != INPUT_DEALS)
+            continue;
+        if (listed == SUMMARY_DEAL_REJECTS) {
+            more++;
+            continue;
+        }
+        if (listed == 0) {
+            xs_text(sh, row, 0, "Rejected deal rows", XS_HEADER);
+            xs_text(sh, row, 1, "Amount as written", XS_HEADER_NUM);
+            xs_text(sh, row, 2, "Currency", XS_HEADER);
+            xs_text(sh, row++, 3, "Why", XS_HEADER);
+        }
+        snprintf(buf, sizeof buf, "%s:%llu", ds->files[INPUT_DEALS].display,
+                 (unsigned long long)rj->line);
+        xs_text(sh, row, 0, buf, XS_PLAIN);
+        if (rj->has_amount) {
+            if (strcmp(rj->currency, r->s->currency) == 0)
+                xs_money(sh, row, 1, rj->amount, XS_MONEY);
+            else
+                xs_number(sh, row, 1, xs_major(rj->amount, money_minor_digits(rj->currency)),
+                          XS_PLAIN);
+            xs_text(sh, row, 2, rj->currency, XS_PLAIN);
+        } else {
+            xs_text(sh, row, 2, "not readable", XS_NOTE);
+        }
+        if (rj->column && rj->value)
+            snprintf(buf, sizeof buf, "%s: '%.60s' in column '%.40s'", rj->reason, rj->value,
+                     rj->column);
+        else
+            snprintf(buf, sizeof buf, "%s", rj->reason);
+        xs_text(sh, row++, 3, buf, XS_PLAIN);
+        listed++;
+    }
+    if (more) {
+        snprintf(buf, sizeof buf, "… and %zu more rejected deal rows on Exceptions", more);
+        xs_text(sh, row++, 0, buf, XS_NOTE);
+    }
+    return row;
+}
+
 /* Order ids of an interner by their strings (bytewise), for stable sheet order. */
 static const struct intern *sort_in;
 static int cmp_by_string(const void *a, const void *b)
@@ -186,6 +255,24 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
             xs_text(sh, row, 4, payout_issue_text(is->kind), XS_PLAIN);
             row++;
         }
+        /* Payout periods whose lines net below 0.00: payroll pays 0.00, the rest is to recover. */
+        for (size_t i = 0; i < r->p->n_rows; i++) {
+            const struct payout_row *pr = &r->p->rows[i];
+            if (!pr->to_recover)
+                continue;
+            char amt[48], cause[700], why[900];
+            report_money_text(amt, sizeof amt, pr->to_recover, r->s->currency_digits);
+            report_recover_cause(r, pr, cause, sizeof cause);
+            snprintf(why, sizeof why,
+                     "to recover %s %s in payout period %s (payroll pays 0.00): %s", amt,
+                     r->s->currency, r->p->periods[pr->pp - 1].name, cause);
+            xs_text(sh, row, 0, ds->files[INPUT_PEOPLE].display, XS_PLAIN);
+            xs_int(sh, row, 1, (int64_t)ds->people.line[pr->person], XS_INT);
+            xs_text(sh, row, 2, "person_id", XS_PLAIN);
+            xs_text(sh, row, 3, intern_str(&ds->people_ids, pr->person), XS_PLAIN);
+            xs_text(sh, row, 4, why, XS_PLAIN);
+            row++;
+        }
     }
     if (row == 1)
         xs_text(sh, 1, 0, "No exceptions.", XS_NOTE);
@@ -254,23 +341,20 @@ int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag
     for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
         csvout_text(&o, hdr[i]);
     csvout_end_row(&o);
-    uint32_t n;
-    uint32_t *order = report_people_order(r->ds, &n);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t id = order[i];
-        if (!r->ds->people.plan[id])
-            continue;
+    /* One row per person and payout period (the Payouts sheet's rows, in its order). */
+    for (size_t i = 0; i < r->p->n_rows; i++) {
+        const struct payout_row *row = &r->p->rows[i];
+        uint32_t id = row->person;
         csvout_text(&o, intern_str(&r->ds->people_ids, id));
         csvout_text(&o, r->ds->people.name[id]);
         const char *cur = r->ds->people.currency[id].code;
         if (!cur[0])
             cur = r->s->currency;
-        csvout_money(&o, r->p->person_pay[id], money_minor_digits(cur));
+        csvout_money(&o, row->pay, money_minor_digits(cur));
         csvout_text(&o, cur);
-        csvout_text(&o, r->period->name);
+        csvout_text(&o, r->p->periods[row->pp - 1].name);
         csvout_end_row(&o);
     }
-    free(order);
     return csvout_close(&o, d) ? -1 : 0;
 }
 

@@ -1,45 +1,14 @@
-/* report_attr.c — the attribution workbook: Summary, Channels, Campaigns, Deal credits,
- * Unattributed, Exceptions, Run. */
+/* report_attr.c — the attribution workbook: Summary, Channels and Campaigns (with spend in the
+ * period), then the detail sheets of report_credits.c, Exceptions and Run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
-#include "csvout.h"
-#include "date.h"
+#include "report_attr_internal.h"
 #include "report_internal.h"
+#include "spend.h"
 #include "util.h"
-
-#define DEAL_SHEET_ROWS_MAX 1048575u
-
-/* The models shown side by side: rule-based first, then data-driven (dd[k] true). */
-struct model_cols {
-    int n;
-    int m[MODEL_N + DD_N];
-    bool dd[MODEL_N + DD_N];
-};
-
-static void models_of(const struct attribution *a, const struct dd_credit *ddc, bool with_dd,
-                      struct model_cols *mc)
-{
-    mc->n = 0;
-    for (int m = 0; m < MODEL_N; m++)
-        if (a->models & (1u << m)) {
-            mc->dd[mc->n] = false;
-            mc->m[mc->n++] = m;
-        }
-    for (int m = 0; with_dd && ddc && m < DD_N; m++)
-        if (ddc->models & (1u << m)) {
-            mc->dd[mc->n] = true;
-            mc->m[mc->n++] = m;
-        }
-}
-
-static const char *col_name(const struct model_cols *mc, int k)
-{
-    return mc->dd[k] ? dd_model_name((enum dd_model)mc->m[k])
-                     : attr_model_name((enum attr_model)mc->m[k]);
-}
 
 static int64_t channel_credit(const struct report_ctx *r, const struct model_cols *mc, int k,
                               uint32_t ch)
@@ -66,26 +35,26 @@ static double campaign_deals(const struct report_ctx *r, const struct model_cols
     return mc->dd[k] ? 0.0 : r->a->campaign_deal_share[mc->m[k]][c];
 }
 
-/* Per model: credit, deals credited (fractional), ROAS, ROI, cost per won deal. Spend is in
- * column spend_col of the same row. */
+/* Per model: credit, deals credited (fractional), ROAS, ROI, cost per won deal. Spend in the
+ * period is in column spend_col of the same row. */
 #define PER_MODEL 5
 
 static void model_headers(struct xsheet *sh, uint32_t row, uint16_t col0,
                           const struct model_cols *mc, const char *currency)
 {
     for (int k = 0; k < mc->n; k++) {
-        const char *name = col_name(mc, k);
+        const char *name = report_attr_model_name(mc, k);
         uint16_t c = (uint16_t)(col0 + k * PER_MODEL);
         char h[96];
         snprintf(h, sizeof h, "%s credit (%s)", name, currency);
         xs_text(sh, row, c, h, XS_HEADER_NUM);
-        snprintf(h, sizeof h, "%s deals credited", name);
+        snprintf(h, sizeof h, "%s deals credited (fractional)", name);
         xs_text(sh, row, (uint16_t)(c + 1), h, XS_HEADER_NUM);
-        snprintf(h, sizeof h, "%s ROAS", name);
+        snprintf(h, sizeof h, "%s ROAS (credit ÷ spend in period)", name);
         xs_text(sh, row, (uint16_t)(c + 2), h, XS_HEADER_NUM);
-        snprintf(h, sizeof h, "%s ROI", name);
+        snprintf(h, sizeof h, "%s ROI (%% of spend in period)", name);
         xs_text(sh, row, (uint16_t)(c + 3), h, XS_HEADER_NUM);
-        snprintf(h, sizeof h, "%s cost per won deal", name);
+        snprintf(h, sizeof h, "%s cost per won deal (%s)", name, currency);
         xs_text(sh, row, (uint16_t)(c + 4), h, XS_HEADER_NUM);
     }
 }
@@ -122,10 +91,65 @@ static void model_cells(struct xsheet *sh, uint32_t row, uint16_t col0, uint16_t
 }
 
 /* Where the detail sheets put the numbers the Summary refers to. */
-#define CHANNELS_SHEET     "Channels"
-#define UNATTRIBUTED_SHEET "Unattributed"
-#define CH_SPEND_COL       3
-#define CH_MODEL_COL0      4
+#define CHANNELS_SHEET  "Channels"
+#define CAMPAIGNS_SHEET "Campaigns"
+
+/* The Channels sheet's columns before the models: one table for headers and the writer. */
+enum channel_col { CH_NAME, CH_TOUCHES_PERIOD, CH_TOUCHES_WON, CH_DEALS, CH_SPEND, CH_MODEL0 };
+static const struct col_def channel_cols[CH_MODEL0] = {
+    [CH_NAME] = {"Channel", 18, false, false},
+    [CH_TOUCHES_PERIOD] = {"Touches in period (dated in it, all leads)", 14, true, false},
+    [CH_TOUCHES_WON] = {"Touches in won journeys (deals closed-won in period)", 14, true, false},
+    [CH_DEALS] = {"Won deals touched (count)", 14, true, false},
+    [CH_SPEND] = {"Spend in period", 14, true, true},
+};
+
+/* The Campaigns sheet's columns before the models. */
+enum campaign_col {
+    CC_ID,
+    CC_NAME,
+    CC_CHANNEL,
+    CC_OWNER_ID,
+    CC_OWNER,
+    CC_START,
+    CC_END,
+    CC_BASIS,
+    CC_LIFETIME,
+    CC_DAYS_IN,
+    CC_DAYS,
+    CC_SPEND,
+    CC_TOUCHES_PERIOD,
+    CC_TOUCHES_WON,
+    CC_DEALS,
+    CC_MODEL0
+};
+static const struct col_def campaign_cols[CC_MODEL0] = {
+    [CC_ID] = {"Campaign ID", 18, false, false},
+    [CC_NAME] = {"Campaign", 34, false, false},
+    [CC_CHANNEL] = {"Channel", 13, false, false},
+    [CC_OWNER_ID] = {"Owner ID", 18, false, false},
+    [CC_OWNER] = {"Owner", 18, false, false},
+    [CC_START] = {"Start date", 11, false, false},
+    [CC_END] = {"End date", 11, false, false},
+    [CC_BASIS] = {"Period spend basis", 30, false, false},
+    [CC_LIFETIME] = {"Lifetime spend, campaigns file", 14, true, true},
+    [CC_DAYS_IN] = {"Days in period (of the spread)", 11, true, false},
+    [CC_DAYS] = {"Days spread over (start to end or as-of)", 12, true, false},
+    [CC_SPEND] = {"Spend in period", 14, true, true},
+    [CC_TOUCHES_PERIOD] = {"Touches in period (dated in it, all leads)", 12, true, false},
+    [CC_TOUCHES_WON] = {"Touches in won journeys (deals closed-won in period)", 13, true, false},
+    [CC_DEALS] = {"Won deals touched (count)", 11, true, false},
+};
+
+/* The Summary's note on how spend is assigned to the period (also a note on Campaigns). */
+static const char spend_rule[] =
+    "Spend in period: each campaign's spend (campaigns file) spread evenly over its start-to-end "
+    "days, both inclusive (a running campaign, with no end date or one after as-of: start to "
+    "as-of), counting the days inside the period: spend × days in period ÷ days spread over, "
+    "rounded half away from zero to the cent once per campaign. A campaign without a start date "
+    "counts all of its spend. A campaign named in the spend-by-date file ([inputs] spend) counts "
+    "the sum of its rows dated in the period instead. ROAS, ROI and cost per won deal use the "
+    "spend in period; lifetime spend is shown on Campaigns for reference only.";
 
 /* Characters (not bytes) of UTF-8 text. */
 static size_t utf8_chars(const char *s)
@@ -146,8 +170,35 @@ static void summary_label(struct xsheet *sh, uint32_t row, const char *text, dou
         *width = w;
 }
 
+/* The channels in descending order of credit under model column k (ties: channel name order),
+ * those with no credit left out. Returns how many; out holds at least n_channels ids. The
+ * caller passes the channel ids sorted by name and their Channels row. */
+static uint32_t top_channels(const struct report_ctx *r, const struct model_cols *mc, int k,
+                             const uint32_t *by_name, uint32_t n, uint32_t *out)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t v = channel_credit(r, mc, k, by_name[i]);
+        if (v == 0)
+            continue;
+        /* insertion sort on |credit| descending keeps name order among equals */
+        uint32_t j = m++;
+        while (j > 0) {
+            int64_t u = channel_credit(r, mc, k, by_name[out[j - 1]]);
+            if ((u < 0 ? -u : u) >= (v < 0 ? -v : v))
+                break;
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = i; /* the index in name order = the Channels row - 1 */
+    }
+    return m;
+}
+
+#define TOP_CHANNELS 3
+
 static void summary_sheet(const struct report_ctx *r, struct xbook *b, const struct model_cols *mc,
-                          const int64_t *channel_spend, size_t detail_cut)
+                          const struct period_spend *ps, size_t detail_cut)
 {
     const struct attribution *a = r->a;
     const struct dataset *ds = r->ds;
@@ -155,14 +206,15 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     xs_tab_color(sh, TAB_SUMMARY);
     xs_hide_gridlines(sh);
     double width_a = 20;
-    char title[64], f[256], c1[16], c2[16], c3[16];
+    char title[64], f[320], c1[16], c2[16], c3[16];
     snprintf(title, sizeof title, "Attribution %s", r->period->name);
     uint32_t row = 0;
     xs_text(sh, row++, 0, title, XS_TITLE);
-    xs_text(sh, row++, 0,
-            "Revenue of deals closed-won in the period, credited to the campaigns that touched "
-            "the lead; each deal's credit sums to its amount to the cent.",
-            XS_NOTE);
+    row = report_note_lines(
+        sh, row,
+        "Revenue of deals closed-won in the period, credited to the campaigns that "
+        "touched the lead; each deal's credit sums to its amount to the cent.",
+        110);
     row++;
     report_label_value(sh, row++, "Period", r->period->name);
     report_label_date(sh, row++, "First day", r->period->first_day);
@@ -172,16 +224,17 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     report_label_value(sh, row++, "Business time zone", r->s->timezone);
     summary_label(sh, row, "Lookback window (days, 0 = none)", &width_a);
     xs_int(sh, row++, 1, r->s->lookback_days, XS_INT);
+    row = report_rejects_block(r, sh, row);
     row++;
 
     uint32_t n_ch = ds->channels.n;
     uint32_t ch_total = 1 + n_ch; /* the Channels sheet's total row */
-    int64_t spend = 0;
-    for (uint32_t c = 0; c < n_ch; c++)
-        spend += channel_spend[c];
+    int64_t spend = ps->total;
+    int64_t attributed = a->won_cents - a->unattributed_cents;
+    uint32_t n_attributed = a->n_deals - a->n_unattributed;
 
     uint32_t r_deals = row++, r_won = row++, r_unattr = row++, r_undeals = row++;
-    uint32_t r_sourced = row++, r_srcshare = row++, r_spend = row++;
+    uint32_t r_attr = row++, r_sourced = row++, r_srcshare = row++;
     summary_label(sh, r_deals, "Closed-won deals", &width_a);
     xs_int(sh, r_deals, 1, a->n_deals, XS_INT);
     summary_label(sh, r_won, "Closed-won revenue", &width_a);
@@ -189,10 +242,13 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     summary_label(sh, r_unattr, "Unattributed revenue", &width_a);
     /* the Unattributed sheet's total (a row per unattributed deal, then the total) */
     snprintf(f, sizeof f, "=" UNATTRIBUTED_SHEET "!%s",
-             xs_cell(c1, 1 + (uint32_t)a->n_unattributed, 2));
+             xs_cell(c1, 1 + (uint32_t)a->n_unattributed, UC_AMOUNT));
     xs_formula_money(sh, r_unattr, 1, f, a->unattributed_cents, XS_MONEY);
     summary_label(sh, r_undeals, "Unattributed deals", &width_a);
     xs_int(sh, r_undeals, 1, a->n_unattributed, XS_INT);
+    summary_label(sh, r_attr, "Attributed revenue (credited to campaigns, every model)", &width_a);
+    snprintf(f, sizeof f, "=%s-%s", xs_cell(c1, r_won, 1), xs_cell(c2, r_unattr, 1));
+    xs_formula_money(sh, r_attr, 1, f, attributed, XS_MONEY);
     summary_label(sh, r_sourced, "Marketing-sourced revenue (first touch a marketing campaign)",
                   &width_a);
     xs_money(sh, r_sourced, 1, a->sourced_cents, XS_MONEY);
@@ -201,12 +257,57 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
              xs_cell(c3, r_won, 1));
     xs_formula(sh, r_srcshare, 1, f,
                a->won_cents ? (double)a->sourced_cents / (double)a->won_cents : 0.0, XS_PCT);
-    summary_label(sh, r_spend, "Campaign spend", &width_a);
+    row++;
+
+    /* Spend and return: one figure each, whatever the model (every model credits the same
+     * attributed revenue, and the same attributed deals). */
+    uint32_t r_tp = row++, r_tw = row++, r_spend = row++;
+    summary_label(sh, r_tp, "Touches in period (dated in it, all leads)", &width_a);
+    summary_label(sh, r_tw, "Touches in won journeys (deals closed-won in period)", &width_a);
+    summary_label(sh, r_spend, "Campaign spend in period", &width_a);
+    uint64_t tp = 0, tw = 0;
+    for (uint32_t ch = 0; ch < n_ch; ch++) {
+        tp += a->channel_period_touches[ch];
+        tw += a->channel_touches[ch];
+    }
     if (n_ch) {
-        snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_SPEND_COL));
+        snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_TOUCHES_PERIOD));
+        xs_formula(sh, r_tp, 1, f, (double)tp, XS_INT);
+        snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_TOUCHES_WON));
+        xs_formula(sh, r_tw, 1, f, (double)tw, XS_INT);
+        snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_SPEND));
         xs_formula_money(sh, r_spend, 1, f, spend, XS_MONEY);
     } else {
+        xs_int(sh, r_tp, 1, (int64_t)tp, XS_INT);
+        xs_int(sh, r_tw, 1, (int64_t)tw, XS_INT);
         xs_money(sh, r_spend, 1, spend, XS_MONEY);
+    }
+    if (spend != 0) {
+        uint32_t r_roas = row++, r_roi = row++, r_cpd = row++;
+        summary_label(sh, r_roas, "ROAS (attributed revenue ÷ spend in period)", &width_a);
+        snprintf(f, sizeof f, "=%s/%s", xs_cell(c1, r_attr, 1), xs_cell(c2, r_spend, 1));
+        xs_formula(sh, r_roas, 1, f, (double)attributed / (double)spend, XS_RATIO);
+        summary_label(sh, r_roi, "ROI ((attributed revenue − spend) ÷ spend in period)", &width_a);
+        snprintf(f, sizeof f, "=(%s-%s)/%s", xs_cell(c1, r_attr, 1), xs_cell(c2, r_spend, 1),
+                 xs_cell(c3, r_spend, 1));
+        xs_formula(sh, r_roi, 1, f, (double)(attributed - spend) / (double)spend, XS_PCT);
+        summary_label(sh, r_cpd, "Cost per attributed deal (spend in period ÷ deals)", &width_a);
+        if (n_attributed) {
+            snprintf(f, sizeof f, "=%s/(%s-%s)", xs_cell(c1, r_spend, 1), xs_cell(c2, r_deals, 1),
+                     xs_cell(c3, r_undeals, 1));
+            xs_formula(sh, r_cpd, 1, f,
+                       xs_major(spend, r->s->currency_digits) / (double)n_attributed, XS_MONEY);
+        }
+    }
+    row = report_note_lines(sh, row, spend_rule, 110);
+    /* How each campaign's period spend was found (Campaigns: "Period spend basis"). */
+    for (int k = 0; k < SPEND_BASIS_N; k++) {
+        if (!ps->n_basis[k])
+            continue;
+        char label[96];
+        snprintf(label, sizeof label, "Campaigns: %s", spend_basis_text((enum spend_basis)k));
+        summary_label(sh, row, label, &width_a);
+        xs_int(sh, row++, 1, ps->n_basis[k], XS_INT);
     }
     if (detail_cut)
         xs_text(sh, row++, 0,
@@ -215,56 +316,90 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
                 XS_NOTE);
     row++;
 
-    /* One row per model: attributed (the Channels total), its share, unattributed, the check,
-     * ROI and cost per won deal (the Channels total row's). */
-    char won[16], unattr[16], spend_ref[16];
+    /* One row per model: the check that every cent is credited or unattributed, then where the
+     * model puts the credit — its top channels with their shares, live over Channels. */
+    char won[16], unattr[16];
     snprintf(won, sizeof won, "$B$%u", r_won + 1);
     snprintf(unattr, sizeof unattr, "$B$%u", r_unattr + 1);
-    snprintf(spend_ref, sizeof spend_ref, "$B$%u", r_spend + 1);
-    summary_label(sh, row++, "Revenue by model", &width_a);
-    xs_text(sh, row++, 0,
-            "Check = attributed + unattributed - closed-won revenue: 0 when every cent of "
-            "closed-won revenue is either credited or unattributed. ROI = (attributed - spend) / "
-            "spend.",
-            XS_NOTE);
-    static const char *const mhdr[] = {
-        "Model", "Attributed revenue", "Share of closed-won", "Unattributed revenue", "Check (= 0)",
-        "ROI",   "Cost per won deal"};
+    summary_label(sh, row++, "Revenue by model: where each model puts the credit", &width_a);
+    row = report_note_lines(
+        sh, row,
+        "Every model credits the same attributed revenue; they differ in which channels and "
+        "campaigns get it. Share = the channel's credit ÷ the model's attributed revenue "
+        "(Channels sheet). Check = attributed + unattributed - closed-won revenue: 0 when every "
+        "cent is either credited or unattributed.",
+        110);
+    /* where each model puts the credit first, the check cells last */
+    enum {
+        MT_MODEL,
+        MT_TOP,
+        MT_SHARE = MT_TOP + TOP_CHANNELS,
+        MT_CAMPAIGNS = MT_SHARE + TOP_CHANNELS,
+        MT_ATTRIBUTED,
+        MT_UNATTRIBUTED,
+        MT_CHECK,
+        MT_N
+    };
+    static const char *const mhdr[MT_N] = {[MT_MODEL] = "Model",
+                                           [MT_TOP] = "Top channel",
+                                           [MT_TOP + 1] = "2nd channel",
+                                           [MT_TOP + 2] = "3rd channel",
+                                           [MT_SHARE] = "Top channel's share of credit",
+                                           [MT_SHARE + 1] = "2nd channel's share of credit",
+                                           [MT_SHARE + 2] = "3rd channel's share of credit",
+                                           [MT_CAMPAIGNS] = "Campaigns credited (count)",
+                                           [MT_ATTRIBUTED] = "Attributed revenue",
+                                           [MT_UNATTRIBUTED] = "Unattributed revenue",
+                                           [MT_CHECK] = "Check (= 0)"};
     uint32_t mtable = row++;
-    for (uint16_t c = 0; c < ARRAY_LEN(mhdr); c++)
-        xs_text(sh, mtable, c, mhdr[c], c ? XS_HEADER_NUM : XS_HEADER);
-    xs_row_height(sh, mtable, 30);
-    int64_t attributed = a->won_cents - a->unattributed_cents;
+    for (uint16_t c = 0; c < MT_N; c++)
+        xs_text(sh, mtable, c, mhdr[c], c < MT_SHARE ? XS_HEADER : XS_HEADER_NUM);
+    xs_row_height(sh, mtable, 45);
+    uint32_t *ids = report_sorted_ids(&ds->channels);
+    uint32_t *top = xcalloc(n_ch ? n_ch : 1, sizeof *top);
+    const struct campaign_table *ct = &ds->campaigns;
     for (int k = 0; k < mc->n; k++) {
         uint32_t rr = row++;
-        uint16_t ccol = (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL);
-        xs_text(sh, rr, 0, col_name(mc, k), XS_PLAIN);
-        if (n_ch) {
-            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, ccol));
-            xs_formula_money(sh, rr, 1, f, attributed, XS_MONEY);
+        uint16_t ccol = (uint16_t)(CH_MODEL0 + k * PER_MODEL);
+        char tot[24];
+        snprintf(tot, sizeof tot, "%s", xs_cell(c3, ch_total, ccol));
+        xs_text(sh, rr, MT_MODEL, report_attr_model_name(mc, k), XS_PLAIN);
+        uint32_t nt = top_channels(r, mc, k, ids, n_ch, top);
+        for (uint32_t t = 0; t < nt && t < TOP_CHANNELS; t++) {
+            uint32_t i = top[t], ch = ids[i];
+            xs_text(sh, rr, (uint16_t)(MT_TOP + t), intern_str(&ds->channels, ch), XS_PLAIN);
+            int64_t v = channel_credit(r, mc, k, ch);
+            snprintf(f, sizeof f,
+                     "=IF(" CHANNELS_SHEET "!%s=0,0," CHANNELS_SHEET "!%s/" CHANNELS_SHEET "!%s)",
+                     tot, xs_cell(c1, 1 + i, ccol), tot);
+            xs_formula(sh, rr, (uint16_t)(MT_SHARE + t), f,
+                       attributed ? (double)v / (double)attributed : 0.0, XS_PCT);
+        }
+        uint32_t credited = 0;
+        for (uint32_t c = 0; c < ct->n; c++)
+            credited += campaign_credit(r, mc, k, c) != 0;
+        if (ct->n) {
+            /* the model's credit column on Campaigns, rows 2 .. 1 + campaigns */
+            uint16_t col = (uint16_t)(CC_MODEL0 + k * PER_MODEL);
+            snprintf(f, sizeof f, "=COUNTIF(" CAMPAIGNS_SHEET "!%s:%s,\"<>0\")",
+                     xs_cell(c1, 1, col), xs_cell(c2, ct->n, col));
+            xs_formula(sh, rr, MT_CAMPAIGNS, f, (double)credited, XS_INT);
         } else {
-            xs_money(sh, rr, 1, attributed, XS_MONEY);
+            xs_int(sh, rr, MT_CAMPAIGNS, 0, XS_INT);
         }
-        snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", won, xs_cell(c1, rr, 1), won);
-        xs_formula(sh, rr, 2, f, a->won_cents ? (double)attributed / (double)a->won_cents : 0.0,
-                   XS_PCT);
+        if (n_ch) {
+            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", tot);
+            xs_formula_money(sh, rr, MT_ATTRIBUTED, f, attributed, XS_MONEY);
+        } else {
+            xs_money(sh, rr, MT_ATTRIBUTED, attributed, XS_MONEY);
+        }
         snprintf(f, sizeof f, "=%s", unattr);
-        xs_formula_money(sh, rr, 3, f, a->unattributed_cents, XS_MONEY);
-        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, rr, 1), xs_cell(c2, rr, 3), won);
-        xs_formula_money(sh, rr, 4, f, 0, XS_MONEY);
-        if (spend == 0)
-            continue; /* no ROI or cost per deal without spend: left blank, as on Channels */
-        snprintf(f, sizeof f, "=(%s-%s)/%s", xs_cell(c1, rr, 1), spend_ref, spend_ref);
-        xs_formula(sh, rr, 5, f, (double)(attributed - spend) / (double)spend, XS_PCT);
-        double deals = 0;
-        for (uint32_t ch = 0; ch < n_ch; ch++)
-            deals += channel_deals(r, mc, k, ch);
-        if (n_ch && deals > 0) {
-            snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s",
-                     xs_cell(c1, ch_total, (uint16_t)(ccol + 4)));
-            xs_formula(sh, rr, 6, f, xs_major(spend, r->s->currency_digits) / deals, XS_MONEY);
-        }
+        xs_formula_money(sh, rr, MT_UNATTRIBUTED, f, a->unattributed_cents, XS_MONEY);
+        snprintf(f, sizeof f, "=%s+%s-%s", xs_cell(c1, rr, MT_ATTRIBUTED),
+                 xs_cell(c2, rr, MT_UNATTRIBUTED), won);
+        xs_formula_money(sh, rr, MT_CHECK, f, 0, XS_MONEY);
     }
+    free(top);
     row++;
 
     /* Credit by channel, models side by side: the Channels sheet's cells. */
@@ -274,18 +409,17 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     xs_text(sh, table, 0, "Channel", XS_HEADER);
     for (int k = 0; k < mc->n; k++) {
         char h[96];
-        snprintf(h, sizeof h, "%s credit (%s)", col_name(mc, k), r->s->currency);
+        snprintf(h, sizeof h, "%s credit (%s)", report_attr_model_name(mc, k), r->s->currency);
         xs_text(sh, table, (uint16_t)(1 + k), h, XS_HEADER_NUM);
     }
     xs_row_height(sh, table, 30);
-    uint32_t *ids = report_sorted_ids(&ds->channels);
     for (uint32_t i = 0; i < n_ch; i++) {
         uint32_t ch = ids[i], rr = first_data + i;
         xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
         for (int k = 0; k < mc->n; k++) {
             /* Channels lists the channels in the same order, from its row 2 */
             snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s",
-                     xs_cell(c1, 1 + i, (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL)));
+                     xs_cell(c1, 1 + i, (uint16_t)(CH_MODEL0 + k * PER_MODEL)));
             xs_formula_money(sh, rr, (uint16_t)(1 + k), f, channel_credit(r, mc, k, ch), XS_MONEY);
         }
     }
@@ -301,7 +435,7 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
             xs_money(sh, total_row, col, 0, XS_MONEY_TOTAL);
         }
     }
-    int ncols = mc->n > (int)ARRAY_LEN(mhdr) - 1 ? mc->n : (int)ARRAY_LEN(mhdr) - 1;
+    int ncols = mc->n > MT_N - 1 ? mc->n : MT_N - 1;
     xs_col_width(sh, 0, 0, width_a);
     xs_col_width(sh, 1, (uint16_t)ncols, 17);
     if (n_ch && mc->n) {
@@ -314,94 +448,195 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
 }
 
 static void channels_sheet(const struct report_ctx *r, struct xbook *b, const struct model_cols *mc,
-                           const int64_t *channel_spend)
+                           const struct period_spend *ps)
 {
     const struct attribution *a = r->a;
     const struct dataset *ds = r->ds;
-    struct xsheet *sh = xbook_add_sheet(b, "Channels");
+    struct xsheet *sh = xbook_add_sheet(b, CHANNELS_SHEET);
     xs_tab_color(sh, TAB_DETAIL);
-    static const char *const hdr[] = {"Channel", "Touches", "Influenced deals", "Spend"};
-    for (uint16_t c = 0; c < 4; c++)
-        xs_text(sh, 0, c, hdr[c], c ? XS_HEADER_NUM : XS_HEADER);
-    model_headers(sh, 0, 4, mc, r->s->currency);
-    xs_row_height(sh, 0, 45); /* "position_based cost per won deal" takes three lines */
-    xs_col_width(sh, 0, 0, 18);
-    xs_col_width(sh, 1, (uint16_t)(3 + PER_MODEL * mc->n), 14);
+    for (uint16_t c = 0; c < CH_MODEL0; c++) {
+        char h[96];
+        xs_text(sh, 0, c, report_col_header(&channel_cols[c], r->s->currency, h, sizeof h),
+                channel_cols[c].number ? XS_HEADER_NUM : XS_HEADER);
+        xs_col_width(sh, c, c, channel_cols[c].width);
+    }
+    model_headers(sh, 0, CH_MODEL0, mc, r->s->currency);
+    xs_row_height(sh, 0, 60); /* "Touches in won journeys (…)" takes four lines */
+    xs_col_width(sh, CH_MODEL0, (uint16_t)(CH_MODEL0 - 1 + PER_MODEL * mc->n), 14);
     uint32_t n = ds->channels.n;
     uint32_t *ids = report_sorted_ids(&ds->channels);
-    int64_t spend_total = 0, touches = 0;
+    int64_t touches_period = 0, touches_won = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t ch = ids[i], rr = 1 + i;
-        xs_text(sh, rr, 0, intern_str(&ds->channels, ch), XS_PLAIN);
-        xs_int(sh, rr, 1, a->channel_touches[ch], XS_INT);
-        xs_int(sh, rr, 2, a->channel_deals[ch], XS_INT);
-        xs_money(sh, rr, 3, channel_spend[ch], XS_MONEY);
-        spend_total += channel_spend[ch];
-        touches += a->channel_touches[ch];
+        xs_text(sh, rr, CH_NAME, intern_str(&ds->channels, ch), XS_PLAIN);
+        xs_int(sh, rr, CH_TOUCHES_PERIOD, a->channel_period_touches[ch], XS_INT);
+        xs_int(sh, rr, CH_TOUCHES_WON, a->channel_touches[ch], XS_INT);
+        xs_int(sh, rr, CH_DEALS, a->channel_deals[ch], XS_INT);
+        xs_money(sh, rr, CH_SPEND, ps->channel[ch], XS_MONEY);
+        touches_period += a->channel_period_touches[ch];
+        touches_won += a->channel_touches[ch];
         for (int k = 0; k < mc->n; k++)
-            model_cells(sh, rr, (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL), CH_SPEND_COL,
-                        channel_spend[ch], channel_credit(r, mc, k, ch), NULL,
-                        channel_deals(r, mc, k, ch), false, r->s->currency_digits);
+            model_cells(sh, rr, (uint16_t)(CH_MODEL0 + k * PER_MODEL), CH_SPEND, ps->channel[ch],
+                        channel_credit(r, mc, k, ch), NULL, channel_deals(r, mc, k, ch), false,
+                        r->s->currency_digits);
     }
     free(ids);
     uint32_t tr = 1 + n;
     char f[96], c1[16], c2[16];
     xs_text(sh, tr, 0, "Total", XS_BOLD);
     if (n) {
-        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 1), xs_cell(c2, tr - 1, 1));
-        xs_formula(sh, tr, 1, f, (double)touches, XS_INT_TOTAL);
-        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 3), xs_cell(c2, tr - 1, 3));
-        xs_formula_money(sh, tr, 3, f, spend_total, XS_MONEY_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, CH_TOUCHES_PERIOD),
+                 xs_cell(c2, tr - 1, CH_TOUCHES_PERIOD));
+        xs_formula(sh, tr, CH_TOUCHES_PERIOD, f, (double)touches_period, XS_INT_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, CH_TOUCHES_WON),
+                 xs_cell(c2, tr - 1, CH_TOUCHES_WON));
+        xs_formula(sh, tr, CH_TOUCHES_WON, f, (double)touches_won, XS_INT_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, CH_SPEND),
+                 xs_cell(c2, tr - 1, CH_SPEND));
+        xs_formula_money(sh, tr, CH_SPEND, f, ps->total, XS_MONEY_TOTAL);
     }
     int64_t attributed = a->won_cents - a->unattributed_cents;
     for (int k = 0; k < mc->n; k++) {
         double deals = 0;
         for (uint32_t ch = 0; ch < n; ch++)
             deals += channel_deals(r, mc, k, ch);
-        uint16_t col = (uint16_t)(CH_MODEL_COL0 + k * PER_MODEL);
+        uint16_t col = (uint16_t)(CH_MODEL0 + k * PER_MODEL);
         if (n)
             snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, col), xs_cell(c2, tr - 1, col));
-        model_cells(sh, tr, col, CH_SPEND_COL, spend_total, attributed, n ? f : NULL, deals, true,
+        model_cells(sh, tr, col, CH_SPEND, ps->total, attributed, n ? f : NULL, deals, true,
                     r->s->currency_digits);
     }
     xs_freeze(sh, 1, 1);
-    xs_autofilter(sh, 0, 0, n ? n : 1, (uint16_t)(3 + PER_MODEL * mc->n));
+    xs_print_wide(sh, 0, 0);
+    xs_autofilter(sh, 0, 0, n ? n : 1, (uint16_t)(CH_MODEL0 - 1 + PER_MODEL * mc->n));
+}
+
+/* ROUND(major × in ÷ days, digits) as a spreadsheet computes it (IEEE doubles, the result snapped
+ * to 15 significant digits, then half away from zero), in minor units; *ambiguous when the double
+ * lies within a hair of a half, where spreadsheets may disagree. */
+static int64_t sheet_spread(int64_t minor, int32_t in, int32_t days, int digits, bool *ambiguous)
+{
+    double x = xs_major(minor, digits) * (double)in / (double)days;
+    for (int i = 0; i < digits; i++)
+        x *= 10;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.15g", x);
+    double y = strtod(buf, NULL);
+    double m = y < 0 ? -y : y;
+    double fl = (double)(int64_t)m, frac = m - fl;
+    *ambiguous = frac > 0.5 - 1e-7 && frac < 0.5 + 1e-7 && frac != 0.5;
+    int64_t v = (int64_t)fl + (frac >= 0.5 ? 1 : 0);
+    return y < 0 ? -v : v;
+}
+
+/* The Campaigns sheet's spend cells of campaign c in row rr: lifetime, basis, days, period spend
+ * (a live formula over the row's cells where it has one). */
+static void campaign_spend_cells(const struct report_ctx *r, struct xsheet *sh, uint32_t rr,
+                                 const struct period_spend *ps, uint32_t c)
+{
+    const struct campaign_table *ct = &r->ds->campaigns;
+    int digits = r->s->currency_digits;
+    char basis[128], f[96], lt[16], in[16], dd[16];
+    enum spend_basis b = (enum spend_basis)ps->basis[c];
+    xs_cell(lt, rr, CC_LIFETIME);
+    xs_cell(in, rr, CC_DAYS_IN);
+    xs_cell(dd, rr, CC_DAYS);
+    if (ct->known[c])
+        xs_money(sh, rr, CC_LIFETIME, ct->spend[c], XS_MONEY);
+    switch (b) {
+    case SPEND_SPREAD:
+    case SPEND_RUNNING: {
+        snprintf(basis, sizeof basis, "%s: %d of %d days",
+                 b == SPEND_RUNNING ? "running" : "spread", ps->days_in[c], ps->days[c]);
+        xs_int(sh, rr, CC_DAYS_IN, ps->days_in[c], XS_INT);
+        xs_int(sh, rr, CC_DAYS, ps->days[c], XS_INT);
+        snprintf(f, sizeof f, "=ROUND(%s*%s/%s,%d)", lt, in, dd, digits);
+        bool ambiguous;
+        int64_t sheet = sheet_spread(ct->spend[c], ps->days_in[c], ps->days[c], digits, &ambiguous);
+        if (sheet == ps->campaign[c] && !ambiguous) {
+            xs_formula_money(sh, rr, CC_SPEND, f, ps->campaign[c], XS_MONEY);
+        } else {
+            xs_money(sh, rr, CC_SPEND, ps->campaign[c], XS_MONEY);
+            xs_comment(sh, rr, CC_SPEND,
+                       "A value, not a formula: a spreadsheet's binary arithmetic would round "
+                       "lifetime × days in period ÷ days spread over differently from the exact "
+                       "amount (half away from zero).");
+        }
+        break;
+    }
+    case SPEND_NO_DATES:
+        snprintf(basis, sizeof basis, "no start date: all spend");
+        snprintf(f, sizeof f, "=%s", lt);
+        xs_formula_money(sh, rr, CC_SPEND, f, ps->campaign[c], XS_MONEY);
+        break;
+    case SPEND_FILE:
+        snprintf(basis, sizeof basis, "spend file: %u rows dated in period", ct->spend_rows[c]);
+        xs_money(sh, rr, CC_SPEND, ps->campaign[c], XS_MONEY);
+        break;
+    case SPEND_NOT_STARTED:
+        snprintf(basis, sizeof basis, "starts after as-of: none yet");
+        xs_money(sh, rr, CC_SPEND, 0, XS_MONEY);
+        break;
+    case SPEND_UNKNOWN:
+    default:
+        snprintf(basis, sizeof basis, "not in the campaigns file: none");
+        xs_money(sh, rr, CC_SPEND, 0, XS_MONEY);
+        break;
+    }
+    xs_text(sh, rr, CC_BASIS, basis, XS_PLAIN);
 }
 
 static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
-                            const struct model_cols *mc)
+                            const struct model_cols *mc, const struct period_spend *ps)
 {
     const struct attribution *a = r->a;
     const struct dataset *ds = r->ds;
     const struct campaign_table *ct = &ds->campaigns;
-    struct xsheet *sh = xbook_add_sheet(b, "Campaigns");
+    const struct person_table *pt = &ds->people;
+    struct xsheet *sh = xbook_add_sheet(b, CAMPAIGNS_SHEET);
     xs_tab_color(sh, TAB_DETAIL);
-    static const char *const hdr[] = {"Campaign ID", "Campaign", "Channel",         "Owner",
-                                      "Spend",       "Touches",  "Influenced deals"};
-    for (uint16_t c = 0; c < 7; c++)
-        xs_text(sh, 0, c, hdr[c], c >= 4 ? XS_HEADER_NUM : XS_HEADER);
-    model_headers(sh, 0, 7, mc, r->s->currency);
-    xs_row_height(sh, 0, 45);
-    xs_col_width(sh, 0, 0, 18);
-    xs_col_width(sh, 1, 1, 36);
-    xs_col_width(sh, 2, 3, 16);
-    xs_col_width(sh, 4, (uint16_t)(6 + PER_MODEL * mc->n), 14);
+    for (uint16_t c = 0; c < CC_MODEL0; c++) {
+        char h[96];
+        xs_text(sh, 0, c, report_col_header(&campaign_cols[c], r->s->currency, h, sizeof h),
+                campaign_cols[c].number ? XS_HEADER_NUM : XS_HEADER);
+        xs_col_width(sh, c, c, campaign_cols[c].width);
+    }
+    xs_comment(sh, 0, CC_SPEND, spend_rule);
+    model_headers(sh, 0, CC_MODEL0, mc, r->s->currency);
+    xs_row_height(sh, 0, 75);
+    xs_col_width(sh, CC_MODEL0, (uint16_t)(CC_MODEL0 - 1 + PER_MODEL * mc->n), 14);
     uint32_t *ids = report_sorted_ids(&ds->campaign_ids);
     uint32_t rr = 1;
+    int64_t lifetime = 0, touches_period = 0, touches_won = 0;
     for (uint32_t i = 0; i < ct->n; i++) {
         uint32_t c = ids[i];
-        xs_text(sh, rr, 0, intern_str(&ds->campaign_ids, c), XS_PLAIN);
-        xs_text(sh, rr, 1, ct->known[c] ? ct->name[c] : "(not in the campaigns file)", XS_PLAIN);
-        xs_text(sh, rr, 2,
+        xs_text(sh, rr, CC_ID, intern_str(&ds->campaign_ids, c), XS_PLAIN);
+        xs_text(sh, rr, CC_NAME, ct->known[c] ? ct->name[c] : "(not in the campaigns file)",
+                XS_PLAIN);
+        xs_text(sh, rr, CC_CHANNEL,
                 ct->channel[c] == ID_NONE ? "" : intern_str(&ds->channels, ct->channel[c]),
                 XS_PLAIN);
-        xs_text(sh, rr, 3, ct->owner[c] == ID_NONE ? "" : intern_str(&ds->people_ids, ct->owner[c]),
-                XS_PLAIN);
-        xs_money(sh, rr, 4, ct->spend[c], XS_MONEY);
-        xs_int(sh, rr, 5, a->campaign_touches[c], XS_INT);
-        xs_int(sh, rr, 6, a->campaign_deals[c], XS_INT);
+        uint32_t o = ct->owner[c];
+        if (o != ID_NONE) {
+            xs_text(sh, rr, CC_OWNER_ID, intern_str(&ds->people_ids, o), XS_PLAIN);
+            if (ds->files[INPUT_PEOPLE].present) /* without a people file: no names to show */
+                xs_text(sh, rr, CC_OWNER,
+                        o < pt->n && pt->name[o] ? pt->name[o] : "(not in the people file)",
+                        XS_PLAIN);
+        }
+        if (ct->known[c] && ct->start_day[c] != DAY_NONE)
+            xs_date(sh, rr, CC_START, ct->start_day[c], XS_DATE);
+        if (ct->known[c] && ct->end_day[c] != DAY_NONE)
+            xs_date(sh, rr, CC_END, ct->end_day[c], XS_DATE);
+        campaign_spend_cells(r, sh, rr, ps, c);
+        lifetime += ct->known[c] ? ct->spend[c] : 0;
+        xs_int(sh, rr, CC_TOUCHES_PERIOD, a->campaign_period_touches[c], XS_INT);
+        xs_int(sh, rr, CC_TOUCHES_WON, a->campaign_touches[c], XS_INT);
+        xs_int(sh, rr, CC_DEALS, a->campaign_deals[c], XS_INT);
+        touches_period += a->campaign_period_touches[c];
+        touches_won += a->campaign_touches[c];
         for (int k = 0; k < mc->n; k++)
-            model_cells(sh, rr, (uint16_t)(7 + k * PER_MODEL), 4, ct->spend[c],
+            model_cells(sh, rr, (uint16_t)(CC_MODEL0 + k * PER_MODEL), CC_SPEND, ps->campaign[c],
                         campaign_credit(r, mc, k, c), NULL, campaign_deals(r, mc, k, c), false,
                         r->s->currency_digits);
         rr++;
@@ -410,186 +645,28 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
     char f[96], c1[16], c2[16];
     xs_text(sh, rr, 0, "Total", XS_BOLD);
     if (rr > 1) {
-        int64_t spend = 0;
-        for (uint32_t c = 0; c < ct->n; c++)
-            spend += ct->spend[c];
-        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 4), xs_cell(c2, rr - 1, 4));
-        xs_formula_money(sh, rr, 4, f, spend, XS_MONEY_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, CC_LIFETIME),
+                 xs_cell(c2, rr - 1, CC_LIFETIME));
+        xs_formula_money(sh, rr, CC_LIFETIME, f, lifetime, XS_MONEY_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, CC_SPEND),
+                 xs_cell(c2, rr - 1, CC_SPEND));
+        xs_formula_money(sh, rr, CC_SPEND, f, ps->total, XS_MONEY_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, CC_TOUCHES_PERIOD),
+                 xs_cell(c2, rr - 1, CC_TOUCHES_PERIOD));
+        xs_formula(sh, rr, CC_TOUCHES_PERIOD, f, (double)touches_period, XS_INT_TOTAL);
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, CC_TOUCHES_WON),
+                 xs_cell(c2, rr - 1, CC_TOUCHES_WON));
+        xs_formula(sh, rr, CC_TOUCHES_WON, f, (double)touches_won, XS_INT_TOTAL);
         int64_t attributed = a->won_cents - a->unattributed_cents;
         for (int k = 0; k < mc->n; k++) {
-            uint16_t col = (uint16_t)(7 + k * PER_MODEL);
+            uint16_t col = (uint16_t)(CC_MODEL0 + k * PER_MODEL);
             snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, col), xs_cell(c2, rr - 1, col));
             xs_formula_money(sh, rr, col, f, attributed, XS_MONEY_TOTAL);
         }
     }
     xs_freeze(sh, 1, 2);
-    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, (uint16_t)(6 + PER_MODEL * mc->n));
-}
-
-/* Deal credits: one row per deal × campaign, one cents column per model; at most `max` rows in
- * all, continued on further sheets of at most 1,048,575 rows. Returns the rows left out. */
-static size_t deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
-                                  const struct model_cols *mc, size_t max)
-{
-    const struct attribution *a = r->a;
-    const struct dataset *ds = r->ds;
-    size_t n = a->n_credits < max ? a->n_credits : max;
-    static const char *const hdr[] = {"Deal ID",     "Close date", "Amount",
-                                      "Campaign ID", "Channel",    "Touches"};
-    size_t done = 0;
-    int sheet_no = 1;
-    do {
-        char name[32];
-        if (sheet_no == 1)
-            snprintf(name, sizeof name, "Deal credits");
-        else
-            snprintf(name, sizeof name, "Deal credits %d", sheet_no);
-        struct xsheet *sh = xbook_add_sheet(b, name);
-        xs_tab_color(sh, TAB_DETAIL);
-        for (uint16_t c = 0; c < 6; c++)
-            xs_text(sh, 0, c, hdr[c], c == 2 || c == 5 ? XS_HEADER_NUM : XS_HEADER);
-        for (int k = 0; k < mc->n; k++) {
-            char h[96];
-            snprintf(h, sizeof h, "%s (%s)", col_name(mc, k), r->s->currency);
-            xs_text(sh, 0, (uint16_t)(6 + k), h, XS_HEADER_NUM);
-        }
-        xs_text(sh, 0, (uint16_t)(6 + mc->n), "Amount as written", XS_HEADER_NUM);
-        xs_text(sh, 0, (uint16_t)(7 + mc->n), "Currency as written", XS_HEADER);
-        xs_row_height(sh, 0, 30);
-        xs_col_width(sh, 0, 0, 18);
-        xs_col_width(sh, 1, (uint16_t)(5 + mc->n), 14);
-        size_t rows = n - done < DEAL_SHEET_ROWS_MAX ? n - done : DEAL_SHEET_ROWS_MAX;
-        for (size_t i = 0; i < rows; i++) {
-            const struct credit *c = &a->credits[done + i];
-            uint32_t rr = (uint32_t)(1 + i);
-            xs_text(sh, rr, 0, intern_str(&ds->deal_ids, ds->deals.id[c->deal]), XS_PLAIN);
-            xs_date(sh, rr, 1, ds->deals.close_day[c->deal], XS_DATE);
-            xs_money(sh, rr, 2, ds->deals.amount[c->deal], XS_MONEY);
-            xs_text(sh, rr, 3, intern_str(&ds->campaign_ids, c->campaign), XS_PLAIN);
-            xs_text(sh, rr, 4, intern_str(&ds->channels, ds->campaigns.channel[c->campaign]),
-                    XS_PLAIN);
-            xs_int(sh, rr, 5, c->touches, XS_INT);
-            for (int k = 0; k < mc->n; k++)
-                xs_money(sh, rr, (uint16_t)(6 + k), c->cents[mc->m[k]], XS_MONEY);
-            report_original_amount(sh, rr, (uint16_t)(6 + mc->n), ds, c->deal);
-        }
-        xs_freeze(sh, 1, 1);
-        xs_autofilter(sh, 0, 0, rows ? (uint32_t)rows : 1, (uint16_t)(7 + mc->n));
-        done += rows;
-        sheet_no++;
-    } while (done < n);
-    return a->n_credits - n;
-}
-
-static void unattributed_sheet(const struct report_ctx *r, struct xbook *b)
-{
-    const struct attribution *a = r->a;
-    const struct dataset *ds = r->ds;
-    const struct deal_table *dl = &ds->deals;
-    struct xsheet *sh = xbook_add_sheet(b, "Unattributed");
-    xs_tab_color(sh, TAB_DETAIL);
-    static const char *const hdr[] = {
-        "Deal ID",           "Close date",         "Amount", "Lead ID", "Owner", "Reason",
-        "Amount as written", "Currency as written"};
-    for (uint16_t c = 0; c < 8; c++)
-        xs_text(sh, 0, c, hdr[c], c == 2 || c == 6 ? XS_HEADER_NUM : XS_HEADER);
-    xs_col_width(sh, 0, 4, 16);
-    xs_col_width(sh, 5, 5, 70);
-    uint32_t rr = 1;
-    for (uint32_t d = 0; d < dl->n; d++) {
-        if (!a->in_period[d] || a->reason[d] == UNATTR_NONE)
-            continue;
-        xs_text(sh, rr, 0, intern_str(&ds->deal_ids, dl->id[d]), XS_PLAIN);
-        xs_date(sh, rr, 1, dl->close_day[d], XS_DATE);
-        xs_money(sh, rr, 2, dl->amount[d], XS_MONEY);
-        xs_text(sh, rr, 3, dl->lead[d] == ID_NONE ? "" : intern_str(&ds->leads, dl->lead[d]),
-                XS_PLAIN);
-        xs_text(sh, rr, 4, intern_str(&ds->people_ids, dl->owner[d]), XS_PLAIN);
-        xs_text(sh, rr, 5, unattributed_reason_text((enum unattributed_reason)a->reason[d]),
-                XS_PLAIN);
-        report_original_amount(sh, rr, 6, ds, d);
-        rr++;
-    }
-    char f[96], c1[16], c2[16];
-    xs_text(sh, rr, 0, "Total", XS_BOLD);
-    if (rr > 1) {
-        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, 1, 2), xs_cell(c2, rr - 1, 2));
-        xs_formula_money(sh, rr, 2, f, a->unattributed_cents, XS_MONEY_TOTAL);
-    } else {
-        xs_money(sh, rr, 2, 0, XS_MONEY_TOTAL);
-    }
-    xs_freeze(sh, 1, 1);
-    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, 7);
-}
-
-/* Markov details: removal effects and credit per channel, and how the chain was built. */
-static void markov_sheet(const struct report_ctx *r, struct xbook *b)
-{
-    const struct dd_credit *dd = r->dd;
-    const struct markov_result *mk = &dd->markov;
-    const struct dataset *ds = r->ds;
-    struct xsheet *sh = xbook_add_sheet(b, "Markov");
-    xs_tab_color(sh, TAB_DETAIL);
-    xs_col_width(sh, 0, 0, 30);
-    xs_col_width(sh, 1, 4, 18);
-    uint32_t row = 0;
-    xs_text(sh, row++, 0, "Markov removal effects", XS_TITLE);
-    xs_text(sh, row++, 0,
-            "Computed exactly from the absorbing chain (no simulation). Channel credit = removal "
-            "effects normalised over channels; cents allocated by largest remainder (ties by "
-            "channel name), then to campaigns by their share of the channel's touches in "
-            "converting journeys.",
-            XS_NOTE);
-    row++;
-    xs_text(sh, row, 0, "Order", XS_BOLD);
-    xs_int(sh, row++, 1, r->s->markov_order, XS_INT);
-    report_label_value(sh, row++, "Horizon",
-                       r->s->markov_horizon_observed ? "observed (finite)" : "infinite");
-    xs_text(sh, row, 0, "Converting journeys", XS_BOLD);
-    xs_int(sh, row++, 1, (int64_t)dd->n_converting, XS_INT);
-    xs_text(sh, row, 0, "Non-converting journeys", XS_BOLD);
-    xs_int(sh, row++, 1, (int64_t)dd->n_null, XS_INT);
-    xs_text(sh, row, 0, "Transient states", XS_BOLD);
-    xs_int(sh, row++, 1, mk->n_states, XS_INT);
-    xs_text(sh, row, 0, "P(conversion)", XS_BOLD);
-    xs_number(sh, row++, 1, mk->p_conversion, XS_RATIO);
-    row++;
-    static const char *const hdr[] = {"Channel", "Removal effect", "Conversions credited",
-                                      "Credit"};
-    for (uint16_t c = 0; c < 4; c++)
-        xs_text(sh, row, c, hdr[c], XS_HEADER);
-    row++;
-    uint32_t *ids = report_sorted_ids(&ds->channels);
-    for (uint32_t i = 0; i < ds->channels.n && mk->removal_effect; i++) {
-        uint32_t ch = ids[i];
-        xs_text(sh, row, 0, intern_str(&ds->channels, ch), XS_PLAIN);
-        xs_number(sh, row, 1, mk->removal_effect[ch], XS_PCT);
-        xs_number(sh, row, 2, mk->conversions[ch], XS_DEALS);
-        xs_money(sh, row, 3, dd->channel_cents[DD_MARKOV][ch], XS_MONEY);
-        row++;
-    }
-    /* First-order transition probabilities (rows: from; columns: to). */
-    row++;
-    xs_text(sh, row++, 0, "Transition probabilities (first order, collapsed journeys)", XS_BOLD);
-    uint32_t n = dd->n_channels;
-    size_t cols = (size_t)n + 2;
-    xs_text(sh, row, 0, "From \\ to", XS_HEADER);
-    for (uint32_t k = 0; k < n; k++)
-        xs_text(sh, row, (uint16_t)(1 + k), intern_str(&ds->channels, ids[k]), XS_HEADER);
-    xs_text(sh, row, (uint16_t)(1 + n), "(conversion)", XS_HEADER);
-    xs_text(sh, row, (uint16_t)(2 + n), "(null)", XS_HEADER);
-    row++;
-    for (uint32_t from = 0; from <= n && dd->transitions; from++) {
-        size_t r0 = from == 0 ? 0 : (size_t)(1 + ids[from - 1]);
-        xs_text(sh, row, 0, from == 0 ? "(start)" : intern_str(&ds->channels, ids[from - 1]),
-                XS_BOLD);
-        for (uint32_t k = 0; k < n; k++)
-            xs_number(sh, row, (uint16_t)(1 + k), dd->transitions[r0 * cols + ids[k]], XS_PCT);
-        xs_number(sh, row, (uint16_t)(1 + n), dd->transitions[r0 * cols + n], XS_PCT);
-        xs_number(sh, row, (uint16_t)(2 + n), dd->transitions[r0 * cols + n + 1], XS_PCT);
-        row++;
-    }
-    free(ids);
+    xs_print_wide(sh, 0, 1);
+    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, (uint16_t)(CC_MODEL0 - 1 + PER_MODEL * mc->n));
 }
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d)
@@ -599,81 +676,22 @@ int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct
     if (!b)
         return -1;
     struct model_cols mc, rule;
-    models_of(r->a, r->dd, true, &mc);
-    models_of(r->a, r->dd, false, &rule);
-    const struct dataset *ds = r->ds;
-    int64_t *channel_spend = xcalloc(ds->channels.n ? ds->channels.n : 1, sizeof *channel_spend);
-    for (uint32_t c = 0; c < ds->campaigns.n; c++)
-        if (ds->campaigns.channel[c] != ID_NONE)
-            channel_spend[ds->campaigns.channel[c]] += ds->campaigns.spend[c];
+    report_attr_models(r->a, r->dd, true, &mc);
+    report_attr_models(r->a, r->dd, false, &rule);
+    struct period_spend ps;
+    spend_compute(&ps, r->ds, r->period, r->as_of_day);
     size_t cap = r->s->detail_rows_max ? (size_t)r->s->detail_rows_max : 0;
     size_t cut = cap < r->a->n_credits ? r->a->n_credits - cap : 0;
-    summary_sheet(r, b, &mc, channel_spend, cut);
-    channels_sheet(r, b, &mc, channel_spend);
-    campaigns_sheet(r, b, &mc);
+    summary_sheet(r, b, &mc, &ps, cut);
+    channels_sheet(r, b, &mc, &ps);
+    campaigns_sheet(r, b, &mc, &ps);
     if (cap)
-        deal_credits_sheets(r, b, &rule, cap);
-    unattributed_sheet(r, b);
+        report_deal_credits_sheets(r, b, &rule, cap);
+    report_unattributed_sheet(r, b);
     if (r->dd && (r->dd->models & (1u << DD_MARKOV)))
-        markov_sheet(r, b);
+        report_markov_sheet(r, b);
     report_exceptions_sheet(r, b, false);
     report_run_sheet(r, b);
-    free(channel_spend);
+    spend_release(&ps);
     return xbook_close(b, d);
-}
-
-struct credits_csv {
-    const struct report_ctx *r;
-    struct csvout *o;
-    struct model_cols mc;
-};
-
-static void credits_row(void *ctx, uint32_t deal, uint64_t touch, const int64_t *cents)
-{
-    struct credits_csv *cc = ctx;
-    const struct dataset *ds = cc->r->ds;
-    char day[16], when[32];
-    date_format_day(day, sizeof day, ds->deals.close_day[deal]);
-    int64_t ts = ds->touches.ts[touch];
-    int64_t sod = ts - (int64_t)date_day_of_ts(ts) * 86400;
-    date_format_day(when, sizeof when, date_day_of_ts(ts));
-    snprintf(when + 10, sizeof when - 10, "T%02d:%02d:%02dZ", (int)(sod / 3600),
-             (int)(sod / 60 % 60), (int)(sod % 60));
-    csvout_text(cc->o, intern_str(&ds->deal_ids, ds->deals.id[deal]));
-    csvout_text(cc->o, day);
-    csvout_money(cc->o, ds->deals.amount[deal], cc->r->s->currency_digits);
-    csvout_text(cc->o, intern_str(&ds->leads, ds->touches.lead[touch]));
-    csvout_text(cc->o, when);
-    csvout_uint(cc->o, touch_line(&ds->touches, touch));
-    uint32_t camp = ds->touches.campaign[touch];
-    csvout_text(cc->o, intern_str(&ds->campaign_ids, camp));
-    csvout_text(cc->o, intern_str(&ds->channels, ds->campaigns.channel[camp]));
-    for (int k = 0; k < cc->mc.n; k++)
-        csvout_money(cc->o, cents[cc->mc.m[k]], cc->r->s->currency_digits);
-    csvout_end_row(cc->o);
-}
-
-int report_credits_csv(const struct report_ctx *r, const struct lead_index *ix, const char *path,
-                       struct diag *d)
-{
-    struct csvout o;
-    if (csvout_open(&o, path, d))
-        return -1;
-    struct credits_csv cc;
-    memset(&cc, 0, sizeof cc);
-    cc.r = r;
-    cc.o = &o;
-    models_of(r->a, r->dd, false, &cc.mc);
-    static const char *const hdr[] = {"deal_id",    "close_date", "amount",      "lead_id",
-                                      "touched_at", "touch_line", "campaign_id", "channel"};
-    for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
-        csvout_text(&o, hdr[i]);
-    for (int k = 0; k < cc.mc.n; k++) {
-        char h[64];
-        snprintf(h, sizeof h, "%s_%s", col_name(&cc.mc, k), r->s->currency);
-        csvout_text(&o, h);
-    }
-    csvout_end_row(&o);
-    attrib_touch_credits(r->a, r->ds, ix, r->s, credits_row, &cc);
-    return csvout_close(&o, d) ? -1 : 0;
 }

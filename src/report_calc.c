@@ -837,8 +837,9 @@ size_t report_line_calc(const struct report_ctx *r, const struct payout_line *l,
         break;
     case LINE_PAYEE_CAP: {
         const struct plan_version *v = l->version;
+        /* the line brings what the payout period earned down to the cap: earned = cap − line */
         fmt_cents(a, sizeof a, v ? v->cap_payee : 0, digits);
-        fmt_cents(b, sizeof b, r->p->person_total[l->person] - l->amount, digits);
+        fmt_cents(b, sizeof b, (v ? v->cap_payee : 0) - l->amount, digits);
         fmt_cents(q, sizeof q, l->amount, digits);
         clause(&c);
         add(&c, "cap_payee %s − %s earned in the period → %s", a, b, q);
@@ -857,34 +858,36 @@ void report_line_text(const struct report_ctx *r, const struct payout_line *l, c
     report_line_calc(r, l, false, buf, size);
 }
 
-int report_pay_fx_text(const struct report_ctx *r, uint32_t person, char *buf, size_t size)
+int report_pay_fx_text(const struct report_ctx *r, const struct payout_row *pr, char *buf,
+                       size_t size)
 {
     const struct dataset *ds = r->ds;
-    const struct payouts *p = r->p;
-    const char *cur = ds->people.currency[person].code;
+    const char *cur = ds->people.currency[pr->person].code;
     buf[0] = 0;
-    if (!cur[0] || strcmp(cur, r->s->currency) == 0)
+    if (pr->rate_day == DAY_NONE || !cur[0] || strcmp(cur, r->s->currency) == 0)
         return 0;
     int32_t best = DAY_NONE;
     struct decimal rate = {0, 0};
     for (size_t i = 0; i < ds->fx.n; i++)
-        if (strcmp(ds->fx.currency[i].code, cur) == 0 && ds->fx.day[i] <= p->pay_rate_day &&
+        if (strcmp(ds->fx.currency[i].code, cur) == 0 && ds->fx.day[i] <= pr->rate_day &&
             ds->fx.day[i] > best) {
             best = ds->fx.day[i];
             rate = ds->fx.rate[i];
         }
-    char t[64], rt[64], v[64], day[16];
-    fmt_cents(t, sizeof t, p->person_total[person], cdigits(r));
-    fmt_cents(v, sizeof v, p->person_pay[person], money_minor_digits(cur));
-    date_format_day(day, sizeof day, best == DAY_NONE ? p->pay_rate_day : best);
+    char t[64], rt[64], v[64], day[16], pd[16];
+    const char *period = r->p->periods[pr->pp - 1].name;
+    fmt_cents(t, sizeof t, pr->payable, cdigits(r));
+    fmt_cents(v, sizeof v, pr->pay, money_minor_digits(cur));
+    date_format_day(pd, sizeof pd, pr->rate_day);
     if (best == DAY_NONE) {
-        snprintf(buf, size, "Paid in %s: %s", cur, v);
+        snprintf(buf, size, "Paid in %s: %s %s for %s (rate in force on %s)", cur, v, cur, period,
+                 pd);
         return 1;
     }
     fmt_decimal(rt, sizeof rt, rate);
-    char pd[16];
-    date_format_day(pd, sizeof pd, p->pay_rate_day);
-    snprintf(buf, size, "Paid in %s: %s %s ÷ %s rate → %s %s; the rate in force on %s (from %s)",
-             cur, t, r->s->currency, rt, v, cur, pd, day);
+    date_format_day(day, sizeof day, best);
+    snprintf(buf, size,
+             "Paid in %s: %s %s ÷ %s rate → %s %s for %s; the rate in force on %s (from %s)", cur,
+             t, r->s->currency, rt, v, cur, period, pd, day);
     return 1;
 }

@@ -16,6 +16,9 @@
 
 void report_label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value);
 void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day);
+/* The Summary sheets' block of rejected input rows from `row` on: the count per file, and each
+ * rejected deal row with its amount where it could be read. Returns the next free row. */
+uint32_t report_rejects_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row);
 /* The ids of an interner ordered by their strings (bytewise); the caller frees the array. */
 uint32_t *report_sorted_ids(const struct intern *in);
 void report_run_sheet(const struct report_ctx *r, struct xbook *b);
@@ -47,11 +50,13 @@ uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l
 struct lines_layout {
     uint32_t first, last; /* rows of the first and last line (last < first: no lines) */
     uint16_t col_amount, col_person_key, col_column_key;
+    uint16_t col_period_key; /* the line's payout period number (payouts.periods, 1-based) */
 };
 void report_lines_layout(const struct report_ctx *r, struct lines_layout *out);
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
                         struct lines_layout *out);
-void report_plans_sheet(const struct report_ctx *r, struct xbook *b);
+/* The Plans sheet: every plan as configured, or only `only` (a sheet named "Plan"). */
+void report_plans_sheet(const struct report_ctx *r, struct xbook *b, const struct plan *only);
 /* A line's arithmetic as clauses a reader redoes by hand (report_calc.c has the grammar):
  * "7,500.00 × 6% + 12,500.00 × 8% → 1,450.00; capped at cap_deal 1,000.00 → 1,000.00".
  * `detail` (explain) adds the quota and the attainment. Returns the length written. */
@@ -63,8 +68,16 @@ void report_line_text(const struct report_ctx *r, const struct payout_line *l, c
 /* Does the line measure attainment (a commission, override or bonus line with a quota or
  * goal)? SPIF, pool and adjustment lines do not. */
 bool report_line_has_attainment(const struct payout_line *l);
-/* A payee paid in another currency: "Paid in EUR: 9,123.45 USD ÷ 1.085722 rate → 8,402.06 EUR;
- * …" into buf, returning 1; 0 (buf empty) when the person is paid in the reporting currency. */
-int report_pay_fx_text(const struct report_ctx *r, uint32_t person, char *buf, size_t size);
+/* A payout row paid in another currency: "Paid in EUR: 9,105.89 USD ÷ 1.083769 rate → 8,402.06
+ * EUR for 2026-08; …" (its payable amount divided by the rate in force on its rate day) into
+ * buf, returning 1; 0 (buf empty) when the person is paid in the reporting currency. */
+int report_pay_fx_text(const struct report_ctx *r, const struct payout_row *pr, char *buf,
+                       size_t size);
+/* "-1,234.56": minor units with the currency's decimals and thousands separators. */
+void report_money_text(char *buf, size_t size, int64_t minor, int digits);
+/* Why a payout row nets below 0.00: its negative lines and the rest ("clawback of deal D2
+ * (-1,000.00) against 200.00 of other lines"), for the to-recover entries. */
+void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,
+                          size_t size);
 
 #endif

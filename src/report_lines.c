@@ -146,6 +146,7 @@ void report_lines_layout(const struct report_ctx *r, struct lines_layout *out)
     out->col_amount = c_weight + 4;
     out->col_person_key = c_weight + 5;
     out->col_column_key = c_weight + 6;
+    out->col_period_key = c_weight + 10; /* after Note and the deal's original amount, currency */
 }
 
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
@@ -345,6 +346,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
         xs_text(sh, row, c_note, buf, XS_CALC);
         if (l->deal != ID_NONE)
             report_original_amount(sh, row, (uint16_t)(c_note + 1), ds, l->deal);
+        xs_int(sh, row, (uint16_t)(c_note + 3), p->rows[l->row].pp, XS_INT);
     }
     xs_text(sh, row, 0, "Total", XS_BOLD);
     if (p->n_lines) {
@@ -360,12 +362,14 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, c_pkey, c_ckey, 9);
     xs_col_width(sh, (uint16_t)(c_note + 1), (uint16_t)(c_note + 2), 13);
     xs_freeze(sh, first, 2);
-    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 2));
+    xs_text(sh, header, (uint16_t)(c_note + 3), "Payout period #", XS_HEADER_NUM);
+    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 3));
     out->first = first;
     out->last = row - 1;
     out->col_amount = c_amount;
     out->col_person_key = c_pkey;
     out->col_column_key = c_ckey;
+    out->col_period_key = (uint16_t)(c_note + 3);
 }
 
 /* One line: its heading, the measure around it, then its calculation one clause a line. */
@@ -452,7 +456,8 @@ int report_explain(const struct report_ctx *r, const char *person, const char *d
     char t[48], fx[512];
     fmt_rat_money(t, sizeof t, rat_int64(total), digits);
     fprintf(fp, "%zu line%s, total %s %s\n", n, n == 1 ? "" : "s", t, r->s->currency);
-    if (who != ID_NONE && report_pay_fx_text(r, who, fx, sizeof fx))
-        fprintf(fp, "%s\n", fx);
+    for (uint32_t q = 0; who != ID_NONE && who < p->n_people && q < p->person_nrows[who]; q++)
+        if (report_pay_fx_text(r, &p->rows[p->person_row0[who] + q], fx, sizeof fx))
+            fprintf(fp, "%s\n", fx);
     return 0;
 }

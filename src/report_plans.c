@@ -405,14 +405,16 @@ static void version_block(struct psheet *p, const struct report_ctx *r, const st
         component_block(p, r, pl->versions[0].section, &v->components[i]);
 }
 
-void report_plans_sheet(const struct report_ctx *r, struct xbook *b)
+void report_plans_sheet(const struct report_ctx *r, struct xbook *b, const struct plan *only)
 {
-    struct psheet p = {
-        xbook_add_sheet(b, "Plans"), 0, r->s->currency_digits, {WIDTH_MIN, WIDTH_MIN}};
+    struct psheet p = {xbook_add_sheet(b, only ? "Plan" : "Plans"),
+                       0,
+                       r->s->currency_digits,
+                       {WIDTH_MIN, WIDTH_MIN}};
     xs_tab_color(p.sh, TAB_DETAIL);
     xs_hide_gridlines(p.sh);
     char buf[512];
-    xs_text(p.sh, p.row++, 0, "Plans", XS_TITLE);
+    xs_text(p.sh, p.row++, 0, only ? "Plan" : "Plans", XS_TITLE);
     snprintf(buf, sizeof buf, "As configured in %s", r->cfg->display);
     xs_text(p.sh, p.row++, 0, buf, XS_NOTE);
     p.row++;
@@ -436,7 +438,8 @@ void report_plans_sheet(const struct report_ctx *r, struct xbook *b)
     } else {
         for (size_t i = 0; i < r->plans->n; i++)
             for (size_t v = 0; v < r->plans->plans[i].n_versions; v++)
-                version_block(&p, r, &r->plans->plans[i], v);
+                if (!only || only == &r->plans->plans[i])
+                    version_block(&p, r, &r->plans->plans[i], v);
     }
     for (uint16_t c = 0; c < 2; c++)
         xs_col_width(p.sh, c, c, p.width[c] > WIDTH_MAX ? WIDTH_MAX : p.width[c]);

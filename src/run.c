@@ -84,6 +84,9 @@ struct run_state {
     struct attribution pattr; /* over every kept deal, for plans measuring attribution */
     struct dd_credit dd;
     struct payouts pay;
+    struct payouts ytd; /* over the year up to the period's end, for statements */
+    struct period ytd_window;
+    const char *stmt_dir; /* per-person statements, or NULL */
     struct period period;
     int32_t as_of_day;
     const char *out_dir;
@@ -137,6 +140,12 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
         period_containing(PERIOD_MONTH, st->as_of_day, &st->period);
     }
     st->out_dir = o->out_dir ? o->out_dir : st->s.out_dir;
+    st->stmt_dir = o->statements_dir ? o->statements_dir : st->s.statements_dir;
+    if (!st->s.inputs[INPUT_PEOPLE].path)
+        st->stmt_dir = NULL;
+    /* Statements show the year to date: the year holding the period, up to its last day. */
+    period_containing(PERIOD_YEAR, st->period.last_day, &st->ytd_window);
+    st->ytd_window.last_day = st->period.last_day;
     return RUN_OK;
 }
 
@@ -151,6 +160,10 @@ static int run_payouts(struct run_state *st, struct diag *d)
         .window = st->period,
         .as_of = st->as_of_day};
     int rc = payout_run(&st->pay, &in, d);
+    if (rc == PAYOUT_OK && st->stmt_dir) {
+        in.window = st->ytd_window;
+        rc = payout_run(&st->ytd, &in, d);
+    }
     return rc == PAYOUT_OK        ? RUN_OK
            : rc == PAYOUT_ECONFIG ? RUN_ECONFIG
                                   : RUN_EDATA; /* overflow, FX */
@@ -170,43 +183,110 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
                                .plans = &st->plans};
 }
 
+/* One statement workbook per person on a plan, as <stmt_dir>/<period>/<id>.xlsx. */
+static int write_statements(struct run_state *st, const struct report_ctx *r, struct diag *d)
+{
+    char **names = report_statement_names(r, d);
+    if (!names)
+        return RUN_ECONFIG;
+    size_t n = strlen(st->stmt_dir) + 1 + sizeof st->period.name;
+    char *dir = xmalloc(n);
+    snprintf(dir, n, "%s/%s", st->stmt_dir, st->period.name);
+    int rc = RUN_OK;
+    for (uint32_t id = 0; id < st->ds.people.n; id++) {
+        if (!names[id])
+            continue;
+        char file[IDS_MAX_LEN + 16];
+        snprintf(file, sizeof file, "%s.xlsx", names[id]);
+        const char *tmp;
+        if (rc == RUN_OK) {
+            int prc = publish_begin(dir, file, &tmp, d);
+            if (prc != PUBLISH_OK)
+                rc = publish_status_to_exit(prc);
+            else if (report_statement_xlsx(r, &st->ytd, id, tmp, d))
+                rc = RUN_EIO;
+        }
+        free(names[id]);
+    }
+    free(names);
+    free(dir);
+    return rc;
+}
+
+/* Stage `kind-period.ext` in the output directory: *tmp is where to write it. A failure is
+ * kept in *status (the first one wins) and returns false. */
+static bool stage(const struct run_state *st, const char *kind, const char *ext, const char **tmp,
+                  int *status, struct diag *d)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%s-%s.%s", kind, st->period.name, ext);
+    int rc = publish_begin(st->out_dir, name, tmp, d);
+    if (rc != PUBLISH_OK && *status == RUN_OK)
+        *status = publish_status_to_exit(rc);
+    return rc == PUBLISH_OK;
+}
+
 /* Write every output under a temporary name, then publish them together. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
     struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
-    char name[96];
     const char *tmp;
-    int rc = 0;
+    int rc = 0, status = RUN_OK;
 
-    snprintf(name, sizeof name, "attribution-%s.xlsx", st->period.name);
-    if (!(tmp = publish_begin(st->out_dir, name, d)) || report_attribution_xlsx(&r, tmp, d))
+    if (!stage(st, "attribution", "xlsx", &tmp, &status, d) || report_attribution_xlsx(&r, tmp, d))
         rc = -1;
     if (rc == 0 && r.p) {
-        snprintf(name, sizeof name, "payouts-%s.xlsx", st->period.name);
-        if (!(tmp = publish_begin(st->out_dir, name, d)) || report_payouts_xlsx(&r, tmp, d))
+        if (!stage(st, "payouts", "xlsx", &tmp, &status, d) || report_payouts_xlsx(&r, tmp, d))
             rc = -1;
-        snprintf(name, sizeof name, "payroll-%s.csv", st->period.name);
         if (rc == 0 &&
-            (!(tmp = publish_begin(st->out_dir, name, d)) || report_payroll_csv(&r, tmp, d)))
+            (!stage(st, "payroll", "csv", &tmp, &status, d) || report_payroll_csv(&r, tmp, d)))
             rc = -1;
     }
-    snprintf(name, sizeof name, "credits-%s.csv", st->period.name);
     if (rc == 0 &&
-        (!(tmp = publish_begin(st->out_dir, name, d)) || report_credits_csv(&r, &st->ix, tmp, d)))
+        (!stage(st, "credits", "csv", &tmp, &status, d) || report_credits_csv(&r, &st->ix, tmp, d)))
         rc = -1;
-    snprintf(name, sizeof name, "rejects-%s.csv", st->period.name);
-    if (rc == 0 && (!(tmp = publish_begin(st->out_dir, name, d)) || report_rejects_csv(&r, tmp, d)))
+    if (rc == 0 &&
+        (!stage(st, "rejects", "csv", &tmp, &status, d) || report_rejects_csv(&r, tmp, d)))
         rc = -1;
+    if (rc == 0 && st->stmt_dir && r.p) {
+        int s = write_statements(st, &r, d);
+        if (s != RUN_OK) {
+            publish_abort();
+            return s;
+        }
+    }
     if (rc) {
         publish_abort();
-        return RUN_EIO;
+        return status != RUN_OK ? status : RUN_EIO;
     }
     return publish_status_to_exit(publish_commit(d));
+}
+
+/* A run that succeeded with rejected rows says so in one stderr line (cron mails it): the count
+ * per file and where the rows are listed. */
+static void rejects_line(const struct run_state *st, FILE *log)
+{
+    if (!st->ds.n_rejects)
+        return;
+    uint64_t total = 0;
+    for (int k = 0; k < INPUT_N; k++)
+        total += st->ds.files[k].present ? st->ds.files[k].bucket[BUCKET_REJECTED] : 0;
+    fprintf(log, "sametable: %" PRIu64 " input row%s rejected (", total, total == 1 ? "" : "s");
+    const char *sep = "";
+    for (int k = 0; k < INPUT_N; k++) {
+        const struct file_stats *fs = &st->ds.files[k];
+        if (!fs->present || !fs->bucket[BUCKET_REJECTED])
+            continue;
+        fprintf(log, "%s%s %" PRIu64, sep, fs->display, fs->bucket[BUCKET_REJECTED]);
+        sep = ", ";
+    }
+    fprintf(log, "), listed in %s/rejects-%s.csv\n", st->out_dir, st->period.name);
 }
 
 static void state_release(struct run_state *st)
 {
     payout_release(&st->pay);
+    payout_release(&st->ytd);
     attrib_release(&st->pattr);
     dd_credit_release(&st->dd);
     attrib_release(&st->attr);
@@ -243,10 +323,12 @@ int run_execute(const struct run_opts *o, struct diag *d)
                                   .keep_last = st.period.last_day,
                                   .cancel_first = 1, /* none */
                                   .cancel_last = 0,
+                                  .period_first = st.period.first_day,
+                                  .period_last = st.period.last_day,
                                   .business = st.business,
                                   .strict = o->strict};
         if (people)
-            payout_ingest_window(&st.plans, &st.period, &w);
+            payout_ingest_window(&st.plans, st.stmt_dir ? &st.ytd_window : &st.period, &w);
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
     }
@@ -279,6 +361,8 @@ int run_execute(const struct run_opts *o, struct diag *d)
     if (rc == RUN_OK && o->command == RUN_RUN) {
         rc = write_outputs(&st, d);
         stage_done(&clk, "write");
+        if (rc == RUN_OK)
+            rejects_line(&st, o->log);
     }
     if (o->verbose && rc == RUN_OK) {
         fprintf(o->log, "sametable: period %s, as of ", st.period.name);

@@ -22,7 +22,7 @@ static const struct schema_field deal_fields[DF_N] = {
     [DF_CLOSED] = {"closed_at", true},    [DF_STAGE] = {"stage", false},
     [DF_CURRENCY] = {"currency", false},  [DF_LEAD_CREATED] = {"lead_created_at", false},
     [DF_CREATED] = {"created_at", false}, [DF_CANCELLED] = {"cancelled_at", false},
-    [DF_PRODUCT] = {"product", false},
+    [DF_PRODUCT] = {"product", false},    [DF_NAME] = {"name", false},
 };
 
 static const struct schema_field person_fields[PF_N] = {
@@ -47,6 +47,12 @@ static const struct schema_field fx_fields[XF_N] = {
     [XF_EFFECTIVE] = {"effective_date", true},
 };
 
+static const struct schema_field spend_fields[SPF_N] = {
+    [SPF_CAMPAIGN] = {"campaign_id", true},
+    [SPF_DATE] = {"date", true},
+    [SPF_AMOUNT] = {"amount", true},
+};
+
 static const struct schema schemas[INPUT_N] = {
     [INPUT_CAMPAIGNS] = {"campaigns", true, CF_N, campaign_fields},
     [INPUT_TOUCHES] = {"touches", true, TF_N, touch_fields},
@@ -54,6 +60,7 @@ static const struct schema schemas[INPUT_N] = {
     [INPUT_PEOPLE] = {"people", false, PF_N, person_fields},
     [INPUT_SPLITS] = {"splits", false, SF_N, split_fields},
     [INPUT_FX] = {"fx", false, XF_N, fx_fields},
+    [INPUT_SPEND] = {"spend", false, SPF_N, spend_fields},
 };
 
 const struct schema *schema_get(enum input_kind kind)

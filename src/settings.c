@@ -194,6 +194,33 @@ static int load_columns(struct config *c, enum input_kind k, struct inputcfg *in
     return rc;
 }
 
+/* The files whose every row can change someone's pay: any rejected row fails the run unless
+ * [format.<file>] max_reject_share says otherwise. */
+static bool decides_pay(enum input_kind k)
+{
+    switch (k) {
+    case INPUT_DEALS:
+    case INPUT_PEOPLE:
+    case INPUT_SPLITS:
+    case INPUT_FX:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A key that no longer lives in `sec`: an error that names where it went. */
+static int moved_key(struct config *c, const char *sec, const char *key, const char *where,
+                     struct diag *d)
+{
+    struct cfg_entry *e = config_find(c, sec, key);
+    if (!e)
+        return 0;
+    e->used = true;
+    config_error_at(c, e, d, "[%s] %s is no longer read: %s", sec, key, where);
+    return -1;
+}
+
 int settings_load(struct settings *s, struct config *c, struct diag *d)
 {
     int rc = 0;
@@ -204,11 +231,17 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     const char *period;
     rc |= config_get_str(c, "run", "period", "", &period, d);
     s->period = *period ? period : NULL;
+    static const char *const fx_dates[] = {"period_end", "as_of"};
+    size_t fx_date;
+    rc |= config_get_enum(c, "run", "payment_fx_date", fx_dates, 2, 0, &fx_date, d);
+    s->payment_fx_as_of = fx_date == 1;
     rc |= config_get_str(c, "run", "timezone", "UTC", &s->timezone, d);
     rc |= check_zone(c, "run", "timezone", s->timezone, d);
     rc |= get_currency(c, "run", "currency", "USD", s->currency, &s->currency_digits, d);
-    rc |= config_get_decimal(c, "run", "max_reject_share", "0.01", (struct decimal){0, 0},
-                             (struct decimal){1, 0}, &s->max_reject_share, d);
+    rc |= moved_key(c, "run", "max_reject_share",
+                    "it is set per file: [format.deals] max_reject_share (default 0 for deals, "
+                    "people, splits and fx; 0.01 for touches and campaigns)",
+                    d);
 
     config_has_section(c, "inputs");
     config_has_section(c, "format");
@@ -217,6 +250,10 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     base.money.minor_digits = s->currency_digits;
     struct fmtcfg deflt;
     rc |= load_format(c, "format", &base, &deflt, s->timezone, d);
+    rc |= moved_key(c, "format", "max_reject_share",
+                    "it is set per file only: [format.deals] max_reject_share, "
+                    "[format.touches] max_reject_share, …",
+                    d);
     for (int k = 0; k < INPUT_N; k++) {
         const struct schema *sc = schema_get((enum input_kind)k);
         struct inputcfg *in = &s->inputs[k];
@@ -230,6 +267,9 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
         snprintf(sec, sizeof sec, "format.%s", sc->name);
         config_has_section(c, sec);
         rc |= load_format(c, sec, &deflt, &in->fmt, s->timezone, d);
+        rc |= config_get_decimal(
+            c, sec, "max_reject_share", decides_pay((enum input_kind)k) ? "0" : "0.01",
+            (struct decimal){0, 0}, (struct decimal){1, 0}, &in->max_reject_share, d);
         rc |= load_columns(c, (enum input_kind)k, in, d);
     }
 
@@ -322,6 +362,7 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
 
     config_has_section(c, "output");
     rc |= config_get_path(c, "output", "dir", "out", &s->out_dir, d);
+    rc |= config_get_path(c, "output", "statements", NULL, &s->statements_dir, d);
     rc |= config_get_str(c, "output", "company", "", &s->company, d);
     rc |= config_get_int(c, "output", "detail_rows_max", 100000, 0, 100000000, &s->detail_rows_max,
                          d);

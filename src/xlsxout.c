@@ -19,6 +19,11 @@ struct xsheet {
      * width a writer asked for, which caps the fitted one (0 = none). Applied at close. */
     double *fit, *cap;
     uint16_t n_cols;
+    /* Printing: manual page breaks (rows that start a page), and whether the sheet prints at
+     * its natural size over as many pages as it needs (wide sheets) instead of one page wide. */
+    lxw_row_t *breaks;
+    size_t n_breaks, cap_breaks;
+    bool print_natural;
     /* The last row given a height (points), so an outline level set on it later keeps it. */
     uint32_t tall_row;
     double tall_pts;
@@ -164,6 +169,9 @@ static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits, con
     case XS_RATIO_TOTAL:
         format_set_num_format(f, "0.00\"x\"");
         break;
+    case XS_TEXT_RIGHT:
+        format_set_align(f, LXW_ALIGN_RIGHT);
+        break;
     case XS_CALC:
         format_set_indent(f, 1);
         format_set_text_wrap(f);
@@ -220,6 +228,8 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     /* Printed or exported to PDF: landscape, one page wide, as many pages tall as needed. */
     worksheet_set_landscape(s->ws);
     worksheet_fit_to_pages(s->ws, 1, 0);
+    /* Every printed page names its sheet and is numbered. */
+    latch(b, worksheet_set_footer(s->ws, "&L&A&RPage &P of &N"), s, 0, 0);
     VEC_PUSH(b->sheets, b->n_sheets, b->cap_sheets, s);
     return s;
 }
@@ -516,6 +526,63 @@ static void apply_widths(struct xsheet *s)
     }
 }
 
+/* Printing scale (10–100 %) that makes the sheet's columns one landscape page wide. "Fit to
+ * width" would do it, but it makes spreadsheets ignore manual page breaks. */
+static uint16_t one_page_wide_scale(const struct xsheet *s)
+{
+    /* A column of width w characters is about 7 w + 5 pixels (Calibri 11); a landscape A4 or
+     * Letter page leaves about 980 pixels between the default margins. */
+    double px = 0;
+    for (uint16_t c = 0; c < s->n_cols; c++) {
+        double w = s->fit[c] > 0 ? s->fit[c] + 2 : s->cap[c] > 0 ? s->cap[c] : 8.43;
+        double cap = s->cap[c] > 0 ? s->cap[c] : 60;
+        if (w < 6)
+            w = 6;
+        if (w > cap)
+            w = cap;
+        px += 7 * w + 5;
+    }
+    double scale = px > 0 ? 980.0 / px * 100 : 100;
+    return (uint16_t)(scale >= 100 ? 100 : scale <= 10 ? 10 : scale);
+}
+
+static void apply_print(struct xsheet *s)
+{
+    if (s->print_natural) {
+        /* Natural size, several pages across, each repeating the key columns and header rows. */
+        worksheet_set_print_scale(s->ws, 100);
+        worksheet_print_across(s->ws);
+    } else if (s->n_breaks) {
+        worksheet_set_print_scale(s->ws, one_page_wide_scale(s));
+    }
+    if (s->n_breaks) {
+        /* libxlsxwriter copies at most LXW_BREAKS_MAX breaks from a 0-terminated array. */
+        size_t n = s->n_breaks < LXW_BREAKS_MAX ? s->n_breaks : LXW_BREAKS_MAX;
+        s->breaks[n] = 0;
+        latch(s->book, worksheet_set_h_pagebreaks(s->ws, s->breaks), s, 0, 0);
+    }
+}
+
+void xs_print_titles(struct xsheet *s, uint32_t first_row, uint32_t last_row)
+{
+    latch(s->book, worksheet_repeat_rows(s->ws, first_row, last_row), s, first_row, 0);
+}
+
+void xs_print_wide(struct xsheet *s, uint16_t first_key_col, uint16_t last_key_col)
+{
+    s->print_natural = true;
+    latch(s->book, worksheet_repeat_columns(s->ws, first_key_col, last_key_col), s, 0,
+          first_key_col);
+}
+
+void xs_page_break_before(struct xsheet *s, uint32_t row)
+{
+    if (row == 0 || s->n_breaks >= LXW_BREAKS_MAX)
+        return; /* Excel's limit; later blocks then follow the automatic breaks */
+    VEC_GROW(s->breaks, s->cap_breaks, s->n_breaks + 2);
+    s->breaks[s->n_breaks++] = row;
+}
+
 void xs_row_height(struct xsheet *s, uint32_t row, double points)
 {
     s->tall_row = row;
@@ -526,6 +593,9 @@ void xs_row_height(struct xsheet *s, uint32_t row, double points)
 void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col)
 {
     worksheet_freeze_panes(s->ws, row, col);
+    /* The rows frozen on screen are the ones a printed page repeats. */
+    if (row > 0)
+        xs_print_titles(s, 0, row - 1);
 }
 
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2)
@@ -587,8 +657,10 @@ int xbook_close(struct xbook *b, struct diag *d)
 {
     if (!b)
         return 0;
-    for (size_t i = 0; i < b->n_sheets; i++)
+    for (size_t i = 0; i < b->n_sheets; i++) {
         apply_widths(b->sheets[i]);
+        apply_print(b->sheets[i]);
+    }
     lxw_error e = workbook_close(b->wb);
     int rc = 0;
     if (b->err != LXW_NO_ERROR) {
@@ -602,6 +674,7 @@ int xbook_close(struct xbook *b, struct diag *d)
     for (size_t i = 0; i < b->n_sheets; i++) {
         free(b->sheets[i]->fit);
         free(b->sheets[i]->cap);
+        free(b->sheets[i]->breaks);
         free(b->sheets[i]);
     }
     free(b->sheets);

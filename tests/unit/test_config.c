@@ -812,6 +812,63 @@ Test(config, check_unused_flags_an_unknown_section_given_with_set)
     unload(&l);
 }
 
+/* Suggestions: each row is an INI whose one unknown key or section is `name`, the keys the test
+ * asks for (all in [attribution] or [run]), and the suggestion expected (NULL: none). Distances
+ * by hand: lookbak_days -> lookback_days 1 (insert c); lookback_dasy -> lookback_days 1 (swap);
+ * half_live_day -> half_life_days 2 (v->f, insert s); lookback -> lookback_days 5 (too far);
+ * attributoin -> attribution 1 (swap); ru -> run 1 (1 * 3 <= 3); rnx -> run 2 but 2 * 3 > 3
+ * (too short to guess). */
+Test(config, an_unknown_name_suggests_the_nearest_name_asked_for_when_it_is_close)
+{
+    static const struct {
+        const char *ini, *name, *want;
+    } cases[] = {
+        {"[attribution]\nlookbak_days = 3\n", "'lookbak_days'", "did you mean 'lookback_days'?"},
+        {"[attribution]\nlookback_dasy = 3\n", "'lookback_dasy'", "did you mean 'lookback_days'?"},
+        {"[attribution]\nhalf_live_day = 3\n", "'half_live_day'", "did you mean 'half_life_days'?"},
+        {"[attribution]\nlookback = 3\n", "'lookback'", NULL},
+        {"[attributoin]\nlookback_days = 3\n", "[attributoin]", "did you mean [attribution]?"},
+        {"[ru]\nas_of = 2026-10-31\n", "[ru]", "did you mean [run]?"},
+        {"[rnx]\nas_of = 2026-10-31\n", "[rnx]", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct loaded l;
+        load(&l, cases[i].ini);
+        cr_assert_eq(l.rc, 0, "%s", dump(&l.d));
+        int64_t v;
+        config_get_int(&l.c, "attribution", "lookback_days", 90, 0, 3650, &v, &l.d);
+        config_get_int(&l.c, "attribution", "half_life_days", 7, 0, 3650, &v, &l.d);
+        config_has_section(&l.c, "run");
+        cr_assert_eq(config_check_unused(&l.c, &l.d), -1, "case %zu", i);
+        cr_assert_eq(l.d.n_errors, 1, "case %zu: %s", i, dump(&l.d));
+        const struct diag_entry *e = find_error(&l.d, cases[i].name);
+        cr_assert(e != NULL, "case %zu: %s", i, dump(&l.d));
+        if (cases[i].want)
+            cr_assert(strstr(e->message, cases[i].want) != NULL, "case %zu: %s", i, e->message);
+        else
+            cr_assert(strstr(e->message, "did you mean") == NULL, "case %zu: %s", i, e->message);
+        unload(&l);
+    }
+}
+
+/* Only names of the same section count: 'timezon' in [attribution] is far from every key asked
+ * there, though [run] timezone was asked for. */
+Test(config, a_suggestion_comes_from_the_same_section_only)
+{
+    struct loaded l;
+    load(&l, "[attribution]\ntimezon = UTC\n[run]\n");
+    cr_assert_eq(l.rc, 0, "%s", dump(&l.d));
+    const char *s;
+    int64_t v;
+    config_get_int(&l.c, "attribution", "lookback_days", 90, 0, 3650, &v, &l.d);
+    config_get_str(&l.c, "run", "timezone", "UTC", &s, &l.d);
+    cr_assert_eq(config_check_unused(&l.c, &l.d), -1);
+    const struct diag_entry *e = find_error(&l.d, "'timezon'");
+    cr_assert(e != NULL, "%s", dump(&l.d));
+    cr_assert(strstr(e->message, "did you mean") == NULL, "%s", e->message);
+    unload(&l);
+}
+
 Test(config, a_bad_set_value_is_reported_without_a_file_line)
 {
     struct loaded l;
@@ -931,8 +988,12 @@ Test(settings, minimal_ini_gets_the_documented_defaults)
     cr_assert_str_eq(s->timezone, "UTC");
     cr_assert_str_eq(s->currency, "USD");
     cr_assert_eq(s->currency_digits, 2);
-    cr_assert(dec_eq(s->max_reject_share, 1, 2), "max_reject_share {%lld, %d}",
-              (long long)s->max_reject_share.units, s->max_reject_share.scale);
+    /* The files that decide pay reject nothing by default; touches and campaigns 1%. */
+    static const int pay_files[] = {INPUT_DEALS, INPUT_PEOPLE, INPUT_SPLITS, INPUT_FX};
+    for (size_t i = 0; i < sizeof pay_files / sizeof pay_files[0]; i++)
+        cr_assert_eq(s->inputs[pay_files[i]].max_reject_share.units, 0, "file %d", pay_files[i]);
+    cr_assert(dec_eq(s->inputs[INPUT_TOUCHES].max_reject_share, 1, 2));
+    cr_assert(dec_eq(s->inputs[INPUT_CAMPAIGNS].max_reject_share, 1, 2));
     cr_assert_not(s->as_of_set);
     cr_assert_null(s->period);
     cr_assert_eq(s->models, 1u << MODEL_LINEAR);
@@ -1039,6 +1100,7 @@ Test(settings, run_section_values_are_read)
                                       "as_of = 2026-11-30\n"
                                       "period = 2026-Q4\n"
                                       "currency = jpy\n"
+                                      "[format.touches]\n"
                                       "max_reject_share = 5%\n"
                                       "[attribution]\n"
                                       "lookback_days = 0\n");
@@ -1048,7 +1110,8 @@ Test(settings, run_section_values_are_read)
     cr_assert_str_eq(ls.s.period, "2026-Q4");
     cr_assert_str_eq(ls.s.currency, "JPY");
     cr_assert_eq(ls.s.currency_digits, 0);
-    cr_assert(dec_eq(ls.s.max_reject_share, 5, 2));
+    cr_assert(dec_eq(ls.s.inputs[INPUT_TOUCHES].max_reject_share, 5, 2));
+    cr_assert_eq(ls.s.inputs[INPUT_DEALS].max_reject_share.units, 0, "only the file it names");
     cr_assert_eq(ls.s.lookback_days, 0, "0 means no window and is allowed");
     cr_assert_str_eq(ls.s.inputs[INPUT_DEALS].fmt.currency, "JPY",
                      "files default to the reporting currency");
@@ -1343,5 +1406,22 @@ Test(plan, bad_plans_are_errors_on_their_line)
         cr_assert(e != NULL, "case %zu: %s", i, dump(&lp.l.d));
         cr_assert_eq(e->line, cases[i].line, "case %zu: line %llu", i, (unsigned long long)e->line);
         unload_plans(&lp);
+    }
+}
+
+Test(settings, max_reject_share_outside_a_file_section_is_an_error_naming_the_new_key)
+{
+    static const char *const where[] = {"[run]\n", "[format]\n"};
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%smax_reject_share = 0.05\n", MINIMAL_INPUTS, where[i]);
+        struct loaded_settings ls;
+        load_settings(&ls, text);
+        cr_assert_neq(ls.rc, 0, "%s", where[i]);
+        cr_assert_eq(ls.l.d.n_errors, 1, "%s", dump(&ls.l.d));
+        cr_assert(strstr(ls.l.d.v[0].message, "[format.deals] max_reject_share") != NULL, "%s",
+                  dump(&ls.l.d));
+        cr_assert_gt(ls.l.d.v[0].line, 0, "the message names the line");
+        unload(&ls.l);
     }
 }

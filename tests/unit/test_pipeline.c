@@ -71,7 +71,7 @@ struct fixture {
     const char *ini;       /* extra sections after [inputs] (plans, [attribution], [format.x]) */
     const char *run_ini;   /* extra lines inside [run] */
     const char *zone;      /* [run] timezone, the business zone; NULL: UTC */
-    const char *share;     /* [run] max_reject_share; NULL: "1" (never fails on rejects) */
+    const char *share;     /* every file's max_reject_share; NULL: "1" (never fails on rejects) */
     const char *period;    /* NULL: "2026-10" */
     const char *as_of;     /* NULL: "2026-10-31" */
     bool strict;
@@ -81,6 +81,7 @@ struct fixture {
     const char *const *deal_extra; /* ingest_window.deal_extra */
     size_t n_deal_extra;
     const char *splits; /* deal splits CSV text; NULL: no splits file */
+    const char *spend;  /* spend-by-date CSV text; NULL: no spend file */
 };
 
 struct pipeline {
@@ -102,7 +103,7 @@ struct pipeline {
 };
 
 static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv", "deals.csv",
-                                    "people.csv",    "fx.csv",        "splits.csv"};
+                                    "people.csv",    "fx.csv",        "splits.csv",  "spend.csv"};
 
 /* All diagnostics on one line, for assertion messages. */
 static const char *diag_text(const struct diag *d)
@@ -144,12 +145,13 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     cr_assert(ini != NULL);
     snprintf(
         ini, ini_len,
-        "[run]\ntimezone = %s\nmax_reject_share = %s\n%s\n\n"
-        "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s%s%s\n"
+        "[run]\ntimezone = %s\n%s\n\n"
+        "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s%s%s%s\n"
         "%s\n",
-        f->zone ? f->zone : "UTC", f->share ? f->share : "1", f->run_ini ? f->run_ini : "",
+        f->zone ? f->zone : "UTC", f->run_ini ? f->run_ini : "",
         f->people ? "people = people.csv\n" : "", f->fx ? "fx = fx.csv\n" : "",
-        f->splits ? "splits = splits.csv\n" : "", f->ini ? f->ini : "");
+        f->splits ? "splits = splits.csv\n" : "", f->spend ? "spend = spend.csv\n" : "",
+        f->ini ? f->ini : "");
     write_text(p->dir, "sametable.ini", ini);
     free(ini);
     write_text(p->dir, "campaigns.csv", f->campaigns ? f->campaigns : CAMPAIGNS);
@@ -161,10 +163,20 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
         write_text(p->dir, "fx.csv", f->fx);
     if (f->splits)
         write_text(p->dir, "splits.csv", f->splits);
+    if (f->spend)
+        write_text(p->dir, "spend.csv", f->spend);
 
     char path[128];
     snprintf(path, sizeof path, "%s/sametable.ini", p->dir);
     cr_assert_eq(config_load(&p->cfg, path, &p->d), 0, "config_load: %s", diag_text(&p->d));
+    static const char *const files[] = {"campaigns", "touches", "deals", "people",
+                                        "splits",    "fx",      "spend"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char set[96];
+        snprintf(set, sizeof set, "format.%s.max_reject_share=%s", files[i],
+                 f->share ? f->share : "1");
+        cr_assert_eq(config_set(&p->cfg, set, &p->d), 0, "%s: %s", set, diag_text(&p->d));
+    }
     cr_assert_eq(settings_load(&p->s, &p->cfg, &p->d), 0, "settings_load: %s", diag_text(&p->d));
     if (f->people)
         cr_assert_eq(plan_load(&p->plans, &p->cfg, &p->s, &p->d), 0, "plan_load: %s",
@@ -180,6 +192,8 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
                                   .keep_last = p->period.last_day,
                                   .cancel_first = 1, /* none */
                                   .cancel_last = 0,
+                                  .period_first = p->period.first_day,
+                                  .period_last = p->period.last_day,
                                   .business = p->business,
                                   .strict = f->strict};
     if (f->people)
@@ -485,6 +499,69 @@ Test(ingest, each_touch_row_lands_in_the_bucket_its_rule_names)
         assert_reconciled(&p);
         pipeline_release(&p);
     }
+}
+
+Test(ingest, each_spend_row_lands_in_the_bucket_its_rule_names)
+{
+    /* October 2026, as of 10-31; the campaigns file knows C1..C4. Line numbers count the header
+     * as line 1. */
+    struct fixture f = {.spend = "campaign_id,date,amount\n"
+                                 "C1,2026-10-01,10.00\n"   /* 2: used */
+                                 "C1,2026-10-01,10.00\n"   /* 3: duplicate of line 2 */
+                                 "C1,2026-10-02,abc\n"     /* 4: rejected, bad amount */
+                                 "C1,2026-10-32,1.00\n"    /* 5: rejected, bad date */
+                                 "C1,2026-11-01,abc\n"     /* 6: filtered: after as-of, amount
+                                                            *    never read */
+                                 "C9,2026-10-05,3.00\n"    /* 7: unmatched: C9 not a campaign */
+                                 ",2026-10-05,3.00\n"      /* 8: rejected, no campaign */
+                                 "C2,2026-09-30,abc\n"     /* 9: filtered, before the period */
+                                 "C1,2026-10-31,-2.25\n"}; /* 10: used (a credit) */
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_SPEND, 2, 1, 2, 1, 3);
+    assert_reconciled(&p);
+    const struct reject *rj = reject_at(&p, INPUT_SPEND, 4);
+    cr_assert(rj && rj->column && strcmp(rj->column, "amount") == 0 &&
+              strcmp(rj->value, "abc") == 0);
+    rj = reject_at(&p, INPUT_SPEND, 5);
+    cr_assert(rj && rj->column && strcmp(rj->column, "date") == 0);
+    cr_assert(reject_at(&p, INPUT_SPEND, 8) != NULL);
+    cr_assert_eq(rejects_of(&p, INPUT_SPEND), 3);
+    const struct campaign_table *t = &p.ds.campaigns;
+    uint32_t c1 = find_id(&p.ds.campaign_ids, "C1"), c2 = find_id(&p.ds.campaign_ids, "C2"),
+             c3 = find_id(&p.ds.campaign_ids, "C3");
+    /* C1: 10.00 - 2.25 from its two used rows; C2 named by a row outside the period: 0.00 */
+    cr_assert_eq(t->spend_dated[c1], 775);
+    cr_assert_eq(t->spend_rows[c1], 2);
+    cr_assert(t->spend_named[c1] && t->spend_named[c2] && !t->spend_named[c3]);
+    cr_assert_eq(t->spend_dated[c2], 0);
+    pipeline_release(&p);
+}
+
+Test(ingest, campaign_dates_are_read_and_an_end_before_the_start_rejects_the_row)
+{
+    struct fixture f = {.campaigns = "campaign_id,name,channel,start_date,end_date\n"
+                                     "C1,A,email,2026-09-01,2026-10-31\n"
+                                     "C2,B,email,,\n"
+                                     "C3,C,email,2026-10-02T23:30:00Z,\n"
+                                     "C4,D,email,2026-10-31,2026-10-01\n"
+                                     "C5,E,email,2026-10-01,someday\n"};
+    struct pipeline p;
+    pipeline_run_ok(&p, &f);
+    assert_buckets(&p, INPUT_CAMPAIGNS, 3, 0, 0, 0, 2);
+    const struct campaign_table *t = &p.ds.campaigns;
+    uint32_t c1 = find_id(&p.ds.campaign_ids, "C1"), c2 = find_id(&p.ds.campaign_ids, "C2"),
+             c3 = find_id(&p.ds.campaign_ids, "C3");
+    cr_assert_eq(t->start_day[c1], D_2026_09_01);
+    cr_assert_eq(t->end_day[c1], D_2026_10_31);
+    cr_assert_eq(t->start_day[c2], DAY_NONE);
+    cr_assert_eq(t->end_day[c2], DAY_NONE);
+    cr_assert_eq(t->start_day[c3], D_2026_10_01 + 1); /* a date-time: its business (UTC) day */
+    const struct reject *rj = reject_at(&p, INPUT_CAMPAIGNS, 5);
+    cr_assert(rj && strcmp(rj->column, "end_date") == 0 &&
+              strcmp(rj->reason, "end_date before start_date") == 0);
+    cr_assert(reject_at(&p, INPUT_CAMPAIGNS, 6) != NULL);
+    pipeline_release(&p);
 }
 
 struct repeat_case {
@@ -1366,7 +1443,11 @@ Test(ingest, an_extra_deal_header_the_file_lacks_is_a_config_error_naming_it)
     const struct diag_entry *e = error_with(&p, "deals.csv", "'Segment'");
     cr_assert(e != NULL, "%s", diag_text(&p.d));
     cr_assert_eq(e->line, 1);
-    cr_assert_null(error_with(&p, NULL, "'Deal Type'"));
+    /* The header that is there is not reported missing; it is listed among those found. */
+    cr_assert_null(error_with(&p, NULL, "no column 'Deal Type'"));
+    e = error_with(&p, "deals.csv", "headers in the file: ");
+    cr_assert(e != NULL, "%s", diag_text(&p.d));
+    cr_assert(strstr(e->message, "'closed_at', 'Deal Type'") != NULL, "%s", e->message);
     pipeline_release(&p);
 }
 
@@ -3240,6 +3321,72 @@ Test(engine, cap_payee_cuts_a_persons_period_total_with_a_negative_line)
     cr_assert_eq(total_of(&p, "P2"), 100000);
     cr_assert_eq(p.pay.total, 200000);
     assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+Test(engine, cap_payee_applies_to_each_payout_period_of_a_longer_run)
+{
+    /* Plan ae: monthly payout, cap_payee 1,000.00, commission 10%; a run over 2026-Q3.
+     * P1: D1 07-10 8,000.00 → 800.00 (July, under the cap); D2 08-05 15,000.00 → 1,500.00: a
+     * payee-cap line 1,000.00 − 1,500.00 = −500.00 on 08-31; D3 09-05 5,000.00 → 500.00.
+     * Rows: July 800.00, August 1,000.00, September 500.00 (capping the quarter's 2,800.00 as
+     * one would have given 1,000.00). P2 has no deal: three rows of 0.00. */
+    struct fixture f = {.people = PEOPLE,
+                        .period = "2026-Q3",
+                        .ini = "[plan.ae]\ncomponents = commission\ncap_payee = 1000.00\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,8000.00,2026-07-10\n"
+                                 "D2,L1,P1,15000.00,2026-08-05\n"
+                                 "D3,L1,P1,5000.00,2026-09-05\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    const struct payout_line *l = the_line(&p, "P1", NULL, LINE_PAYEE_CAP);
+    cr_assert_eq(l->amount, -50000, "payee cap %lld", (long long)l->amount);
+    cr_assert_eq(count_lines(&p, "P1", NULL, LINE_PAYEE_CAP), 1);
+    cr_assert_eq(p.pay.n_periods, 3);
+    static const char *const names[] = {"2026-07", "2026-08", "2026-09"};
+    static const int64_t want[] = {80000, 100000, 50000};
+    uint32_t p1 = person_of(&p, "P1"), p2 = person_of(&p, "P2");
+    cr_assert_eq(p.pay.person_nrows[p1], 3);
+    cr_assert_eq(p.pay.person_nrows[p2], 3);
+    for (uint32_t i = 0; i < 3; i++) {
+        const struct payout_row *r = &p.pay.rows[p.pay.person_row0[p1] + i];
+        cr_assert_str_eq(p.pay.periods[r->pp - 1].name, names[i]);
+        cr_assert_eq(r->earned, want[i], "%s: %lld", names[i], (long long)r->earned);
+        cr_assert_eq(r->payable, want[i]);
+        cr_assert_eq(r->to_recover, 0);
+        cr_assert_eq(p.pay.rows[p.pay.person_row0[p2] + i].payable, 0);
+    }
+    cr_assert_eq(total_of(&p, "P1"), 230000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
+Test(engine, a_payout_period_that_nets_negative_pays_zero_and_keeps_the_shortfall)
+{
+    /* Commission 10%, clawback within 90 days. P1: D1 closed 09-10 10,000.00 (paid 1,000.00 in
+     * September), cancelled 10-05: October's clawback −1,000.00; D2 10-12 2,000.00 → 200.00.
+     * October earns −800.00: payable 0.00, to recover 800.00. */
+    struct fixture f = {.people = PEOPLE,
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 10%\n"
+                               "clawback_days = 90\n\n"
+                               "[columns.deals]\ncancelled_at = cancelled_at\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at,cancelled_at\n"
+                                 "D1,L1,P1,10000.00,2026-09-10,2026-10-05\n"
+                                 "D2,L1,P1,2000.00,2026-10-12,\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    uint32_t p1 = person_of(&p, "P1");
+    cr_assert_eq(p.pay.person_nrows[p1], 1);
+    const struct payout_row *r = &p.pay.rows[p.pay.person_row0[p1]];
+    cr_assert_eq(r->earned, -80000, "earned %lld", (long long)r->earned);
+    cr_assert_eq(r->payable, 0);
+    cr_assert_eq(r->pay, 0);
+    cr_assert_eq(r->to_recover, 80000);
+    cr_assert_eq(r->n_lines, 2);
+    cr_assert_eq(p.pay.to_recover, 80000);
     pipeline_release(&p);
 }
 

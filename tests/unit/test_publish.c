@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- fixtures --------------------------------------------------------------------------- */
@@ -175,10 +177,28 @@ Test(publish, prepare_dir_on_or_under_a_regular_file_fails_with_ecreate)
 
 /* ---- publish: files ------------------------------------------------------------------------ */
 
-Test(publish, begin_returns_a_temporary_path_inside_the_directory)
+/* Take the lock on base (every set needs it); the caller unlocks. */
+static int lock_base(void)
 {
     struct diag d = DIAG_INIT;
-    const char *tmp = publish_begin(base, "payouts-2026-10.xlsx", &d);
+    int fd = -1;
+    cr_assert_eq(publish_lock(base, &fd, &d), PUBLISH_OK, "%s", d.n ? d.v[0].message : "");
+    cr_assert_eq(d.n_errors, 0); /* a recovery adds a warning */
+    diag_release(&d);
+    return fd;
+}
+
+static const char *manifest(char *buf, size_t size)
+{
+    return in_base(buf, size, ".sametable.publish");
+}
+
+Test(publish, begin_returns_a_temporary_path_inside_the_directory)
+{
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    const char *tmp = NULL;
+    cr_assert_eq(publish_begin(base, "payouts-2026-10.xlsx", &tmp, &d), PUBLISH_OK);
     cr_assert(tmp != NULL);
     size_t bl = strlen(base);
     cr_assert_eq(strncmp(tmp, base, bl), 0, "%s is not in %s", tmp, base);
@@ -188,19 +208,27 @@ Test(publish, begin_returns_a_temporary_path_inside_the_directory)
     char want[96];
     snprintf(want, sizeof want, ".payouts-2026-10.xlsx.tmp.%ld", (long)getpid());
     cr_assert_str_eq(tmp + bl + 1, want);
-    cr_assert(strcmp(tmp + bl + 1, "payouts-2026-10.xlsx") != 0);
-    /* Nothing exists yet. */
-    cr_assert_eq(count_entries(base, NULL), 0);
+    /* Nothing is staged on disk yet; the journal already names it, before it can exist. */
+    cr_assert_eq(count_entries(base, ".tmp."), 0);
+    char mp[160], line[600];
+    char *text = read_file(manifest(mp, sizeof mp));
+    cr_assert(text != NULL, "no journal");
+    snprintf(line, sizeof line, "sametable publish 1 staging\nfile\t%s\t%s/payouts-2026-10.xlsx\n",
+             tmp, base);
+    cr_assert_str_eq(text, line);
+    free(text);
     publish_abort();
+    cr_assert_not(exists(mp), "abort leaves the journal");
+    publish_unlock(fd);
     diag_release(&d);
 }
 
 Test(publish, commit_renames_every_file_into_place_with_its_bytes)
 {
+    int fd = lock_base();
     struct diag d = DIAG_INIT;
     char dir[160];
-    in_base(dir, sizeof dir, "out");
-    cr_assert_eq(publish_prepare_dir(dir, &d), PUBLISH_OK);
+    in_base(dir, sizeof dir, "out"); /* created by publish_begin */
     static const struct {
         const char *name, *bytes;
     } files[] = {
@@ -210,8 +238,8 @@ Test(publish, commit_renames_every_file_into_place_with_its_bytes)
     };
     size_t n = sizeof files / sizeof files[0];
     for (size_t i = 0; i < n; i++) {
-        const char *tmp = publish_begin(dir, files[i].name, &d);
-        cr_assert(tmp != NULL);
+        const char *tmp = NULL;
+        cr_assert_eq(publish_begin(dir, files[i].name, &tmp, &d), PUBLISH_OK);
         write_file(tmp, files[i].bytes);
         char final[200];
         snprintf(final, sizeof final, "%s/%s", dir, files[i].name);
@@ -225,65 +253,617 @@ Test(publish, commit_renames_every_file_into_place_with_its_bytes)
         cr_assert(text != NULL, "%s missing", final);
         cr_assert_str_eq(text, files[i].bytes);
         free(text);
-        cr_assert(publish_final_path(i) != NULL);
-        cr_assert_str_eq(publish_final_path(i), final);
     }
-    cr_assert(publish_final_path(n) == NULL);
     cr_assert_eq(count_entries(dir, ".tmp."), 0);
     cr_assert_eq(count_entries(dir, NULL), n);
+    char mp[160];
+    cr_assert_not(exists(manifest(mp, sizeof mp)), "the manifest outlives the switch");
     cr_assert_eq(d.n, 0);
+    publish_unlock(fd);
     diag_release(&d);
 }
 
 Test(publish, commit_replaces_an_existing_final_file)
 {
+    int fd = lock_base();
     struct diag d = DIAG_INIT;
     char final[160];
     write_file(in_base(final, sizeof final, "payroll-2026-10.csv"), "old\n");
-    const char *tmp = publish_begin(base, "payroll-2026-10.csv", &d);
-    cr_assert(tmp != NULL);
+    const char *tmp = NULL;
+    cr_assert_eq(publish_begin(base, "payroll-2026-10.csv", &tmp, &d), PUBLISH_OK);
     write_file(tmp, "new\n");
     cr_assert_eq(publish_commit(&d), PUBLISH_OK);
     char *text = read_file(final);
     cr_assert(text != NULL);
     cr_assert_str_eq(text, "new\n");
     free(text);
-    cr_assert_eq(count_entries(base, NULL), 1);
+    cr_assert_eq(count_entries(base, NULL), 2, "the file and the lock");
+    publish_unlock(fd);
     diag_release(&d);
 }
 
 Test(publish, abort_removes_the_temporary_files_and_publishes_nothing)
 {
+    int fd = lock_base();
     struct diag d = DIAG_INIT;
     const char *names[] = {"payouts-2026-10.xlsx", "payroll-2026-10.csv"};
     for (size_t i = 0; i < 2; i++) {
-        const char *tmp = publish_begin(base, names[i], &d);
-        cr_assert(tmp != NULL);
+        const char *tmp = NULL;
+        cr_assert_eq(publish_begin(base, names[i], &tmp, &d), PUBLISH_OK);
         write_file(tmp, "partial");
         cr_assert(exists(tmp));
     }
     cr_assert_eq(count_entries(base, ".tmp."), 2);
     publish_abort();
-    cr_assert_eq(count_entries(base, NULL), 0);
+    cr_assert_eq(count_entries(base, NULL), 1, "only the lock is left");
     /* A commit after the abort has nothing left to publish. */
     cr_assert_eq(publish_commit(&d), PUBLISH_OK);
-    cr_assert_eq(count_entries(base, NULL), 0);
-    cr_assert(publish_final_path(0) == NULL);
+    cr_assert_eq(count_entries(base, NULL), 1);
+    publish_unlock(fd);
     diag_release(&d);
 }
 
-Test(publish, begin_refuses_more_than_publish_max_files)
+Test(publish, begin_refuses_a_directory_it_cannot_create_and_a_bad_name)
+{
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    char file[160], dir[160];
+    write_file(in_base(file, sizeof file, "plain"), "not a directory\n");
+    const char *tmp = "x";
+    cr_assert_eq(publish_begin(in_base(dir, sizeof dir, "plain/2026-10"), "P1.xlsx", &tmp, &d),
+                 PUBLISH_ECREATE);
+    cr_assert(tmp == NULL);
+    cr_assert(has_error(&d));
+    static const char *const bad[] = {"", ".", "..", "a/b.xlsx"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(publish_begin(base, bad[i], &tmp, &d), PUBLISH_ECREATE, "'%s'", bad[i]);
+    publish_abort();
+    publish_unlock(fd);
+    diag_release(&d);
+}
+
+/* ---- publish: sets of any size across directories ------------------------------------------ */
+
+/* A set: file i is "f<i>.txt" in dirs[i % N_DIRS] with the text "gen <g> file <i>\n". The
+ * statements directory is nested and new, as DIR/<period>/ is on a first run. */
+#define N_DIRS 3
+static const char *const set_dirs[N_DIRS] = {"out", "stmts/2026-10", "out/more"};
+
+static void set_paths(char *final, size_t size, size_t i)
+{
+    snprintf(final, size, "%s/%s/f%zu.txt", base, set_dirs[i % N_DIRS], i);
+}
+
+/* Stage and write the n files of generation g (lock held). Returns a status. */
+static int stage_set(int g, size_t n)
 {
     struct diag d = DIAG_INIT;
-    for (int i = 0; i < PUBLISH_MAX_FILES; i++) {
-        char name[32];
-        snprintf(name, sizeof name, "f%d.csv", i);
-        cr_assert(publish_begin(base, name, &d) != NULL, "file %d", i);
+    int rc = PUBLISH_OK;
+    for (size_t i = 0; i < n && rc == PUBLISH_OK; i++) {
+        char dir[160], name[32], text[64];
+        in_base(dir, sizeof dir, set_dirs[i % N_DIRS]);
+        snprintf(name, sizeof name, "f%zu.txt", i);
+        const char *tmp = NULL;
+        rc = publish_begin(dir, name, &tmp, &d);
+        if (rc == PUBLISH_OK) {
+            snprintf(text, sizeof text, "gen %d file %zu\n", g, i);
+            write_file(tmp, text);
+        }
     }
-    cr_assert(publish_begin(base, "one-too-many.csv", &d) == NULL);
-    cr_assert(has_error(&d));
-    publish_abort();
     diag_release(&d);
+    return rc;
+}
+
+#define SET_ABSENT (-1)
+#define SET_MIXED  (-2)
+
+/* The generation every final file of the set holds, SET_ABSENT if none exists, SET_MIXED if
+ * they differ or one holds something else. */
+static int set_state(size_t n)
+{
+    int g = SET_ABSENT - 10; /* not decided */
+    for (size_t i = 0; i < n; i++) {
+        char final[200];
+        set_paths(final, sizeof final, i);
+        char *text = read_file(final);
+        int gi = SET_ABSENT;
+        if (text) {
+            int gg = -1;
+            size_t ii = SIZE_MAX;
+            if (sscanf(text, "gen %d file %zu", &gg, &ii) != 2 || ii != i)
+                gg = SET_MIXED;
+            gi = gg;
+            free(text);
+        }
+        if (g == SET_ABSENT - 10)
+            g = gi;
+        else if (g != gi)
+            return SET_MIXED;
+    }
+    return g;
+}
+
+/* Staged files left in any directory of the set. */
+static size_t temps_left(void)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < N_DIRS; k++) {
+        char dir[160];
+        if (exists(in_base(dir, sizeof dir, set_dirs[k])))
+            n += count_entries(dir, ".tmp.");
+    }
+    return n;
+}
+
+Test(publish, a_set_of_any_size_across_directories_switches_whole)
+{
+    /* 300 files: five chunks of the registry, three directories, two of them new. */
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(stage_set(1, 300), PUBLISH_OK);
+    cr_assert_eq(set_state(300), SET_ABSENT, "visible before the switch");
+    cr_assert_eq(temps_left(), 300);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK, "%s", d.n ? d.v[0].message : "");
+    cr_assert_eq(set_state(300), 1);
+    cr_assert_eq(temps_left(), 0);
+    char mp[160];
+    cr_assert_not(exists(manifest(mp, sizeof mp)));
+    /* The next generation replaces every file. */
+    cr_assert_eq(stage_set(2, 300), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK);
+    cr_assert_eq(set_state(300), 2);
+    cr_assert_eq(d.n, 0);
+    publish_unlock(fd);
+    diag_release(&d);
+}
+
+/* ---- publish: injected failures -------------------------------------------------------------- */
+
+/* The hook fails (or kills, or counts) at one step. */
+static enum publish_step hook_step;
+static size_t hook_index;
+static int hook_errno;                                /* fail with this errno */
+static bool hook_kill;                                /* SIGKILL the process instead */
+static size_t hook_calls[PUBLISH_STEP_ROLL_BACK + 1]; /* times each step ran */
+
+static int hook(enum publish_step s, size_t i)
+{
+    hook_calls[s]++;
+    if (s != hook_step || i != hook_index)
+        return 0;
+    if (hook_kill)
+        kill(getpid(), SIGKILL);
+    return hook_errno;
+}
+
+static void hook_at(enum publish_step s, size_t i, int err, bool kill_it)
+{
+    hook_step = s;
+    hook_index = i;
+    hook_errno = err;
+    hook_kill = kill_it;
+    memset(hook_calls, 0, sizeof hook_calls);
+    publish_test_hook(hook);
+}
+
+static const char *const step_names[] = {"stage",    "sync",   "manifest", "seal",     "rename",
+                                         "sync_dir", "unseal", "roll_fwd", "roll_back"};
+
+/* One point of a switch: a step and the index it runs with. */
+struct point {
+    enum publish_step step;
+    size_t i;
+};
+
+/* Publish generation g of n files with a counting hook (lock held). */
+static void count_points(int g, size_t n)
+{
+    struct diag d = DIAG_INIT;
+    hook_at(PUBLISH_STEP_ROLL_BACK, SIZE_MAX, 0, false);
+    cr_assert_eq(stage_set(g, n), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK);
+    publish_test_hook(NULL);
+    diag_release(&d);
+}
+
+/* Every point a switch of n files passes, in order (lock held): counted on a second clean run,
+ * generation g, once the first (generation g too) has created the directories. Returns how many
+ * (at most max). */
+static size_t switch_points(int g, size_t n, struct point *pts, size_t max)
+{
+    /* By hand, the directories synced: on the first run the three of the set (out,
+     * stmts/2026-10, out/more) and the parents of the four it creates (base for out and stmts,
+     * stmts for 2026-10, out for more): base, out, stmts, stmts/2026-10, out/more = 5. Later
+     * runs create nothing: 3. */
+    count_points(g, n);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC_DIR], 5);
+    count_points(g, n);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC_DIR], N_DIRS);
+    /* n stage, n sync, 1 manifest, 1 seal, n renames, 1 unseal. */
+    cr_assert_eq(hook_calls[PUBLISH_STEP_STAGE], n);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC], n);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_RENAME], n);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_MANIFEST], 1);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_SEAL], 1);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_UNSEAL], 1);
+    size_t k = 0;
+    for (int s = PUBLISH_STEP_STAGE; s <= PUBLISH_STEP_UNSEAL; s++)
+        for (size_t i = 0; i < hook_calls[s]; i++) {
+            cr_assert(k < max);
+            pts[k++] = (struct point){(enum publish_step)s, i};
+        }
+    return k;
+}
+
+/* The commit point is the seal: a switch stopped before it keeps the old set, after it the
+ * next start completes the new one. */
+static bool after_commit_point(enum publish_step s)
+{
+    return s == PUBLISH_STEP_RENAME || s == PUBLISH_STEP_SYNC_DIR || s == PUBLISH_STEP_UNSEAL;
+}
+
+Test(publish, a_failure_at_any_step_leaves_the_old_or_the_new_set_after_the_next_start,
+     .timeout = 120)
+{
+    enum { N = 7 };
+    int fd = lock_base();
+    struct point pts[64];
+    size_t n_pts = switch_points(0, N, pts, 64);
+    int gen = 0; /* the set now on disk */
+    char mp[160];
+    manifest(mp, sizeof mp);
+    size_t mixed_seen = 0;
+    for (size_t k = 0; k < n_pts; k++) {
+        const struct point *pt = &pts[k];
+        if (pt->step == PUBLISH_STEP_STAGE)
+            continue; /* a failed begin is the caller's abort; tested below */
+        int next = gen + 1;
+        struct diag d = DIAG_INIT;
+        int err = pt->step == PUBLISH_STEP_SYNC ? ENOSPC : EIO;
+        hook_at(pt->step, pt->i, err, false);
+        cr_assert_eq(stage_set(next, N), PUBLISH_OK);
+        int rc = publish_commit(&d);
+        publish_test_hook(NULL);
+        cr_assert_eq(rc, PUBLISH_EIO, "%s %zu: status %d", step_names[pt->step], pt->i, rc);
+        cr_assert(has_error(&d), "%s %zu: no message", step_names[pt->step], pt->i);
+        if (after_commit_point(pt->step)) {
+            cr_assert(exists(mp), "%s %zu: the manifest is gone", step_names[pt->step], pt->i);
+            mixed_seen += set_state(N) == SET_MIXED;
+        } else {
+            /* Undone at once: the old set, nothing staged, no manifest. */
+            cr_assert_eq(set_state(N), gen, "%s %zu", step_names[pt->step], pt->i);
+            cr_assert_eq(temps_left(), 0, "%s %zu", step_names[pt->step], pt->i);
+            cr_assert_not(exists(mp), "%s %zu", step_names[pt->step], pt->i);
+        }
+        /* The next start. */
+        publish_unlock(fd);
+        fd = lock_base();
+        int want = after_commit_point(pt->step) ? next : gen;
+        cr_assert_eq(set_state(N), want, "%s %zu: generation %d, expected %d", step_names[pt->step],
+                     pt->i, set_state(N), want);
+        cr_assert_eq(temps_left(), 0, "%s %zu", step_names[pt->step], pt->i);
+        cr_assert_not(exists(mp), "%s %zu", step_names[pt->step], pt->i);
+        gen = want;
+        diag_release(&d);
+    }
+    /* A failed rename after the first leaves a mixed set until the next start: that case was
+     * reached (N - 1 of them), or the test proves less than it says. */
+    cr_assert_geq(mixed_seen, N - 1);
+    publish_unlock(fd);
+}
+
+Test(publish, a_failed_begin_and_the_callers_abort_keep_the_old_set)
+{
+    enum { N = 5 };
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(stage_set(1, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK);
+    hook_at(PUBLISH_STEP_STAGE, 3, ENOSPC, false);
+    cr_assert_eq(stage_set(2, N), PUBLISH_EIO);
+    publish_test_hook(NULL);
+    cr_assert_eq(temps_left(), 3);
+    publish_abort();
+    cr_assert_eq(set_state(N), 1);
+    cr_assert_eq(temps_left(), 0);
+    char mp[160];
+    cr_assert_not(exists(manifest(mp, sizeof mp)));
+    publish_unlock(fd);
+    diag_release(&d);
+}
+
+Test(publish, a_recovery_that_fails_is_completed_by_the_start_after)
+{
+    enum { N = 5 };
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(stage_set(1, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK);
+    hook_at(PUBLISH_STEP_RENAME, 2, EIO, false);
+    cr_assert_eq(stage_set(2, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_EIO);
+    cr_assert_eq(set_state(N), SET_MIXED);
+    publish_unlock(fd);
+    /* The next start fails in the middle of rolling forward: exit 74, the lock let go. */
+    hook_at(PUBLISH_STEP_ROLL_FWD, 3, EIO, false);
+    struct diag d2 = DIAG_INIT;
+    fd = 0;
+    cr_assert_eq(publish_lock(base, &fd, &d2), PUBLISH_EIO);
+    cr_assert_eq(fd, -1);
+    cr_assert(has_error(&d2));
+    publish_test_hook(NULL);
+    /* The one after completes it. */
+    fd = lock_base();
+    cr_assert_eq(set_state(N), 2);
+    cr_assert_eq(temps_left(), 0);
+    publish_unlock(fd);
+    diag_release(&d);
+    diag_release(&d2);
+}
+
+Test(publish, a_committed_file_lost_before_recovery_is_reported_not_guessed)
+{
+    enum { N = 4 };
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    hook_at(PUBLISH_STEP_RENAME, 1, EIO, false);
+    cr_assert_eq(stage_set(1, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_EIO);
+    publish_test_hook(NULL);
+    publish_unlock(fd);
+    /* Someone removes the staged copy of file 2 by hand. */
+    char dir[160], path[200];
+    in_base(dir, sizeof dir, set_dirs[2 % N_DIRS]);
+    snprintf(path, sizeof path, "%s/.f2.txt.tmp.%ld", dir, (long)getpid());
+    cr_assert_eq(unlink(path), 0, "%s", path);
+    struct diag d2 = DIAG_INIT;
+    cr_assert_eq(publish_lock(base, &fd, &d2), PUBLISH_EIO);
+    cr_assert(has_error(&d2));
+    cr_assert(strstr(d2.v[0].message, "f2.txt") != NULL, "%s", d2.v[0].message);
+    char mp[160];
+    cr_assert(exists(manifest(mp, sizeof mp)), "the manifest is kept for a person to look at");
+    diag_release(&d);
+    diag_release(&d2);
+}
+
+/* ---- publish: SIGKILL ------------------------------------------------------------------------ */
+
+/* In a child: take the lock, stage generation g of n files and switch, with the hook set. Exits
+ * 0 when the switch went through. */
+static void child_publish(int g, size_t n)
+{
+    struct diag d = DIAG_INIT;
+    int fd = -1;
+    if (publish_lock(base, &fd, &d) != PUBLISH_OK)
+        _exit(20);
+    if (stage_set(g, n) != PUBLISH_OK)
+        _exit(21);
+    _exit(publish_commit(&d) == PUBLISH_OK ? 0 : 22);
+}
+
+/* Fork, run fn(g, n) in the child, and return its wait status. */
+static int in_child(void (*fn)(int, size_t), int g, size_t n)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0)
+        fn(g, n);
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static bool killed(int status)
+{
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+Test(publish, sigkill_at_every_step_then_the_next_start_leaves_a_whole_set, .timeout = 180)
+{
+    enum { N = 6 };
+    int fd = lock_base();
+    struct point pts[64];
+    size_t n_pts = switch_points(0, N, pts, 64);
+    publish_unlock(fd);
+    int gen = 0;
+    char mp[160];
+    manifest(mp, sizeof mp);
+    for (size_t k = 0; k < n_pts; k++) {
+        const struct point *pt = &pts[k];
+        int next = gen + 1;
+        hook_at(pt->step, pt->i, 0, true);
+        int status = in_child(child_publish, next, N);
+        publish_test_hook(NULL);
+        cr_assert(killed(status), "%s %zu: child status %#x", step_names[pt->step], pt->i, status);
+        /* Killed at the seal means before the rename that commits. */
+        int want = after_commit_point(pt->step) ? next : gen;
+        fd = lock_base();
+        cr_assert_eq(set_state(N), want, "%s %zu: generation %d, expected %d", step_names[pt->step],
+                     pt->i, set_state(N), want);
+        cr_assert_eq(temps_left(), 0, "%s %zu", step_names[pt->step], pt->i);
+        cr_assert_not(exists(mp), "%s %zu", step_names[pt->step], pt->i);
+        publish_unlock(fd);
+        gen = want;
+    }
+}
+
+/* In a child: take the lock, which recovers with the hook set to kill. */
+static void child_recover(int g, size_t n)
+{
+    (void)g;
+    (void)n;
+    struct diag d = DIAG_INIT;
+    int fd = -1;
+    _exit(publish_lock(base, &fd, &d) == PUBLISH_OK ? 0 : 30);
+}
+
+Test(publish, sigkill_during_recovery_then_the_next_start_finishes_it, .timeout = 60)
+{
+    enum { N = 6 };
+    char mp[160];
+    manifest(mp, sizeof mp);
+    /* Roll forward: a switch stopped at rename 2, recovery killed at every file. */
+    for (size_t i = 0; i < N; i++) {
+        hook_at(PUBLISH_STEP_RENAME, 2, 0, true);
+        cr_assert(killed(in_child(child_publish, (int)i + 1, N)));
+        cr_assert_eq(set_state(N), SET_MIXED, "rename 2 reached after rename 0 and 1");
+        hook_at(PUBLISH_STEP_ROLL_FWD, i, 0, true);
+        cr_assert(killed(in_child(child_recover, 0, 0)), "roll_fwd %zu", i);
+        publish_test_hook(NULL);
+        int fd = lock_base();
+        cr_assert_eq(set_state(N), (int)i + 1, "roll_fwd %zu", i);
+        cr_assert_eq(temps_left(), 0);
+        cr_assert_not(exists(mp));
+        publish_unlock(fd);
+    }
+    /* Roll back: staging stopped at file 4, recovery killed at every staged file. */
+    int gen = set_state(N);
+    for (size_t i = 0; i < 4; i++) {
+        hook_at(PUBLISH_STEP_STAGE, 4, 0, true);
+        cr_assert(killed(in_child(child_publish, 100, N)));
+        cr_assert_eq(temps_left(), 4);
+        hook_at(PUBLISH_STEP_ROLL_BACK, i, 0, true);
+        cr_assert(killed(in_child(child_recover, 0, 0)), "roll_back %zu", i);
+        publish_test_hook(NULL);
+        int fd = lock_base();
+        cr_assert_eq(set_state(N), gen);
+        cr_assert_eq(temps_left(), 0);
+        cr_assert_not(exists(mp));
+        publish_unlock(fd);
+    }
+}
+
+/* A child that publishes a bigger set (files of a few KiB) with no hook, so a kill from the
+ * parent lands wherever the child happens to be: in its own writes, in an fsync, between
+ * renames. */
+static void child_publish_big(int g, size_t n)
+{
+    struct diag d = DIAG_INIT;
+    int fd = -1;
+    if (publish_lock(base, &fd, &d) != PUBLISH_OK)
+        _exit(20);
+    char pad[4096];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        char dir[160], name[32];
+        in_base(dir, sizeof dir, set_dirs[i % N_DIRS]);
+        snprintf(name, sizeof name, "f%zu.txt", i);
+        const char *tmp = NULL;
+        if (publish_begin(dir, name, &tmp, &d) != PUBLISH_OK)
+            _exit(21);
+        FILE *fp = fopen(tmp, "wb");
+        if (!fp || fprintf(fp, "gen %d file %zu\n%s\n", g, i, pad) < 0 || fclose(fp) != 0)
+            _exit(23);
+    }
+    _exit(publish_commit(&d) == PUBLISH_OK ? 0 : 22);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(publish, sigkill_at_random_moments_then_the_next_start_leaves_a_whole_set, .timeout = 180)
+{
+    enum { N = 48, RUNS = 24 };
+    /* How long a whole publication takes here, to spread the kills over it. */
+    double t0 = now_s();
+    int status = in_child(child_publish_big, 0, N);
+    double span = now_s() - t0;
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+    cr_assert_eq(set_state(N), 0);
+    int gen = 0;
+    size_t n_killed = 0, n_old = 0, n_new = 0;
+    uint64_t seed = 0x5eed1234u; /* fixed: the same delays every run */
+    char mp[160];
+    manifest(mp, sizeof mp);
+    for (int r = 0; r < RUNS; r++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        double delay = span * 1.2 * (double)(seed >> 11) / (double)(1ull << 53);
+        int next = gen + 1;
+        fflush(NULL);
+        pid_t pid = fork();
+        cr_assert(pid >= 0);
+        if (pid == 0)
+            child_publish_big(next, N);
+        struct timespec ts = {(time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9)};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        cr_assert_eq(waitpid(pid, &status, 0), pid);
+        n_killed += killed(status);
+        int fd = lock_base();
+        int now = set_state(N);
+        cr_assert(now == gen || now == next, "run %d (%.4f s): generation %d, not %d or %d", r,
+                  delay, now, gen, next);
+        cr_assert_eq(temps_left(), 0, "run %d", r);
+        cr_assert_not(exists(mp), "run %d", r);
+        publish_unlock(fd);
+        n_old += now == gen;
+        n_new += now == next;
+        gen = now;
+    }
+    cr_log_info("random kills: %zu of %d runs killed; %zu kept the old set, %zu the new "
+                "(publication takes %.3f s)",
+                n_killed, RUNS, n_old, n_new, span);
+    cr_assert_geq(n_killed, 1, "no kill landed before the child finished");
+}
+
+/* ---- publish: SIGINT and SIGTERM --------------------------------------------------------------
+ */
+
+static void child_stage_then_signal(int sig, size_t n)
+{
+    publish_install_signals();
+    struct diag d = DIAG_INIT;
+    int fd = -1;
+    if (publish_lock(base, &fd, &d) != PUBLISH_OK || stage_set(1, n) != PUBLISH_OK)
+        _exit(20);
+    raise(sig);
+    _exit(21);
+}
+
+Test(publish, sigterm_or_sigint_before_the_switch_removes_every_staged_file_and_the_journal)
+{
+    /* 150 files: the handler walks three chunks. */
+    static const int sigs[] = {SIGTERM, SIGINT};
+    for (size_t k = 0; k < 2; k++) {
+        int status = in_child(child_stage_then_signal, sigs[k], 150);
+        cr_assert(WIFEXITED(status), "status %#x", status);
+        cr_assert_eq(WEXITSTATUS(status), 128 + sigs[k]);
+        cr_assert_eq(temps_left(), 0);
+        cr_assert_eq(set_state(150), SET_ABSENT);
+        char mp[160];
+        cr_assert_not(exists(manifest(mp, sizeof mp)));
+    }
+}
+
+static int hook_raise(enum publish_step s, size_t i)
+{
+    if (s == PUBLISH_STEP_RENAME && i == 1)
+        raise(SIGTERM);
+    return 0;
+}
+
+static void child_signal_in_switch(int g, size_t n)
+{
+    publish_install_signals();
+    publish_test_hook(hook_raise);
+    child_publish(g, n);
+}
+
+Test(publish, sigterm_during_the_switch_takes_effect_once_the_set_is_whole)
+{
+    int status = in_child(child_signal_in_switch, 1, 9);
+    cr_assert(WIFEXITED(status), "status %#x", status);
+    cr_assert_eq(WEXITSTATUS(status), 128 + SIGTERM);
+    cr_assert_eq(set_state(9), 1);
+    cr_assert_eq(temps_left(), 0);
+    char mp[160];
+    cr_assert_not(exists(manifest(mp, sizeof mp)));
 }
 
 /* ---- publish: the lock --------------------------------------------------------------------- */

@@ -34,9 +34,10 @@ Four checks, each failure naming the sheet and cell:
     says "attainment", percent or not) must equal what `explain --person` prints for that person
     and component: the attainment of the component's last line in the period. The component is
     the one the header or the row's Component column names, else the person's only measured
-    component; a person with several measured components needs one of those. A team row
-    (Summary) must show the attainment of someone in that team (a Total row: of anyone), or
-    nothing.
+    component (the Plan, Plans and Run sheets describe configuration and are not read here); a person with several measured components needs one of those. A team or Total
+    row (no person) must show either a ratio of two cells of its row (=A/B, =IF(B=0,0,A/B)),
+    whose totals (d) checks, or the attainment explain prints for someone in that team (for a
+    Total row, anyone).
 
 (d) totals add one kind of figure. A total (SUM, SUBTOTAL, SUMIFS, followed through cell
     references and nested totals down to its leaf cells) may only add leaves of one kind, and
@@ -613,9 +614,10 @@ def check_line_texts(book, rep, sheet_filter, lines_by_person=None, skip=()):
             continue
         for t in book.tables[ws.title]:
             tc, ac = calc_column(t), amount_column(t)
-            if ac and t.col("Component") and not tc:  # payout lines without their arithmetic
+            cc = t.col("Component")
+            if ac and cc and t.col("Deal ID") and not tc:  # payout lines without arithmetic
                 rep.fail("b", where(book, ws.title, t.header_row, ac), (book.label, ws.title),
-                         "payout lines (Component, Amount) without a calculation column")
+                         "payout lines (Component, Deal ID, Amount) without a calculation column")
             if not tc or not ac:
                 continue
             pc = t.col("Person ID")
@@ -624,6 +626,8 @@ def check_line_texts(book, rep, sheet_filter, lines_by_person=None, skip=()):
                     continue
                 amt = cents_of(book.value(ws.title, r, ac))
                 text = book.value(ws.title, r, tc)
+                if cc and is_blank(book.value(ws.title, r, cc)):
+                    amt = None  # not a payout line: a subtotal ("Earned in 2026-10") or a note
                 if amt is None and is_blank(text):
                     continue
                 if amt is None:
@@ -713,9 +717,12 @@ def check_line_attainment(book, rep, people):
                                           f"prints {pct(match[-1]['attainment'])}")
 
 
+CONFIG_SHEETS = ("Plan", "Plans", "Run")  # configuration: a curve's "Attainment" is a point
+
+
 def check_attainment(book, rep, people, person_of_block=None, skip=()):
     for ws in book.f.worksheets:
-        if ws.title == "Lines" or (book.label, ws.title) in skip:
+        if ws.title in ("Lines",) + CONFIG_SHEETS or (book.label, ws.title) in skip:
             continue  # Lines: per line, check_line_attainment
         for t in book.tables[ws.title]:
             att_cols = [c for c, h in t.headers.items() if "attainment" in h.lower()
@@ -751,9 +758,12 @@ def check_attainment(book, rep, people, person_of_block=None, skip=()):
                             rep.fail("c", w, grp, f"{pid} {comp}: shows {pct(v)}, explain "
                                                   f"prints {pct(want)}")
                         continue
-                    # A team row or the total: someone's attainment, or nothing.
+                    # A team row or the total: a ratio of two totals on its row (whose kinds (d)
+                    # checks), or someone's attainment as explain prints it.
                     team = book.value(ws.title, r, tc) if tc else None
                     if team is None and not is_total:
+                        continue
+                    if RATIO_RE.match(str(book.formula(ws.title, r, c) or "")):
                         continue
                     cands = [(P.id, comp, a) for P in people.values()
                              if is_total or P.team == team for comp, a in P.attainment.items()]
@@ -803,6 +813,7 @@ def parse_ref(s, sheet):
     return sh, [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
+RATIO_RE = re.compile(r"^=(IF\(\$?[A-Z]+\$?\d+=0,0,)?\$?[A-Z]+\$?\d+/\$?[A-Z]+\$?\d+\)?$")
 AGG_RE = re.compile(r"^=(SUM|SUMIFS|SUBTOTAL)\((.*)\)$", re.S)
 
 

@@ -269,6 +269,7 @@ sourced_rev = sum(d["amount"] for d in in_month if d["id"] in first_campaign
                   not in non_marketing)
 company_rev = sum(d["amount"] for d in in_month)
 ae_crossings = []
+attain = {}  # (person, component) -> measure / quota or goal at the end of October (§7b)
 
 for p in people:
     pid, plan = p["Employee ID"], p["Plan"].strip().lower()
@@ -284,6 +285,8 @@ for p in people:
                 ae_crossings.append((pid, d["id"], before, cum, quota, line))
             if FIRST <= d["close"] <= LAST:
                 pay_line(pid, "commission", d["id"], min(line, AE_CAP_DEAL))
+        if quota:  # 0 for a leaver before the quarter, who is not in the run
+            attain[pid, "commission"] = cum / quota
         for d in in_month:
             if (d["owner"] == pid and active(pid, d["close"]) and d["type"] == "New Logo"
                     and d["amount"] >= BIG_LOGO_MIN
@@ -300,6 +303,8 @@ for p in people:
             if FIRST <= d["close"] <= LAST and active(pid, d["close"]) and pays(d):
                 pay_line(pid, "override", d["id"],
                          rnd(marginal(cum, quota, MGR_TIERS) - marginal(before, quota, MGR_TIERS)))
+        if quota:
+            attain[pid, "override"] = cum / quota
     elif plan == "sdr":
         for d in in_month:
             if (d["sdr"] == pid and d["type"] == "New Logo" and active(pid, d["close"])
@@ -309,9 +314,11 @@ for p in people:
         target = share(pid, "Target Incentive", FIRST, LAST, 3)  # a month: 1/3 of the quarter
         goal = share(pid, "Quota", FIRST, LAST, 3)
         att = Fraction(company_rev) / goal
+        attain[pid, "company_goal"] = att
         pay_line(pid, "company_goal", None,
                  rnd(target * Fraction(60, 100) * min(curve(COMPANY_CURVE, att, False), 2)))
         att = Fraction(sourced_rev, SOURCED_GOAL)
+        attain[pid, "sourced_goal"] = att
         pct = curve(SOURCED_CURVE, att, True) if att >= SOURCED_GATE else Fraction(0)
         pay_line(pid, "sourced_goal", None, rnd(target * Fraction(40, 100) * pct))
 
@@ -333,22 +340,86 @@ for (pid, _, _), v in lines.items():
 
 pw = load_values(f"{out}/payouts-{FIRST:%Y-%m}.xlsx")
 prow, ptotal = table(pw["Payouts"], "Person ID")
-c.eq("people listed", [r["Person ID"] for r in prow], [p["Employee ID"] for p in people])
-c.eq("Payouts columns", list(prow[0])[:7] if prow else None,
-     ["Person ID", "Name", "Team", "Role", "Plan", "Deals", "Own revenue"])
-c.true("Payouts has a Payout column", bool(prow) and "Payout" in prow[0])
+# §7b: a person on a plan appears when active at least one day of October or with lines in it;
+# Quentin Haddad (005Dn0000000EJB) left on 2026-09-30 and has no October line.
+in_run = [p["Employee ID"] for p in people if p["Plan"].strip()
+          and (active_days(p["Employee ID"], FIRST, LAST) or pay.get(p["Employee ID"]))]
+c.true("the leaver without lines is not listed", "005Dn0000000EJB" not in in_run)
+c.eq("people listed", [r["Person ID"] for r in prow], in_run)
+c.eq("Payouts columns", list(prow[0])[:10] if prow else None,
+     ["Person ID", "Name", "Team", "Role", "Plan", "Payout period", "Deals closed (count)",
+      "Own revenue (USD)", "Own-revenue quota for the payout period (USD)",
+      "Target incentive for the payout period (USD)"])
+MEASURED = {"ae": ["commission"], "mgr": ["override"], "mkt": ["company_goal", "sourced_goal"],
+            "sdr": []}
 for r in prow:
     pid = r["Person ID"]
     p = person.get(pid, {})
+    plan = p.get("Plan", "").strip().lower()
     c.eq(f"name/team/role/plan {pid}", [r["Name"], r["Team"], r["Role"], r["Plan"]],
-         [p.get("Full Name"), p.get("Team"), p.get("Role"),
-          PLAN_NAME.get(p.get("Plan", "").strip().lower())])
-    c.eq(f"payout {pid}", cents(r["Payout"]), pay.get(pid, 0))
-    c.eq(f"own revenue {pid}", cents(r["Own revenue"]), own_rev.get(pid, 0))
-    c.eq(f"deals {pid}", r["Deals"], own_deals.get(pid, 0))
-c.eq("payout total", cents(ptotal["Payout"]), sum(pay.values()))
-c.eq("deals total", ptotal["Deals"], sum(own_deals.values()))
-c.eq("own revenue total", cents(ptotal["Own revenue"]), sum(own_rev.values()))
+         [p.get("Full Name"), p.get("Team"), p.get("Role"), PLAN_NAME.get(plan)])
+    c.eq(f"payout period {pid}", r["Payout period"], f"{FIRST:%Y-%m}")
+    c.eq(f"earned {pid}", cents(r["Earned (USD)"]), pay.get(pid, 0))
+    c.eq(f"payable {pid}", cents(r["Payable (USD)"]), max(0, pay.get(pid, 0)))
+    c.eq(f"own revenue {pid}", cents(r["Own revenue (USD)"]), own_rev.get(pid, 0))
+    c.eq(f"deals {pid}", r["Deals closed (count)"], own_deals.get(pid, 0))
+    # a month's share of the target (stated per quarter; the SDR plan's quota_period is the
+    # default, a month) and, for AEs only, of the quarterly quota, by active days
+    target = share(pid, "Target Incentive", FIRST, LAST, 1 if plan == "sdr" else 3)
+    c.eq(f"target for October {pid}", cents(r["Target incentive for the payout period (USD)"]),
+         rnd(target))
+    quota = r["Own-revenue quota for the payout period (USD)"]
+    c.eq(f"own-revenue quota for October {pid}", None if quota is None else cents(quota),
+         rnd(share(pid, "Quota", FIRST, LAST, 3)) if plan == "ae" else None)
+    # item 5: each measured component's attainment, never a SPIF line's 0
+    for comp in ("commission", "override", "company_goal", "sourced_goal"):
+        got = r.get(f"{comp} attainment (%)")
+        want = attain.get((pid, comp))
+        c.true(f"{pid} {comp} attainment {got!r} = {want!r}",
+               (got is None and want is None)
+               or (got is not None and want is not None and abs(got - float(want)) < 1e-12))
+    c.eq(f"{pid} has every measured component", sorted(k for (q, k) in attain if q == pid),
+         sorted(MEASURED.get(plan, [])))
+c.eq("payout total", cents(ptotal["Earned (USD)"]), sum(pay.values()))
+c.eq("deals total", ptotal["Deals closed (count)"], sum(own_deals.values()))
+c.eq("own revenue total", cents(ptotal["Own revenue (USD)"]), sum(own_rev.values()))
+
+# Item 7: the team roll-up adds up figures of one kind only. Per team: headcount, October's
+# target, the AEs' own revenue and their October quota (the only own-revenue quotas), their
+# attainment = revenue / quota, and the payout.
+trows, ttotal = table(pw["Summary"], "Team")
+want_team = {}
+for pid in in_run:
+    p = person[pid]
+    t = want_team.setdefault(p["Team"], dict(head=0, target=Fraction(0), rev=0,
+                                             quota=Fraction(0), pay=0))
+    t["head"] += 1
+    sdr = p["Plan"].strip().lower() == "sdr"
+    t["target"] += share(pid, "Target Incentive", FIRST, LAST, 1 if sdr else 3)
+    if p["Plan"].strip().lower() == "ae":
+        t["rev"] += own_rev.get(pid, 0)
+        t["quota"] += share(pid, "Quota", FIRST, LAST, 3)
+    t["pay"] += pay.get(pid, 0)
+c.eq("teams on the Summary", [r["Team"] for r in trows], list(want_team))
+for r in trows:
+    w = want_team[r["Team"]]
+    c.eq(f"team {r['Team']} headcount", r["Headcount (people)"], w["head"])
+    c.eq(f"team {r['Team']} target", cents(r["Target incentive for the period (USD)"]),
+         rnd(w["target"]))
+    c.eq(f"team {r['Team']} reps' revenue", cents(r["Reps' own revenue (USD)"]), w["rev"])
+    c.eq(f"team {r['Team']} reps' quota",
+         cents(r["Reps' own-revenue quota for the period (USD)"]), rnd(w["quota"]))
+    att = r["Reps' attainment (own revenue ÷ quota, %)"]
+    if w["quota"]:
+        c.true(f"team {r['Team']} attainment {att!r}",
+               isinstance(att, float) and abs(att - w["rev"] / float(w["quota"])) < 1e-9)
+    else:
+        c.eq(f"team {r['Team']} attainment has no meaning", att, "—")
+    c.eq(f"team {r['Team']} earned", cents(r["Earned (USD)"]), w["pay"])
+c.eq("Summary total headcount", ttotal["Headcount (people)"], len(in_run))
+c.eq("Summary total reps' revenue", cents(ttotal["Reps' own revenue (USD)"]),
+     sum(w["rev"] for w in want_team.values()))
+c.eq("Summary total earned", cents(ttotal["Earned (USD)"]), sum(pay.values()))
 ps = labels(pw["Summary"])
 c.eq("deals that pay no one", ps.get("Deals that pay no one"), len(unpaid))
 c.eq("their revenue", cents(ps.get("Their revenue", 0)), sum(d["amount"] for d in unpaid))
@@ -363,7 +434,7 @@ for r in lrows:
 for key in sorted(set(got_lines) | set(lines), key=lambda k: (k[0], k[1], k[2] or "")):
     c.eq(f"line {key}", got_lines.get(key), lines.get(key))
 lines_sum = sum(got_lines.values())
-c.eq("Lines Amount total = Payouts total", lines_sum, cents(ptotal["Payout"]))
+c.eq("Lines Amount total = Payouts total", lines_sum, cents(ptotal["Earned (USD)"]))
 if ltotal is not None:
     c.eq("Lines Total row", cents(ltotal["Amount (USD)"]), lines_sum)
 for p in people:
@@ -397,6 +468,40 @@ for deal, rows_ in by_deal.items():
     for col in model_cols:
         c.eq(f"{deal} {col} sums to the amount", sum(to_cents(r[col]) for r in rows_), amount)
 c.eq("credits rows = eligible touches of attributed deals", len(credit_rows), eligible_touches)
+
+# Spend belongs to the period (DESIGN §7b): each campaign's Actual Cost spread evenly over its
+# Start–End days (a running campaign, End after as-of: Start to as-of), the days inside the
+# period counted, rounded half away from zero once per campaign; no Start Date: all of it.
+def period_spend(first, last, as_of):
+    total = 0
+    for r in rows("campaigns.csv"):
+        spend = to_cents(r["Actual Cost"])
+        if not r["Start Date"].strip():
+            total += spend
+            continue
+        start = dt.date.fromisoformat(r["Start Date"])
+        end = dt.date.fromisoformat(r["End Date"]) if r["End Date"].strip() else None
+        hi = as_of if end is None or end > as_of else end
+        if hi < start:
+            continue
+        inside = max(0, (min(hi, last) - max(start, first)).days + 1)
+        total += rnd(Fraction(spend * inside, (hi - start).days + 1))
+    return total
+
+
+october_spend = period_spend(FIRST, LAST, AS_OF)
+lifetime = sum(to_cents(r["Actual Cost"]) for r in rows("campaigns.csv"))
+c.eq("October spend in period", cents(s["Campaign spend in period"]), october_spend)
+c.true("October spend is not the lifetime total", october_spend < lifetime)
+# The same campaigns in a Q3 run (same as-of) spend a different amount: the quarter's days.
+with tempfile.TemporaryDirectory() as q3:
+    subprocess.run([binary, "run", "-c", os.path.join(root, "config/sametable.ini"), "--out", q3,
+                    "--period", "2026-Q3"], check=True)
+    q3s = labels(load_values(f"{q3}/attribution-2026-Q3.xlsx")["Summary"])
+    q3_spend = period_spend(dt.date(2026, 7, 1), dt.date(2026, 9, 30), AS_OF)
+    c.eq("Q3 spend in period", cents(q3s["Campaign spend in period"]), q3_spend)
+    c.true(f"Q3 spend {q3_spend} differs from October's {october_spend}",
+           q3_spend != october_spend and q3_spend < lifetime)
 
 # A rerun with the same inputs and as-of date gives byte-identical files.
 with tempfile.TemporaryDirectory() as again:

@@ -55,14 +55,14 @@ c.true("Sales/East and sales/east both have a sheet",
 rows, total = table(pw["Summary"], "Team")
 by_team = {r["Team"]: r for r in rows}
 c.eq("teams listed", len(rows), len(teams))
-c.eq("team <100 payout", cents(by_team["<100"]["Payout"]), 8000)
-c.eq("team * payout", cents(by_team["*"]["Payout"]), 9000)
-c.eq("team =HYPERLINK payout", cents(by_team[teams[0]]["Payout"]), 1000)
-c.eq("every team has one person", sorted({r["Headcount"] for r in rows}), [1])
+c.eq("team <100 payout", cents(by_team["<100"]["Earned (USD)"]), 8000)
+c.eq("team * payout", cents(by_team["*"]["Earned (USD)"]), 9000)
+c.eq("team =HYPERLINK payout", cents(by_team[teams[0]]["Earned (USD)"]), 1000)
+c.eq("every team has one person", sorted({r["Headcount (people)"] for r in rows}), [1])
 # 10.00 + 20.00 + … + 110.00 = 10.00 × 66 = 660.00
-c.eq("Summary total", cents(total["Payout"]), 66000)
+c.eq("Summary total", cents(total["Earned (USD)"]), 66000)
 prow, ptotal = table(pw["Payouts"], "Person ID")
-c.eq("Payouts total", cents(ptotal["Payout"]), 66000)
+c.eq("Payouts total", cents(ptotal["Earned (USD)"]), 66000)
 lrows, ltotal = table(pw["Lines"], "Person ID")
 c.eq("Lines total", sum(cents(r["Amount (USD)"]) for r in lrows), 66000)
 with open(os.path.join(out, "payroll-2026-10.csv"), newline="", encoding="utf-8") as fh:

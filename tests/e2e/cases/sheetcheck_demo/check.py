@@ -1,7 +1,7 @@
 """Issue 10 "Done when": every sheet of both demo workbooks, read as finance reads them, with
 every check of tests/e2e/lib/sheetcheck.py — headers (a), shown arithmetic (b), attainment
-against `explain` (c), totals of one kind (d). NOTES.md lists what it reported on the code before
-issue 10 and why this case awaits the branch that fixes items 5, 6 (Payouts) and 7.
+against `explain` (c), totals of one kind (d) — and every per-person statement file. NOTES.md lists what it reported on the code before
+issue 10, per item.
 """
 import os
 import subprocess
@@ -12,7 +12,8 @@ root = os.path.normpath(os.path.join(case, "..", "..", "..", ".."))
 p = subprocess.run([sys.executable, os.path.join(root, "tests/e2e/lib/sheetcheck.py"),
                     "--bin", binary, "--config", os.path.join(root, "config/sametable.ini"),
                     "--payouts", os.path.join(out, "payouts-2026-10.xlsx"),
-                    "--attribution", os.path.join(out, "attribution-2026-10.xlsx")],
+                    "--attribution", os.path.join(out, "attribution-2026-10.xlsx"),
+                    "--statements", os.path.join(out, "statements")],
                    capture_output=True, text=True)
 print(p.stdout, p.stderr, sep="")
 sys.exit(p.returncode)

@@ -1,0 +1,75 @@
+"""One statement workbook per person on a plan (issue 10, items 11-12), on the basic case's inputs
+(tests/e2e/cases/basic; its check.py works every amount by hand). See NOTES.md."""
+import os
+import re
+import sys
+import zipfile
+
+sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
+from wb import Checker, cents, load, load_values  # noqa: E402
+
+out = sys.argv[1]
+st = os.path.join(os.path.dirname(out), "st", "2026-10")
+c = Checker()
+c.eq("statement files", sorted(os.listdir(st)), ["P1.xlsx", "P2.xlsx", "P3.xlsx"])
+
+people = {"P1": "Ada", "P2": "Bo", "P3": "Cy"}
+
+
+def visible_text(path):
+    """Everything a reader can see or search in the file: shared strings, inline strings,
+    formulas, comments, sheet names and document properties."""
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                xml = z.read(name).decode("utf-8")
+                if "/worksheets/" in name:
+                    # cell references (r="P1") are positions, not text: keep only <f> and <t>
+                    xml = " ".join(re.findall(r"<(?:f|t)[^>]*>([^<]*)</(?:f|t)>", xml))
+                parts.append(xml)
+    return "\n".join(parts)
+
+
+for pid, name in people.items():
+    text = visible_text(os.path.join(st, f"{pid}.xlsx"))
+    c.true(f"{pid}: own name present", re.search(rf"\b{name}\b", text) is not None)
+    for other, oname in people.items():
+        if other == pid:
+            continue
+        for token in (other, oname):
+            c.true(f"{pid}'s statement must not name {token}",
+                   re.search(rf"\b{re.escape(token)}\b", text) is None)
+    # Owners that are not people on a plan (D4's owner P9) must not appear either.
+    c.true(f"{pid}: no P9", re.search(r"\bP9\b", text) is None)
+
+# Ada (P1, plan ae, 5% per deal): D1 5.00, D2 0.00, D3 1.00, D10 0.01 = 6.01 in October, as
+# payroll pays. Year to date adds D7 (999.00 closed 2026-09-30): 999.00 × 5% = 49.95 → 55.96.
+wb = load_values(os.path.join(st, "P1.xlsx"))
+c.eq("sheets", wb.sheetnames, ["Statement", "Plan", "Run"])
+ws = wb["Statement"]
+rows = list(ws.iter_rows(values_only=True))
+labels = {r[0]: r[2] for r in rows if isinstance(r[0], str)}
+c.eq("name", labels.get("Name"), "Ada")
+c.eq("person id", labels.get("Person ID"), "P1")
+comp = {r[0]: r for r in rows if r[0] in ("commission", "Adjustments", "Total")}
+c.eq("earned this period", cents(comp["commission"][5]), 601)
+c.eq("earned year to date", cents(comp["commission"][6]), 5596)
+c.eq("total this period", cents(comp["Total"][5]), 601)
+c.eq("total year to date", cents(comp["Total"][6]), 5596)
+hdr = next(i for i, r in enumerate(rows) if r[0] == "Date")
+lines = [r for r in rows[hdr + 1:] if r[0] is not None]
+c.eq("lines (deal, deal amount, rate, amount)",
+     [(r[2], cents(r[4]), r[5], cents(r[7])) for r in lines],
+     [("D1", 10000, "5%", 500), ("D2", 1, "5%", 0), ("D3", 2000, "5%", 100), ("D10", 10, "5%", 1)])
+total = next(r for r in rows[hdr + 1:] if r[6] == "Total")
+c.eq("lines total", cents(total[7]), 601)
+# The component table's period figure is a live SUMIF over the lines (by component number).
+f = load(os.path.join(st, "P1.xlsx"))["Statement"]
+cell = next(row[5] for row in f.iter_rows() if row[0].value == "commission")
+c.true("earned this period is a formula", str(cell.value).startswith("=SUMIF("))
+# The Plan sheet holds Ada's plan only.
+plan_text = " ".join(str(v) for r in wb["Plan"].iter_rows(values_only=True) for v in r if v)
+c.true("plan ae shown", "Plan ae" in plan_text)
+c.true("no other plan", "Plan sdr" not in plan_text and "Plan mkt" not in plan_text)
+c.done()
