@@ -233,7 +233,8 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             c_weight + c == c_note || c_weight + c == c_note + 2 ? XS_HEADER : XS_HEADER_NUM);
     }
 
-    xs_col_width(sh, c_note, c_note, 90); /* before the rows: a calculation wraps at it */
+    /* before the rows: a calculation wraps at it, and it fits a printed page beside the keys */
+    xs_col_width(sh, c_note, c_note, 60);
     char buf[2048], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
     uint32_t row = first;
     for (size_t i = 0; i < p->n_lines; i++, row++) {
@@ -362,6 +363,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, c_pkey, c_ckey, 9);
     xs_col_width(sh, (uint16_t)(c_note + 1), (uint16_t)(c_note + 2), 13);
     xs_freeze(sh, first, 2);
+    xs_print_wide(sh, LC_PERSON, LC_NAME); /* readable on paper, across pages, like Payouts */
     xs_text(sh, header, (uint16_t)(c_note + 3), "Payout period #", XS_HEADER_NUM);
     xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 3));
     out->first = first;
