@@ -18,6 +18,8 @@
 #include "plan.h"
 #include "settings.h"
 
+struct report_calc_cache; /* report_calc.c: lookups the calculation text builds once per run */
+
 struct report_ctx {
     const struct settings *s;
     const struct config *cfg;
@@ -28,7 +30,13 @@ struct report_ctx {
     const struct dd_credit *dd; /* data-driven credit, NULL when none configured */
     const struct payouts *p;    /* NULL when no people file is configured */
     const struct plan_set *plans;
+    struct report_calc_cache *calc; /* NULL: every line looks its deal's splits up again */
 };
+
+/* The lookups behind the calculation text of one run's dataset (a deal's split rows), built on
+ * first use; the caller owns it and frees it (NULL is fine) after the last report. */
+struct report_calc_cache *report_calc_cache_new(void);
+void report_calc_cache_free(struct report_calc_cache *c);
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
 int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d);

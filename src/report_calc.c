@@ -13,6 +13,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "incent.h"
@@ -176,12 +177,82 @@ struct deal_split {
     bool overlay;
 };
 
+struct report_calc_cache {
+    const struct dataset *ds; /* the dataset the lookups were built for */
+    size_t n_splits;
+    uint32_t *first; /* per deal id: its first split row, UINT32_MAX for none */
+    uint32_t *next;  /* per split row: the deal's next split row, UINT32_MAX at the end */
+};
+
+struct report_calc_cache *report_calc_cache_new(void)
+{
+    return xcalloc(1, sizeof(struct report_calc_cache));
+}
+
+void report_calc_cache_free(struct report_calc_cache *c)
+{
+    if (!c)
+        return;
+    free(c->first);
+    free(c->next);
+    free(c);
+}
+
+/* The split rows of deal id `id` in file order: from the cache (built on first use), or by
+ * scanning the table when there is none. Returns the first row, then *next of each. */
+static uint32_t split_first(const struct report_ctx *r, uint32_t id, const uint32_t **next)
+{
+    const struct split_table *st = &r->ds->splits;
+    struct report_calc_cache *c = r->calc;
+    *next = NULL;
+    if (!c) {
+        for (size_t i = 0; i < st->n; i++)
+            if (st->deal[i] == id)
+                return (uint32_t)i;
+        return UINT32_MAX;
+    }
+    if (c->ds != r->ds || c->n_splits != st->n || !c->first) {
+        uint32_t nid = r->ds->deal_ids.n;
+        free(c->first);
+        free(c->next);
+        c->first = xcalloc(nid ? nid : 1, sizeof *c->first);
+        c->next = xcalloc(st->n ? st->n : 1, sizeof *c->next);
+        for (uint32_t i = 0; i < nid; i++)
+            c->first[i] = UINT32_MAX;
+        for (size_t i = st->n; i-- > 0;) { /* backwards: each row points at the later one */
+            c->next[i] = UINT32_MAX;
+            if (st->deal[i] < nid) {
+                c->next[i] = c->first[st->deal[i]];
+                c->first[st->deal[i]] = (uint32_t)i;
+            }
+        }
+        c->ds = r->ds;
+        c->n_splits = st->n;
+    }
+    *next = c->next;
+    return id < r->ds->deal_ids.n ? c->first[id] : UINT32_MAX;
+}
+
+/* The next split row of the same deal after row i (see split_first). */
+static uint32_t split_next(const struct report_ctx *r, const uint32_t *next, uint32_t i,
+                           uint32_t id)
+{
+    if (next)
+        return next[i];
+    const struct split_table *st = &r->ds->splits;
+    for (size_t j = (size_t)i + 1; j < st->n; j++)
+        if (st->deal[j] == id)
+            return (uint32_t)j;
+    return UINT32_MAX;
+}
+
 /* The deal's split rows in file order with their cents: revenue rows allocated by largest
  * remainder in proportion to their shares (as payout.c does), overlays rounded. Returns how
  * many (0: no split rows, the owner has it all); *sum: the revenue shares' total. */
-static size_t deal_splits(const struct dataset *ds, uint32_t k, struct deal_split *out,
+static size_t deal_splits(const struct report_ctx *r, uint32_t k, struct deal_split *out,
                           struct rat *sum)
 {
+    const struct dataset *ds = r->ds;
     const struct split_table *st = &ds->splits;
     uint32_t id = ds->deals.id[k];
     size_t n = 0, nrev = 0;
@@ -189,12 +260,12 @@ static size_t deal_splits(const struct dataset *ds, uint32_t k, struct deal_spli
     size_t rev_at[SPLITS_MAX];
     *sum = rat_int64(0);
     int scale = 4;
-    for (size_t i = 0; i < st->n; i++)
-        if (st->deal[i] == id && st->share[i].scale > scale)
+    const uint32_t *next;
+    uint32_t first = split_first(r, id, &next);
+    for (uint32_t i = first; i != UINT32_MAX; i = split_next(r, next, i, id))
+        if (st->share[i].scale > scale)
             scale = st->share[i].scale > 12 ? 12 : st->share[i].scale;
-    for (size_t i = 0; i < st->n && n < SPLITS_MAX; i++) {
-        if (st->deal[i] != id)
-            continue;
+    for (uint32_t i = first; i != UINT32_MAX && n < SPLITS_MAX; i = split_next(r, next, i, id)) {
         out[n] = (struct deal_split){st->person[i], 0, st->share[i], st->overlay[i]};
         if (st->overlay[i]) {
             int64_t c = 0;
@@ -300,7 +371,7 @@ static void credit_clauses(struct calc *c, const struct report_ctx *r, const str
         return;
     struct deal_split sp[SPLITS_MAX];
     struct rat sum;
-    size_t n = deal_splits(ds, k, sp, &sum);
+    size_t n = deal_splits(r, k, sp, &sum);
     if (n == 0 || l->credit == ds->deals.amount[k] || l->credit == -ds->deals.amount[k])
         return;
     size_t mine[SPLITS_MAX], nm = 0;
@@ -614,7 +685,7 @@ static void spif_clauses(struct calc *c, const struct report_ctx *r, const struc
     if (comp->payee == PAYEE_SPLITS && l->deal != ID_NONE) {
         struct deal_split sp[SPLITS_MAX];
         struct rat sum;
-        size_t n = deal_splits(r->ds, l->deal, sp, &sum), nrev = 0, mine = SIZE_MAX;
+        size_t n = deal_splits(r, l->deal, sp, &sum), nrev = 0, mine = SIZE_MAX;
         uint64_t wt[SPLITS_MAX];
         int64_t W = 0, out[SPLITS_MAX];
         for (size_t i = 0; i < n; i++) {

@@ -91,6 +91,7 @@ struct run_state {
     int32_t as_of_day;
     const char *out_dir;
     int lock_fd;
+    struct report_calc_cache *calc; /* for the calculation text of every report */
 };
 
 /* Config, settings and plans; the as-of date and the period. */
@@ -180,7 +181,8 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
                                .a = &st->attr,
                                .dd = &st->dd,
                                .p = payouts ? &st->pay : NULL,
-                               .plans = &st->plans};
+                               .plans = &st->plans,
+                               .calc = st->calc};
 }
 
 /* One statement workbook per person on a plan, as <stmt_dir>/<period>/<id>.xlsx. */
@@ -296,6 +298,7 @@ static void state_release(struct run_state *st)
     plan_release(&st->plans);
     config_release(&st->cfg);
     publish_unlock(st->lock_fd);
+    report_calc_cache_free(st->calc);
 }
 
 int run_execute(const struct run_opts *o, struct diag *d)
@@ -303,6 +306,7 @@ int run_execute(const struct run_opts *o, struct diag *d)
     struct run_state st;
     memset(&st, 0, sizeof st);
     st.lock_fd = -1;
+    st.calc = report_calc_cache_new();
     config_init(&st.cfg);
     dataset_init(&st.ds);
     struct stage_clock clk = {o->log, o->verbose, {0, 0}};
