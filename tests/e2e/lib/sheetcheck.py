@@ -390,12 +390,25 @@ class Book:
         self.f = openpyxl.load_workbook(path)  # formulas
         self.v = openpyxl.load_workbook(path, data_only=True)  # cached values
         self.tables = {ws.title: sheet_tables(ws) for ws in self.f.worksheets}
+        self._max_col = {}
+        self._vs = {ws.title: ws for ws in self.v.worksheets}
+        self._fs = {ws.title: ws for ws in self.f.worksheets}
+        self.leaf_memo = {}  # (sheet, row, col) -> the leaves of that cell (check d)
+        self.crit_index = {}  # a SUMIFS criteria range -> {value: [positions]} (check d)
+
+    def max_col(self, sheet):
+        """The sheet's last column (openpyxl counts it again on every ask: remembered)."""
+        if sheet not in self._max_col:
+            self._max_col[sheet] = self.v[sheet].max_column
+        return self._max_col[sheet]
 
     def value(self, sheet, row, col):
-        return self.v[sheet].cell(row=row, column=col).value
+        c = self._vs[sheet]._cells.get((row, col))  # no cell is created by looking
+        return c.value if c is not None else None
 
     def formula(self, sheet, row, col):
-        return self.f[sheet].cell(row=row, column=col).value
+        c = self._fs[sheet]._cells.get((row, col))
+        return c.value if c is not None else None
 
 
 # ---- failures --------------------------------------------------------------------------------
@@ -582,7 +595,7 @@ def row_is_total(book, sheet, r):
     """A total row: a cell of it says "Total" (first column on most sheets, the text column on
     statements)."""
     ws = book.v[sheet]
-    for c in range(1, min(ws.max_column, 12) + 1):
+    for c in range(1, min(book.max_col(sheet), 12) + 1):
         v = ws.cell(row=r, column=c).value
         if isinstance(v, str) and v.strip().lower() == "total":
             return True
@@ -831,18 +844,36 @@ def crit_value(book, sheet, s):
         return s
 
 
-def same(a, b):
-    if isinstance(a, str) or isinstance(b, str):
-        return str(a).strip().lower() == str(b).strip().lower()
-    return a == b
+def crit_key(v):
+    """A SUMIFS criterion's value as `same` compares them: text ignoring case and spaces."""
+    if isinstance(v, str):
+        return ("s", v.strip().lower())
+    return ("n", v)
 
 
-def leaves(book, sheet, row, col, seen=None):
-    """The leaf cells a total adds: through SUM/SUBTOTAL/SUMIFS and single references."""
-    seen = set() if seen is None else seen
-    if (sheet, row, col) in seen:
-        return []
-    seen.add((sheet, row, col))
+def crit_positions(book, ref, want):
+    """Positions in a criteria range whose value is `want` (an index built once per range)."""
+    key = (ref[0], ref[1][0], ref[1][-1], len(ref[1]))
+    idx = book.crit_index.get(key)
+    if idx is None:
+        idx = defaultdict(list)
+        for i, (r, c) in enumerate(ref[1]):
+            idx[crit_key(book.value(ref[0], r, c))].append(i)
+        book.crit_index[key] = idx
+    return idx.get(crit_key(want), [])
+
+
+def leaves(book, sheet, row, col):
+    """The leaf cells a total adds, through SUM/SUBTOTAL/SUMIFS and single references
+    (remembered per cell: totals share their parts)."""
+    key = (sheet, row, col)
+    if key not in book.leaf_memo:
+        book.leaf_memo[key] = ()  # a circular reference adds nothing more
+        book.leaf_memo[key] = tuple(_leaves(book, sheet, row, col))
+    return book.leaf_memo[key]
+
+
+def _leaves(book, sheet, row, col):
     f = book.formula(sheet, row, col)
     if not isinstance(f, str) or not f.startswith("="):
         return [(sheet, row, col)]
@@ -863,9 +894,13 @@ def leaves(book, sheet, row, col, seen=None):
             for k in range(1, len(args) - 1, 2):
                 cr = parse_ref(args[k], sheet)
                 crits.append((cr, crit_value(book, sheet, args[k + 1])))
-            for i, (r, c) in enumerate(cells):
-                if all(same(book.value(cr[0], *cr[1][i]), want) for cr, want in crits):
-                    out += leaves(book, sh, r, c, seen)
+            if not crits or any(cr is None or len(cr[1]) != len(cells) for cr, _ in crits):
+                return [(sheet, row, col)]
+            pos = set(crit_positions(book, crits[0][0], crits[0][1]))
+            for cr, want in crits[1:]:
+                pos &= set(crit_positions(book, cr, want))
+            for i in sorted(pos):
+                out += leaves(book, sh, *cells[i])
             return out
         for a in args:
             ref = parse_ref(a, sheet)
@@ -873,11 +908,11 @@ def leaves(book, sheet, row, col, seen=None):
                 return [(sheet, row, col)]
             sh, cells = ref
             for r, c in cells:
-                out += leaves(book, sh, r, c, seen)
+                out += leaves(book, sh, r, c)
         return out
     ref = parse_ref(f[1:], sheet)
     if ref and len(ref[1]) == 1:
-        return leaves(book, ref[0], *ref[1][0], seen)
+        return list(leaves(book, ref[0], *ref[1][0]))
     return [(sheet, row, col)]
 
 
@@ -947,7 +982,7 @@ def check_totals(book, rep, people, skip=()):
                 if f.startswith("=SUBTOTAL(") and split_args(AGG_RE.match(f).group(2))[0] \
                         not in ("9", "109"):
                     continue
-                lv = leaves(book, ws.title, c.row, c.column)
+                lv = sorted(set(leaves(book, ws.title, c.row, c.column)))
                 rep.checked["d"] += 1
                 kinds = defaultdict(list)
                 for (sh, r, cc) in lv:
