@@ -1489,7 +1489,8 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     sort_lines(p, pt);
     if (rc == 0) {
         build_rows(&e);
-        rc = pay_currencies(&e);
+        if (!in->earned_only)
+            rc = pay_currencies(&e);
     }
 out:
     free(e.plan_of);
