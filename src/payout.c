@@ -1278,8 +1278,10 @@ static void build_rows(struct engine *e)
         BUG("a payout line posted outside its person's payout periods");
     /* Number the periods by date; rows keep their person's period order. */
     struct period *sorted = xcalloc(p->n_periods ? p->n_periods : 1, sizeof *sorted);
-    memcpy(sorted, p->periods, p->n_periods * sizeof *sorted);
-    qsort(sorted, p->n_periods, sizeof *sorted, period_cmp);
+    if (p->n_periods) { /* no payout period (no one on a plan): periods is NULL */
+        memcpy(sorted, p->periods, p->n_periods * sizeof *sorted);
+        qsort(sorted, p->n_periods, sizeof *sorted, period_cmp);
+    }
     for (size_t i = 0; i < p->n_rows; i++) {
         const struct period *P = &p->periods[p->rows[i].pp];
         uint32_t k = 0;
