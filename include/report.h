@@ -29,6 +29,7 @@ struct report_ctx {
     const struct attribution *a;
     const struct dd_credit *dd; /* data-driven credit, NULL when none configured */
     const struct payouts *p;    /* NULL when no people file is configured */
+    const struct payouts *ytd;  /* the payouts over the year up to the period's end, or NULL */
     const struct plan_set *plans;
     struct report_calc_cache *calc; /* NULL: every line looks its deal's splits up again */
 };
@@ -52,11 +53,11 @@ int report_rejects_csv(const struct report_ctx *r, const char *path, struct diag
 
 /* One person's statement workbook (`--statements DIR` writes DIR/<period>/<id>.xlsx): their
  * plan, quota and attainment per measured component, earned in the period and (from `ytd`, the
- * payouts over the year up to the period's end; NULL: none) in the year to date, every line
+ * payouts over the year up to the period's end in r->ytd) in the year to date, every line
  * with deal, account name, deal amount, rate and arithmetic, and a short run block. It names no
  * other person. */
-int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd, uint32_t who,
-                          const char *path, struct diag *d);
+int report_statement_xlsx(const struct report_ctx *r, uint32_t who, const char *path,
+                          struct diag *d);
 /* Whether a person gets a statement: exactly when payroll has a row for them (on a plan,
  * employed in a payout period of the run or reached by one of its lines, that payout period
  * ending in the run). */

@@ -93,8 +93,9 @@ void xs_print_titles(struct xsheet *s, uint32_t first_row, uint32_t last_row);
 /* A wide sheet prints at its natural size over as many pages across as it needs, each repeating
  * the key columns (and the title rows, with xs_print_titles) instead of shrinking to one page. */
 void xs_print_wide(struct xsheet *s, uint16_t first_key_col, uint16_t last_key_col);
-/* Start a printed page at `row` (e.g. each person's statement); the sheet then prints one page
- * wide by a scale computed from its column widths. At most 1,023 breaks per sheet (Excel). */
+/* Start a printed page at `row` (e.g. each person's statement). The sheet stays one page wide:
+ * LibreOffice keeps manual breaks under "fit to width" (checked by rendering); libxlsxwriter's
+ * documentation says Excel may not. At most 1,023 breaks per sheet (Excel). */
 void xs_page_break_before(struct xsheet *s, uint32_t row);
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2);
 void xs_hide_gridlines(struct xsheet *s);

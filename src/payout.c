@@ -1278,8 +1278,10 @@ static void build_rows(struct engine *e)
         BUG("a payout line posted outside its person's payout periods");
     /* Number the periods by date; rows keep their person's period order. */
     struct period *sorted = xcalloc(p->n_periods ? p->n_periods : 1, sizeof *sorted);
-    memcpy(sorted, p->periods, p->n_periods * sizeof *sorted);
-    qsort(sorted, p->n_periods, sizeof *sorted, period_cmp);
+    if (p->n_periods) { /* no payout period (no one on a plan): periods is NULL */
+        memcpy(sorted, p->periods, p->n_periods * sizeof *sorted);
+        qsort(sorted, p->n_periods, sizeof *sorted, period_cmp);
+    }
     for (size_t i = 0; i < p->n_rows; i++) {
         const struct period *P = &p->periods[p->rows[i].pp];
         uint32_t k = 0;
@@ -1489,7 +1491,8 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     sort_lines(p, pt);
     if (rc == 0) {
         build_rows(&e);
-        rc = pay_currencies(&e);
+        if (!in->earned_only)
+            rc = pay_currencies(&e);
     }
 out:
     free(e.plan_of);

@@ -45,6 +45,8 @@ struct pay_keys {
     uint32_t n_columns;
 };
 uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l);
+/* The payout column number of a component id (NULL: Adjustments). */
+uint32_t report_pay_column_of(const struct pay_keys *k, const char *component);
 
 /* Where the Lines sheet put things, for formulas on other sheets. */
 struct lines_layout {
@@ -79,5 +81,20 @@ void report_money_text(char *buf, size_t size, int64_t minor, int digits);
  * (-1,000.00) against 200.00 of other lines"), for the to-recover entries. */
 void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,
                           size_t size);
+
+/* A statement block inside the payouts workbook refers to its Lines and Components sheets: line
+ * amounts are =Lines!<cell>, totals SUMIFS over the person's Components rows. */
+struct stmt_refs {
+    const struct lines_layout *ll;
+    const struct pay_keys *k;
+    uint32_t person_key;
+    const char *comp_amount, *comp_person, *comp_pp, *comp_column; /* "Components!$L$6:$L$90" */
+};
+/* One person's statement block from `row` on (heading, components with quota, measure,
+ * attainment, earned in the period and in the year to date, every line with deal, account name,
+ * deal amount, rate, arithmetic and amount, earned and payable per payout period). With refs NULL
+ * the block stands alone (a statement file). Returns the next free row. */
+uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
+                                uint32_t who, const struct stmt_refs *refs);
 
 #endif

@@ -60,6 +60,14 @@ static const char *deal_text(const struct report_ctx *r, const struct payout_lin
     return l->deal == ID_NONE ? "" : intern_str(&r->ds->deal_ids, r->ds->deals.id[l->deal]);
 }
 
+uint32_t report_pay_column_of(const struct pay_keys *k, const char *component)
+{
+    for (uint32_t i = 0; component && i + 1 < k->n_columns; i++)
+        if (strcmp(k->columns[i], component) == 0)
+            return i + 1;
+    return k->n_columns; /* adjustments: clawbacks, carried excess, payee caps */
+}
+
 uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l)
 {
     if (l->component && (l->kind == LINE_DEAL || l->kind == LINE_PERIOD || l->kind == LINE_POOL))

@@ -848,22 +848,18 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b, const
     const struct dataset *ds = r->ds;
     const struct person_table *pt = &ds->people;
     const struct payouts *p = r->p;
-    char name[XS_SHEET_NAME_SIZE], f[512], buf[1024], c1[16];
-    char ra[96], rp[96], rpp[96];
+    char name[XS_SHEET_NAME_SIZE], buf[1024];
+    char ra[96], rp[96], rpp[96], rc[96];
     uint32_t cf = COMP_HEADER_ROW + 1, cl = COMP_HEADER_ROW + (uint32_t)n_cr;
     col_range(ra, sizeof ra, "Components", cf, cl, CC_AMOUNT);
     col_range(rp, sizeof rp, "Components", cf, cl, CC_PKEY);
     col_range(rpp, sizeof rpp, "Components", cf, cl, CC_PPKEY);
+    col_range(rc, sizeof rc, "Components", cf, cl, CC_CKEY);
     for (uint32_t t = 0; t < n_teams; t++) {
         const char *team = intern_str(&ds->teams, teams[t]);
         struct xsheet *sh = xbook_add_sheet(b, xbook_sheet_name(b, "St ", team, name));
         xs_tab_color(sh, TAB_DETAIL);
         xs_hide_gridlines(sh);
-        xs_col_width(sh, 0, 0, 12);
-        xs_col_width(sh, 1, 2, 18);
-        xs_col_width(sh, 3, 3, 12);
-        xs_col_width(sh, 4, 4, 70);
-        xs_col_width(sh, 5, 5, 15);
         uint32_t row = 0;
         snprintf(buf, sizeof buf, "Statements %s — %s", r->period->name, team);
         xs_text(sh, row++, 0, buf, XS_TITLE);
@@ -872,78 +868,24 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b, const
                 "person's rows on the Components sheet. Use the outline buttons to fold the lines.",
                 XS_NOTE);
         row++;
+        bool first_block = true;
         for (uint32_t i = 0; i < n; i++) {
             uint32_t id = order[i];
             if (pt->team[id] != teams[t] || !p->person_nrows[id])
                 continue;
-            const struct plan *pl = plan_of(r, id);
-            snprintf(buf, sizeof buf, "%s (%s)", pt->name[id], intern_str(&ds->people_ids, id));
-            xs_text(sh, row, 0, buf, XS_BOLD);
-            snprintf(buf, sizeof buf, "%s · %s · plan %s · period %s", team, pt->role[id],
-                     pl ? plan_version_on(pl, r->period->last_day)->name : "(none)",
-                     r->period->name);
-            xs_text(sh, row + 1, 0, buf, XS_NOTE);
-            row += 2;
-            static const char *const hdr[] = {"Date", "Component",          "Deal ID",
-                                              "Line", "How it is computed", NULL};
-            char ha[48];
-            snprintf(ha, sizeof ha, "Amount (%s)", r->s->currency);
-            for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
-                xs_text(sh, row, c, hdr[c] ? hdr[c] : ha, c == 5 ? XS_HEADER_NUM : XS_HEADER);
-            xs_row_height(sh, row, 30);
-            row++;
-            uint32_t first = row;
-            size_t end = p->person_line0[id] + p->person_nlines[id];
-            for (size_t j = p->person_line0[id]; j < end; j++) {
-                const struct payout_line *l = &p->lines[j];
-                xs_date(sh, row, 0, l->post_day, XS_DATE);
-                xs_text(sh, row, 1, l->component ? l->component->id : "", XS_PLAIN);
-                xs_text(sh, row, 2,
-                        l->deal == ID_NONE ? "" : intern_str(&ds->deal_ids, ds->deals.id[l->deal]),
-                        XS_PLAIN);
-                xs_text(sh, row, 3, line_kind_name(l->kind), XS_PLAIN);
-                report_line_text(r, l, buf, sizeof buf);
-                xs_text(sh, row, 4, buf, XS_CALC);
-                snprintf(f, sizeof f, "=Lines!%s",
-                         xs_cell(c1, ll->first + (uint32_t)j, ll->col_amount));
-                xs_formula_money(sh, row, 5, f, l->amount, XS_MONEY);
-                xs_row_level(sh, row, 1);
-                row++;
-            }
-            if (row == first) {
-                xs_text(sh, row, 4, "No payout lines in the period.", XS_NOTE);
-                xs_row_level(sh, row, 1);
-                row++;
-            }
-            /* per payout period: earned (Components), and payable where it differs */
-            for (uint32_t q = 0; q < p->person_nrows[id]; q++) {
-                const struct payout_row *pr = &p->rows[p->person_row0[id] + q];
-                const char *pp = p->periods[pr->pp - 1].name;
-                snprintf(buf, sizeof buf, "Earned in %s", pp);
-                xs_text(sh, row, 4, buf, XS_BOLD);
-                if (n_cr) {
-                    snprintf(f, sizeof f, "=SUMIFS(%s,%s,%u,%s,%u)", ra, rp, k->person[id], rpp,
-                             pr->pp);
-                    xs_formula_money(sh, row, 5, f, pr->earned, XS_MONEY_TOTAL);
-                } else {
-                    xs_money(sh, row, 5, pr->earned, XS_MONEY_TOTAL);
-                }
-                row++;
-                if (pr->to_recover) {
-                    snprintf(buf, sizeof buf, "Payable in %s (never below 0.00)", pp);
-                    xs_text(sh, row, 4, buf, XS_BOLD);
-                    snprintf(f, sizeof f, "=MAX(0,%s)", xs_cell(c1, row - 1, 5));
-                    xs_formula_money(sh, row, 5, f, pr->payable, XS_MONEY_TOTAL);
-                    row++;
-                    char a[48];
-                    report_money_text(a, sizeof a, pr->to_recover, r->s->currency_digits);
-                    snprintf(buf, sizeof buf, "To recover: %s %s (finance decides how)", a,
-                             r->s->currency);
-                    xs_text(sh, row++, 4, buf, XS_NOTE);
-                }
-                if (report_pay_fx_text(r, pr, buf, sizeof buf))
-                    xs_text(sh, row++, 4, buf, XS_NOTE);
-            }
+            /* Each person's block starts a printed page, so it never splits from its heading
+             * and can be handed to that person. */
+            if (!first_block)
+                xs_page_break_before(sh, row);
+            first_block = false;
+            struct stmt_refs refs = {.ll = ll,
+                                     .k = k,
+                                     .person_key = k->person[id],
+                                     .comp_amount = ra,
+                                     .comp_person = rp,
+                                     .comp_pp = rpp,
+                                     .comp_column = rc};
+            row = report_statement_block(r, sh, row, id, n_cr ? &refs : NULL);
             row++;
         }
     }

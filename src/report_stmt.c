@@ -1,10 +1,12 @@
-/* report_stmt.c — one person's statement workbook: what they can be sent, and nothing about anyone
- * else (DESIGN §7a "Also expected", §7b "Publishing").
+/* report_stmt.c — a person's statement: the block the payouts workbook's team sheets show per
+ * person, and the workbook of its own that `--statements DIR` writes for each person (DESIGN §7a
+ * "Also expected", §7b "Publishing").
  *
- * A statement holds the person's plan and quota, attainment per measured component, what they
- * earned in the period and in the year to date (recomputed from source), every payout line with
- * its deal, account name, deal amount, rate and arithmetic, and a short run block. It names no
- * other person: deal owners, split partners and managers are not shown, only deal IDs and names.
+ * A statement states the person's plan; per component its effective quota or goal, the measure to
+ * date, attainment, what was earned in the run's period and in the year to date (recomputed from
+ * source); every payout line with its deal, account name, deal amount, rate, arithmetic and amount;
+ * and per payout period what was earned and what payroll pays. It names no other person: deal
+ * owners, split partners and managers are not shown, only deal IDs and names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,28 +19,38 @@
 #include "report_internal.h"
 #include "util.h"
 
-/* The lines table's columns. */
+/* The block's columns. The component table above the lines uses the same columns. */
 enum {
-    SC_DATE,
-    SC_COMPONENT,
-    SC_DEAL,
-    SC_NAME,
-    SC_DEAL_AMOUNT,
-    SC_RATE,
-    SC_HOW,
-    SC_AMOUNT,
-    SC_KEY, /* component number, for the component table's SUMIF (never input text) */
-    SC_N
+    SB_DATE,        /* lines: date           components: component */
+    SB_COMPONENT,   /* lines: component      components: type */
+    SB_DEAL,        /* lines: deal ID        components: measure */
+    SB_NAME,        /* lines: account name   components: quota or goal */
+    SB_DEAL_AMOUNT, /* lines: deal amount    components: measure to date */
+    SB_RATE,        /* lines: rate           components: attainment */
+    SB_HOW,         /* lines: arithmetic     components: attainment period */
+    SB_AMOUNT,      /* lines: amount         components: earned in the run's period */
+    SB_YTD,         /*                       components: earned in the year to date */
+    SB_CKEY,        /* lines: the component's row number in the block's table (never input text) */
+    SB_PPKEY,       /* lines: payout period number */
+    SB_N
 };
 
+/* A line counts toward its component (commission, bonus, pool, SPIF …) or, for clawbacks,
+ * carried cap excess and payee caps, toward Adjustments — as the Payouts sheet's columns do. */
+static const char *line_component(const struct payout_line *l)
+{
+    if (l->component && (l->kind == LINE_DEAL || l->kind == LINE_PERIOD || l->kind == LINE_POOL))
+        return l->component->id;
+    return NULL;
+}
+
 /* The rate(s) of a line's slices as text: "6%", "6% / 8%", "" when none. */
-static void rates_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
-                       size_t size)
+static void rates_text(const struct payouts *p, const struct payout_line *l, char *buf, size_t size)
 {
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < l->n_slices && o + 1 < size; i++) {
-        const struct slice *s = &r->p->slices[l->slice0 + i];
+        const struct slice *s = &p->slices[l->slice0 + i];
         char pct[48];
         rat_format(pct, sizeof pct, rat_mul(s->rate, rat_int64(100)), 6);
         int n = snprintf(buf + o, size - o, "%s%s%%", i ? " / " : "", pct);
@@ -48,19 +60,33 @@ static void rates_text(const struct report_ctx *r, const struct payout_line *l, 
     }
 }
 
-/* Index of the component among the version's, + 1 (0: a line of no component). */
-static uint32_t component_key(const struct plan_version *v, const struct payout_line *l)
+/* The components a person's block lists: those of their plan version in force at the period's
+ * end, then any other component a line of theirs belongs to (a component of an earlier version),
+ * in order of appearance. */
+struct comp_list {
+    const struct component **c;
+    size_t n;
+};
+
+static void comp_list_add(struct comp_list *cl, size_t cap, const struct component *c)
 {
-    if (!l->component || !v)
-        return 0;
-    for (size_t i = 0; i < v->n_components; i++)
-        if (strcmp(v->components[i].id, l->component->id) == 0)
-            return (uint32_t)i + 1;
-    return 0;
+    for (size_t i = 0; i < cl->n; i++)
+        if (strcmp(cl->c[i]->id, c->id) == 0)
+            return;
+    if (cl->n < cap)
+        cl->c[cl->n++] = c;
 }
 
-static int64_t sum_component(const struct payouts *p, uint32_t who, const char *component,
-                             int32_t last_day)
+static size_t comp_index(const struct comp_list *cl, const char *id)
+{
+    for (size_t i = 0; i < cl->n; i++)
+        if (strcmp(cl->c[i]->id, id) == 0)
+            return i;
+    return cl->n; /* Adjustments */
+}
+
+static int64_t sum_of(const struct payouts *p, uint32_t who, const char *component,
+                      int32_t last_day)
 {
     int64_t s = 0;
     if (!p || who >= p->n_people)
@@ -68,22 +94,9 @@ static int64_t sum_component(const struct payouts *p, uint32_t who, const char *
     size_t end = p->person_line0[who] + p->person_nlines[who];
     for (size_t j = p->person_line0[who]; j < end; j++) {
         const struct payout_line *l = &p->lines[j];
-        if (l->component && strcmp(l->component->id, component) == 0 && l->post_day <= last_day)
-            s += l->amount;
-    }
-    return s;
-}
-
-static int64_t sum_adjustments(const struct payouts *p, uint32_t who, const struct plan_version *v,
-                               int32_t last_day)
-{
-    int64_t s = 0;
-    if (!p || who >= p->n_people)
-        return 0;
-    size_t end = p->person_line0[who] + p->person_nlines[who];
-    for (size_t j = p->person_line0[who]; j < end; j++) {
-        const struct payout_line *l = &p->lines[j];
-        if (component_key(v, l) == 0 && l->post_day <= last_day)
+        const char *c = line_component(l);
+        bool match = component ? c && strcmp(c, component) == 0 : c == NULL;
+        if (match && l->post_day <= last_day)
             s += l->amount;
     }
     return s;
@@ -104,27 +117,237 @@ static const struct payout_measure *measured(const struct payouts *p, uint32_t w
     return NULL;
 }
 
-static void label_text(struct xsheet *sh, uint32_t row, const char *label, const char *value)
-{
-    xs_text(sh, row, 0, label, XS_BOLD);
-    xs_text(sh, row, 2, value, XS_PLAIN);
-}
-
-int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd, uint32_t who,
-                          const char *path, struct diag *d)
+uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
+                                uint32_t who, const struct stmt_refs *refs)
 {
     const struct dataset *ds = r->ds;
     const struct person_table *pt = &ds->people;
     const struct payouts *p = r->p;
-    const char *pid = intern_str(&ds->people_ids, who);
-    char buf[1024], f[256], c1[16], c2[16], c3[16];
+    int digits = r->s->currency_digits;
+    char buf[1024], f[512], c1[16], c2[16], c3[16];
+    const struct plan *pl = pt->plan[who] ? plan_find(r->plans, pt->plan[who]) : NULL;
+    const struct plan_version *v = pl ? plan_version_on(pl, r->period->last_day) : NULL;
+    size_t n_lines = p && who < p->n_people ? p->person_nlines[who] : 0;
+    size_t line0 = n_lines ? p->person_line0[who] : 0;
+
+    /* Widths: the writer fits columns to their content, up to these. */
+    xs_col_width(sh, SB_DATE, SB_DATE, 16);
+    xs_col_width(sh, SB_NAME, SB_NAME, 32);
+    xs_col_width(sh, SB_HOW, SB_HOW, 60);
+    /* Heading. */
+    snprintf(buf, sizeof buf, "%s (%s)", pt->name[who], intern_str(&ds->people_ids, who));
+    xs_text(sh, row++, 0, buf, XS_BOLD);
+    snprintf(buf, sizeof buf, "%s · %s · plan %s%s%s%s · period %s",
+             pt->team[who] == ID_NONE ? "no team" : intern_str(&ds->teams, pt->team[who]),
+             pt->role[who] ? pt->role[who] : "", v ? v->name : "(none)", pl ? " (" : "",
+             pl ? pl->id : "", pl ? ")" : "", r->period->name);
+    xs_text(sh, row++, 0, buf, XS_NOTE);
+
+    /* The components. */
+    const struct component *store[64];
+    struct comp_list cl = {store, 0};
+    for (size_t i = 0; v && i < v->n_components; i++)
+        comp_list_add(&cl, ARRAY_LEN(store), &v->components[i]);
+    for (size_t j = line0; j < line0 + n_lines; j++)
+        if (line_component(&p->lines[j]))
+            comp_list_add(&cl, ARRAY_LEN(store), p->lines[j].component);
+
+    char h_earned[64], h_ytd[80], h_quota[64], h_measure[64];
+    snprintf(h_earned, sizeof h_earned, "Earned in %s (%s)", r->period->name, r->s->currency);
+    int year, month, mday;
+    date_to_civil(r->period->last_day, &year, &month, &mday);
+    snprintf(h_ytd, sizeof h_ytd, "Earned in %d to date, recomputed (%s)", year, r->s->currency);
+    snprintf(h_quota, sizeof h_quota, "Quota or goal, effective (%s)", r->s->currency);
+    snprintf(h_measure, sizeof h_measure, "Measure to date (%s)", r->s->currency);
+    const char *chdr[SB_N] = {
+        "Component",         "Type",   "Measure", h_quota, h_measure, "Attainment (%)",
+        "Attainment period", h_earned, h_ytd,     NULL,    NULL};
+    for (uint16_t c = 0; c < SB_YTD + 1; c++)
+        xs_text(sh, row, c, chdr[c], c >= SB_NAME && c != SB_HOW ? XS_HEADER_NUM : XS_HEADER);
+    xs_row_height(sh, row, 30);
+    row++;
+    uint32_t comp_first = row;
+    /* Rows of the lines table, for the component table's SUMIFs: component rows, Adjustments,
+     * Total, a blank row, the caption, the header. */
+    uint32_t lines_first = comp_first + (uint32_t)cl.n + 1 + 1 + 1 + 1 + 1;
+    uint32_t lines_last = lines_first + (uint32_t)(n_lines ? n_lines : 1) - 1;
+    char k1[16], k2[16], a1[16], a2[16];
+    xs_cell(k1, lines_first, SB_CKEY);
+    xs_cell(k2, lines_last, SB_CKEY);
+    xs_cell(a1, lines_first, SB_AMOUNT);
+    xs_cell(a2, lines_last, SB_AMOUNT);
+    int32_t last_day = r->period->last_day;
+    int32_t ytd_last = r->as_of_day < last_day ? r->as_of_day : last_day;
+    int64_t total = 0, ytd_total = 0;
+    for (size_t i = 0; i <= cl.n; i++) {
+        bool adj = i == cl.n;
+        const struct component *c = adj ? NULL : cl.c[i];
+        xs_text(sh, row, SB_DATE, adj ? "Adjustments" : c->id, XS_PLAIN);
+        xs_text(sh, row, SB_COMPONENT,
+                adj ? "clawbacks, carried cap excess, payee cap" : component_type_name(c->type),
+                adj ? XS_NOTE : XS_PLAIN);
+        const struct payout_measure *m = adj ? NULL : measured(p, who, c->id);
+        if (!adj)
+            xs_text(sh, row, SB_DEAL, measure_name(c->measure), XS_PLAIN);
+        if (m) {
+            if (c->measure == MEASURE_WON_DEALS) {
+                xs_number(sh, row, SB_NAME, rat_to_double(m->quota), XS_DEALS);
+                xs_number(sh, row, SB_DEAL_AMOUNT, (double)m->measure, XS_INT);
+            } else {
+                xs_number(sh, row, SB_NAME, rat_to_double(m->quota) * xs_major(1, digits),
+                          XS_MONEY);
+                xs_money(sh, row, SB_DEAL_AMOUNT, m->measure, XS_MONEY);
+            }
+            snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(c1, row, SB_NAME),
+                     xs_cell(c2, row, SB_DEAL_AMOUNT), xs_cell(c3, row, SB_NAME));
+            xs_formula(sh, row, SB_RATE, f, rat_to_double(m->attainment), XS_PCT);
+            xs_text(sh, row, SB_HOW, m->attain.name, XS_PLAIN);
+        } else if (!adj) {
+            xs_text(sh, row, SB_RATE, "no quota", XS_NOTE);
+        }
+        const char *id = adj ? NULL : c->id;
+        int64_t earned = sum_of(p, who, id, last_day);
+        int64_t ytd = sum_of(r->ytd, who, id, ytd_last);
+        total += earned;
+        ytd_total += ytd;
+        if (refs) {
+            /* The person's rows of the Components sheet for this payout column. */
+            snprintf(f, sizeof f, "=SUMIFS(%s,%s,%u,%s,%u)", refs->comp_amount, refs->comp_person,
+                     refs->person_key, refs->comp_column,
+                     adj ? refs->k->n_columns : report_pay_column_of(refs->k, id));
+            xs_formula_money(sh, row, SB_AMOUNT, f, earned, XS_MONEY);
+        } else if (n_lines) {
+            snprintf(f, sizeof f, "=SUMIF(%s:%s,%zu,%s:%s)", k1, k2, i + 1, a1, a2);
+            xs_formula_money(sh, row, SB_AMOUNT, f, earned, XS_MONEY);
+        } else {
+            xs_money(sh, row, SB_AMOUNT, 0, XS_MONEY);
+        }
+        if (r->ytd)
+            xs_money(sh, row, SB_YTD, ytd, XS_MONEY);
+        row++;
+    }
+    xs_text(sh, row, SB_DATE, "Total", XS_BOLD);
+    snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, comp_first, SB_AMOUNT),
+             xs_cell(c2, row - 1, SB_AMOUNT));
+    xs_formula_money(sh, row, SB_AMOUNT, f, total, XS_MONEY_TOTAL);
+    if (r->ytd) {
+        snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, comp_first, SB_YTD),
+                 xs_cell(c2, row - 1, SB_YTD));
+        xs_formula_money(sh, row, SB_YTD, f, ytd_total, XS_MONEY_TOTAL);
+    }
+    row += 2;
+    xs_text(sh, row++, 0, "Payout lines", XS_BOLD);
+
+    /* The lines. */
+    char h_deal[48], h_amount[48];
+    snprintf(h_deal, sizeof h_deal, "Deal amount (%s)", r->s->currency);
+    snprintf(h_amount, sizeof h_amount, "Amount (%s)", r->s->currency);
+    const char *lhdr[SB_N] = {"Date",
+                              "Component",
+                              "Deal ID",
+                              "Account / deal name",
+                              h_deal,
+                              "Rate",
+                              "How it is computed",
+                              h_amount,
+                              NULL,
+                              "Component #",
+                              "Payout period #"};
+    for (uint16_t c = 0; c < SB_N; c++)
+        if (lhdr[c])
+            xs_text(sh, row, c, lhdr[c],
+                    c == SB_DEAL_AMOUNT || c == SB_AMOUNT || c >= SB_CKEY ? XS_HEADER_NUM
+                                                                          : XS_HEADER);
+    xs_row_height(sh, row, 30);
+    row++;
+    if (row != lines_first)
+        BUG("statement block layout differs from its prediction");
+    if (!n_lines) {
+        xs_text(sh, row, SB_HOW, "No payout lines in the period.", XS_NOTE);
+        row++;
+    }
+    /* Each line's payout period number, from the payroll rows that hold it. */
+    uint32_t *pp_of = xcalloc(n_lines ? n_lines : 1, sizeof *pp_of);
+    for (uint32_t q = 0; p && who < p->n_people && q < p->person_nrows[who]; q++) {
+        const struct payout_row *pr = &p->rows[p->person_row0[who] + q];
+        for (size_t x = pr->line0; x < pr->line0 + pr->n_lines; x++)
+            if (p->line_index[x] >= line0 && p->line_index[x] < line0 + n_lines)
+                pp_of[p->line_index[x] - line0] = pr->pp;
+    }
+    for (size_t j = line0; j < line0 + n_lines; j++) {
+        const struct payout_line *l = &p->lines[j];
+        xs_date(sh, row, SB_DATE, l->post_day, XS_DATE);
+        xs_text(sh, row, SB_COMPONENT, l->component ? l->component->id : line_kind_name(l->kind),
+                XS_PLAIN);
+        if (l->deal != ID_NONE) {
+            xs_text(sh, row, SB_DEAL, intern_str(&ds->deal_ids, ds->deals.id[l->deal]), XS_PLAIN);
+            xs_text(sh, row, SB_NAME, ds->deals.name[l->deal], XS_PLAIN);
+            xs_money(sh, row, SB_DEAL_AMOUNT, ds->deals.amount[l->deal], XS_MONEY);
+        }
+        rates_text(p, l, buf, sizeof buf);
+        xs_text(sh, row, SB_RATE, buf, XS_PLAIN);
+        report_line_text(r, l, buf, sizeof buf);
+        xs_text(sh, row, SB_HOW, buf, XS_CALC);
+        if (refs) {
+            snprintf(f, sizeof f, "=Lines!%s",
+                     xs_cell(c1, refs->ll->first + (uint32_t)j, refs->ll->col_amount));
+            xs_formula_money(sh, row, SB_AMOUNT, f, l->amount, XS_MONEY);
+        } else {
+            xs_money(sh, row, SB_AMOUNT, l->amount, XS_MONEY);
+        }
+        const char *lc = line_component(l);
+        xs_int(sh, row, SB_CKEY, (int64_t)(lc ? comp_index(&cl, lc) : cl.n) + 1, XS_INT);
+        xs_int(sh, row, SB_PPKEY, pp_of[j - line0], XS_INT);
+        if (refs)
+            xs_row_level(sh, row, 1);
+        row++;
+    }
+    free(pp_of);
+
+    /* Per payout period: earned, and what payroll pays. */
+    char p1[16], p2[16];
+    xs_cell(p1, lines_first, SB_PPKEY);
+    xs_cell(p2, lines_last, SB_PPKEY);
+    for (uint32_t q = 0; p && who < p->n_people && q < p->person_nrows[who]; q++) {
+        const struct payout_row *pr = &p->rows[p->person_row0[who] + q];
+        const char *pp = p->periods[pr->pp - 1].name;
+        snprintf(buf, sizeof buf, "Earned in %s", pp);
+        xs_text(sh, row, SB_HOW, buf, XS_BOLD);
+        if (refs)
+            snprintf(f, sizeof f, "=SUMIFS(%s,%s,%u,%s,%u)", refs->comp_amount, refs->comp_person,
+                     refs->person_key, refs->comp_pp, pr->pp);
+        else
+            snprintf(f, sizeof f, "=SUMIF(%s:%s,%u,%s:%s)", p1, p2, pr->pp, a1, a2);
+        xs_formula_money(sh, row, SB_AMOUNT, f, pr->earned, XS_MONEY_TOTAL);
+        row++;
+        if (pr->to_recover) {
+            snprintf(buf, sizeof buf, "Payable in %s (never below 0.00)", pp);
+            xs_text(sh, row, SB_HOW, buf, XS_BOLD);
+            snprintf(f, sizeof f, "=MAX(0,%s)", xs_cell(c1, row - 1, SB_AMOUNT));
+            xs_formula_money(sh, row, SB_AMOUNT, f, pr->payable, XS_MONEY_TOTAL);
+            row++;
+            char a[48];
+            report_money_text(a, sizeof a, pr->to_recover, digits);
+            snprintf(buf, sizeof buf, "To recover: %s %s (finance decides how)", a, r->s->currency);
+            xs_text(sh, row++, SB_HOW, buf, XS_NOTE);
+        }
+        if (report_pay_fx_text(r, pr, buf, sizeof buf))
+            xs_text(sh, row++, SB_HOW, buf, XS_NOTE);
+    }
+    return row;
+}
+
+int report_statement_xlsx(const struct report_ctx *r, uint32_t who, const char *path,
+                          struct diag *d)
+{
+    const struct dataset *ds = r->ds;
+    const struct person_table *pt = &ds->people;
+    char buf[512];
     snprintf(buf, sizeof buf, "Statement of %s", pt->name[who]);
     struct xbook *b = report_book(r, path, "Statement", buf, d);
     if (!b)
         return -1;
     const struct plan *pl = pt->plan[who] ? plan_find(r->plans, pt->plan[who]) : NULL;
-    const struct plan_version *v = pl ? plan_version_on(pl, r->period->last_day) : NULL;
-    int digits = r->s->currency_digits;
 
     struct xsheet *sh = xbook_add_sheet(b, "Statement");
     xs_hide_gridlines(sh);
@@ -137,156 +360,15 @@ int report_statement_xlsx(const struct report_ctx *r, const struct payouts *ytd,
             "on your payslip. Each line is rounded half away from zero to the cent.",
             XS_NOTE);
     row++;
-    label_text(sh, row++, "Name", pt->name[who]);
-    label_text(sh, row++, "Person ID", pid);
-    label_text(sh, row++, "Team",
-               pt->team[who] == ID_NONE ? "" : intern_str(&ds->teams, pt->team[who]));
-    label_text(sh, row++, "Role", pt->role[who] ? pt->role[who] : "");
-    if (v) {
-        snprintf(buf, sizeof buf, "%s (%s)", v->name, pl->id);
-        label_text(sh, row++, "Plan", buf);
-    }
+    report_label_date(sh, row++, "As of", r->as_of_day);
     char first[16], last[16];
     date_format_day(first, sizeof first, r->period->first_day);
     date_format_day(last, sizeof last, r->period->last_day);
     snprintf(buf, sizeof buf, "%s (%s to %s)", r->period->name, first, last);
-    label_text(sh, row++, "Period", buf);
-    xs_text(sh, row, 0, "As of", XS_BOLD);
-    xs_date(sh, row++, 2, r->as_of_day, XS_DATE);
-    label_text(sh, row++, "Currency", r->s->currency);
+    report_label_value(sh, row++, "Period", buf);
+    report_label_value(sh, row++, "Currency", r->s->currency);
     row++;
-
-    /* Components: quota or goal, measure to date, attainment, earned in the period and the year.
-     * Earned in the period is a SUMIF over the lines below (by component number). */
-    static const char *const chdr[] = {"Component",
-                                       "Type",
-                                       "Quota or goal (effective)",
-                                       "Measure to date (attainment period)",
-                                       "Attainment",
-                                       "Earned this period",
-                                       "Earned year to date (recomputed)"};
-    uint32_t comp_header = row;
-    for (uint16_t c = 0; c < ARRAY_LEN(chdr); c++)
-        xs_text(sh, row, c, chdr[c], c < 2 ? XS_HEADER : XS_HEADER_NUM);
-    xs_row_height(sh, row, 30);
-    row++;
-    size_t n_comp = v ? v->n_components : 0;
-    uint32_t comp_first = row;
-    /* Rows of the lines table, known once the component table's size is: header, first line. */
-    uint32_t lines_header =
-        comp_first + (uint32_t)n_comp + 1 /* adjustments */ + 1 /* total */ + 2 /* gap, caption */;
-    uint32_t lines_first = lines_header + 1;
-    size_t n_lines = p && who < p->n_people ? p->person_nlines[who] : 0;
-    uint32_t lines_last = lines_first + (uint32_t)(n_lines ? n_lines : 1) - 1;
-    char k1[16], k2[16], a1[16], a2[16];
-    xs_cell(k1, lines_first, SC_KEY);
-    xs_cell(k2, lines_last, SC_KEY);
-    xs_cell(a1, lines_first, SC_AMOUNT);
-    xs_cell(a2, lines_last, SC_AMOUNT);
-    int32_t ytd_last = r->as_of_day < r->period->last_day ? r->as_of_day : r->period->last_day;
-    for (size_t i = 0; i <= n_comp; i++) {
-        bool adj = i == n_comp;
-        const struct component *c = adj ? NULL : &v->components[i];
-        xs_text(sh, row, 0, adj ? "Adjustments" : c->id, XS_PLAIN);
-        xs_text(sh, row, 1,
-                adj ? "clawbacks, carried cap excess, payee cap" : component_type_name(c->type),
-                adj ? XS_NOTE : XS_PLAIN);
-        const struct payout_measure *lm = adj ? NULL : measured(p, who, c->id);
-        if (lm) {
-            double q = rat_to_double(lm->quota) * xs_major(1, digits); /* major units */
-            if (c->measure == MEASURE_WON_DEALS) {
-                xs_number(sh, row, 2, rat_to_double(lm->quota), XS_DEALS);
-                xs_number(sh, row, 3, (double)lm->measure, XS_INT);
-            } else {
-                xs_number(sh, row, 2, q, XS_MONEY);
-                xs_money(sh, row, 3, lm->measure, XS_MONEY);
-            }
-            snprintf(f, sizeof f, "=IF(%s=0,0,%s/%s)", xs_cell(c1, row, 2), xs_cell(c2, row, 3),
-                     xs_cell(c3, row, 2));
-            xs_formula(sh, row, 4, f, rat_to_double(lm->attainment), XS_PCT);
-        } else if (!adj) {
-            xs_text(sh, row, 4, "no quota", XS_NOTE);
-        }
-        int64_t earned = adj ? sum_adjustments(p, who, v, r->period->last_day)
-                             : sum_component(p, who, c->id, r->period->last_day);
-        if (n_lines) {
-            snprintf(f, sizeof f, "=SUMIF(%s:%s,%zu,%s:%s)", k1, k2, adj ? (size_t)0 : i + 1, a1,
-                     a2);
-            xs_formula_money(sh, row, 5, f, earned, XS_MONEY);
-        } else {
-            xs_money(sh, row, 5, 0, XS_MONEY);
-        }
-        int64_t y =
-            adj ? sum_adjustments(ytd, who, v, ytd_last) : sum_component(ytd, who, c->id, ytd_last);
-        xs_money(sh, row, 6, y, XS_MONEY);
-        row++;
-    }
-    xs_text(sh, row, 0, "Total", XS_BOLD);
-    snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, comp_first, 5), xs_cell(c2, row - 1, 5));
-    int64_t total = p && who < p->n_people ? p->person_total[who] : 0;
-    xs_formula_money(sh, row, 5, f, total, XS_MONEY_TOTAL);
-    int64_t ytd_total = 0;
-    for (size_t i = 0; i < n_comp; i++)
-        ytd_total += sum_component(ytd, who, v->components[i].id, ytd_last);
-    ytd_total += sum_adjustments(ytd, who, v, ytd_last);
-    snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, comp_first, 6), xs_cell(c2, row - 1, 6));
-    xs_formula_money(sh, row, 6, f, ytd_total, XS_MONEY_TOTAL);
-    row += 2;
-    xs_text(sh, row++, 0, "Payout lines", XS_BOLD);
-    if (row != lines_header)
-        BUG("statement layout differs from its prediction");
-
-    static const char *const lhdr[SC_N] = {
-        "Date", "Component",          "Deal ID", "Account / deal name", "Deal amount",
-        "Rate", "How it is computed", "Amount",  "Component #"};
-    for (uint16_t c = 0; c < SC_N; c++)
-        xs_text(sh, row, c, lhdr[c],
-                c == SC_DEAL_AMOUNT || c == SC_AMOUNT || c == SC_KEY ? XS_HEADER_NUM : XS_HEADER);
-    xs_row_height(sh, row, 30);
-    xs_print_titles(sh, row, row);
-    row++;
-    if (!n_lines) {
-        xs_text(sh, row, SC_HOW, "No payout lines in the period.", XS_NOTE);
-        row++;
-    }
-    size_t end = n_lines ? p->person_line0[who] + n_lines : 0;
-    for (size_t j = n_lines ? p->person_line0[who] : 0; j < end; j++) {
-        const struct payout_line *l = &p->lines[j];
-        xs_date(sh, row, SC_DATE, l->post_day, XS_DATE);
-        xs_text(sh, row, SC_COMPONENT, l->component ? l->component->id : line_kind_name(l->kind),
-                XS_PLAIN);
-        if (l->deal != ID_NONE) {
-            xs_text(sh, row, SC_DEAL, intern_str(&ds->deal_ids, ds->deals.id[l->deal]), XS_PLAIN);
-            xs_text(sh, row, SC_NAME, ds->deals.name ? ds->deals.name[l->deal] : "", XS_PLAIN);
-            xs_money(sh, row, SC_DEAL_AMOUNT, ds->deals.amount[l->deal], XS_MONEY);
-        }
-        rates_text(r, l, buf, sizeof buf);
-        xs_text(sh, row, SC_RATE, buf, XS_PLAIN);
-        report_line_text(r, l, buf, sizeof buf);
-        xs_text(sh, row, SC_HOW, buf, XS_CALC);
-        xs_money(sh, row, SC_AMOUNT, l->amount, XS_MONEY);
-        xs_int(sh, row, SC_KEY, component_key(v, l), XS_INT);
-        row++;
-    }
-    xs_text(sh, row, SC_HOW, "Total", XS_BOLD);
-    snprintf(f, sizeof f, "=SUM(%s:%s)", a1, a2);
-    xs_formula_money(sh, row, SC_AMOUNT, f, total, XS_MONEY_TOTAL);
-    row++;
-    for (uint32_t q = 0; p && who < p->n_people && q < p->person_nrows[who]; q++) {
-        const struct payout_row *pr = &p->rows[p->person_row0[who] + q];
-        char amt[48];
-        if (pr->to_recover) { /* payroll never goes below 0.00 */
-            report_money_text(amt, sizeof amt, pr->to_recover, digits);
-            snprintf(buf, sizeof buf, "Payable for %s: 0.00 %s; %s %s to recover",
-                     p->periods[pr->pp - 1].name, r->s->currency, amt, r->s->currency);
-            xs_text(sh, row++, SC_HOW, buf, XS_NOTE);
-        }
-        if (report_pay_fx_text(r, pr, buf, sizeof buf))
-            xs_text(sh, row++, SC_HOW, buf, XS_NOTE);
-    }
-    xs_col_width(sh, SC_HOW, SC_HOW, 70);
-    xs_freeze(sh, lines_header + 1, 0);
-    (void)comp_header;
+    row = report_statement_block(r, sh, row, who, NULL);
 
     if (pl)
         report_plans_sheet(r, b, pl);

@@ -84,7 +84,7 @@ struct run_state {
     struct attribution pattr; /* over every kept deal, for plans measuring attribution */
     struct dd_credit dd;
     struct payouts pay;
-    struct payouts ytd; /* over the year up to the period's end, for statements */
+    struct payouts ytd; /* over the year up to the period's end: statements' year to date */
     struct period ytd_window;
     const char *stmt_dir; /* per-person statements, or NULL */
     struct period period;
@@ -161,8 +161,9 @@ static int run_payouts(struct run_state *st, struct diag *d)
         .window = st->period,
         .as_of = st->as_of_day};
     int rc = payout_run(&st->pay, &in, d);
-    if (rc == PAYOUT_OK && st->stmt_dir) {
+    if (rc == PAYOUT_OK) {
         in.window = st->ytd_window;
+        in.earned_only = true;
         rc = payout_run(&st->ytd, &in, d);
     }
     return rc == PAYOUT_OK        ? RUN_OK
@@ -181,6 +182,7 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
                                .a = &st->attr,
                                .dd = &st->dd,
                                .p = payouts ? &st->pay : NULL,
+                               .ytd = payouts ? &st->ytd : NULL,
                                .plans = &st->plans,
                                .calc = st->calc};
 }
@@ -205,7 +207,7 @@ static int write_statements(struct run_state *st, const struct report_ctx *r, st
             int prc = publish_begin(dir, file, &tmp, d);
             if (prc != PUBLISH_OK)
                 rc = publish_status_to_exit(prc);
-            else if (report_statement_xlsx(r, &st->ytd, id, tmp, d))
+            else if (report_statement_xlsx(r, id, tmp, d))
                 rc = RUN_EIO;
         }
         free(names[id]);
@@ -332,7 +334,7 @@ int run_execute(const struct run_opts *o, struct diag *d)
                                   .business = st.business,
                                   .strict = o->strict};
         if (people)
-            payout_ingest_window(&st.plans, st.stmt_dir ? &st.ytd_window : &st.period, &w);
+            payout_ingest_window(&st.plans, &st.ytd_window, &w);
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
     }

@@ -526,34 +526,12 @@ static void apply_widths(struct xsheet *s)
     }
 }
 
-/* Printing scale (10–100 %) that makes the sheet's columns one landscape page wide. "Fit to
- * width" would do it, but it makes spreadsheets ignore manual page breaks. */
-static uint16_t one_page_wide_scale(const struct xsheet *s)
-{
-    /* A column of width w characters is about 7 w + 5 pixels (Calibri 11); a landscape A4 or
-     * Letter page leaves about 980 pixels between the default margins. */
-    double px = 0;
-    for (uint16_t c = 0; c < s->n_cols; c++) {
-        double w = s->fit[c] > 0 ? s->fit[c] + 2 : s->cap[c] > 0 ? s->cap[c] : 8.43;
-        double cap = s->cap[c] > 0 ? s->cap[c] : 60;
-        if (w < 6)
-            w = 6;
-        if (w > cap)
-            w = cap;
-        px += 7 * w + 5;
-    }
-    double scale = px > 0 ? 980.0 / px * 100 : 100;
-    return (uint16_t)(scale >= 100 ? 100 : scale <= 10 ? 10 : scale);
-}
-
 static void apply_print(struct xsheet *s)
 {
     if (s->print_natural) {
         /* Natural size, several pages across, each repeating the key columns and header rows. */
         worksheet_set_print_scale(s->ws, 100);
         worksheet_print_across(s->ws);
-    } else if (s->n_breaks) {
-        worksheet_set_print_scale(s->ws, one_page_wide_scale(s));
     }
     if (s->n_breaks) {
         /* libxlsxwriter copies at most LXW_BREAKS_MAX breaks from a 0-terminated array. */

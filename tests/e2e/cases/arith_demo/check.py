@@ -124,8 +124,13 @@ with tempfile.TemporaryDirectory() as tmp:
     fails = [ln for ln in log.splitlines() if ln.startswith("FAIL")]
     b_cells = sorted({re.match(r"FAIL \(b\) payouts:(.+?): ", ln).group(1)
                       for ln in fails if ln.startswith("FAIL (b)")})
-    c.eq("self-test: the changed factor, where it is shown", b_cells,
-         ["'St Marketing'!E7", "Lines!AF95"])
+    # where the original shows that text: the Lines row and the statement line (read, not assumed)
+    shown = sorted(f"'{ws.title}'!{cell.coordinate}" if " " in ws.title
+                   else f"{ws.title}!{cell.coordinate}"
+                   for ws in pw.worksheets for row in ws.iter_rows() for cell in row
+                   if isinstance(cell.value, str) and "× 60% weight × payout = 953.65" in cell.value)
+    c.eq("self-test: the text is on Lines and on one statement", len(shown), 2)
+    c.eq("self-test: the changed factor, where it is shown", b_cells, shown)
     a_cols = {re.match(r"FAIL \(a\) payouts:Lines!([A-Z]+)\d+:", ln).group(1)
               for ln in fails if ln.startswith("FAIL (a)")}
     c.eq("self-test: the headerless column", a_cols, {"AH"})

@@ -49,24 +49,31 @@ wb = load_values(os.path.join(st, "P1.xlsx"))
 c.eq("sheets", wb.sheetnames, ["Statement", "Plan", "Run"])
 ws = wb["Statement"]
 rows = list(ws.iter_rows(values_only=True))
-labels = {r[0]: r[2] for r in rows if isinstance(r[0], str)}
-c.eq("name", labels.get("Name"), "Ada")
-c.eq("person id", labels.get("Person ID"), "P1")
+c.eq("heading", [r[0] for r in rows if isinstance(r[0], str) and r[0].startswith("Ada")],
+     ["Ada (P1)"])
+# Component table: component, type, measure, quota, measure to date, attainment, attainment
+# period, earned in the period (col H), earned in the year to date (col I).
 comp = {r[0]: r for r in rows if r[0] in ("commission", "Adjustments", "Total")}
-c.eq("earned this period", cents(comp["commission"][5]), 601)
-c.eq("earned year to date", cents(comp["commission"][6]), 5596)
-c.eq("total this period", cents(comp["Total"][5]), 601)
-c.eq("total year to date", cents(comp["Total"][6]), 5596)
+c.eq("measure", comp["commission"][2], "own_revenue")
+c.eq("earned this period", cents(comp["commission"][7]), 601)
+c.eq("earned year to date", cents(comp["commission"][8]), 5596)
+c.eq("adjustments", (cents(comp["Adjustments"][7]), cents(comp["Adjustments"][8])), (0, 0))
+c.eq("total this period", cents(comp["Total"][7]), 601)
+c.eq("total year to date", cents(comp["Total"][8]), 5596)
 hdr = next(i for i, r in enumerate(rows) if r[0] == "Date")
+c.eq("line header", rows[hdr][:8], ("Date", "Component", "Deal ID", "Account / deal name",
+                                    "Deal amount (USD)", "Rate", "How it is computed",
+                                    "Amount (USD)"))
 lines = [r for r in rows[hdr + 1:] if r[0] is not None]
-c.eq("lines (deal, deal amount, rate, amount)",
-     [(r[2], cents(r[4]), r[5], cents(r[7])) for r in lines],
-     [("D1", 10000, "5%", 500), ("D2", 1, "5%", 0), ("D3", 2000, "5%", 100), ("D10", 10, "5%", 1)])
-total = next(r for r in rows[hdr + 1:] if r[6] == "Total")
-c.eq("lines total", cents(total[7]), 601)
+c.eq("lines (deal, deal amount, rate, amount, component #, payout period #)",
+     [(r[2], cents(r[4]), r[5], cents(r[7]), r[9], r[10]) for r in lines],
+     [("D1", 10000, "5%", 500, 1, 1), ("D2", 1, "5%", 0, 1, 1), ("D3", 2000, "5%", 100, 1, 1),
+      ("D10", 10, "5%", 1, 1, 1)])
+earned = [r for r in rows[hdr + 1:] if r[6] == "Earned in 2026-10"]
+c.eq("earned in the payout period", [cents(r[7]) for r in earned], [601])
 # The component table's period figure is a live SUMIF over the lines (by component number).
 f = load(os.path.join(st, "P1.xlsx"))["Statement"]
-cell = next(row[5] for row in f.iter_rows() if row[0].value == "commission")
+cell = next(row[7] for row in f.iter_rows() if row[0].value == "commission")
 c.true("earned this period is a formula", str(cell.value).startswith("=SUMIF("))
 # The Plan sheet holds Ada's plan only.
 plan_text = " ".join(str(v) for r in wb["Plan"].iter_rows(values_only=True) for v in r if v)

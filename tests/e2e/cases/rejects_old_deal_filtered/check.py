@@ -1,0 +1,34 @@
+"""The appended 2024 deal (bad amount, no owner) is filtered, never rejected: `check` on the
+edited inputs prints the same table as on the untouched samples, with one more deal row read
+and one more filtered. See NOTES.md."""
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
+from wb import Checker  # noqa: E402
+
+out, case, binary = sys.argv[1], sys.argv[2], sys.argv[3]
+root = os.path.abspath(os.path.join(case, "../../../.."))
+c = Checker()
+
+
+def table(text):
+    lines = text.splitlines()
+    head = lines[0].split()
+    return {r.split()[0]: dict(zip(head[1:], map(int, r.split()[1:]))) for r in lines[1:]}
+
+
+base = subprocess.run([binary, "check", "-c", f"{root}/config/sametable.ini"],
+                      capture_output=True, text=True)
+c.eq("baseline exit", base.returncode, 0)
+edited = subprocess.run([binary, "check", "-c", f"{os.path.dirname(out)}/in/sametable.ini"],
+                        capture_output=True, text=True)
+c.eq("exit", edited.returncode, 0)
+c.eq("stderr", edited.stderr, "")
+want = table(base.stdout)
+want["deals"]["rows"] += 1
+want["deals"]["filtered"] += 1
+c.eq("reconciliation", table(edited.stdout), want)
+c.eq("no deal rejected", table(edited.stdout)["deals"]["rejected"], 0)
+c.done()
