@@ -256,8 +256,9 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
     for (uint16_t c = 0; c < SB_N; c++)
         if (lhdr[c])
             xs_text(sh, row, c, lhdr[c],
-                    c == SB_DEAL_AMOUNT || c == SB_AMOUNT || c >= SB_CKEY ? XS_HEADER_NUM
-                                                                          : XS_HEADER);
+                    c == SB_DEAL_AMOUNT || c == SB_RATE || c == SB_AMOUNT || c >= SB_CKEY
+                        ? XS_HEADER_NUM
+                        : XS_HEADER);
     xs_row_height(sh, row, 30);
     row++;
     if (row != lines_first)
@@ -285,7 +286,7 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
             xs_money(sh, row, SB_DEAL_AMOUNT, ds->deals.amount[l->deal], XS_MONEY);
         }
         rates_text(p, l, buf, sizeof buf);
-        xs_text(sh, row, SB_RATE, buf, XS_PLAIN);
+        xs_text(sh, row, SB_RATE, buf, XS_TEXT_RIGHT);
         report_line_text(r, l, buf, sizeof buf);
         xs_text(sh, row, SB_HOW, buf, XS_CALC);
         if (refs) {
