@@ -1,4 +1,5 @@
-"""Real-client test (DESIGN §9): LibreOffice opens both demo workbooks, recalculates every formula
+"""Real-client test (DESIGN §9): LibreOffice opens both demo workbooks and two per-person statement
+files, recalculates every formula
 and must get the value sametable cached for it (tests/e2e/lib/recalc.py). Then a self-test: a copy
 of the payouts workbook with one formula's cached value changed by 1 must be reported, that cell
 and no other, so a LibreOffice that silently stopped recalculating cannot pass.
@@ -18,6 +19,9 @@ from recalc import read_workbook  # noqa: E402
 out, case, binary = sys.argv[1], sys.argv[2], sys.argv[3]
 recalc = [sys.executable, os.path.join(lib, "recalc.py")]
 books = [os.path.join(out, f) for f in ("attribution-2026-10.xlsx", "payouts-2026-10.xlsx")]
+# Two statement files too: an account executive's and the VP Marketing's (two bonus components).
+books += [os.path.join(out, "statements", "2026-10", f"{pid}.xlsx")
+          for pid in ("005Dn0000000EJ9", "005Dn0000000EJN")]
 failed = False
 
 
