@@ -197,6 +197,8 @@ const struct attribution *payout_attribution(struct attribution *a, const struct
                                              const struct period *window);
 
 const char *line_kind_name(enum line_kind k);
+/* Is `who` among the transitive reports of `mgr` (manager_id, at most 64 levels)? */
+bool payout_reports_to(const struct person_table *pt, uint32_t who, uint32_t mgr);
 const char *payout_issue_text(enum payout_issue_kind k);
 
 #endif

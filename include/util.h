@@ -78,4 +78,8 @@ static inline void trim_span(const char **s, size_t *len)
     trim_span_slow(s, len);
 }
 
+/* snprintf into out that may cut a too long text short (for buffers that hold any realistic
+ * value: calculation text). */
+void put_text(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

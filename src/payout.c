@@ -273,8 +273,7 @@ static bool deal_pays(const struct engine *e, uint32_t k, uint32_t payee)
 
 /* ---- measures ---------------------------------------------------------------------------- */
 
-/* Is `who` among the transitive reports of `mgr`? */
-static bool reports_to(const struct person_table *pt, uint32_t who, uint32_t mgr)
+bool payout_reports_to(const struct person_table *pt, uint32_t who, uint32_t mgr)
 {
     uint32_t m = who < pt->n ? pt->manager[who] : ID_NONE;
     for (int depth = 0; m != ID_NONE && depth < 64; depth++) {
@@ -327,7 +326,7 @@ static int64_t credit(const struct engine *e, uint32_t person, const struct comp
             if (e->sp_overlay[i])
                 continue;
             bool in = members                    ? members[who]
-                      : c->type == COMP_OVERRIDE ? reports_to(pt, who, person)
+                      : c->type == COMP_OVERRIDE ? payout_reports_to(pt, who, person)
                                                  : same_team(pt, who, person);
             if (in)
                 sum += e->sp_cents[i];

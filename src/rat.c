@@ -213,16 +213,6 @@ size_t rat_format(char *buf, size_t size, struct rat a, int digits)
 
 /* ---- exact text for calculations a reader redoes by hand ---------------------------------- */
 
-/* snprintf that may cut a too long text short (callers' buffers hold any realistic value). */
-static void put(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *out, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, size, fmt, ap);
-    va_end(ap);
-}
-
 /* Digits of |v| into out (at least 41 bytes); returns their count. */
 static size_t i128_digits(char *out, rat_int v)
 {
@@ -322,13 +312,13 @@ void rat_text_exact(char *out, size_t size, struct rat v, int min_dec)
         char num[96], den[48];
         put_scaled(num, sizeof num, N, dec);
         i128_digits(den, m);
-        put(out, size, "(%s ÷ %s)", num, den);
+        put_text(out, size, "(%s ÷ %s)", num, den);
         return;
     }
     char num[48], den[48]; /* a last resort that is still exact */
     i128_digits(num, v.n);
     i128_digits(den, v.d);
-    put(out, size, "(%s%s ÷ %s)", v.n < 0 ? "-" : "", num, den);
+    put_text(out, size, "(%s%s ÷ %s)", v.n < 0 ? "-" : "", num, den);
 }
 
 /* A fraction as a percentage, exactly: "6%", "38.5%", "(70.21% ÷ 11)". */
@@ -342,16 +332,16 @@ void rat_text_pct(char *out, size_t size, struct rat frac)
     if (k <= 30 && scaled_numerator(v.n, v.d / m, k, &N) == 0) {
         put_scaled(num, sizeof num, N, k);
         if (m == 1) {
-            put(out, size, "%s%%", num);
+            put_text(out, size, "%s%%", num);
         } else {
             i128_digits(den, m);
-            put(out, size, "(%s%% ÷ %s)", num, den);
+            put_text(out, size, "(%s%% ÷ %s)", num, den);
         }
         return;
     }
     i128_digits(num, v.n);
     i128_digits(den, v.d);
-    put(out, size, "(%s%s%% ÷ %s)", v.n < 0 ? "-" : "", num, den);
+    put_text(out, size, "(%s%s%% ÷ %s)", v.n < 0 ? "-" : "", num, den);
 }
 
 /* v for reading (not for arithmetic): exact when it is a decimal of at most max_dec places,
@@ -368,16 +358,16 @@ void rat_text_cut(char *out, size_t size, struct rat v, int min_dec, int max_dec
         N *= pow10_128(dec - k);
         put_scaled(out, size, N, dec);
         if (pct)
-            put(out + strlen(out), size - strlen(out), "%%");
+            put_text(out + strlen(out), size - strlen(out), "%%");
         return;
     }
     rat_int p = pow10_128(max_dec);
     rat_int lim = ((rat_int)1 << 125) / p;
     if (v.n > lim || v.n < -lim) {
-        put(out, size, "%.6g%s", rat_to_double(v), pct ? "%" : "");
+        put_text(out, size, "%.6g%s", rat_to_double(v), pct ? "%" : "");
         return;
     }
     N = v.n * p / v.d; /* truncates toward zero */
     put_scaled(out, size, N, max_dec);
-    put(out + strlen(out), size - strlen(out), "…%s", pct ? "%" : "");
+    put_text(out + strlen(out), size - strlen(out), "…%s", pct ? "%" : "");
 }

@@ -20,16 +20,6 @@
 #include "report_internal.h"
 #include "util.h"
 
-/* snprintf that may cut a too long text short (buffers here hold any realistic value). */
-static void put(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *out, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out, size, fmt, ap);
-    va_end(ap);
-}
-
 static rat_int pow10_128(int k)
 {
     rat_int p = 1;
@@ -322,17 +312,6 @@ static void fx_clause(struct calc *c, const struct report_ctx *r, uint32_t k)
     add(c, "rate in force on the close date (from %s)", day);
 }
 
-static bool reports_to(const struct person_table *pt, uint32_t who, uint32_t mgr)
-{
-    uint32_t m = who < pt->n ? pt->manager[who] : ID_NONE;
-    for (int depth = 0; m != ID_NONE && depth < 64; depth++) {
-        if (m == mgr)
-            return true;
-        m = pt->manager[m];
-    }
-    return false;
-}
-
 /* One split row's part: "75,639.23 × 75% split → 56,729.42 (largest remainder)". */
 static void split_part(struct calc *c, const struct report_ctx *r, uint32_t k,
                        const struct deal_split *s, struct rat sum, const char *what)
@@ -381,7 +360,7 @@ static void credit_clauses(struct calc *c, const struct report_ctx *r, const str
                       ? sp[i].person == l->person
                       : !sp[i].overlay &&
                             (comp->type == COMP_OVERRIDE
-                                 ? reports_to(&ds->people, sp[i].person, l->person)
+                                 ? payout_reports_to(&ds->people, sp[i].person, l->person)
                                  : ds->people.team[sp[i].person] != ID_NONE &&
                                        ds->people.team[sp[i].person] == ds->people.team[l->person]);
         if (in) {
@@ -465,7 +444,7 @@ static void bound_expr(const struct report_ctx *r, const struct payout_line *l, 
     char p[64], q[160];
     rat_text_pct(p, sizeof p, rat_dec(lv->value));
     goal_expr(r, l, q, sizeof q, true);
-    put(out, size, "%s × %s", p, q);
+    put_text(out, size, "%s × %s", p, q);
 }
 
 /* A marginal slice whose amount is not a finite decimal (a bound at a share of a prorated
@@ -502,7 +481,7 @@ static bool slice_ends(const struct report_ctx *r, const struct payout_line *l,
     }
     if (rat_cmp(rat_sub(ends[0], ends[1]), s->amount) != 0)
         return false;
-    put(out, size, "(%s − %s)", txt[0], txt[1]);
+    put_text(out, size, "(%s − %s)", txt[0], txt[1]);
     return true;
 }
 

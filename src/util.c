@@ -1,6 +1,7 @@
 /* util.c — aborting allocators, BUG(), array growth, small string helpers. */
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,4 +211,12 @@ void trim_span_slow(const char **s, size_t *len)
         n -= k;
     *s = (const char *)p;
     *len = n;
+}
+
+void put_text(char *out, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, size, fmt, ap);
+    va_end(ap);
 }
