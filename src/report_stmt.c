@@ -117,6 +117,24 @@ static const struct payout_measure *measured(const struct payouts *p, uint32_t w
     return NULL;
 }
 
+#define COMP_LIST_MAX 64
+
+/* The components a person's block lists, into cl (store of COMP_LIST_MAX): see comp_list. */
+static void statement_components(const struct report_ctx *r, uint32_t who, struct comp_list *cl)
+{
+    const struct person_table *pt = &r->ds->people;
+    const struct plan *pl = pt->plan[who] ? plan_find(r->plans, pt->plan[who]) : NULL;
+    const struct plan_version *v = pl ? plan_version_on(pl, r->period->last_day) : NULL;
+    cl->n = 0;
+    for (size_t i = 0; v && i < v->n_components; i++)
+        comp_list_add(cl, COMP_LIST_MAX, &v->components[i]);
+    const struct payouts *p = r->p;
+    size_t n = p && who < p->n_people ? p->person_nlines[who] : 0;
+    for (size_t j = n ? p->person_line0[who] : 0; n && j < p->person_line0[who] + n; j++)
+        if (line_component(&p->lines[j]))
+            comp_list_add(cl, COMP_LIST_MAX, p->lines[j].component);
+}
+
 uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
                                 uint32_t who, const struct stmt_refs *refs)
 {
@@ -144,13 +162,9 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
     xs_text(sh, row++, 0, buf, XS_NOTE);
 
     /* The components. */
-    const struct component *store[64];
+    const struct component *store[COMP_LIST_MAX];
     struct comp_list cl = {store, 0};
-    for (size_t i = 0; v && i < v->n_components; i++)
-        comp_list_add(&cl, ARRAY_LEN(store), &v->components[i]);
-    for (size_t j = line0; j < line0 + n_lines; j++)
-        if (line_component(&p->lines[j]))
-            comp_list_add(&cl, ARRAY_LEN(store), p->lines[j].component);
+    statement_components(r, who, &cl);
 
     char h_earned[64], h_ytd[80], h_quota[64], h_measure[64];
     snprintf(h_earned, sizeof h_earned, "Earned in %s (%s)", r->period->name, r->s->currency);
@@ -369,7 +383,16 @@ int report_statement_xlsx(const struct report_ctx *r, uint32_t who, const char *
     report_label_value(sh, row++, "Period", buf);
     report_label_value(sh, row++, "Currency", r->s->currency);
     row++;
+    /* The block's lines header repeats on every printed page of a long statement: the block
+     * starts with a heading (2 rows), the component header and rows (components, Adjustments,
+     * Total), a blank row and the caption. */
+    uint32_t block = row;
     row = report_statement_block(r, sh, row, who, NULL);
+    const struct component *store[COMP_LIST_MAX];
+    struct comp_list cl = {store, 0};
+    statement_components(r, who, &cl);
+    uint32_t lines_header = block + 2 + 1 + (uint32_t)cl.n + 2 + 2;
+    xs_print_titles(sh, lines_header, lines_header);
 
     if (pl)
         report_plans_sheet(r, b, pl);
