@@ -3,7 +3,6 @@
 import os
 import re
 import sys
-import zipfile
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
 from wb import Checker, cents, load, load_values  # noqa: E402
@@ -13,35 +12,15 @@ st = os.path.join(os.path.dirname(out), "st", "2026-10")
 c = Checker()
 c.eq("statement files", sorted(os.listdir(st)), ["P1.xlsx", "P2.xlsx", "P3.xlsx"])
 
-people = {"P1": "Ada", "P2": "Bo", "P3": "Cy"}
+# No file names anyone else (tests/e2e/lib/privacy.py), nor the unknown owner P9 of deal D4.
+from privacy import check_statements, visible_text  # noqa: E402
 
-
-def visible_text(path):
-    """Everything a reader can see or search in the file: shared strings, inline strings,
-    formulas, comments, sheet names and document properties."""
-    parts = []
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.endswith(".xml"):
-                xml = z.read(name).decode("utf-8")
-                if "/worksheets/" in name:
-                    # cell references (r="P1") are positions, not text: keep only <f> and <t>
-                    xml = " ".join(re.findall(r"<(?:f|t)[^>]*>([^<]*)</(?:f|t)>", xml))
-                parts.append(xml)
-    return "\n".join(parts)
-
-
-for pid, name in people.items():
-    text = visible_text(os.path.join(st, f"{pid}.xlsx"))
-    c.true(f"{pid}: own name present", re.search(rf"\b{name}\b", text) is not None)
-    for other, oname in people.items():
-        if other == pid:
-            continue
-        for token in (other, oname):
-            c.true(f"{pid}'s statement must not name {token}",
-                   re.search(rf"\b{re.escape(token)}\b", text) is None)
-    # Owners that are not people on a plan (D4's owner P9) must not appear either.
-    c.true(f"{pid}: no P9", re.search(r"\bP9\b", text) is None)
+failures, files = check_statements(st, os.path.join(os.path.dirname(__file__), "..", "basic",
+                                                    "people.csv"), "person_id", "name")
+c.eq("privacy failures", failures, [])
+c.eq("statement files checked", files, 3)
+for pid in ("P1", "P2", "P3"):
+    c.true(f"{pid}: no P9", re.search(r"\bP9\b", visible_text(os.path.join(st, f"{pid}.xlsx"))) is None)
 
 # Ada (P1, plan ae, 5% per deal): D1 5.00, D2 0.00, D3 1.00, D10 0.01 = 6.01 in October, as
 # payroll pays. Year to date adds D7 (999.00 closed 2026-09-30): 999.00 × 5% = 49.95 → 55.96.
