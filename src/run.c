@@ -82,6 +82,7 @@ struct run_state {
     struct lead_index ix;
     struct attribution attr;
     struct attribution pattr; /* over every kept deal, for plans measuring attribution */
+    struct attribution yattr; /* the same over the year to date, for the year-to-date run */
     struct dd_credit dd;
     struct payouts pay;
     struct payouts ytd; /* over the year up to the period's end: statements' year to date */
@@ -162,6 +163,10 @@ static int run_payouts(struct run_state *st, struct diag *d)
         .as_of = st->as_of_day};
     int rc = payout_run(&st->pay, &in, d);
     if (rc == PAYOUT_OK) {
+        /* Attribution over the year's deals: pattr covers the period's attainment periods only,
+         * so sourced and attributed revenue of earlier months would count as zero. */
+        in.attr = payout_attribution(&st->yattr, &st->ds, &st->ix, &st->s, &st->plans,
+                                     &st->ytd_window);
         in.window = st->ytd_window;
         in.earned_only = true;
         rc = payout_run(&st->ytd, &in, d);
@@ -292,6 +297,7 @@ static void state_release(struct run_state *st)
     payout_release(&st->pay);
     payout_release(&st->ytd);
     attrib_release(&st->pattr);
+    attrib_release(&st->yattr);
     dd_credit_release(&st->dd);
     attrib_release(&st->attr);
     join_release(&st->ix);
