@@ -40,6 +40,9 @@ struct file_stats {
     uint64_t blank_lines;
     uint64_t footer_lines;
     uint64_t bucket[BUCKET_N];
+    /* Rejected rows that matter only to the year-to-date figures (a deal of an earlier payout
+     * period of the year): listed like every reject, not counted against max_reject_share. */
+    uint64_t ytd_only_rejects;
     char delimiter;
     bool had_bom;
 };
@@ -52,6 +55,7 @@ struct reject {
     const char *reason; /* e.g. "bad amount: too many decimals" */
     /* A rejected deal row's amount as written, where it could be read (the row was rejected
      * for another field): what the rejection takes out of the run. */
+    bool ytd_only; /* the row matters only to the year-to-date figures */
     bool has_amount;
     int64_t amount; /* minor units of `currency` */
     char currency[4];

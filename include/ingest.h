@@ -43,6 +43,13 @@ struct ingest_window {
      * (and not after as-of) are used, the others filtered. */
     int32_t period_first;
     int32_t period_last;
+    /* The deals this run's pay needs, when the keep window above is wider (it also holds the
+     * year to date): rows only in the wider window are still read, but their rejects do not
+     * count against max_reject_share. has_pay_window false: the keep window is the pay window. */
+    bool has_pay_window;
+    int32_t pay_keep_first;
+    int32_t pay_cancel_first;
+    int32_t pay_cancel_last;
     const struct tz *business;
     bool strict; /* any rejected row fails the run */
     /* Deal headers that plans read (SPIF filters, SPIF payee columns): matched like mapped

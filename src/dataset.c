@@ -103,6 +103,7 @@ void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, con
     r->value = value ? arena_strndup(&ds->arena, value, value_len) : NULL;
     r->reason = arena_strndup(&ds->arena, reason, strlen(reason));
     r->has_amount = false;
+    r->ytd_only = false;
     r->amount = 0;
     r->currency[0] = '\0';
 }

@@ -59,6 +59,7 @@ struct reader {
     size_t seen_cap;
     const struct csvin_record *rec;
     uint64_t row_hash;               /* hash of every field of rec */
+    bool row_ytd_only;               /* this deal row matters only to the year-to-date figures */
     struct touch_prefault *prefault; /* the touches file: shared with the reading thread */
     char peek_last[64];              /* touches and deals: the ID record_peek last prefetched */
     size_t peek_last_len;
@@ -118,6 +119,10 @@ static void reject(struct reader *r, int f, const char *v, size_t len, const cha
     va_end(ap);
     dataset_reject(r->ds, r->kind, r->rec->line, f >= 0 ? colname(r, f) : NULL, v, len, reason);
     r->fs->bucket[BUCKET_REJECTED]++;
+    if (r->row_ytd_only) {
+        r->ds->rejects[r->ds->n_rejects - 1].ytd_only = true;
+        r->fs->ytd_only_rejects++;
+    }
 }
 
 static void reject_required(struct reader *r, int f)
@@ -1025,6 +1030,15 @@ static void deal_row(struct reader *r)
         deal_row_note(r, did, h);
         return;
     }
+    /* Kept only for the year to date (not for this run's pay)? Then a bad value in its other
+     * fields is listed but does not count against the file's share. */
+    if (w->has_pay_window) {
+        bool pay_closed = close_day <= w->as_of_day && close_day >= w->pay_keep_first &&
+                          close_day <= w->keep_last;
+        bool pay_cancelled = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
+                             cancel_day >= w->pay_cancel_first && cancel_day <= w->pay_cancel_last;
+        r->row_ytd_only = !pay_closed && !pay_cancelled;
+    }
     if (cancel_day != DAY_NONE) {
         /* Two times compare as instants; otherwise a cancel on the closing day is fine. */
         bool timed = !cancel_date_only && !close_date_only;
@@ -1461,6 +1475,7 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         return r->extra_missing ? -1 : 0;
     }
     r->row_hash = rec->hash;
+    r->row_ytd_only = false;
     if (hash_set_has(&r->rejected, r->row_hash)) {
         r->fs->bucket[BUCKET_DUPLICATE]++;
         return 0;
@@ -1624,7 +1639,7 @@ static int check_rejects(const struct dataset *ds, const struct settings *s,
     for (int k = 0; k < INPUT_N; k++) {
         const struct file_stats *fs = &ds->files[k];
         const struct decimal share = s->inputs[k].max_reject_share;
-        uint64_t rej = fs->bucket[BUCKET_REJECTED];
+        uint64_t rej = fs->bucket[BUCKET_REJECTED] - fs->ytd_only_rejects;
         if (!fs->present || rej == 0)
             continue;
         /* rej / rows > units / 10^scale, compared exactly in integers. */
@@ -1643,8 +1658,13 @@ static int check_rejects(const struct dataset *ds, const struct settings *s,
                 snprintf(why, sizeof why, "[format.%s] max_reject_share %s",
                          schema_get((enum input_kind)k)->name, v);
             }
-            diag_summary(d, fs->display, "%llu of %llu data rows rejected, more than allowed (%s)",
-                         (unsigned long long)rej, (unsigned long long)fs->rows, why);
+            char ytd[96] = "";
+            if (fs->ytd_only_rejects)
+                snprintf(ytd, sizeof ytd, "; %llu more only affect the year to date",
+                         (unsigned long long)fs->ytd_only_rejects);
+            diag_summary(d, fs->display,
+                         "%llu of %llu data rows rejected, more than allowed (%s)%s",
+                         (unsigned long long)rej, (unsigned long long)fs->rows, why, ytd);
             rc = INGEST_EDATA;
         }
     }

@@ -86,11 +86,12 @@ uint32_t report_rejects_block(const struct report_ctx *r, struct xsheet *sh, uin
         } else {
             xs_text(sh, row, 2, "not readable", XS_NOTE);
         }
+        const char *scope = rj->ytd_only ? "year to date only: " : "";
         if (rj->column && rj->value)
-            snprintf(buf, sizeof buf, "%s: '%.60s' in column '%.40s'", rj->reason, rj->value,
-                     rj->column);
+            snprintf(buf, sizeof buf, "%s%s: '%.60s' in column '%.40s'", scope, rj->reason,
+                     rj->value, rj->column);
         else
-            snprintf(buf, sizeof buf, "%s", rj->reason);
+            snprintf(buf, sizeof buf, "%s%s", scope, rj->reason);
         xs_text(sh, row++, 3, buf, XS_PLAIN);
         listed++;
     }

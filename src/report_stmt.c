@@ -61,20 +61,28 @@ static void rates_text(const struct payouts *p, const struct payout_line *l, cha
 }
 
 /* The components a person's block lists: those of their plan version in force at the period's
- * end, then any other component a line of theirs belongs to (a component of an earlier version),
- * in order of appearance. */
+ * end, then any other component a line of theirs belongs to in the period or the year to date (a
+ * component of an earlier version), in order of appearance. */
 struct comp_list {
     const struct component **c;
-    size_t n;
+    size_t n, cap;
 };
 
-static void comp_list_add(struct comp_list *cl, size_t cap, const struct component *c)
+static void comp_list_add(struct comp_list *cl, const struct component *c)
 {
     for (size_t i = 0; i < cl->n; i++)
         if (strcmp(cl->c[i]->id, c->id) == 0)
             return;
-    if (cl->n < cap)
-        cl->c[cl->n++] = c;
+    VEC_GROW(cl->c, cl->cap, cl->n + 1);
+    cl->c[cl->n++] = c;
+}
+
+static void comp_list_lines(struct comp_list *cl, const struct payouts *p, uint32_t who)
+{
+    size_t n = p && who < p->n_people ? p->person_nlines[who] : 0;
+    for (size_t j = n ? p->person_line0[who] : 0; n && j < p->person_line0[who] + n; j++)
+        if (line_component(&p->lines[j]))
+            comp_list_add(cl, p->lines[j].component);
 }
 
 static size_t comp_index(const struct comp_list *cl, const char *id)
@@ -117,22 +125,17 @@ static const struct payout_measure *measured(const struct payouts *p, uint32_t w
     return NULL;
 }
 
-#define COMP_LIST_MAX 64
-
-/* The components a person's block lists, into cl (store of COMP_LIST_MAX): see comp_list. */
+/* The components a person's block lists (the caller frees cl->c). */
 static void statement_components(const struct report_ctx *r, uint32_t who, struct comp_list *cl)
 {
     const struct person_table *pt = &r->ds->people;
     const struct plan *pl = pt->plan[who] ? plan_find(r->plans, pt->plan[who]) : NULL;
     const struct plan_version *v = pl ? plan_version_on(pl, r->period->last_day) : NULL;
-    cl->n = 0;
+    memset(cl, 0, sizeof *cl);
     for (size_t i = 0; v && i < v->n_components; i++)
-        comp_list_add(cl, COMP_LIST_MAX, &v->components[i]);
-    const struct payouts *p = r->p;
-    size_t n = p && who < p->n_people ? p->person_nlines[who] : 0;
-    for (size_t j = n ? p->person_line0[who] : 0; n && j < p->person_line0[who] + n; j++)
-        if (line_component(&p->lines[j]))
-            comp_list_add(cl, COMP_LIST_MAX, p->lines[j].component);
+        comp_list_add(cl, &v->components[i]);
+    comp_list_lines(cl, r->p, who);
+    comp_list_lines(cl, r->ytd, who);
 }
 
 uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
@@ -162,15 +165,22 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
     xs_text(sh, row++, 0, buf, XS_NOTE);
 
     /* The components. */
-    const struct component *store[COMP_LIST_MAX];
-    struct comp_list cl = {store, 0};
+    struct comp_list cl;
     statement_components(r, who, &cl);
 
-    char h_earned[64], h_ytd[80], h_quota[64], h_measure[64];
+    char h_earned[64], h_ytd[128], h_quota[64], h_measure[64];
     snprintf(h_earned, sizeof h_earned, "Earned in %s (%s)", r->period->name, r->s->currency);
     int year, month, mday;
     date_to_civil(r->period->last_day, &year, &month, &mday);
-    snprintf(h_ytd, sizeof h_ytd, "Earned in %d to date, recomputed (%s)", year, r->s->currency);
+    uint64_t unread = ds->files[INPUT_DEALS].ytd_only_rejects;
+    if (unread)
+        snprintf(h_ytd, sizeof h_ytd,
+                 "Earned in %d to date, recomputed (%s); incomplete: %llu "
+                 "deal rows unreadable",
+                 year, r->s->currency, (unsigned long long)unread);
+    else
+        snprintf(h_ytd, sizeof h_ytd, "Earned in %d to date, recomputed (%s)", year,
+                 r->s->currency);
     snprintf(h_quota, sizeof h_quota, "Quota or goal, effective (%s)", r->s->currency);
     snprintf(h_measure, sizeof h_measure, "Measure to date (%s)", r->s->currency);
     const char *chdr[SB_N] = {
@@ -224,12 +234,16 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
         int64_t ytd = sum_of(r->ytd, who, id, ytd_last);
         total += earned;
         ytd_total += ytd;
-        if (refs) {
+        uint32_t column = refs ? report_pay_column_of(refs->k, id) : 0;
+        if (refs && (adj || column != refs->k->n_columns)) {
             /* The person's rows of the Components sheet for this payout column. */
             snprintf(f, sizeof f, "=SUMIFS(%s,%s,%u,%s,%u)", refs->comp_amount, refs->comp_person,
-                     refs->person_key, refs->comp_column,
-                     adj ? refs->k->n_columns : report_pay_column_of(refs->k, id));
+                     refs->person_key, refs->comp_column, column);
             xs_formula_money(sh, row, SB_AMOUNT, f, earned, XS_MONEY);
+        } else if (refs) {
+            /* A component with no column on Payouts (only earlier in the year): nothing in the
+             * period. */
+            xs_money(sh, row, SB_AMOUNT, earned, XS_MONEY);
         } else if (n_lines) {
             snprintf(f, sizeof f, "=SUMIF(%s:%s,%zu,%s:%s)", k1, k2, i + 1, a1, a2);
             xs_formula_money(sh, row, SB_AMOUNT, f, earned, XS_MONEY);
@@ -318,6 +332,7 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
         row++;
     }
     free(pp_of);
+    free(cl.c);
 
     /* Per payout period: earned, and what payroll pays. */
     char p1[16], p2[16];
@@ -388,11 +403,11 @@ int report_statement_xlsx(const struct report_ctx *r, uint32_t who, const char *
      * Total), a blank row and the caption. */
     uint32_t block = row;
     row = report_statement_block(r, sh, row, who, NULL);
-    const struct component *store[COMP_LIST_MAX];
-    struct comp_list cl = {store, 0};
+    struct comp_list cl;
     statement_components(r, who, &cl);
     uint32_t lines_header = block + 2 + 1 + (uint32_t)cl.n + 2 + 2;
     xs_print_titles(sh, lines_header, lines_header);
+    free(cl.c);
 
     if (pl)
         report_plans_sheet(r, b, pl);

@@ -165,8 +165,8 @@ static int run_payouts(struct run_state *st, struct diag *d)
     if (rc == PAYOUT_OK) {
         /* Attribution over the year's deals: pattr covers the period's attainment periods only,
          * so sourced and attributed revenue of earlier months would count as zero. */
-        in.attr = payout_attribution(&st->yattr, &st->ds, &st->ix, &st->s, &st->plans,
-                                     &st->ytd_window);
+        in.attr =
+            payout_attribution(&st->yattr, &st->ds, &st->ix, &st->s, &st->plans, &st->ytd_window);
         in.window = st->ytd_window;
         in.earned_only = true;
         rc = payout_run(&st->ytd, &in, d);
@@ -339,8 +339,17 @@ int run_execute(const struct run_opts *o, struct diag *d)
                                   .period_last = st.period.last_day,
                                   .business = st.business,
                                   .strict = o->strict};
-        if (people)
+        if (people) {
+            /* Keep the year's deals for the year to date; only those this period's pay needs
+             * count against the reject share. */
+            struct ingest_window pay = w;
+            payout_ingest_window(&st.plans, &st.period, &pay);
             payout_ingest_window(&st.plans, &st.ytd_window, &w);
+            w.has_pay_window = true;
+            w.pay_keep_first = pay.keep_first;
+            w.pay_cancel_first = pay.cancel_first;
+            w.pay_cancel_last = pay.cancel_last;
+        }
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
     }
