@@ -132,16 +132,13 @@ static void reject_required(struct reader *r, int f)
 
 /* Parse a date or date-time field. A date-only value is a business calendar date: its instant
  * is the local midnight that starts it, or with end_of_day the last second of it. */
-static int parse_when_v(struct reader *r, int f, const char *v, size_t n, bool end_of_day,
-                        int64_t *ts, int32_t *day, bool *date_only)
+static int when_core(struct reader *r, const char *v, size_t n, bool end_of_day, int64_t *ts,
+                     int32_t *day, bool *date_only)
 {
     struct datetime dt;
     int err = date_parse(v, n, r->in->fmt.date_format, &dt);
-    if (err) {
-        reject(r, f, v, n, "bad date (%s, expected %s)", date_strerror(err),
-               date_format_name(r->in->fmt.date_format));
-        return -1;
-    }
+    if (err)
+        return err;
     *date_only = !dt.has_time;
     if (!dt.has_time) {
         *day = dt.day;
@@ -153,6 +150,40 @@ static int parse_when_v(struct reader *r, int f, const char *v, size_t n, bool e
         dt.has_offset ? datetime_utc_with_offset(&dt) : tz_local_to_utc(r->file_tz, dt.day, dt.sec);
     *day = tz_local_day(r->w->business, *ts);
     return 0;
+}
+
+static int parse_when_v(struct reader *r, int f, const char *v, size_t n, bool end_of_day,
+                        int64_t *ts, int32_t *day, bool *date_only)
+{
+    int err = when_core(r, v, n, end_of_day, ts, day, date_only);
+    if (err) {
+        reject(r, f, v, n, "bad date (%s, expected %s)", date_strerror(err),
+               date_format_name(r->in->fmt.date_format));
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether a deal row's close date (and cancel date, if any) parse and lie outside every window
+ * the run keeps: such a row is filtered before any other field, its ID included, is read. */
+static bool deal_outside_windows(struct reader *r)
+{
+    size_t nc, nx;
+    const char *cv = field(r, DF_CLOSED, &nc);
+    const char *xv = field(r, DF_CANCELLED, &nx);
+    int64_t ts;
+    int32_t close_day, cancel_day = DAY_NONE;
+    bool date_only;
+    if (nc == 0 || when_core(r, cv, nc, true, &ts, &close_day, &date_only))
+        return false;
+    if (nx && when_core(r, xv, nx, false, &ts, &cancel_day, &date_only))
+        return false;
+    const struct ingest_window *w = r->w;
+    bool closed_in =
+        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
+    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
+                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
+    return !closed_in && !cancelled_in;
 }
 
 static int parse_when(struct reader *r, int f, bool end_of_day, int64_t *ts, int32_t *day)
@@ -973,6 +1004,12 @@ static void deal_row(struct reader *r)
     char id_buf[IDS_MAX_LEN + 1], owner_buf[IDS_MAX_LEN + 1];
     const char *id, *owner;
     size_t ni, ns, no;
+    if (deal_outside_windows(r)) {
+        /* Cannot affect this run: not read further, so a bad ID, amount or a conflicting repeat
+         * of an old deal never blocks it. */
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
     if (required_id(r, DF_ID, ID_DEAL, id_buf, &id, &ni))
         return;
     uint64_t h = r->row_hash;
