@@ -1,10 +1,14 @@
 /* run.c — sequencing the stages and publishing their outputs. */
 #include "run.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attrib.h"
 #include "config.h"
@@ -193,7 +197,8 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
 }
 
 /* One statement workbook per person on a plan, as <stmt_dir>/<period>/<id>.xlsx. */
-static int write_statements(struct run_state *st, const struct report_ctx *r, struct diag *d)
+static int write_statements(struct run_state *st, const struct report_ctx *r, char ***kept,
+                            struct diag *d)
 {
     char **names = report_statement_names(r, d);
     if (!names)
@@ -202,6 +207,7 @@ static int write_statements(struct run_state *st, const struct report_ctx *r, st
     char *dir = xmalloc(n);
     snprintf(dir, n, "%s/%s", st->stmt_dir, st->period.name);
     int rc = RUN_OK;
+    *kept = names; /* the caller frees them after sweeping the directory */
     for (uint32_t id = 0; id < st->ds.people.n; id++) {
         if (!names[id])
             continue;
@@ -215,10 +221,50 @@ static int write_statements(struct run_state *st, const struct report_ctx *r, st
             else if (report_statement_xlsx(r, id, tmp, d))
                 rc = RUN_EIO;
         }
-        free(names[id]);
     }
-    free(names);
     free(dir);
+    return rc;
+}
+
+/* After the switch: remove the statement files of <stmt_dir>/<period> that the new set does not
+ * hold (a person no longer paid in the period), so the folder that is mailed out is exactly the
+ * set. Temporary and hidden files are left to publish's recovery. */
+static int sweep_statements(const struct run_state *st, char **names, struct diag *d)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", st->stmt_dir, st->period.name);
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        diag_error(d, NULL, 0, "cannot list '%s' to remove old statements: %s", dir,
+                   strerror(errno));
+        return RUN_EIO;
+    }
+    int rc = RUN_OK;
+    bool removed = false;
+    struct dirent *e;
+    while ((e = readdir(dp)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".xlsx") != 0)
+            continue;
+        bool keep = false;
+        for (uint32_t id = 0; id < st->ds.people.n && !keep; id++)
+            keep = names[id] && strlen(names[id]) == len - 5 &&
+                   strncmp(names[id], e->d_name, len - 5) == 0;
+        if (keep)
+            continue;
+        if (unlinkat(dirfd(dp), e->d_name, 0) != 0) {
+            diag_error(d, NULL, 0, "cannot remove the old statement '%s/%s': %s", dir, e->d_name,
+                       strerror(errno));
+            rc = RUN_EIO;
+        } else {
+            removed = true;
+        }
+    }
+    if (removed && fsync(dirfd(dp)) != 0) {
+        diag_error(d, NULL, 0, "cannot sync '%s': %s", dir, strerror(errno));
+        rc = RUN_EIO;
+    }
+    closedir(dp);
     return rc;
 }
 
@@ -235,12 +281,20 @@ static bool stage(const struct run_state *st, const char *kind, const char *ext,
     return rc == PUBLISH_OK;
 }
 
+static void free_names(char **names, uint32_t n)
+{
+    for (uint32_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 /* Write every output under a temporary name, then publish them together. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
     struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
     const char *tmp;
     int rc = 0, status = RUN_OK;
+    char **kept = NULL; /* the statement files of the set, by person id */
 
     if (!stage(st, "attribution", "xlsx", &tmp, &status, d) || report_attribution_xlsx(&r, tmp, d))
         rc = -1;
@@ -258,9 +312,10 @@ static int write_outputs(struct run_state *st, struct diag *d)
         (!stage(st, "rejects", "csv", &tmp, &status, d) || report_rejects_csv(&r, tmp, d)))
         rc = -1;
     if (rc == 0 && st->stmt_dir && r.p) {
-        int s = write_statements(st, &r, d);
+        int s = write_statements(st, &r, &kept, d);
         if (s != RUN_OK) {
             publish_abort();
+            free_names(kept, st->ds.people.n);
             return s;
         }
     }
@@ -268,7 +323,11 @@ static int write_outputs(struct run_state *st, struct diag *d)
         publish_abort();
         return status != RUN_OK ? status : RUN_EIO;
     }
-    return publish_status_to_exit(publish_commit(d));
+    rc = publish_status_to_exit(publish_commit(d));
+    if (rc == RUN_OK && kept)
+        rc = sweep_statements(st, kept, d);
+    free_names(kept, st->ds.people.n);
+    return rc;
 }
 
 /* A run that succeeded with rejected rows says so in one stderr line (cron mails it): the count
