@@ -26,6 +26,19 @@ void report_label_value(struct xsheet *sh, uint32_t row, const char *label, cons
     xs_text(sh, row, 1, value, XS_PLAIN);
 }
 
+void report_total_row(struct xsheet *sh, uint32_t row, uint32_t first, uint16_t col, int64_t total)
+{
+    xs_text(sh, row, 0, "Total", XS_BOLD);
+    if (row > first) {
+        char f[96], c1[16], c2[16];
+        snprintf(f, sizeof f, "=SUBTOTAL(9,%s:%s)", xs_cell(c1, first, col),
+                 xs_cell(c2, row - 1, col));
+        xs_formula_money(sh, row, col, f, total, XS_MONEY_TOTAL);
+    } else {
+        xs_money(sh, row, col, 0, XS_MONEY_TOTAL);
+    }
+}
+
 void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day)
 {
     xs_text(sh, row, 0, label, XS_BOLD);

@@ -16,6 +16,10 @@
 
 void report_label_value(struct xsheet *sh, uint32_t row, const char *label, const char *value);
 void report_label_date(struct xsheet *sh, uint32_t row, const char *label, int32_t day);
+/* A table's "Total" row at `row`: =SUBTOTAL(9, …) over the money column `col` from `first` to the
+ * row above (so a filtered view sums what it shows), cached as `total`; 0.00 when empty. */
+void report_total_row(struct xsheet *sh, uint32_t row, uint32_t first, uint16_t col,
+                      int64_t total);
 /* The Summary sheets' block of rejected input rows from `row` on: the count per file, and each
  * rejected deal row with its amount where it could be read. Returns the next free row. */
 uint32_t report_rejects_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row);

@@ -357,14 +357,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             report_original_amount(sh, row, (uint16_t)(c_note + 1), ds, l->deal);
         xs_int(sh, row, (uint16_t)(c_note + 3), p->rows[l->row].pp, XS_INT);
     }
-    xs_text(sh, row, 0, "Total", XS_BOLD);
-    if (p->n_lines) {
-        snprintf(f, sizeof f, "=SUBTOTAL(9,%s:%s)", xs_cell(c1, first, c_amount),
-                 xs_cell(c2, row - 1, c_amount));
-        xs_formula_money(sh, row, c_amount, f, p->total, XS_MONEY_TOTAL);
-    } else {
-        xs_money(sh, row, c_amount, 0, XS_MONEY_TOTAL);
-    }
+    report_total_row(sh, row, first, c_amount, p->total);
     xs_col_width(sh, LC_PERSON, LC_NAME, 18);
     xs_col_width(sh, LC_PLAN, LC_PERIOD, 12);
     xs_col_width(sh, LC_CREDIT, (uint16_t)(c_amount), 13);

@@ -59,15 +59,22 @@ static const struct plan *plan_of(const struct report_ctx *r, uint32_t who)
     return id ? plan_find(r->plans, id) : NULL;
 }
 
+/* The A1 name of a cell into a (16 bytes); returns how many of its characters are letters. */
+static size_t cell_letters(char *a, uint32_t row, uint16_t col)
+{
+    xs_cell(a, row, col);
+    size_t L = 0;
+    while (a[L] && (a[L] < '0' || a[L] > '9'))
+        L++;
+    return L;
+}
+
 /* "Sheet!$F$5:$F$30": one column of rows r1..r2, absolute. */
 static char *col_range(char *buf, size_t n, const char *sheet, uint32_t r1, uint32_t r2,
                        uint16_t col)
 {
     char a[16];
-    xs_cell(a, r1, col);
-    size_t L = 0;
-    while (a[L] && (a[L] < '0' || a[L] > '9'))
-        L++;
+    size_t L = cell_letters(a, r1, col);
     snprintf(buf, n, "%s!$%.*s$%u:$%.*s$%u", sheet, (int)L, a, r1 + 1, (int)L, a, r2 + 1);
     return buf;
 }
@@ -76,10 +83,7 @@ static char *col_range(char *buf, size_t n, const char *sheet, uint32_t r1, uint
 static char *abs_col(char *buf, uint32_t row, uint16_t col)
 {
     char a[16];
-    xs_cell(a, row, col);
-    size_t L = 0;
-    while (a[L] && (a[L] < '0' || a[L] > '9'))
-        L++;
+    size_t L = cell_letters(a, row, col);
     snprintf(buf, 20, "$%.*s%s", (int)L, a, a + L);
     return buf;
 }
@@ -87,10 +91,7 @@ static char *abs_col(char *buf, uint32_t row, uint16_t col)
 static char *abs_row(char *buf, uint32_t row, uint16_t col)
 {
     char a[16];
-    xs_cell(a, row, col);
-    size_t L = 0;
-    while (a[L] && (a[L] < '0' || a[L] > '9'))
-        L++;
+    size_t L = cell_letters(a, row, col);
     snprintf(buf, 20, "%.*s$%s", (int)L, a, a + L);
     return buf;
 }
@@ -325,14 +326,7 @@ static void components_sheet(const struct report_ctx *r, struct xbook *b, const 
         xs_int(sh, rr, CC_CKEY, cr[i].column, XS_INT);
     }
     uint32_t total = first + (uint32_t)n;
-    xs_text(sh, total, 0, "Total", XS_BOLD);
-    if (n) {
-        snprintf(f, sizeof f, "=SUBTOTAL(9,%s:%s)", xs_cell(c1, first, CC_AMOUNT),
-                 xs_cell(c2, total - 1, CC_AMOUNT));
-        xs_formula_money(sh, total, CC_AMOUNT, f, p->total, XS_MONEY_TOTAL);
-    } else {
-        xs_money(sh, total, CC_AMOUNT, 0, XS_MONEY_TOTAL);
-    }
+    report_total_row(sh, total, first, CC_AMOUNT, p->total);
     xs_col_width(sh, CC_PERSON, CC_NAME, 18);
     xs_col_width(sh, CC_PERIOD, CC_ATTAIN_PERIOD, 14);
     xs_col_width(sh, CC_TYPE, CC_TYPE, 22);
