@@ -454,12 +454,7 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
     const struct dataset *ds = r->ds;
     struct xsheet *sh = xbook_add_sheet(b, CHANNELS_SHEET);
     xs_tab_color(sh, TAB_DETAIL);
-    for (uint16_t c = 0; c < CH_MODEL0; c++) {
-        char h[96];
-        xs_text(sh, 0, c, report_col_header(&channel_cols[c], r->s->currency, h, sizeof h),
-                channel_cols[c].number ? XS_HEADER_NUM : XS_HEADER);
-        xs_col_width(sh, c, c, channel_cols[c].width);
-    }
+    report_col_headers(sh, 0, channel_cols, CH_MODEL0, r->s->currency);
     model_headers(sh, 0, CH_MODEL0, mc, r->s->currency);
     xs_row_height(sh, 0, 60); /* "Touches in won journeys (…)" takes four lines */
     xs_col_width(sh, CH_MODEL0, (uint16_t)(CH_MODEL0 - 1 + PER_MODEL * mc->n), 14);
@@ -595,12 +590,7 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
     const struct person_table *pt = &ds->people;
     struct xsheet *sh = xbook_add_sheet(b, CAMPAIGNS_SHEET);
     xs_tab_color(sh, TAB_DETAIL);
-    for (uint16_t c = 0; c < CC_MODEL0; c++) {
-        char h[96];
-        xs_text(sh, 0, c, report_col_header(&campaign_cols[c], r->s->currency, h, sizeof h),
-                campaign_cols[c].number ? XS_HEADER_NUM : XS_HEADER);
-        xs_col_width(sh, c, c, campaign_cols[c].width);
-    }
+    report_col_headers(sh, 0, campaign_cols, CC_MODEL0, r->s->currency);
     xs_comment(sh, 0, CC_SPEND, spend_rule);
     model_headers(sh, 0, CC_MODEL0, mc, r->s->currency);
     xs_row_height(sh, 0, 75);

@@ -32,9 +32,10 @@ struct col_def {
     bool money;
 };
 
-/* The header of a column as the sheet shows it (c->header itself, or buf). */
-const char *report_col_header(const struct col_def *c, const char *currency, char *buf,
-                              size_t size);
+/* The headers of columns 0..n-1 on `row` (a money column's ends in " (USD)"), each with its
+ * width and right-aligned over numbers. */
+void report_col_headers(struct xsheet *sh, uint32_t row, const struct col_def *cols, uint16_t n,
+                        const char *currency);
 
 /* A note (XS_NOTE) in column A over as many rows as it needs, each at most about `width`
  * characters, so that one long line does not widen a printed page. Returns the row after it. */

@@ -35,13 +35,19 @@ const char *report_attr_model_name(const struct model_cols *mc, int k)
                      : attr_model_name((enum attr_model)mc->m[k]);
 }
 
-/* The header of a column as the sheet shows it. */
-const char *report_col_header(const struct col_def *c, const char *currency, char *buf, size_t size)
+void report_col_headers(struct xsheet *sh, uint32_t row, const struct col_def *cols, uint16_t n,
+                        const char *currency)
 {
-    if (!c->money)
-        return c->header;
-    snprintf(buf, size, "%s (%s)", c->header, currency);
-    return buf;
+    for (uint16_t c = 0; c < n; c++) {
+        char h[96];
+        const char *text = cols[c].header;
+        if (cols[c].money) {
+            snprintf(h, sizeof h, "%s (%s)", cols[c].header, currency);
+            text = h;
+        }
+        xs_text(sh, row, c, text, cols[c].number ? XS_HEADER_NUM : XS_HEADER);
+        xs_col_width(sh, c, c, cols[c].width);
+    }
 }
 
 /* A note over as many rows as it needs, each at most about `width` characters, so a
@@ -118,12 +124,7 @@ size_t report_deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
             snprintf(name, sizeof name, "Deal credits %d", sheet_no);
         struct xsheet *sh = xbook_add_sheet(b, name);
         xs_tab_color(sh, TAB_DETAIL);
-        for (uint16_t c = 0; c < DC_MODEL0; c++) {
-            char h[96];
-            xs_text(sh, 0, c, report_col_header(&deal_cols[c], r->s->currency, h, sizeof h),
-                    deal_cols[c].number ? XS_HEADER_NUM : XS_HEADER);
-            xs_col_width(sh, c, c, deal_cols[c].width);
-        }
+        report_col_headers(sh, 0, deal_cols, DC_MODEL0, r->s->currency);
         for (int k = 0; k < mc->n; k++) {
             char h[96];
             snprintf(h, sizeof h, "%s credit (%s)", report_attr_model_name(mc, k), r->s->currency);
@@ -167,12 +168,7 @@ void report_unattributed_sheet(const struct report_ctx *r, struct xbook *b)
     const struct person_table *pt = &ds->people;
     struct xsheet *sh = xbook_add_sheet(b, UNATTRIBUTED_SHEET);
     xs_tab_color(sh, TAB_DETAIL);
-    for (uint16_t c = 0; c < UC_ORIG; c++) {
-        char h[96];
-        xs_text(sh, 0, c, report_col_header(&unattributed_cols[c], r->s->currency, h, sizeof h),
-                unattributed_cols[c].number ? XS_HEADER_NUM : XS_HEADER);
-        xs_col_width(sh, c, c, unattributed_cols[c].width);
-    }
+    report_col_headers(sh, 0, unattributed_cols, UC_ORIG, r->s->currency);
     xs_text(sh, 0, UC_ORIG, "Amount as written", XS_HEADER_NUM);
     xs_text(sh, 0, UC_ORIG + 1, "Currency as written", XS_HEADER);
     xs_col_width(sh, UC_ORIG, UC_ORIG + 1, 12);
