@@ -15,38 +15,6 @@
 #include "util.h"
 #include "xlsxout.h"
 
-static void fmt_rat_money(char *buf, size_t n, struct rat v, int digits)
-{
-    /* minor units -> major with the currency's decimals at least, up to 6 more when the value is
-     * not a whole number of minor units (unrounded slices show exactly), thousands grouped:
-     * "5,253.75", "1,234.567742" */
-    struct rat major = v;
-    for (int i = 0; i < digits; i++)
-        major = rat_div(major, rat_int64(10));
-    char raw[80];
-    rat_format(raw, sizeof raw, major, digits + 6);
-    const char *dot = strchr(raw, '.');
-    size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
-    size_t frac_len = dot ? strlen(dot + 1) : 0;
-    size_t o = 0, start = raw[0] == '-';
-    if (start && o + 1 < n)
-        buf[o++] = '-';
-    for (size_t i = start; i < int_len && o + 2 < n; i++) {
-        if (i > start && (int_len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    if (digits > 0 || frac_len > 0) {
-        if (o + 1 < n)
-            buf[o++] = '.';
-        for (size_t i = 0; i < frac_len && o + 1 < n; i++)
-            buf[o++] = dot[1 + i];
-        for (size_t i = frac_len; i < (size_t)digits && o + 1 < n; i++)
-            buf[o++] = '0';
-    }
-    buf[o] = 0;
-}
-
 static const char *version_text(const struct payout_line *l, char *buf, size_t n)
 {
     if (!l->version || l->version->from_day == DAY_NONE)
@@ -389,12 +357,12 @@ static void explain_line(const struct report_ctx *r, const struct payout_line *l
     fprintf(fp, " [%s, version %s]\n", l->attain.name, version_text(l, c, sizeof c));
     if (l->component && l->kind != LINE_PAYEE_CAP && l->component->type != COMP_SPIF &&
         l->kind != LINE_POOL) {
-        fmt_rat_money(a, sizeof a, rat_int64(l->credit), digits);
+        report_money_text(a, sizeof a, l->credit, digits);
         fprintf(fp, "      %s: %s %s", measure_name(l->component->measure),
                 l->deal != ID_NONE ? "this deal" : "in the period", a);
         if (l->kind == LINE_DEAL && l->component->basis == BASIS_PERIOD_TO_DATE) {
-            fmt_rat_money(b, sizeof b, rat_int64(l->before), digits);
-            fmt_rat_money(c, sizeof c, rat_int64(l->after), digits);
+            report_money_text(b, sizeof b, l->before, digits);
+            report_money_text(c, sizeof c, l->after, digits);
             fprintf(fp, ", period to date %s to %s", b, c);
         }
         if (report_line_has_attainment(l))
@@ -408,7 +376,7 @@ static void explain_line(const struct report_ctx *r, const struct payout_line *l
         fprintf(fp, "      %.*s\n", (int)len, s);
         s += len + (e ? 2 : 0);
     }
-    fmt_rat_money(a, sizeof a, rat_int64(l->amount), digits);
+    report_money_text(a, sizeof a, l->amount, digits);
     fprintf(fp, "      pays %s\n", a);
 }
 
@@ -434,7 +402,7 @@ int report_explain(const struct report_ctx *r, const char *person, const char *d
         if (drow == ID_NONE)
             return -1;
         char amt[48], day[16];
-        fmt_rat_money(amt, sizeof amt, rat_int64(ds->deals.amount[drow]), digits);
+        report_money_text(amt, sizeof amt, ds->deals.amount[drow], digits);
         date_format_day(day, sizeof day, ds->deals.close_day[drow]);
         fprintf(fp, "deal %s: %s %s closed %s, owner %s; lines in payout period %s\n", deal, amt,
                 r->s->currency, day, intern_str(&ds->people_ids, ds->deals.owner[drow]),
@@ -457,7 +425,7 @@ int report_explain(const struct report_ctx *r, const char *person, const char *d
         n++;
     }
     char t[48], fx[512];
-    fmt_rat_money(t, sizeof t, rat_int64(total), digits);
+    report_money_text(t, sizeof t, total, digits);
     fprintf(fp, "%zu line%s, total %s %s\n", n, n == 1 ? "" : "s", t, r->s->currency);
     for (uint32_t q = 0; who != ID_NONE && who < p->n_people && q < p->person_nrows[who]; q++)
         if (report_pay_fx_text(r, &p->rows[p->person_row0[who] + q], fx, sizeof fx))

@@ -101,22 +101,6 @@ static double rat_major(struct rat v, int digits)
     return rat_to_double(v) * xs_major(1, digits);
 }
 
-void report_money_text(char *buf, size_t size, int64_t minor, int digits)
-{
-    char raw[48];
-    money_format(raw, sizeof raw, minor, digits);
-    const char *dot = strchr(raw, '.');
-    size_t start = raw[0] == '-', int_len = dot ? (size_t)(dot - raw) : strlen(raw), o = 0;
-    if (start && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = start; i < int_len && o + 2 < size; i++) {
-        if (i > start && (int_len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    snprintf(buf + o, size - o, "%s", dot ? dot : "");
-}
-
 void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,
                           size_t size)
 {
