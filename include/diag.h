@@ -29,7 +29,6 @@ struct diag {
     struct diag_entry *v;
     size_t n, cap;
     size_t n_errors, n_warnings; /* n_errors counts hidden ones too, not summaries */
-    size_t n_hidden;             /* errors counted but not stored (diag_count_hidden) */
 };
 
 #define DIAG_INIT                                                                                  \

@@ -72,7 +72,6 @@ void diag_summary(struct diag *d, const char *file, const char *fmt, ...)
 void diag_count_hidden(struct diag *d, size_t n)
 {
     d->n_errors += n;
-    d->n_hidden += n;
 }
 
 void diag_print(FILE *fp, const struct diag_entry *e)

@@ -152,38 +152,61 @@ static int when_core(struct reader *r, const char *v, size_t n, bool end_of_day,
     return 0;
 }
 
+static void reject_date(struct reader *r, int f, const char *v, size_t n, int err)
+{
+    reject(r, f, v, n, "bad date (%s, expected %s)", date_strerror(err),
+           date_format_name(r->in->fmt.date_format));
+}
+
 static int parse_when_v(struct reader *r, int f, const char *v, size_t n, bool end_of_day,
                         int64_t *ts, int32_t *day, bool *date_only)
 {
     int err = when_core(r, v, n, end_of_day, ts, day, date_only);
     if (err) {
-        reject(r, f, v, n, "bad date (%s, expected %s)", date_strerror(err),
-               date_format_name(r->in->fmt.date_format));
+        reject_date(r, f, v, n, err);
         return -1;
     }
     return 0;
 }
 
-/* Whether a deal row's close date (and cancel date, if any) parse and lie outside every window
- * the run keeps: such a row is filtered before any other field, its ID included, is read. */
-static bool deal_outside_windows(struct reader *r)
+/* A deal row's close and cancel dates, read once, before anything else of the row. */
+struct deal_dates {
+    const char *close_v, *cancel_v;
+    size_t n_close, n_cancel;
+    int close_err, cancel_err; /* enum date_err; 0 when parsed (or the cancel cell is empty) */
+    int64_t close_ts, cancel_ts;
+    int32_t close_day, cancel_day; /* cancel_day DAY_NONE when not cancelled */
+    bool close_date_only, cancel_date_only;
+};
+
+static void deal_dates_read(struct reader *r, struct deal_dates *dd)
 {
-    size_t nc, nx;
-    const char *cv = field(r, DF_CLOSED, &nc);
-    const char *xv = field(r, DF_CANCELLED, &nx);
-    int64_t ts;
-    int32_t close_day, cancel_day = DAY_NONE;
-    bool date_only;
-    if (nc == 0 || when_core(r, cv, nc, true, &ts, &close_day, &date_only))
-        return false;
-    if (nx && when_core(r, xv, nx, false, &ts, &cancel_day, &date_only))
-        return false;
-    const struct ingest_window *w = r->w;
-    bool closed_in =
-        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
-    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
-                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
-    return !closed_in && !cancelled_in;
+    memset(dd, 0, sizeof *dd);
+    dd->close_v = field(r, DF_CLOSED, &dd->n_close);
+    dd->cancel_v = field(r, DF_CANCELLED, &dd->n_cancel);
+    dd->cancel_day = DAY_NONE;
+    if (dd->n_close)
+        dd->close_err = when_core(r, dd->close_v, dd->n_close, true, &dd->close_ts, &dd->close_day,
+                                  &dd->close_date_only);
+    if (dd->n_cancel)
+        dd->cancel_err = when_core(r, dd->cancel_v, dd->n_cancel, false, &dd->cancel_ts,
+                                   &dd->cancel_day, &dd->cancel_date_only);
+}
+
+static bool deal_dates_ok(const struct deal_dates *dd)
+{
+    return dd->n_close && !dd->close_err && !dd->cancel_err;
+}
+
+/* Closed in [first, keep_last] or cancelled in [cfirst, clast], neither after as-of. */
+static bool deal_in_window(const struct deal_dates *dd, const struct ingest_window *w,
+                           int32_t first, int32_t cfirst, int32_t clast)
+{
+    bool closed =
+        dd->close_day <= w->as_of_day && dd->close_day >= first && dd->close_day <= w->keep_last;
+    bool cancelled = dd->cancel_day != DAY_NONE && dd->cancel_day <= w->as_of_day &&
+                     dd->cancel_day >= cfirst && dd->cancel_day <= clast;
+    return closed || cancelled;
 }
 
 static int parse_when(struct reader *r, int f, bool end_of_day, int64_t *ts, int32_t *day)
@@ -1004,9 +1027,13 @@ static void deal_row(struct reader *r)
     char id_buf[IDS_MAX_LEN + 1], owner_buf[IDS_MAX_LEN + 1];
     const char *id, *owner;
     size_t ni, ns, no;
-    if (deal_outside_windows(r)) {
-        /* Cannot affect this run: not read further, so a bad ID, amount or a conflicting repeat
-         * of an old deal never blocks it. */
+    const struct ingest_window *w = r->w;
+    struct deal_dates dd;
+    deal_dates_read(r, &dd);
+    if (deal_dates_ok(&dd) &&
+        !deal_in_window(&dd, w, w->keep_first, w->cancel_first, w->cancel_last)) {
+        /* Dates outside every window the run keeps: the row cannot affect it and is not read
+         * further, so a bad ID, amount or a conflicting repeat of an old deal never blocks it. */
         r->fs->bucket[BUCKET_FILTERED]++;
         return;
     }
@@ -1036,51 +1063,32 @@ static void deal_row(struct reader *r)
         deal_row_note(r, did, h);
         return;
     }
-    /* The dates first: a row whose dates put it outside every window the run keeps is filtered
-     * before its other fields are checked, so a bad value on an old deal never blocks a run. */
-    int64_t close_ts;
-    int32_t close_day;
-    bool close_date_only = false;
-    size_t nclose, ncancel;
-    const char *close_v = field(r, DF_CLOSED, &nclose);
-    const char *cancel_v = field(r, DF_CANCELLED, &ncancel);
-    if (nclose == 0) {
+    /* Dates that did not parse (a row with good dates is inside a kept window by now). */
+    if (dd.n_close == 0) {
         reject_required(r, DF_CLOSED);
         return;
     }
-    if (parse_when_v(r, DF_CLOSED, close_v, nclose, true, &close_ts, &close_day, &close_date_only))
-        return;
-    int32_t cancel_day = DAY_NONE;
-    int64_t cancel_ts = 0;
-    bool cancel_date_only = false;
-    if (ncancel && parse_when_v(r, DF_CANCELLED, cancel_v, ncancel, false, &cancel_ts, &cancel_day,
-                                &cancel_date_only))
-        return;
-    const struct ingest_window *w = r->w;
-    bool closed_in =
-        close_day <= w->as_of_day && close_day >= w->keep_first && close_day <= w->keep_last;
-    bool cancelled_in = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
-                        cancel_day >= w->cancel_first && cancel_day <= w->cancel_last;
-    if (!closed_in && !cancelled_in) {
-        r->seen_bucket[did] = BUCKET_FILTERED;
-        r->fs->bucket[BUCKET_FILTERED]++;
-        deal_row_note(r, did, h);
+    if (dd.close_err) {
+        reject_date(r, DF_CLOSED, dd.close_v, dd.n_close, dd.close_err);
         return;
     }
+    if (dd.cancel_err) {
+        reject_date(r, DF_CANCELLED, dd.cancel_v, dd.n_cancel, dd.cancel_err);
+        return;
+    }
+    int64_t close_ts = dd.close_ts;
+    int32_t close_day = dd.close_day, cancel_day = dd.cancel_day;
+    bool close_date_only = dd.close_date_only;
     /* Kept only for the year to date (not for this run's pay)? Then a bad value in its other
      * fields is listed but does not count against the file's share. */
-    if (w->has_pay_window) {
-        bool pay_closed = close_day <= w->as_of_day && close_day >= w->pay_keep_first &&
-                          close_day <= w->keep_last;
-        bool pay_cancelled = cancel_day != DAY_NONE && cancel_day <= w->as_of_day &&
-                             cancel_day >= w->pay_cancel_first && cancel_day <= w->pay_cancel_last;
-        r->row_ytd_only = !pay_closed && !pay_cancelled;
-    }
+    if (w->has_pay_window)
+        r->row_ytd_only =
+            !deal_in_window(&dd, w, w->pay_keep_first, w->pay_cancel_first, w->pay_cancel_last);
     if (cancel_day != DAY_NONE) {
         /* Two times compare as instants; otherwise a cancel on the closing day is fine. */
-        bool timed = !cancel_date_only && !close_date_only;
-        if (cancel_day < close_day || (timed && cancel_ts < close_ts)) {
-            reject(r, DF_CANCELLED, cancel_v, ncancel, "cancelled before it closed");
+        bool timed = !dd.cancel_date_only && !close_date_only;
+        if (cancel_day < close_day || (timed && dd.cancel_ts < close_ts)) {
+            reject(r, DF_CANCELLED, dd.cancel_v, dd.n_cancel, "cancelled before it closed");
             return;
         }
     }
