@@ -3,6 +3,7 @@
 #include "datadriven.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -501,7 +502,8 @@ Test(datadriven, shapley_fails_without_conversions)
  * quoted once and holding no quote or comma (checked here), channels joined by " > ".
  */
 
-#define PATHDATA "../shared/data/PathData.csv"
+/* In the repository beside its source and licence notice (GPL-3); the tests run from the root. */
+#define PATHDATA "tests/data/pathdata/PathData.csv"
 
 struct pathdata {
     struct dd_paths p;
@@ -533,12 +535,12 @@ static double field(const char **s, char end)
     return v;
 }
 
-/* Load PathData.csv; false (test skipped by the caller) when the file is absent. */
-static bool pathdata_load(struct pathdata *pd)
+/* Load PathData.csv; a file that cannot be opened fails the test (never a skip). */
+static void pathdata_load(struct pathdata *pd)
 {
     FILE *fp = fopen(PATHDATA, "r");
-    if (!fp)
-        return false;
+    cr_assert_not_null(fp, "cannot open %s (%s): run the unit tests from the repository root",
+                       PATHDATA, strerror(errno));
     memset(pd, 0, sizeof *pd);
     struct row {
         size_t first, n;
@@ -604,7 +606,6 @@ static bool pathdata_load(struct pathdata *pd)
     free(ids);
     cr_assert_eq(pd->p.n_paths, 10000);
     cr_assert_eq(pd->n_names, 12);
-    return true;
 }
 
 static void pathdata_release(struct pathdata *pd)
@@ -681,8 +682,7 @@ Test(datadriven_pathdata, order1_both_horizons_sum_to_the_totals_and_repeat_exac
     struct pathdata pd;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (!pathdata_load(&pd))
-        cr_skip_test(PATHDATA " is absent");
+    pathdata_load(&pd);
     printf("pathdata: loaded %zu journeys, %u channels in %.3f ms; longest collapsed %zu\n",
            pd.p.n_paths, pd.p.n_channels, seconds_since(&t0) * 1e3, dd_paths_max_length(&pd.p));
 
@@ -722,8 +722,7 @@ Test(datadriven_pathdata, order1_both_horizons_sum_to_the_totals_and_repeat_exac
 Test(datadriven_pathdata, dense_and_iterative_solvers_agree)
 {
     struct pathdata pd;
-    if (!pathdata_load(&pd))
-        cr_skip_test(PATHDATA " is absent");
+    pathdata_load(&pd);
     for (int order = 1; order <= 3; order++) {
         struct markov_opts o = MARKOV_OPTS_INIT;
         struct markov_result a, b;
@@ -749,8 +748,7 @@ Test(datadriven_pathdata, dense_and_iterative_solvers_agree)
 Test(datadriven_pathdata, orders_2_to_4_sum_to_the_totals_and_repeat_exactly, .timeout = 600)
 {
     struct pathdata pd;
-    if (!pathdata_load(&pd))
-        cr_skip_test(PATHDATA " is absent");
+    pathdata_load(&pd);
     for (int order = 2; order <= 4; order++) {
         static const enum markov_horizon hs[] = {MARKOV_INFINITE, MARKOV_OBSERVED};
         for (size_t h = 0; h < N_ELEMS(hs); h++) {
