@@ -18,7 +18,9 @@
  *     - max_npassi = H + 1, H being the most states of any journey (order-k states, consecutive
  *       repeats collapsed): counting a journey's steps it adds one for each state and one for
  *       the step out of the last (to conversion or null), and a journey with neither conversions
- *       nor nulls gets one more still (its parser steps past the end marker twice);
+ *       nor nulls gets one more still (its parser steps past the end marker twice). H counts
+ *       the states of our chain: for k >= 2 on a journey with repeated touches they are fewer
+ *       than ChannelAttribution's (it forms k-grams before collapsing; see datadriven.h);
  *     - a walk starts with npassi0 = 0, loops while npassi0 <= max_npassi, draws the next state
  *       and adds one to npassi0 for each transient one; so from its max_npassi-th state it still
  *       draws once, and converts if that draw is conversion. A walk converts after at most
