@@ -33,12 +33,14 @@ BIN       := $(BUILD)/sametable
 GEN       := $(BUILD)/sametable-gen
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+FUZZ_TARGETS := csvin money date
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_TARGETS))
 
 DEMO_CONFIG := config/sametable.ini
 DEMO_OUT    := out
 
 .PHONY: all deps demo check unit e2e asan valgrind format format-check install uninstall clean samples \
-        bench fuzz
+        bench fuzz fuzz-replay
 
 all: $(BIN) $(GEN)
 
@@ -73,7 +75,11 @@ $(GEN): $(BUILD)/obj/gen/sametable-gen.o $(LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $< $(LIB) $(LDFLAGS) $(TEST_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/obj $(BUILD)/obj/gen $(BUILD)/tests:
+# A fuzz target's entry point with tests/fuzz/replay.c's main instead of libFuzzer.
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/fuzz
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(filter %.c,$^) $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+$(BUILD)/obj $(BUILD)/obj/gen $(BUILD)/tests $(BUILD)/fuzz:
 	mkdir -p $@
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/gen/*.d $(BUILD)/tests/*.d)
@@ -94,12 +100,20 @@ unit: $(UNIT_BINS)
 	done; \
 	echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
+# Every file of tests/fuzz/corpus/<target> (seeds and reproducers) through its fuzz target.
+fuzz-replay: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	  $(TEST_WRAP) $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t/* </dev/null || { echo "FAILED: fuzz-replay $$t"; exit 1; }; \
+	  echo "fuzz-replay: $$t, $$(ls tests/fuzz/corpus/$$t | wc -l) inputs and the empty one"; \
+	done
+
 e2e: $(BIN) $(GEN)
 	BIN=$(BIN) GEN=$(GEN) TEST_WRAP="$(TEST_WRAP)" bash tests/e2e/run.sh </dev/null
 
 check: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory e2e
 
 # Not part of `check`: generates ~1 GB of inputs outside the repo and measures (tests/bench).
@@ -117,13 +131,13 @@ fuzz:
 asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" all unit e2e
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" all unit fuzz-replay e2e
 
 # The whole suite under valgrind's memcheck (Criterion forks; --trace-children follows the tests).
 valgrind: deps
 	$(MAKE) --no-print-directory BUILD=build-vg OPT="-O0 -g" \
 	  TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --trace-children=yes --track-fds=no" \
-	  all unit e2e
+	  all unit fuzz-replay e2e
 
 FORMAT_FILES = $(wildcard src/*.c src/gen/*.c include/*.h tests/unit/*.c)
 format:

@@ -27,11 +27,12 @@
  *   - Removing channel c removes every state whose tuple contains c; transitions into them go to
  *     null. removal_effect[c] = 1 - P_without_c / P.
  *   - MARKOV_INFINITE: P is the absorption probability in conversion, from (I - Q) x = r.
- *   - MARKOV_OBSERVED: P is the probability of reaching conversion after visiting at most H
- *     transient states (H + 1 transitions counting start -> s1 and s_H -> conversion), H being
- *     the largest number of states in any journey of positive weight. ChannelAttribution's
- *     simulator, read literally, lets walks convert after H + 1 states; pass max_states = H + 1
- *     to markov_run_opts to reproduce that reading.
+ *   - MARKOV_OBSERVED: P is the probability of reaching conversion after visiting at most
+ *     N = H + 1 transient states, H being the largest number of order-k states (as above,
+ *     repeats collapsed) in any journey: ChannelAttribution's max_npassi, by which its
+ *     simulation cuts walks (src/datadriven.c shows how its code arrives at H + 1). As there, a
+ *     journey with neither conversions nor nulls counts H + 2 (it adds nothing to the chain).
+ *     markov_opts.max_states sets N instead (ChannelAttribution's max_step).
  */
 #ifndef SAMETABLE_DATADRIVEN_H
 #define SAMETABLE_DATADRIVEN_H
@@ -66,7 +67,7 @@ void dd_paths_release(struct dd_paths *p);
 enum markov_horizon {
     MARKOV_INFINITE, /* textbook absorbing chain */
     MARKOV_OBSERVED  /* ChannelAttribution: walks visiting more states than the longest observed
-                      * journey (in collapsed order-k states) do not convert */
+                      * journey (in collapsed order-k states) + 1 do not convert */
 };
 
 /* How (I - Q) x = r is solved for MARKOV_INFINITE. AUTO: dense Gaussian elimination with partial
@@ -78,7 +79,7 @@ struct markov_opts {
     int order;                   /* 1..4 */
     enum markov_horizon horizon; /* MARKOV_INFINITE or MARKOV_OBSERVED */
     uint32_t max_states;         /* MARKOV_OBSERVED: horizon in transient states, 0 = longest
-                                  * observed journey (the documented rule) */
+                                  * observed journey + 1 (ChannelAttribution's max_npassi) */
     enum markov_solver solver;   /* MARKOV_INFINITE only */
 };
 #define MARKOV_OPTS_INIT                                                                           \

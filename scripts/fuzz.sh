@@ -10,6 +10,8 @@
 # Builds into build-fuzz/, fuzzes a writable copy of tests/fuzz/corpus/<target> kept in
 # build-fuzz/corpus/<target> (it grows from run to run; delete it to start over), and writes
 # crash inputs to build-fuzz/crashes/<target>-crash-<sha1> (or -timeout-, -oom-, -leak-).
+# Once fixed, keep a reproducer as tests/fuzz/corpus/<target>/regress-<what>: it is a seed for the
+# next run, and `make fuzz-replay` (part of `make check`) runs every corpus file through its target.
 # Exit status: 0 when no target found anything, 1 when one did, 2 on a build or setup failure.
 set -euo pipefail
 

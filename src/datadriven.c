@@ -11,11 +11,21 @@
  *   solution, Gaussian elimination with partial pivoting is stable on it, and Gauss-Seidel
  *   converges on it (its rate is at most the spectral radius of Q).
  *
- *   finite horizon (MARKOV_OBSERVED): f_1 = π, f_t+1 = f_t Q, and P_H = Σ_{t=1..H} f_t·r is the
- *   probability of converting right after the t-th transient state for some t <= H, H being the
- *   most states any journey of positive weight has. This is the exact form of
- *   ChannelAttribution's simulation, whose walks count as non-converting when they exceed the
- *   longest observed journey (its loop, read literally, allows one state more: see datadriven.h).
+ *   finite horizon (MARKOV_OBSERVED): f_1 = π, f_t+1 = f_t Q, and P_N = Σ_{t=1..N} f_t·r is the
+ *   probability of converting right after the t-th transient state for some t <= N. This is the
+ *   exact form of ChannelAttribution's simulation (ChannelAttribution.cpp, markov_model_cpp and
+ *   W_markov_model_1) with N = its max_npassi:
+ *     - max_npassi = H + 1, H being the most states of any journey (order-k states, consecutive
+ *       repeats collapsed): counting a journey's steps it adds one for each state and one for
+ *       the step out of the last (to conversion or null), and a journey with neither conversions
+ *       nor nulls gets one more still (its parser steps past the end marker twice). H counts
+ *       the states of our chain: for k >= 2 on a journey with repeated touches they are fewer
+ *       than ChannelAttribution's (it forms k-grams before collapsing; see datadriven.h);
+ *     - a walk starts with npassi0 = 0, loops while npassi0 <= max_npassi, draws the next state
+ *       and adds one to npassi0 for each transient one; so from its max_npassi-th state it still
+ *       draws once, and converts if that draw is conversion. A walk converts after at most
+ *       max_npassi = H + 1 states; one that reaches a transient state after that counts as not
+ *       converting. (Its max_step option replaces max_npassi: markov_opts.max_states here.)
  *
  *   Removing channel c deletes every state whose tuple contains c; edges into them lead to null,
  *   which is the same as fixing x = 0 (or f = 0) on them. Then removal_effect = 1 - P_c / P.
@@ -28,11 +38,30 @@
  *   textbook: x_A = 1/2 + 1/2 x_B, x_B = x_A, so x_A = 1 and P = 1. Without A nothing converts:
  *   removal effect 1. Without B, A -> B leads to null: P = 1/2, removal effect 1/2. Normalised
  *   2/3 and 1/3 of 3 conversions: A 2, B 1.
- *   finite horizon: the longest journey has H = 5 states (A B A B A). A converting walk visits
- *   A (B A)^j, 2j + 1 states, with probability (1/2)^(j+1); j = 0, 1, 2 fit in 5 states:
- *   P_H = 1/2 + 1/4 + 1/8 = 7/8. Without B only A -> conversion: 1/2, so B's removal effect is
- *   1 - (1/2)/(7/8) = 3/7; A's is 1. Normalised: A 1/(10/7) = 7/10 of 3 = 2.1, B 3/10 of 3 = 0.9.
- *   (With ChannelAttribution's H + 1 = 6 states the same walks fit, so 3/7 either way.)
+ *   finite horizon: the longest journey has H = 5 states (A B A B A), so N = H + 1 = 6. A
+ *   converting walk visits A (B A)^j, 2j + 1 states, with probability (1/2)^(j+1); j = 0, 1, 2
+ *   fit in 6 states: P_N = 1/2 + 1/4 + 1/8 = 7/8. Without B only A -> conversion: 1/2, so B's
+ *   removal effect is 1 - (1/2)/(7/8) = 3/7; A's is 1. Normalised: A 1/(10/7) = 7/10 of 3 = 2.1,
+ *   B 3/10 of 3 = 0.9. (No walk has 6 states, so N = 5 would give the same: this example cannot
+ *   tell H from H + 1.)
+ *
+ * Worked example where H and H + 1 differ (tests/e2e/cases/attribute_horizon_even): A > B with
+ * 1 conversion (value 10), B > A with 1 null. H = 2, an even number, so N = 3. Counts: start->A 1,
+ * start->B 1, A->B 1, B->conversion 1, B->A 1, A->null 1: from start A or B, from A B or null,
+ * from B conversion or A, 1/2 each. Converting walks end in B: B (1 state) 1/4, A B (2) 1/8,
+ * B A B (3) 1/16, A B A B (4) 1/32, ...
+ *   N = 3: P = 1/4 + 1/8 + 1/16 = 7/16. Without A: only B -> conversion, 1/4; effect
+ *   1 - (1/4)/(7/16) = 3/7. Without B: nothing converts, effect 1. Shares 3/10 and 7/10:
+ *   A 0.3 conversions and 3 of value, B 0.7 and 7.
+ *   (N = H = 2 would give P = 3/8, A's effect 1/3, shares 1/4 and 3/4: A 0.25, B 0.75;
+ *   textbook: P = 1/2, A's effect 1/2, shares 1/3 and 2/3.)
+ * ChannelAttribution's own C++ (2.1.7, built outside this repository) simulates on the same
+ * journeys A 0.300, B 0.700, A's removal effect 0.429, and reports max_npassi 3; with
+ * max_step = 2, A 0.251.
+ * Order 2 (tests/e2e/cases/attribute_horizon_order2): the horizon counts order-k states, not
+ * channels: A > B (1 conversion), B > C > A > C (1 conversion), B > A > B > C (1 null) have at
+ * most 3 states ((B,C)(C,A)(A,C) and (B,A)(A,B)(B,C)), so N = 4, where counting 4 channels
+ * would give 5.
  *
  * Value. ChannelAttribution draws a converting walk's value from the values per conversion of the
  * journeys that ended in the walk's last state; the expectation of that is the same linear
@@ -138,22 +167,22 @@ void dd_paths_release(struct dd_paths *p)
 
 /* The transient part of the chain in CSR form; states are numbered by first appearance. */
 struct mk_chain {
-    uint32_t n;       /* transient states */
-    uint32_t *keys;   /* n × MK_KEY_WORDS: tuple length, channel ids (unused words 0) */
-    double *start_w;  /* per state: count of start -> state */
-    double *conv_w;   /* per state: count of state -> conversion */
-    double *null_w;   /* per state: count of state -> null */
-    double *val_w;    /* per state: value of the journeys ending there */
-    size_t cap;       /* capacity of the per-state arrays */
-    uint32_t *row;    /* n + 1 offsets into col/q */
-    uint32_t *col;    /* successor state per edge */
-    double *q;        /* transition probability per edge */
-    double *pi;       /* per state: start -> state probability */
-    double *r;        /* per state: state -> conversion probability */
-    double *rv;       /* per state: expected value flowing to conversion per visit */
-    uint32_t max_len; /* most states in one journey of positive weight */
-    uint32_t *slots;  /* hash table of state ids + 1, 0 = empty */
-    size_t n_slots;   /* a power of two */
+    uint32_t n;      /* transient states */
+    uint32_t *keys;  /* n × MK_KEY_WORDS: tuple length, channel ids (unused words 0) */
+    double *start_w; /* per state: count of start -> state */
+    double *conv_w;  /* per state: count of state -> conversion */
+    double *null_w;  /* per state: count of state -> null */
+    double *val_w;   /* per state: value of the journeys ending there */
+    size_t cap;      /* capacity of the per-state arrays */
+    uint32_t *row;   /* n + 1 offsets into col/q */
+    uint32_t *col;   /* successor state per edge */
+    double *q;       /* transition probability per edge */
+    double *pi;      /* per state: start -> state probability */
+    double *r;       /* per state: state -> conversion probability */
+    double *rv;      /* per state: expected value flowing to conversion per visit */
+    uint32_t npassi; /* ChannelAttribution's max_npassi: see mk_chain_build */
+    uint32_t *slots; /* hash table of state ids + 1, 0 = empty */
+    size_t n_slots;  /* a power of two */
 };
 
 struct mk_edge {
@@ -248,12 +277,22 @@ static void mk_chain_build(struct mk_chain *ch, const struct dd_paths *p, uint32
     for (size_t i = 0; i < p->n_paths; i++) {
         uint32_t len = p->offsets[i + 1] - p->offsets[i];
         double w = p->conversions[i] + p->nulls[i];
-        if (len == 0 || !(w > 0))
+        if (len == 0)
             continue;
-        const uint32_t *c = p->steps + p->offsets[i];
         /* A journey of L >= k channels has L - k + 1 windows; a shorter one is one state. */
         uint32_t width = len < order ? len : order;
         uint32_t m = len - width + 1;
+        /* max_npassi: ChannelAttribution counts a journey's states, then one more for its end
+         * (the step to conversion or null), and once more again when the journey has neither
+         * conversions nor nulls, which it parses past its end marker. Such a journey adds nothing
+         * to the chain but still sets the horizon, as it does there. */
+        uint32_t extra = w > 0 ? 1u : 2u;
+        uint32_t npassi = m > UINT32_MAX - extra ? UINT32_MAX : m + extra;
+        if (npassi > ch->npassi)
+            ch->npassi = npassi;
+        if (!(w > 0))
+            continue;
+        const uint32_t *c = p->steps + p->offsets[i];
         uint32_t prev = 0;
         for (uint32_t j = 0; j < m; j++) {
             uint32_t key[MK_KEY_WORDS] = {0};
@@ -273,8 +312,6 @@ static void mk_chain_build(struct mk_chain *ch, const struct dd_paths *p, uint32
         ch->null_w[prev] += p->nulls[i];
         ch->val_w[prev] += p->value[i];
         start_total += w;
-        if (m > ch->max_len)
-            ch->max_len = m;
     }
 
     /* Merge parallel edges (summed in input order) into CSR rows. */
@@ -573,7 +610,7 @@ int markov_run_opts(const struct dd_paths *p, const struct markov_opts *o, struc
     bool dense = false;
     uint32_t horizon = 0;
     if (o->horizon == MARKOV_OBSERVED) {
-        horizon = o->max_states ? o->max_states : ch.max_len;
+        horizon = o->max_states ? o->max_states : ch.npassi;
         r->horizon = horizon;
     } else if (o->solver == MARKOV_SOLVER_DENSE) {
         if (n > MK_DENSE_MAX) {

@@ -14,8 +14,8 @@
 #   no_output        if present, @OUT@ must hold no file but the lock after the run
 #   pre              a bash script run before the command (OUT and CASE in its environment)
 #   check.py         run as `/usr/bin/python3 check.py OUT CASE BIN` after the command; exit 0 = pass
-#   requires         paths (placeholders allowed, @ROOT@/../shared/… for the shared reference
-#                    data) that must exist; when one is missing the case is skipped and counted
+#   requires         paths (placeholders allowed) that must exist, e.g. a program the case
+#                    runs; a missing one fails the case with its name (nothing is ever skipped)
 #   awaits           a case that is expected to fail until another change lands: its text is
 #                    printed under the FAIL line (the case still counts as failed)
 # Ends with "N passed, N failed" on its own line; exits 1 if any case failed.
@@ -30,7 +30,6 @@ only=${1:-}
 
 pass=0
 fail=0
-skip=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/sametable-e2e.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -45,17 +44,18 @@ for dir in "$here"/cases/*/; do
     out="$work/$name/out"
     mkdir -p "$work/$name"
     problems=()
-    missing=""
+    missing=()
     if [ -f "$dir/requires" ]; then
         while IFS= read -r req || [ -n "$req" ]; do
             [ -z "$req" ] && continue
             req=$(printf '%s' "$req" | subst "$dir" "$out")
-            [ -e "$req" ] || missing="$req"
+            [ -e "$req" ] || missing+=("$req")
         done <"$dir/requires"
     fi
-    if [ -n "$missing" ]; then
-        skip=$((skip + 1))
-        echo "skip $name (missing $missing)"
+    if [ ${#missing[@]} -gt 0 ]; then
+        fail=$((fail + 1))
+        echo "FAIL $name"
+        printf '     cannot run: %s is missing (make deps installs what the tests need)\n' "${missing[@]}"
         continue
     fi
 
@@ -131,5 +131,5 @@ $(tail -n 30 "$work/$name/check.log")")
     fi
 done
 
-echo "e2e: $pass passed, $fail failed, $skip skipped"
+echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

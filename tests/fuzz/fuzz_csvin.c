@@ -304,7 +304,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* A tight field limit, with the same chunk-size independence. Where a chunk ends once decided
-     * which error a too-long field got (tests/fuzz/crashes/csvin-maxfield-*). */
+     * which error a too-long field got (tests/fuzz/corpus/csvin/regress-maxfield-*.csv). */
     {
         struct csvin_opts o = CSVIN_OPTS_INIT;
         o.max_field_bytes = 1 + (size_t)(b1 % 32);

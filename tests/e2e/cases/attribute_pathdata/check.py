@@ -1,4 +1,5 @@
-"""PathData.csv (ChannelAttribution's public example): per-channel credit sums to the totals.
+"""tests/data/pathdata/PathData.csv (ChannelAttribution's public example, GPL-3, notice beside
+it): per-channel credit sums to the totals.
 
 Totals computed independently here from the file: conversions and value summed over its rows;
 (the CSV carries 10 significant digits, so sums agree to a relative 1e-9);
@@ -18,7 +19,7 @@ from wb import Checker  # noqa: E402
 
 out, case, binary = sys.argv[1], sys.argv[2], sys.argv[3]
 root = os.path.abspath(os.path.join(case, "../../../.."))
-src = os.path.join(root, "../shared/data/PathData.csv")
+src = os.path.join(root, "tests/data/pathdata/PathData.csv")
 c = Checker()
 conv = value = 0.0
 channels = set()
