@@ -1,5 +1,6 @@
 /* report_credits.c — the attribution workbook's detail sheets (Deal credits, Unattributed,
  * Markov) and the credits CSV, plus what its writers share. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,8 +228,16 @@ void report_markov_sheet(const struct report_ctx *r, struct xbook *b)
     row++;
     xs_text(sh, row, 0, "Order", XS_BOLD);
     xs_int(sh, row++, 1, r->s->markov_order, XS_INT);
-    report_label_value(sh, row++, "Horizon",
-                       r->s->markov_horizon_observed ? "observed (finite)" : "infinite");
+    if (r->s->markov_horizon_observed) {
+        char hz[160];
+        snprintf(hz, sizeof hz,
+                 "observed: a walk converts within %" PRIu32
+                 " states (longest journey + 1, as ChannelAttribution)",
+                 mk->horizon);
+        report_label_value(sh, row++, "Horizon", hz);
+    } else {
+        report_label_value(sh, row++, "Horizon", "infinite (absorbing chain)");
+    }
     xs_text(sh, row, 0, "Converting journeys", XS_BOLD);
     xs_int(sh, row++, 1, (int64_t)dd->n_converting, XS_INT);
     xs_text(sh, row, 0, "Non-converting journeys", XS_BOLD);
