@@ -1473,7 +1473,7 @@ static void identity_cycle(void *ctx, const struct idmap *m, const uint32_t *cyc
     if (n > IDMAP_CYCLE_SHOWN)
         snprintf(msg + o, sizeof msg - o, ", … (%zu rows in the cycle)", n);
     diag_error(c->d, c->display, m->line[cycle[0]],
-               "the identity map goes round in a cycle, so no lead survives: %s", msg);
+               "the merge chain goes round in a cycle and reaches no surviving lead: %s", msg);
 }
 
 /* Follow every chain of the identity map to its surviving lead; a cycle is bad data. */

@@ -317,10 +317,11 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
     if (tf->no_lead_id) {
         char why[400], what[300];
         no_lead_id_text(ds, what, sizeof what);
+        bool one = tf->no_lead_id == 1;
         snprintf(why, sizeof why,
-                 "unmatched: no lead id (%" PRIu64 " touches, first at this line, have %s; not "
+                 "unmatched: no lead id (%" PRIu64 " %s, the first at this line, %s %s; not "
                  "attributed)",
-                 tf->no_lead_id, what);
+                 tf->no_lead_id, one ? "touch" : "touches", one ? "has" : "have", what);
         xs_text(sh, row, 0, tf->display, XS_PLAIN);
         xs_int(sh, row, 1, (int64_t)tf->no_lead_id_line, XS_INT);
         xs_text(sh, row, 2, r->s->inputs[INPUT_TOUCHES].columns[TF_CONTACT], XS_PLAIN);
