@@ -9,6 +9,9 @@ commission period-to-date over 2026-Q4 plus the big-new-logo SPIF, the managers'
 transitive reports' deals, the SDRs' SPIF by the deals' SDR ID column, and marketing's two monthly
 bonuses on company and marketing-sourced revenue — each line rounded half away from zero, totals
 as sums of rounded lines. It also reruns the binary and requires byte-identical outputs.
+Touches join their leads as DESIGN §7b says: contacts through identities.csv, a joined touch
+repeating a campaign and instant of the lead's own a duplicate; the Run sheet's counts of those
+are checked too (NOTES.md).
 """
 import configparser
 import csv
