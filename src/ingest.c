@@ -1459,7 +1459,8 @@ static void identity_cycle(void *ctx, const struct idmap *m, const uint32_t *cyc
 {
     const struct cycle_ctx *c = ctx;
     const struct intern *in = &c->ds->leads;
-    char msg[1400], q1[80], q2[80];
+    /* Each step is at most 2 + 5 + 20 + 7 + 79 + 6 + 79 + 1 = 199 bytes. */
+    char msg[IDMAP_CYCLE_SHOWN * 200 + 64], q1[80], q2[80];
     size_t o = 0;
     for (size_t i = 0; i < n && i < IDMAP_CYCLE_SHOWN; i++) {
         uint32_t a = cycle[i], b = m->to[a];
