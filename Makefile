@@ -91,7 +91,7 @@ demo: deps all
 
 # Regenerate the committed samples (the generator is deterministic for a given scale and seed).
 samples: $(GEN)
-	$(GEN) --scale 1 --seed 42 --out samples
+	$(GEN) --scale 1 --seed 42 --contacts --out samples
 
 unit: $(UNIT_BINS)
 	@pass=0; fail=0; \

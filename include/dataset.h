@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "identity.h"
 #include "intern.h"
 #include "money.h"
 #include "schema.h"
@@ -43,6 +44,18 @@ struct file_stats {
     /* Rejected rows that matter only to the year-to-date figures (a deal of an earlier payout
      * period of the year): listed like every reject, not counted against max_reject_share. */
     uint64_t ytd_only_rejects;
+    /* The identity map ([inputs] identities). Touches: rows whose lead came through it (a
+     * contact, or a merged lead's old id; any bucket), how many of those join found duplicating
+     * a touch the lead already had, and rows unmatched for want of a lead id (an empty lead_id
+     * and a contact_id the map does not resolve; of them, contacts whose identities rows were
+     * rejected), with the first such row's line and contact. Deals: rows whose lead id followed
+     * the map. */
+    uint64_t via_identities;
+    uint64_t via_identities_dup;
+    uint64_t no_lead_id;
+    uint64_t no_lead_id_conflict;
+    uint64_t no_lead_id_line;
+    const char *no_lead_id_contact; /* in the dataset's arena */
     char delimiter;
     bool had_bom;
 };
@@ -93,6 +106,11 @@ struct touch_table { /* indexed by touch number, in input order */
      * below 2^32 lines): from touch line_hi_from[k] on they are k + 1. */
     uint64_t *line_hi_from;
     size_t n_line_hi;
+    /* Touch numbers (ascending) whose lead came through the identity map: join orders them
+     * after the lead's own touches of the same instant and drops one that repeats a campaign
+     * the lead already has at that instant. */
+    uint64_t *via;
+    size_t n_via, cap_via;
 };
 
 /* The source line of touch i. */
@@ -191,6 +209,8 @@ struct dataset {
     struct person_table people;
     struct split_table splits;
     struct fx_table fx;
+    /* contact / merged lead id → surviving lead, ids of `leads` (ingest: identities file) */
+    struct idmap identities;
     struct file_stats files[INPUT_N];
     struct reject *rejects;
     size_t n_rejects, cap_rejects;

@@ -1,9 +1,11 @@
 /* join.h — the lead → touches index (CSR) and the join of deals to their leads' touches.
  *
  * offsets[lead] .. offsets[lead + 1] index into touches[], which holds touch numbers sorted by
- * (lead, time, input order). Building it also settles two buckets: an exact duplicate touch (same
- * lead, same instant, every physical field equal) leaves the index and is counted as a duplicate,
- * and a kept deal none of whose leads has touches is counted as unmatched. A deal's first lead is
+ * (lead, time, own before joined through the identity map, input order). Building it also
+ * settles two buckets: an exact duplicate touch (same lead, same instant, every physical field
+ * equal) leaves the index and is counted as a duplicate, and so does a touch that came through the
+ * identity map (touch_table.via) with the campaign of a touch the lead already has at that instant;
+ * a kept deal none of whose leads has touches is counted as unmatched. A deal's first lead is
  * ds->deals.lead[row]; deal_xoff/deal_xlead list its further leads (DESIGN §7a: several lead IDs
  * in one cell, or rows that differ only in lead). The index owns its arrays.
  */

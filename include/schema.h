@@ -18,6 +18,7 @@ enum input_kind {
     INPUT_SPLITS,
     INPUT_FX,
     INPUT_SPEND, /* spend by date: replaces the spread of the campaigns it names (DESIGN §7b) */
+    INPUT_IDENTITIES, /* contact or merged lead id → lead id, applied before the join (§7b) */
     INPUT_N
 };
 
@@ -33,7 +34,7 @@ enum campaign_field {
     CF_END,
     CF_N
 };
-enum touch_field { TF_LEAD, TF_AT, TF_CAMPAIGN, TF_CHANNEL, TF_TYPE, TF_N };
+enum touch_field { TF_LEAD, TF_AT, TF_CAMPAIGN, TF_CHANNEL, TF_TYPE, TF_CONTACT, TF_N };
 enum deal_field {
     DF_ID,
     DF_LEAD,
@@ -66,11 +67,13 @@ enum person_field {
 enum split_field { SF_DEAL, SF_PERSON, SF_PERCENT, SF_TYPE, SF_N };
 enum fx_field { XF_CURRENCY, XF_RATE, XF_EFFECTIVE, XF_N };
 enum spend_field { SPF_CAMPAIGN, SPF_DATE, SPF_AMOUNT, SPF_N };
+enum identity_field { IF_CONTACT, IF_LEAD, IF_N };
 
 #define SCHEMA_MAX_FIELDS 12
 _Static_assert(CF_N <= SCHEMA_MAX_FIELDS && TF_N <= SCHEMA_MAX_FIELDS &&
                    DF_N <= SCHEMA_MAX_FIELDS && PF_N <= SCHEMA_MAX_FIELDS &&
-                   SF_N <= SCHEMA_MAX_FIELDS && XF_N <= SCHEMA_MAX_FIELDS,
+                   SF_N <= SCHEMA_MAX_FIELDS && XF_N <= SCHEMA_MAX_FIELDS &&
+                   SPF_N <= SCHEMA_MAX_FIELDS && IF_N <= SCHEMA_MAX_FIELDS,
                "SCHEMA_MAX_FIELDS must hold every file's fields");
 
 struct schema_field {

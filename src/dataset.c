@@ -43,6 +43,8 @@ void dataset_release(struct dataset *ds)
     free(t->line);
     free(t->line_hi_from);
     free(t->bucket);
+    free(t->via);
+    idmap_release(&ds->identities);
     struct deal_table *dl = &ds->deals;
     free(dl->id);
     free(dl->lead);

@@ -737,16 +737,43 @@ static void record_peek(void *ctx, const char *data, const size_t *lens, size_t 
     intern_prefetch(r->kind == INPUT_TOUCHES ? &r->ds->leads : &r->ds->deal_ids, v, n);
 }
 
+/* A touch without a lead id: unmatched ("no lead id"), never rejected; the first one's line and
+ * contact are kept for the Exceptions sheet. */
+static void touch_no_lead(struct reader *r, const char *contact, size_t n, bool conflict)
+{
+    struct file_stats *fs = r->fs;
+    if (!fs->no_lead_id++) {
+        fs->no_lead_id_line = r->rec->line;
+        fs->no_lead_id_contact = arena_strndup(&r->ds->arena, contact, n);
+    }
+    fs->no_lead_id_conflict += conflict;
+    fs->bucket[BUCKET_UNMATCHED]++;
+}
+
 static void touch_row(struct reader *r)
 {
-    char lead_buf[IDS_MAX_LEN + 1], camp_buf[IDS_MAX_LEN + 1];
-    const char *lead, *camp;
-    size_t nl, nc, nch;
+    char lead_buf[IDS_MAX_LEN + 1], camp_buf[IDS_MAX_LEN + 1], contact_buf[IDS_MAX_LEN + 1];
+    const char *lead, *camp, *contact = NULL;
+    size_t nl, nc, nch, nco = 0;
     const char *ch = field(r, TF_CHANNEL, &nch);
     if (cell_text(r, TF_CHANNEL, ch, nch))
         return;
-    if (required_id(r, TF_LEAD, ID_LEAD, lead_buf, &lead, &nl) ||
-        required_id(r, TF_CAMPAIGN, ID_CAMPAIGN, camp_buf, &camp, &nc))
+    if (id_value(r, TF_LEAD, ID_LEAD, lead_buf, &lead, &nl))
+        return;
+    if (nl == 0) {
+        /* A campaign member that is a contact: its contact_id joins through the identity map. */
+        if (r->col[TF_CONTACT] < 0) {
+            reject_required(r, TF_LEAD);
+            return;
+        }
+        if (id_value(r, TF_CONTACT, ID_LEAD, contact_buf, &contact, &nco))
+            return;
+        if (nco == 0) {
+            reject(r, TF_LEAD, "", 0, "empty lead_id and contact_id");
+            return;
+        }
+    }
+    if (required_id(r, TF_CAMPAIGN, ID_CAMPAIGN, camp_buf, &camp, &nc))
         return;
     int64_t ts;
     int32_t day;
@@ -757,6 +784,28 @@ static void touch_row(struct reader *r)
         return;
     }
     struct dataset *ds = r->ds;
+    /* The lead: its own id (a merged lead's old id follows the map to the survivor), or the
+     * lead the map gives the contact. Without identities idmap_lookup is one comparison. */
+    uint32_t lid;
+    bool via = false;
+    if (nl) {
+        lid = intern_field(&ds->leads, lead, nl);
+        uint32_t to = idmap_lookup(&ds->identities, lid);
+        if (to != IDMAP_NONE) {
+            lid = to;
+            via = true;
+        }
+    } else {
+        uint32_t key = intern_find(&ds->leads, contact, nco);
+        lid = key == INTERN_NONE ? IDMAP_NONE : idmap_lookup(&ds->identities, key);
+        if (lid == IDMAP_NONE) {
+            touch_no_lead(r, contact, nco,
+                          key != INTERN_NONE &&
+                              idmap_state_of(&ds->identities, key) == IDMAP_CONFLICT);
+            return;
+        }
+        via = true;
+    }
     uint32_t cid = intern_field(&ds->campaign_ids, camp, nc);
     campaign_table_touch(ds, cid);
     /* Most rows repeat their campaign's own channel: compare before hashing. */
@@ -780,7 +829,7 @@ static void touch_row(struct reader *r)
         touches_grow(t, grow_capacity(t->cap, t->n + 1));
     }
     uint64_t i = t->n++;
-    t->lead[i] = intern_field(&ds->leads, lead, nl);
+    t->lead[i] = lid;
     t->ts[i] = ts;
     t->day[i] = day;
     t->campaign[i] = cid;
@@ -793,6 +842,10 @@ static void touch_row(struct reader *r)
     }
     t->line[i] = (uint32_t)line;
     t->bucket[i] = (uint8_t)b;
+    if (via) {
+        VEC_PUSH(t->via, t->n_via, t->cap_via, i);
+        r->fs->via_identities++;
+    }
     r->fs->bucket[b]++;
 }
 
@@ -830,10 +883,13 @@ static void deal_row_note(struct reader *r, uint32_t did, uint64_t h)
     r->seen_nrows[did]++;
 }
 
-/* The leads of a deal row: the lead_id cell split at the separator, each part an ID.
- * Returns how many (0 allowed: a deal without a lead), or -1 after rejecting the row. */
-static int deal_leads(struct reader *r, uint32_t *leads, int max)
+/* The leads of a deal row: the lead_id cell split at the separator, each part an ID; an id the
+ * identity map knows (a merged lead's old id, a contact) is replaced by its surviving lead, and
+ * *via says so. Returns how many (0 allowed: a deal without a lead), or -1 after rejecting the
+ * row. */
+static int deal_leads(struct reader *r, uint32_t *leads, int max, bool *via)
 {
+    *via = false;
     size_t n;
     const char *v = field(r, DF_LEAD, &n);
     const char *sep = r->s->lead_separator;
@@ -863,6 +919,11 @@ static int deal_leads(struct reader *r, uint32_t *leads, int max)
                 return -1;
             }
             uint32_t lead = intern_field(&r->ds->leads, idv, bn);
+            uint32_t to = idmap_lookup(&r->ds->identities, lead);
+            if (to != IDMAP_NONE) {
+                lead = to;
+                *via = true;
+            }
             bool dup = false;
             for (int k = 0; k < count; k++)
                 dup = dup || leads[k] == lead;
@@ -986,9 +1047,11 @@ static void deal_repeat(struct reader *r, uint32_t did, const char *id, size_t n
         }
         if (r->seen_hash_nolead[did] == h_nolead) {
             uint32_t leads[DEAL_LEADS_MAX];
-            int n = deal_leads(r, leads, DEAL_LEADS_MAX);
+            bool via;
+            int n = deal_leads(r, leads, DEAL_LEADS_MAX, &via);
             if (n < 0)
                 return;
+            r->fs->via_identities += via;
             uint32_t row = r->seen_row[did];
             if (row != ID_NONE) {
                 for (int k = 0; k < n; k++)
@@ -1119,7 +1182,8 @@ static void deal_row(struct reader *r)
     if (required_id(r, DF_OWNER, ID_PERSON, owner_buf, &owner, &no))
         return;
     uint32_t leads[DEAL_LEADS_MAX];
-    int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX);
+    bool via;
+    int n_leads = deal_leads(r, leads, DEAL_LEADS_MAX, &via);
     if (n_leads < 0)
         return;
     size_t n_name;
@@ -1164,6 +1228,7 @@ static void deal_row(struct reader *r)
     r->seen_row[did] = i;
     r->seen_bucket[did] = BUCKET_USED;
     r->fs->bucket[BUCKET_USED]++;
+    r->fs->via_identities += via;
     deal_row_note(r, did, h);
 }
 
@@ -1314,6 +1379,109 @@ static void spend_row(struct reader *r)
     }
     t->spend_rows[cid]++;
     r->fs->bucket[BUCKET_USED]++;
+}
+
+/* An identities row (contact_id → lead_id): a contact converted to a lead, or a lead merged into
+ * another. The same mapping again is a duplicate; a row mapping an id to itself says nothing and
+ * is filtered. A contact_id given a second, different lead rejects both rows (each message names
+ * the other's line) and every later row of that contact_id: its touches are then unmatched. */
+static void identity_row(struct reader *r)
+{
+    char from_buf[IDS_MAX_LEN + 1], to_buf[IDS_MAX_LEN + 1];
+    const char *from_v, *to_v;
+    size_t nf, nt;
+    if (required_id(r, IF_CONTACT, ID_LEAD, from_buf, &from_v, &nf) ||
+        required_id(r, IF_LEAD, ID_LEAD, to_buf, &to_v, &nt))
+        return;
+    struct dataset *ds = r->ds;
+    uint32_t from = intern_field(&ds->leads, from_v, nf);
+    uint32_t to = intern_field(&ds->leads, to_v, nt);
+    if (from == to) {
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
+    if ((size_t)from >= r->seen_cap) {
+        size_t cap = r->seen_cap;
+        VEC_GROW(r->seen_hash, cap, (size_t)from + 1);
+        r->seen_line = xreallocarray(r->seen_line, cap, sizeof *r->seen_line);
+        r->seen_cap = cap;
+    }
+    uint64_t first_line;
+    uint32_t first_to;
+    char q1[80], q2[80];
+    switch (idmap_add(&ds->identities, from, to, r->rec->line, &first_line, &first_to)) {
+    case IDMAP_ADD_NEW:
+        r->seen_hash[from] = r->row_hash;
+        r->fs->bucket[BUCKET_USED]++;
+        return;
+    case IDMAP_ADD_SAME:
+        r->fs->bucket[BUCKET_DUPLICATE]++;
+        return;
+    case IDMAP_ADD_CONFLICT: {
+        /* The first row leaves the used rows: both are rejected, each naming the other. */
+        char reason[320];
+        diag_quote(q1, sizeof q1, intern_str(&ds->leads, first_to),
+                   intern_len(&ds->leads, first_to), 60);
+        diag_quote(q2, sizeof q2, to_v, nt, 60);
+        snprintf(reason, sizeof reason,
+                 "contact_id maps to two different leads, '%s' here and '%s' at line %llu; both "
+                 "rows rejected",
+                 q1, q2, (unsigned long long)r->rec->line);
+        dataset_reject(ds, r->kind, first_line, colname(r, IF_CONTACT), from_v, nf, reason);
+        hash_set_add(&r->rejected, r->seen_hash[from]);
+        r->fs->bucket[BUCKET_USED]--;
+        r->fs->bucket[BUCKET_REJECTED]++;
+        r->seen_line[from] = r->rec->line;
+        reject(r, IF_CONTACT, from_v, nf,
+               "contact_id maps to two different leads, '%s' here and '%s' at line %llu; both "
+               "rows rejected",
+               q2, q1, (unsigned long long)first_line);
+        return;
+    }
+    case IDMAP_ADD_CONFLICTED:
+        reject(r, IF_CONTACT, from_v, nf,
+               "contact_id already maps to two different leads (lines %llu and %llu); this row "
+               "is rejected too",
+               (unsigned long long)first_line, (unsigned long long)r->seen_line[from]);
+        return;
+    }
+}
+
+/* A cycle in the identity map: one error naming every row on it (up to IDMAP_CYCLE_SHOWN). */
+#define IDMAP_CYCLE_SHOWN 8
+struct cycle_ctx {
+    const struct dataset *ds;
+    const char *display;
+    struct diag *d;
+};
+
+static void identity_cycle(void *ctx, const struct idmap *m, const uint32_t *cycle, size_t n)
+{
+    const struct cycle_ctx *c = ctx;
+    const struct intern *in = &c->ds->leads;
+    /* Each step is at most 2 + 5 + 20 + 7 + 79 + 6 + 79 + 1 = 199 bytes. */
+    char msg[IDMAP_CYCLE_SHOWN * 200 + 64], q1[80], q2[80];
+    size_t o = 0;
+    for (size_t i = 0; i < n && i < IDMAP_CYCLE_SHOWN; i++) {
+        uint32_t a = cycle[i], b = m->to[a];
+        o += (size_t)snprintf(msg + o, sizeof msg - o, "%sline %llu maps '%s' to '%s'",
+                              i ? ", " : "", (unsigned long long)m->line[a],
+                              diag_quote(q1, sizeof q1, intern_str(in, a), intern_len(in, a), 60),
+                              diag_quote(q2, sizeof q2, intern_str(in, b), intern_len(in, b), 60));
+        if (o >= sizeof msg)
+            BUG("cycle message does not fit");
+    }
+    if (n > IDMAP_CYCLE_SHOWN)
+        snprintf(msg + o, sizeof msg - o, ", … (%zu rows in the cycle)", n);
+    diag_error(c->d, c->display, m->line[cycle[0]],
+               "the merge chain goes round in a cycle and reaches no surviving lead: %s", msg);
+}
+
+/* Follow every chain of the identity map to its surviving lead; a cycle is bad data. */
+static int identities_resolve(struct dataset *ds, struct diag *d)
+{
+    struct cycle_ctx c = {ds, ds->files[INPUT_IDENTITIES].display, d};
+    return idmap_resolve(&ds->identities, identity_cycle, &c) ? INGEST_EDATA : INGEST_OK;
 }
 
 /* ---- header and dispatch ---------------------------------------------------------------- */
@@ -1472,6 +1640,9 @@ static void dispatch(struct reader *r)
         break;
     case INPUT_SPEND:
         spend_row(r);
+        break;
+    case INPUT_IDENTITIES:
+        identity_row(r);
         break;
     case INPUT_N:
         BUG("reader for an unsupported file");
@@ -1740,9 +1911,11 @@ static struct fx_key *fx_keys_build(const struct fx_table *t)
 int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
                struct diag *d)
 {
-    /* FX before deals, which are converted as they are read. */
-    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_TOUCHES, INPUT_FX,
-                                            INPUT_DEALS,     INPUT_SPLITS, INPUT_SPEND};
+    /* FX before deals, which are converted as they are read; the identity map before touches
+     * and deals, whose lead ids go through it as they are read. */
+    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_IDENTITIES,
+                                            INPUT_TOUCHES,   INPUT_FX,     INPUT_DEALS,
+                                            INPUT_SPLITS,    INPUT_SPEND};
     memcpy(ds->currency, s->currency, sizeof ds->currency);
     ds->deals.n_extra = w->n_deal_extra;
     struct fx_key *fx = NULL;
@@ -1753,6 +1926,9 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
         if (!s->inputs[order[i]].path)
             continue;
         int rc = read_file(ds, s, w, order[i], fx, d);
+        if (order[i] == INPUT_IDENTITIES && identities_resolve(ds, d) != INGEST_OK &&
+            rc == INGEST_OK)
+            rc = INGEST_EDATA;
         /* Keep reading the other files so one run reports every broken input. */
         if (rc != INGEST_OK && (worst == INGEST_OK || rc < worst))
             worst = rc;

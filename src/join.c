@@ -6,18 +6,34 @@
 
 #include "util.h"
 
-static int before(const int64_t *ts, uint64_t a, uint64_t b)
+/* The order of a lead's touches: time, then the lead's own touches before those that came
+ * through the identity map (so a joined touch is the one found to repeat an own touch), then
+ * input order. via is a bit set over touch numbers, NULL when no touch came through the map. */
+struct touch_order {
+    const int64_t *ts;
+    const uint64_t *via;
+};
+
+static bool via_bit(const uint64_t *via, uint64_t i)
 {
-    return ts[a] < ts[b] || (ts[a] == ts[b] && a < b);
+    return via && (via[i >> 6] >> (i & 63) & 1);
+}
+
+static bool before(const struct touch_order *o, uint64_t a, uint64_t b)
+{
+    if (o->ts[a] != o->ts[b])
+        return o->ts[a] < o->ts[b];
+    bool va = via_bit(o->via, a), vb = via_bit(o->via, b);
+    return va != vb ? vb : a < b;
 }
 
 /* Journeys are short, so insertion sort; a long one (a bot, a shared inbox) gets a merge sort. */
-static void sort_segment(uint64_t *v, uint64_t n, const int64_t *ts, uint64_t *tmp)
+static void sort_segment(uint64_t *v, uint64_t n, const struct touch_order *o, uint64_t *tmp)
 {
     if (n <= 32) {
         for (uint64_t i = 1; i < n; i++) {
             uint64_t x = v[i], j = i;
-            while (j > 0 && before(ts, x, v[j - 1])) {
+            while (j > 0 && before(o, x, v[j - 1])) {
                 v[j] = v[j - 1];
                 j--;
             }
@@ -26,11 +42,11 @@ static void sort_segment(uint64_t *v, uint64_t n, const int64_t *ts, uint64_t *t
         return;
     }
     uint64_t h = n / 2;
-    sort_segment(v, h, ts, tmp);
-    sort_segment(v + h, n - h, ts, tmp);
+    sort_segment(v, h, o, tmp);
+    sort_segment(v + h, n - h, o, tmp);
     uint64_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = before(ts, v[j], v[i]) ? v[j++] : v[i++];
+        tmp[k++] = before(o, v[j], v[i]) ? v[j++] : v[i++];
     while (i < h)
         tmp[k++] = v[i++];
     while (j < n)
@@ -55,7 +71,16 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     for (uint64_t i = 0; i < t->n; i++)
         ix->touches[fill[t->lead[i]]++] = i;
 
-    /* Sort each lead's touches by time, drop exact duplicates, and compact. */
+    struct touch_order order = {t->ts, NULL};
+    uint64_t *via = NULL;
+    if (t->n_via) {
+        via = xcalloc((size_t)(t->n / 64 + 1), sizeof *via);
+        for (size_t k = 0; k < t->n_via; k++)
+            via[t->via[k] >> 6] |= (uint64_t)1 << (t->via[k] & 63);
+        order.via = via;
+    }
+
+    /* Sort each lead's touches by time, drop duplicates, and compact. */
     uint64_t *tmp = NULL;
     size_t tmp_cap = 0;
     uint64_t out = 0;
@@ -63,15 +88,19 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     for (uint32_t l = 0; l < n_leads; l++) {
         uint64_t b = ix->offsets[l], e = ix->offsets[l + 1];
         VEC_GROW(tmp, tmp_cap, e - b);
-        sort_segment(ix->touches + b, e - b, t->ts, tmp);
+        sort_segment(ix->touches + b, e - b, &order, tmp);
         ix->offsets[l] = out;
         for (uint64_t i = b; i < e; i++) {
             uint64_t x = ix->touches[i];
-            bool dup = false;
-            /* Candidates are the kept touches of this lead at the same instant. */
+            bool dup = false, xv = via_bit(via, x);
+            /* Candidates are the kept touches of this lead at the same instant: an exact copy is
+             * a duplicate; so is a touch that came through the identity map with a campaign the
+             * lead already has at that instant (the same campaign member, listed under the
+             * contact or the old lead id as well). */
             for (uint64_t j = out; j > ix->offsets[l] && t->ts[ix->touches[j - 1]] == t->ts[x];
                  j--) {
-                if (t->row_hash[ix->touches[j - 1]] == t->row_hash[x]) {
+                uint64_t y = ix->touches[j - 1];
+                if (t->row_hash[y] == t->row_hash[x] || (xv && t->campaign[y] == t->campaign[x])) {
                     dup = true;
                     break;
                 }
@@ -80,6 +109,7 @@ void join_build(struct lead_index *ix, struct dataset *ds)
                 fs->bucket[t->bucket[x]]--;
                 fs->bucket[BUCKET_DUPLICATE]++;
                 t->bucket[x] = BUCKET_DUPLICATE;
+                fs->via_identities_dup += xv;
                 continue;
             }
             ix->touches[out++] = x;
@@ -88,6 +118,7 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     ix->offsets[n_leads] = out;
     free(tmp);
     free(fill);
+    free(via);
 
     struct deal_table *dl = &ds->deals;
     ix->n_deals = dl->n;

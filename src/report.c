@@ -149,6 +149,29 @@ uint32_t *report_sorted_ids(const struct intern *in)
     return ids;
 }
 
+/* Whether the identity map's counts are shown (Run sheet, `check`): with an identities file, or
+ * when touches came through it or had no lead id. */
+static bool identities_shown(const struct dataset *ds)
+{
+    const struct file_stats *t = &ds->files[INPUT_TOUCHES];
+    return ds->files[INPUT_IDENTITIES].present || t->via_identities || t->no_lead_id;
+}
+
+/* What the "touches without a lead id" count means: why their contacts did not join. */
+static void no_lead_id_text(const struct dataset *ds, char *buf, size_t size)
+{
+    const struct file_stats *t = &ds->files[INPUT_TOUCHES];
+    int o = snprintf(buf, size, "%s",
+                     ds->files[INPUT_IDENTITIES].present
+                         ? "only a contact_id, which the identities file does not map to a lead"
+                         : "only a contact_id, and no identities file ([inputs] identities) maps "
+                           "contacts to leads");
+    if (t->no_lead_id_conflict && o > 0 && (size_t)o < size)
+        snprintf(buf + o, size - (size_t)o,
+                 "; %" PRIu64 " of them: the contact's identities rows were rejected",
+                 t->no_lead_id_conflict);
+}
+
 /* The Run sheet: version, dates, every config value in force, and each input's reconciliation. */
 void report_run_sheet(const struct report_ctx *r, struct xbook *b)
 {
@@ -189,6 +212,31 @@ void report_run_sheet(const struct report_ctx *r, struct xbook *b)
         xs_int(sh, row, 8, (int64_t)fs->blank_lines, XS_INT);
         xs_int(sh, row, 9, (int64_t)fs->footer_lines, XS_INT);
         row++;
+    }
+    if (identities_shown(r->ds)) {
+        const struct file_stats *tf = &r->ds->files[INPUT_TOUCHES];
+        char note[400];
+        row++;
+        xs_text(sh, row, 0, "Touches joined through identities", XS_BOLD);
+        xs_int(sh, row, 2, (int64_t)tf->via_identities, XS_INT);
+        snprintf(note, sizeof note,
+                 "touch rows whose lead came through the identities file (a contact's, or a "
+                 "merged lead's old id); %" PRIu64
+                 " of them repeat a campaign the lead already has at that instant and are counted "
+                 "as duplicate",
+                 tf->via_identities_dup);
+        xs_text(sh, row++, 3, note, XS_NOTE);
+        xs_text(sh, row, 0, "Touches unmatched: no lead id", XS_BOLD);
+        xs_int(sh, row, 2, (int64_t)tf->no_lead_id, XS_INT);
+        char why[300];
+        no_lead_id_text(r->ds, why, sizeof why);
+        snprintf(note, sizeof note, "counted as unmatched, never as rejected: %s", why);
+        xs_text(sh, row++, 3, note, XS_NOTE);
+        xs_text(sh, row, 0, "Deal rows joined through identities", XS_BOLD);
+        xs_int(sh, row, 2, (int64_t)r->ds->files[INPUT_DEALS].via_identities, XS_INT);
+        xs_text(sh, row++, 3,
+                "deal rows whose lead id followed the identities file to the surviving lead",
+                XS_NOTE);
     }
     row++;
     xs_text(sh, row++, 0, "Configuration in force", XS_BOLD);
@@ -265,6 +313,22 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
     }
     free(count);
     free(first);
+    const struct file_stats *tf = &ds->files[INPUT_TOUCHES];
+    if (tf->no_lead_id) {
+        char why[400], what[300];
+        no_lead_id_text(ds, what, sizeof what);
+        bool one = tf->no_lead_id == 1;
+        snprintf(why, sizeof why,
+                 "unmatched: no lead id (%" PRIu64 " %s, the first at this line, %s %s; not "
+                 "attributed)",
+                 tf->no_lead_id, one ? "touch" : "touches", one ? "has" : "have", what);
+        xs_text(sh, row, 0, tf->display, XS_PLAIN);
+        xs_int(sh, row, 1, (int64_t)tf->no_lead_id_line, XS_INT);
+        xs_text(sh, row, 2, r->s->inputs[INPUT_TOUCHES].columns[TF_CONTACT], XS_PLAIN);
+        xs_text(sh, row, 3, tf->no_lead_id_contact, XS_PLAIN);
+        xs_text(sh, row, 4, why, XS_PLAIN);
+        row++;
+    }
     if (payouts && r->p) {
         for (size_t i = 0; i < r->p->n_issues; i++) {
             const struct payout_issue *is = &r->p->issues[i];
@@ -423,5 +487,18 @@ void report_reconciliation(const struct report_ctx *r, FILE *fp)
         for (int b = 0; b < BUCKET_N; b++)
             fprintf(fp, " %10" PRIu64, fs->bucket[b]);
         fprintf(fp, " %10" PRIu64 " %10" PRIu64 "\n", fs->blank_lines, fs->footer_lines);
+    }
+    if (identities_shown(r->ds)) {
+        const struct file_stats *tf = &r->ds->files[INPUT_TOUCHES];
+        fprintf(fp,
+                "\ntouches joined through identities: %" PRIu64 " (%" PRIu64
+                " of them duplicates)\n",
+                tf->via_identities, tf->via_identities_dup);
+        fprintf(fp, "touches unmatched, no lead id: %" PRIu64, tf->no_lead_id);
+        if (tf->no_lead_id_conflict)
+            fprintf(fp, " (%" PRIu64 " of them: the contact's identities rows were rejected)",
+                    tf->no_lead_id_conflict);
+        fprintf(fp, "\ndeal rows joined through identities: %" PRIu64 "\n",
+                r->ds->files[INPUT_DEALS].via_identities);
     }
 }

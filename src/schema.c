@@ -13,7 +13,7 @@ static const struct schema_field campaign_fields[CF_N] = {
 static const struct schema_field touch_fields[TF_N] = {
     [TF_LEAD] = {"lead_id", true},         [TF_AT] = {"touched_at", true},
     [TF_CAMPAIGN] = {"campaign_id", true}, [TF_CHANNEL] = {"channel", false},
-    [TF_TYPE] = {"touch_type", false},
+    [TF_TYPE] = {"touch_type", false},     [TF_CONTACT] = {"contact_id", false},
 };
 
 static const struct schema_field deal_fields[DF_N] = {
@@ -53,6 +53,12 @@ static const struct schema_field spend_fields[SPF_N] = {
     [SPF_AMOUNT] = {"amount", true},
 };
 
+/* contact_id is the id being mapped: a contact, or a lead merged into another. */
+static const struct schema_field identity_fields[IF_N] = {
+    [IF_CONTACT] = {"contact_id", true},
+    [IF_LEAD] = {"lead_id", true},
+};
+
 static const struct schema schemas[INPUT_N] = {
     [INPUT_CAMPAIGNS] = {"campaigns", true, CF_N, campaign_fields},
     [INPUT_TOUCHES] = {"touches", true, TF_N, touch_fields},
@@ -61,6 +67,7 @@ static const struct schema schemas[INPUT_N] = {
     [INPUT_SPLITS] = {"splits", false, SF_N, split_fields},
     [INPUT_FX] = {"fx", false, XF_N, fx_fields},
     [INPUT_SPEND] = {"spend", false, SPF_N, spend_fields},
+    [INPUT_IDENTITIES] = {"identities", false, IF_N, identity_fields},
 };
 
 const struct schema *schema_get(enum input_kind kind)

@@ -195,7 +195,8 @@ static int load_columns(struct config *c, enum input_kind k, struct inputcfg *in
 }
 
 /* The files whose every row can change someone's pay: any rejected row fails the run unless
- * [format.<file>] max_reject_share says otherwise. */
+ * [format.<file>] max_reject_share says otherwise. A rejected identities row drops a contact's
+ * (or a merged lead's) touches from a deal's journey, which moves credit and sourced revenue. */
 static bool decides_pay(enum input_kind k)
 {
     switch (k) {
@@ -203,6 +204,7 @@ static bool decides_pay(enum input_kind k)
     case INPUT_PEOPLE:
     case INPUT_SPLITS:
     case INPUT_FX:
+    case INPUT_IDENTITIES:
         return true;
     default:
         return false;
@@ -240,7 +242,7 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     rc |= get_currency(c, "run", "currency", "USD", s->currency, &s->currency_digits, d);
     rc |= moved_key(c, "run", "max_reject_share",
                     "it is set per file: [format.deals] max_reject_share (default 0 for deals, "
-                    "people, splits and fx; 0.01 for touches and campaigns)",
+                    "people, splits, fx and identities; 0.01 for touches and campaigns)",
                     d);
 
     config_has_section(c, "inputs");

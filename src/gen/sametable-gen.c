@@ -1,6 +1,7 @@
 /* sametable-gen.c — deterministic generator of sametable's four inputs (campaigns, touches, deals,
  * people) at any scale, in three CSV dialects: plain, HubSpot re-saved by US Excel, German Excel;
- * optionally deal splits, FX rates with deals and payees in other currencies, and cancellations.
+ * optionally deal splits, FX rates with deals and payees in other currencies, cancellations, and
+ * campaign members that are contacts with an identities file mapping some of them to leads.
  *
  * Every lead draws from its own PRNG stream seeded by (seed, lead index), so a lead's touches and
  * deals depend on nothing else: not on the style, not on other leads. Touches and deals are
@@ -39,7 +40,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-enum { STREAM_PEOPLE = 1, STREAM_CAMPAIGNS = 2, STREAM_LEADS = 3 };
+enum { STREAM_PEOPLE = 1, STREAM_CAMPAIGNS = 2, STREAM_LEADS = 3, STREAM_CONTACTS = 4 };
 
 /* One independent stream per (seed, stream, index). */
 static void rng_init(struct rng *r, uint64_t seed, uint64_t stream, uint64_t index)
@@ -233,6 +234,7 @@ static const char *const marketing_roles[] = {"Demand Generation Manager",
 #define DEAL_ID_BASE     2900000u
 #define CAMPAIGN_ID_BASE 410000u
 #define PERSON_ID_BASE   55000u
+#define CONTACT_ID_BASE  6100000u
 
 /* ---- model --------------------------------------------------------------------------------- */
 
@@ -552,11 +554,25 @@ struct gen_opts {
     bool splits;        /* splits.csv: revenue splits (2- and 3-way) and overlays of won deals */
     bool fx;            /* fx.csv; some deals and two payees in other currencies */
     bool cancellations; /* a Cancelled Date column; some won deals cancelled after closing */
+    /* touches.csv gains a Contact ID column and campaign members that are contacts (Lead ID
+     * empty); identities.csv maps some of those contacts to leads. Drawn from their own stream,
+     * so the leads' data does not move. */
+    bool contacts;
 };
 
-enum { OUT_CAMPAIGNS, OUT_PEOPLE, OUT_TOUCHES, OUT_DEALS, OUT_SPLITS, OUT_FX, N_OUT };
+enum {
+    OUT_CAMPAIGNS,
+    OUT_PEOPLE,
+    OUT_TOUCHES,
+    OUT_DEALS,
+    OUT_SPLITS,
+    OUT_FX,
+    OUT_IDENTITIES,
+    N_OUT
+};
 static const char *const out_names[N_OUT] = {"campaigns.csv", "people.csv", "touches.csv",
-                                             "deals.csv",     "splits.csv", "fx.csv"};
+                                             "deals.csv",     "splits.csv", "fx.csv",
+                                             "identities.csv"};
 
 #define N_DAYS 365 /* 2026 */
 
@@ -1276,6 +1292,74 @@ static void write_splits(struct gen *g, uint64_t serial, const char *deal_id, co
     }
 }
 
+/* One contact-only touch row: Lead ID empty, the contact in Contact ID. */
+static void write_contact_touch(struct gen *g, const char *contact_id, const struct gtouch *t)
+{
+    struct out *o = &g->out[OUT_TOUCHES];
+    const struct campaign *c = &g->campaigns[t->campaign];
+    char buf[64];
+    size_t d = day_index(g, t->day), n = g->day_len[d];
+    memcpy(buf, g->day_str[d], n);
+    n += fmt_time(g->opt.style, t->minute, buf + n);
+    field_str(o, "");
+    field_safe(o, contact_id, ID_LEN);
+    field_safe(o, buf, n);
+    field_safe(o, c->id, ID_LEN);
+    field_str(o, channel_names[c->channel]);
+    field_str(o, touch_type_names[t->type]);
+    row_end(o);
+}
+
+/* --contacts: the lead's contact, if it has one (drawn from the lead's own contacts stream, so
+ * the leads' data does not move). A lead with a won deal was converted in 8% of cases: the
+ * identities file maps its contact to it, and the campaign member report lists each of its
+ * touches a second time under the contact, at the same instant (duplicates once joined). A lead
+ * without a deal was converted in 3% of cases, and its contact has 1 to 3 touches of its own
+ * dated January to March (before the lookback of any quarter after Q1 and of any month after
+ * March, and no deal's journey: they change no figure of the demo's October run); another 3% are
+ * contacts never converted, with 1 or 2 touches and no identities row (unmatched: no lead id). */
+static void write_contact(struct gen *g, uint64_t index, const struct lead *L, const char *lead_id)
+{
+    struct rng r;
+    rng_init(&r, g->opt.seed, STREAM_CONTACTS, index);
+    bool won = false;
+    for (size_t k = 0; k < L->n_deals; k++)
+        won = won || L->deals[k].stage == ST_WON;
+    uint32_t u = rng_below(&r, 100);
+    enum { NONE, CONVERTED_MIRROR, CONVERTED_OWN, NEVER } kind = NONE;
+    if (won && u < 8)
+        kind = CONVERTED_MIRROR;
+    else if (L->n_deals == 0 && u < 3)
+        kind = CONVERTED_OWN;
+    else if (L->n_deals == 0 && u < 6)
+        kind = NEVER;
+    if (kind == NONE)
+        return;
+    char contact_id[ID_LEN + 1];
+    make_id(contact_id, "003", CONTACT_ID_BASE + index);
+    if (kind != NEVER) {
+        struct out *io = &g->out[OUT_IDENTITIES];
+        field_safe(io, lead_id, ID_LEN);
+        field_safe(io, contact_id, ID_LEN);
+        row_end(io);
+    }
+    if (kind == CONVERTED_MIRROR) {
+        for (size_t i = 0; i < L->n_touches; i++)
+            write_contact_touch(g, contact_id, &L->touches[i]);
+        return;
+    }
+    struct lead *C = xmalloc(sizeof *C);
+    C->n_touches = 0;
+    if (kind == CONVERTED_OWN)
+        add_touches(g, &r, C, 1 + rng_below(&r, 3), g->jan1, g->jan1 + 89);
+    else
+        add_touches(g, &r, C, 1 + rng_below(&r, 2), g->jan1, g->dec31);
+    sort_touches(C);
+    for (size_t i = 0; i < C->n_touches; i++)
+        write_contact_touch(g, contact_id, &C->touches[i]);
+    free(C);
+}
+
 static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
 {
     char lead_id[ID_LEN + 1], buf[64];
@@ -1290,12 +1374,16 @@ static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
         memcpy(buf, g->day_str[d], n);
         n += fmt_time(style, t->minute, buf + n);
         field_safe(o, lead_id, ID_LEN);
+        if (g->opt.contacts)
+            field_str(o, "");
         field_safe(o, buf, n);
         field_safe(o, c->id, ID_LEN);
         field_str(o, channel_names[c->channel]);
         field_str(o, touch_type_names[t->type]);
         row_end(o);
     }
+    if (g->opt.contacts)
+        write_contact(g, index, L, lead_id);
 
     o = &g->out[OUT_DEALS];
     for (size_t k = 0; k < L->n_deals; k++) {
@@ -1364,11 +1452,19 @@ static void write_deals_header(struct gen *g)
         row_end(&g->out[OUT_SPLITS]);
     }
     o = &g->out[OUT_TOUCHES];
-    static const char *const theader[] = {"Contact ID", "Touch Timestamp", "Campaign ID", "Channel",
+    static const char *const theader[] = {"Touch Timestamp", "Campaign ID", "Channel",
                                           "Interaction Type"};
+    field_str(o, "Lead ID");
+    if (g->opt.contacts)
+        field_str(o, "Contact ID");
     for (size_t i = 0; i < ARRAY_LEN(theader); i++)
         field_str(o, theader[i]);
     row_end(o);
+    if (g->opt.contacts) { /* a converted lead report */
+        field_str(&g->out[OUT_IDENTITIES], "Lead ID");
+        field_str(&g->out[OUT_IDENTITIES], "Converted Contact ID");
+        row_end(&g->out[OUT_IDENTITIES]);
+    }
 }
 
 /* ---- files --------------------------------------------------------------------------------- */
@@ -1398,7 +1494,8 @@ static int make_dirs(const char *dir)
 
 static bool out_enabled(const struct gen *g, size_t i)
 {
-    return (i != OUT_SPLITS || g->opt.splits) && (i != OUT_FX || g->opt.fx);
+    return (i != OUT_SPLITS || g->opt.splits) && (i != OUT_FX || g->opt.fx) &&
+           (i != OUT_IDENTITIES || g->opt.contacts);
 }
 
 static int open_outputs(struct gen *g)
@@ -1509,7 +1606,8 @@ static int gen_run(struct gen *g)
     for (uint64_t i = 0; i < g->n_leads; i++) {
         gen_lead(g, i, L);
         write_lead(g, i, L);
-        if (g->out[OUT_TOUCHES].err || g->out[OUT_DEALS].err || g->out[OUT_SPLITS].err)
+        if (g->out[OUT_TOUCHES].err || g->out[OUT_DEALS].err || g->out[OUT_SPLITS].err ||
+            g->out[OUT_IDENTITIES].err)
             break;
     }
     free(L);
@@ -1520,7 +1618,7 @@ static int gen_run(struct gen *g)
 
 static const char usage_text[] =
     "usage: sametable-gen [--scale X] [--seed N] [--style plain|hubspot|german] [--splits]\n"
-    "                     [--fx] [--cancellations] --out DIR\n"
+    "                     [--fx] [--cancellations] [--contacts] --out DIR\n"
     "\n"
     "Writes campaigns.csv, touches.csv, deals.csv and people.csv for the year 2026 into DIR.\n"
     "Identical arguments give identical bytes.\n"
@@ -1539,6 +1637,9 @@ static const char usage_text[] =
     "              people paid in them\n"
     "  --cancellations  deals.csv gains a Cancelled Date column: one won deal in nine is\n"
     "              cancelled 3 to 152 days after its close\n"
+    "  --contacts  touches.csv gains a Contact ID column and rows of campaign members that\n"
+    "              are contacts (Lead ID empty); identities.csv (Lead ID, Converted Contact\n"
+    "              ID) maps the converted ones to their leads\n"
     "  --out DIR   output directory (created if missing)\n"
     "  --help      print this help\n";
 
@@ -1602,8 +1703,11 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strcmp(arg, "--splits") == 0 || strcmp(arg, "--fx") == 0 ||
-            strcmp(arg, "--cancellations") == 0) {
-            bool *flag = arg[2] == 's' ? &opt.splits : arg[2] == 'f' ? &opt.fx : &opt.cancellations;
+            strcmp(arg, "--cancellations") == 0 || strcmp(arg, "--contacts") == 0) {
+            bool *flag = arg[2] == 's'   ? &opt.splits
+                         : arg[2] == 'f' ? &opt.fx
+                         : arg[3] == 'a' ? &opt.cancellations
+                                         : &opt.contacts;
             *flag = true;
             continue;
         }

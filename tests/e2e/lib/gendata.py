@@ -12,7 +12,7 @@ channel = Channel
 owner_id = Owner ID
 spend = Actual Cost
 [columns.touches]
-lead_id = Contact ID
+lead_id = Lead ID
 touched_at = Touch Timestamp
 campaign_id = Campaign ID
 channel = Channel
@@ -89,7 +89,7 @@ start_date = Start Date
 end_date = End Date
 
 [columns.touches]
-lead_id = Contact ID
+lead_id = Lead ID
 touched_at = Touch Timestamp
 campaign_id = Campaign ID
 channel = Channel

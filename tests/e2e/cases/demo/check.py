@@ -9,6 +9,9 @@ commission period-to-date over 2026-Q4 plus the big-new-logo SPIF, the managers'
 transitive reports' deals, the SDRs' SPIF by the deals' SDR ID column, and marketing's two monthly
 bonuses on company and marketing-sourced revenue — each line rounded half away from zero, totals
 as sums of rounded lines. It also reruns the binary and requires byte-identical outputs.
+Touches join their leads as DESIGN §7b says: contacts through identities.csv, a joined touch
+repeating a campaign and instant of the lead's own a duplicate; the Run sheet's counts of those
+are checked too (NOTES.md).
 """
 import configparser
 import csv
@@ -22,7 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, cents, labels, load_values, reconciliation, table  # noqa: E402
 
 out, case, binary = sys.argv[1], sys.argv[2], sys.argv[3]
 root = os.path.abspath(os.path.join(case, "../../../.."))
@@ -49,14 +52,53 @@ def to_cents(s):
 
 
 campaign_channel = {r["Campaign ID"]: r["Channel"] for r in rows("campaigns.csv")}
+# The campaign member report lists leads (Lead ID) and contacts (Lead ID empty, Contact ID set);
+# identities.csv (a converted lead report) maps contacts to leads, chains followed (DESIGN §7b).
+# A contact it does not map is unmatched ("no lead id"); a touch that joins through it with the
+# campaign and instant of a touch the lead already has is a duplicate (the lead's own touches
+# are taken first at an instant).
+ident = {r["Converted Contact ID"]: r["Lead ID"] for r in rows("identities.csv")}
+
+
+def survivor(x):
+    seen = set()
+    while x in ident:
+        assert x not in seen, f"identity cycle at {x}"
+        seen.add(x)
+        x = ident[x]
+    return x
+
+
 touches = {}
+n_touch_rows = len(rows("touches.csv"))
+t_filtered = t_joined = t_joined_dup = t_no_lead = 0
+raw = []  # (lead, instant, joined?, input order, campaign)
 for i, r in enumerate(rows("touches.csv")):
     t = dt.datetime.strptime(r["Touch Timestamp"], "%Y-%m-%dT%H:%M:%SZ")
     if t.date() > AS_OF:
+        t_filtered += 1
         continue
-    touches.setdefault(r["Contact ID"], []).append((t, i, r["Campaign ID"]))
+    lead, via = r["Lead ID"], False
+    if not lead:
+        if r["Contact ID"] not in ident:
+            t_no_lead += 1
+            continue
+        lead = r["Contact ID"]
+    if lead in ident:
+        lead, via = survivor(lead), True
+    raw.append((lead, t, via, i, r["Campaign ID"]))
+    t_joined += via
+kept = set()
+for lead, t, via, i, camp in sorted(raw, key=lambda x: (x[0], x[1], x[2], x[3])):
+    if via and (lead, t, camp) in kept:
+        t_joined_dup += 1
+        continue
+    kept.add((lead, t, camp))
+    touches.setdefault(lead, []).append((t, i, camp))
 for v in touches.values():
     v.sort()
+c.true("the demo joins contacts through identities.csv", t_joined > t_joined_dup > 0)
+c.true("the demo has contacts without a lead", t_no_lead > 0)
 
 won_total = unattributed = n_deals = eligible_touches = 0
 channel = {}
@@ -99,6 +141,19 @@ for r in rows("deals.csv"):
 
 c.true("the sample month has deals", n_deals > 10)
 att = load_values(f"{out}/attribution-2026-10.xlsx")
+# The Run sheet's reconciliation of the touches (no exact duplicates and no unknown campaigns in
+# the samples: every duplicate is a joined one, every unmatched touch has no lead id) and of the
+# identities file (every row a distinct contact, none rejected), and the identity map's counts.
+recon = reconciliation(att)
+c.eq("touches reconciliation", recon["touches"],
+     [n_touch_rows, n_touch_rows - t_filtered - t_no_lead - t_joined_dup, t_joined_dup,
+      t_filtered, t_no_lead, 0, 0, 0])
+c.eq("identities reconciliation", recon["identities"], [len(ident), len(ident), 0, 0, 0, 0, 0, 0])
+run_counts = labels(att["Run"], 1, 3)
+c.eq("touches joined through identities", run_counts["Touches joined through identities"],
+     t_joined)
+c.eq("touches without a lead id", run_counts["Touches unmatched: no lead id"], t_no_lead)
+c.eq("deal rows joined through identities", run_counts["Deal rows joined through identities"], 0)
 s = labels(att["Summary"])
 c.eq("closed-won deals", s["Closed-won deals"], n_deals)
 c.eq("closed-won revenue", cents(s["Closed-won revenue"]), won_total)

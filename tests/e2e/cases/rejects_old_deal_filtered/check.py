@@ -14,7 +14,9 @@ c = Checker()
 
 
 def table(text):
-    lines = text.splitlines()
+    """The reconciliation table: the lines before the first blank line (the identity map's counts
+    follow it)."""
+    lines = text.split("\n\n")[0].splitlines()
     head = lines[0].split()
     return {r.split()[0]: dict(zip(head[1:], map(int, r.split()[1:]))) for r in lines[1:]}
 
@@ -30,5 +32,6 @@ want = table(base.stdout)
 want["deals"]["rows"] += 4
 want["deals"]["filtered"] += 4
 c.eq("reconciliation", table(edited.stdout), want)
+c.eq("identity map counts", edited.stdout.split("\n\n")[1:], base.stdout.split("\n\n")[1:])
 c.eq("no deal rejected", table(edited.stdout)["deals"]["rejected"], 0)
 c.done()

@@ -1,0 +1,38 @@
+"""Contact-only rows are unmatched ("no lead id"), not rejected, so 3 of 10 of them pass a file
+whose max_reject_share is 0.01; the same file read without its Contact ID column (what the tool
+did with these rows before: "empty lead_id") fails with exit 65. See NOTES.md."""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
+from wb import Checker, load_values, reconciliation, table  # noqa: E402
+
+out, case, binary = sys.argv[1], sys.argv[2], sys.argv[3]
+ini = os.path.join(case, "case.ini")
+c = Checker()
+att = load_values(f"{out}/attribution-2026-10.xlsx")
+c.eq("touches rows", reconciliation(att)["touches"], [10, 7, 0, 0, 3, 0, 0, 0])
+exc, _ = table(att["Exceptions"], "File")
+c.eq("exceptions", [tuple(r.values()) for r in exc], [
+    ("members.csv", 9, "Contact ID", "K1",
+     "unmatched: no lead id (3 touches, the first at this line, have only a contact_id, and no "
+     "identities file ([inputs] identities) maps contacts to leads; not attributed)")])
+p = subprocess.run([binary, "check", "-c", ini], capture_output=True, text=True)
+c.eq("check exit", p.returncode, 0)
+c.eq("check stderr", p.stderr, "")
+c.eq("check stdout", p.stdout, open(os.path.join(case, "check.stdout")).read())
+with tempfile.TemporaryDirectory() as d:
+    p = subprocess.run([binary, "run", "-c", ini, "--out", d, "--set",
+                        "columns.touches.contact_id=No Such Column"], capture_output=True, text=True)
+    c.eq("without the contact column: exit", p.returncode, 65)
+    c.eq("without the contact column: stderr", p.stderr,
+         "sametable: members.csv:9: empty lead_id: '' in column 'Lead ID'\n"
+         "sametable: members.csv:10: empty lead_id: '' in column 'Lead ID'\n"
+         "sametable: members.csv:11: empty lead_id: '' in column 'Lead ID'\n"
+         "sametable: members.csv: 3 of 10 data rows rejected, more than allowed "
+         "([format.touches] max_reject_share 0.01)\n")
+    c.eq("without the contact column: nothing written",
+         [n for n in os.listdir(d) if not n.startswith(".")], [])
+c.done()
