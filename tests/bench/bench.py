@@ -26,7 +26,9 @@ DIR = os.environ.get("BENCH_DIR", "/tmp/sametable-bench")
 sys.path.insert(0, os.path.join(root, "tests/e2e/lib"))
 from gendata import ini  # noqa: E402
 
-INI = ini("as_of = 2026-10-31\nmax_reject_share = 1\n")
+INI = ini("as_of = 2026-10-31\n",
+          extra="".join(f"[format.{f}]\nmax_reject_share = 1\n"
+                        for f in ("campaigns", "touches", "deals", "people")))
 
 
 def run_measured(argv):
