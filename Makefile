@@ -127,8 +127,8 @@ build-tsan/tsan_csvin: $(TSAN_SRCS) $(wildcard include/*.h src/*.h)
 	mkdir -p build-tsan
 	$(CC) $(CPPFLAGS) -O1 -g -std=c17 -pthread $(WARN) -fsanitize=thread $(TSAN_SRCS) -lcsv -o $@
 
-tsan: build-tsan/tsan_csvin
-	bash tests/tsan/run.sh $<
+tsan: deps build-tsan/tsan_csvin
+	bash tests/tsan/run.sh build-tsan/tsan_csvin
 
 # The whole suite under valgrind's memcheck (Criterion forks; --trace-children follows the tests).
 valgrind: deps

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -346,6 +347,22 @@ static void ref_parse(const char *s, size_t len, char delim, struct ref *out)
 
 /* ---- hooks ------------------------------------------------------------------------------ */
 
+static uint64_t now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+/* Keeps this thread busy for about us microseconds (not sched_yield: on a loaded machine a yield
+ * can give the CPU away for milliseconds). */
+static void spin(uint64_t us)
+{
+    uint64_t until = now_us() + us;
+    while (now_us() < until)
+        ;
+}
+
 /* A column the callback fills, one slot per data record, and grows by moving it to a new block
  * (a copy, then the old block freed, as xrealloc_large moves ingest.c's touch columns), and that
  * the ahead hook uses on the reading thread, as ingest.c's touch_prefault faults the columns in.
@@ -416,9 +433,9 @@ static void column_store(struct column *c, uint64_t value)
          * hand-over and the move (bounded: the reading thread may be waiting for a free batch),
          * so that a guard that does not order the two is seen to fail whatever the timing. */
         unsigned long seen = atomic_load_explicit(&c->uses, memory_order_relaxed);
-        for (int k = 0; k < 2000 && c->block == c->v &&
-                        atomic_load_explicit(&c->uses, memory_order_relaxed) == seen;
-             k++)
+        uint64_t until = now_us() + 2000;
+        while (c->block == c->v && atomic_load_explicit(&c->uses, memory_order_relaxed) == seen &&
+               now_us() < until)
             sched_yield();
         size_t cap = c->cap + c->cap / 2;
         uint64_t *v = xmalloc(cap * sizeof *v);
@@ -456,8 +473,7 @@ static void on_ahead(void *ctx, uint64_t records)
     if (a->col)
         column_use(a->col);
     if (a->slow_every && a->calls % a->slow_every == 0)
-        for (int k = 0; k < 50; k++)
-            sched_yield();
+        spin(20);
 }
 
 /* A digest of a record's fields as the peek hook and the callback see them. */
@@ -538,8 +554,7 @@ static int on_record(void *ctx, const struct csvin_record *rec)
     if (r->warn_every && r->calls % r->warn_every == 0)
         diag_warn(&r->d, "t.csv", rec->line, "call %zu", r->calls);
     if (r->slow_every && r->calls % r->slow_every == 0)
-        for (int k = 0; k < 20; k++)
-            sched_yield();
+        spin(10);
     return r->stop_at && r->calls == r->stop_at ? -1 : 0;
 }
 
