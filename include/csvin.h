@@ -76,7 +76,9 @@ struct csvin_opts {
     /* Pipeline only (NULL = none): called on the reading thread each time it has handed a batch
      * over, with the data records read so far, while the callback runs on the other thread. It
      * may only use what the callback does not write: it is there to fault in memory the callback
-     * is about to fill, off the callback's thread. */
+     * is about to fill, off the callback's thread. Nothing orders it against the callback: memory
+     * the callback may free or move, it may use only under a lock that the callback takes before
+     * it does (ingest.c's touch_prefault). */
     void (*ahead)(void *ahead_ctx, uint64_t records);
     void *ahead_ctx;
     /* Pipeline only (NULL = none): called on the calling thread with each data record a few

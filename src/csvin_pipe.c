@@ -11,7 +11,9 @@
 
 /* ---- the pipeline ----------------------------------------------------------------------- */
 
-/* In the pipeline, whether the consumer has stopped: what is read from here on is dropped. */
+/* In the pipeline, whether the consumer has stopped: what is read from here on is dropped. The
+ * load is relaxed: it only ends the read early; which batch may be written again is decided under
+ * the mutex (csvin_pipe_hand_over). */
 bool csvin_stop_requested(struct reader *r)
 {
     if (!r->pipe || !atomic_load_explicit(&r->pipe->stop, memory_order_relaxed))
@@ -30,6 +32,7 @@ void csvin_pipe_hand_over(struct reader *r, bool last)
     p->done = last;
     pthread_cond_signal(&p->sealed);
     if (r->ahead && !last) {
+        /* Unlocked, while the callback runs: what the hook shares with it, it guards itself. */
         pthread_mutex_unlock(&p->mu);
         r->ahead(r->ahead_ctx, r->st->records);
         pthread_mutex_lock(&p->mu);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdatomic.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -650,21 +650,31 @@ static void touches_reserve(struct dataset *ds, const char *path)
 /* The touch columns as reserved before the touches file is read, for the reading thread to fault
  * in ahead of touch_row (csvin_opts.ahead): the kernel's zeroing of some 40 fresh bytes a row
  * otherwise runs on the thread that interns and stores, the busier of the two. Faulting in does
- * not change what memory holds, so it may run while touch_row writes the same pages. */
+ * not change what memory holds, so it may run while touch_row writes the same pages.
+ * Ownership: the blocks are touch_row's, which fills them and, when they are full, moves them
+ * (touches_grow frees them). The reading thread uses them only under mu and only while moved is
+ * false; touch_row sets moved under mu before the first move, so no madvise ever runs on a block
+ * that may have been freed. (A flag tested without the lock cannot order the two: the block could
+ * be freed between the test and the madvise.) The lock is taken once per batch handed over and
+ * once by touch_row, which does not wait in practice: the blocks are full only once the reading
+ * thread has read as many rows, and it faults in TOUCH_PREFAULT_AHEAD rows (more than a batch)
+ * beyond those it has read, so by then it has faulted them in whole. */
 enum { TOUCH_COLUMNS = 8, TOUCH_PREFAULT_AHEAD = 16384 /* rows beyond those read */ };
 struct touch_prefault {
+    pthread_mutex_t mu;
     char *base[TOUCH_COLUMNS];
     size_t elem[TOUCH_COLUMNS]; /* bytes per row */
     size_t done[TOUCH_COLUMNS]; /* bytes from base faulted in */
     uint64_t cap;               /* rows reserved */
-    atomic_bool stale; /* set by the consuming thread once the columns have moved (grown) */
-    bool off;          /* the kernel cannot (reading thread only) */
+    bool moved; /* under mu: touch_row moves the blocks; the reading thread leaves them alone */
+    bool off;   /* the kernel cannot (reading thread only) */
 };
 
 static void touch_prefault_init(struct touch_prefault *pf, const struct touch_table *t)
 {
     memset(pf, 0, sizeof *pf);
-    atomic_init(&pf->stale, false);
+    if (pthread_mutex_init(&pf->mu, NULL) != 0)
+        BUG("ingest: cannot initialise a mutex");
     char *base[TOUCH_COLUMNS] = {(char *)t->lead,     (char *)t->ts,      (char *)t->day,
                                  (char *)t->campaign, (char *)t->channel, (char *)t->row_hash,
                                  (char *)t->line,     (char *)t->bucket};
@@ -678,12 +688,11 @@ static void touch_prefault_init(struct touch_prefault *pf, const struct touch_ta
     pf->cap = t->cap;
 }
 
-static void touch_prefault(void *ctx, uint64_t records)
+static void touch_prefault_locked(struct touch_prefault *pf, uint64_t records)
 {
 #ifdef MADV_POPULATE_WRITE
     enum { STEP = 2 << 20 }; /* a huge page: each call faults in whole ones */
-    struct touch_prefault *pf = ctx;
-    if (pf->off || atomic_load_explicit(&pf->stale, memory_order_relaxed))
+    if (pf->off || pf->moved)
         return;
     uint64_t rows = records + TOUCH_PREFAULT_AHEAD;
     if (rows > pf->cap)
@@ -704,9 +713,18 @@ static void touch_prefault(void *ctx, uint64_t records)
         pf->done[c] = want;
     }
 #else
-    (void)ctx;
+    (void)pf;
     (void)records;
 #endif
+}
+
+/* csvin_opts.ahead, on the reading thread. */
+static void touch_prefault(void *ctx, uint64_t records)
+{
+    struct touch_prefault *pf = ctx;
+    pthread_mutex_lock(&pf->mu);
+    touch_prefault_locked(pf, records);
+    pthread_mutex_unlock(&pf->mu);
 }
 
 /* csvin_opts.peek: prefetches the slot of the interner where the lookup of a record's main ID
@@ -824,8 +842,12 @@ static void touch_row(struct reader *r)
     }
     struct touch_table *t = &ds->touches;
     if (t->n == t->cap) {
-        if (r->prefault)
-            atomic_store_explicit(&r->prefault->stale, true, memory_order_relaxed);
+        if (r->prefault) { /* the reading thread gives the blocks up before they move */
+            pthread_mutex_lock(&r->prefault->mu);
+            r->prefault->moved = true;
+            pthread_mutex_unlock(&r->prefault->mu);
+            r->prefault = NULL;
+        }
         touches_grow(t, grow_capacity(t->cap, t->n + 1));
     }
     uint64_t i = t->n++;
@@ -1777,6 +1799,8 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
     struct csvin_stats st;
     memset(&st, 0, sizeof st);
     int rc = csvin_read(in->path, fs->display, &opts, on_record, &r, &st, d);
+    if (prefault)
+        pthread_mutex_destroy(&prefault->mu);
     free(prefault);
     fs->bytes = st.bytes;
     fs->lines = st.lines;
