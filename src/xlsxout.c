@@ -358,8 +358,12 @@ static const char *sanitize_text(struct xbook *b, const char *text, bool xstring
             b->buf[o++] = '\n';
             k = i + 1 < len && p[i + 1] == '\n' ? 2 : 1;
         } else if (xstring && p[i] == '_' && xstring_escape_at(p + i, len - i)) {
+            /* libxlsxwriter counts the stored characters against its limit */
+            if (chars + 7 > XLSX_STRING_MAX)
+                break;
             memcpy(b->buf + o, "_x005F_", 7);
             o += 7;
+            chars += 6;
         } else {
             memcpy(b->buf + o, p + i, k);
             o += k;
