@@ -1,12 +1,23 @@
 /* csvin.h — streaming CSV reader over libcsv that knows where every record starts.
  *
  * The only module that includes <csv.h>. It reads a file in fixed-size chunks (never the whole
- * file), checks the bytes (UTF-8 with or without BOM; UTF-16 and invalid UTF-8 are errors that
- * name the encoding or the byte offset; NUL bytes and a U+FEFF after the start are errors), counts
- * physical lines itself (LF, CRLF and bare CR all end a line, also inside quoted fields), parses
- * RFC 4180 strictly (CSV_STRICT | CSV_STRICT_FINI: a bare quote inside an unquoted field, text
- * after a closing quote or an unterminated quoted field fail the file), keeps spaces in unquoted
- * fields, and hands each record to a callback with the physical line where the record starts.
+ * file), checks the bytes (UTF-8 with or without BOM), counts physical lines itself (LF, CRLF and
+ * bare CR all end a line, also inside quoted fields), parses RFC 4180 strictly (CSV_STRICT |
+ * CSV_STRICT_FINI: a bare quote inside an unquoted field, text after a closing quote or an
+ * unterminated quoted field fail the file), keeps spaces in unquoted fields, and hands each record
+ * to a callback with the physical line where the record starts.
+ *
+ * Encoding. A file whose encoding is wrong as a whole fails (CSVIN_EENCODING, no line): UTF-16 or
+ * UTF-32 (by their byte order marks, or UTF-16 without one: every other byte 0), an .xls (D0 CF 11
+ * E0) or a ZIP/.xlsx ("PK\3\4"). A fault inside one record does not fail the file: a NUL byte, a
+ * U+FEFF after the start of the file (two exports joined into one), or invalid UTF-8 in a file
+ * already shown to be UTF-8 (it began with a UTF-8 BOM, or a valid multi-byte character came
+ * earlier). That record is delivered with rec->fault set and each faulty sequence replaced by
+ * U+FFFD in its fields; the caller rejects it. The same faults fail the file (CSVIN_EENCODING,
+ * with the line) where no record can take them: in or before the header, in a report footer, and
+ * invalid UTF-8 before the file has shown it is UTF-8: the first non-ASCII byte of a Windows-1252
+ * file is invalid UTF-8, and such a file fails at it instead of losing every row with an accent.
+ * A UTF-8 file with a damaged record and no non-ASCII text before it fails the same way.
  *
  * Records: the first non-blank record is the header (rec->is_header). An optional first line
  * "sep=X" (Excel; after the BOM, "sep" in any case, X any ASCII byte but '"', CR and LF) sets the
@@ -21,11 +32,10 @@
  * Errors stop the read at the first one; records before it have been delivered, the record it is
  * in never is. Byte offsets in messages count from 0 at the first byte of the file, BOM included.
  * Invalid UTF-8 is named by the first byte of the bad sequence; "the file looks like
- * Windows-1252" is added when that byte cannot start a character (80-BF, F8-FF) or is not
- * followed by enough continuation bytes (e.g. an accented letter followed by ASCII), not for
- * overlong forms, surrogates or code points above U+10FFFF. Quoting errors carry the field number
- * as the diag column. Files starting like an .xls (D0 CF 11 E0) or a ZIP/.xlsx ("PK\3\4") are
- * named as such (CSVIN_EENCODING); a directory is CSVIN_EMISSING.
+ * Windows-1252" is added when it fails the file and that byte cannot start a character (80-BF,
+ * F8-FF) or is not followed by enough continuation bytes (e.g. an accented letter followed by
+ * ASCII), not for overlong forms, surrogates or code points above U+10FFFF. Quoting errors carry
+ * the field number as the diag column. A directory is CSVIN_EMISSING.
  *
  * Parsing: a complete physical line that starts a record and is a well-formed one-line record is
  * split here directly (the fields libcsv would give, but several times faster); every other line
@@ -43,7 +53,8 @@
  * One difference: the callback must not look at *stats, which the pipeline fills in on return.
  *
  * Field pointers are valid only during the callback. Fields are NUL-terminated for convenience
- * and contain no NUL bytes.
+ * and contain no NUL bytes. Fields of a record without a fault are valid UTF-8 without U+FEFF
+ * (the first field of the header is given without the file's BOM).
  */
 #ifndef SAMETABLE_CSVIN_H
 #define SAMETABLE_CSVIN_H
@@ -93,6 +104,22 @@ struct csvin_opts {
 #define CSVIN_OPTS_INIT {.delimiter = 0, .footer = true, .footer_pattern = NULL, .chunk_size = 0, .max_field_bytes = 0, .pipeline = true, .batch_bytes = 0, .ahead = NULL, .ahead_ctx = NULL, .peek = NULL, .peek_ctx = NULL}
 // clang-format on
 
+/* An encoding fault inside a data record (see above). */
+enum csvin_fault_kind {
+    CSVIN_FAULT_NUL = 1, /* a NUL byte */
+    CSVIN_FAULT_BOM,     /* U+FEFF after the start of the file */
+    CSVIN_FAULT_UTF8,    /* invalid UTF-8 */
+    CSVIN_FAULT_CUT,     /* the file ends in the middle of a character */
+};
+
+struct csvin_fault {
+    uint64_t offset; /* file offset (0 = first byte, BOM included) of the faulty byte or sequence */
+    uint64_t line;   /* physical line it is on (> the record's line in a multi-line field) */
+    uint32_t field;  /* 0-based field it is in */
+    uint8_t kind;    /* enum csvin_fault_kind */
+    uint8_t byte;    /* its first byte */
+};
+
 struct csvin_record {
     const char *const *fields; /* n_fields NUL-terminated strings */
     const size_t *lens;        /* their lengths in bytes */
@@ -101,8 +128,14 @@ struct csvin_record {
     uint64_t end_line; /* physical line where it ends (> line when a quoted field spans lines) */
     uint64_t index;    /* 0 for the header, then 1, 2, … for data records */
     uint64_t hash;     /* hash of all the record's fields: equal records have equal hashes */
+    const struct csvin_fault *fault; /* NULL, or the record's first encoding fault (data records
+                                      * only): reject the record */
     bool is_header;
 };
+
+/* The fault as a message for the record's reject, e.g. "NUL byte at byte offset 87" (with
+ * " on line N" when it is not on the record's first line); returns buf. */
+const char *csvin_fault_text(const struct csvin_record *rec, char *buf, size_t size);
 
 /* Return 0 to go on, -1 to stop reading (csvin_read then returns CSVIN_ESTOPPED). */
 typedef int (*csvin_record_fn)(void *ctx, const struct csvin_record *rec);
@@ -123,7 +156,8 @@ enum csvin_status {
     CSVIN_EMISSING,  /* cannot open: no such file or not readable (exit 66) */
     CSVIN_EEMPTY,    /* 0 bytes (exit 66) */
     CSVIN_ENOHEADER, /* no header record / header only is for the caller to judge */
-    CSVIN_EENCODING, /* UTF-16, invalid UTF-8, NUL, stray U+FEFF (exit 65) */
+    CSVIN_EENCODING, /* the file's encoding is wrong as a whole, or a fault no record can take
+                      * (exit 65) */
     CSVIN_EQUOTE,    /* malformed or unterminated quoting (exit 65) */
     CSVIN_EIO,       /* read error (exit 74) */
     CSVIN_ESTOPPED,  /* the callback returned -1 */
@@ -134,6 +168,7 @@ enum csvin_status {
  *   deals.csv:17: unterminated quoted field starting at line 17
  *   deals.csv:3: invalid UTF-8 at byte offset 1234 (byte 0x80; the file looks like Windows-1252)
  *   deals.csv: file is UTF-16LE (byte order mark FF FE); save it as UTF-8
+ * and records with an encoding fault are delivered with rec->fault set (not an error here).
  * Returns an enum csvin_status; stats is filled as far as reading got. */
 int csvin_read(const char *path, const char *display, const struct csvin_opts *opts,
                csvin_record_fn fn, void *ctx, struct csvin_stats *stats, struct diag *d);

@@ -3,7 +3,9 @@
  * Fields are quoted when they hold a comma, quote, CR or LF; records end in CRLF. Text fields
  * that start with = + - @ TAB or CR get a leading apostrophe (OWASP's CSV-injection rule), so
  * "=HYPERLINK(…)" in an input never becomes a live formula in payroll's spreadsheet; numbers are
- * written bare. Write errors are latched and reported by csvout_close.
+ * written bare. Control characters other than TAB, LF and CR (C0, DEL, C1) and invalid UTF-8 are
+ * written as U+FFFD, as in the workbooks (out_text_char). Write errors are latched and reported
+ * by csvout_close.
  */
 #ifndef SAMETABLE_CSVOUT_H
 #define SAMETABLE_CSVOUT_H

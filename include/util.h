@@ -60,6 +60,12 @@ uint64_t hash_accum(uint64_t h, const void *p, size_t n);
  * ignoring ASCII case? Such values arrive in any column of a sheet saved as CSV. */
 bool spreadsheet_error_literal(const char *s, size_t len);
 
+/* Text for the outputs (workbooks and CSV files): the length of the character at s[0, len) (1
+ * for a byte that starts no valid UTF-8 character) and, in *keep, whether it may be written as
+ * it is. Not kept, and written as U+FFFD: invalid UTF-8, the C0 controls other than TAB, LF and
+ * CR, DEL, the C1 controls (U+0080-U+009F), and U+FFFE and U+FFFF, which XML forbids. */
+size_t out_text_char(const char *s, size_t len, bool *keep);
+
 /* ASCII case-insensitive comparison of two byte ranges. */
 int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);
 /* Trim ASCII space/tab and the UTF-8 NBSP (U+00A0), narrow NBSP (U+202F), zero-width space

@@ -26,6 +26,8 @@ static void fail(struct reader *r, int status, uint64_t line, uint32_t column, c
     va_end(ap);
 }
 
+static void fault_fail(struct reader *r, const struct csvin_fault *f, bool cp1252_hint);
+
 static uint32_t column_of(size_t field_index)
 {
     return field_index < UINT32_MAX ? (uint32_t)(field_index + 1) : 0;
@@ -132,6 +134,12 @@ static void batch_add(struct reader *r, bool is_header)
             .line_ended = r->at_line_start,
         };
     }
+    bool faulty = r->rec_fault.kind != 0;
+    if (__builtin_expect(faulty, 0)) {
+        VEC_GROW(b->faults, b->fl_cap, b->n_faults + 1);
+        b->faults[b->n_faults++] = (struct batch_fault){.rec = b->n_recs, .f = r->rec_fault};
+        r->rec_fault.kind = 0;
+    }
     VEC_GROW(b->recs, b->r_cap, b->n_recs + 1);
     b->recs[b->n_recs++] = (struct batch_rec){
         .line = r->rec_line,
@@ -139,6 +147,7 @@ static void batch_add(struct reader *r, bool is_header)
         .hash = record_hash(b, r->d0, r->f0),
         .nf = b->nf - r->f0,
         .is_header = is_header,
+        .has_fault = faulty,
     };
     r->f0 = b->nf;
     r->d0 = b->data_len;
@@ -168,10 +177,11 @@ static void end_record(struct reader *r)
     size_t nf = rec_fields(r);
     if (r->status != CSVIN_OK) {
         drop_record(r);
+        r->rec_fault.kind = 0;
         return;
     }
     r->line_rows++;
-    if (record_is_blank(r)) {
+    if (record_is_blank(r)) { /* never one with a fault: U+FFFD took the faulty bytes' place */
         drop_record(r);
         r->st->blank_lines += r->line - r->rec_line + 1;
         r->saw_blank = true;
@@ -180,6 +190,12 @@ static void end_record(struct reader *r)
     if (r->have_header && r->footer_on &&
         ((r->saw_blank && nf < r->header_nf) || footer_pattern_hit(r, nf))) {
         drop_record(r);
+        if (r->rec_fault.kind) {
+            /* Footer lines are not records: nothing can be rejected in their place. */
+            fault_fail(r, &r->rec_fault, false);
+            r->rec_fault.kind = 0;
+            return;
+        }
         r->in_footer = true;
         r->st->footer_lines += r->line - r->rec_line; /* the current line is counted at its end */
         return;
@@ -197,6 +213,12 @@ static void end_record(struct reader *r)
         batch_add(r, is_header);
         return;
     }
+    const struct csvin_fault *fault = NULL;
+    if (__builtin_expect(r->rec_fault.kind != 0, 0)) {
+        r->fault_copy = r->rec_fault; /* rec_fault is for the next record from here on */
+        r->rec_fault.kind = 0;
+        fault = &r->fault_copy;
+    }
     struct batch *b = r->b;
     csvin_field_ptrs(&r->ptrs, &r->ptrs_cap, b->data + r->d0, b->lens + r->f0, nf);
     struct csvin_record rec = {
@@ -207,6 +229,7 @@ static void end_record(struct reader *r)
         .end_line = r->line,
         .hash = record_hash(b, r->d0, r->f0),
         .index = index,
+        .fault = fault,
         .is_header = is_header,
     };
     drop_record(r); /* the bytes stay where they are until the next record */
@@ -426,11 +449,13 @@ static void feed_lines(struct reader *r, const unsigned char *b, size_t p, size_
 
 /* ---- bytes ------------------------------------------------------------------------------ */
 
-static size_t fault_at(struct reader *r, enum utf8_fault f, const unsigned char *b, size_t i)
+static size_t fault_at(struct reader *r, enum utf8_fault f, const unsigned char *b, size_t i,
+                       size_t len)
 {
     r->fault = f;
     r->fault_off = r->chunk_off + i;
     r->fault_byte = b[i];
+    r->fault_len = len;
     return i;
 }
 
@@ -462,9 +487,9 @@ static size_t check_bytes(struct reader *r, const unsigned char *b, size_t p, si
             continue;
         }
         if (c == 0)
-            return fault_at(r, U8_NUL, b, i);
+            return fault_at(r, U8_NUL, b, i, 1);
         if (c < 0xC0 || c >= 0xF8)
-            return fault_at(r, U8_LEAD, b, i);
+            return fault_at(r, U8_LEAD, b, i, 1);
         /* C0, C1 and F5–F7 are taken as leads so that they fail as overlong or out of range
          * when their continuation bytes follow, and as U8_SHORT otherwise. */
         size_t need;
@@ -484,8 +509,8 @@ static size_t check_bytes(struct reader *r, const unsigned char *b, size_t p, si
         }
         size_t have = n - i - 1 < need ? n - i - 1 : need;
         for (size_t k = 1; k <= have; k++) {
-            if ((b[i + k] & 0xC0) != 0x80)
-                return fault_at(r, U8_SHORT, b, i);
+            if ((b[i + k] & 0xC0) != 0x80) /* the lead and its k - 1 continuation bytes */
+                return fault_at(r, U8_SHORT, b, i, k);
             cp = (cp << 6) | (b[i + k] & 0x3Fu);
         }
         if (have < need) {
@@ -493,14 +518,86 @@ static size_t check_bytes(struct reader *r, const unsigned char *b, size_t p, si
             return i;
         }
         if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return fault_at(r, U8_RANGE, b, i);
+            return fault_at(r, U8_RANGE, b, i, need + 1);
         if (cp == 0xFEFF)
-            return fault_at(r, U8_BOM, b, i);
+            return fault_at(r, U8_BOM, b, i, need + 1);
+        r->utf8_shown = true;
         i += need + 1;
     }
 }
 
-static void report_fault(struct reader *r)
+/* Formats the fault's message. A file failing at invalid UTF-8 that looks like a single-byte
+ * encoding (a byte that cannot start a character, or a lead byte without its continuation
+ * bytes) gets the Windows-1252 hint. */
+static void fault_message(char *buf, size_t size, const struct csvin_fault *f, bool cp1252_hint)
+{
+    unsigned long long off = (unsigned long long)f->offset;
+    switch ((enum csvin_fault_kind)f->kind) {
+    case CSVIN_FAULT_NUL:
+        snprintf(buf, size, "NUL byte at byte offset %llu", off);
+        return;
+    case CSVIN_FAULT_BOM:
+        snprintf(buf, size,
+                 "byte order mark U+FEFF at byte offset %llu (allowed only at the very start of "
+                 "the file)",
+                 off);
+        return;
+    case CSVIN_FAULT_UTF8:
+        snprintf(buf, size, "invalid UTF-8 at byte offset %llu (byte 0x%02X%s)", off, f->byte,
+                 cp1252_hint ? "; the file looks like Windows-1252" : "");
+        return;
+    case CSVIN_FAULT_CUT:
+        snprintf(buf, size,
+                 "invalid UTF-8 at byte offset %llu (byte 0x%02X; the file ends in the middle of "
+                 "a character)",
+                 off, f->byte);
+        return;
+    }
+    BUG("csvin: a fault of no known kind");
+}
+
+const char *csvin_fault_text(const struct csvin_record *rec, char *buf, size_t size)
+{
+    if (!rec->fault)
+        BUG("csvin_fault_text on a record without a fault");
+    fault_message(buf, size, rec->fault, false);
+    if (rec->fault->line != rec->line) {
+        size_t o = strlen(buf);
+        if (o < size)
+            snprintf(buf + o, size - o, " on line %llu", (unsigned long long)rec->fault->line);
+    }
+    return buf;
+}
+
+/* The fault fails the file, at the line it is on. */
+static void fault_fail(struct reader *r, const struct csvin_fault *f, bool cp1252_hint)
+{
+    char msg[160];
+    fault_message(msg, sizeof msg, f, cp1252_hint);
+    fail(r, CSVIN_EENCODING, f->line, 0, "%s", msg);
+}
+
+static enum csvin_fault_kind fault_kind(enum utf8_fault f)
+{
+    switch (f) {
+    case U8_NUL:
+        return CSVIN_FAULT_NUL;
+    case U8_BOM:
+        return CSVIN_FAULT_BOM;
+    case U8_LEAD:
+    case U8_SHORT:
+    case U8_RANGE:
+        return CSVIN_FAULT_UTF8;
+    case U8_EOF:
+        return CSVIN_FAULT_CUT;
+    case U8_OK:
+        break;
+    }
+    BUG("csvin: no fault to name");
+}
+
+/* The fault just found fails the file (see csvin.h for when). */
+static __attribute__((cold, noinline)) void report_fault(struct reader *r)
 {
     /* A CR ending the fed bytes ends the line unless an LF follows, and no LF is at fault. The
      * faulty line counts as read (stats->lines), however much of it the chunks had fed. */
@@ -509,39 +606,50 @@ static void report_fault(struct reader *r)
         end_line(r);
     }
     r->at_line_start = false;
-    uint64_t line = r->line;
-    unsigned long long off = (unsigned long long)r->fault_off;
-    unsigned byte = r->fault_byte;
-    switch (r->fault) {
-    case U8_NUL:
-        fail(r, CSVIN_EENCODING, line, 0, "NUL byte at byte offset %llu", off);
-        break;
-    case U8_BOM:
-        fail(r, CSVIN_EENCODING, line, 0,
-             "byte order mark U+FEFF at byte offset %llu; it is allowed only at the very start "
-             "of the file",
-             off);
-        break;
-    case U8_LEAD:
-    case U8_SHORT:
-        /* A lone byte that is not UTF-8, typically an accented letter followed by ASCII. */
-        fail(r, CSVIN_EENCODING, line, 0,
-             "invalid UTF-8 at byte offset %llu (byte 0x%02X; the file looks like Windows-1252)",
-             off, byte);
-        break;
-    case U8_RANGE:
-        fail(r, CSVIN_EENCODING, line, 0, "invalid UTF-8 at byte offset %llu (byte 0x%02X)", off,
-             byte);
-        break;
-    case U8_EOF:
-        fail(r, CSVIN_EENCODING, line, 0,
-             "invalid UTF-8 at byte offset %llu (byte 0x%02X; the file ends in the middle of a "
-             "character)",
-             off, byte);
-        break;
-    case U8_OK:
-        BUG("report_fault without a fault");
+    struct csvin_fault f = {
+        .offset = r->fault_off,
+        .line = r->line,
+        .kind = (uint8_t)fault_kind(r->fault),
+        .byte = r->fault_byte,
+    };
+    fault_fail(r, &f, r->fault == U8_LEAD || r->fault == U8_SHORT);
+}
+
+/* The fault just found, at the next byte to feed, belongs to the record being parsed (or about
+ * to start: faulty bytes are never a delimiter, quote or line end). Where that is a data record
+ * and the fault is one a record can take, the record takes it: the first one is kept for its
+ * delivery, the faulty bytes are fed as U+FFFD, and reading goes on after them. Returns false
+ * when the fault must fail the file instead: in or before the header (no record can be
+ * rejected there), in a report footer, or invalid UTF-8 before the file has shown it is UTF-8
+ * (most likely a whole file in Windows-1252: failing at its first accent beats rejecting every
+ * row that has one). */
+static __attribute__((cold, noinline)) bool take_fault(struct reader *r)
+{
+    bool utf8 = r->fault != U8_NUL && r->fault != U8_BOM;
+    if (!r->have_header || r->in_footer || (utf8 && !r->utf8_shown))
+        return false;
+    if (r->pending_cr) { /* the faulty byte is no LF: the CR before it ended its line */
+        r->pending_cr = false;
+        end_line(r);
     }
+    if (!r->rec_fault.kind) {
+        size_t field = rec_fields(r);
+        r->rec_fault = (struct csvin_fault){
+            .offset = r->fault_off,
+            .line = r->line,
+            .field = field < UINT32_MAX ? (uint32_t)field : UINT32_MAX,
+            .kind = (uint8_t)fault_kind(r->fault),
+            .byte = r->fault_byte,
+        };
+    }
+    r->fault = U8_OK;
+    /* What feed_lines would do with these bytes, which end no line (and keeping feed_lines to
+     * one caller keeps it inlined in the hot loop). */
+    static const unsigned char replacement[] = {0xEF, 0xBF, 0xBD}; /* U+FFFD */
+    if (r->at_line_start)
+        begin_line(r);
+    feed(r, replacement, sizeof replacement);
+    return true;
 }
 
 /* Process b[p, n), the rest of the chunk that starts at file offset r->chunk_off. */
@@ -557,10 +665,18 @@ static void process_chunk(struct reader *r, const unsigned char *b, size_t p, si
             return;
         end_line(r);
     }
-    size_t stop = check_bytes(r, b, p, n);
-    feed_lines(r, b, p, stop);
-    if (r->status == CSVIN_OK && r->fault != U8_OK)
-        report_fault(r);
+    /* One call site each for check_bytes and feed_lines, so that they stay inlined here. */
+    for (;;) {
+        size_t stop = check_bytes(r, b, p, n);
+        feed_lines(r, b, p, stop);
+        if (r->status != CSVIN_OK || r->fault == U8_OK)
+            return;
+        if (!take_fault(r)) {
+            report_fault(r);
+            return;
+        }
+        p = stop + r->fault_len;
+    }
 }
 
 /* ---- the start of the file --------------------------------------------------------------- */
@@ -578,11 +694,14 @@ struct head_scan {
  * (to tell CR from CRLF). Scans incrementally: each byte is looked at once. */
 static bool head_ready(struct head_scan *h, const unsigned char *b, size_t n)
 {
-    if (n >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+    /* The first four bytes tell UTF-16 from UTF-32 (sniff_encoding), also when a short line
+     * ends before them; a file shorter than that is read to its end first anyway. */
+    if (n < 4)
+        return false;
+    if ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF) ||
+        (b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF))
         return true;
     if (h->i == 0) {
-        if (n < 3)
-            return false;
         if (b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
             h->i = 3;
     }
@@ -661,10 +780,22 @@ static size_t sep_line(const unsigned char *b, size_t p, size_t n, char *delim)
     return q - p;
 }
 
-/* Rejects what is recognisably not UTF-8 text before any byte is parsed. */
+/* Rejects what is recognisably not UTF-8 text before any byte is parsed: the whole file is in
+ * another encoding or is no text at all. */
 static bool sniff_encoding(struct reader *r, const unsigned char *b, size_t n)
 {
     static const unsigned char ole[] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
+    /* FF FE 00 00 is also a UTF-16LE BOM before a NUL character: no text file has that. */
+    if (n >= 4 && b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0) {
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file is UTF-32LE (byte order mark FF FE 00 00); save it as UTF-8");
+        return false;
+    }
+    if (n >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF) {
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file is UTF-32BE (byte order mark 00 00 FE FF); save it as UTF-8");
+        return false;
+    }
     if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
         fail(r, CSVIN_EENCODING, 0, 0,
              "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
@@ -683,6 +814,19 @@ static bool sniff_encoding(struct reader *r, const unsigned char *b, size_t n)
     if (n >= 4 && memcmp(b, "PK\x03\x04", 4) == 0) {
         fail(r, CSVIN_EENCODING, 0, 0,
              "file is a ZIP archive (an .xlsx workbook?), not CSV; save it as CSV UTF-8");
+        return false;
+    }
+    /* Text in UTF-16 without a byte order mark: ASCII characters with a 0 byte beside each. */
+    if (n >= 4 && b[0] && b[0] < 0x80 && !b[1] && b[2] && b[2] < 0x80 && !b[3]) {
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file looks like UTF-16LE without a byte order mark (every other byte is 0); save "
+             "it as UTF-8");
+        return false;
+    }
+    if (n >= 4 && !b[0] && b[1] && b[1] < 0x80 && !b[2] && b[3] && b[3] < 0x80) {
+        fail(r, CSVIN_EENCODING, 0, 0,
+             "file looks like UTF-16BE without a byte order mark (every other byte is 0); save "
+             "it as UTF-8");
         return false;
     }
     return true;
@@ -710,6 +854,7 @@ void csvin_batch_free(struct batch *b)
     free(b->lens);
     free(b->stats);
     free(b->recs);
+    free(b->faults);
 }
 
 static void reader_release(struct reader *r)
@@ -753,6 +898,7 @@ void csvin_read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
     if (n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF) {
         p = 3;
         r->st->had_bom = true;
+        r->utf8_shown = true;
     }
     char delim = opt_delim;
     size_t sep = sep_line(buf, p, n, &delim);
@@ -792,9 +938,13 @@ void csvin_read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
     }
 
     if (r->held) {
-        fault_at(r, U8_EOF, buf, n - r->held);
-        report_fault(r);
-        goto out;
+        fault_at(r, U8_EOF, buf, n - r->held, r->held);
+        if (!take_fault(r)) {
+            report_fault(r);
+            goto out;
+        }
+        if (r->status != CSVIN_OK)
+            goto out;
     }
     if (r->pending_cr) {
         r->pending_cr = false;

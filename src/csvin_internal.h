@@ -62,12 +62,20 @@ enum utf8_fault {
     U8_EOF,   /* the file ends inside a multi-byte character */
 };
 
+/* A record of a batch with an encoding fault; few records have one, so the batch lists them apart
+ * instead of widening every batch_rec (which only flags it). */
+struct batch_fault {
+    size_t rec; /* the record's index in the batch */
+    struct csvin_fault f;
+};
+
 /* One record in a batch. Its index is not kept: the consumer counts records as it goes. */
 struct batch_rec {
     uint64_t line, end_line;
     uint64_t hash; /* of the record's bytes, computed by the reader thread */
     size_t nf;     /* fields: the batch's next nf ones */
     bool is_header;
+    bool has_fault; /* the batch's next entry of faults is this record's */
 };
 
 /* The stats a one-thread read returns when the callback stops at a record (footer_lines is 0 and
@@ -92,6 +100,8 @@ struct batch {
     size_t n_recs, r_cap; /* records */
     struct batch_stats *stats;
     size_t n_stats, s_cap; /* stats entries (pipeline only) */
+    struct batch_fault *faults;
+    size_t n_faults, fl_cap; /* records with a fault, in record order (pipeline only) */
 };
 
 /* The hand-over between the reading thread (producer) and the calling one (consumer). Batch k
@@ -147,6 +157,11 @@ struct reader {
     enum utf8_fault fault;
     uint64_t fault_off; /* file offset of the offending byte or sequence */
     unsigned char fault_byte;
+    size_t fault_len;  /* bytes of the offending sequence, skipped when its record takes it */
+    bool utf8_shown;   /* a UTF-8 BOM or a valid multi-byte character has been read: invalid
+                        * UTF-8 from here on is a damaged record, not a file in another encoding */
+    struct csvin_fault rec_fault;  /* the first fault of the record being parsed (kind 0: none) */
+    struct csvin_fault fault_copy; /* the fault of the record being delivered, for the callback */
 
     /* The record being assembled: fields [f0, b->nf) of b, starting at b->data + d0. */
     struct batch *b; /* &one, or the ring batch being filled in the pipeline */

@@ -45,7 +45,7 @@ void csvin_pipe_hand_over(struct reader *r, bool last)
         return;
     /* Once stopped, the consumer reads no batch any more: any may be taken. */
     struct batch *b = r->b = &p->ring[next % CSVIN_RING].b;
-    b->data_len = b->nf = b->n_recs = b->n_stats = 0;
+    b->data_len = b->nf = b->n_recs = b->n_stats = b->n_faults = 0;
     r->f0 = r->d0 = 0;
     if (r->batch_recs < CSVIN_BATCH_RECS)
         r->batch_recs *= 2;
@@ -115,6 +115,7 @@ static bool pipe_consume(struct pipe *p, struct consumer *c)
         const char *s = b->data, *ps = b->data;
         const size_t *lens = b->lens, *plens = b->lens;
         size_t pi = 0; /* the next record to peek at */
+        size_t fi = 0; /* the next entry of b->faults */
         for (size_t i = 0; i < b->n_recs; i++) {
             const struct batch_rec *br = &b->recs[i];
             for (size_t to = i + CSVIN_PEEK_AHEAD; c->peek && pi <= to && pi < b->n_recs; pi++) {
@@ -126,6 +127,9 @@ static bool pipe_consume(struct pipe *p, struct consumer *c)
                 plens += pr->nf;
             }
             s = csvin_field_ptrs(&c->ptrs, &c->ptrs_cap, s, lens, br->nf);
+            const struct csvin_fault *fault = NULL;
+            if (__builtin_expect(br->has_fault, 0))
+                fault = &b->faults[fi++].f;
             struct csvin_record rec = {
                 .fields = c->ptrs,
                 .lens = lens,
@@ -133,6 +137,7 @@ static bool pipe_consume(struct pipe *p, struct consumer *c)
                 .line = br->line,
                 .end_line = br->end_line,
                 .hash = br->hash,
+                .fault = fault,
                 .index = br->is_header ? 0 : ++c->n_data,
                 .is_header = br->is_header,
             };

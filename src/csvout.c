@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
+#include "util.h"
 
 int csvout_open(struct csvout *o, const char *path, struct diag *d)
 {
@@ -45,9 +47,49 @@ static void field(struct csvout *o, const char *s, bool neutralise)
         fputc('"', o->fp);
 }
 
+/* Whether s holds a character out_text_char does not keep. */
+static bool needs_clean(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p >= 0x7F) {
+            size_t len = strlen((const char *)p);
+            for (size_t i = 0; i < len;) {
+                bool keep;
+                i += out_text_char((const char *)p + i, len - i, &keep);
+                if (!keep)
+                    return true;
+            }
+            return false;
+        }
+    return false;
+}
+
 void csvout_text(struct csvout *o, const char *s)
 {
-    field(o, s ? s : "", true);
+    s = s ? s : "";
+    if (!needs_clean(s)) {
+        field(o, s, true);
+        return;
+    }
+    /* Control characters and invalid UTF-8 become U+FFFD, as in the workbooks; the guard then
+     * looks at what is written. */
+    size_t len = strlen(s), n = 0;
+    char *clean = xmalloc(3 * len + 1);
+    for (size_t i = 0; i < len;) {
+        bool keep;
+        size_t k = out_text_char(s + i, len - i, &keep);
+        if (keep) {
+            memcpy(clean + n, s + i, k);
+            n += k;
+        } else {
+            memcpy(clean + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+        }
+        i += k;
+    }
+    clean[n] = '\0';
+    field(o, clean, true);
+    free(clean);
 }
 
 void csvout_money(struct csvout *o, int64_t minor, int digits)

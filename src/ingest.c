@@ -1701,6 +1701,40 @@ static void deal_reject_amount(struct reader *r, size_t first_reject)
     }
 }
 
+/* A record with an encoding fault (a NUL byte, a stray U+FEFF, invalid UTF-8 in a UTF-8 file) is
+ * rejected as a whole, naming the column it is in and the byte offset; its value shows the faulty
+ * bytes as U+FFFD. A deal row whose dates put it outside every kept window is filtered first, as
+ * any deal row is, and one kept only for the year to date is marked so. */
+static void fault_row(struct reader *r)
+{
+    const struct csvin_record *rec = r->rec;
+    if (r->kind == INPUT_DEALS && rec->n_fields == r->n_header) {
+        const struct ingest_window *w = r->w;
+        struct deal_dates dd;
+        deal_dates_read(r, &dd);
+        if (deal_dates_ok(&dd)) {
+            if (!deal_in_window(&dd, w, w->keep_first, w->cancel_first, w->cancel_last)) {
+                r->fs->bucket[BUCKET_FILTERED]++;
+                return;
+            }
+            r->row_ytd_only =
+                w->has_pay_window &&
+                !deal_in_window(&dd, w, w->pay_keep_first, w->pay_cancel_first, w->pay_cancel_last);
+        }
+    }
+    char why[160];
+    csvin_fault_text(rec, why, sizeof why);
+    uint32_t c = rec->fault->field;
+    bool named = c < rec->n_fields && c < r->n_header;
+    dataset_reject(r->ds, r->kind, rec->line, named ? r->header[c] : NULL,
+                   named ? rec->fields[c] : NULL, named ? rec->lens[c] : 0, why);
+    r->fs->bucket[BUCKET_REJECTED]++;
+    if (r->row_ytd_only) {
+        r->ds->rejects[r->ds->n_rejects - 1].ytd_only = true;
+        r->fs->ytd_only_rejects++;
+    }
+}
+
 static int on_record(void *ctx, const struct csvin_record *rec)
 {
     struct reader *r = ctx;
@@ -1720,7 +1754,9 @@ static int on_record(void *ctx, const struct csvin_record *rec)
     }
     uint64_t rejected = r->fs->bucket[BUCKET_REJECTED];
     size_t first_reject = r->ds->n_rejects;
-    if (rec->n_fields != r->n_header)
+    if (rec->fault)
+        fault_row(r);
+    else if (rec->n_fields != r->n_header)
         reject(r, -1, NULL, 0, "expected %zu fields, got %zu", r->n_header, rec->n_fields);
     else
         dispatch(r);

@@ -80,6 +80,12 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         }
         return r->failed ? -1 : 0;
     }
+    if (rec->fault) { /* a NUL byte, a stray U+FEFF or invalid UTF-8: no row here is optional */
+        char why[160];
+        diag_error(r->d, r->display, rec->line, "%s", csvin_fault_text(rec, why, sizeof why));
+        r->failed = 1;
+        return -1;
+    }
     double v[COL_N] = {0, 0, 0, 0};
     for (int c = COL_CONV; c < COL_N; c++) {
         if (r->col[c] < 0)

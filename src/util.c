@@ -146,6 +146,44 @@ static unsigned char ascii_lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+size_t out_text_char(const char *s, size_t len, bool *keep)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char c = p[0];
+    if (c < 0x80) {
+        *keep = (c >= 0x20 && c != 0x7F) || c == '\t' || c == '\n' || c == '\r';
+        return 1;
+    }
+    size_t k;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        k = 2;
+        cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        k = 3;
+        cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 4;
+        cp = c & 0x07u;
+    } else {
+        *keep = false;
+        return 1;
+    }
+    *keep = false;
+    if (k > len)
+        return 1;
+    for (size_t j = 1; j < k; j++) {
+        if ((p[j] & 0xC0) != 0x80)
+            return 1;
+        cp = (cp << 6) | (p[j] & 0x3Fu);
+    }
+    if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 1;
+    *keep = cp > 0x9F && cp != 0xFFFE && cp != 0xFFFF;
+    return k;
+}
+
 bool spreadsheet_error_literal(const char *s, size_t len)
 {
     /* Excel's classic seven, its dynamic-array and data-type errors, Google Sheets' #ERROR!. */

@@ -43,6 +43,7 @@ struct xbook {
 };
 
 static const char *sanitize(struct xbook *b, const char *text);
+static const char *sanitize_text(struct xbook *b, const char *text, bool xstring);
 
 double xs_major(int64_t minor, int digits)
 {
@@ -206,10 +207,15 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
     /* Cast away const: libxlsxwriter copies these strings and never writes through them. */
     dp.title = (char *)(uintptr_t)props->title;
     dp.subject = (char *)(uintptr_t)props->subject;
-    dp.company = (char *)(uintptr_t)(props->company && *props->company ? props->company : NULL);
+    /* The company comes from the configuration: its text is made XML-safe like any cell's
+     * (libxlsxwriter escapes no control character in the document properties). */
+    char *company =
+        props->company && *props->company ? xstrdup(sanitize_text(b, props->company, false)) : NULL;
+    dp.company = company;
     dp.author = (char *)(uintptr_t) "sametable";
     dp.created = (time_t)props->created_day * 86400;
     latch(b, workbook_set_properties(wb, &dp), NULL, 0, 0);
+    free(company);
     return b;
 }
 
@@ -246,8 +252,9 @@ static bool name_taken(const struct xbook *b, const char *name)
 const char *xbook_sheet_name(const struct xbook *b, const char *prefix, const char *text,
                              char out[XS_SHEET_NAME_SIZE])
 {
-    /* prefix + text with []:*?/\ and control characters as '_', invalid UTF-8 as '_', no
-     * apostrophe at either end, at most 31 characters (UTF-16 units, as Excel counts). */
+    /* prefix + text with []:*?/\ and control characters (also TAB, LF and CR) as '_', invalid
+     * UTF-8 as '_', no apostrophe at either end, at most 31 characters (UTF-16 units, as Excel
+     * counts). */
     char buf[256];
     size_t o = 0, units = 0;
     const unsigned char *parts[2] = {(const unsigned char *)prefix,
@@ -256,17 +263,11 @@ const char *xbook_sheet_name(const struct xbook *b, const char *prefix, const ch
         const unsigned char *p = parts[part];
         while (*p && units < 31 && o + 4 < sizeof buf) {
             unsigned char c = *p;
-            size_t k = c < 0x80                 ? 1
-                       : c >= 0xC2 && c <= 0xDF ? 2
-                       : c >= 0xE0 && c <= 0xEF ? 3
-                       : c >= 0xF0 && c <= 0xF4 ? 4
-                                                : 0;
-            bool ok = k > 0;
-            for (size_t j = 1; ok && j < k; j++)
-                ok = (p[j] & 0xC0) == 0x80;
-            if (!ok || c < 0x20 || c == 0x7F || strchr("[]:*?/\\", c)) {
+            bool ok;
+            size_t k = out_text_char((const char *)p, strnlen((const char *)p, 4), &ok);
+            if (!ok || c < 0x20 || strchr("[]:*?/\\", c)) {
                 buf[o++] = '_';
-                p += ok ? k : 1;
+                p += k;
                 units++;
                 continue;
             }
@@ -321,57 +322,61 @@ void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level)
     latch(s->book, worksheet_set_row_opt(s->ws, row, h, NULL, &o), s, row, 0);
 }
 
+/* Whether s[0, len) starts with "_xHHHH_" (H a hex digit, either case): in a cell or comment
+ * Excel reads that as the escape of one character (ECMA-376 ST_Xstring), so text holding it
+ * literally has its '_' escaped as "_x005F_". */
+static bool xstring_escape_at(const unsigned char *s, size_t len)
+{
+    if (len < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_')
+        return false;
+    for (int i = 2; i < 6; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+              (s[i] >= 'A' && s[i] <= 'F')))
+            return false;
+    return true;
+}
+
 /* Copy text into the book's buffer as valid XML-safe UTF-8 of at most XLSX_STRING_MAX
- * characters. */
-static const char *sanitize(struct xbook *b, const char *text)
+ * characters: what out_text_char does not keep (control characters, invalid UTF-8, U+FFFE/FFFF)
+ * becomes U+FFFD, as in the CSV outputs; a line break is LF (a CR would reach the file as
+ * "_x000D_", which Excel and LibreOffice read back but openpyxl does not). Cell and comment text
+ * (xstring) also has a literal "_xHHHH_" escaped, so that every reader shows what was written. */
+static const char *sanitize_text(struct xbook *b, const char *text, bool xstring)
 {
     size_t len = strlen(text);
-    VEC_GROW(b->buf, b->buf_cap, len * 3 + 4);
+    VEC_GROW(b->buf, b->buf_cap, len * 7 + 4); /* at most "_x005F_" for one byte */
     const unsigned char *p = (const unsigned char *)text;
     size_t o = 0, chars = 0;
     static const char repl[] = "\xEF\xBF\xBD";
     for (size_t i = 0; i < len && chars < XLSX_STRING_MAX; chars++) {
-        unsigned char c = p[i];
-        size_t k = 0;
-        uint32_t cp = 0;
-        if (c < 0x80) {
-            k = 1;
-            cp = c;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 2;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 3;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 4;
-            cp = c & 0x07u;
-        }
-        bool ok = k > 0 && i + k <= len;
-        for (size_t j = 1; ok && j < k; j++) {
-            if ((p[i + j] & 0xC0) != 0x80)
-                ok = false;
-            else
-                cp = (cp << 6) | (p[i + j] & 0x3Fu);
-        }
-        if (ok && ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-                   (k == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
-            ok = false;
-        if (ok &&
-            ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF))
-            ok = false;
-        if (!ok) {
+        bool keep;
+        size_t k = out_text_char(text + i, len - i, &keep);
+        if (!keep) {
             memcpy(b->buf + o, repl, 3);
             o += 3;
-            i += 1;
-            continue;
+        } else if (p[i] == '\r') {
+            b->buf[o++] = '\n';
+            k = i + 1 < len && p[i + 1] == '\n' ? 2 : 1;
+        } else if (xstring && p[i] == '_' && xstring_escape_at(p + i, len - i)) {
+            /* libxlsxwriter counts the stored characters against its limit */
+            if (chars + 7 > XLSX_STRING_MAX)
+                break;
+            memcpy(b->buf + o, "_x005F_", 7);
+            o += 7;
+            chars += 6;
+        } else {
+            memcpy(b->buf + o, p + i, k);
+            o += k;
         }
-        memcpy(b->buf + o, p + i, k);
-        o += k;
         i += k;
     }
     b->buf[o] = '\0';
     return b->buf;
+}
+
+static const char *sanitize(struct xbook *b, const char *text)
+{
+    return sanitize_text(b, text, true);
 }
 
 static void grow_cols(struct xsheet *s, uint16_t col)

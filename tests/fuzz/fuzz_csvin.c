@@ -5,13 +5,16 @@
  * delimiter 0 / ',' / ';' times footer on / off, each with a chunk size picked by the first input
  * byte (1, 7, 4096, …) and again with one 64 KiB chunk. Checked on every run:
  *  - every field is NUL-terminated at lens[i] and holds no NUL (strlen == lens[i]);
+ *  - a record without an encoding fault holds valid UTF-8 and no U+FEFF (the header's first
+ *    field without the file's BOM); a record with one is a data record, the fault lies in one
+ *    of its fields and lines, at an offset inside the file, and its fields hold a U+FFFD;
  *  - the first callback is the header (index 0), data records count 1, 2, … and
  *    stats->records equals the number of data callbacks;
  *  - lines are 1-based, line <= end_line, and a record starts after the previous one ended;
  *  - on CSVIN_OK: bytes == input size, end_line of the last record <= stats->lines, and every
  *    physical line is accounted for: records + blank + footer (+ a "sep=" line) == lines;
- *  - the chunk size changes nothing: status, stats, records and diagnostics are identical
- *    (after a failure, the bytes read may differ);
+ *  - the chunk size changes nothing: status, stats, records (faults included) and diagnostics
+ *    are identical (after a failure, the bytes read may differ);
  *  - with a small max_field_bytes no delivered field is longer than it;
  *  - a callback returning -1 yields CSVIN_ESTOPPED and no further callbacks.
  * A violation prints what differed and aborts, so libFuzzer saves the input.
@@ -43,7 +46,8 @@
 
 static int g_fd = -1;
 static char g_path[64];
-static FILE *g_null; /* diag_print target */
+static FILE *g_null;  /* diag_print target */
+static size_t g_size; /* bytes of the current input */
 
 static void setup_file(void)
 {
@@ -99,8 +103,39 @@ struct seen {
     uint64_t hash;       /* FNV-1a over everything delivered */
     uint64_t stop_after; /* return -1 from this callback (1-based), 0 = never */
     size_t max_field;    /* bytes; 0 = no check */
+    size_t size;         /* of the input */
     bool stopped;
 };
+
+/* Whether s[0, n) is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF)
+ * without U+FEFF. */
+static bool utf8_clean(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = c >= 0xC2 && c <= 0xDF   ? 2
+                   : c >= 0xE0 && c <= 0xEF ? 3
+                   : c >= 0xF0 && c <= 0xF4 ? 4
+                                            : 0;
+        if (k == 0 || i + k > n)
+            return false;
+        uint32_t cp = c & (k == 2 ? 0x1Fu : k == 3 ? 0x0Fu : 0x07u);
+        for (size_t j = 1; j < k; j++) {
+            if ((s[i + j] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + j] & 0x3Fu);
+        }
+        if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || cp == 0xFEFF)
+            return false;
+        i += k;
+    }
+    return true;
+}
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -143,6 +178,35 @@ static int on_record(void *ctx, const struct csvin_record *rec)
         h = fnv(h, &len, sizeof len);
         h = fnv(h, f, len);
     }
+    if (rec->fault) {
+        const struct csvin_fault *f = rec->fault;
+        CHECK(!rec->is_header, "a header with a fault at line %llu", (unsigned long long)rec->line);
+        CHECK(f->kind >= CSVIN_FAULT_NUL && f->kind <= CSVIN_FAULT_CUT, "fault kind %d", f->kind);
+        CHECK(f->field < rec->n_fields, "fault in field %u of %zu", f->field, rec->n_fields);
+        CHECK(f->line >= rec->line && f->line <= rec->end_line,
+              "fault on line %llu of a record on lines %llu-%llu", (unsigned long long)f->line,
+              (unsigned long long)rec->line, (unsigned long long)rec->end_line);
+        CHECK(f->offset < s->size, "fault at offset %llu of %zu bytes",
+              (unsigned long long)f->offset, s->size);
+        bool marked = false;
+        for (size_t i = 0; i < rec->n_fields && !marked; i++)
+            marked = memmem(rec->fields[i], rec->lens[i], "\xEF\xBF\xBD", 3) != NULL;
+        CHECK(marked, "no U+FFFD in a record with a fault at line %llu",
+              (unsigned long long)rec->line);
+        char text[200];
+        csvin_fault_text(rec, text, sizeof text);
+        CHECK(strstr(text, "byte offset") != NULL, "fault text '%s'", text);
+        h = fnv(h, &f->offset, sizeof f->offset); /* field by field: the struct has padding */
+        h = fnv(h, &f->line, sizeof f->line);
+        h = fnv(h, &f->field, sizeof f->field);
+        h = fnv(h, &f->kind, sizeof f->kind);
+        h = fnv(h, &f->byte, sizeof f->byte);
+        h = fnv(h, text, strlen(text));
+    } else {
+        for (size_t i = 0; i < rec->n_fields; i++)
+            CHECK(utf8_clean((const unsigned char *)rec->fields[i], rec->lens[i]),
+                  "field %zu of line %llu is not clean UTF-8", i, (unsigned long long)rec->line);
+    }
     if (rec->n_fields > 0) {
         char q[64];
         diag_quote(q, sizeof q, rec->fields[0], rec->lens[0], 40);
@@ -177,6 +241,7 @@ static void one_run(const struct csvin_opts *o, uint64_t stop_after, struct run 
     r->seen.hash = 0xcbf29ce484222325u;
     r->seen.stop_after = stop_after;
     r->seen.max_field = o->max_field_bytes;
+    r->seen.size = g_size;
     r->status = csvin_read(g_path, "fuzz.csv", o, on_record, &r->seen, &r->st, &d);
     r->n_diag = d.n;
     uint64_t h = 0xcbf29ce484222325u;
@@ -278,6 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char delims[] = {0, ',', ';'};
     setup_file();
     write_input(data, size);
+    g_size = size;
 
     uint8_t b0 = size > 0 ? data[0] : 0;
     uint8_t b1 = size > 1 ? data[1] : 0;

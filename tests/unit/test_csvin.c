@@ -71,6 +71,8 @@ struct got_rec {
     uint64_t line, end_line, index;
     bool is_header;
     uint64_t hash;
+    struct csvin_fault fault; /* kind 0: none */
+    char fault_text[160];     /* csvin_fault_text, or "" */
 };
 
 struct got {
@@ -127,8 +129,20 @@ static int collect(void *ctx, const struct csvin_record *rec)
         g->v = realloc(g->v, g->cap * sizeof *g->v);
         cr_assert(g->v != NULL);
     }
-    g->v[g->n++] = (struct got_rec){text,       rec->n_fields,  rec->line, rec->end_line,
-                                    rec->index, rec->is_header, rec->hash};
+    struct got_rec *gr = &g->v[g->n++];
+    memset(gr, 0, sizeof *gr);
+    gr->text = text;
+    gr->n_fields = rec->n_fields;
+    gr->line = rec->line;
+    gr->end_line = rec->end_line;
+    gr->index = rec->index;
+    gr->is_header = rec->is_header;
+    gr->hash = rec->hash;
+    if (rec->fault) {
+        cr_assert(!rec->is_header, "a header with a fault");
+        gr->fault = *rec->fault;
+        csvin_fault_text(rec, gr->fault_text, sizeof gr->fault_text);
+    }
     return g->stop_at && g->n == g->stop_at ? -1 : 0;
 }
 
@@ -186,6 +200,20 @@ static void expect_rec(const struct run *r, size_t i, const char *text, size_t n
                  (unsigned long long)g->end_line);
     cr_assert_eq(g->index, (uint64_t)i, "record %zu: index", i);
     cr_assert_eq(g->is_header, i == 0, "record %zu: is_header", i);
+    cr_assert_eq(g->fault.kind, 0, "record %zu: fault '%s'", i, g->fault_text);
+}
+
+/* Record i was delivered with a fault of this kind, field and message. */
+static void expect_fault(const struct run *r, size_t i, const char *text, uint64_t line, int kind,
+                         uint32_t field, const char *message)
+{
+    cr_assert(i < r->got.n, "record %zu missing (got %zu)", i, r->got.n);
+    const struct got_rec *g = &r->got.v[i];
+    cr_assert_str_eq(g->text, text, "record %zu", i);
+    cr_assert_eq(g->line, line, "record %zu: line %llu", i, (unsigned long long)g->line);
+    cr_assert_eq(g->fault.kind, kind, "record %zu: fault kind %d", i, g->fault.kind);
+    cr_assert_eq(g->fault.field, field, "record %zu: fault in field %u", i, g->fault.field);
+    cr_assert_str_eq(g->fault_text, message, "record %zu", i);
 }
 
 static void expect_ok(const struct run *r, size_t n_recs)
@@ -697,8 +725,10 @@ Test(csvin, malformed_quoting_names_the_line_where_the_record_starts)
 
 /* ---- encoding --------------------------------------------------------------------------- */
 
-Test(csvin, invalid_utf8_names_line_byte_offset_and_byte)
+Test(csvin, invalid_utf8_before_any_other_non_ascii_text_fails_the_file)
 {
+    /* No BOM and no valid multi-byte character before the bad byte: the file is taken to be in
+     * another encoding as a whole (a Windows-1252 file would otherwise lose every accented row). */
     static const struct {
         const char *in;
         uint64_t line;
@@ -727,13 +757,12 @@ Test(csvin, invalid_utf8_names_line_byte_offset_and_byte)
         /* a bare CR right before the bad byte */
         {"a\r\x80", 2,
          "invalid UTF-8 at byte offset 2 (byte 0x80; the file looks like Windows-1252)"},
-        /* the BOM counts in offsets */
-        {"\xEF\xBB\xBF"
-         "a\n\x80\n",
-         2, "invalid UTF-8 at byte offset 5 (byte 0x80; the file looks like Windows-1252)"},
         /* inside a quoted field on the third line of a record */
         {"a\n\"x\ny\nz\x92\"\n", 4,
          "invalid UTF-8 at byte offset 8 (byte 0x92; the file looks like Windows-1252)"},
+        /* a U+FEFF is valid UTF-8 but shows nothing: the next bad byte still fails the file */
+        {"a\n\xEF\xBB\xBF\n\xE9\n", 3,
+         "invalid UTF-8 at byte offset 6 (byte 0xE9; the file looks like Windows-1252)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct run r;
@@ -742,6 +771,74 @@ Test(csvin, invalid_utf8_names_line_byte_offset_and_byte)
         for (size_t k = 0; k < r.got.n; k++)
             cr_assert(r.got.v[k].end_line < cases[i].line, "case %zu", i);
         run_release(&r);
+    }
+}
+
+Test(csvin, invalid_utf8_in_a_file_shown_to_be_utf8_rejects_only_its_record)
+{
+    /* Shown by a UTF-8 BOM or a valid multi-byte character before the bad byte. Each faulty
+     * sequence (a lead with the continuation bytes it has) becomes one U+FFFD. */
+    static const struct {
+        const char *in;
+        size_t n_recs;    /* header included */
+        size_t bad;       /* the record with the fault */
+        const char *text; /* its fields joined with '|' */
+        uint64_t line;
+        int kind;
+        uint32_t field;
+        const char *message;
+    } cases[] = {
+        /* BOM 0–2, "a\n" 3–4 */
+        {"\xEF\xBB\xBF"
+         "a\n\x80\n",
+         2, 1, "\xEF\xBF\xBD", 2, CSVIN_FAULT_UTF8, 0,
+         "invalid UTF-8 at byte offset 5 (byte 0x80)"},
+        /* "a,b\n" 0–3, "Jos\xC3\xA9,1\n" 4–11, "caf" 12–14 */
+        {"a,b\nJos\xC3\xA9,1\ncaf\xE9,2\nx,3\n", 4, 2, "caf\xEF\xBF\xBD|2", 3, CSVIN_FAULT_UTF8, 0,
+         "invalid UTF-8 at byte offset 15 (byte 0xE9)"},
+        /* E2 82 cut short by a comma: one U+FFFD for both bytes */
+        {"a,b\n\xC3\xA9,\xE2\x82,x\n", 2, 1, "\xC3\xA9|\xEF\xBF\xBD|x", 2, CSVIN_FAULT_UTF8, 1,
+         "invalid UTF-8 at byte offset 7 (byte 0xE2)"},
+        /* overlong: one U+FFFD for the sequence */
+        {"a\n\xC3\xA9\n\xC0\xAF\n", 3, 2, "\xEF\xBF\xBD", 3, CSVIN_FAULT_UTF8, 0,
+         "invalid UTF-8 at byte offset 5 (byte 0xC0)"},
+        /* cut by the end of the file */
+        {"a\n\xC3\xA9\n\xE2\x82", 3, 2, "\xEF\xBF\xBD", 3, CSVIN_FAULT_CUT, 0,
+         "invalid UTF-8 at byte offset 5 (byte 0xE2; the file ends in the middle of a "
+         "character)"},
+        /* on the second line of a quoted field: BOM 0–2, "a,b\n" 3–6, "1," 7–8, '"' 9, "x\n" 10–11,
+         * "y" 12 */
+        {"\xEF\xBB\xBF"
+         "a,b\n1,\"x\ny\x80\"\n2,3\n",
+         3, 1, "1|x\ny\xEF\xBF\xBD", 2, CSVIN_FAULT_UTF8, 1,
+         "invalid UTF-8 at byte offset 13 (byte 0x80) on line 3"},
+        /* two faults in one record: the first is named */
+        {"\xEF\xBB\xBF"
+         "a,b\n\x80,\0\n",
+         2, 1, "\xEF\xBF\xBD|\xEF\xBF\xBD", 2, CSVIN_FAULT_UTF8, 0,
+         "invalid UTF-8 at byte offset 7 (byte 0x80)"},
+    };
+    static const size_t chunks[] = {0, 1, 2, 3};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = strlen(cases[i].in);
+        if (i == 6)
+            len += 2; /* the NUL and the LF after it */
+        const char *path = fixture(cases[i].in, len);
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            struct csvin_opts o = CSVIN_OPTS_INIT;
+            o.chunk_size = chunks[c];
+            struct run r;
+            run_path(&r, path, &o);
+            cr_assert_eq(r.rc, CSVIN_OK, "case %zu chunk %zu: rc %d", i, chunks[c], r.rc);
+            cr_assert_eq(r.d.n, 0, "case %zu", i);
+            cr_assert_eq(r.got.n, cases[i].n_recs, "case %zu: %zu records", i, r.got.n);
+            expect_fault(&r, cases[i].bad, cases[i].text, cases[i].line, cases[i].kind,
+                         cases[i].field, cases[i].message);
+            for (size_t k = 0; k < r.got.n; k++)
+                cr_assert(k == cases[i].bad || r.got.v[k].fault.kind == 0, "case %zu rec %zu", i,
+                          k);
+            run_release(&r);
+        }
     }
 }
 
@@ -755,59 +852,119 @@ Test(csvin, valid_multibyte_utf8_passes)
     run_release(&r);
 }
 
-Test(csvin, utf16_byte_order_marks_name_the_encoding)
+Test(csvin, files_in_another_encoding_or_format_are_named_at_every_chunk_size)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *message;
+    } cases[] = {
+        {LIT("\xFF\xFE"
+             "a\0,\0b\0\n\0"),
+         "file is UTF-16LE (byte order mark FF FE); save it as UTF-8"},
+        {LIT("\xFE\xFF\0a\0,\0b"), "file is UTF-16BE (byte order mark FE FF); save it as UTF-8"},
+        {LIT("\xFF\xFE\0\0a\0\0\0\n\0\0\0"),
+         "file is UTF-32LE (byte order mark FF FE 00 00); save it as UTF-8"},
+        {LIT("\0\0\xFE\xFF\0\0\0a\0\0\0\n"),
+         "file is UTF-32BE (byte order mark 00 00 FE FF); save it as UTF-8"},
+        {LIT("a\0,\0b\0\n\0"), "file looks like UTF-16LE without a byte order mark (every other "
+                               "byte is 0); save it as UTF-8"},
+        {LIT("\0a\0,\0b\0\n"), "file looks like UTF-16BE without a byte order mark (every other "
+                               "byte is 0); save it as UTF-8"},
+        {LIT("PK\x03\x04\x14\0\x06\0"),
+         "file is a ZIP archive (an .xlsx workbook?), not CSV; save it as CSV UTF-8"},
+        {LIT("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"),
+         "file is an Excel 97-2003 workbook (.xls), not CSV; save it as CSV UTF-8"},
+    };
+    static const size_t chunks[] = {0, 1, 2, 3};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = fixture(cases[i].in, cases[i].len);
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            struct csvin_opts o = CSVIN_OPTS_INIT;
+            o.chunk_size = chunks[c];
+            struct run r;
+            run_path(&r, path, &o);
+            expect_error(&r, CSVIN_EENCODING, 0, cases[i].message);
+            cr_assert_eq(r.got.n, 0, "case %zu", i);
+            run_release(&r);
+        }
+    }
+}
+
+Test(csvin, a_nul_byte_rejects_its_record_and_the_rest_is_read)
 {
     struct run r;
-    run_bytes(&r,
-              LIT("\xFF\xFE"
-                  "a\0,\0b\0\n\0"),
-              NULL);
-    expect_error(&r, CSVIN_EENCODING, 0,
-                 "file is UTF-16LE (byte order mark FF FE); save it as UTF-8");
-    cr_assert_eq(r.got.n, 0);
-    run_release(&r);
-
-    run_bytes(&r, LIT("\xFE\xFF\0a\0,\0b"), NULL);
-    expect_error(&r, CSVIN_EENCODING, 0,
-                 "file is UTF-16BE (byte order mark FE FF); save it as UTF-8");
+    /* "a,b\n" 0–3, "1," 4–5 */
+    run_bytes(&r, LIT("a,b\n1,\0\n\0x,2\n3,4\n"), NULL);
+    cr_assert_eq(r.rc, CSVIN_OK, "rc %d", r.rc);
+    cr_assert_eq(r.d.n, 0);
+    cr_assert_eq(r.got.n, 4);
+    expect_fault(&r, 1, "1|\xEF\xBF\xBD", 2, CSVIN_FAULT_NUL, 1, "NUL byte at byte offset 6");
+    expect_fault(&r, 2, "\xEF\xBF\xBDx|2", 3, CSVIN_FAULT_NUL, 0, "NUL byte at byte offset 8");
+    expect_rec(&r, 3, "3|4", 2, 4, 4);
+    cr_assert_eq(r.st.records, 3);
+    cr_assert_eq(r.st.lines, 4);
     run_release(&r);
 }
 
-Test(csvin, spreadsheet_files_are_named)
+Test(csvin, a_byte_order_mark_inside_the_file_rejects_its_record)
 {
-    struct run r;
-    run_bytes(&r, LIT("PK\x03\x04\x14\0\x06\0"), NULL);
-    expect_error(&r, CSVIN_EENCODING, 0,
-                 "file is a ZIP archive (an .xlsx workbook?), not CSV; save it as CSV UTF-8");
-    run_release(&r);
-    run_bytes(&r, LIT("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0"), NULL);
-    expect_error(&r, CSVIN_EENCODING, 0,
-                 "file is an Excel 97-2003 workbook (.xls), not CSV; save it as CSV UTF-8");
-    run_release(&r);
-}
-
-Test(csvin, nul_byte_is_an_error_with_its_offset)
-{
-    struct run r;
-    run_bytes(&r, LIT("a,b\n1,\0\n"), NULL);
-    expect_error(&r, CSVIN_EENCODING, 2, "NUL byte at byte offset 6");
-    cr_assert_eq(r.got.n, 1);
-    run_release(&r);
-}
-
-Test(csvin, stray_byte_order_mark_on_line_two_is_an_error)
-{
+    /* Two exports joined into one: the second's BOM is on its header line, which is a record of
+     * the first. BOM 0–2, "a,b\n" 3–6, "1,2\n" 7–10, the second BOM at 11. */
     struct run r;
     run_bytes(&r,
               LIT("\xEF\xBB\xBF"
-                  "a,b\n\xEF\xBB\xBF"
-                  "1,2\n"),
+                  "a,b\n1,2\n\xEF\xBB\xBF"
+                  "a,b\n3,4\n"),
               NULL);
-    expect_error(&r, CSVIN_EENCODING, 2,
-                 "byte order mark U+FEFF at byte offset 7; it is allowed only at the very start "
-                 "of the file");
-    cr_assert_eq(r.got.n, 1);
+    cr_assert_eq(r.rc, CSVIN_OK, "rc %d", r.rc);
+    cr_assert_eq(r.got.n, 4);
+    expect_rec(&r, 1, "1|2", 2, 2, 2);
+    expect_fault(&r, 2,
+                 "\xEF\xBF\xBD"
+                 "a|b",
+                 3, CSVIN_FAULT_BOM, 0,
+                 "byte order mark U+FEFF at byte offset 11 (allowed only at the very start of "
+                 "the file)");
+    expect_rec(&r, 3, "3|4", 2, 4, 4);
     run_release(&r);
+}
+
+Test(csvin, faults_where_no_record_can_be_rejected_fail_the_file)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        uint64_t line;
+        const char *message;
+        size_t delivered;
+    } cases[] = {
+        /* in the header */
+        {LIT("a,\0b\n1,2\n"), 1, "NUL byte at byte offset 2", 0},
+        {LIT("\n\na\0\n1\n"), 3, "NUL byte at byte offset 3", 0},
+        {LIT("\xEF\xBB\xBF\xEF\xBB\xBF"
+             "a\n1\n"),
+         1, "byte order mark U+FEFF at byte offset 3 (allowed only at the very start of the file)",
+         0},
+        /* the record that starts a report footer: "a,b\n" 0–3, "1,2\n" 4–7, "\n" 8, "Total" 9–13 */
+        {LIT("a,b\n1,2\n\nTotal\0\n"), 4, "NUL byte at byte offset 14", 2},
+        /* a later footer line: "Total\n" 9–14, "x" 15 */
+        {LIT("a,b\n1,2\n\nTotal\nx\0\n"), 5, "NUL byte at byte offset 16", 2},
+    };
+    static const size_t chunks[] = {0, 1, 2};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = fixture(cases[i].in, cases[i].len);
+        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+            struct csvin_opts o = CSVIN_OPTS_INIT;
+            o.chunk_size = chunks[c];
+            struct run r;
+            run_path(&r, path, &o);
+            expect_error(&r, CSVIN_EENCODING, cases[i].line, cases[i].message);
+            cr_assert_eq(r.got.n, cases[i].delivered, "case %zu chunk %zu: %zu records", i,
+                         chunks[c], r.got.n);
+            run_release(&r);
+        }
+    }
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
@@ -992,21 +1149,23 @@ Test(csvin, tiny_chunks_give_the_same_records_and_lines_as_the_default)
 
 Test(csvin, faults_after_many_chunks_are_found_at_the_same_offset_and_line)
 {
+    /* generate()'s records hold valid multi-byte characters, so every fault here is a record's */
     enum { N = 300 };
     static const struct {
         const char *tail; /* appended after the generated records */
         size_t len;       /* its length when it holds a NUL, else 0 */
         size_t bad;       /* offset of the bad byte within the tail */
+        int kind;
+        uint32_t field;
         const char *what; /* message after "... byte offset N" */
     } cases[] = {
         /* a valid euro sign, then E2 82 cut short by a comma */
-        {"L99999,\xE2\x82\xAC\xE2\x82,1,x\r\n", 0, 10,
-         " (byte 0xE2; the file looks like Windows-1252)"},
-        {"L99999,x\xEF\xBB\xBF,1,x\r\n", 0, 8,
-         "; it is allowed only at the very start of the file"},
-        {"L99999,\"x\r\n\xF0\x9F\x98\x80\xF0\x9F\x98\",1,x\r\n", 0, 15,
-         " (byte 0xF0; the file looks like Windows-1252)"},
-        {"L99999,x,1,\0\r\n", 14, 11, ""},
+        {"L99999,\xE2\x82\xAC\xE2\x82,1,x\r\n", 0, 10, CSVIN_FAULT_UTF8, 1, " (byte 0xE2)"},
+        {"L99999,x\xEF\xBB\xBF,1,x\r\n", 0, 8, CSVIN_FAULT_BOM, 1,
+         " (allowed only at the very start of the file)"},
+        {"L99999,\"x\r\n\xF0\x9F\x98\x80\xF0\x9F\x98\",1,x\r\n", 0, 15, CSVIN_FAULT_UTF8, 1,
+         " (byte 0xF0)"},
+        {"L99999,x,1,\0\r\n", 14, 11, CSVIN_FAULT_NUL, 3, ""},
     };
     for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
         struct buf b = {0};
@@ -1027,30 +1186,43 @@ Test(csvin, faults_after_many_chunks_are_found_at_the_same_offset_and_line)
 
         /* the bad byte is on the line after the generated ones, or the one after that when it
          * follows the quoted CRLF */
-        uint64_t bad_line = lines + 1 + (t == 2 ? 1 : 0);
+        uint64_t rec_line = lines + 1, bad_line = lines + 1 + (t == 2 ? 1 : 0);
+        const char *kind = cases[t].kind == CSVIN_FAULT_BOM   ? "byte order mark U+FEFF"
+                           : cases[t].kind == CSVIN_FAULT_NUL ? "NUL byte"
+                                                              : "invalid UTF-8";
         char want[200];
-        if (t == 1)
-            snprintf(want, sizeof want, "byte order mark U+FEFF at byte offset %zu%s",
-                     base + cases[t].bad, cases[t].what);
-        else if (t == 3)
-            snprintf(want, sizeof want, "NUL byte at byte offset %zu", base + cases[t].bad);
-        else
-            snprintf(want, sizeof want, "invalid UTF-8 at byte offset %zu%s", base + cases[t].bad,
-                     cases[t].what);
+        snprintf(want, sizeof want, "%s at byte offset %zu%s", kind, base + cases[t].bad,
+                 cases[t].what);
+        if (bad_line != rec_line)
+            snprintf(want + strlen(want), sizeof want - strlen(want), " on line %llu",
+                     (unsigned long long)bad_line);
 
+        char *text0 = NULL;
         for (size_t c = 0; c < sizeof chunk_sizes / sizeof chunk_sizes[0]; c++) {
             struct csvin_opts o = CSVIN_OPTS_INIT;
             o.chunk_size = chunk_sizes[c];
             struct run r;
             run_path(&r, path, &o);
-            cr_assert_eq(r.rc, CSVIN_EENCODING, "tail %zu chunk %zu", t, chunk_sizes[c]);
-            cr_assert_eq(r.d.n, 1);
-            cr_assert_str_eq(r.d.v[0].message, want, "tail %zu chunk %zu", t, chunk_sizes[c]);
-            cr_assert_eq(r.d.v[0].line, bad_line, "tail %zu chunk %zu: line %llu", t,
-                         chunk_sizes[c], (unsigned long long)r.d.v[0].line);
-            cr_assert_eq(r.got.n, n_want, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert_eq(r.rc, CSVIN_OK, "tail %zu chunk %zu: rc %d", t, chunk_sizes[c], r.rc);
+            cr_assert_eq(r.d.n, 0);
+            cr_assert_eq(r.got.n, n_want + 1, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            const struct got_rec *g = &r.got.v[n_want];
+            cr_assert_eq(g->fault.kind, cases[t].kind, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert_eq(g->fault.offset, base + cases[t].bad, "tail %zu chunk %zu", t,
+                         chunk_sizes[c]);
+            cr_assert_eq(g->fault.line, bad_line, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert_eq(g->fault.field, cases[t].field, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert_eq(g->line, rec_line, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert_str_eq(g->fault_text, want, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            cr_assert(strstr(g->text, "\xEF\xBF\xBD") != NULL, "tail %zu: %s", t, g->text);
+            if (!text0)
+                text0 = strdup(g->text);
+            cr_assert_str_eq(g->text, text0, "tail %zu chunk %zu", t, chunk_sizes[c]);
+            for (size_t k = 0; k < n_want; k++)
+                cr_assert_eq(r.got.v[k].fault.kind, 0, "tail %zu record %zu", t, k);
             run_release(&r);
         }
+        free(text0);
         free(w);
         free(b.p);
     }
@@ -1129,10 +1301,10 @@ Test(csvin, the_field_limit_gives_the_same_verdict_at_every_chunk_size)
     }
 }
 
-Test(csvin, an_encoding_fault_wins_over_a_quoting_error_at_the_same_byte)
+Test(csvin, a_fault_right_after_a_closing_quote_is_text_after_it_at_every_chunk_size)
 {
-    /* The stray BOM after the closing quote is also "text after a closing quote"; the bytes are
-     * checked before libcsv sees them, whatever the chunk size. "h\n" is offsets 0-1, "x" 2-4. */
+    /* The stray BOM after the closing quote is fed as U+FFFD, which is text after a closing
+     * quote: the quoting error fails the file, whatever the chunk size. "h\n" is offsets 0-1. */
     static const char in[] = "h\n\"x\"\xEF\xBB\xBF\n";
     const char *path = fixture(LIT(in));
     static const size_t chunks[] = {0, 1, 2, 3, 5, 6};
@@ -1141,10 +1313,10 @@ Test(csvin, an_encoding_fault_wins_over_a_quoting_error_at_the_same_byte)
         o.chunk_size = chunks[c];
         struct run r;
         run_path(&r, path, &o);
-        expect_error(&r, CSVIN_EENCODING, 2,
-                     "byte order mark U+FEFF at byte offset 5; it is allowed only at the very "
-                     "start of the file");
-        cr_assert_eq(r.st.lines, 2, "chunk %zu", chunks[c]);
+        expect_error(&r, CSVIN_EQUOTE, 2,
+                     "malformed quoting: text after a closing quote or a bare quote in an "
+                     "unquoted field");
+        cr_assert_eq(r.got.n, 1, "chunk %zu", chunks[c]);
         run_release(&r);
     }
 }
@@ -1173,6 +1345,12 @@ static void expect_same(const struct run *a, const struct run *b, const char *wh
                      k);
         cr_assert_eq(x->is_header, y->is_header, "%s, chunk %zu batch %zu, record %zu", what, chunk,
                      batch, k);
+        cr_assert_eq(x->fault.kind, y->fault.kind, "%s, chunk %zu batch %zu, record %zu", what,
+                     chunk, batch, k);
+        cr_assert_str_eq(x->fault_text, y->fault_text, "%s, chunk %zu batch %zu, record %zu", what,
+                         chunk, batch, k);
+        cr_assert_eq(x->fault.field, y->fault.field, "%s, chunk %zu batch %zu, record %zu", what,
+                     chunk, batch, k);
     }
     const struct csvin_stats *s = &a->st, *t = &b->st;
     cr_assert_eq(s->bytes, t->bytes, "%s, chunk %zu batch %zu: bytes %llu vs %llu", what, chunk,
@@ -1276,10 +1454,13 @@ Test(csvin, pipelined_reading_gives_what_one_thread_gives)
         {"malformed quoting", "", "L1,\"x\"y,1,z\r\nL2,a,b,c\r\n", 0, CSVIN_EQUOTE},
         {"malformed on a later line", "", "L1,\"multi\r\nline\"x,1,z\r\n", 0, CSVIN_EQUOTE},
         {"unterminated quote", "", "L1,\"open\r\nL2,a,b,c\r\n", 0, CSVIN_EQUOTE},
-        {"invalid UTF-8", "", "L1,caf\xE9,1,x\r\nL2,a,b,c\r\n", 0, CSVIN_EENCODING},
-        {"NUL byte", "", "L1,x,1,\0\r\nL2,a,b,c\r\n", 20, CSVIN_EENCODING},
-        {"stray BOM in quotes", "", "L1,\"a\r\n\xEF\xBB\xBF\",1,x\r\n", 0, CSVIN_EENCODING},
-        {"character cut by the end", "", "L1,\xE2\x82", 0, CSVIN_EENCODING},
+        /* generate()'s records hold multi-byte characters: each fault is a record's */
+        {"invalid UTF-8", "", "L1,caf\xE9,1,x\r\nL2,a,b,c\r\n", 0, CSVIN_OK},
+        {"NUL byte", "", "L1,x,1,\0\r\nL2,a,b,c\r\n", 20, CSVIN_OK},
+        {"stray BOM in quotes", "", "L1,\"a\r\n\xEF\xBB\xBF\",1,x\r\n", 0, CSVIN_OK},
+        {"character cut by the end", "", "L1,\xE2\x82", 0, CSVIN_OK},
+        {"faults in a row", "", "\0\r\n\0\r\n\xEF\xBB\xBF\r\n\x80,\0\r\n", 16, CSVIN_OK},
+        {"NUL in the footer", "", "\r\nTotal\r\nx\0\r\n", 13, CSVIN_EENCODING},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t tail_len = cases[i].tail_len ? cases[i].tail_len : strlen(cases[i].tail);

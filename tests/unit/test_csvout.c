@@ -114,6 +114,51 @@ Test(csvout, text_fields_are_quoted_only_when_needed)
     }
 }
 
+Test(csvout, control_characters_and_invalid_utf8_are_written_as_u_fffd)
+{
+    /* As in the workbooks (util.h out_text_char): TAB, LF and CR stay; the other C0 controls,
+     * DEL, the C1 controls, U+FFFE/U+FFFF and bytes that are not UTF-8 become U+FFFD, and the
+     * injection guard looks at what is written. */
+    static const struct {
+        const char *in;
+        const char *want;
+    } cases[] = {
+        {"a\x01"
+         "b\x0B"
+         "c\x1B[31m",
+         "a\xEF\xBF\xBD"
+         "b\xEF\xBF\xBD"
+         "c\xEF\xBF\xBD[31m\r\n"},
+        {"del\x7F", "del\xEF\xBF\xBD\r\n"},
+        {"nel\xC2\x85"
+         "x\xC2\x9F"
+         "y\xC2\xA0",
+         "nel\xEF\xBF\xBDx\xEF\xBF\xBDy\xC2\xA0\r\n"},
+        {"\xEF\xBF\xBE\xEF\xBF\xBF\xEF\xBF\xBD", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\r\n"},
+        {"bad\xFF"
+         "byte\xC3",
+         "bad\xEF\xBF\xBD"
+         "byte\xEF\xBF\xBD\r\n"},
+        {"tab\there", "tab\there\r\n"},
+        {"\x01=1", "\xEF\xBF\xBD=1\r\n"},     /* the guard sees U+FFFD first: no formula */
+        {"=\x01", "'=\xEF\xBF\xBD\r\n"},      /* still guarded */
+        {"a,\x02", "\"a,\xEF\xBF\xBD\"\r\n"}, /* still quoted */
+        {"_x0041_", "_x0041_\r\n"},           /* a CSV has no _xHHHH_ escapes */
+    };
+    for (size_t i = 0; i < N_ELEMS(cases); i++) {
+        struct csvout o;
+        struct diag d = DIAG_INIT;
+        cr_assert_eq(csvout_open(&o, path, &d), 0, "case %zu", i);
+        csvout_text(&o, cases[i].in);
+        csvout_end_row(&o);
+        cr_assert_eq(csvout_close(&o, &d), 0, "case %zu", i);
+        char what[96];
+        snprintf(what, sizeof what, "case %zu '%s'", i, visible(cases[i].in, strlen(cases[i].in)));
+        assert_file_is(cases[i].want, what);
+        diag_release(&d);
+    }
+}
+
 Test(csvout, text_starting_with_a_formula_character_gets_an_apostrophe)
 {
     static const struct {
