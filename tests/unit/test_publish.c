@@ -6,6 +6,7 @@
  */
 #include "publish.h"
 #include "xlsxout.h"
+#include "zipcheck.h"
 
 #include "diag.h"
 
@@ -1372,5 +1373,34 @@ Test(xlsxout, a_book_within_the_limits_closes_with_nothing_caught)
     char *text = read_file(err_path);
     cr_assert_str_eq(text, "");
     free(text);
+    diag_release(&d);
+}
+
+Test(xlsxout, zipcheck_passes_a_whole_book_and_finds_a_cut_or_damaged_one)
+{
+    char path[160];
+    in_base(path, sizeof path, "check.xlsx");
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(xbook_close(some_book(path, &d), &d), 0);
+    struct zipcheck_result zr;
+    cr_assert_eq(zipcheck_xml(path, &zr), 0, "%s %s", zr.part, zr.why);
+    cr_assert_gt(zr.largest, 8192, "the sheet's part, uncompressed");
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    FILE *fp = fopen(path, "r+b");
+    cr_assert(fp != NULL);
+    /* A byte of the first member's compressed data changed: it no longer inflates to its CRC. */
+    cr_assert_eq(fseek(fp, 100, SEEK_SET), 0);
+    int ch = fgetc(fp);
+    cr_assert_eq(fseek(fp, 100, SEEK_SET), 0);
+    fputc(ch ^ 0x55, fp);
+    fclose(fp);
+    cr_assert_eq(zipcheck_xml(path, &zr), -1);
+    cr_assert_str_eq(zr.part, "[Content_Types].xml");
+    /* Cut short: no central directory at the end. */
+    cr_assert_eq(truncate(path, st.st_size / 2), 0);
+    cr_assert_eq(zipcheck_xml(path, &zr), -1);
+    cr_assert_str_eq(zr.part, "");
+    cr_assert_str_eq(zr.why, "has no end of central directory");
     diag_release(&d);
 }
