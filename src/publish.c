@@ -20,10 +20,14 @@
 
 #include "util.h"
 
-#define MANIFEST      ".sametable.publish"
-#define MANIFEST_NEW  ".sametable.publish.new"
-#define HEAD_STAGING  "sametable publish 1 staging"
-#define HEAD_SWITCH   "sametable publish 1 switch"
+#define MANIFEST     ".sametable.publish"
+#define MANIFEST_NEW ".sametable.publish.new"
+#define HEAD_STAGING "sametable publish 1 staging"
+/* Version 2: a switched file's old version may wait at its staged path (RENAME_EXCHANGE). A
+ * version 1 manifest (a plain rename per file) is rolled forward the same way; a binary that
+ * knows only version 1 refuses version 2 as damaged instead of renaming an old file back. */
+#define HEAD_SWITCH   "sametable publish 2 switch"
+#define HEAD_SWITCH_1 "sametable publish 1 switch"
 #define CHUNK_ENTRIES 64
 
 _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2 &&
@@ -1007,7 +1011,8 @@ int publish_recover(const char *dir, struct diag *d)
         size_t nf = next_line(&p, end, f, 3);
         if (nf == 1 && strcmp(f[0], HEAD_STAGING) == 0) {
             rc = roll_back(mpath, p, end, d);
-        } else if (nf == 3 && strcmp(f[0], HEAD_SWITCH) == 0) {
+        } else if (nf == 3 &&
+                   (strcmp(f[0], HEAD_SWITCH) == 0 || strcmp(f[0], HEAD_SWITCH_1) == 0)) {
             rc = roll_forward(mpath, f[1], f[2], p, end, d);
         } else if (nf == 0 && len <= strlen(HEAD_STAGING) && memcmp(text, HEAD_STAGING, len) == 0) {
             /* Killed between creating the journal and writing its first line: nothing staged. */
