@@ -67,7 +67,7 @@ enum publish_status {
     PUBLISH_ELOCKED, /* another run holds the directory's lock (exit 75) */
 };
 
-/* Install the SIGINT/SIGTERM handlers (idempotent). */
+/* Install the SIGINT/SIGTERM handlers and ignore SIGXFSZ (idempotent). */
 void publish_install_signals(void);
 
 /* Create `dir` (and parents) if needed and check it is a writable directory. */
