@@ -62,4 +62,20 @@ void diag_print(FILE *fp, const struct diag_entry *e);
  * characters and invalid UTF-8 as \xHH, an ellipsis when cut. Returns buf. */
 char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max);
 
+/* Catching what a library prints on standard error itself. libxlsxwriter 1.1.4 writes its own
+ * "[ERROR][packager.c:…]" lines to stderr and offers no hook, so while it does I/O, fd 2 is
+ * pointed at an in-memory file and what it printed is handed back to become a diagnostic; the
+ * process's real stderr is restored before anything of ours prints. Calls do not nest: one
+ * library call at a time (the tool writes its outputs in one thread). diag_catch_stderr
+ * returns 0, or -1 when fd 2 could not be redirected (the library then prints as it would);
+ * diag_release_stderr restores fd 2 and copies at most size - 1 caught bytes into buf
+ * (NUL-terminated; buf may be NULL), returning how many bytes were caught. */
+int diag_catch_stderr(void);
+size_t diag_release_stderr(char *buf, size_t size);
+/* The same restore, async-signal-safe: for a signal handler that ends the process. */
+void diag_release_stderr_in_handler(void);
+/* Add what a library printed, line by line, as entries of `sev` in d: "<who>: <line>", with
+ * libxlsxwriter's "[ERROR][file.c:123]: " tags dropped. */
+void diag_add_caught(struct diag *d, enum diag_severity sev, const char *who, const char *text);
+
 #endif

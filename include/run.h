@@ -51,4 +51,8 @@ struct run_opts {
 
 int run_execute(const struct run_opts *o, struct diag *d);
 
+/* The exit code of a publish.h status: ECREATE 73, ELOCKED 75, EIO (a full disk, a file size
+ * limit, a failed switch or recovery) 74. Every command that writes maps its statuses here. */
+int run_exit_of_publish(int publish_status);
+
 #endif

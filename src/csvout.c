@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "publish.h"
 #include "util.h"
 
 int csvout_open(struct csvout *o, const char *path, struct diag *d)
@@ -15,7 +16,8 @@ int csvout_open(struct csvout *o, const char *path, struct diag *d)
     o->row_started = false;
     o->fp = fopen(path, "w");
     if (!o->fp) {
-        diag_error(d, NULL, 0, "cannot create '%s': %s", path, strerror(errno));
+        diag_error(d, NULL, 0, "cannot create '%s': %s", publish_target_of(path),
+                   publish_strerror(errno));
         return -1;
     }
     return 0;
@@ -123,13 +125,15 @@ int csvout_close(struct csvout *o, struct diag *d)
 {
     if (!o->fp)
         return 0;
-    int err = 0;
-    if (ferror(o->fp))
+    /* A write that failed earlier left errno (ENOSPC, EFBIG under ulimit -f with SIGXFSZ
+     * ignored) unless fclose's own flush fails with the newer reason. */
+    int err = ferror(o->fp) ? (errno ? errno : EIO) : 0;
+    errno = 0;
+    if (fclose(o->fp) != 0)
         err = errno ? errno : EIO;
-    if (fclose(o->fp) != 0 && !err)
-        err = errno;
     o->fp = NULL;
     if (err)
-        diag_error(d, NULL, 0, "cannot write '%s': %s", o->path, strerror(err));
+        diag_error(d, NULL, 0, "cannot write '%s': %s", publish_target_of(o->path),
+                   publish_strerror(err));
     return err;
 }

@@ -1,9 +1,16 @@
-/* diag.c — collecting diagnostics with their source locations. */
+/* diag.c — collecting diagnostics with their source locations; catching a library's own stderr
+ * output. */
+#define _GNU_SOURCE /* memfd_create */
 #include "diag.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -167,4 +174,91 @@ char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max)
     }
     buf[o] = '\0';
     return buf;
+}
+
+/* ---- a library's own stderr output ------------------------------------------------------- */
+
+static int caught_fd = -1;           /* the in-memory file fd 2 points at; kept for reuse */
+static atomic_int saved_stderr = -1; /* the real stderr while caught, else -1 */
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler restores fd 2 through an atomic");
+
+int diag_catch_stderr(void)
+{
+    if (atomic_load(&saved_stderr) >= 0)
+        BUG("diag_catch_stderr while stderr is caught");
+    /* In memory: a full disk or a file size limit must not cost the message of why. */
+    if (caught_fd < 0)
+        caught_fd = memfd_create("sametable-stderr", MFD_CLOEXEC);
+    else if (ftruncate(caught_fd, 0) != 0 || lseek(caught_fd, 0, SEEK_SET) != 0)
+        return -1;
+    if (caught_fd < 0)
+        return -1;
+    fflush(stderr);
+    int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved < 0)
+        return -1; /* no stderr to protect */
+    if (dup2(caught_fd, STDERR_FILENO) < 0) {
+        close(saved);
+        return -1;
+    }
+    atomic_store(&saved_stderr, saved);
+    return 0;
+}
+
+size_t diag_release_stderr(char *buf, size_t size)
+{
+    if (buf && size)
+        buf[0] = '\0';
+    int saved = atomic_exchange(&saved_stderr, -1);
+    if (saved < 0)
+        return 0;
+    fflush(stderr);
+    /* dup2 retries: it fails only on EINTR/EBUSY races, and fd 2 must come back. */
+    while (dup2(saved, STDERR_FILENO) < 0 && errno == EINTR)
+        ;
+    close(saved);
+    /* fd 2 shared the file's offset: it is the number of bytes the library wrote. */
+    off_t n = lseek(caught_fd, 0, SEEK_CUR);
+    if (n <= 0)
+        return 0;
+    if (buf && size > 1) {
+        size_t want = (size_t)n < size - 1 ? (size_t)n : size - 1;
+        ssize_t got = pread(caught_fd, buf, want, 0);
+        buf[got > 0 ? (size_t)got : 0] = '\0';
+    }
+    return (size_t)n;
+}
+
+void diag_release_stderr_in_handler(void)
+{
+    int saved = atomic_exchange(&saved_stderr, -1);
+    if (saved >= 0)
+        dup2(saved, STDERR_FILENO);
+}
+
+void diag_add_caught(struct diag *d, enum diag_severity sev, const char *who, const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        const char *s = p, *end = p + len;
+        p = *end ? end + 1 : end;
+        /* "[ERROR]", "[WARNING]" and a "[file.c:123]" location are libxlsxwriter's, not news. */
+        while (s < end && *s == '[') {
+            const char *close = memchr(s, ']', (size_t)(end - s));
+            if (!close)
+                break;
+            s = close + 1;
+        }
+        while (s < end && (*s == ':' || *s == ' '))
+            s++;
+        while (end > s && (end[-1] == '\r' || end[-1] == ' '))
+            end--;
+        if (s == end)
+            continue;
+        char q[400];
+        diag_add(d, sev, NULL, 0, 0, "%s: %s", who,
+                 diag_quote(q, sizeof q, s, (size_t)(end - s), 300));
+    }
 }

@@ -50,7 +50,8 @@ static const char usage_text[] =
     "      --version         show the version and exit\n"
     "\n"
     "exit codes: 0 ok, 64 usage, 65 bad data, 66 input missing, 73 cannot create output,\n"
-    "            74 I/O error, 75 another run holds the lock, 78 bad configuration,\n"
+    "            74 I/O error (a full disk, a file size limit; the previous outputs are\n"
+    "            kept), 75 another run holds the lock, 78 bad configuration,\n"
     "            128+N killed by signal N\n";
 
 enum {

@@ -166,15 +166,18 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
                          const unsigned chosen, double *conv[PM_N], double *value[PM_N],
                          const double *removal, struct diag *d)
 {
+    /* Both files are one set, staged, switched and cleaned up on a signal like run's. */
     const char *tmp;
     int prc = publish_begin(dir, "path-attribution.csv", &tmp, d);
-    if (prc != PUBLISH_OK)
-        return prc == PUBLISH_ECREATE ? RUN_ECANTCREAT : RUN_EIO;
+    if (prc != PUBLISH_OK) {
+        publish_abort();
+        return run_exit_of_publish(prc);
+    }
     /* Channel names are input text: quoted and neutralised like every CSV the tool writes. */
     struct csvout o;
     if (csvout_open(&o, tmp, d)) {
         publish_abort();
-        return RUN_ECANTCREAT;
+        return RUN_EIO;
     }
     csvout_text(&o, "channel");
     for (int m = 0; m < PM_N; m++)
@@ -209,7 +212,7 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
     struct xbook *b = prc == PUBLISH_OK ? xbook_create(xtmp, &pp, d) : NULL;
     if (!b) {
         publish_abort();
-        return RUN_ECANTCREAT;
+        return prc != PUBLISH_OK ? run_exit_of_publish(prc) : RUN_EIO;
     }
     struct xsheet *sh = xbook_add_sheet(b, "Channels");
     xs_col_width(sh, 0, 0, 18);
@@ -242,8 +245,7 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
         publish_abort();
         return RUN_EIO;
     }
-    int rc = publish_commit(d);
-    return rc == PUBLISH_OK ? RUN_OK : rc == PUBLISH_ECREATE ? RUN_ECANTCREAT : RUN_EIO;
+    return run_exit_of_publish(publish_commit(d));
 }
 
 int pathattr_run(const struct pathattr_opts *o, struct diag *d)
@@ -364,10 +366,8 @@ int pathattr_run(const struct pathattr_opts *o, struct diag *d)
         int prc = publish_prepare_dir(dir, d);
         if (prc == PUBLISH_OK)
             prc = publish_lock(dir, &lock_fd, d);
-        rc = prc == PUBLISH_OK    ? write_outputs(dir, names, n_ch, chosen, conv, value, removal, d)
-             : prc == PUBLISH_EIO ? RUN_EIO
-             : prc == PUBLISH_ELOCKED ? RUN_ELOCKED
-                                      : RUN_ECANTCREAT;
+        rc = prc == PUBLISH_OK ? write_outputs(dir, names, n_ch, chosen, conv, value, removal, d)
+                               : run_exit_of_publish(prc);
         publish_unlock(lock_fd);
     }
     markov_result_release(&mk);

@@ -1,5 +1,6 @@
 /* publish.c — staged outputs switched as one set through an fsynced manifest, recovery of an
  * interrupted switch, the run lock and signal cleanup. */
+#define _GNU_SOURCE /* renameat2 */
 #include "publish.h"
 
 #include <errno.h>
@@ -19,10 +20,14 @@
 
 #include "util.h"
 
-#define MANIFEST      ".sametable.publish"
-#define MANIFEST_NEW  ".sametable.publish.new"
-#define HEAD_STAGING  "sametable publish 1 staging"
-#define HEAD_SWITCH   "sametable publish 1 switch"
+#define MANIFEST     ".sametable.publish"
+#define MANIFEST_NEW ".sametable.publish.new"
+#define HEAD_STAGING "sametable publish 1 staging"
+/* Version 2: a switched file's old version may wait at its staged path (RENAME_EXCHANGE). A
+ * version 1 manifest (a plain rename per file) is rolled forward the same way; a binary that
+ * knows only version 1 refuses version 2 as damaged instead of renaming an old file back. */
+#define HEAD_SWITCH   "sametable publish 2 switch"
+#define HEAD_SWITCH_1 "sametable publish 1 switch"
 #define CHUNK_ENTRIES 64
 
 _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2 &&
@@ -31,11 +36,20 @@ _Static_assert(ATOMIC_POINTER_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2 &&
 
 /* ---- the registry ------------------------------------------------------------------------ */
 
+/* How a staged file went into place during the switch. */
+enum how {
+    HOW_STAGED,    /* not yet: the new file is at tmp */
+    HOW_EXCHANGED, /* exchanged with the old file, which is now at tmp (undoable) */
+    HOW_PLACED,    /* there was no old file (undoable: move it back to tmp) */
+    HOW_REPLACED,  /* renamed over the old file on a filesystem that cannot exchange: old lost */
+};
+
 struct staged {
     char *tmp;   /* absolute temporary path, inside the final's directory */
     char *final; /* absolute final path */
     dev_t dev;   /* the staged file's device and inode, known once it is synced */
     ino_t ino;
+    enum how how; /* during the switch */
 };
 
 /* Entries live in chunks that never move: the handler may walk them while publish_begin adds
@@ -99,6 +113,7 @@ static struct staged *entry_at(size_t i)
 
 static void on_signal(int sig)
 {
+    diag_release_stderr_in_handler(); /* in case a library's output was being caught */
     size_t n = atomic_load_explicit(&n_staged, memory_order_acquire);
     struct chunk *c = atomic_load_explicit(&first_chunk, memory_order_acquire);
     for (size_t i = 0; i < n && c; i++) {
@@ -120,6 +135,28 @@ void publish_install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Over the file size limit (ulimit -f) a write fails with EFBIG, reported and cleaned up
+     * like a full disk, instead of the process being killed with its temporary files left. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGXFSZ, &sa, NULL);
+}
+
+const char *publish_target_of(const char *path)
+{
+    size_t n = atomic_load_explicit(&n_staged, memory_order_relaxed);
+    for (size_t i = n; i-- > 0;) { /* the file being written is usually the last one staged */
+        const struct staged *e = entry_at(i);
+        if (strcmp(e->tmp, path) == 0)
+            return e->final;
+    }
+    return path;
+}
+
+const char *publish_strerror(int err)
+{
+    if (err == EFBIG)
+        return "File too large (over the file size limit, ulimit -f)";
+    return strerror(err);
 }
 
 static void block_signals(sigset_t *old)
@@ -535,42 +572,138 @@ static void manifest_text(struct buf *b, size_t n)
     buf_str(b, "end\n");
 }
 
-/* Write the switch manifest under its temporary name, sync it, and rename it over the journal:
- * the commit point. Returns a status; on failure nothing has been renamed. */
-static int seal(size_t n, struct diag *d)
+/* Replace the journal with `text`: written under a temporary name, synced, renamed over it, and
+ * <home> synced. Returns 0, or -1 with errno (what = the path that failed). */
+static int replace_journal(const struct buf *text, enum publish_step s_write,
+                           enum publish_step s_rename, size_t i_rename, const char **what)
 {
-    char tmp[PATH_MAX];
+    static char tmp[PATH_MAX];
     if (join_path(tmp, home, "", MANIFEST_NEW, ""))
         BUG("publish: checked at lock time");
-    struct buf b = {NULL, 0, 0};
-    manifest_text(&b, n);
-    int fd = step(PUBLISH_STEP_MANIFEST, 0)
-                 ? -1
-                 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    bool ok = fd >= 0 && write_all(fd, b.p, b.n) == 0 && fsync(fd) == 0;
+    *what = tmp;
+    int fd = step(s_write, 0) ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    bool ok = fd >= 0 && write_all(fd, text->p, text->n) == 0 && fsync(fd) == 0;
     int err = errno;
     if (fd >= 0 && close(fd) != 0 && ok) {
         ok = false;
         err = errno;
     }
-    free(b.p);
     if (!ok) {
-        diag_error(d, NULL, 0, "cannot write '%s': %s", tmp, strerror(err));
         unlink(tmp);
+        errno = err;
+        return -1;
+    }
+    if (step(s_rename, i_rename) || rename(tmp, journal_path) != 0) {
+        err = errno;
+        unlink(tmp);
+        errno = err;
+        return -1;
+    }
+    *what = home;
+    return fsync_path(home, O_RDONLY | O_DIRECTORY);
+}
+
+/* Write the switch manifest and rename it over the journal: the commit point. Returns a status;
+ * on failure nothing has been switched. */
+static int seal(size_t n, struct diag *d)
+{
+    struct buf b = {NULL, 0, 0};
+    manifest_text(&b, n);
+    const char *what;
+    int rc = replace_journal(&b, PUBLISH_STEP_MANIFEST, PUBLISH_STEP_SEAL, 0, &what);
+    int err = errno;
+    free(b.p);
+    if (rc != 0) {
+        /* A manifest renamed into place whose directory did not sync is still undone as a
+         * whole, by the caller: it is not known to be durable. */
+        diag_error(d, NULL, 0, "cannot write the publish manifest '%s': %s", journal_path,
+                   publish_strerror(err));
         return io_status(err) == PUBLISH_ECREATE ? PUBLISH_ECREATE : PUBLISH_EIO;
     }
-    if (step(PUBLISH_STEP_SEAL, 0) || rename(tmp, journal_path) != 0) {
-        err = errno;
-        diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s", tmp, journal_path, strerror(err));
-        unlink(tmp);
-        return PUBLISH_EIO;
-    }
-    if (fsync_path(home, O_RDONLY | O_DIRECTORY) != 0) {
-        /* Not known to be durable: still undone as a whole, the manifest with it. */
-        diag_error(d, NULL, 0, "cannot sync directory '%s': %s", home, strerror(errno));
-        return PUBLISH_EIO;
-    }
     return PUBLISH_OK;
+}
+
+/* Put the i-th staged file in place. An old file there is exchanged with it (RENAME_EXCHANGE),
+ * so until the end of the switch it is kept at the staged path and the switch can be undone. */
+static int switch_one(struct staged *e, size_t i)
+{
+    if (step(PUBLISH_STEP_RENAME, i))
+        return -1;
+    struct stat st;
+    if (lstat(e->final, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR; /* what rename() says; an exchange would move the directory aside */
+            return -1;
+        }
+        if (renameat2(AT_FDCWD, e->tmp, AT_FDCWD, e->final, RENAME_EXCHANGE) == 0) {
+            e->how = HOW_EXCHANGED;
+            return 0;
+        }
+        if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+            return -1;
+        /* A filesystem that cannot exchange: the old file is lost, the switch only goes on. */
+        if (rename(e->tmp, e->final) != 0)
+            return -1;
+        e->how = HOW_REPLACED;
+        return 0;
+    }
+    if (errno != ENOENT || rename(e->tmp, e->final) != 0)
+        return -1;
+    e->how = HOW_PLACED;
+    return 0;
+}
+
+/* After a failure inside the switch, the old set again: every file switched so far goes back
+ * (the last first), the directories are synced, the manifest becomes a staging journal again
+ * (so a crash from here on rolls back), and the staged files and the journal are removed.
+ * Returns 0, or -1 with *bad and *bad_err saying what failed: then the switch manifest stays,
+ * every new file is still at its final or staged path, and the next start rolls forward. */
+static int undo_switch(size_t n_switched, size_t n, const char **bad, int *bad_err)
+{
+    for (size_t i = 0; i < n_switched; i++)
+        if (entry_at(i)->how == HOW_REPLACED) {
+            *bad = entry_at(i)->final;
+            *bad_err = EOPNOTSUPP; /* its old version is gone: only forward is whole */
+            return -1;
+        }
+    for (size_t i = n_switched; i-- > 0;) {
+        struct staged *e = entry_at(i);
+        int rc = step(PUBLISH_STEP_UNDO, i) ? -1
+                 : e->how == HOW_EXCHANGED
+                     ? renameat2(AT_FDCWD, e->tmp, AT_FDCWD, e->final, RENAME_EXCHANGE)
+                     : rename(e->final, e->tmp);
+        if (rc != 0) {
+            *bad = e->final;
+            *bad_err = errno;
+            return -1;
+        }
+        e->how = HOW_STAGED;
+    }
+    for (size_t i = 0; i < n_sync_dirs; i++)
+        if (fsync_path(sync_dirs[i], O_RDONLY | O_DIRECTORY) != 0) {
+            *bad = sync_dirs[i];
+            *bad_err = errno;
+            return -1;
+        }
+    struct buf b = {NULL, 0, 0};
+    buf_str(&b, HEAD_STAGING "\n");
+    for (size_t i = 0; i < n; i++) {
+        buf_str(&b, "file\t");
+        buf_path(&b, entry_at(i)->tmp);
+        buf_str(&b, "\t");
+        buf_path(&b, entry_at(i)->final);
+        buf_str(&b, "\n");
+    }
+    int rc = replace_journal(&b, PUBLISH_STEP_UNDO_JOURNAL, PUBLISH_STEP_UNDO_JOURNAL, 1, bad);
+    *bad_err = errno;
+    free(b.p);
+    if (rc != 0)
+        return -1;
+    /* A staging journal again: the handler's duty until it is gone (signals are blocked). */
+    atomic_store_explicit(&journal_live, true, memory_order_release);
+    roll_back_staged();
+    fsync_path(home, O_RDONLY | O_DIRECTORY);
+    return 0;
 }
 
 int publish_commit(struct diag *d)
@@ -589,12 +722,23 @@ int publish_commit(struct diag *d)
         if (fd >= 0)
             close(fd);
         if (!ok) {
-            diag_error(d, NULL, 0, "cannot sync '%s': %s", e->tmp, strerror(err));
+            diag_error(d, NULL, 0, "cannot write '%s': %s", e->final, publish_strerror(err));
             publish_abort();
             return io_status(err) == PUBLISH_ECREATE ? PUBLISH_ECREATE : PUBLISH_EIO;
         }
         e->dev = st.st_dev;
         e->ino = st.st_ino;
+        e->how = HOW_STAGED;
+    }
+    /* The staged files' directory entries are durable before the manifest names them. */
+    for (size_t i = 0; i < n_sync_dirs; i++) {
+        if (step(PUBLISH_STEP_SYNC_STAGED, i) ||
+            fsync_path(sync_dirs[i], O_RDONLY | O_DIRECTORY) != 0) {
+            diag_error(d, NULL, 0, "cannot sync directory '%s': %s", sync_dirs[i],
+                       publish_strerror(errno));
+            publish_abort();
+            return PUBLISH_EIO;
+        }
     }
 
     sigset_t old;
@@ -608,20 +752,52 @@ int publish_commit(struct diag *d)
     }
     /* Committed: the manifest is the switch now, never removed by the handler. */
     atomic_store_explicit(&journal_live, false, memory_order_release);
-    for (size_t i = 0; i < n && rc == PUBLISH_OK; i++) {
-        const struct staged *e = entry_at(i);
-        if (step(PUBLISH_STEP_RENAME, i) || rename(e->tmp, e->final) != 0) {
-            diag_error(d, NULL, 0,
-                       "cannot rename '%s' to '%s': %s; the next run completes the switch "
-                       "recorded in '%s'",
-                       e->tmp, e->final, strerror(errno), journal_path);
-            rc = PUBLISH_EIO;
+    size_t n_switched = 0;
+    const char *failed = NULL, *failed_dir = NULL;
+    int err = 0;
+    for (; n_switched < n; n_switched++)
+        if (switch_one(entry_at(n_switched), n_switched) != 0) {
+            err = errno;
+            failed = entry_at(n_switched)->final;
+            break;
         }
-    }
-    for (size_t i = 0; i < n_sync_dirs && rc == PUBLISH_OK; i++) {
+    for (size_t i = 0; i < n_sync_dirs && !err; i++) {
         if (step(PUBLISH_STEP_SYNC_DIR, i) ||
             fsync_path(sync_dirs[i], O_RDONLY | O_DIRECTORY) != 0) {
-            diag_error(d, NULL, 0, "cannot sync directory '%s': %s", sync_dirs[i], strerror(errno));
+            err = errno;
+            failed_dir = sync_dirs[i];
+        }
+    }
+    if (err) {
+        const char *bad = NULL;
+        int bad_err = 0;
+        bool undone = undo_switch(n_switched, n, &bad, &bad_err) == 0;
+        char what[PATH_MAX + 64];
+        if (failed)
+            snprintf(what, sizeof what, "cannot publish '%s'", failed);
+        else
+            snprintf(what, sizeof what, "cannot sync directory '%s'", failed_dir);
+        if (undone) {
+            diag_error(d, NULL, 0, "%s: %s; the previous outputs are kept", what,
+                       publish_strerror(err));
+        } else {
+            diag_error(d, NULL, 0,
+                       "%s: %s; the previous outputs cannot be put back ('%s': %s): the next run "
+                       "completes the switch recorded in '%s'",
+                       what, publish_strerror(err), bad, publish_strerror(bad_err), journal_path);
+            home[0] = '\0'; /* the manifest stays for recovery: no new set before the next lock */
+        }
+        registry_clear();
+        restore_signals(&old);
+        return PUBLISH_EIO;
+    }
+    /* The set is in place and durable: the old files kept at the staged paths go, then the
+     * manifest. */
+    for (size_t i = 0; i < n && rc == PUBLISH_OK; i++) {
+        const struct staged *e = entry_at(i);
+        if (e->how == HOW_EXCHANGED && unlink(e->tmp) != 0 && errno != ENOENT) {
+            diag_error(d, NULL, 0, "cannot remove the previous '%s' (kept as '%s'): %s", e->final,
+                       e->tmp, strerror(errno));
             rc = PUBLISH_EIO;
         }
     }
@@ -739,6 +915,10 @@ static int roll_forward(const char *mpath, const char *files, const char *dirs, 
     char *f[6];
     size_t nf;
     uintmax_t n_files, n_dirs;
+    /* Old files kept at staged paths by an exchange: removed once the set is durable. */
+    char **old_copies = NULL;
+    size_t n_old = 0, cap_old = 0;
+    int rc = PUBLISH_EIO;
     if (parse_u64(files, &n_files) || parse_u64(dirs, &n_dirs))
         goto damaged;
     for (uintmax_t i = 0; i < n_files; i++) {
@@ -749,23 +929,33 @@ static int roll_forward(const char *mpath, const char *files, const char *dirs, 
             goto damaged;
         if (step(PUBLISH_STEP_ROLL_FWD, (size_t)i)) {
             diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s", f[1], f[2], strerror(errno));
-            return PUBLISH_EIO;
+            goto out;
         }
+        /* At the staged path: the new file (not switched yet), the old one it was exchanged
+         * with (switched), or nothing (switched, or the old one already removed). */
         struct stat st;
-        if (lstat(f[1], &st) == 0) {
+        bool staged = lstat(f[1], &st) == 0;
+        if (!staged && errno != ENOENT) {
+            diag_error(d, NULL, 0, "cannot read '%s': %s", f[1], strerror(errno));
+            goto out;
+        }
+        if (staged && (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino) {
             if (rename(f[1], f[2]) != 0) {
                 diag_error(d, NULL, 0, "cannot rename '%s' to '%s': %s", f[1], f[2],
                            strerror(errno));
-                return PUBLISH_EIO;
+                goto out;
             }
-        } else if (errno != ENOENT || stat(f[2], &st) != 0 || (uintmax_t)st.st_dev != dev ||
-                   (uintmax_t)st.st_ino != ino) {
+            continue;
+        }
+        if (stat(f[2], &st) != 0 || (uintmax_t)st.st_dev != dev || (uintmax_t)st.st_ino != ino) {
             diag_error(d, NULL, 0,
                        "cannot complete the switch recorded in '%s': '%s' is neither staged as "
                        "'%s' nor in place; check the set and remove the manifest",
                        mpath, f[2], f[1]);
-            return PUBLISH_EIO;
+            goto out;
         }
+        if (staged)
+            VEC_PUSH(old_copies, n_old, cap_old, f[1]);
     }
     for (uintmax_t i = 0; i < n_dirs; i++) {
         nf = next_line(&p, end, f, 6);
@@ -773,18 +963,26 @@ static int roll_forward(const char *mpath, const char *files, const char *dirs, 
             goto damaged;
         if (fsync_path(f[1], O_RDONLY | O_DIRECTORY) != 0) {
             diag_error(d, NULL, 0, "cannot sync directory '%s': %s", f[1], strerror(errno));
-            return PUBLISH_EIO;
+            goto out;
         }
     }
     nf = next_line(&p, end, f, 6);
     if (nf != 1 || strcmp(f[0], "end") != 0 || p != end)
         goto damaged;
+    for (size_t i = 0; i < n_old; i++)
+        if (unlink(old_copies[i]) != 0 && errno != ENOENT) {
+            diag_error(d, NULL, 0, "cannot remove '%s': %s", old_copies[i], strerror(errno));
+            goto out;
+        }
     diag_warn(d, NULL, 0, "completed the switch of %ju files an earlier run was stopped in",
               n_files);
-    return PUBLISH_OK;
+    rc = PUBLISH_OK;
+    goto out;
 damaged:
     diag_error(d, NULL, 0, "damaged publish manifest '%s': check the set and remove it", mpath);
-    return PUBLISH_EIO;
+out:
+    free(old_copies);
+    return rc;
 }
 
 int publish_recover(const char *dir, struct diag *d)
@@ -813,7 +1011,8 @@ int publish_recover(const char *dir, struct diag *d)
         size_t nf = next_line(&p, end, f, 3);
         if (nf == 1 && strcmp(f[0], HEAD_STAGING) == 0) {
             rc = roll_back(mpath, p, end, d);
-        } else if (nf == 3 && strcmp(f[0], HEAD_SWITCH) == 0) {
+        } else if (nf == 3 &&
+                   (strcmp(f[0], HEAD_SWITCH) == 0 || strcmp(f[0], HEAD_SWITCH_1) == 0)) {
             rc = roll_forward(mpath, f[1], f[2], p, end, d);
         } else if (nf == 0 && len <= strlen(HEAD_STAGING) && memcmp(text, HEAD_STAGING, len) == 0) {
             /* Killed between creating the journal and writing its first line: nothing staged. */

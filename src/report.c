@@ -173,6 +173,45 @@ static void no_lead_id_text(const struct dataset *ds, char *buf, size_t size)
 }
 
 /* The Run sheet: version, dates, every config value in force, and each input's reconciliation. */
+/* Which day's FX rate converted foreign payees' pay ([run] payment_fx_date), in words: each
+ * payout period's last day (as-of when earlier), listed, or as-of. */
+static void payee_rates_text(const struct report_ctx *r, char *buf, size_t size)
+{
+    const struct payouts *p = r->p;
+    char day[16];
+    if (!p->any_foreign_payee) {
+        snprintf(buf, size, "not used: everyone is paid in %s (payment_fx_date = %s)",
+                 r->s->currency, r->s->payment_fx_as_of ? "as_of" : "period_end");
+        return;
+    }
+    if (r->s->payment_fx_as_of) {
+        date_format_day(day, sizeof day, r->as_of_day);
+        snprintf(buf, size,
+                 "in force on as-of, %s, for every payout period (payment_fx_date = "
+                 "as_of)",
+                 day);
+        return;
+    }
+    size_t o = (size_t)snprintf(buf, size,
+                                "in force on each payout period's last day (as-of when "
+                                "earlier):");
+    int32_t last = DAY_NONE;
+    uint32_t n_days = 0;
+    for (uint32_t i = 0; i < p->n_periods; i++) {
+        int32_t d = p->periods[i].last_day < r->as_of_day ? p->periods[i].last_day : r->as_of_day;
+        if (d == last)
+            continue;
+        last = d;
+        date_format_day(day, sizeof day, d);
+        if (++n_days <= 12 && o < size)
+            o += (size_t)snprintf(buf + o, size - o, "%s %s", n_days > 1 ? "," : "", day);
+    }
+    if (n_days > 12 && o < size)
+        o += (size_t)snprintf(buf + o, size - o, " and %u more", n_days - 12);
+    if (o < size)
+        snprintf(buf + o, size - o, " (payment_fx_date = period_end)");
+}
+
 void report_run_sheet(const struct report_ctx *r, struct xbook *b)
 {
     struct xsheet *sh = xbook_add_sheet(b, "Run");
@@ -188,6 +227,11 @@ void report_run_sheet(const struct report_ctx *r, struct xbook *b)
     report_label_value(sh, ++row, "Business time zone", r->s->timezone);
     report_label_value(sh, ++row, "Time zone data", tz_data_version());
     report_label_value(sh, ++row, "Configuration", r->cfg->path);
+    if (r->p) {
+        char rates[512];
+        payee_rates_text(r, rates, sizeof rates);
+        report_label_value(sh, ++row, "Payee currency rates", rates);
+    }
     row += 2;
 
     xs_text(sh, row++, 0,

@@ -63,7 +63,7 @@ static int ingest_status_to_exit(int rc)
     }
 }
 
-static int publish_status_to_exit(int rc)
+int run_exit_of_publish(int rc)
 {
     switch (rc) {
     case PUBLISH_OK:
@@ -217,7 +217,7 @@ static int write_statements(struct run_state *st, const struct report_ctx *r, ch
         if (rc == RUN_OK) {
             int prc = publish_begin(dir, file, &tmp, d);
             if (prc != PUBLISH_OK)
-                rc = publish_status_to_exit(prc);
+                rc = run_exit_of_publish(prc);
             else if (report_statement_xlsx(r, id, tmp, d))
                 rc = RUN_EIO;
         }
@@ -277,7 +277,7 @@ static bool stage(const struct run_state *st, const char *kind, const char *ext,
     snprintf(name, sizeof name, "%s-%s.%s", kind, st->period.name, ext);
     int rc = publish_begin(st->out_dir, name, tmp, d);
     if (rc != PUBLISH_OK && *status == RUN_OK)
-        *status = publish_status_to_exit(rc);
+        *status = run_exit_of_publish(rc);
     return rc == PUBLISH_OK;
 }
 
@@ -288,7 +288,8 @@ static void free_names(char **names, uint32_t n)
     free(names);
 }
 
-/* Write every output under a temporary name, then publish them together. */
+/* Write every output under a temporary name, then switch them as one set (publish.h): a failure
+ * anywhere, a full disk or a file size limit included, leaves the previous set as it was. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
     struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
@@ -323,7 +324,7 @@ static int write_outputs(struct run_state *st, struct diag *d)
         publish_abort();
         return status != RUN_OK ? status : RUN_EIO;
     }
-    rc = publish_status_to_exit(publish_commit(d));
+    rc = run_exit_of_publish(publish_commit(d));
     if (rc == RUN_OK && kept)
         rc = sweep_statements(st, kept, d);
     free_names(kept, st->ds.people.n);
@@ -383,9 +384,9 @@ int run_execute(const struct run_opts *o, struct diag *d)
     stage_done(&clk, "config");
     if (rc == RUN_OK && o->command == RUN_RUN) {
         publish_install_signals();
-        rc = publish_status_to_exit(publish_prepare_dir(st.out_dir, d));
+        rc = run_exit_of_publish(publish_prepare_dir(st.out_dir, d));
         if (rc == RUN_OK)
-            rc = publish_status_to_exit(publish_lock(st.out_dir, &st.lock_fd, d));
+            rc = run_exit_of_publish(publish_lock(st.out_dir, &st.lock_fd, d));
     }
     if (rc == RUN_OK) {
         bool people = st.s.inputs[INPUT_PEOPLE].path != NULL;

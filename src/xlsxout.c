@@ -1,13 +1,17 @@
 /* xlsxout.c — workbooks through libxlsxwriter with every return code checked. */
 #include "xlsxout.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <xlsxwriter.h>
 
+#include "publish.h"
 #include "util.h"
+#include "zipcheck.h"
 
 #define XLSX_STRING_MAX 32767
 
@@ -40,7 +44,26 @@ struct xbook {
     char err_where[64]; /* sheet!cell of the first failure */
     char *buf;          /* sanitised text */
     size_t buf_cap;
+    char *path;      /* where it is written (a staged path) */
+    char *target;    /* the output's name for messages: its final path once published */
+    char said[2048]; /* what libxlsxwriter printed itself (caught), the first of it */
 };
+
+/* libxlsxwriter prints its own errors to stderr ("[ERROR][packager.c:…]") and offers no hook:
+ * around every call of it that does I/O, fd 2 is caught (diag_catch_stderr) and what it printed
+ * is kept in b->said, to become notes of ours. Returns whether it was caught. */
+static bool lib_catch(void)
+{
+    return diag_catch_stderr() == 0;
+}
+
+static void lib_release(struct xbook *b, bool caught)
+{
+    if (!caught)
+        return;
+    size_t used = strlen(b->said);
+    diag_release_stderr(b->said + used, sizeof b->said - used);
+}
 
 static const char *sanitize(struct xbook *b, const char *text);
 static const char *sanitize_text(struct xbook *b, const char *text, bool xstring);
@@ -189,13 +212,28 @@ static lxw_format *make_format(lxw_workbook *wb, enum xstyle st, int digits, con
 
 struct xbook *xbook_create(const char *path, const struct xbook_props *props, struct diag *d)
 {
-    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = NULL, .use_zip64 = 0};
-    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    struct xbook *b = xcalloc(1, sizeof *b);
+    b->path = xstrdup(path);
+    b->target = xstrdup(publish_target_of(path));
+    /* libxlsxwriter's temporary files go beside the output, in its staging directory: never
+     * into the system's temporary directory, and on the filesystem whose space is checked. They
+     * are unlinked as soon as they are opened, so nothing is left of them. */
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = dir, .use_zip64 = 0};
+    bool caught = lib_catch();
+    lxw_workbook *wb = workbook_new_opt(path, &opt); /* copies the options */
+    lib_release(b, caught);
+    free(dir);
     if (!wb) {
-        diag_error(d, NULL, 0, "cannot create workbook '%s'", path);
+        diag_error(d, NULL, 0, "cannot create '%s': %s", b->target,
+                   lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED));
+        diag_add_caught(d, DIAG_NOTE, "libxlsxwriter", b->said);
+        free(b->path);
+        free(b->target);
+        free(b);
         return NULL;
     }
-    struct xbook *b = xcalloc(1, sizeof *b);
     b->wb = wb;
     b->digits = props->money_digits;
     money_format_string(b->money_fmt, sizeof b->money_fmt, props->currency, 0);
@@ -227,7 +265,9 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     struct xsheet *s = xcalloc(1, sizeof *s);
     s->tall_row = UINT32_MAX;
     s->book = b;
+    bool caught = lib_catch(); /* in constant_memory mode it opens a temporary file */
     s->ws = workbook_add_worksheet(b->wb, name);
+    lib_release(b, caught);
     if (!s->ws)
         BUG("workbook_add_worksheet failed after validation");
     snprintf(s->name, sizeof s->name, "%s", name);
@@ -644,16 +684,48 @@ int xbook_close(struct xbook *b, struct diag *d)
         apply_widths(b->sheets[i]);
         apply_print(b->sheets[i]);
     }
+    bool caught = lib_catch();
+    errno = 0;
     lxw_error e = workbook_close(b->wb);
+    int err = errno; /* the failed write's, when the zip writer or a temporary file failed */
+    lib_release(b, caught);
+    bool io = err == ENOSPC || err == EFBIG || err == EDQUOT || err == EIO;
     int rc = 0;
-    if (b->err != LXW_NO_ERROR) {
-        diag_error(d, NULL, 0, "writing the workbook failed at %s: %s", b->err_where,
-                   lxw_strerror(b->err));
-        rc = -1;
-    } else if (e != LXW_NO_ERROR) {
-        diag_error(d, NULL, 0, "writing the workbook failed: %s", lxw_strerror(e));
+    /* libxlsxwriter does not check its writes to its temporary files: one cut short by a full
+     * disk or a file size limit leaves a truncated part in a workbook that closes without an
+     * error. So a closed workbook is read back (zipcheck.h). */
+    struct zipcheck_result zr;
+    bool cut = b->err == LXW_NO_ERROR && e == LXW_NO_ERROR && !io && zipcheck_xml(b->path, &zr);
+    if (cut) {
+        int zerr = errno;
+        struct rlimit lim;
+        if (zr.part[0] && getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+            zr.largest >= (uint64_t)lim.rlim_cur)
+            diag_error(d, NULL, 0, "cannot write '%s': %s", b->target, publish_strerror(EFBIG));
+        else if (zr.part[0])
+            diag_error(d, NULL, 0,
+                       "cannot write '%s': its part '%s' %s (no space left on the device?)",
+                       b->target, zr.part, zr.why);
+        else
+            diag_error(d, NULL, 0, "cannot write '%s': reading it back, it %s", b->target,
+                       zerr == 0 ? zr.why : strerror(zerr));
         rc = -1;
     }
+    if (b->err != LXW_NO_ERROR) {
+        diag_error(d, NULL, 0, "cannot write '%s': %s (at %s)", b->target, lxw_strerror(b->err),
+                   b->err_where);
+        rc = -1;
+    } else if (e != LXW_NO_ERROR || io) {
+        /* One line of ours: the system's reason when there is one, else the library's. */
+        bool sys = io || (err != 0 &&
+                          (e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE ||
+                           e == LXW_ERROR_ZIP_FILE_OPERATION));
+        diag_error(d, NULL, 0, "cannot write '%s': %s", b->target,
+                   sys ? publish_strerror(err) : lxw_strerror(e));
+        rc = -1;
+    }
+    /* What the library printed itself: details for -v. */
+    diag_add_caught(d, rc ? DIAG_NOTE : DIAG_WARNING, "libxlsxwriter", b->said);
     for (size_t i = 0; i < b->n_sheets; i++) {
         free(b->sheets[i]->fit);
         free(b->sheets[i]->cap);
@@ -662,6 +734,8 @@ int xbook_close(struct xbook *b, struct diag *d)
     }
     free(b->sheets);
     free(b->buf);
+    free(b->path);
+    free(b->target);
     free(b);
     return rc;
 }

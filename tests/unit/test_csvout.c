@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -301,5 +303,26 @@ Test(csvout, a_write_failure_is_reported_by_close)
     cr_assert_eq(d.n_errors, 1);
     cr_assert(strstr(d.v[0].message, "/dev/full") != NULL, "%s", d.v[0].message);
     cr_assert_eq(csvout_close(&o, &d), 0, "a second close is a no-op");
+    diag_release(&d);
+}
+
+Test(csvout, over_the_file_size_limit_close_says_so)
+{
+    signal(SIGXFSZ, SIG_IGN); /* as publish_install_signals does */
+    struct rlimit lim = {4096, 4096};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    struct csvout o;
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(csvout_open(&o, path, &d), 0);
+    for (int i = 0; i < 400; i++) {
+        csvout_text(&o, "some text that fills more than the file size limit");
+        csvout_end_row(&o);
+    }
+    cr_assert_eq(csvout_close(&o, &d), EFBIG);
+    cr_assert_eq(d.n_errors, 1);
+    char want[256];
+    snprintf(want, sizeof want,
+             "cannot write '%s': File too large (over the file size limit, ulimit -f)", path);
+    cr_assert_str_eq(d.v[0].message, want);
     diag_release(&d);
 }

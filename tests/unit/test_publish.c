@@ -6,6 +6,7 @@
  */
 #include "publish.h"
 #include "xlsxout.h"
+#include "zipcheck.h"
 
 #include "diag.h"
 
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -419,35 +421,46 @@ Test(publish, a_set_of_any_size_across_directories_switches_whole)
 
 /* ---- publish: injected failures -------------------------------------------------------------- */
 
-/* The hook fails (or kills, or counts) at one step. */
-static enum publish_step hook_step;
-static size_t hook_index;
-static int hook_errno;                                /* fail with this errno */
-static bool hook_kill;                                /* SIGKILL the process instead */
-static size_t hook_calls[PUBLISH_STEP_ROLL_BACK + 1]; /* times each step ran */
+/* The hook fails (or kills) at up to two points, and counts every step. */
+static struct hook_point {
+    enum publish_step step;
+    size_t index;
+    int err;   /* fail with this errno */
+    bool kill; /* SIGKILL the process instead */
+} hook_pts[2];
+static size_t hook_calls[PUBLISH_STEP_UNDO_JOURNAL + 1]; /* times each step ran */
 
 static int hook(enum publish_step s, size_t i)
 {
     hook_calls[s]++;
-    if (s != hook_step || i != hook_index)
-        return 0;
-    if (hook_kill)
-        kill(getpid(), SIGKILL);
-    return hook_errno;
+    for (size_t k = 0; k < 2; k++) {
+        const struct hook_point *h = &hook_pts[k];
+        if (s != h->step || i != h->index)
+            continue;
+        if (h->kill)
+            kill(getpid(), SIGKILL);
+        return h->err;
+    }
+    return 0;
 }
 
 static void hook_at(enum publish_step s, size_t i, int err, bool kill_it)
 {
-    hook_step = s;
-    hook_index = i;
-    hook_errno = err;
-    hook_kill = kill_it;
+    hook_pts[0] = (struct hook_point){s, i, err, kill_it};
+    hook_pts[1] = (struct hook_point){PUBLISH_STEP_STAGE, SIZE_MAX, 0, false};
     memset(hook_calls, 0, sizeof hook_calls);
     publish_test_hook(hook);
 }
 
-static const char *const step_names[] = {"stage",    "sync",   "manifest", "seal",     "rename",
-                                         "sync_dir", "unseal", "roll_fwd", "roll_back"};
+/* A second point, after hook_at. */
+static void hook_also(enum publish_step s, size_t i, int err, bool kill_it)
+{
+    hook_pts[1] = (struct hook_point){s, i, err, kill_it};
+}
+
+static const char *const step_names[] = {"stage",    "sync",      "sync_staged", "manifest",
+                                         "seal",     "rename",    "sync_dir",    "unseal",
+                                         "roll_fwd", "roll_back", "undo",        "undo_journal"};
 
 /* One point of a switch: a step and the index it runs with. */
 struct point {
@@ -473,19 +486,22 @@ static size_t switch_points(int g, size_t n, struct point *pts, size_t max)
 {
     /* By hand, the directories synced: on the first run the three of the set (out,
      * stmts/2026-10, out/more) and the parents of the four it creates (base for out and stmts,
-     * stmts for 2026-10, out for more): base, out, stmts, stmts/2026-10, out/more = 5. Later
-     * runs create nothing: 3. */
+     * stmts for 2026-10, out for more): base, out, stmts, stmts/2026-10, out/more = 5, before
+     * the seal and after the switch. Later runs create nothing: 3. */
     count_points(g, n);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC_STAGED], 5);
     cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC_DIR], 5);
     count_points(g, n);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC_STAGED], N_DIRS);
     cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC_DIR], N_DIRS);
-    /* n stage, n sync, 1 manifest, 1 seal, n renames, 1 unseal. */
+    /* n stage, n sync, 1 manifest, 1 seal, n renames, 1 unseal; nothing undone. */
     cr_assert_eq(hook_calls[PUBLISH_STEP_STAGE], n);
     cr_assert_eq(hook_calls[PUBLISH_STEP_SYNC], n);
     cr_assert_eq(hook_calls[PUBLISH_STEP_RENAME], n);
     cr_assert_eq(hook_calls[PUBLISH_STEP_MANIFEST], 1);
     cr_assert_eq(hook_calls[PUBLISH_STEP_SEAL], 1);
     cr_assert_eq(hook_calls[PUBLISH_STEP_UNSEAL], 1);
+    cr_assert_eq(hook_calls[PUBLISH_STEP_UNDO], 0);
     size_t k = 0;
     for (int s = PUBLISH_STEP_STAGE; s <= PUBLISH_STEP_UNSEAL; s++)
         for (size_t i = 0; i < hook_calls[s]; i++) {
@@ -495,14 +511,13 @@ static size_t switch_points(int g, size_t n, struct point *pts, size_t max)
     return k;
 }
 
-/* The commit point is the seal: a switch stopped before it keeps the old set, after it the
- * next start completes the new one. */
+/* Killed at these steps, the next start finds the new set (the commit point is the seal). */
 static bool after_commit_point(enum publish_step s)
 {
     return s == PUBLISH_STEP_RENAME || s == PUBLISH_STEP_SYNC_DIR || s == PUBLISH_STEP_UNSEAL;
 }
 
-Test(publish, a_failure_at_any_step_leaves_the_old_or_the_new_set_after_the_next_start,
+Test(publish, a_failure_at_any_step_leaves_the_old_set_byte_identical_or_the_whole_new_one,
      .timeout = 120)
 {
     enum { N = 7 };
@@ -512,7 +527,7 @@ Test(publish, a_failure_at_any_step_leaves_the_old_or_the_new_set_after_the_next
     int gen = 0; /* the set now on disk */
     char mp[160];
     manifest(mp, sizeof mp);
-    size_t mixed_seen = 0;
+    size_t undone = 0, want_undone = 0;
     for (size_t k = 0; k < n_pts; k++) {
         const struct point *pt = &pts[k];
         if (pt->step == PUBLISH_STEP_STAGE)
@@ -526,19 +541,32 @@ Test(publish, a_failure_at_any_step_leaves_the_old_or_the_new_set_after_the_next
         publish_test_hook(NULL);
         cr_assert_eq(rc, PUBLISH_EIO, "%s %zu: status %d", step_names[pt->step], pt->i, rc);
         cr_assert(has_error(&d), "%s %zu: no message", step_names[pt->step], pt->i);
-        if (after_commit_point(pt->step)) {
+        cr_assert_eq(d.n_errors, 1, "%s %zu: one message", step_names[pt->step], pt->i);
+        /* A failed exchange after i switched files puts i back; a failed sync after the
+         * switch puts all N back. */
+        undone += hook_calls[PUBLISH_STEP_UNDO];
+        want_undone += pt->step == PUBLISH_STEP_RENAME     ? pt->i
+                       : pt->step == PUBLISH_STEP_SYNC_DIR ? N
+                                                           : 0;
+        int want;
+        if (pt->step == PUBLISH_STEP_UNSEAL) {
+            /* The set is whole and new; only the manifest could not go. */
             cr_assert(exists(mp), "%s %zu: the manifest is gone", step_names[pt->step], pt->i);
-            mixed_seen += set_state(N) == SET_MIXED;
+            cr_assert_eq(set_state(N), next, "%s %zu", step_names[pt->step], pt->i);
+            want = next;
         } else {
             /* Undone at once: the old set, nothing staged, no manifest. */
             cr_assert_eq(set_state(N), gen, "%s %zu", step_names[pt->step], pt->i);
             cr_assert_eq(temps_left(), 0, "%s %zu", step_names[pt->step], pt->i);
             cr_assert_not(exists(mp), "%s %zu", step_names[pt->step], pt->i);
+            if (pt->step == PUBLISH_STEP_RENAME || pt->step == PUBLISH_STEP_SYNC_DIR)
+                cr_assert(strstr(d.v[0].message, "; the previous outputs are kept"), "%s",
+                          d.v[0].message);
+            want = gen;
         }
         /* The next start. */
         publish_unlock(fd);
         fd = lock_base();
-        int want = after_commit_point(pt->step) ? next : gen;
         cr_assert_eq(set_state(N), want, "%s %zu: generation %d, expected %d", step_names[pt->step],
                      pt->i, set_state(N), want);
         cr_assert_eq(temps_left(), 0, "%s %zu", step_names[pt->step], pt->i);
@@ -546,10 +574,53 @@ Test(publish, a_failure_at_any_step_leaves_the_old_or_the_new_set_after_the_next
         gen = want;
         diag_release(&d);
     }
-    /* A failed rename after the first leaves a mixed set until the next start: that case was
-     * reached (N - 1 of them), or the test proves less than it says. */
-    cr_assert_geq(mixed_seen, N - 1);
+    /* N - 1 failed exchanges after 1 … N - 1 switched files, N failed syncs after all: the
+     * undo ran where it had something to undo, or the test proves less than it says. */
+    cr_assert_eq(undone, want_undone);
+    cr_assert_geq(undone, (size_t)N * (N - 1) / 2 + N);
     publish_unlock(fd);
+}
+
+Test(publish, a_directory_where_a_file_goes_fails_the_switch_and_keeps_the_old_set)
+{
+    enum { N = 5 };
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(stage_set(1, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK);
+    /* File 3 becomes a non-empty directory: files 0 to 2 are switched before it is reached. */
+    char final[200], inner[240];
+    set_paths(final, sizeof final, 3);
+    cr_assert_eq(unlink(final), 0);
+    cr_assert_eq(mkdir(final, 0777), 0);
+    snprintf(inner, sizeof inner, "%s/keep", final);
+    write_file(inner, "kept\n");
+    cr_assert_eq(stage_set(2, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_EIO);
+    cr_assert_eq(d.n_errors, 1);
+    char want[300];
+    snprintf(want, sizeof want, "cannot publish '%s': %s; the previous outputs are kept", final,
+             strerror(EISDIR));
+    cr_assert_str_eq(d.v[0].message, want);
+    for (size_t i = 0; i < N; i++) {
+        if (i == 3)
+            continue;
+        char path[200];
+        set_paths(path, sizeof path, i);
+        char *text = read_file(path);
+        char expect[64];
+        snprintf(expect, sizeof expect, "gen 1 file %zu\n", i);
+        cr_assert(text && strcmp(text, expect) == 0, "file %zu: %s", i, text ? text : "(none)");
+        free(text);
+    }
+    char *kept = read_file(inner);
+    cr_assert_str_eq(kept, "kept\n");
+    free(kept);
+    cr_assert_eq(temps_left(), 0);
+    char mp[160];
+    cr_assert_not(exists(manifest(mp, sizeof mp)));
+    publish_unlock(fd);
+    diag_release(&d);
 }
 
 Test(publish, a_failed_begin_and_the_callers_abort_keep_the_old_set)
@@ -572,6 +643,37 @@ Test(publish, a_failed_begin_and_the_callers_abort_keep_the_old_set)
     diag_release(&d);
 }
 
+/* A switch that fails at file 2 and whose undo fails at file 0: file 0 new, file 1 put back,
+ * files 2… still staged, the switch manifest kept. Lock held; returns the status. */
+static int fail_switch_and_undo(int g, size_t n, struct diag *d)
+{
+    hook_at(PUBLISH_STEP_RENAME, 2, EIO, false);
+    hook_also(PUBLISH_STEP_UNDO, 0, EIO, false);
+    cr_assert_eq(stage_set(g, n), PUBLISH_OK);
+    int rc = publish_commit(d);
+    publish_test_hook(NULL);
+    return rc;
+}
+
+Test(publish, a_switch_that_cannot_be_undone_is_completed_by_the_next_start)
+{
+    enum { N = 5 };
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(stage_set(1, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK);
+    cr_assert_eq(fail_switch_and_undo(2, N, &d), PUBLISH_EIO);
+    cr_assert_eq(set_state(N), SET_MIXED);
+    cr_assert_eq(d.n_errors, 1);
+    cr_assert(strstr(d.v[0].message, "the next run completes the switch"), "%s", d.v[0].message);
+    publish_unlock(fd);
+    fd = lock_base();
+    cr_assert_eq(set_state(N), 2);
+    cr_assert_eq(temps_left(), 0, "the old files kept by the exchange are removed too");
+    publish_unlock(fd);
+    diag_release(&d);
+}
+
 Test(publish, a_recovery_that_fails_is_completed_by_the_start_after)
 {
     enum { N = 5 };
@@ -579,9 +681,7 @@ Test(publish, a_recovery_that_fails_is_completed_by_the_start_after)
     struct diag d = DIAG_INIT;
     cr_assert_eq(stage_set(1, N), PUBLISH_OK);
     cr_assert_eq(publish_commit(&d), PUBLISH_OK);
-    hook_at(PUBLISH_STEP_RENAME, 2, EIO, false);
-    cr_assert_eq(stage_set(2, N), PUBLISH_OK);
-    cr_assert_eq(publish_commit(&d), PUBLISH_EIO);
+    cr_assert_eq(fail_switch_and_undo(2, N, &d), PUBLISH_EIO);
     cr_assert_eq(set_state(N), SET_MIXED);
     publish_unlock(fd);
     /* The next start fails in the middle of rolling forward: exit 74, the lock let go. */
@@ -606,10 +706,7 @@ Test(publish, a_committed_file_lost_before_recovery_is_reported_not_guessed)
     enum { N = 4 };
     int fd = lock_base();
     struct diag d = DIAG_INIT;
-    hook_at(PUBLISH_STEP_RENAME, 1, EIO, false);
-    cr_assert_eq(stage_set(1, N), PUBLISH_OK);
-    cr_assert_eq(publish_commit(&d), PUBLISH_EIO);
-    publish_test_hook(NULL);
+    cr_assert_eq(fail_switch_and_undo(1, N, &d), PUBLISH_EIO);
     publish_unlock(fd);
     /* Someone removes the staged copy of file 2 by hand. */
     char dir[160], path[200];
@@ -624,6 +721,23 @@ Test(publish, a_committed_file_lost_before_recovery_is_reported_not_guessed)
     cr_assert(exists(manifest(mp, sizeof mp)), "the manifest is kept for a person to look at");
     diag_release(&d);
     diag_release(&d2);
+}
+
+Test(publish, messages_name_the_final_path_and_a_file_size_limit)
+{
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    const char *tmp = NULL;
+    cr_assert_eq(publish_begin(base, "payroll-2026-10.csv", &tmp, &d), PUBLISH_OK);
+    char final[160];
+    in_base(final, sizeof final, "payroll-2026-10.csv");
+    cr_assert_str_eq(publish_target_of(tmp), final);
+    cr_assert_str_eq(publish_target_of("/elsewhere/x.csv"), "/elsewhere/x.csv");
+    cr_assert_str_eq(publish_strerror(ENOSPC), strerror(ENOSPC));
+    cr_assert(strstr(publish_strerror(EFBIG), "file size limit") != NULL);
+    publish_abort();
+    publish_unlock(fd);
+    diag_release(&d);
 }
 
 /* ---- publish: SIGKILL ------------------------------------------------------------------------ */
@@ -686,6 +800,46 @@ Test(publish, sigkill_at_every_step_then_the_next_start_leaves_a_whole_set, .tim
         publish_unlock(fd);
         gen = want;
     }
+}
+
+Test(publish, sigkill_while_undoing_a_failed_switch_then_the_next_start_leaves_a_whole_set,
+     .timeout = 60)
+{
+    enum { N = 6, FAIL_AT = 4 };
+    int fd = lock_base();
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(stage_set(0, N), PUBLISH_OK);
+    cr_assert_eq(publish_commit(&d), PUBLISH_OK);
+    publish_unlock(fd);
+    char mp[160];
+    manifest(mp, sizeof mp);
+    /* The exchange of file 4 fails; the undo then puts back files 3, 2, 1, 0 and rewrites the
+     * journal (write 0, rename 1). A kill at any of those points. */
+    struct point pts[FAIL_AT + 2];
+    size_t n_pts = 0;
+    for (size_t i = FAIL_AT; i-- > 0;)
+        pts[n_pts++] = (struct point){PUBLISH_STEP_UNDO, i};
+    pts[n_pts++] = (struct point){PUBLISH_STEP_UNDO_JOURNAL, 0};
+    pts[n_pts++] = (struct point){PUBLISH_STEP_UNDO_JOURNAL, 1};
+    int gen = 0;
+    for (size_t k = 0; k < n_pts; k++) {
+        int next = gen + 1;
+        hook_at(PUBLISH_STEP_RENAME, FAIL_AT, EIO, false);
+        hook_also(pts[k].step, pts[k].i, 0, true);
+        int status = in_child(child_publish, next, N);
+        publish_test_hook(NULL);
+        cr_assert(killed(status), "%s %zu: child status %#x", step_names[pts[k].step], pts[k].i,
+                  status);
+        /* The switch manifest still rules: the next start rolls forward to the new set. */
+        fd = lock_base();
+        cr_assert_eq(set_state(N), next, "%s %zu: generation %d", step_names[pts[k].step], pts[k].i,
+                     set_state(N));
+        cr_assert_eq(temps_left(), 0, "%s %zu", step_names[pts[k].step], pts[k].i);
+        cr_assert_not(exists(mp));
+        publish_unlock(fd);
+        gen = next;
+    }
+    diag_release(&d);
 }
 
 /* In a child: take the lock, which recovers with the hook set to kill. */
@@ -1097,5 +1251,156 @@ Test(xlsxout, xbook_create_in_a_missing_folder_fails_with_a_message)
     }
     cr_assert(has_error(&d));
     cr_assert_not(exists(path));
+    diag_release(&d);
+}
+
+/* Point fd 2 at a file of the test's: what reaches the process's stderr lands there. Returns the
+ * saved fd 2. */
+static int stderr_to(const char *path)
+{
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    cr_assert(saved >= 0 && fd >= 0);
+    cr_assert_eq(dup2(fd, 2), 2);
+    close(fd);
+    return saved;
+}
+
+static void stderr_back(int saved)
+{
+    fflush(stderr);
+    cr_assert_eq(dup2(saved, 2), 2);
+    close(saved);
+}
+
+/* A book with enough in it that its parts are larger than a few KiB. */
+static struct xbook *some_book(const char *path, struct diag *d)
+{
+    struct xbook *b = xbook_create(path, &PROPS, d);
+    cr_assert(b != NULL);
+    struct xsheet *s = xbook_add_sheet(b, "Data");
+    for (uint32_t r = 0; r < 400; r++) {
+        char text[64];
+        snprintf(text, sizeof text, "campaign %u of a long list", r);
+        xs_text(s, r, 0, text, XS_PLAIN);
+        xs_money(s, r, 1, (int64_t)r * 12345, XS_MONEY);
+    }
+    return b;
+}
+
+/* Many sheets, each part a few KiB: every temporary file stays under an 8 KiB limit, the zip
+ * of them all does not. */
+static struct xbook *many_sheets(const char *path, struct diag *d)
+{
+    struct xbook *b = xbook_create(path, &PROPS, d);
+    cr_assert(b != NULL);
+    uint64_t x = 88172645463325252u;
+    for (int k = 0; k < 12; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "S%d", k);
+        struct xsheet *s = xbook_add_sheet(b, name);
+        for (uint32_t r = 0; r < 40; r++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* numbers that do not compress well */
+            xs_number(s, r, 0, (double)(x % 1000000007u) / 7.0, XS_PLAIN);
+        }
+    }
+    return b;
+}
+
+/* Close book under an 8 KiB file size limit with fd 2 pointed at a file; returns xbook_close's
+ * result and checks the one error line and that nothing of the library reached fd 2. */
+static int close_over_the_limit(struct xbook *(*make)(const char *, struct diag *), struct diag *d)
+{
+    publish_install_signals(); /* SIGXFSZ ignored: writes fail with EFBIG */
+    char path[160], err_path[160];
+    in_base(path, sizeof path, "big.xlsx");
+    in_base(err_path, sizeof err_path, "stderr.txt");
+    struct rlimit lim = {8192, 8192};
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int saved = stderr_to(err_path);
+    int rc = xbook_close(make(path, d), d);
+    fputs("ours after close\n", stderr); /* fd 2 is ours again */
+    stderr_back(saved);
+    cr_assert_eq(d->n_errors, 1);
+    char want[300];
+    snprintf(want, sizeof want,
+             "cannot write '%s': File too large (over the file size limit, ulimit -f)", path);
+    cr_assert_str_eq(d->v[0].message, want);
+    char *text = read_file(err_path);
+    cr_assert_str_eq(text, "ours after close\n");
+    free(text);
+    return rc;
+}
+
+Test(xlsxout, a_part_cut_short_by_the_file_size_limit_is_found_by_reading_the_book_back)
+{
+    /* One sheet's part passes 8 KiB: libxlsxwriter's write to its temporary file fails, it does
+     * not notice, and zips the first 8 KiB of the part, which compress well under the limit. */
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(close_over_the_limit(some_book, &d), -1);
+    diag_release(&d);
+}
+
+Test(xlsxout, the_librarys_own_error_lines_become_notes_not_stderr)
+{
+    /* The zip itself passes the limit: libxlsxwriter prints "[ERROR]" lines and fails. */
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(close_over_the_limit(many_sheets, &d), -1);
+    size_t notes = 0;
+    for (size_t i = 0; i < d.n; i++)
+        if (d.v[i].severity == DIAG_NOTE) {
+            notes++;
+            cr_assert(strncmp(d.v[i].message, "libxlsxwriter: ", 15) == 0, "%s", d.v[i].message);
+            cr_assert(strstr(d.v[i].message, "[ERROR]") == NULL, "%s", d.v[i].message);
+        }
+    cr_assert_geq(notes, 1, "the library printed nothing: the test proves less than it says");
+    diag_release(&d);
+}
+
+Test(xlsxout, a_book_within_the_limits_closes_with_nothing_caught)
+{
+    char path[160], err_path[160];
+    in_base(path, sizeof path, "ok.xlsx");
+    in_base(err_path, sizeof err_path, "stderr.txt");
+    int saved = stderr_to(err_path);
+    struct diag d = DIAG_INIT;
+    for (int k = 0; k < 3; k++) /* the caught file is reused: each close starts empty */
+        cr_assert_eq(xbook_close(some_book(path, &d), &d), 0);
+    stderr_back(saved);
+    cr_assert_eq(d.n, 0, "%s", d.n ? d.v[0].message : "");
+    cr_assert(starts_with_pk(path));
+    char *text = read_file(err_path);
+    cr_assert_str_eq(text, "");
+    free(text);
+    diag_release(&d);
+}
+
+Test(xlsxout, zipcheck_passes_a_whole_book_and_finds_a_cut_or_damaged_one)
+{
+    char path[160];
+    in_base(path, sizeof path, "check.xlsx");
+    struct diag d = DIAG_INIT;
+    cr_assert_eq(xbook_close(some_book(path, &d), &d), 0);
+    struct zipcheck_result zr;
+    cr_assert_eq(zipcheck_xml(path, &zr), 0, "%s %s", zr.part, zr.why);
+    cr_assert_gt(zr.largest, 8192, "the sheet's part, uncompressed");
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    FILE *fp = fopen(path, "r+b");
+    cr_assert(fp != NULL);
+    /* A byte of the first member's compressed data changed: it no longer inflates to its CRC. */
+    cr_assert_eq(fseek(fp, 100, SEEK_SET), 0);
+    int ch = fgetc(fp);
+    cr_assert_eq(fseek(fp, 100, SEEK_SET), 0);
+    fputc(ch ^ 0x55, fp);
+    fclose(fp);
+    cr_assert_eq(zipcheck_xml(path, &zr), -1);
+    cr_assert_str_eq(zr.part, "[Content_Types].xml");
+    /* Cut short: no central directory at the end. */
+    cr_assert_eq(truncate(path, st.st_size / 2), 0);
+    cr_assert_eq(zipcheck_xml(path, &zr), -1);
+    cr_assert_str_eq(zr.part, "");
+    cr_assert_str_eq(zr.why, "has no end of central directory");
     diag_release(&d);
 }
