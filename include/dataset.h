@@ -56,6 +56,11 @@ struct file_stats {
     uint64_t no_lead_id_conflict;
     uint64_t no_lead_id_line;
     const char *no_lead_id_contact; /* in the dataset's arena */
+    /* Touches rejected for an empty lead_id while [columns.touches] contact_id is not mapped
+     * (likely a campaign member report's contacts), and the file's header that looks like a
+     * contact ID column (NULL if none): the reject-share failure says how to map it. */
+    uint64_t empty_lead_unmapped;
+    const char *contact_column_hint; /* in the dataset's arena */
     char delimiter;
     bool had_bom;
 };

@@ -768,6 +768,24 @@ static void touch_no_lead(struct reader *r, const char *contact, size_t n, bool 
     fs->bucket[BUCKET_UNMATCHED]++;
 }
 
+/* A touch with an empty lead_id while contact_id is not mapped: still rejected, but counted, and
+ * the first time the header is searched for a contact ID column to name in the hint. */
+static void empty_lead_unmapped(struct reader *r)
+{
+    struct file_stats *fs = r->fs;
+    if (fs->empty_lead_unmapped++)
+        return;
+    for (size_t i = 0; i < r->n_header; i++) {
+        const char *h = r->header[i];
+        size_t n = strlen(h);
+        for (size_t j = 0; j + 7 <= n; j++)
+            if (ascii_casecmp_n(h + j, 7, "contact", 7) == 0) {
+                fs->contact_column_hint = arena_strndup(&r->ds->arena, h, n);
+                return;
+            }
+    }
+}
+
 static void touch_row(struct reader *r)
 {
     char lead_buf[IDS_MAX_LEN + 1], camp_buf[IDS_MAX_LEN + 1], contact_buf[IDS_MAX_LEN + 1];
@@ -781,6 +799,7 @@ static void touch_row(struct reader *r)
     if (nl == 0) {
         /* A campaign member that is a contact: its contact_id joins through the identity map. */
         if (r->col[TF_CONTACT] < 0) {
+            empty_lead_unmapped(r);
             reject_required(r, TF_LEAD);
             return;
         }
@@ -1907,6 +1926,24 @@ static void show_rejects(const struct dataset *ds, enum input_kind kind, struct 
     diag_count_hidden(d, hidden);
 }
 
+/* Rows rejected for an empty lead_id in a touches file without a contact_id mapping are most
+ * likely a campaign member report's contacts: say how to count them as unmatched instead. */
+static void contact_hint(const struct file_stats *fs, struct diag *d)
+{
+    char q[80], col[160];
+    if (fs->contact_column_hint)
+        snprintf(
+            col, sizeof col, "the file's column '%s'",
+            diag_quote(q, sizeof q, fs->contact_column_hint, strlen(fs->contact_column_hint), 60));
+    else
+        snprintf(col, sizeof col, "the file's contact ID column");
+    diag_summary(d, fs->display,
+                 "%llu of them have an empty lead_id: if they are contacts (a campaign member "
+                 "report), map %s with [columns.touches] contact_id to count them as unmatched "
+                 "(no lead id) and join them through [inputs] identities",
+                 (unsigned long long)fs->empty_lead_unmapped, col);
+}
+
 /* Rejects over the file's allowed share (or any, under --strict) fail the run. */
 static int check_rejects(const struct dataset *ds, const struct settings *s,
                          const struct ingest_window *w, struct diag *d)
@@ -1941,6 +1978,8 @@ static int check_rejects(const struct dataset *ds, const struct settings *s,
             diag_summary(d, fs->display,
                          "%llu of %llu data rows rejected, more than allowed (%s)%s",
                          (unsigned long long)rej, (unsigned long long)fs->rows, why, ytd);
+            if (fs->empty_lead_unmapped)
+                contact_hint(fs, d);
             rc = INGEST_EDATA;
         }
     }

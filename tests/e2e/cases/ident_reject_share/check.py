@@ -2,6 +2,7 @@
 whose max_reject_share is 0.01; the same file read without its Contact ID column (what the tool
 did with these rows before: "empty lead_id") fails with exit 65. See NOTES.md."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,29 @@ with tempfile.TemporaryDirectory() as d:
          "sametable: members.csv:10: empty lead_id: '' in column 'Lead ID'\n"
          "sametable: members.csv:11: empty lead_id: '' in column 'Lead ID'\n"
          "sametable: members.csv: 3 of 10 data rows rejected, more than allowed "
-         "([format.touches] max_reject_share 0.01)\n")
+         "([format.touches] max_reject_share 0.01)\n"
+         # The hint names the file's contact-looking header (see NOTES.md).
+         "sametable: members.csv: 3 of them have an empty lead_id: if they are contacts (a "
+         "campaign member report), map the file's column 'Contact ID' with [columns.touches] "
+         "contact_id to count them as unmatched (no lead id) and join them through [inputs] "
+         "identities\n")
     c.eq("without the contact column: nothing written",
          [n for n in os.listdir(d) if not n.startswith(".")], [])
+# The same file with its contact column renamed: no header to name, the hint stays general.
+with tempfile.TemporaryDirectory() as d:
+    src = open(os.path.join(case, "members.csv")).read()
+    renamed = src.replace("Contact ID", "Member", 1)
+    open(os.path.join(d, "members.csv"), "w").write(renamed)
+    for f in ("campaigns.csv", "deals.csv"):
+        shutil.copy(os.path.join(case, f), d)
+    shutil.copy(ini, os.path.join(d, "case.ini"))
+    p = subprocess.run([binary, "run", "-c", os.path.join(d, "case.ini"), "--out",
+                        os.path.join(d, "out"), "--set",
+                        "columns.touches.contact_id=No Such Column"], capture_output=True, text=True)
+    c.eq("no contact-like header: exit", p.returncode, 65)
+    c.eq("no contact-like header: last line", p.stderr.splitlines()[-1],
+         "sametable: members.csv: 3 of them have an empty lead_id: if they are contacts (a "
+         "campaign member report), map the file's contact ID column with [columns.touches] "
+         "contact_id to count them as unmatched (no lead id) and join them through [inputs] "
+         "identities")
 c.done()
