@@ -65,6 +65,10 @@ bool spreadsheet_error_literal(const char *s, size_t len);
  * it is. Not kept, and written as U+FFFD: invalid UTF-8, the C0 controls other than TAB, LF and
  * CR, DEL, the C1 controls (U+0080-U+009F), and U+FFFE and U+FFFF, which XML forbids. */
 size_t out_text_char(const char *s, size_t len, bool *keep);
+/* The valid UTF-8 sequence at s[0, len) (len >= 1): its length (1 to 4) and code point, or 0 when
+ * the bytes there are not one (a stray continuation byte, an overlong form, a surrogate, a
+ * sequence cut short). */
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp);
 
 /* ASCII case-insensitive comparison of two byte ranges. */
 int ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen);

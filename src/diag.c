@@ -94,39 +94,6 @@ void diag_print(FILE *fp, const struct diag_entry *e)
         fprintf(fp, "%s%s\n", sev, e->message);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if the bytes there are not one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t len)
-{
-    unsigned char c = s[0];
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07u;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return n;
-}
-
 /* Write as much of s as fits in `room` output bytes and `max` input bytes, whole characters only.
  * Returns the output length; *consumed is how many input bytes were shown. */
 static size_t quote_into(char *buf, size_t room, const unsigned char *p, size_t len, size_t max,
@@ -135,7 +102,8 @@ static size_t quote_into(char *buf, size_t room, const unsigned char *p, size_t 
     static const char hex[] = "0123456789ABCDEF";
     size_t o = 0, i = 0;
     while (i < len) {
-        size_t k = utf8_seq_len(p + i, len - i);
+        uint32_t cp;
+        size_t k = utf8_decode((const char *)(p + i), len - i, &cp);
         bool plain = k > 1 || (k == 1 && p[i] >= 0x20 && p[i] != 0x7F);
         if (!plain)
             k = 1;

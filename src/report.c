@@ -242,7 +242,8 @@ void report_run_sheet(const struct report_ctx *r, struct xbook *b)
                                       "Duplicate",   "Filtered",    "Unmatched", "Rejected",
                                       "Blank lines", "Footer lines"};
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++)
-        xs_text(sh, row, c, hdr[c], XS_HEADER);
+        xs_text(sh, row, c, hdr[c], c >= 2 ? XS_HEADER_NUM : XS_HEADER);
+    xs_row_height(sh, row, 30); /* "Blank lines", "Footer lines" wrap onto two lines */
     row++;
     for (int k = 0; k < INPUT_N; k++) {
         const struct file_stats *fs = &r->ds->files[k];

@@ -146,12 +146,12 @@ static unsigned char ascii_lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-size_t out_text_char(const char *s, size_t len, bool *keep)
+size_t utf8_decode(const char *s, size_t len, uint32_t *cp_out)
 {
     const unsigned char *p = (const unsigned char *)s;
     unsigned char c = p[0];
     if (c < 0x80) {
-        *keep = (c >= 0x20 && c != 0x7F) || c == '\t' || c == '\n' || c == '\r';
+        *cp_out = c;
         return 1;
     }
     size_t k;
@@ -166,21 +166,34 @@ size_t out_text_char(const char *s, size_t len, bool *keep)
         k = 4;
         cp = c & 0x07u;
     } else {
-        *keep = false;
-        return 1;
+        return 0;
     }
-    *keep = false;
     if (k > len)
-        return 1;
+        return 0;
     for (size_t j = 1; j < k; j++) {
         if ((p[j] & 0xC0) != 0x80)
-            return 1;
+            return 0;
         cp = (cp << 6) | (p[j] & 0x3Fu);
     }
     if ((k == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
         (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    *cp_out = cp;
+    return k;
+}
+
+size_t out_text_char(const char *s, size_t len, bool *keep)
+{
+    uint32_t cp;
+    size_t k = utf8_decode(s, len, &cp);
+    if (k == 0) {
+        *keep = false;
         return 1;
-    *keep = cp > 0x9F && cp != 0xFFFE && cp != 0xFFFF;
+    }
+    if (k == 1)
+        *keep = (cp >= 0x20 && cp != 0x7F) || cp == '\t' || cp == '\n' || cp == '\r';
+    else
+        *keep = cp > 0x9F && cp != 0xFFFE && cp != 0xFFFF;
     return k;
 }
 

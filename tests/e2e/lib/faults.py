@@ -50,3 +50,31 @@ def leftovers(top):
             if ".tmp." in name or name.startswith(".sametable.publish"):
                 bad.append(os.path.relpath(os.path.join(d, name), top))
     return sorted(bad)
+
+
+def check_set_kept(out, min_files):
+    """The publish_switch_fails_* check: every file of the set published before the failed switch
+    is byte-identical to the SHA-256 list `pre` wrote beside OUT (before.sha), nothing was left
+    behind (no staged file, journal or manifest), and the set held at least min_files files (so
+    the comparison proves something). Prints the runner's tally; returns the exit code."""
+    with open(os.path.join(out, "..", "before.sha")) as fh:
+        before = sorted(fh.read().splitlines(), key=lambda ln: ln.split()[1])
+    after = []
+    for d, _, files in os.walk(out):
+        for name in files:
+            rel = "./" + os.path.relpath(os.path.join(d, name), out)
+            if name == ".sametable.lock":
+                continue
+            with open(os.path.join(d, name), "rb") as fh:
+                after.append(f"{hashlib.sha256(fh.read()).hexdigest()}  {rel}")
+    after.sort(key=lambda ln: ln.split()[1])
+    failures = 0
+    if after != before:
+        print("FAIL the previous set changed:\n  before " + "\n  before ".join(before) +
+              "\n  after  " + "\n  after  ".join(after))
+        failures += 1
+    if len(before) < min_files:
+        print(f"FAIL the previous set has too few files to prove anything: {before}")
+        failures += 1
+    print(f"{1 - min(failures, 1)} passed, {failures} failed")
+    return 1 if failures else 0
