@@ -141,6 +141,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     int digits = r->s->currency_digits;
     struct xsheet *sh = xbook_add_sheet(b, "Lines");
     xs_tab_color(sh, TAB_DETAIL);
+    xs_in_row_order(sh); /* the biggest sheet streams first: every write below goes down */
 
     size_t ns = slice_columns(p);
     const uint16_t c_weight = (uint16_t)(LC_SLICES + 3 * ns), c_exact = c_weight + 1,
@@ -159,10 +160,16 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             XS_NOTE);
     if (shown < p->n_lines) {
         /* Above the header, short enough for a printed page: this is not every line. */
-        snprintf(cut, sizeof cut,
-                 "The first %zu of %zu lines ([output] lines_rows_max); every line is in "
-                 "lines-%s.csv.",
-                 shown, p->n_lines, r->period->name);
+        if (shown)
+            snprintf(cut, sizeof cut,
+                     "The first %zu of %zu lines ([output] lines_rows_max); every line is in "
+                     "lines-%s.csv.",
+                     shown, p->n_lines, r->period->name);
+        else
+            snprintf(cut, sizeof cut,
+                     "No line on this sheet ([output] lines_rows_max = 0): all %zu are in "
+                     "lines-%s.csv.",
+                     p->n_lines, r->period->name);
         xs_text(sh, 2, 0, cut, XS_BOLD);
     }
     const uint32_t header = LINES_HEADER_ROW, first = header + 1;
@@ -224,6 +231,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             sh, header, (uint16_t)(c_weight + c), h,
             c_weight + c == c_note || c_weight + c == c_note + 2 ? XS_HEADER : XS_HEADER_NUM);
     }
+    xs_text(sh, header, (uint16_t)(c_note + 3), "Payout period #", XS_HEADER_NUM);
 
     /* before the rows: a calculation wraps at it, and it fits a printed page beside the keys */
     xs_col_width(sh, c_note, c_note, 60);
@@ -344,7 +352,7 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
         xs_int(sh, row, (uint16_t)(c_note + 3), p->rows[l->row].pp, XS_INT);
     }
     report_total_row(sh, row, first, c_amount, shown_total);
-    if (shown < p->n_lines) {
+    if (shown < p->n_lines && shown) {
         char of[64];
         snprintf(of, sizeof of, "of the %zu lines shown", shown);
         xs_text(sh, row, LC_NAME, of, XS_BOLD);
@@ -352,8 +360,9 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     if (shown < p->n_lines) {
         char more[256], t[48];
         report_money_text(t, sizeof t, p->total - shown_total, digits);
-        snprintf(more, sizeof more, "%zu more line%s (%s %s) in lines-%s.csv, not on this sheet.",
-                 p->n_lines - shown, p->n_lines - shown == 1 ? "" : "s", t, cur, r->period->name);
+        snprintf(more, sizeof more, "%zu %sline%s (%s %s) in lines-%s.csv, not on this sheet.",
+                 p->n_lines - shown, shown ? "more " : "", p->n_lines - shown == 1 ? "" : "s", t,
+                 cur, r->period->name);
         xs_text(sh, row + 2, 0, more, XS_BOLD); /* a blank row apart: not a table row */
     }
     xs_col_width(sh, LC_PERSON, LC_NAME, 18);
@@ -363,7 +372,6 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, (uint16_t)(c_note + 1), (uint16_t)(c_note + 2), 13);
     xs_freeze(sh, first, 2);
     xs_print_wide(sh, LC_PERSON, LC_NAME); /* readable on paper, across pages, like Payouts */
-    xs_text(sh, header, (uint16_t)(c_note + 3), "Payout period #", XS_HEADER_NUM);
     xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 3));
     out->first = first;
     out->last = row - 1;

@@ -409,6 +409,10 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     const uint16_t c_head = c, c_pkey = c + 1, c_ppkey = c + 2, c_tkey = c + 3;
 
     char h[128];
+    /* Rows top to bottom (xs_in_row_order): the column numbers above the header first. */
+    xs_text(sh, keyrow, (uint16_t)(c_cols - 1), "Column # →", XS_NOTE);
+    for (uint32_t j = 0; j < k->n_columns; j++)
+        xs_int(sh, keyrow, (uint16_t)(c_cols + j), j + 1, XS_INT);
     static const char *const fixed[PC_QUOTA] = {
         "Person ID", "Name", "Team", "Role", "Plan", "Payout period", "Deals closed (count)"};
     for (uint16_t i = 0; i < PC_REVENUE; i++)
@@ -423,9 +427,7 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         snprintf(h, sizeof h, "%s attainment (%%)", k->columns[measured[i]]);
         xs_text(sh, header, (uint16_t)(PC_ATTAIN0 + i), h, XS_HEADER_NUM);
     }
-    xs_text(sh, keyrow, (uint16_t)(c_cols - 1), "Column # →", XS_NOTE);
     for (uint32_t j = 0; j < k->n_columns; j++) {
-        xs_int(sh, keyrow, (uint16_t)(c_cols + j), j + 1, XS_INT);
         snprintf(h, sizeof h, "%s (%s)", k->columns[j], cur);
         xs_text(sh, header, (uint16_t)(c_cols + j), h, XS_HEADER_NUM);
     }
@@ -789,10 +791,16 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
     xs_text(sh, row, 0, "On the Lines sheet (count)", XS_BOLD);
     xs_int(sh, row++, 1, (int64_t)shown, XS_INT);
     if (shown < p->n_lines) {
-        snprintf(buf, sizeof buf,
-                 "The Lines sheet holds the first %zu lines ([output] lines_rows_max); the other "
-                 "%zu are in lines-%s.csv.",
-                 shown, p->n_lines - shown, r->period->name);
+        if (shown)
+            snprintf(buf, sizeof buf,
+                     "The Lines sheet holds the first %zu lines ([output] lines_rows_max); the "
+                     "other %zu are in lines-%s.csv.",
+                     shown, p->n_lines - shown, r->period->name);
+        else
+            snprintf(buf, sizeof buf,
+                     "The Lines sheet holds no line ([output] lines_rows_max = 0); all %zu are in "
+                     "lines-%s.csv.",
+                     p->n_lines, r->period->name);
         xs_text(sh, row++, 0, buf, XS_NOTE);
         xs_text(sh, row++, 0, "Every total in this workbook adds all of them.", XS_NOTE);
     }

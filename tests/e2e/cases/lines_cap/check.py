@@ -170,5 +170,24 @@ c.true(f"sheetcheck read the CSV's calculations too ({m and m.group(0)})",
        m and int(m.group(1)) >= n)
 if p.returncode:
     print(p.stdout + p.stderr)
+# lines_rows_max = 0: no line on the sheet, the same figures everywhere else.
+zero = tempfile.mkdtemp(prefix="lines_cap_zero.")
+p = subprocess.run([binary, "run", "-c", config, "--out", zero, "--set",
+                    "output.lines_rows_max=0"], capture_output=True, text=True)
+c.eq("lines_rows_max=0 run exit", p.returncode, 0)
+zw = load_values(os.path.join(zero, "payouts-2026-10.xlsx"))
+zrows, ztot = table(zw["Lines"], "Person ID")
+c.eq("lines_rows_max=0: no Lines rows", len(zrows), 0)
+ztexts = [v for row in zw["Lines"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+c.true("lines_rows_max=0: the sheet says where the lines are",
+       f"No line on this sheet ([output] lines_rows_max = 0): all {n} are in lines-2026-10.csv."
+       in ztexts)
+zc, _ = table(zw["Components"], "Person ID")
+c.eq("lines_rows_max=0: Components amounts as with the cut at 5",
+     [cents(r["Amount (USD)"]) for r in zc], [cents(r["Amount (USD)"]) for r in crows])
+zs = labels(zw["Summary"])
+c.eq("lines_rows_max=0: Summary on the Lines sheet", zs["On the Lines sheet (count)"], 0)
+c.eq("lines_rows_max=0: Summary its total", cents(zs["Its total (USD)"]), total)
+shutil.rmtree(zero, ignore_errors=True)
 shutil.rmtree(full, ignore_errors=True)
 c.done()
