@@ -152,12 +152,13 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     char title[64], cut[512];
     snprintf(title, sizeof title, "Payout lines %s", r->period->name);
     xs_text(sh, 0, 0, title, XS_TITLE);
-    xs_text(sh, 1, 0,
-            "Every line paid in the period with its inputs. Slices are unrounded (amount × rate); "
-            "only the line rounds: Rounded = ROUND(SUM(slices) × weight, 2); Amount = Rounded + "
-            "caps. Quota and target = stated × share of the quota period × active days / period "
-            "days.",
-            XS_NOTE);
+    snprintf(cut, sizeof cut, "%s%s",
+             shown < p->n_lines ? "Lines paid in the period with their inputs."
+                                : "Every line paid in the period with its inputs.",
+             " Slices are unrounded (amount × rate); only the line rounds: Rounded = "
+             "ROUND(SUM(slices) × weight, 2); Amount = Rounded + caps. Quota and target = stated × "
+             "share of the quota period × active days / period days.");
+    xs_text(sh, 1, 0, cut, XS_NOTE);
     if (shown < p->n_lines) {
         /* Above the header, short enough for a printed page: this is not every line. */
         if (shown)
