@@ -44,6 +44,10 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
 /* payroll-<period>.csv: person_id, name, amount, currency, period — one row per person and
  * payout period (the period column holds the payout period), never below 0.00. */
 int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag *d);
+/* lines-<period>.csv: every payout line (the Lines sheet's columns without its slice arithmetic,
+ * which the calculation text carries), amounts in minor-unit-exact decimals; streamed, never
+ * capped. */
+int report_lines_csv(const struct report_ctx *r, const char *path, struct diag *d);
 /* credits-<period>.csv: one row per deal × eligible touch, one cents column per rule-based
  * model; streamed, never capped. */
 int report_credits_csv(const struct report_ctx *r, const struct lead_index *ix, const char *path,

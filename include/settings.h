@@ -87,6 +87,7 @@ struct settings {
     const char *statements_dir; /* [output] statements: per-person statement files, or NULL */
     const char *company;        /* document property */
     int64_t detail_rows_max;    /* Deal credits rows in the workbook; 0 = no sheet */
+    int64_t lines_rows_max;     /* Lines sheet rows in the payouts workbook; 0 = none */
     /* [run] payment_fx_date = as_of: payee currencies convert at as-of's rates, not at the
      * payout period's end */
     bool payment_fx_as_of;

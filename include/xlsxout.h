@@ -79,6 +79,14 @@ void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *
                       int64_t cached_minor, enum xstyle st);
 /* A cell note (comment), e.g. why a value stands where a formula would be. */
 void xs_comment(struct xsheet *s, uint32_t row, uint16_t col, const char *text);
+/* Row order, for streamed writing (libxlsxwriter's constant_memory mode keeps one row at a time
+ * and silently drops a cell written to a row above the last one written). A sheet marked with
+ * xs_in_row_order must be written top to bottom — cells, comments, row heights and outline
+ * levels; a write to an earlier row is a BUG (the program stops) instead of a lost cell. Column
+ * widths, freezing, filters, page breaks and charts are not rows and may come at any time. On
+ * other sheets such writes are only counted: xs_rows_out_of_order. */
+void xs_in_row_order(struct xsheet *s);
+uint32_t xs_rows_out_of_order(const struct xsheet *s);
 /* Outline level of a row (1 = foldable under the row above the group). */
 void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level);
 void xs_col_width(struct xsheet *s, uint16_t first, uint16_t last, double width);

@@ -262,24 +262,31 @@ static void summary_sheet(const struct report_ctx *r, struct xbook *b, const str
     /* Spend and return: one figure each, whatever the model (every model credits the same
      * attributed revenue, and the same attributed deals). */
     uint32_t r_tp = row++, r_tw = row++, r_spend = row++;
-    summary_label(sh, r_tp, "Touches in period (dated in it, all leads)", &width_a);
-    summary_label(sh, r_tw, "Touches in won journeys (deals closed-won in period)", &width_a);
-    summary_label(sh, r_spend, "Campaign spend in period", &width_a);
     uint64_t tp = 0, tw = 0;
     for (uint32_t ch = 0; ch < n_ch; ch++) {
         tp += a->channel_period_touches[ch];
         tw += a->channel_touches[ch];
     }
+    /* each row's label, then its value: rows top to bottom (xs_in_row_order) */
+    summary_label(sh, r_tp, "Touches in period (dated in it, all leads)", &width_a);
     if (n_ch) {
         snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_TOUCHES_PERIOD));
         xs_formula(sh, r_tp, 1, f, (double)tp, XS_INT);
+    } else {
+        xs_int(sh, r_tp, 1, (int64_t)tp, XS_INT);
+    }
+    summary_label(sh, r_tw, "Touches in won journeys (deals closed-won in period)", &width_a);
+    if (n_ch) {
         snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_TOUCHES_WON));
         xs_formula(sh, r_tw, 1, f, (double)tw, XS_INT);
+    } else {
+        xs_int(sh, r_tw, 1, (int64_t)tw, XS_INT);
+    }
+    summary_label(sh, r_spend, "Campaign spend in period", &width_a);
+    if (n_ch) {
         snprintf(f, sizeof f, "=" CHANNELS_SHEET "!%s", xs_cell(c1, ch_total, CH_SPEND));
         xs_formula_money(sh, r_spend, 1, f, spend, XS_MONEY);
     } else {
-        xs_int(sh, r_tp, 1, (int64_t)tp, XS_INT);
-        xs_int(sh, r_tw, 1, (int64_t)tw, XS_INT);
         xs_money(sh, r_spend, 1, spend, XS_MONEY);
     }
     if (spend != 0) {

@@ -58,6 +58,8 @@ struct lines_layout {
     uint16_t col_amount, col_person_key, col_column_key;
     uint16_t col_period_key; /* the line's payout period number (payouts.periods, 1-based) */
 };
+/* Lines on the Lines sheet: the first [output] lines_rows_max of the run's lines. */
+size_t report_lines_shown(const struct report_ctx *r);
 void report_lines_layout(const struct report_ctx *r, struct lines_layout *out);
 void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
                         struct lines_layout *out);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvout.h"
 #include "incent.h"
 #include "report.h"
 #include "report_internal.h"
@@ -114,11 +115,17 @@ static size_t slice_columns(const struct payouts *p)
 
 #define LINES_HEADER_ROW 3
 
+size_t report_lines_shown(const struct report_ctx *r)
+{
+    size_t cap = r->s->lines_rows_max > 0 ? (size_t)r->s->lines_rows_max : 0;
+    return r->p->n_lines < cap ? r->p->n_lines : cap;
+}
+
 void report_lines_layout(const struct report_ctx *r, struct lines_layout *out)
 {
     uint16_t c_weight = (uint16_t)(LC_SLICES + 3 * slice_columns(r->p));
     out->first = LINES_HEADER_ROW + 1;
-    out->last = out->first + (uint32_t)r->p->n_lines - 1;
+    out->last = out->first + (uint32_t)report_lines_shown(r) - 1;
     out->col_amount = c_weight + 4;
     out->col_person_key = c_weight + 5;
     out->col_column_key = c_weight + 6;
@@ -134,21 +141,38 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     int digits = r->s->currency_digits;
     struct xsheet *sh = xbook_add_sheet(b, "Lines");
     xs_tab_color(sh, TAB_DETAIL);
+    xs_in_row_order(sh); /* the biggest sheet streams first: every write below goes down */
 
     size_t ns = slice_columns(p);
     const uint16_t c_weight = (uint16_t)(LC_SLICES + 3 * ns), c_exact = c_weight + 1,
                    c_rounded = c_weight + 2, c_caps = c_weight + 3, c_amount = c_weight + 4,
                    c_pkey = c_weight + 5, c_ckey = c_weight + 6, c_note = c_weight + 7;
 
-    char title[64];
+    const size_t shown = report_lines_shown(r);
+    char title[64], cut[512];
     snprintf(title, sizeof title, "Payout lines %s", r->period->name);
     xs_text(sh, 0, 0, title, XS_TITLE);
-    xs_text(sh, 1, 0,
-            "Every line paid in the period with its inputs. Slices are unrounded (amount × rate); "
-            "only the line rounds: Rounded = ROUND(SUM(slices) × weight, 2); Amount = Rounded + "
-            "caps. Quota and target = stated × share of the quota period × active days / period "
-            "days.",
-            XS_NOTE);
+    snprintf(cut, sizeof cut, "%s%s",
+             shown < p->n_lines ? "Lines paid in the period with their inputs."
+                                : "Every line paid in the period with its inputs.",
+             " Slices are unrounded (amount × rate); only the line rounds: Rounded = "
+             "ROUND(SUM(slices) × weight, 2); Amount = Rounded + caps. Quota and target = stated × "
+             "share of the quota period × active days / period days.");
+    xs_text(sh, 1, 0, cut, XS_NOTE);
+    if (shown < p->n_lines) {
+        /* Above the header, short enough for a printed page: this is not every line. */
+        if (shown)
+            snprintf(cut, sizeof cut,
+                     "The first %zu of %zu lines ([output] lines_rows_max); every line is in "
+                     "lines-%s.csv.",
+                     shown, p->n_lines, r->period->name);
+        else
+            snprintf(cut, sizeof cut,
+                     "No line on this sheet ([output] lines_rows_max = 0): all %zu are in "
+                     "lines-%s.csv.",
+                     p->n_lines, r->period->name);
+        xs_text(sh, 2, 0, cut, XS_BOLD);
+    }
     const uint32_t header = LINES_HEADER_ROW, first = header + 1;
     /* Every column names its unit: the reporting currency, %, days or a plain count. */
     const char *cur = r->s->currency;
@@ -208,14 +232,17 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             sh, header, (uint16_t)(c_weight + c), h,
             c_weight + c == c_note || c_weight + c == c_note + 2 ? XS_HEADER : XS_HEADER_NUM);
     }
+    xs_text(sh, header, (uint16_t)(c_note + 3), "Payout period #", XS_HEADER_NUM);
 
     /* before the rows: a calculation wraps at it, and it fits a printed page beside the keys */
     xs_col_width(sh, c_note, c_note, 60);
     char buf[2048], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
     uint32_t row = first;
-    for (size_t i = 0; i < p->n_lines; i++, row++) {
+    int64_t shown_total = 0;
+    for (size_t i = 0; i < shown; i++, row++) {
         const struct payout_line *l = &p->lines[i];
         const struct component *comp = l->component;
+        shown_total += l->amount;
         xs_text(sh, row, LC_PERSON, intern_str(&ds->people_ids, l->person), XS_PLAIN);
         xs_text(sh, row, LC_NAME, pt->name[l->person], XS_PLAIN);
         xs_text(sh, row, LC_PLAN, l->plan->id, XS_PLAIN);
@@ -325,7 +352,20 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
             report_original_amount(sh, row, (uint16_t)(c_note + 1), ds, l->deal);
         xs_int(sh, row, (uint16_t)(c_note + 3), p->rows[l->row].pp, XS_INT);
     }
-    report_total_row(sh, row, first, c_amount, p->total);
+    report_total_row(sh, row, first, c_amount, shown_total);
+    if (shown < p->n_lines && shown) {
+        char of[64];
+        snprintf(of, sizeof of, "of the %zu lines shown", shown);
+        xs_text(sh, row, LC_NAME, of, XS_BOLD);
+    }
+    if (shown < p->n_lines) {
+        char more[256], t[48];
+        report_money_text(t, sizeof t, p->total - shown_total, digits);
+        snprintf(more, sizeof more, "%zu %sline%s (%s %s) in lines-%s.csv, not on this sheet.",
+                 p->n_lines - shown, shown ? "more " : "", p->n_lines - shown == 1 ? "" : "s", t,
+                 cur, r->period->name);
+        xs_text(sh, row + 2, 0, more, XS_BOLD); /* a blank row apart: not a table row */
+    }
     xs_col_width(sh, LC_PERSON, LC_NAME, 18);
     xs_col_width(sh, LC_PLAN, LC_PERIOD, 12);
     xs_col_width(sh, LC_CREDIT, (uint16_t)(c_amount), 13);
@@ -333,7 +373,6 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, (uint16_t)(c_note + 1), (uint16_t)(c_note + 2), 13);
     xs_freeze(sh, first, 2);
     xs_print_wide(sh, LC_PERSON, LC_NAME); /* readable on paper, across pages, like Payouts */
-    xs_text(sh, header, (uint16_t)(c_note + 3), "Payout period #", XS_HEADER_NUM);
     xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 3));
     out->first = first;
     out->last = row - 1;
@@ -341,6 +380,94 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     out->col_person_key = c_pkey;
     out->col_column_key = c_ckey;
     out->col_period_key = (uint16_t)(c_note + 3);
+}
+
+int report_lines_csv(const struct report_ctx *r, const char *path, struct diag *d)
+{
+    const struct payouts *p = r->p;
+    const struct dataset *ds = r->ds;
+    const struct person_table *pt = &ds->people;
+    int digits = r->s->currency_digits;
+    struct csvout o;
+    if (csvout_open(&o, path, d))
+        return -1;
+    static const char *const hdr[] = {"person_id",
+                                      "name",
+                                      "plan",
+                                      "version",
+                                      "component",
+                                      "type",
+                                      "line",
+                                      "deal_id",
+                                      "posted",
+                                      "attainment_period",
+                                      "credit",
+                                      "measure_before",
+                                      "measure_after",
+                                      "quota_stated",
+                                      "target_stated",
+                                      "active_days",
+                                      "period_days",
+                                      "rounded",
+                                      "caps",
+                                      "amount",
+                                      "currency",
+                                      "payout_period",
+                                      "calculation",
+                                      "deal_amount_as_written",
+                                      "deal_currency_as_written"};
+    for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
+        csvout_text(&o, hdr[i]);
+    csvout_end_row(&o);
+    char buf[2048], vb[16], day[16];
+    /* One record per line, written as it is formatted: nothing but the current record is held. */
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const struct payout_line *l = &p->lines[i];
+        const struct component *comp = l->component;
+        csvout_text(&o, intern_str(&ds->people_ids, l->person));
+        csvout_text(&o, pt->name[l->person]);
+        csvout_text(&o, l->plan->id);
+        csvout_text(&o, version_text(l, vb, sizeof vb));
+        csvout_text(&o, comp ? comp->id : "");
+        csvout_text(&o, comp ? component_type_name(comp->type) : "");
+        csvout_text(&o, line_kind_name(l->kind));
+        csvout_text(&o, deal_text(r, l));
+        date_format_day(day, sizeof day, l->post_day);
+        csvout_text(&o, day);
+        csvout_text(&o, l->attain.name);
+        csvout_money(&o, l->credit, digits);
+        csvout_money(&o, l->before, digits);
+        csvout_money(&o, l->after, digits);
+        if (pt->quota[l->person] != QUOTA_NONE)
+            csvout_money(&o, pt->quota[l->person], digits);
+        else
+            csvout_text(&o, "");
+        if (pt->target[l->person] != QUOTA_NONE)
+            csvout_money(&o, pt->target[l->person], digits);
+        else
+            csvout_text(&o, "");
+        snprintf(vb, sizeof vb, "%d", l->active_days);
+        csvout_text(&o, vb);
+        snprintf(vb, sizeof vb, "%d", l->period_days);
+        csvout_text(&o, vb);
+        csvout_money(&o, l->rounded, digits);
+        csvout_money(&o, l->capped, digits);
+        csvout_money(&o, l->amount, digits);
+        csvout_text(&o, r->s->currency);
+        csvout_text(&o, p->periods[p->rows[l->row].pp - 1].name);
+        report_line_text(r, l, buf, sizeof buf);
+        csvout_text(&o, buf);
+        if (l->deal != ID_NONE) {
+            const char *cur = ds->deals.orig_currency[l->deal].code;
+            csvout_money(&o, ds->deals.orig_amount[l->deal], money_minor_digits(cur));
+            csvout_text(&o, cur);
+        } else {
+            csvout_text(&o, "");
+            csvout_text(&o, "");
+        }
+        csvout_end_row(&o);
+    }
+    return csvout_close(&o, d) ? -1 : 0;
 }
 
 /* One line: its heading, the measure around it, then its calculation one clause a line. */

@@ -217,11 +217,22 @@ static void components_sheet(const struct report_ctx *r, struct xbook *b, const 
     char title[64];
     snprintf(title, sizeof title, "Payout by component %s", r->period->name);
     xs_text(sh, 0, 0, title, XS_TITLE);
-    xs_text(sh, 1, 0,
-            "One row per person, payout column and payout period. Amount = SUMIFS over the Lines "
-            "sheet by Person #, Payout period # and Column #; Payouts and Summary add up these "
-            "rows.",
-            XS_NOTE);
+    /* With every line on the Lines sheet each amount is a SUMIFS over it; with the sheet cut
+     * at [output] lines_rows_max a SUMIFS would miss lines, so the amounts are the sums of every
+     * line as computed (lines-<period>.csv has each of them). */
+    bool complete = report_lines_shown(r) == p->n_lines;
+    char note[512];
+    if (complete)
+        snprintf(note, sizeof note, "%s",
+                 "One row per person, payout column and payout period. Amount = SUMIFS over the "
+                 "Lines sheet by Person #, Payout period # and Column #; Payouts and Summary add "
+                 "up these rows.");
+    else
+        snprintf(note, sizeof note,
+                 "One row per person, payout column and payout period. Amount: the sum of its "
+                 "lines, all in lines-%s.csv.",
+                 r->period->name);
+    xs_text(sh, 1, 0, note, XS_NOTE);
     xs_text(sh, 2, 0,
             "Measure to date: what the component credits in its attainment period through the "
             "payout period's last day; Attainment = measure ÷ quota or goal.",
@@ -257,7 +268,7 @@ static void components_sheet(const struct report_ctx *r, struct xbook *b, const 
         xs_text(sh, header, c, hdr[c], c >= CC_MEASURE ? XS_HEADER_NUM : XS_HEADER);
     xs_row_height(sh, header, 45);
     char f[512], ra[96], rp[96], rpp[96], rc[96], c1[20], c2[20], c3[20];
-    bool any_lines = ll->last >= ll->first;
+    bool any_lines = complete && ll->last >= ll->first;
     col_range(ra, sizeof ra, "Lines", ll->first, ll->last, ll->col_amount);
     col_range(rp, sizeof rp, "Lines", ll->first, ll->last, ll->col_person_key);
     col_range(rpp, sizeof rpp, "Lines", ll->first, ll->last, ll->col_period_key);
@@ -398,6 +409,10 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     const uint16_t c_head = c, c_pkey = c + 1, c_ppkey = c + 2, c_tkey = c + 3;
 
     char h[128];
+    /* Rows top to bottom (xs_in_row_order): the column numbers above the header first. */
+    xs_text(sh, keyrow, (uint16_t)(c_cols - 1), "Column # →", XS_NOTE);
+    for (uint32_t j = 0; j < k->n_columns; j++)
+        xs_int(sh, keyrow, (uint16_t)(c_cols + j), j + 1, XS_INT);
     static const char *const fixed[PC_QUOTA] = {
         "Person ID", "Name", "Team", "Role", "Plan", "Payout period", "Deals closed (count)"};
     for (uint16_t i = 0; i < PC_REVENUE; i++)
@@ -412,9 +427,7 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         snprintf(h, sizeof h, "%s attainment (%%)", k->columns[measured[i]]);
         xs_text(sh, header, (uint16_t)(PC_ATTAIN0 + i), h, XS_HEADER_NUM);
     }
-    xs_text(sh, keyrow, (uint16_t)(c_cols - 1), "Column # →", XS_NOTE);
     for (uint32_t j = 0; j < k->n_columns; j++) {
-        xs_int(sh, keyrow, (uint16_t)(c_cols + j), j + 1, XS_INT);
         snprintf(h, sizeof h, "%s (%s)", k->columns[j], cur);
         xs_text(sh, header, (uint16_t)(c_cols + j), h, XS_HEADER_NUM);
     }
@@ -588,9 +601,15 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
             "What each team earned and what payroll pays for the period. Each payout line is "
             "rounded half away from zero to the cent;",
             XS_NOTE);
-    xs_text(sh, row++, 0,
-            "every total is a sum of rounded lines (Lines → Components → Payouts → here).",
-            XS_NOTE);
+    if (report_lines_shown(r) == p->n_lines)
+        snprintf(buf, sizeof buf, "%s",
+                 "every total is a sum of rounded lines (Lines → Components → Payouts → here).");
+    else
+        snprintf(buf, sizeof buf,
+                 "every total is a sum of rounded lines (lines-%s.csv → Components → Payouts → "
+                 "here).",
+                 r->period->name);
+    xs_text(sh, row++, 0, buf, XS_NOTE);
     row++;
     report_label_value(sh, row++, "Period", r->period->name);
     report_label_date(sh, row++, "As of", r->as_of_day);
@@ -760,6 +779,31 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
     } else {
         xs_money(sh, row++, 1, p->total, XS_MONEY);
     }
+    /* Where every line is: lines-<period>.csv, its count and total (the same cents). */
+    size_t shown = report_lines_shown(r);
+    xs_text(sh, row, 0, "Payout lines (count)", XS_BOLD);
+    xs_int(sh, row++, 1, (int64_t)p->n_lines, XS_INT);
+    snprintf(buf, sizeof buf, "lines-%s.csv", r->period->name);
+    report_label_value(sh, row++, "Every line is in", buf);
+    snprintf(h, sizeof h, "Its total (%s)", cur);
+    xs_text(sh, row, 0, h, XS_BOLD);
+    xs_money(sh, row++, 1, p->total, XS_MONEY);
+    xs_text(sh, row, 0, "On the Lines sheet (count)", XS_BOLD);
+    xs_int(sh, row++, 1, (int64_t)shown, XS_INT);
+    if (shown < p->n_lines) {
+        if (shown)
+            snprintf(buf, sizeof buf,
+                     "The Lines sheet holds the first %zu lines ([output] lines_rows_max); the "
+                     "other %zu are in lines-%s.csv.",
+                     shown, p->n_lines - shown, r->period->name);
+        else
+            snprintf(buf, sizeof buf,
+                     "The Lines sheet holds no line ([output] lines_rows_max = 0); all %zu are in "
+                     "lines-%s.csv.",
+                     p->n_lines, r->period->name);
+        xs_text(sh, row++, 0, buf, XS_NOTE);
+        xs_text(sh, row++, 0, "Every total in this workbook adds all of them.", XS_NOTE);
+    }
     int64_t nobody = 0;
     size_t n_nobody = 0;
     for (size_t i = 0; i < p->n_issues; i++)
@@ -842,8 +886,13 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b, const
         snprintf(buf, sizeof buf, "Statements %s — %s", r->period->name, team);
         xs_text(sh, row++, 0, buf, XS_TITLE);
         xs_text(sh, row++, 0,
-                "One block per person; each amount is the line on the Lines sheet, each total the "
-                "person's rows on the Components sheet. Use the outline buttons to fold the lines.",
+                ll->last - ll->first + 1 == (uint32_t)p->n_lines
+                    ? "One block per person; each amount is the line on the Lines sheet, each "
+                      "total the person's rows on the Components sheet. Use the outline buttons "
+                      "to fold the lines."
+                    : "One block per person; each amount is the line on the Lines sheet where it "
+                      "is shown there (else as computed), each total the person's rows on the "
+                      "Components sheet.",
                 XS_NOTE);
         row++;
         bool first_block = true;

@@ -317,7 +317,7 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
         xs_text(sh, row, SB_RATE, buf, XS_TEXT_RIGHT);
         report_line_text(r, l, buf, sizeof buf);
         xs_text(sh, row, SB_HOW, buf, XS_CALC);
-        if (refs) {
+        if (refs && refs->ll->first + (uint32_t)j <= refs->ll->last) {
             snprintf(f, sizeof f, "=Lines!%s",
                      xs_cell(c1, refs->ll->first + (uint32_t)j, refs->ll->col_amount));
             xs_formula_money(sh, row, SB_AMOUNT, f, l->amount, XS_MONEY);

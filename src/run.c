@@ -305,6 +305,9 @@ static int write_outputs(struct run_state *st, struct diag *d)
         if (rc == 0 &&
             (!stage(st, "payroll", "csv", &tmp, &status, d) || report_payroll_csv(&r, tmp, d)))
             rc = -1;
+        if (rc == 0 &&
+            (!stage(st, "lines", "csv", &tmp, &status, d) || report_lines_csv(&r, tmp, d)))
+            rc = -1;
     }
     if (rc == 0 &&
         (!stage(st, "credits", "csv", &tmp, &status, d) || report_credits_csv(&r, &st->ix, tmp, d)))

@@ -31,6 +31,11 @@ struct xsheet {
     /* The last row given a height (points), so an outline level set on it later keeps it. */
     uint32_t tall_row;
     double tall_pts;
+    /* Row order (xs_in_row_order): the lowest row still open for writing, whether anything was
+     * written, whether the sheet must stream, and the writes that went to a row above it. */
+    uint32_t row_now;
+    bool wrote, in_order;
+    uint32_t out_of_order;
 };
 
 struct xbook {
@@ -349,14 +354,42 @@ const char *xbook_sheet_name(const struct xbook *b, const char *prefix, const ch
     return out;
 }
 
+/* Every write to a row passes here: libxlsxwriter's constant_memory mode would drop one to a row
+ * above the last written, silently; a sheet that must stream stops the program instead. */
+static void at_row(struct xsheet *s, uint32_t row)
+{
+    if (s->wrote && row < s->row_now) {
+        if (s->in_order)
+            BUG("a cell written above a row already written on a sheet written in row order");
+        s->out_of_order++;
+        return;
+    }
+    s->row_now = row;
+    s->wrote = true;
+}
+
+void xs_in_row_order(struct xsheet *s)
+{
+    if (s->out_of_order)
+        BUG("xs_in_row_order on a sheet already written out of row order");
+    s->in_order = true;
+}
+
+uint32_t xs_rows_out_of_order(const struct xsheet *s)
+{
+    return s->out_of_order;
+}
+
 void xs_comment(struct xsheet *s, uint32_t row, uint16_t col, const char *text)
 {
+    at_row(s, row);
     const char *t = sanitize(s->book, text);
     latch(s->book, worksheet_write_comment(s->ws, row, col, t), s, row, col);
 }
 
 void xs_row_level(struct xsheet *s, uint32_t row, uint8_t level)
 {
+    at_row(s, row);
     lxw_row_col_options o = {.hidden = 0, .level = level, .collapsed = 0};
     double h = row == s->tall_row ? s->tall_pts : LXW_DEF_ROW_HEIGHT;
     latch(s->book, worksheet_set_row_opt(s->ws, row, h, NULL, &o), s, row, 0);
@@ -492,6 +525,7 @@ void xs_text(struct xsheet *s, uint32_t row, uint16_t col, const char *text, enu
     struct xbook *b = s->book;
     if (!text)
         return;
+    at_row(s, row);
     const char *t = sanitize(b, text);
     latch(b, worksheet_write_string(s->ws, row, col, t, b->fmt[st]), s, row, col);
     /* Titles and notes spill over empty neighbours; they do not widen their column. */
@@ -522,6 +556,7 @@ void xs_int(struct xsheet *s, uint32_t row, uint16_t col, int64_t v, enum xstyle
 
 void xs_number(struct xsheet *s, uint32_t row, uint16_t col, double v, enum xstyle st)
 {
+    at_row(s, row);
     latch(s->book, worksheet_write_number(s->ws, row, col, v, s->book->fmt[st]), s, row, col);
     fit(s, col, number_width(v, st, s->book->digits));
 }
@@ -535,6 +570,7 @@ void xs_date(struct xsheet *s, uint32_t row, uint16_t col, int32_t day, enum xst
 void xs_formula(struct xsheet *s, uint32_t row, uint16_t col, const char *formula, double cached,
                 enum xstyle st)
 {
+    at_row(s, row);
     latch(s->book, worksheet_write_formula_num(s->ws, row, col, formula, s->book->fmt[st], cached),
           s, row, col);
     fit(s, col, number_width(cached, st, s->book->digits));
@@ -608,6 +644,7 @@ void xs_page_break_before(struct xsheet *s, uint32_t row)
 
 void xs_row_height(struct xsheet *s, uint32_t row, double points)
 {
+    at_row(s, row);
     s->tall_row = row;
     s->tall_pts = points;
     latch(s->book, worksheet_set_row(s->ws, row, points, NULL), s, row, 0);

@@ -1189,6 +1189,53 @@ Test(xlsxout, a_workbook_with_every_cell_kind_closes_cleanly_as_a_zip_file)
     diag_release(&d);
 }
 
+/* Row order (issue 12, streamed writing): libxlsxwriter's constant_memory mode drops a cell
+ * written above the last row written, silently. Every kind of row write is counted when it goes
+ * up; on a sheet marked xs_in_row_order it stops the program instead. */
+Test(xlsxout, writes_above_the_last_row_written_are_counted)
+{
+    char path[160];
+    in_base(path, sizeof path, "order.xlsx");
+    struct diag d = DIAG_INIT;
+    struct xbook *b = xbook_create(path, &PROPS, &d);
+    cr_assert(b != NULL);
+    struct xsheet *down = xbook_add_sheet(b, "Down");
+    xs_text(down, 0, 0, "a", XS_PLAIN);
+    xs_text(down, 0, 1, "b", XS_PLAIN); /* the same row again is in order */
+    xs_row_height(down, 0, 30);
+    xs_money(down, 2, 0, 100, XS_MONEY);
+    xs_formula(down, 2, 1, "=A3", 1.0, XS_MONEY);
+    xs_comment(down, 2, 1, "note");
+    xs_row_level(down, 3, 1);
+    xs_col_width(down, 0, 1, 12); /* not a row */
+    cr_assert_eq(xs_rows_out_of_order(down), 0);
+    struct xsheet *up = xbook_add_sheet(b, "Up");
+    xs_text(up, 5, 0, "below", XS_PLAIN);
+    xs_text(up, 4, 0, "above", XS_PLAIN);
+    xs_number(up, 3, 0, 1, XS_INT);
+    xs_formula(up, 2, 0, "=1", 1, XS_INT);
+    xs_comment(up, 1, 0, "note");
+    xs_row_height(up, 0, 30);
+    xs_row_level(up, 0, 1);
+    cr_assert_eq(xs_rows_out_of_order(up), 6);
+    cr_assert_eq(xbook_close(b, &d), 0);
+    diag_release(&d);
+}
+
+Test(xlsxout, a_sheet_in_row_order_stops_at_a_write_above_its_last_row, .signal = SIGABRT)
+{
+    char path[160];
+    in_base(path, sizeof path, "order_stop.xlsx");
+    struct diag d = DIAG_INIT;
+    struct xbook *b = xbook_create(path, &PROPS, &d);
+    cr_assert(b != NULL);
+    struct xsheet *s = xbook_add_sheet(b, "Lines");
+    xs_in_row_order(s);
+    xs_text(s, 3, 0, "header", XS_HEADER);
+    xs_money(s, 4, 0, 1, XS_MONEY);
+    xs_text(s, 3, 1, "a header written late would be lost when streamed", XS_HEADER);
+}
+
 Test(xlsxout, text_longer_than_a_cell_holds_is_cut_not_refused)
 {
     /* 40,000 two-byte characters: more than the 32,767 characters a cell may hold. */

@@ -58,12 +58,14 @@ and column (the rest are counted), and ends with "sheetcheck: N failures (a: ..,
 d: ..)". Exit 0 when nothing failed, 1 otherwise, 2 on bad usage or unreadable input.
 """
 import argparse
+import csv
 import math
 import os
 import re
 import subprocess
 import sys
 from collections import defaultdict
+from decimal import Decimal
 from fractions import Fraction
 
 import openpyxl
@@ -657,6 +659,20 @@ def check_line_texts(book, rep, sheet_filter, lines_by_person=None, skip=()):
                     rep.fail("b", where(book, ws.title, r, tc), (book.label, ws.title), p)
 
 
+def check_lines_csv(path, rep):
+    """Every line of lines-<period>.csv: its calculation must reproduce its amount. Returns the
+    amounts (cents) per person, for the comparison with explain."""
+    by_person = defaultdict(list)
+    with open(path, newline="", encoding="utf-8") as fp:
+        for i, row in enumerate(csv.DictReader(fp), start=2):
+            amt = int(Decimal(row["amount"]) * 100)
+            by_person[row["person_id"]].append(amt)
+            rep.checked["b"] += 1
+            for p in check_calc(row["calculation"], amt):
+                rep.fail("b", f"{os.path.basename(path)}:{i}", ("lines csv", "calculation"), p)
+    return by_person
+
+
 # ---- (c) attainment --------------------------------------------------------------------------
 
 def person_col(t):
@@ -1016,6 +1032,9 @@ def main():
     ap.add_argument("--payouts", required=True)
     ap.add_argument("--attribution")
     ap.add_argument("--statements", help="a directory of per-person statement workbooks")
+    ap.add_argument("--lines-csv", help="lines-<period>.csv of the run: with the Lines sheet "
+                    "cut at [output] lines_rows_max, (b) checks every line's calculation there and "
+                    "compares explain with it instead of with the sheet")
     ap.add_argument("--checks", default="abcd")
     ap.add_argument("--max-per-group", type=int, default=5)
     ap.add_argument("--skip", action="append", default=[], metavar="BOOK:SHEET",
@@ -1070,6 +1089,8 @@ def main():
     if "b" in args.checks:
         lines_by_person = defaultdict(list)
         check_line_texts(pay, rep, lambda s: s == "Lines", lines_by_person, skip)
+        if args.lines_csv:
+            lines_by_person = check_lines_csv(args.lines_csv, rep)
         check_line_texts(pay, rep, lambda s: s != "Lines", None, skip)
         for b in statement_books:
             check_line_texts(b, rep, lambda s: True, None, skip)

@@ -499,6 +499,18 @@ for p in people:
     c.eq(f"{pid} commission deals = own October deals",
          sorted(k[2] for k in got_lines if k[0] == pid and k[1] == "commission"),
          sorted(d["id"] for d in in_month if d["owner"] == pid and active(pid, d["close"])))
+# lines-2026-10.csv (issue 12): every line, the Lines sheet's in the same order (the default
+# lines_rows_max, 100,000, cuts nothing here), and the Summary names it with its count and total.
+with open(f"{out}/lines-{FIRST:%Y-%m}.csv", newline="", encoding="utf-8") as fh:
+    csv_lines = list(csv.DictReader(fh))
+c.eq("lines CSV = the Lines sheet, in order",
+     [(r["person_id"], r["component"], r["deal_id"], to_cents(r["amount"])) for r in csv_lines],
+     [(r["Person ID"], r["Component"], r["Deal ID"] or "", cents(r["Amount (USD)"]))
+      for r in lrows])
+c.eq("Summary: payout lines (count)", ps.get("Payout lines (count)"), len(lrows))
+c.eq("Summary: every line is in", ps.get("Every line is in"), f"lines-{FIRST:%Y-%m}.csv")
+c.eq("Summary: its total", cents(ps.get("Its total (USD)", 0)), lines_sum)
+c.eq("Summary: on the Lines sheet (count)", ps.get("On the Lines sheet (count)"), len(lrows))
 with open(f"{out}/payroll-{FIRST:%Y-%m}.csv", newline="", encoding="utf-8") as fh:
     payroll = list(csv.DictReader(fh))
 c.eq("payroll total = Lines total", sum(to_cents(r["amount"]) for r in payroll), lines_sum)

@@ -5,7 +5,7 @@ import sys
 out = sys.argv[1]
 names = sorted(os.listdir(out))
 want = [".sametable.lock", "attribution-2026-10.xlsx", "credits-2026-10.csv", "extra.csv",
-        "payouts-2026-10.xlsx", "payroll-2026-10.csv",
+        "payouts-2026-10.xlsx", "payroll-2026-10.csv", "lines-2026-10.csv",
         "rejects-2026-10.csv"]
 assert names == sorted(want), names
 with open(os.path.join(out, "extra.csv")) as fh:
