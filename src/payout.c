@@ -48,7 +48,26 @@ struct engine {
     size_t n_tmp, cap_tmp;
     struct slice *tslices;
     size_t n_tslices, cap_tslices;
+    /* deal_line's tiers resolved against a quota: kept while the component and quota repeat
+     * (every deal of an attainment period), reset per person */
+    const struct component *tier_c;
+    struct rat tier_quota;
+    struct tier_r *tier_r;
+    size_t cap_tier_r;
 };
+
+/* c's tiers resolved against quota, from the cache when they were just resolved. */
+static const struct tier_r *resolved_tiers(struct engine *e, const struct component *c,
+                                           struct rat quota)
+{
+    if (e->tier_c == c && e->tier_quota.n == quota.n && e->tier_quota.d == quota.d)
+        return e->tier_r;
+    VEC_GROW(e->tier_r, e->cap_tier_r, c->n_tiers ? c->n_tiers : 1);
+    incent_resolve_tiers(c->tiers, c->n_tiers, quota, e->tier_r);
+    e->tier_c = c;
+    e->tier_quota = quota;
+    return e->tier_r;
+}
 
 const char *line_kind_name(enum line_kind k)
 {
@@ -512,8 +531,7 @@ static void record_measure(struct engine *e, const struct ctx *x, const struct c
 static void deal_line(struct engine *e, struct ctx *x, const struct plan_version *v,
                       const struct component *c, uint32_t k, int64_t cr, int64_t before)
 {
-    struct tier_r *t = xcalloc(c->n_tiers, sizeof *t);
-    incent_resolve_tiers(c->tiers, c->n_tiers, x->quota, t);
+    const struct tier_r *t = resolved_tiers(e, c, x->quota);
     struct payout_line *l = new_line(e, x, v, c, LINE_DEAL, k, e->ds->deals.close_day[k]);
     l->credit = cr;
     l->before = before;
@@ -546,7 +564,6 @@ static void deal_line(struct engine *e, struct ctx *x, const struct plan_version
     push_slices(e, s, ns);
     l->raw = rat_mul(slices_sum(s, ns), rat_dec(c->weight));
     finish_line(e, x, c, l, true);
-    free(t);
     /* Clawback: a deal cancelled within clawback_days of its close. */
     const struct deal_table *dl = &e->ds->deals;
     int32_t cd = dl->cancel_day[k];
@@ -703,6 +720,15 @@ static void spif_payee_issues(struct engine *e)
     }
 }
 
+/* The first of n periods holding day, or n. */
+static uint32_t pp_of(const struct period *pps, uint32_t n, int32_t day)
+{
+    uint32_t q = 0;
+    while (q < n && !period_has_day(&pps[q], day))
+        q++;
+    return q;
+}
+
 static void period_step(enum period_kind kind, struct period *A)
 {
     period_containing(kind, A->last_day + 1, A);
@@ -784,11 +810,18 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         while (own && p1 < npos && pos[p1] < end)
             p1++;
         size_t from = own ? p0 : cursor, to = own ? p1 : end;
+        /* the component in the version of the deal's close day, looked up once per version */
+        const struct plan_version *cv = NULL;
+        const struct component *cc = NULL;
         if (ref->type == COMP_SPIF) {
             for (size_t i = from; i < to; i++) {
                 uint32_t k = e->order[own ? pos[i] : i];
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
-                const struct component *c = plan_component(v, ref->id);
+                if (v != cv) {
+                    cv = v;
+                    cc = plan_component(v, ref->id);
+                }
+                const struct component *c = cc;
                 if (!c || c->type != COMP_SPIF || !spif_window(c, dl->close_day[k]))
                     continue;
                 /* a payee column naming someone else: skip before the (costlier) filter */
@@ -811,7 +844,11 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                 for (; measured && jm < e->n_pps && e->pps[jm].last_day < dl->close_day[k]; jm++)
                     record_measure(e, &x, cend, jm, cum);
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
-                const struct component *c = plan_component(v, ref->id);
+                if (v != cv) {
+                    cv = v;
+                    cc = plan_component(v, ref->id);
+                }
+                const struct component *c = cc;
                 int64_t cr = credit(e, who, c ? c : ref, k, NULL);
                 if (cr == 0)
                     continue;
@@ -1025,18 +1062,23 @@ static void keep_lines(struct engine *e, const struct period *win)
 {
     struct payouts *p = e->p;
     for (size_t i = 0; i < e->n_tmp; i++) {
-        struct payout_line l = e->tmp[i];
-        if (!period_has_day(win, l.post_day))
+        const struct payout_line *t = &e->tmp[i];
+        if (!period_has_day(win, t->post_day))
             continue;
         size_t first = p->n_slices;
-        for (size_t s = 0; s < l.n_slices; s++) {
-            VEC_GROW(p->slices, p->cap_slices, p->n_slices + 1);
-            p->slices[p->n_slices++] = e->tslices[l.slice0 + s];
+        if (t->n_slices && !e->in->earned_only) {
+            VEC_GROW(p->slices, p->cap_slices, p->n_slices + t->n_slices);
+            memcpy(p->slices + first, e->tslices + t->slice0, t->n_slices * sizeof *p->slices);
+            p->n_slices += t->n_slices;
         }
-        l.slice0 = first;
-        VEC_PUSH(p->lines, p->n_lines, p->cap_lines, l);
-        p->person_total[l.person] += l.amount;
-        p->total += l.amount;
+        VEC_GROW(p->lines, p->cap_lines, p->n_lines + 1);
+        struct payout_line *l = &p->lines[p->n_lines++];
+        memcpy(l, t, sizeof *l);
+        l->slice0 = first;
+        if (e->in->earned_only)
+            l->n_slices = 0;
+        p->person_total[l->person] += l->amount;
+        p->total += l->amount;
     }
     e->n_tmp = 0;
     e->n_tslices = 0;
@@ -1049,34 +1091,60 @@ static int person_cmp(const void *a, const void *b, void *ctx)
     return pt->line[x] < pt->line[y] ? -1 : pt->line[x] > pt->line[y];
 }
 
-struct line_key {
-    uint64_t person_line;
-    size_t index;
-};
-
-static int line_key_cmp(const void *a, const void *b)
+/* Lines by person in people-file order (pools were computed after everyone else), stable.
+ * `people` lists everyone who can have lines, in people-file order. */
+static void sort_lines(struct payouts *p, const struct person_table *pt, const uint32_t *people,
+                       uint32_t n_people)
 {
-    const struct line_key *x = a, *y = b;
-    if (x->person_line != y->person_line)
-        return x->person_line < y->person_line ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* Lines by person in people-file order (pools were computed after everyone else), stable. */
-static void sort_lines(struct payouts *p, const struct person_table *pt)
-{
-    struct line_key *k = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *k);
-    for (size_t i = 0; i < p->n_lines; i++)
-        k[i] = (struct line_key){pt->line[p->lines[i].person], i};
-    qsort(k, p->n_lines, sizeof *k, line_key_cmp);
-    struct payout_line *v = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *v);
-    for (size_t i = 0; i < p->n_lines; i++)
-        v[i] = p->lines[k[i].index];
-    free(p->lines);
-    p->lines = v;
-    p->cap_lines = p->n_lines;
-    free(k);
-    for (size_t i = p->n_lines; i-- > 0;) {
+    size_t n = p->n_lines;
+    bool sorted = true; /* the common case: no pool lines */
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = pt->line[p->lines[i - 1].person] <= pt->line[p->lines[i].person];
+    /* A stable counting sort by the person's line (the rank of it among `people`, which are in
+     * line order), moved in place along the permutation's cycles: no second copy of the lines. */
+    uint32_t *rank = sorted ? NULL : xcalloc(pt->n ? pt->n : 1, sizeof *rank);
+    for (uint32_t i = 0; rank && i < pt->n; i++)
+        rank[i] = UINT32_MAX;
+    uint32_t n_ranks = 0; /* people sharing a line share a rank: stable by line, as before */
+    for (uint32_t j = 0; rank && j < n_people; j++) {
+        if (j > 0 && pt->line[people[j - 1]] != pt->line[people[j]])
+            n_ranks++;
+        rank[people[j]] = n_ranks;
+    }
+    if (rank) {
+        size_t *start = xcalloc((size_t)n_people + 1, sizeof *start); /* n_ranks <= n_people */
+        for (size_t i = 0; i < n; i++) {
+            uint32_t r = rank[p->lines[i].person];
+            if (r == UINT32_MAX)
+                BUG("a payout line of someone not in the people file");
+            start[r + 1]++;
+        }
+        for (uint32_t j = 0; j < n_ranks; j++)
+            start[j + 1] += start[j];
+        size_t *dest = xcalloc(n ? n : 1, sizeof *dest);
+        for (size_t i = 0; i < n; i++)
+            dest[i] = start[rank[p->lines[i].person]]++;
+        for (size_t i = 0; i < n; i++) {
+            if (dest[i] == i)
+                continue;
+            struct payout_line carried = p->lines[i];
+            size_t to = dest[i];
+            while (to != i) {
+                struct payout_line next = p->lines[to];
+                p->lines[to] = carried;
+                carried = next;
+                size_t after = dest[to];
+                dest[to] = to;
+                to = after;
+            }
+            p->lines[i] = carried;
+            dest[i] = i;
+        }
+        free(dest);
+        free(start);
+        free(rank);
+    }
+    for (size_t i = n; i-- > 0;) {
         p->person_line0[p->lines[i].person] = i;
         p->person_nlines[p->lines[i].person]++;
     }
@@ -1211,6 +1279,8 @@ static void build_rows(struct engine *e)
     struct payouts *p = e->p;
     size_t cap_rows = 0, cap_measures = 0;
     size_t cap_periods = 0;
+    uint8_t *lq = NULL; /* per line of the person: the index of its payout period in pps */
+    size_t cap_lq = 0;
     p->line_index = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *p->line_index);
     size_t n_index = 0;
     for (uint32_t j = 0; j < e->n_people; j++) {
@@ -1220,12 +1290,16 @@ static void build_rows(struct engine *e)
         uint32_t n = plan ? payout_periods(plan, &e->in->window, pps) : 0;
         p->person_row0[who] = p->n_rows;
         size_t l0 = p->person_line0[who], l1 = l0 + p->person_nlines[who];
+        /* each line's payout period, found in one pass over the (wide) lines */
+        VEC_GROW(lq, cap_lq, l1 - l0 + 1);
+        for (size_t i = l0; i < l1; i++)
+            lq[i - l0] = (uint8_t)pp_of(pps, n, p->lines[i].post_day);
         for (uint32_t q = 0; q < n; q++) {
             const struct period *P = &pps[q];
             struct payout_row row = {
                 .person = who, .line0 = n_index, .quota = rat_int64(0), .target = rat_int64(0)};
             for (size_t i = l0; i < l1; i++)
-                if (period_has_day(P, p->lines[i].post_day)) {
+                if (lq[i - l0] == q) {
                     p->line_index[n_index++] = i;
                     p->lines[i].row = (uint32_t)p->n_rows;
                     row.earned += p->lines[i].amount;
@@ -1273,6 +1347,7 @@ static void build_rows(struct engine *e)
         }
         p->person_nrows[who] = (uint32_t)(p->n_rows - p->person_row0[who]);
     }
+    free(lq);
     if (n_index != p->n_lines)
         BUG("a payout line posted outside its person's payout periods");
     /* Number the periods by date; rows keep their person's period order. */
@@ -1424,6 +1499,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
         if (!plan_window(plan, &in->window, &win))
             continue;
         e.win = win;
+        e.tier_c = NULL;
         e.n_pps = payout_periods(plan, &in->window, e.pps);
         e.meas0[who] = e.n_meas;
         /* Every component id of every version, in order of first appearance. */
@@ -1442,13 +1518,16 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
         size_t first_line = p->n_lines;
         keep_lines(&e, &win);
         /* cap_payee: per payout period (a quarter run on a monthly plan caps each month) */
+        int64_t pp_sum[12] = {0}; /* one pass over the lines; the periods are disjoint */
+        for (size_t i = first_line; i < p->n_lines; i++) {
+            uint32_t q = pp_of(e.pps, e.n_pps, p->lines[i].post_day);
+            if (q < e.n_pps)
+                pp_sum[q] += p->lines[i].amount;
+        }
         for (uint32_t q = 0; q < e.n_pps; q++) {
             const struct period *P = &e.pps[q];
             const struct plan_version *vw = plan_version_on(plan, P->last_day);
-            int64_t sum = 0;
-            for (size_t i = first_line; i < p->n_lines; i++)
-                if (period_has_day(P, p->lines[i].post_day))
-                    sum += p->lines[i].amount;
+            int64_t sum = pp_sum[q];
             if (vw->cap_payee < 0 || sum <= vw->cap_payee)
                 continue;
             struct ctx x = {.person = who, .plan = plan, .A = *P};
@@ -1487,11 +1566,10 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
                 }
             }
     }
-    sort_lines(p, pt);
-    if (rc == 0) {
+    sort_lines(p, pt, e.people, e.n_people);
+    if (rc == 0 && !in->earned_only) {
         build_rows(&e);
-        if (!in->earned_only)
-            rc = pay_currencies(&e);
+        rc = pay_currencies(&e);
     }
 out:
     free(e.plan_of);
@@ -1511,6 +1589,7 @@ out:
     free(e.colp);
     free(e.tmp);
     free(e.tslices);
+    free(e.tier_r);
     free(e.meas);
     free(e.meas0);
     free(e.n_pmeas);

@@ -90,6 +90,7 @@ struct run_state {
     struct dd_credit dd;
     struct payouts pay;
     struct payouts ytd; /* over the year up to the period's end: statements' year to date */
+    bool ytd_is_pay;    /* a year period: the year to date is the period's own run (ytd unused) */
     struct period ytd_window;
     const char *stmt_dir; /* per-person statements, or NULL */
     struct period period;
@@ -166,7 +167,12 @@ static int run_payouts(struct run_state *st, struct diag *d)
         .window = st->period,
         .as_of = st->as_of_day};
     int rc = payout_run(&st->pay, &in, d);
-    if (rc == PAYOUT_OK) {
+    /* A year period's year to date is the period itself: same window, same attribution, and
+     * earned_only changes no line, so the period's payouts serve as the year to date. */
+    st->ytd_is_pay = st->ytd_window.kind == st->period.kind &&
+                     st->ytd_window.first_day == st->period.first_day &&
+                     st->ytd_window.last_day == st->period.last_day;
+    if (rc == PAYOUT_OK && !st->ytd_is_pay) {
         /* Attribution over the year's deals: pattr covers the period's attainment periods only,
          * so sourced and attributed revenue of earlier months would count as zero. */
         in.attr =
@@ -191,7 +197,9 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
                                .a = &st->attr,
                                .dd = &st->dd,
                                .p = payouts ? &st->pay : NULL,
-                               .ytd = payouts ? &st->ytd : NULL,
+                               .ytd = !payouts         ? NULL
+                                      : st->ytd_is_pay ? &st->pay
+                                                       : &st->ytd,
                                .plans = &st->plans,
                                .calc = st->calc};
 }
