@@ -54,6 +54,15 @@ struct engine {
     struct rat tier_quota;
     struct tier_r *tier_r;
     size_t cap_tier_r;
+    /* Credits that name no person (company revenue; company-scope sourced or attributed
+     * revenue), summed once over the close order: prefix[i] = the deals at positions < i.
+     * Bonuses on them read sums from here instead of walking every deal for every person. */
+    struct shared_sum {
+        enum measure measure;
+        int model;
+        int64_t *prefix; /* NULL: a sum overflowed; walk the deals */
+    } shared[8];
+    int n_shared;
 };
 
 /* c's tiers resolved against quota, from the cache when they were just resolved. */
@@ -720,6 +729,35 @@ static void spif_payee_issues(struct engine *e)
     }
 }
 
+/* The first position in e->order (close order) of a deal closing on or after day. */
+static size_t order_from(const struct engine *e, int32_t day)
+{
+    const int32_t *close = e->ds->deals.close_day;
+    size_t lo = 0, hi = e->n_order;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (close[e->order[mid]] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first index into pos (ascending) holding a value >= v, or n. */
+static size_t pos_from(const uint32_t *pos, size_t n, size_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pos[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The first of n periods holding day, or n. */
 static uint32_t pp_of(const struct period *pps, uint32_t n, int32_t day)
 {
@@ -727,6 +765,49 @@ static uint32_t pp_of(const struct period *pps, uint32_t n, int32_t day)
     while (q < n && !period_has_day(&pps[q], day))
         q++;
     return q;
+}
+
+/* The credit key of a component whose credit names no person, or false. */
+static bool shared_key(const struct component *c, enum measure *m, int *model)
+{
+    *m = c->measure;
+    *model = c->measure == MEASURE_ATTRIBUTED_REVENUE ? (int)c->model : -1;
+    return c->measure == MEASURE_COMPANY_REVENUE ||
+           ((c->measure == MEASURE_SOURCED_REVENUE || c->measure == MEASURE_ATTRIBUTED_REVENUE) &&
+            c->scope == SCOPE_COMPANY);
+}
+
+/* The prefix sums of a bonus component's credit over the close order when every version credits
+ * it the same person-independent way (else NULL: walk the deals). */
+static const int64_t *shared_prefix(struct engine *e, const struct plan *plan,
+                                    const struct component *ref)
+{
+    enum measure m;
+    int model;
+    if (ref->type != COMP_BONUS || !shared_key(ref, &m, &model))
+        return NULL;
+    for (size_t v = 0; v < plan->n_versions; v++) {
+        const struct component *c = plan_component(&plan->versions[v], ref->id);
+        enum measure m2;
+        int model2;
+        if (c &&
+            (c->type != COMP_BONUS || !shared_key(c, &m2, &model2) || m2 != m || model2 != model))
+            return NULL;
+    }
+    for (int i = 0; i < e->n_shared; i++)
+        if (e->shared[i].measure == m && e->shared[i].model == model)
+            return e->shared[i].prefix;
+    if (e->n_shared == (int)ARRAY_LEN(e->shared))
+        return NULL;
+    int64_t *prefix = xcalloc((size_t)e->n_order + 1, sizeof *prefix);
+    for (size_t i = 0; i < e->n_order && prefix; i++)
+        if (__builtin_add_overflow(prefix[i], credit(e, ID_NONE, ref, e->order[i], NULL),
+                                   &prefix[i + 1])) {
+            free(prefix);
+            prefix = NULL;
+        }
+    e->shared[e->n_shared++] = (struct shared_sum){m, model, prefix};
+    return prefix;
 }
 
 static void period_step(enum period_kind kind, struct period *A)
@@ -744,9 +825,8 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
     period_containing(ref->period, e->keep_first, &x.A);
     int year = x.A.year;
     int64_t carry = 0;
-    size_t cursor = 0; /* into e->order */
-    while (cursor < e->n_order && dl->close_day[e->order[cursor]] < x.A.first_day)
-        cursor++;
+    size_t cursor = order_from(e, x.A.first_day); /* into e->order */
+    const int64_t *shared = shared_prefix(e, plan, ref);
     /* Periods that end before the window only matter for what they hand on: a clawback's
      * original line or carried cap excess. Without either, skip them. */
     bool history = false;
@@ -762,8 +842,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             carry = 0;
         }
         if (!history && x.A.last_day < W->first_day) {
-            while (cursor < e->n_order && dl->close_day[e->order[cursor]] <= x.A.last_day)
-                cursor++;
+            cursor = order_from(e, x.A.last_day + 1);
             continue;
         }
         const struct plan_version *vend = plan_version_on(plan, x.A.last_day);
@@ -790,9 +869,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         uint32_t jm = 0;
         while (jm < e->n_pps && e->pps[jm].last_day < x.A.first_day)
             jm++;
-        size_t end = cursor;
-        while (end < e->n_order && dl->close_day[e->order[end]] <= x.A.last_day)
-            end++;
+        size_t end = order_from(e, x.A.last_day + 1);
         /* The deals to look at: the person's own when the measure (or the SPIF payee) only
          * ever credits people on the deal, else every deal of the period. */
         const uint32_t *pos = NULL;
@@ -803,12 +880,9 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         if (own) {
             pos = e->pl_pos + e->pl_first[who];
             npos = e->pl_n[who];
-            while (p0 < npos && pos[p0] < cursor)
-                p0++;
+            p0 = pos_from(pos, npos, cursor);
         }
-        size_t p1 = p0;
-        while (own && p1 < npos && pos[p1] < end)
-            p1++;
+        size_t p1 = own ? pos_from(pos, npos, end) : p0;
         size_t from = own ? p0 : cursor, to = own ? p1 : end;
         /* the component in the version of the deal's close day, looked up once per version */
         const struct plan_version *cv = NULL;
@@ -839,6 +913,15 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             }
         } else if (ref->type == COMP_COMMISSION || ref->type == COMP_OVERRIDE ||
                    ref->type == COMP_BONUS) {
+            if (shared && !own) {
+                /* a bonus on a credit naming no one: no deal lines, the measure from the sums */
+                for (; measured && jm < e->n_pps && e->pps[jm].last_day <= x.A.last_day; jm++) {
+                    size_t upto = order_from(e, e->pps[jm].last_day + 1);
+                    record_measure(e, &x, cend, jm, shared[upto < to ? upto : to] - shared[from]);
+                }
+                cum = shared[to] - shared[from];
+                from = to; /* no deal to walk */
+            }
             for (size_t i = from; i < to; i++) {
                 uint32_t k = e->order[own ? pos[i] : i];
                 for (; measured && jm < e->n_pps && e->pps[jm].last_day < dl->close_day[k]; jm++)
@@ -1590,6 +1673,8 @@ out:
     free(e.tmp);
     free(e.tslices);
     free(e.tier_r);
+    for (int i = 0; i < e.n_shared; i++)
+        free(e.shared[i].prefix);
     free(e.meas);
     free(e.meas0);
     free(e.n_pmeas);
