@@ -998,7 +998,6 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
                       const struct period *W)
 {
     const struct person_table *pt = &e->ds->people;
-    const struct deal_table *dl = &e->ds->deals;
     bool *members = xcalloc(pt->n ? pt->n : 1, sizeof *members);
     uint32_t *list = xcalloc(e->n_people ? e->n_people : 1, sizeof *list);
     uint64_t *w = xcalloc(e->n_people ? e->n_people : 1, sizeof *w);
@@ -1038,10 +1037,10 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
             memset(contrib, 0, n * sizeof *contrib);
             struct component own = *c;
             own.measure = MEASURE_OWN_REVENUE;
-            for (uint32_t q = 0; q < e->n_order; q++) {
+            /* the period's deals: a range of the close order */
+            size_t q_end = order_from(e, A.last_day + 1);
+            for (size_t q = order_from(e, A.first_day); q < q_end; q++) {
                 uint32_t k = e->order[q];
-                if (!period_has_day(&A, dl->close_day[k]))
-                    continue;
                 m += credit(e, lead, c, k, members);
                 for (uint32_t j = 0; j < n; j++)
                     contrib[j] += credit(e, list[j], &own, k, NULL);
