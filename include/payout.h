@@ -158,8 +158,9 @@ struct payout_input {
     const struct attribution *attr;
     struct period window; /* the payout period of the run */
     int32_t as_of;        /* deals closed after it are not credited */
-    /* Earned amounts only: rows are not converted into payees' currencies (the year-to-date
-     * figures of statements need no payment rates for months already paid). */
+    /* Earned amounts only (the year-to-date figures of statements): the lines, without their
+     * slices (n_slices 0), and the per-person totals; no rows, measures or payees' currencies
+     * (no payment rates needed for months already paid). */
     bool earned_only;
 };
 

@@ -48,7 +48,35 @@ struct engine {
     size_t n_tmp, cap_tmp;
     struct slice *tslices;
     size_t n_tslices, cap_tslices;
+    /* deal_line's tiers resolved against a quota: kept while the component and quota repeat
+     * (every deal of an attainment period), reset per person */
+    const struct component *tier_c;
+    struct rat tier_quota;
+    struct tier_r *tier_r;
+    size_t cap_tier_r;
+    /* Credits that name no person (company revenue; company-scope sourced or attributed
+     * revenue), summed once over the close order: prefix[i] = the deals at positions < i.
+     * Bonuses on them read sums from here instead of walking every deal for every person. */
+    struct shared_sum {
+        enum measure measure;
+        int model;
+        int64_t *prefix; /* NULL: a sum overflowed; walk the deals */
+    } shared[8];
+    int n_shared;
 };
+
+/* c's tiers resolved against quota, from the cache when they were just resolved. */
+static const struct tier_r *resolved_tiers(struct engine *e, const struct component *c,
+                                           struct rat quota)
+{
+    if (e->tier_c == c && e->tier_quota.n == quota.n && e->tier_quota.d == quota.d)
+        return e->tier_r;
+    VEC_GROW(e->tier_r, e->cap_tier_r, c->n_tiers ? c->n_tiers : 1);
+    incent_resolve_tiers(c->tiers, c->n_tiers, quota, e->tier_r);
+    e->tier_c = c;
+    e->tier_quota = quota;
+    return e->tier_r;
+}
 
 const char *line_kind_name(enum line_kind k)
 {
@@ -512,8 +540,7 @@ static void record_measure(struct engine *e, const struct ctx *x, const struct c
 static void deal_line(struct engine *e, struct ctx *x, const struct plan_version *v,
                       const struct component *c, uint32_t k, int64_t cr, int64_t before)
 {
-    struct tier_r *t = xcalloc(c->n_tiers, sizeof *t);
-    incent_resolve_tiers(c->tiers, c->n_tiers, x->quota, t);
+    const struct tier_r *t = resolved_tiers(e, c, x->quota);
     struct payout_line *l = new_line(e, x, v, c, LINE_DEAL, k, e->ds->deals.close_day[k]);
     l->credit = cr;
     l->before = before;
@@ -546,7 +573,6 @@ static void deal_line(struct engine *e, struct ctx *x, const struct plan_version
     push_slices(e, s, ns);
     l->raw = rat_mul(slices_sum(s, ns), rat_dec(c->weight));
     finish_line(e, x, c, l, true);
-    free(t);
     /* Clawback: a deal cancelled within clawback_days of its close. */
     const struct deal_table *dl = &e->ds->deals;
     int32_t cd = dl->cancel_day[k];
@@ -703,6 +729,87 @@ static void spif_payee_issues(struct engine *e)
     }
 }
 
+/* The first position in e->order (close order) of a deal closing on or after day. */
+static size_t order_from(const struct engine *e, int32_t day)
+{
+    const int32_t *close = e->ds->deals.close_day;
+    size_t lo = 0, hi = e->n_order;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (close[e->order[mid]] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first index into pos (ascending) holding a value >= v, or n. */
+static size_t pos_from(const uint32_t *pos, size_t n, size_t v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pos[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first of n periods holding day, or n. */
+static uint32_t pp_of(const struct period *pps, uint32_t n, int32_t day)
+{
+    uint32_t q = 0;
+    while (q < n && !period_has_day(&pps[q], day))
+        q++;
+    return q;
+}
+
+/* The credit key of a component whose credit names no person, or false. */
+static bool shared_key(const struct component *c, enum measure *m, int *model)
+{
+    *m = c->measure;
+    *model = c->measure == MEASURE_ATTRIBUTED_REVENUE ? (int)c->model : -1;
+    return c->measure == MEASURE_COMPANY_REVENUE ||
+           ((c->measure == MEASURE_SOURCED_REVENUE || c->measure == MEASURE_ATTRIBUTED_REVENUE) &&
+            c->scope == SCOPE_COMPANY);
+}
+
+/* The prefix sums of a bonus component's credit over the close order when every version credits
+ * it the same person-independent way (else NULL: walk the deals). */
+static const int64_t *shared_prefix(struct engine *e, const struct plan *plan,
+                                    const struct component *ref)
+{
+    enum measure m;
+    int model;
+    if (ref->type != COMP_BONUS || !shared_key(ref, &m, &model))
+        return NULL;
+    for (size_t v = 0; v < plan->n_versions; v++) {
+        const struct component *c = plan_component(&plan->versions[v], ref->id);
+        enum measure m2;
+        int model2;
+        if (c &&
+            (c->type != COMP_BONUS || !shared_key(c, &m2, &model2) || m2 != m || model2 != model))
+            return NULL;
+    }
+    for (int i = 0; i < e->n_shared; i++)
+        if (e->shared[i].measure == m && e->shared[i].model == model)
+            return e->shared[i].prefix;
+    if (e->n_shared == (int)ARRAY_LEN(e->shared))
+        return NULL;
+    int64_t *prefix = xcalloc((size_t)e->n_order + 1, sizeof *prefix);
+    for (size_t i = 0; i < e->n_order && prefix; i++)
+        if (__builtin_add_overflow(prefix[i], credit(e, ID_NONE, ref, e->order[i], NULL),
+                                   &prefix[i + 1])) {
+            free(prefix);
+            prefix = NULL;
+        }
+    e->shared[e->n_shared++] = (struct shared_sum){m, model, prefix};
+    return prefix;
+}
+
 static void period_step(enum period_kind kind, struct period *A)
 {
     period_containing(kind, A->last_day + 1, A);
@@ -718,9 +825,8 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
     period_containing(ref->period, e->keep_first, &x.A);
     int year = x.A.year;
     int64_t carry = 0;
-    size_t cursor = 0; /* into e->order */
-    while (cursor < e->n_order && dl->close_day[e->order[cursor]] < x.A.first_day)
-        cursor++;
+    size_t cursor = order_from(e, x.A.first_day); /* into e->order */
+    const int64_t *shared = shared_prefix(e, plan, ref);
     /* Periods that end before the window only matter for what they hand on: a clawback's
      * original line or carried cap excess. Without either, skip them. */
     bool history = false;
@@ -736,8 +842,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             carry = 0;
         }
         if (!history && x.A.last_day < W->first_day) {
-            while (cursor < e->n_order && dl->close_day[e->order[cursor]] <= x.A.last_day)
-                cursor++;
+            cursor = order_from(e, x.A.last_day + 1);
             continue;
         }
         const struct plan_version *vend = plan_version_on(plan, x.A.last_day);
@@ -764,9 +869,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         uint32_t jm = 0;
         while (jm < e->n_pps && e->pps[jm].last_day < x.A.first_day)
             jm++;
-        size_t end = cursor;
-        while (end < e->n_order && dl->close_day[e->order[end]] <= x.A.last_day)
-            end++;
+        size_t end = order_from(e, x.A.last_day + 1);
         /* The deals to look at: the person's own when the measure (or the SPIF payee) only
          * ever credits people on the deal, else every deal of the period. */
         const uint32_t *pos = NULL;
@@ -777,18 +880,22 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
         if (own) {
             pos = e->pl_pos + e->pl_first[who];
             npos = e->pl_n[who];
-            while (p0 < npos && pos[p0] < cursor)
-                p0++;
+            p0 = pos_from(pos, npos, cursor);
         }
-        size_t p1 = p0;
-        while (own && p1 < npos && pos[p1] < end)
-            p1++;
+        size_t p1 = own ? pos_from(pos, npos, end) : p0;
         size_t from = own ? p0 : cursor, to = own ? p1 : end;
+        /* the component in the version of the deal's close day, looked up once per version */
+        const struct plan_version *cv = NULL;
+        const struct component *cc = NULL;
         if (ref->type == COMP_SPIF) {
             for (size_t i = from; i < to; i++) {
                 uint32_t k = e->order[own ? pos[i] : i];
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
-                const struct component *c = plan_component(v, ref->id);
+                if (v != cv) {
+                    cv = v;
+                    cc = plan_component(v, ref->id);
+                }
+                const struct component *c = cc;
                 if (!c || c->type != COMP_SPIF || !spif_window(c, dl->close_day[k]))
                     continue;
                 /* a payee column naming someone else: skip before the (costlier) filter */
@@ -806,12 +913,25 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             }
         } else if (ref->type == COMP_COMMISSION || ref->type == COMP_OVERRIDE ||
                    ref->type == COMP_BONUS) {
+            if (shared && !own) {
+                /* a bonus on a credit naming no one: no deal lines, the measure from the sums */
+                for (; measured && jm < e->n_pps && e->pps[jm].last_day <= x.A.last_day; jm++) {
+                    size_t upto = order_from(e, e->pps[jm].last_day + 1);
+                    record_measure(e, &x, cend, jm, shared[upto < to ? upto : to] - shared[from]);
+                }
+                cum = shared[to] - shared[from];
+                from = to; /* no deal to walk */
+            }
             for (size_t i = from; i < to; i++) {
                 uint32_t k = e->order[own ? pos[i] : i];
                 for (; measured && jm < e->n_pps && e->pps[jm].last_day < dl->close_day[k]; jm++)
                     record_measure(e, &x, cend, jm, cum);
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
-                const struct component *c = plan_component(v, ref->id);
+                if (v != cv) {
+                    cv = v;
+                    cc = plan_component(v, ref->id);
+                }
+                const struct component *c = cc;
                 int64_t cr = credit(e, who, c ? c : ref, k, NULL);
                 if (cr == 0)
                     continue;
@@ -878,7 +998,6 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
                       const struct period *W)
 {
     const struct person_table *pt = &e->ds->people;
-    const struct deal_table *dl = &e->ds->deals;
     bool *members = xcalloc(pt->n ? pt->n : 1, sizeof *members);
     uint32_t *list = xcalloc(e->n_people ? e->n_people : 1, sizeof *list);
     uint64_t *w = xcalloc(e->n_people ? e->n_people : 1, sizeof *w);
@@ -918,10 +1037,10 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
             memset(contrib, 0, n * sizeof *contrib);
             struct component own = *c;
             own.measure = MEASURE_OWN_REVENUE;
-            for (uint32_t q = 0; q < e->n_order; q++) {
+            /* the period's deals: a range of the close order */
+            size_t q_end = order_from(e, A.last_day + 1);
+            for (size_t q = order_from(e, A.first_day); q < q_end; q++) {
                 uint32_t k = e->order[q];
-                if (!period_has_day(&A, dl->close_day[k]))
-                    continue;
                 m += credit(e, lead, c, k, members);
                 for (uint32_t j = 0; j < n; j++)
                     contrib[j] += credit(e, list[j], &own, k, NULL);
@@ -1025,18 +1144,23 @@ static void keep_lines(struct engine *e, const struct period *win)
 {
     struct payouts *p = e->p;
     for (size_t i = 0; i < e->n_tmp; i++) {
-        struct payout_line l = e->tmp[i];
-        if (!period_has_day(win, l.post_day))
+        const struct payout_line *t = &e->tmp[i];
+        if (!period_has_day(win, t->post_day))
             continue;
         size_t first = p->n_slices;
-        for (size_t s = 0; s < l.n_slices; s++) {
-            VEC_GROW(p->slices, p->cap_slices, p->n_slices + 1);
-            p->slices[p->n_slices++] = e->tslices[l.slice0 + s];
+        if (t->n_slices && !e->in->earned_only) {
+            VEC_GROW(p->slices, p->cap_slices, p->n_slices + t->n_slices);
+            memcpy(p->slices + first, e->tslices + t->slice0, t->n_slices * sizeof *p->slices);
+            p->n_slices += t->n_slices;
         }
-        l.slice0 = first;
-        VEC_PUSH(p->lines, p->n_lines, p->cap_lines, l);
-        p->person_total[l.person] += l.amount;
-        p->total += l.amount;
+        VEC_GROW(p->lines, p->cap_lines, p->n_lines + 1);
+        struct payout_line *l = &p->lines[p->n_lines++];
+        memcpy(l, t, sizeof *l);
+        l->slice0 = first;
+        if (e->in->earned_only)
+            l->n_slices = 0;
+        p->person_total[l->person] += l->amount;
+        p->total += l->amount;
     }
     e->n_tmp = 0;
     e->n_tslices = 0;
@@ -1049,34 +1173,60 @@ static int person_cmp(const void *a, const void *b, void *ctx)
     return pt->line[x] < pt->line[y] ? -1 : pt->line[x] > pt->line[y];
 }
 
-struct line_key {
-    uint64_t person_line;
-    size_t index;
-};
-
-static int line_key_cmp(const void *a, const void *b)
+/* Lines by person in people-file order (pools were computed after everyone else), stable.
+ * `people` lists everyone who can have lines, in people-file order. */
+static void sort_lines(struct payouts *p, const struct person_table *pt, const uint32_t *people,
+                       uint32_t n_people)
 {
-    const struct line_key *x = a, *y = b;
-    if (x->person_line != y->person_line)
-        return x->person_line < y->person_line ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* Lines by person in people-file order (pools were computed after everyone else), stable. */
-static void sort_lines(struct payouts *p, const struct person_table *pt)
-{
-    struct line_key *k = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *k);
-    for (size_t i = 0; i < p->n_lines; i++)
-        k[i] = (struct line_key){pt->line[p->lines[i].person], i};
-    qsort(k, p->n_lines, sizeof *k, line_key_cmp);
-    struct payout_line *v = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *v);
-    for (size_t i = 0; i < p->n_lines; i++)
-        v[i] = p->lines[k[i].index];
-    free(p->lines);
-    p->lines = v;
-    p->cap_lines = p->n_lines;
-    free(k);
-    for (size_t i = p->n_lines; i-- > 0;) {
+    size_t n = p->n_lines;
+    bool sorted = true; /* the common case: no pool lines */
+    for (size_t i = 1; i < n && sorted; i++)
+        sorted = pt->line[p->lines[i - 1].person] <= pt->line[p->lines[i].person];
+    /* A stable counting sort by the person's line (the rank of it among `people`, which are in
+     * line order), moved in place along the permutation's cycles: no second copy of the lines. */
+    uint32_t *rank = sorted ? NULL : xcalloc(pt->n ? pt->n : 1, sizeof *rank);
+    for (uint32_t i = 0; rank && i < pt->n; i++)
+        rank[i] = UINT32_MAX;
+    uint32_t n_ranks = 0; /* people sharing a line share a rank: stable by line, as before */
+    for (uint32_t j = 0; rank && j < n_people; j++) {
+        if (j > 0 && pt->line[people[j - 1]] != pt->line[people[j]])
+            n_ranks++;
+        rank[people[j]] = n_ranks;
+    }
+    if (rank) {
+        size_t *start = xcalloc((size_t)n_people + 1, sizeof *start); /* n_ranks <= n_people */
+        for (size_t i = 0; i < n; i++) {
+            uint32_t r = rank[p->lines[i].person];
+            if (r == UINT32_MAX)
+                BUG("a payout line of someone not in the people file");
+            start[r + 1]++;
+        }
+        for (uint32_t j = 0; j < n_ranks; j++)
+            start[j + 1] += start[j];
+        size_t *dest = xcalloc(n ? n : 1, sizeof *dest);
+        for (size_t i = 0; i < n; i++)
+            dest[i] = start[rank[p->lines[i].person]]++;
+        for (size_t i = 0; i < n; i++) {
+            if (dest[i] == i)
+                continue;
+            struct payout_line carried = p->lines[i];
+            size_t to = dest[i];
+            while (to != i) {
+                struct payout_line next = p->lines[to];
+                p->lines[to] = carried;
+                carried = next;
+                size_t after = dest[to];
+                dest[to] = to;
+                to = after;
+            }
+            p->lines[i] = carried;
+            dest[i] = i;
+        }
+        free(dest);
+        free(start);
+        free(rank);
+    }
+    for (size_t i = n; i-- > 0;) {
         p->person_line0[p->lines[i].person] = i;
         p->person_nlines[p->lines[i].person]++;
     }
@@ -1211,6 +1361,8 @@ static void build_rows(struct engine *e)
     struct payouts *p = e->p;
     size_t cap_rows = 0, cap_measures = 0;
     size_t cap_periods = 0;
+    uint8_t *lq = NULL; /* per line of the person: the index of its payout period in pps */
+    size_t cap_lq = 0;
     p->line_index = xcalloc(p->n_lines ? p->n_lines : 1, sizeof *p->line_index);
     size_t n_index = 0;
     for (uint32_t j = 0; j < e->n_people; j++) {
@@ -1220,12 +1372,16 @@ static void build_rows(struct engine *e)
         uint32_t n = plan ? payout_periods(plan, &e->in->window, pps) : 0;
         p->person_row0[who] = p->n_rows;
         size_t l0 = p->person_line0[who], l1 = l0 + p->person_nlines[who];
+        /* each line's payout period, found in one pass over the (wide) lines */
+        VEC_GROW(lq, cap_lq, l1 - l0 + 1);
+        for (size_t i = l0; i < l1; i++)
+            lq[i - l0] = (uint8_t)pp_of(pps, n, p->lines[i].post_day);
         for (uint32_t q = 0; q < n; q++) {
             const struct period *P = &pps[q];
             struct payout_row row = {
                 .person = who, .line0 = n_index, .quota = rat_int64(0), .target = rat_int64(0)};
             for (size_t i = l0; i < l1; i++)
-                if (period_has_day(P, p->lines[i].post_day)) {
+                if (lq[i - l0] == q) {
                     p->line_index[n_index++] = i;
                     p->lines[i].row = (uint32_t)p->n_rows;
                     row.earned += p->lines[i].amount;
@@ -1273,6 +1429,7 @@ static void build_rows(struct engine *e)
         }
         p->person_nrows[who] = (uint32_t)(p->n_rows - p->person_row0[who]);
     }
+    free(lq);
     if (n_index != p->n_lines)
         BUG("a payout line posted outside its person's payout periods");
     /* Number the periods by date; rows keep their person's period order. */
@@ -1424,6 +1581,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
         if (!plan_window(plan, &in->window, &win))
             continue;
         e.win = win;
+        e.tier_c = NULL;
         e.n_pps = payout_periods(plan, &in->window, e.pps);
         e.meas0[who] = e.n_meas;
         /* Every component id of every version, in order of first appearance. */
@@ -1442,13 +1600,16 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
         size_t first_line = p->n_lines;
         keep_lines(&e, &win);
         /* cap_payee: per payout period (a quarter run on a monthly plan caps each month) */
+        int64_t pp_sum[12] = {0}; /* one pass over the lines; the periods are disjoint */
+        for (size_t i = first_line; i < p->n_lines; i++) {
+            uint32_t q = pp_of(e.pps, e.n_pps, p->lines[i].post_day);
+            if (q < e.n_pps)
+                pp_sum[q] += p->lines[i].amount;
+        }
         for (uint32_t q = 0; q < e.n_pps; q++) {
             const struct period *P = &e.pps[q];
             const struct plan_version *vw = plan_version_on(plan, P->last_day);
-            int64_t sum = 0;
-            for (size_t i = first_line; i < p->n_lines; i++)
-                if (period_has_day(P, p->lines[i].post_day))
-                    sum += p->lines[i].amount;
+            int64_t sum = pp_sum[q];
             if (vw->cap_payee < 0 || sum <= vw->cap_payee)
                 continue;
             struct ctx x = {.person = who, .plan = plan, .A = *P};
@@ -1487,11 +1648,10 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
                 }
             }
     }
-    sort_lines(p, pt);
-    if (rc == 0) {
+    sort_lines(p, pt, e.people, e.n_people);
+    if (rc == 0 && !in->earned_only) {
         build_rows(&e);
-        if (!in->earned_only)
-            rc = pay_currencies(&e);
+        rc = pay_currencies(&e);
     }
 out:
     free(e.plan_of);
@@ -1511,6 +1671,9 @@ out:
     free(e.colp);
     free(e.tmp);
     free(e.tslices);
+    free(e.tier_r);
+    for (int i = 0; i < e.n_shared; i++)
+        free(e.shared[i].prefix);
     free(e.meas);
     free(e.meas0);
     free(e.n_pmeas);

@@ -26,16 +26,43 @@ static rat_int iabs(rat_int v)
     return v;
 }
 
+static bool fits_u64(rat_int v)
+{
+    return v >= 0 && v <= (rat_int)UINT64_MAX;
+}
+
+static bool fits_i64(rat_int v)
+{
+    return v >= -(rat_int)INT64_MAX && v <= (rat_int)INT64_MAX;
+}
+
 static rat_int gcd(rat_int a, rat_int b)
 {
     a = iabs(a);
     b = iabs(b);
     while (b) {
+        if (fits_u64(a) && fits_u64(b)) { /* the same steps in 64 bits: no 128-bit division */
+            uint64_t x = (uint64_t)a, y = (uint64_t)b;
+            while (y) {
+                uint64_t t = x % y;
+                x = y;
+                y = t;
+            }
+            return (rat_int)x;
+        }
         rat_int t = a % b;
         a = b;
         b = t;
     }
     return a;
+}
+
+/* x / y for y > 0, in 64 bits when both fit (the same quotient, truncated toward zero). */
+static rat_int quo(rat_int x, rat_int y)
+{
+    if (fits_i64(x) && fits_i64(y))
+        return (rat_int)((int64_t)x / (int64_t)y);
+    return x / y;
 }
 
 static rat_int mul(rat_int a, rat_int b)
@@ -71,8 +98,8 @@ static struct rat make(rat_int n, rat_int d)
     }
     rat_int g = gcd(n, d);
     if (g > 1) {
-        n /= g;
-        d /= g;
+        n = quo(n, g);
+        d = quo(d, g);
     }
     if (n == 0)
         d = 1;
@@ -103,7 +130,7 @@ struct rat rat_add(struct rat a, struct rat b)
 {
     /* a.n/a.d + b.n/b.d over lcm(a.d, b.d). */
     rat_int g = gcd(a.d, b.d);
-    rat_int da = a.d / g, db = b.d / g;
+    rat_int da = quo(a.d, g), db = quo(b.d, g);
     rat_int n = add(mul(a.n, db), mul(b.n, da));
     rat_int d = mul(a.d, db);
     return make(n, d);
@@ -127,8 +154,8 @@ struct rat rat_mul(struct rat a, struct rat b)
         g1 = 1;
     if (g2 == 0)
         g2 = 1;
-    rat_int n = mul(a.n / g1, b.n / g2);
-    rat_int d = mul(a.d / g2, b.d / g1);
+    rat_int n = mul(quo(a.n, g1), quo(b.n, g2));
+    rat_int d = mul(quo(a.d, g2), quo(b.d, g1));
     return make(n, d);
 }
 
@@ -152,6 +179,11 @@ int rat_sign(struct rat a)
 
 int rat_cmp(struct rat a, struct rat b)
 {
+    /* Within 64 bits the cross products are exact in 128 (and a - b could not overflow). */
+    if (fits_i64(a.n) && fits_i64(a.d) && fits_i64(b.n) && fits_i64(b.d)) {
+        rat_int x = a.n * b.d, y = b.n * a.d;
+        return x < y ? -1 : x > y;
+    }
     return rat_sign(rat_sub(a, b));
 }
 

@@ -85,11 +85,12 @@ struct run_state {
     struct dataset ds;
     struct lead_index ix;
     struct attribution attr;
-    struct attribution pattr; /* over every kept deal, for plans measuring attribution */
-    struct attribution yattr; /* the same over the year to date, for the year-to-date run */
+    struct attribution yattr; /* over every kept deal of the year to date, for plans measuring
+                               * attribution (both payout runs) */
     struct dd_credit dd;
     struct payouts pay;
     struct payouts ytd; /* over the year up to the period's end: statements' year to date */
+    bool ytd_is_pay;    /* a year period: the year to date is the period's own run (ytd unused) */
     struct period ytd_window;
     const char *stmt_dir; /* per-person statements, or NULL */
     struct period period;
@@ -155,22 +156,28 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
     return RUN_OK;
 }
 
-/* Incentives: attribution over every kept deal when a plan measures it, then the engine. */
+/* Incentives: attribution over every kept deal when a plan measures it, then the engine over the
+ * period and over the year to date. */
 static int run_payouts(struct run_state *st, struct diag *d)
 {
-    struct payout_input in = {
-        .ds = &st->ds,
-        .plans = &st->plans,
-        .s = &st->s,
-        .attr = payout_attribution(&st->pattr, &st->ds, &st->ix, &st->s, &st->plans, &st->period),
-        .window = st->period,
-        .as_of = st->as_of_day};
+    /* One attribution over the year's deals serves both runs: a deal's credits do not depend on
+     * the window, and the period's run reads deals only from its own payout_keep_first on, which
+     * the year's window (starting no later) holds. Over the period's window alone, sourced and
+     * attributed revenue of the year's earlier months would count as zero. */
+    struct payout_input in = {.ds = &st->ds,
+                              .plans = &st->plans,
+                              .s = &st->s,
+                              .attr = payout_attribution(&st->yattr, &st->ds, &st->ix, &st->s,
+                                                         &st->plans, &st->ytd_window),
+                              .window = st->period,
+                              .as_of = st->as_of_day};
     int rc = payout_run(&st->pay, &in, d);
-    if (rc == PAYOUT_OK) {
-        /* Attribution over the year's deals: pattr covers the period's attainment periods only,
-         * so sourced and attributed revenue of earlier months would count as zero. */
-        in.attr =
-            payout_attribution(&st->yattr, &st->ds, &st->ix, &st->s, &st->plans, &st->ytd_window);
+    /* A year period's year to date is the period itself: same window, and earned_only changes
+     * no line, so the period's payouts serve as the year to date. */
+    st->ytd_is_pay = st->ytd_window.kind == st->period.kind &&
+                     st->ytd_window.first_day == st->period.first_day &&
+                     st->ytd_window.last_day == st->period.last_day;
+    if (rc == PAYOUT_OK && !st->ytd_is_pay) {
         in.window = st->ytd_window;
         in.earned_only = true;
         rc = payout_run(&st->ytd, &in, d);
@@ -191,7 +198,9 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
                                .a = &st->attr,
                                .dd = &st->dd,
                                .p = payouts ? &st->pay : NULL,
-                               .ytd = payouts ? &st->ytd : NULL,
+                               .ytd = !payouts         ? NULL
+                                      : st->ytd_is_pay ? &st->pay
+                                                       : &st->ytd,
                                .plans = &st->plans,
                                .calc = st->calc};
 }
@@ -359,7 +368,6 @@ static void state_release(struct run_state *st)
 {
     payout_release(&st->pay);
     payout_release(&st->ytd);
-    attrib_release(&st->pattr);
     attrib_release(&st->yattr);
     dd_credit_release(&st->dd);
     attrib_release(&st->attr);
