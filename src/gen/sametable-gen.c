@@ -820,9 +820,15 @@ static void build_campaigns(struct gen *g)
             size_t n_th = ARRAY_LEN(themes), n_pl = ARRAY_LEN(platforms);
             size_t th, pl, quarter, wave;
             do {
-                th = k % n_th;
-                pl = k / n_th % n_pl;
-                quarter = k / (n_th * n_pl) % 4;
+                if (g->opt.years) { /* quarter fastest: every quarter has its campaigns */
+                    quarter = k % 4;
+                    th = k / 4 % n_th;
+                    pl = k / (4 * n_th) % n_pl;
+                } else { /* the default output's order: the first 180 are all in Q1 */
+                    th = k % n_th;
+                    pl = k / n_th % n_pl;
+                    quarter = k / (n_th * n_pl) % 4;
+                }
                 wave = k / (n_th * n_pl * 4);
                 k++;
                 if (wave == 0)
