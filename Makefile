@@ -40,7 +40,7 @@ DEMO_CONFIG := config/sametable.ini
 DEMO_OUT    := out
 
 .PHONY: all deps demo check unit e2e asan valgrind format format-check install uninstall clean samples \
-        bench fuzz fuzz-replay tsan
+        bench bench-deps fuzz fuzz-replay tsan
 
 all: $(BIN) $(GEN)
 
@@ -123,6 +123,12 @@ $(BUILD)/libcsv_baseline: tests/bench/libcsv_baseline.c
 
 bench: deps all $(BUILD)/libcsv_baseline
 	BIN=$(BIN) GEN=$(GEN) BASELINE=$(BUILD)/libcsv_baseline /usr/bin/python3 tests/bench/bench.py
+
+# Only scripts/bench-compare's pandas peer needs these (~100 MB with numpy), so not in DEB_PKGS;
+# its DuckDB peer is installed by the script itself with npm into build-bench/.
+BENCH_DEB_PKGS := python3-pandas python3-xlsxwriter strace
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(BENCH_DEB_PKGS)"
 
 # Not part of `check`: libFuzzer targets for the CSV reader and the money and date parsers.
 fuzz:

@@ -257,7 +257,7 @@ struct campaign {
     enum channel channel;
     size_t owner;        /* index into people */
     int64_t spend_cents; /* actual cost */
-    int32_t start_day;   /* day number, inside 2026 */
+    int32_t start_day;   /* day number, inside its year */
     int32_t end_day;     /* day number, inclusive */
     uint32_t weight;     /* relative touch share */
 };
@@ -558,6 +558,9 @@ struct gen_opts {
      * empty); identities.csv maps some of those contacts to leads. Drawn from their own stream,
      * so the leads' data does not move. */
     bool contacts;
+    /* --years N: N calendar years ending with 2026 (0: the year 2026 alone, the default output;
+     * 1 differs from it only in the number of people). --scale is then the whole span's size. */
+    unsigned years;
 };
 
 enum {
@@ -574,11 +577,15 @@ static const char *const out_names[N_OUT] = {"campaigns.csv", "people.csv", "tou
                                              "deals.csv",     "splits.csv", "fx.csv",
                                              "identities.csv"};
 
-#define N_DAYS 365 /* 2026 */
+#define LAST_YEAR 2026
+#define MAX_YEARS 20
 
 struct gen {
     struct gen_opts opt;
-    int32_t jan1, nov25, dec31; /* day numbers */
+    int32_t jan1, nov25, dec31; /* day numbers: Jan 1 of the first year, Nov 25/Dec 31 of 2026 */
+    int first_year;             /* LAST_YEAR + 1 - years */
+    unsigned n_years;           /* max(1, years) */
+    size_t n_days;              /* days from jan1 to dec31 */
 
     size_t n_leads;
     struct person *people;
@@ -586,7 +593,7 @@ struct gen {
     size_t n_ae;
     size_t first_ae;   /* people[first_ae .. first_ae + n_ae) are the AEs */
     size_t leaver;     /* the AE who leaves on 2026-09-30 */
-    uint32_t *ae_off;  /* CSR, N_DAYS + 1 offsets: AEs active on each day */
+    uint32_t *ae_off;  /* CSR, n_days + 1 offsets: AEs active on each day */
     uint32_t *ae_list; /* person indexes */
     size_t *mkt;       /* marketing people who own campaigns */
     size_t n_mkt;
@@ -594,13 +601,13 @@ struct gen {
 
     struct campaign *campaigns;
     size_t n_campaigns;
-    uint32_t *cd_off;  /* CSR, N_DAYS * N_CH + 1 offsets: campaigns active per (day, channel) */
+    uint32_t *cd_off;  /* CSR, n_days * N_CH + 1 offsets: campaigns active per (day, channel) */
     uint32_t *cd_camp; /* campaign indexes */
     uint32_t *cd_cum;  /* cumulative weights within each list */
 
     uint32_t hour_cum[24];
-    char day_str[N_DAYS][16]; /* each day of 2026 in the style's layout */
-    uint8_t day_len[N_DAYS];
+    char (*day_str)[16]; /* each day in the style's layout, n_days of them */
+    uint8_t *day_len;
 
     uint64_t n_deals_written;
     struct out out[N_OUT];
@@ -652,7 +659,12 @@ static void build_people(struct gen *g)
     struct rng r;
     rng_init(&r, g->opt.seed, STREAM_PEOPLE, 0);
 
-    size_t n = g->opt.scale_u <= 1000000u ? 25 : round_sqrt_scaled(625, g->opt.scale_u);
+    /* --years: about 190 people at scale 1000 (the issue's 10M touches), at least 25. */
+    size_t n = g->opt.years                 ? round_sqrt_scaled(36, g->opt.scale_u)
+               : g->opt.scale_u <= 1000000u ? 25
+                                            : round_sqrt_scaled(625, g->opt.scale_u);
+    if (n < 25)
+        n = 25;
     size_t rest = n - 4; /* VP Sales, two sales managers, VP Marketing */
     size_t n_ae = (rest * 10 + 10) / 21, n_sdr = (rest * 4 + 10) / 21;
     size_t n_mkt = rest - n_ae - n_sdr;
@@ -663,7 +675,8 @@ static void build_people(struct gen *g)
 
     /* Quarterly quota: about 110% of the expected closed-won revenue per AE and quarter
      * (300 won deals a year at scale 1, about $30,000 each, over 3.6 quarters). */
-    int64_t ae_quota = (int64_t)((gen_u128)277200000u * g->opt.scale_u / 1000000u / n_ae);
+    int64_t ae_quota =
+        (int64_t)((gen_u128)277200000u * g->opt.scale_u / 1000000u / n_ae / g->n_years);
     ae_quota = round_to(ae_quota, 500000);
     if (ae_quota < 500000)
         ae_quota = 500000;
@@ -733,17 +746,17 @@ static void build_people(struct gen *g)
     g->people[g->leaver].end_day = date_from_civil(2026, 9, 30);
     g->people[g->first_ae + n_ae - 1].start_day = date_from_civil(2026, 8, 17);
 
-    g->ae_off = xcalloc(N_DAYS + 1, sizeof *g->ae_off);
-    g->ae_list = xcalloc(N_DAYS * n_ae, sizeof *g->ae_list);
+    g->ae_off = xcalloc(g->n_days + 1, sizeof *g->ae_off);
+    g->ae_list = xcalloc(g->n_days * n_ae, sizeof *g->ae_list);
     uint32_t pos = 0;
-    for (size_t d = 0; d < N_DAYS; d++) {
+    for (size_t d = 0; d < g->n_days; d++) {
         int32_t day = g->jan1 + (int32_t)d;
         g->ae_off[d] = pos;
         for (size_t j = g->first_ae; j < g->first_ae + n_ae; j++)
             if (g->people[j].start_day <= day && day <= g->people[j].end_day)
                 g->ae_list[pos++] = (uint32_t)j;
     }
-    g->ae_off[N_DAYS] = pos;
+    g->ae_off[g->n_days] = pos;
 }
 
 /* ---- campaigns ----------------------------------------------------------------------------- */
@@ -763,46 +776,72 @@ static uint64_t campaign_cost_units(const struct campaign *c)
     return (uint64_t)channel_cost_rate[c->channel] * days * c->weight;
 }
 
+/* A base campaign's name in another year: "2026" replaced by the year, or " (year)" added. */
+static void year_name(char *buf, size_t size, const char *name, int year)
+{
+    const char *at = strstr(name, "2026");
+    if (year == LAST_YEAR)
+        snprintf(buf, size, "%s", name);
+    else if (at)
+        snprintf(buf, size, "%.*s%d%s", (int)(at - name), name, year, at + 4);
+    else
+        snprintf(buf, size, "%s (%d)", name, year);
+}
+
 static void build_campaigns(struct gen *g)
 {
     struct rng r;
     rng_init(&r, g->opt.seed, STREAM_CAMPAIGNS, 0);
 
-    size_t n = g->opt.scale_u <= 1000000u ? 20 : round_sqrt_scaled(400, g->opt.scale_u);
+    /* Per year: 20 up to scale 1 a year, then growing with sqrt; with --years, each year has
+     * its own set (the base campaigns again, their names in that year). */
+    uint64_t year_scale = g->opt.scale_u / g->n_years;
+    size_t per_year = year_scale <= 1000000u ? 20 : round_sqrt_scaled(400, year_scale);
+    size_t n = per_year * g->n_years;
     g->n_campaigns = n;
     g->campaigns = xcalloc(n, sizeof *g->campaigns);
 
     size_t k = 0; /* generated name counter: theme, platform, quarter, wave in mixed radix */
     for (size_t i = 0; i < n; i++) {
         struct campaign *c = &g->campaigns[i];
+        size_t j = i % per_year;
+        int year = g->first_year + (int)(i / per_year);
+        if (j == 0)
+            k = 0;
         make_id(c->id, "701", CAMPAIGN_ID_BASE + i);
-        if (i < N_BASE_CAMPAIGNS) {
-            const struct base_campaign *b = &base_campaigns[i];
-            snprintf(c->name, sizeof c->name, "%s", b->name);
+        if (j < N_BASE_CAMPAIGNS) {
+            const struct base_campaign *b = &base_campaigns[j];
+            year_name(c->name, sizeof c->name, b->name, year);
             c->channel = b->channel;
-            c->start_day = date_from_civil(2026, b->start_month, b->start_mday);
-            c->end_day = date_from_civil(2026, b->end_month, b->end_mday);
+            c->start_day = date_from_civil(year, b->start_month, b->start_mday);
+            c->end_day = date_from_civil(year, b->end_month, b->end_mday);
             c->weight = b->weight;
         } else {
             size_t n_th = ARRAY_LEN(themes), n_pl = ARRAY_LEN(platforms);
             size_t th, pl, quarter, wave;
             do {
-                th = k % n_th;
-                pl = k / n_th % n_pl;
-                quarter = k / (n_th * n_pl) % 4;
+                if (g->opt.years) { /* quarter fastest: every quarter has its campaigns */
+                    quarter = k % 4;
+                    th = k / 4 % n_th;
+                    pl = k / (4 * n_th) % n_pl;
+                } else { /* the default output's order: the first 180 are all in Q1 */
+                    th = k % n_th;
+                    pl = k / n_th % n_pl;
+                    quarter = k / (n_th * n_pl) % 4;
+                }
                 wave = k / (n_th * n_pl * 4);
                 k++;
                 if (wave == 0)
-                    snprintf(c->name, sizeof c->name, "2026Q%zu %s %s", quarter + 1,
+                    snprintf(c->name, sizeof c->name, "%dQ%zu %s %s", year, quarter + 1,
                              platforms[pl].name, themes[th]);
                 else
-                    snprintf(c->name, sizeof c->name, "2026Q%zu %s %s (Wave %zu)", quarter + 1,
+                    snprintf(c->name, sizeof c->name, "%dQ%zu %s %s (Wave %zu)", year, quarter + 1,
                              platforms[pl].name, themes[th], wave + 1);
             } while (campaign_name_taken(g, i, c->name));
             c->channel = platforms[pl].channel;
-            int32_t q_start = date_from_civil(2026, 1 + 3 * (int)quarter, 1);
-            int32_t q_end = quarter == 3 ? date_from_civil(2026, 12, 31)
-                                         : date_from_civil(2026, 4 + 3 * (int)quarter, 1) - 1;
+            int32_t q_start = date_from_civil(year, 1 + 3 * (int)quarter, 1);
+            int32_t q_end = quarter == 3 ? date_from_civil(year, 12, 31)
+                                         : date_from_civil(year, 4 + 3 * (int)quarter, 1) - 1;
             if (c->channel == CH_EVENTS) {
                 c->start_day = q_start + rng_range(&r, 0, 45);
                 c->end_day = c->start_day + 41;
@@ -836,7 +875,7 @@ static void build_campaigns(struct gen *g)
     }
 
     /* Per (day, channel): the campaigns active that day, with cumulative weights. */
-    size_t n_lists = (size_t)N_DAYS * N_CH;
+    size_t n_lists = g->n_days * N_CH;
     g->cd_off = xcalloc(n_lists + 1, sizeof *g->cd_off);
     for (size_t i = 0; i < n; i++) {
         const struct campaign *c = &g->campaigns[i];
@@ -887,7 +926,7 @@ static uint32_t pick_campaign(const struct gen *g, struct rng *r, int32_t day, i
         if (off[c] < off[c + 1])
             total += channel_touch_weight[c];
     if (total == 0)
-        BUG("no campaign active on a day of 2026");
+        BUG("no campaign active on a day");
     uint32_t x = rng_below(r, total);
     for (size_t c = 0; c < N_CH; c++) {
         if (off[c] == off[c + 1])
@@ -925,7 +964,8 @@ static void touch_set_campaign(const struct gen *g, struct rng *r, struct gtouch
     t->type = pick_type(r, g->campaigns[t->campaign].channel);
 }
 
-/* Add n touches on days uniform in [lo, hi] ∩ 2026; returns the index of the first one added. */
+/* Add n touches on days uniform in [lo, hi] ∩ [jan1, dec31]; returns the index of the first one
+ * added. */
 static size_t add_touches(const struct gen *g, struct rng *r, struct lead *L, uint32_t n,
                           int32_t lo, int32_t hi)
 {
@@ -1203,8 +1243,9 @@ static void write_people(struct gen *g)
     }
 }
 
-/* --fx: a rate per foreign currency on the first of every month from 2025-12 to 2026-12 and on
- * 2026-08-15, with six decimals ("1.083517"): units of the base currency per unit. */
+/* --fx: a rate per foreign currency on the first of every month from the December before the
+ * first year (2025-12) to 2026-12 and on 2026-08-15, with six decimals ("1.083517"): units of the
+ * base currency per unit. */
 static void write_fx(struct gen *g)
 {
     struct out *o = &g->out[OUT_FX];
@@ -1215,11 +1256,12 @@ static void write_fx(struct gen *g)
     /* base rate in millionths: EUR and GBP in USD; USD and GBP in EUR */
     static const uint32_t base_micro[2][2] = {{1080000u, 1260000u}, {920000u, 1170000u}};
     bool eur = g->opt.style == STYLE_GERMAN;
+    uint32_t n_months = 12u * g->n_years + 2u; /* from December before the first year */
     for (size_t k = 0; k < 2; k++) {
-        for (uint32_t m = 0; m < 15; m++) {
-            int32_t day =
-                m == 14 ? date_from_civil(2026, 8, 15)
-                        : date_from_civil(2025 + (int)(m + 11) / 12, (int)(m + 11) % 12 + 1, 1);
+        for (uint32_t m = 0; m <= n_months; m++) {
+            int32_t day = m == n_months ? date_from_civil(2026, 8, 15)
+                                        : date_from_civil(g->first_year - 1 + (int)(m + 11) / 12,
+                                                          (int)(m + 11) % 12 + 1, 1);
             uint32_t micro = base_micro[eur][k] + (m * 37u + 11u + 17u * (uint32_t)k) % 50u * 100u +
                              (m * 7919u + 3u + 401u * (uint32_t)k) % 1000u;
             char rate[32], date[16];
@@ -1292,6 +1334,18 @@ static void write_splits(struct gen *g, uint64_t serial, const char *deal_id, co
     }
 }
 
+/* --years: the campaign member report's further columns, which sametable does not map (the issue's
+ * data is about 133 bytes a touch row, not the 76 of the four mapped columns). */
+static void touch_extra_fields(struct gen *g, struct out *o, const struct gtouch *t)
+{
+    if (!g->opt.years)
+        return;
+    size_t d = day_index(g, t->day);
+    field_text(o, g->campaigns[t->campaign].name);
+    field_str(o, "Responded");
+    field_safe(o, g->day_str[d], g->day_len[d]);
+}
+
 /* One contact-only touch row: Lead ID empty, the contact in Contact ID. */
 static void write_contact_touch(struct gen *g, const char *contact_id, const struct gtouch *t)
 {
@@ -1307,6 +1361,7 @@ static void write_contact_touch(struct gen *g, const char *contact_id, const str
     field_safe(o, c->id, ID_LEN);
     field_str(o, channel_names[c->channel]);
     field_str(o, touch_type_names[t->type]);
+    touch_extra_fields(g, o, t);
     row_end(o);
 }
 
@@ -1380,6 +1435,7 @@ static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
         field_safe(o, c->id, ID_LEN);
         field_str(o, channel_names[c->channel]);
         field_str(o, touch_type_names[t->type]);
+        touch_extra_fields(g, o, t);
         row_end(o);
     }
     if (g->opt.contacts)
@@ -1459,6 +1515,11 @@ static void write_deals_header(struct gen *g)
         field_str(o, "Contact ID");
     for (size_t i = 0; i < ARRAY_LEN(theader); i++)
         field_str(o, theader[i]);
+    if (g->opt.years) {
+        field_str(o, "Campaign Name");
+        field_str(o, "Member Status");
+        field_str(o, "First Responded Date");
+    }
     row_end(o);
     if (g->opt.contacts) { /* a converted lead report */
         field_str(&g->out[OUT_IDENTITIES], "Lead ID");
@@ -1570,11 +1631,15 @@ static void gen_release(struct gen *g)
     free(g->cd_off);
     free(g->cd_camp);
     free(g->cd_cum);
+    free(g->day_str);
+    free(g->day_len);
 }
 
 static int gen_run(struct gen *g)
 {
-    g->jan1 = date_from_civil(2026, 1, 1);
+    g->n_years = g->opt.years ? g->opt.years : 1;
+    g->first_year = LAST_YEAR + 1 - (int)g->n_years;
+    g->jan1 = date_from_civil(g->first_year, 1, 1);
     g->nov25 = date_from_civil(2026, 11, 25);
     g->dec31 = date_from_civil(2026, 12, 31);
     uint64_t leads = (2000u * g->opt.scale_u + 500000u) / 1000000u;
@@ -1582,7 +1647,10 @@ static int gen_run(struct gen *g)
     uint32_t cum = 0;
     for (size_t h = 0; h < 24; h++)
         g->hour_cum[h] = cum += hour_weight[h];
-    for (size_t d = 0; d < N_DAYS; d++)
+    g->n_days = (size_t)(g->dec31 - g->jan1 + 1);
+    g->day_str = xcalloc(g->n_days, sizeof *g->day_str);
+    g->day_len = xcalloc(g->n_days, sizeof *g->day_len);
+    for (size_t d = 0; d < g->n_days; d++)
         g->day_len[d] = (uint8_t)fmt_day(g->opt.style, g->jan1 + (int32_t)d, g->day_str[d]);
 
     build_people(g);
@@ -1618,10 +1686,10 @@ static int gen_run(struct gen *g)
 
 static const char usage_text[] =
     "usage: sametable-gen [--scale X] [--seed N] [--style plain|hubspot|german] [--splits]\n"
-    "                     [--fx] [--cancellations] [--contacts] --out DIR\n"
+    "                     [--fx] [--cancellations] [--contacts] [--years N] --out DIR\n"
     "\n"
-    "Writes campaigns.csv, touches.csv, deals.csv and people.csv for the year 2026 into DIR.\n"
-    "Identical arguments give identical bytes.\n"
+    "Writes campaigns.csv, touches.csv, deals.csv and people.csv for the year 2026 (with\n"
+    "--years N, the N years ending with 2026) into DIR. Identical arguments give identical bytes.\n"
     "\n"
     "  --scale X   size, a positive decimal (default 1): 2,000 leads, ~10,000 touches and\n"
     "              ~500 deals per unit; 20 campaigns and 25 people up to 1, growing with sqrt\n"
@@ -1640,6 +1708,13 @@ static const char usage_text[] =
     "  --contacts  touches.csv gains a Contact ID column and rows of campaign members that\n"
     "              are contacts (Lead ID empty); identities.csv (Lead ID, Converted Contact\n"
     "              ID) maps the converted ones to their leads\n"
+    "  --years N   N calendar years ending with 2026 (1..20; 2: 2025-2026); --scale is then the\n"
+    "              size of the whole span (scale 1000 with --years 2: ~10M touches, 1.29 GB,\n"
+    "              ~500k deals), each year has its own campaigns (the base ones again), and\n"
+    "              people grow as sqrt(36 x scale), at least 25 (~190 at scale 1000); quotas\n"
+    "              are per year's share of the revenue; touches.csv gains the (unmapped)\n"
+    "              columns Campaign Name, Member Status and\n"
+    "              First Responded Date. Without it: the year 2026 only\n"
     "  --out DIR   output directory (created if missing)\n"
     "  --help      print this help\n";
 
@@ -1711,7 +1786,8 @@ int main(int argc, char **argv)
             *flag = true;
             continue;
         }
-        static const char *const with_value[] = {"--scale", "--seed", "--style", "--out"};
+        static const char *const with_value[] = {"--scale", "--seed", "--style", "--out",
+                                                 "--years"};
         size_t opt_i = ARRAY_LEN(with_value);
         for (size_t k = 0; k < ARRAY_LEN(with_value); k++) {
             size_t n = strlen(with_value[k]);
@@ -1750,6 +1826,13 @@ int main(int argc, char **argv)
                 return usage_error(val, "empty output directory");
             opt.out_dir = val;
             break;
+        case 4: {
+            uint64_t y;
+            if (parse_seed(val, &y) != 0 || y < 1 || y > MAX_YEARS)
+                return usage_error(val, "bad number of years (1..20)");
+            opt.years = (unsigned)y;
+            break;
+        }
         default:
             return usage_error(arg, "unknown argument");
         }

@@ -1,97 +1,112 @@
-"""make bench: generate inputs at chosen scales with sametable-gen (outside the repo), run
-`sametable check` on them several times, and report median times, MB/s and peak memory.
+"""make bench: the whole nightly job (`sametable run -v`, the sample config's models, people and
+plans, see benchlib.bench_ini) at the issue's scales, for a month period (the nightly run) and a
+year period (a rerun), with per-stage times, peak RSS and fsync time, as medians of BENCH_RUNS
+runs; and the read speed of `sametable check` against bare libcsv over the same touches file.
 
-Not a test: it asserts nothing, it measures. Figures are medians of RUNS runs; the read speed is
-also given as a ratio to bare libcsv over the same touches file in the same session, which is
-what DESIGN §8 and issue 3 compare against (this machine is shared and noisy).
+Not a test: it asserts nothing, it measures. Scales are issue #12's: S million touches and
+S x 50,000 deals over 2025-2026 (`sametable-gen --years 2 --scale 100*S`, generated once into
+BENCH_DIR, outside the repository). This machine is shared and noisy: compare ratios taken in the
+same session, not figures from different days.
 
-Environment: BENCH_SCALES (default "100 1000"), BENCH_RUNS (default 5), BENCH_DIR (default
-/tmp/sametable-bench), BIN, GEN, BASELINE.
+Environment: BENCH_SCALES (default "0.1 1 10"; add 30 if the machine has the memory and disk),
+BENCH_RUNS (default 3), BENCH_PERIODS (default "month year"), BENCH_DIR (default
+/tmp/sametable-bench), BENCH_FSYNC (default 1: one extra run under strace -T to time fsync;
+0 skips it), BIN, GEN, BASELINE.
 """
 import os
-import re
+import shutil
 import statistics
-import subprocess
 import sys
-import time
+import tempfile
 
-root = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
-BIN = os.environ.get("BIN", os.path.join(root, "build/sametable"))
-GEN = os.environ.get("GEN", os.path.join(root, "build/sametable-gen"))
-BASELINE = os.environ.get("BASELINE", os.path.join(root, "build/libcsv_baseline"))
-SCALES = os.environ.get("BENCH_SCALES", "100 1000").split()
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-DIR = os.environ.get("BENCH_DIR", "/tmp/sametable-bench")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as B  # noqa: E402
 
-sys.path.insert(0, os.path.join(root, "tests/e2e/lib"))
-from gendata import ini  # noqa: E402
-
-INI = ini("as_of = 2026-10-31\n",
-          extra="".join(f"[format.{f}]\nmax_reject_share = 1\n"
-                        for f in ("campaigns", "touches", "deals", "people")))
+BASELINE = os.environ.get("BASELINE", os.path.join(B.ROOT, "build/libcsv_baseline"))
+SCALES = os.environ.get("BENCH_SCALES", "0.1 1 10").split()
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+PERIODS = os.environ.get("BENCH_PERIODS", "month year").split()
+FSYNC = os.environ.get("BENCH_FSYNC", "1") != "0"
 
 
-def run_measured(argv):
-    """Wall seconds, peak RSS (MiB), stdout, stderr of one child process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = p.communicate()
-    wall = time.perf_counter() - t0
-    # ru_maxrss of the children that have been waited for: the largest so far, so run the
-    # measured process in a fresh python child to isolate it.
-    return wall, p.returncode, out.decode(), err.decode()
+def read_speed(d):
+    """`sametable check` (ingest only) against bare libcsv over the touches file."""
+    ini = B.bench_ini(d, "month", os.path.join(d, "out-check"))
+    sizes = {f: os.path.getsize(os.path.join(d, f)) for f in
+             ("campaigns.csv", "touches.csv", "deals.csv", "people.csv")}
+    total_mb = sum(sizes.values()) / 1e6
+    touches_mb = sizes["touches.csv"] / 1e6
+    base, ingest, rss = [], [], []
+    for _ in range(RUNS):
+        wall, _, rc, _, err = B.measure([BASELINE, os.path.join(d, "touches.csv")])
+        if rc:
+            sys.exit(f"baseline failed: {err}")
+        base.append(wall)
+        wall, peak, rc, _, err = B.measure([B.BIN, "check", "-v", "-c", ini])
+        if rc:
+            sys.exit(f"sametable check failed ({rc}): {err}")
+        ingest.append(B.stage_times(err)["ingest"])
+        rss.append(peak)
+    b, i = statistics.median(base), statistics.median(ingest)
+    print(f"  read: libcsv alone, touches file {b:6.2f} s {touches_mb / b:6.0f} MB/s; "
+          f"sametable ingest, all files {i:6.2f} s {total_mb / i:6.0f} MB/s "
+          f"({(total_mb / i) / (touches_mb / b):.2f}x libcsv's rate); "
+          f"check peak RSS {statistics.median(rss):,.0f} MiB")
 
 
-def peak_rss_mib(argv):
-    code = ("import resource,subprocess,sys;"
-            "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code] + argv, capture_output=True, text=True)
-    return int(out.stdout.strip()) / 1024.0
+def run_job(d, period_key):
+    out = tempfile.mkdtemp(prefix=f"run-{period_key}-", dir=d)
+    ini = B.bench_ini(d, period_key, out)
+    walls, rsss, stages = [], [], {s: [] for s in B.STAGES}
+    summary = ""
+    for _ in range(RUNS):
+        shutil.rmtree(out, ignore_errors=True)
+        wall, rss, rc, _, err = B.measure([B.BIN, "run", "-v", "-c", ini])
+        if rc:
+            sys.exit(f"sametable run failed ({rc}): {err}")
+        walls.append(wall)
+        rsss.append(rss)
+        st = B.stage_times(err)
+        for s in B.STAGES:
+            stages[s].append(st.get(s, float("nan")))
+        summary = [ln for ln in err.splitlines() if ln.startswith("sametable: period")][-1:]
+    fsync = None
+    if FSYNC:
+        shutil.rmtree(out, ignore_errors=True)
+        fsync = B.strace_fsync_seconds([B.BIN, "run", "-c", ini])
+    sizes = {}
+    for root, _, files in os.walk(out):
+        for f in files:
+            sizes[f] = os.path.getsize(os.path.join(root, f))
+    shutil.rmtree(out, ignore_errors=True)
+    med = {s: statistics.median(v) for s, v in stages.items()}
+    print(f"  {period_key:5s} wall {statistics.median(walls):7.2f} s  peak RSS "
+          f"{statistics.median(rsss):7,.0f} MiB  | " +
+          "  ".join(f"{s} {med[s]:.2f}" for s in B.STAGES) +
+          ("  | fsync " + (f"{fsync:.2f} s (strace -T, one run)" if fsync is not None
+                           else "n/a (no strace)") if FSYNC else ""))
+    if summary:
+        print(f"        {summary[0].removeprefix('sametable: ')}")
+    big = sorted(sizes.items(), key=lambda kv: -kv[1])[:4]
+    print("        writes " + ", ".join(f"{k} {v / 1e6:,.1f} MB" for k, v in big))
 
 
 def main():
-    os.makedirs(DIR, exist_ok=True)
-    print(f"sametable bench: {RUNS} runs per figure, medians; data in {DIR}")
+    os.makedirs(B.DIR, exist_ok=True)
+    print(f"sametable bench: {RUNS} runs per figure, medians; data in {B.DIR}; "
+          f"seconds per stage from `run -v` (sametable does not report fsync time itself"
+          f"{'; it is timed from outside with strace -T' if FSYNC else ''})")
     for scale in SCALES:
-        d = os.path.join(DIR, f"scale-{scale}")
-        if not os.path.exists(os.path.join(d, "people.csv")):
-            t0 = time.perf_counter()
-            subprocess.run([GEN, "--scale", scale, "--seed", "42", "--out", d], check=True)
-            print(f"scale {scale}: generated in {time.perf_counter() - t0:.1f} s")
-        with open(os.path.join(d, "bench.ini"), "w") as fh:
-            fh.write(INI)
-        sizes = {f: os.path.getsize(os.path.join(d, f)) for f in
-                 ("campaigns.csv", "touches.csv", "deals.csv", "people.csv")}
-        total_mb = sum(sizes.values()) / 1e6
-        touches_mb = sizes["touches.csv"] / 1e6
+        d = B.ensure_data(scale)
         with open(os.path.join(d, "touches.csv"), "rb") as fh:
             n_touch = sum(1 for _ in fh) - 1
-
-        base = []
-        for _ in range(RUNS):
-            wall, rc, _, err = run_measured([BASELINE, os.path.join(d, "touches.csv")])
-            if rc:
-                sys.exit(f"baseline failed: {err}")
-            base.append(wall)
-        ingest, total = [], []
-        for _ in range(RUNS):
-            wall, rc, _, err = run_measured([BIN, "check", "-v", "-c",
-                                             os.path.join(d, "bench.ini")])
-            if rc:
-                sys.exit(f"sametable check failed ({rc}): {err}")
-            m = re.search(r"ingest\s+([0-9.]+) ms", err)
-            ingest.append(float(m.group(1)) / 1000.0)
-            total.append(wall)
-        rss = peak_rss_mib([BIN, "check", "-c", os.path.join(d, "bench.ini")])
-        b, i, t = statistics.median(base), statistics.median(ingest), statistics.median(total)
-        print(f"scale {scale}: {n_touch:,} touches, inputs {total_mb:,.0f} MB "
-              f"(touches {touches_mb:,.0f} MB)")
-        print(f"  libcsv alone, touches file : {b:7.2f} s  {touches_mb / b:7.0f} MB/s")
-        print(f"  sametable ingest, all files: {i:7.2f} s  {total_mb / i:7.0f} MB/s  "
-              f"({(total_mb / i) / (touches_mb / b):.2f}x libcsv's rate)")
-        print(f"  sametable check, end to end: {t:7.2f} s  peak memory {rss:,.0f} MiB "
-              f"({rss * 1048576 / max(n_touch, 1):.0f} bytes per touch)")
+        mb = sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
+                 if f.endswith(".csv")) / 1e6
+        print(f"scale {scale} (sametable-gen --years 2 --scale {B.gen_scale(scale)}): "
+              f"{n_touch:,} touches, inputs {mb:,.0f} MB")
+        read_speed(d)
+        for p in PERIODS:
+            run_job(d, p)
 
 
 if __name__ == "__main__":
