@@ -18,8 +18,9 @@
  * What the line says: "sametable: <stage> <label>: <detail>", the stage name in the column where
  * -v prints its timing ("ingest", "join", "attribute", "incent", "write"), the detail being
  * "<count> of <total> <unit>" when a total is known, "<count> rows (<p> %)" when the bytes of a
- * file are counted, the note when one is set, else "<seconds> s". Numbers are grouped by
- * thousands: "sametable: ingest     reading touches.csv: 4,210,000 rows (38 %)".
+ * file are counted, the note when one is set, else the seconds the step has taken so far
+ * ("12 s"). Numbers are grouped by thousands: "sametable: ingest     reading touches.csv: 4,210,000
+ * rows (38 %)".
  */
 #ifndef SAMETABLE_PROGRESS_H
 #define SAMETABLE_PROGRESS_H

@@ -32,7 +32,7 @@ static atomic_int out_fd = -1;   /* our copy of the terminal's fd; the signal ha
 static atomic_size_t shown_cols; /* columns of the line on the screen, 0 = none shown */
 static bool quit;                /* the thread ends */
 static bool in_stage;            /* between progress_stage and progress_stage_end */
-static struct timespec stage_t0; /* CLOCK_MONOTONIC */
+static struct timespec stage_t0, step_t0; /* CLOCK_MONOTONIC */
 static long after_ms = PROGRESS_AFTER_MS;
 static char stage_name[24], label[160], note[160], unit[24];
 static uint64_t total;               /* items of the step, 0 = not counted against a total */
@@ -91,11 +91,11 @@ static void grouped(char *buf, size_t size, uint64_t v)
     buf[o] = '\0';
 }
 
-static long elapsed_ms(void)
+static long elapsed_ms(const struct timespec *since)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)(t.tv_sec - stage_t0.tv_sec) * 1000 + (t.tv_nsec - stage_t0.tv_nsec) / 1000000;
+    return (long)(t.tv_sec - since->tv_sec) * 1000 + (t.tv_nsec - since->tv_nsec) / 1000000;
 }
 
 static size_t terminal_cols(int fd)
@@ -107,7 +107,7 @@ static size_t terminal_cols(int fd)
 }
 
 /* "sametable: <stage>  <label>: <detail>", the stage in the column -v prints it in. */
-static void format_locked(char *line, size_t size, long ms)
+static void format_locked(char *line, size_t size)
 {
     char a[32], b[32], detail[200];
     uint64_t count = atomic_load_explicit(&progress_n_count, memory_order_relaxed);
@@ -124,7 +124,7 @@ static void format_locked(char *line, size_t size, long ms)
     } else if (note[0]) {
         snprintf(detail, sizeof detail, "%s", note);
     } else {
-        snprintf(detail, sizeof detail, "%ld s", ms / 1000);
+        snprintf(detail, sizeof detail, "%ld s", elapsed_ms(&step_t0) / 1000); /* of the step */
     }
     snprintf(line, size, "sametable: %-10s %s%s%s", stage_name, label, label[0] ? ": " : "",
              detail);
@@ -133,13 +133,15 @@ static void format_locked(char *line, size_t size, long ms)
 static void draw_locked(void)
 {
     int fd = atomic_load(&out_fd);
-    if (!in_stage || fd < 0 || tcgetpgrp(fd) != getpgrp())
-        return; /* in the background (Ctrl-Z, bg), the shell has the terminal */
-    long ms = elapsed_ms();
-    if (ms < after_ms)
+    if (!in_stage || fd < 0)
+        return;
+    pid_t fg = tcgetpgrp(fd); /* -1 when not our controlling terminal: draw */
+    if (fg >= 0 && fg != getpgrp())
+        return; /* in the background (Ctrl-Z, bg): the shell has the terminal */
+    if (elapsed_ms(&stage_t0) < after_ms)
         return;
     char line[PROGRESS_LINE_MAX];
-    format_locked(line, sizeof line, ms);
+    format_locked(line, sizeof line);
     /* Never wrap: a wrapped line cannot be redrawn with "\r". */
     size_t width = terminal_cols(fd) - 1, len = strlen(line);
     if (width > PROGRESS_LINE_MAX - 1)
@@ -270,6 +272,7 @@ void progress_stage(const char *name)
     erase_locked();
     in_stage = true;
     clock_gettime(CLOCK_MONOTONIC, &stage_t0);
+    step_t0 = stage_t0;
     snprintf(stage_name, sizeof stage_name, "%s", name);
     label[0] = '\0';
     reset_step_locked();
@@ -295,6 +298,7 @@ void progress_label(const char *fmt, ...)
     va_start(ap, fmt);
     pthread_mutex_lock(&mu);
     vsnprintf(label, sizeof label, fmt, ap);
+    clock_gettime(CLOCK_MONOTONIC, &step_t0);
     reset_step_locked();
     step_changed_locked();
     pthread_mutex_unlock(&mu);
