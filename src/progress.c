@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -139,6 +140,10 @@ static void draw_locked(void)
     if (fg >= 0 && fg != getpgrp())
         return; /* in the background (Ctrl-Z, bg): the shell has the terminal */
     if (elapsed_ms(&stage_t0) < after_ms)
+        return;
+    /* A terminal that takes no output (Ctrl-S) must not hold the run up: skip this tick. */
+    struct pollfd pf = {.fd = fd, .events = POLLOUT};
+    if (poll(&pf, 1, 0) != 1 || !(pf.revents & POLLOUT))
         return;
     char line[PROGRESS_LINE_MAX];
     format_locked(line, sizeof line);
