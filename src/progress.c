@@ -167,8 +167,11 @@ static void draw_locked(void)
     o += len;
     for (size_t c = cols; c < before; c++)
         buf[o++] = ' '; /* what is left of a longer line */
-    write_all(fd, buf, o);
+    /* Shown before it is written: a signal handler that runs in between erases it. */
     atomic_store(&shown_cols, cols > before ? cols : before);
+    if (atomic_load(&out_fd) < 0)
+        return; /* a signal handler has taken the terminal back */
+    write_all(fd, buf, o);
     memcpy(last, line, len + 1);
 }
 
@@ -247,7 +250,8 @@ void progress_stop(void)
     if (pthread_join(thread, NULL) != 0)
         BUG("progress: cannot join the drawing thread");
     int fd = atomic_exchange(&out_fd, -1);
-    close(fd);
+    if (fd >= 0)
+        close(fd);
     atomic_store(&on, false);
 }
 
@@ -357,8 +361,10 @@ void progress_clear(void)
 
 void progress_clear_in_handler(void)
 {
+    /* The fd first: the drawing thread, which may still run until the handler's _exit, looks at
+     * it again just before it writes. */
+    int fd = atomic_exchange(&out_fd, -1);
     size_t n = atomic_exchange(&shown_cols, 0);
-    int fd = atomic_load(&out_fd);
     if (n == 0 || fd < 0)
         return;
     char buf[64];

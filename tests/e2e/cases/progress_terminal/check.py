@@ -153,6 +153,37 @@ rc, tty = on_pty(run_args("tty-default"), env(None))
 if rc != 0 or screen(tty):
     problems.append(f"default threshold: exit {rc}, the terminal left showing {screen(tty)!r}")
 
+# 6. Interrupted (Ctrl-C while a line is shown): the handler erases it before the exit.
+pid, fd = pty.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    os.execve(BIN, [BIN] + run_args("tty-int"), env())
+got = b""
+while b"\rsametable: ingest" not in got:
+    r, _, _ = select.select([fd], [], [], 60)
+    if not r:
+        break
+    try:
+        got += os.read(fd, 65536)
+    except OSError:
+        break
+os.kill(pid, 2)
+while True:
+    r, _, _ = select.select([fd], [], [], 60)
+    try:
+        b = os.read(fd, 65536) if r else b""
+    except OSError:
+        b = b""
+    if not b:
+        break
+    got += b
+_, status = os.waitpid(pid, 0)
+os.close(fd)
+tty = got.decode()
+if os.waitstatus_to_exitcode(status) != 130 or "\rsametable: ingest" not in tty or screen(tty):
+    problems.append(f"interrupted: exit {os.waitstatus_to_exitcode(status)}, wrote {tty!r}, "
+                    f"left {screen(tty)!r}")
+
 for p in problems:
     print(p)
 sys.exit(1 if problems else 0)
