@@ -63,12 +63,22 @@ static size_t cols_of(const char *s, size_t n)
     return c;
 }
 
+static size_t terminal_cols(int fd)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+        return ws.ws_col;
+    return PROGRESS_DEFAULT_COL;
+}
+
 static void erase_locked(void)
 {
     size_t n = atomic_load(&shown_cols);
     int fd = atomic_load(&out_fd);
     if (n == 0 || fd < 0)
         return;
+    if (n > terminal_cols(fd) - 1)
+        n = terminal_cols(fd) - 1; /* narrowed since: more spaces would wrap */
     char buf[PROGRESS_LINE_MAX + 2];
     buf[0] = '\r';
     memset(buf + 1, ' ', n);
@@ -97,14 +107,6 @@ static long elapsed_ms(const struct timespec *since)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (long)(t.tv_sec - since->tv_sec) * 1000 + (t.tv_nsec - since->tv_nsec) / 1000000;
-}
-
-static size_t terminal_cols(int fd)
-{
-    struct winsize ws;
-    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-        return ws.ws_col;
-    return PROGRESS_DEFAULT_COL;
 }
 
 /* "sametable: <stage>  <label>: <detail>", the stage in the column -v prints it in. */
@@ -165,8 +167,8 @@ static void draw_locked(void)
     buf[o++] = '\r';
     memcpy(buf + o, line, len);
     o += len;
-    for (size_t c = cols; c < before; c++)
-        buf[o++] = ' '; /* what is left of a longer line */
+    for (size_t c = cols; c < before && c < width; c++)
+        buf[o++] = ' '; /* what is left of a longer line (of a narrower terminal now) */
     /* Shown before it is written: a signal handler that runs in between erases it. */
     atomic_store(&shown_cols, cols > before ? cols : before);
     if (atomic_load(&out_fd) < 0)
