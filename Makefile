@@ -142,7 +142,7 @@ asan: deps
 
 # ThreadSanitizer over the reader's two-thread pipeline (csvin_pipe.c): Criterion cannot run under
 # TSan (its issue 274), so a standalone driver, built with the reader's sources in build-tsan.
-TSAN_SRCS := src/csvin.c src/csvin_pipe.c src/diag.c src/util.c tests/tsan/tsan_csvin.c
+TSAN_SRCS := src/csvin.c src/csvin_pipe.c src/diag.c src/progress.c src/util.c tests/tsan/tsan_csvin.c
 build-tsan/tsan_csvin: $(TSAN_SRCS) $(wildcard include/*.h src/*.h)
 	mkdir -p build-tsan
 	$(CC) $(CPPFLAGS) -O1 -g -std=c17 -pthread $(WARN) -fsanitize=thread $(TSAN_SRCS) -lcsv -o $@

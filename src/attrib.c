@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "progress.h"
 #include "util.h"
 
 const char *unattributed_reason_text(enum unattributed_reason r)
@@ -356,7 +357,10 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     memset(&sc, 0, sizeof sc);
     sc.slot_of = zalloc(a->n_campaigns, sizeof *sc.slot_of);
 
+    progress_label("attributing");
+    progress_total(dl->n, "deals");
     for (uint32_t d = 0; d < dl->n; d++) {
+        progress_count(d); /* a relaxed store: free in this loop */
         a->first_touch[d] = ID_NONE;
         a->credit_first[d] = SIZE_MAX;
         if (dl->bucket[d] != BUCKET_USED && dl->bucket[d] != BUCKET_UNMATCHED)

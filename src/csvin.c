@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "csvin_internal.h"
+#include "progress.h"
 #include "util.h"
 
 static void fail(struct reader *r, int status, uint64_t line, uint32_t column, const char *fmt, ...)
@@ -935,6 +936,8 @@ void csvin_read_fd(struct reader *r, int fd, char opt_delim, size_t chunk)
             break;
         n += (size_t)k;
         r->st->bytes += (uint64_t)k;
+        progress_count(r->st->records); /* once a chunk: on the reading thread when pipelined */
+        progress_bytes(r->st->bytes);
     }
 
     if (r->held) {
@@ -1013,6 +1016,8 @@ int csvin_read(const char *path, const char *display, const struct csvin_opts *o
         close(fd);
         return r.status;
     }
+    progress_label("reading %s", r.display);
+    progress_file_size(stat_ok && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0);
 #ifdef POSIX_FADV_SEQUENTIAL
     (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif

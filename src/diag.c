@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "util.h"
 
 void diag_init(struct diag *d)
@@ -86,6 +87,8 @@ void diag_print(FILE *fp, const struct diag_entry *e)
     const char *sev = e->severity == DIAG_WARNING ? "warning: "
                       : e->severity == DIAG_NOTE  ? "note: "
                                                   : "";
+    if (fp == stderr)
+        progress_clear(); /* a progress line on the terminal is erased first */
     if (e->file && e->line)
         fprintf(fp, "%s:%llu: %s%s\n", e->file, (unsigned long long)e->line, sev, e->message);
     else if (e->file)

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "pathattr.h"
+#include "progress.h"
 #include "publish.h"
 #include "run.h"
 #include "util.h"
@@ -44,8 +46,11 @@ static const char usage_text[] =
     "      --statements DIR  also write one statement workbook per person on a plan, as\n"
     "                        DIR/<period>/<person id>.xlsx (default: [output] statements)\n"
     "      --strict          fail on any rejected input row\n"
-    "  -q, --quiet           print nothing but errors (the default on success)\n"
+    "  -q, --quiet           print nothing but errors (the default on success) and no\n"
+    "                        progress line\n"
     "  -v, --verbose         print stage timings and counts on stderr\n"
+    "      --no-progress     no progress line on a terminal (one is shown on stderr for a\n"
+    "                        stage that runs over a second, when stderr is a terminal)\n"
     "  -h, --help            show this help and exit\n"
     "      --version         show the version and exit\n"
     "\n"
@@ -65,7 +70,8 @@ enum {
     OPT_MODELS,
     OPT_PERSON,
     OPT_DEAL,
-    OPT_STATEMENTS
+    OPT_STATEMENTS,
+    OPT_NO_PROGRESS
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -88,6 +94,7 @@ static const struct option longopts[] = {{"config", required_argument, NULL, 'c'
                                          {"person", required_argument, NULL, OPT_PERSON},
                                          {"deal", required_argument, NULL, OPT_DEAL},
                                          {"statements", required_argument, NULL, OPT_STATEMENTS},
+                                         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, OPT_VERSION},
                                          {NULL, 0, NULL, 0}};
@@ -96,7 +103,7 @@ enum opt_result { OPT_GO_ON, OPT_DONE, OPT_BAD };
 
 /* Parse the options of args[1..n) up to the first non-option; *next is its index. */
 static enum opt_result parse_options(int n, char **args, struct run_opts *o, bool *quiet,
-                                     const char **bad, int *next)
+                                     bool *no_progress, const char **bad, int *next)
 {
     int c;
     opterr = 0;
@@ -139,6 +146,9 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
             break;
         case 'q':
             *quiet = true;
+            break;
+        case OPT_NO_PROGRESS:
+            *no_progress = true;
             break;
         case 'v':
             o->verbose++;
@@ -189,18 +199,18 @@ int main(int argc, char **argv)
     o.log = stderr;
     const char **sets = xcalloc((size_t)argc + 1, sizeof *sets);
     o.sets = sets;
-    bool quiet = false;
+    bool quiet = false, no_progress = false;
     const char *bad = NULL;
     int rc = RUN_OK, next = 0;
 
     /* Options may stand before and after the command: `sametable -v run -c x.ini`. The
      * command's own argv slice starts at the command, which getopt then skips like argv[0]. */
     const char *cmd = NULL;
-    enum opt_result pr = parse_options(argc, argv, &o, &quiet, &bad, &next);
+    enum opt_result pr = parse_options(argc, argv, &o, &quiet, &no_progress, &bad, &next);
     if (pr == OPT_GO_ON && next < argc) {
         cmd = argv[next];
         int base = next;
-        pr = parse_options(argc - base, argv + base, &o, &quiet, &bad, &next);
+        pr = parse_options(argc - base, argv + base, &o, &quiet, &no_progress, &bad, &next);
         if (pr == OPT_GO_ON && base + next < argc) {
             rc = usage_error("unexpected argument", argv[base + next]);
             goto out;
@@ -239,6 +249,9 @@ int main(int argc, char **argv)
     if (quiet)
         o.verbose = 0;
     o.now = (int64_t)time(NULL);
+    /* A person at a terminal sees long stages move; cron and -q see nothing. */
+    if (!quiet && !no_progress)
+        progress_start(STDERR_FILENO);
 
     struct diag d;
     diag_init(&d);
@@ -250,6 +263,7 @@ int main(int argc, char **argv)
     } else {
         rc = run_execute(&o, &d);
     }
+    progress_stop();
     print_diagnostics(&d, o.verbose);
     if (rc != RUN_OK && d.n_errors == 0)
         fprintf(stderr, "sametable: failed with exit code %d\n", rc);

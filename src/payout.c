@@ -9,6 +9,7 @@
 
 #include "ids.h"
 #include "ingest.h"
+#include "progress.h"
 #include "util.h"
 
 struct engine {
@@ -1572,7 +1573,10 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     }
     spif_payee_issues(&e);
     rat_overflowed();
+    progress_label(in->earned_only ? "computing pay (year to date)" : "computing pay");
+    progress_total(e.n_people, "people");
     for (uint32_t j = 0; j < e.n_people && rc == 0; j++) {
+        progress_count(j);
         uint32_t who = e.people[j];
         const struct plan *plan = e.plan_of[who];
         if (!plan)

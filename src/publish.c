@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "util.h"
 
 #define MANIFEST     ".sametable.publish"
@@ -114,6 +115,7 @@ static struct staged *entry_at(size_t i)
 static void on_signal(int sig)
 {
     diag_release_stderr_in_handler(); /* in case a library's output was being caught */
+    progress_clear_in_handler();
     size_t n = atomic_load_explicit(&n_staged, memory_order_acquire);
     struct chunk *c = atomic_load_explicit(&first_chunk, memory_order_acquire);
     for (size_t i = 0; i < n && c; i++) {

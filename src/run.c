@@ -18,6 +18,7 @@
 #include "payout.h"
 #include "period.h"
 #include "plan.h"
+#include "progress.h"
 #include "publish.h"
 #include "report.h"
 #include "settings.h"
@@ -37,6 +38,7 @@ static void stage_start(struct stage_clock *c)
 
 static void stage_done(struct stage_clock *c, const char *name)
 {
+    progress_stage_end(); /* before the timing line, and before the next stage's line */
     if (!c->verbose)
         return;
     struct timespec t1;
@@ -217,7 +219,10 @@ static int write_statements(struct run_state *st, const struct report_ctx *r, ch
     snprintf(dir, n, "%s/%s", st->stmt_dir, st->period.name);
     int rc = RUN_OK;
     *kept = names; /* the caller frees them after sweeping the directory */
+    progress_label("statements");
+    progress_total(st->ds.people.n, "people");
     for (uint32_t id = 0; id < st->ds.people.n; id++) {
+        progress_count(id);
         if (!names[id])
             continue;
         char file[IDS_MAX_LEN + 16];
@@ -284,6 +289,7 @@ static bool stage(const struct run_state *st, const char *kind, const char *ext,
 {
     char name[96];
     snprintf(name, sizeof name, "%s-%s.%s", kind, st->period.name, ext);
+    progress_label("%s", name);
     int rc = publish_begin(st->out_dir, name, tmp, d);
     if (rc != PUBLISH_OK && *status == RUN_OK)
         *status = run_exit_of_publish(rc);
@@ -336,6 +342,7 @@ static int write_outputs(struct run_state *st, struct diag *d)
         publish_abort();
         return status != RUN_OK ? status : RUN_EIO;
     }
+    progress_label("switching to the new outputs");
     rc = run_exit_of_publish(publish_commit(d));
     if (rc == RUN_OK && kept)
         rc = sweep_statements(st, kept, d);
@@ -421,16 +428,21 @@ int run_execute(const struct run_opts *o, struct diag *d)
             w.pay_cancel_first = pay.cancel_first;
             w.pay_cancel_last = pay.cancel_last;
         }
+        progress_stage("ingest");
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
     }
     if (rc == RUN_OK) {
+        progress_stage("join");
         join_build(&st.ix, &st.ds);
         stage_done(&clk, "join");
+        progress_stage("attribute");
         attrib_run(&st.attr, &st.ds, &st.ix, &st.s, &st.period);
+        progress_label("data-driven models");
         if (attrib_data_driven(&st.dd, &st.attr, &st.ds, &st.ix, &st.s, &st.period, d))
             rc = RUN_EDATA;
         stage_done(&clk, "attribute");
+        progress_stage("incent");
         if (rc == RUN_OK && st.s.inputs[INPUT_PEOPLE].path)
             rc = run_payouts(&st, d);
         stage_done(&clk, "incent");
@@ -451,6 +463,7 @@ int run_execute(const struct run_opts *o, struct diag *d)
         }
     }
     if (rc == RUN_OK && o->command == RUN_RUN) {
+        progress_stage("write");
         rc = write_outputs(&st, d);
         stage_done(&clk, "write");
         if (rc == RUN_OK)

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <xlsxwriter.h>
 
+#include "progress.h"
 #include "publish.h"
 #include "util.h"
 #include "zipcheck.h"
@@ -267,6 +268,7 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     lxw_error e = workbook_validate_sheet_name(b->wb, name);
     if (e != LXW_NO_ERROR)
         BUG("illegal or duplicate sheet name");
+    progress_note("sheet %s", name);
     struct xsheet *s = xcalloc(1, sizeof *s);
     s->tall_row = UINT32_MAX;
     s->book = b;
@@ -721,6 +723,7 @@ int xbook_close(struct xbook *b, struct diag *d)
         apply_widths(b->sheets[i]);
         apply_print(b->sheets[i]);
     }
+    progress_note("saving");
     bool caught = lib_catch();
     errno = 0;
     lxw_error e = workbook_close(b->wb);

@@ -25,6 +25,7 @@
 #include "csvin.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "progress.h"
 #include "util.h"
 
 /* ---- checks ----------------------------------------------------------------------------- */
@@ -961,6 +963,43 @@ static void case_stops(void)
     free(b.p);
 }
 
+/* The progress line drawn on a pseudo-terminal while every read runs: its thread reads the
+ * counters the reading thread stores (progress.h), and this one drains what it draws. */
+static int pty_master = -1, pty_slave = -1;
+static pthread_t drainer;
+
+static void *drain(void *arg)
+{
+    (void)arg;
+    char b[4096];
+    while (read(pty_master, b, sizeof b) > 0)
+        ;
+    return NULL;
+}
+
+static void progress_on(void)
+{
+    pty_master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (pty_master < 0 || grantpt(pty_master) || unlockpt(pty_master))
+        die("cannot open a pseudo-terminal: %s", strerror(errno));
+    pty_slave = open(ptsname(pty_master), O_RDWR | O_NOCTTY);
+    if (pty_slave < 0 || pthread_create(&drainer, NULL, drain, NULL) != 0)
+        die("cannot open the pseudo-terminal's slave: %s", strerror(errno));
+    setenv("SAMETABLE_PROGRESS_AFTER_MS", "0", 1);
+    if (!progress_start(pty_slave))
+        die("the progress line does not start on a pseudo-terminal");
+    progress_stage("ingest");
+}
+
+static void progress_off(void)
+{
+    progress_stage_end();
+    progress_stop();
+    close(pty_slave); /* the drainer's read ends with EIO */
+    pthread_join(drainer, NULL);
+    close(pty_master);
+}
+
 int main(void)
 {
     main_thread = pthread_self();
@@ -969,6 +1008,7 @@ int main(void)
     if (!mkdtemp(tmpdir))
         die("cannot create a directory in %s: %s", t && *t ? t : "/tmp", strerror(errno));
 
+    progress_on();
     case_generated();
     case_tiny_chunks();
     case_large_fields();
@@ -976,6 +1016,7 @@ int main(void)
     case_odd_files();
     case_faults();
     case_stops();
+    progress_off();
 
     static const char *const names[] = {"wf.csv", "odd.csv", "fault.csv", "stop.csv"};
     char path[320];
