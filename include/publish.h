@@ -127,4 +127,11 @@ enum publish_step {
  * the process there, to test recovery. */
 void publish_test_hook(int (*fn)(enum publish_step step, size_t i));
 
+/* A private directory for a library's temporary files in dir (a staging directory): created,
+ * its path written to path[size]; the signal handler empties and removes it, and so does
+ * publish_scratch_done. Returns its slot, or -1 (no slot free, path too long, mkdir failed: the
+ * caller then uses dir itself). */
+int publish_scratch_begin(const char *dir, char *path, size_t size);
+void publish_scratch_done(int slot);
+
 #endif

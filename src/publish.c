@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "progress.h"
@@ -110,6 +112,82 @@ static struct staged *entry_at(size_t i)
     return &at_chunk->v[i % CHUNK_ENTRIES];
 }
 
+/* ---- scratch directories ------------------------------------------------------------------
+ * libxlsxwriter creates its temporary files (mkstemp, then unlink at once) in the directory it is
+ * given. A signal between the two would leave one behind, under a name we do not know; so each
+ * workbook gets a private directory beside its staged file, which the signal handler empties
+ * and removes, and which the next run's recovery removes after a kill it could not catch. */
+
+#define SCRATCH_SLOTS  4
+#define SCRATCH_PREFIX ".sametable-tmp."
+static char scratch_path[SCRATCH_SLOTS][PATH_MAX];
+static atomic_bool scratch_live[SCRATCH_SLOTS];
+
+/* Empty and remove a scratch directory: open, getdents64, unlinkat, rmdir — all usable in a
+ * signal handler (no opendir/readdir, which allocate). */
+static void scratch_remove(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        _Alignas(struct dirent) char buf[4096];
+        long n;
+        while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+            for (long off = 0; off < n;) {
+                const struct dirent *e = (const struct dirent *)(const void *)(buf + off);
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                    unlinkat(fd, e->d_name, 0);
+                off += e->d_reclen;
+            }
+        }
+        close(fd);
+    }
+    rmdir(path);
+}
+
+int publish_scratch_begin(const char *dir, char *path, size_t size)
+{
+    for (int i = 0; i < SCRATCH_SLOTS; i++) {
+        if (atomic_load_explicit(&scratch_live[i], memory_order_acquire))
+            continue;
+        int len = snprintf(scratch_path[i], sizeof scratch_path[i], "%s/" SCRATCH_PREFIX "%ld.%d",
+                           dir, (long)getpid(), i);
+        if (len < 0 || (size_t)len >= sizeof scratch_path[i] || (size_t)len >= size)
+            return -1;
+        if (mkdir(scratch_path[i], 0700) != 0 && errno != EEXIST)
+            return -1;
+        atomic_store_explicit(&scratch_live[i], true, memory_order_release);
+        memcpy(path, scratch_path[i], (size_t)len + 1);
+        return i;
+    }
+    return -1;
+}
+
+void publish_scratch_done(int slot)
+{
+    if (slot < 0 || slot >= SCRATCH_SLOTS)
+        return;
+    scratch_remove(scratch_path[slot]);
+    atomic_store_explicit(&scratch_live[slot], false, memory_order_release);
+}
+
+/* Scratch directories a killed run left in dir (the run lock is held: none is live). */
+static void scratch_sweep(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    char path[PATH_MAX];
+    while ((e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0)
+            continue;
+        int len = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (len > 0 && (size_t)len < sizeof path)
+            scratch_remove(path);
+    }
+    closedir(dp);
+}
+
 /* ---- signals ----------------------------------------------------------------------------- */
 
 static void on_signal(int sig)
@@ -123,6 +201,9 @@ static void on_signal(int sig)
         if (i % CHUNK_ENTRIES == CHUNK_ENTRIES - 1)
             c = atomic_load_explicit(&c->next, memory_order_acquire);
     }
+    for (int i = 0; i < SCRATCH_SLOTS; i++)
+        if (atomic_load_explicit(&scratch_live[i], memory_order_acquire))
+            scratch_remove(scratch_path[i]);
     /* After the files: a kill between the two leaves a journal that still lists them. */
     if (atomic_load_explicit(&journal_live, memory_order_acquire))
         unlink(journal_path);
@@ -412,6 +493,7 @@ int publish_lock(const char *dir, int *fd, struct diag *d)
         return PUBLISH_ECREATE;
     }
     join_path(journal_path, abs, "", MANIFEST, "");
+    scratch_sweep(abs);
     int rc = publish_recover(abs, d);
     if (rc != PUBLISH_OK) {
         publish_unlock(*fd);

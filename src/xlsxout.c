@@ -2,6 +2,7 @@
 #include "xlsxout.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ struct xbook {
     char *path;      /* where it is written (a staged path) */
     char *target;    /* the output's name for messages: its final path once published */
     char said[2048]; /* what libxlsxwriter printed itself (caught), the first of it */
+    int scratch;     /* publish_scratch_begin's slot for libxlsxwriter's temporary files, or -1 */
 };
 
 /* libxlsxwriter prints its own errors to stderr ("[ERROR][packager.c:…]") and offers no hook:
@@ -226,7 +228,11 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
      * are unlinked as soon as they are opened, so nothing is left of them. */
     const char *slash = strrchr(path, '/');
     char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = dir, .use_zip64 = 0};
+    /* In a private directory there, which a signal handler can empty (publish.h). */
+    char scratch[PATH_MAX];
+    b->scratch = publish_scratch_begin(dir, scratch, sizeof scratch);
+    lxw_workbook_options opt = {
+        .constant_memory = LXW_FALSE, .tmpdir = b->scratch >= 0 ? scratch : dir, .use_zip64 = 0};
     bool caught = lib_catch();
     lxw_workbook *wb = workbook_new_opt(path, &opt); /* copies the options */
     lib_release(b, caught);
@@ -235,6 +241,7 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
         diag_error(d, NULL, 0, "cannot create '%s': %s", b->target,
                    lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED));
         diag_add_caught(d, DIAG_NOTE, "libxlsxwriter", b->said);
+        publish_scratch_done(b->scratch);
         free(b->path);
         free(b->target);
         free(b);
@@ -729,6 +736,7 @@ int xbook_close(struct xbook *b, struct diag *d)
     lxw_error e = workbook_close(b->wb);
     int err = errno; /* the failed write's, when the zip writer or a temporary file failed */
     lib_release(b, caught);
+    publish_scratch_done(b->scratch);
     bool io = err == ENOSPC || err == EFBIG || err == EDQUOT || err == EIO;
     int rc = 0;
     /* libxlsxwriter does not check its writes to its temporary files: one cut short by a full
