@@ -239,14 +239,29 @@ static uint32_t mk_state(struct mk_chain *ch, const uint32_t *key)
     return s;
 }
 
-static int mk_edge_cmp(const void *a, const void *b)
+/* Order the edges by (from, to, serial) with two stable counting sorts over the states, by to and
+ * then by from: edges are appended in serial order, so equal (from, to) keep it, and parallel
+ * edges are summed in input order (the same sums, bit for bit, as a comparison sort on the three
+ * keys; O(edges + states) instead of O(edges log edges)). */
+static void mk_edges_sort(struct mk_edge **edges, size_t n_edges, uint32_t n_states)
 {
-    const struct mk_edge *x = a, *y = b;
-    if (x->from != y->from)
-        return x->from < y->from ? -1 : 1;
-    if (x->to != y->to)
-        return x->to < y->to ? -1 : 1;
-    return x->serial < y->serial ? -1 : x->serial > y->serial;
+    struct mk_edge *a = *edges, *b = xmalloc(n_edges * sizeof *b);
+    size_t *count = xmalloc(((size_t)n_states + 1) * sizeof *count);
+    for (int pass = 0; pass < 2; pass++) {
+        memset(count, 0, ((size_t)n_states + 1) * sizeof *count);
+        for (size_t e = 0; e < n_edges; e++)
+            count[(pass ? a[e].from : a[e].to) + 1]++;
+        for (uint32_t s = 0; s < n_states; s++)
+            count[s + 1] += count[s];
+        for (size_t e = 0; e < n_edges; e++)
+            b[count[pass ? a[e].from : a[e].to]++] = a[e];
+        struct mk_edge *t = a;
+        a = b;
+        b = t;
+    }
+    free(b);
+    free(count);
+    *edges = a;
 }
 
 static void mk_chain_release(struct mk_chain *ch)
@@ -316,7 +331,7 @@ static void mk_chain_build(struct mk_chain *ch, const struct dd_paths *p, uint32
 
     /* Merge parallel edges (summed in input order) into CSR rows. */
     if (n_edges)
-        qsort(edges, n_edges, sizeof *edges, mk_edge_cmp);
+        mk_edges_sort(&edges, n_edges, ch->n);
     uint32_t n = ch->n;
     ch->row = xcalloc((size_t)n + 1, sizeof *ch->row);
     ch->col = xmalloc((n_edges ? n_edges : 1) * sizeof *ch->col);
