@@ -1346,8 +1346,10 @@ static void touch_extra_fields(struct gen *g, struct out *o, const struct gtouch
     field_safe(o, g->day_str[d], g->day_len[d]);
 }
 
-/* One contact-only touch row: Lead ID empty, the contact in Contact ID. */
-static void write_contact_touch(struct gen *g, const char *contact_id, const struct gtouch *t)
+/* One touch row: a lead's (contact_id NULL: Contact ID empty, when the column is written) or a
+ * contact-only campaign member's (lead_id NULL: Lead ID empty, the contact in Contact ID). */
+static void write_touch(struct gen *g, const char *lead_id, const char *contact_id,
+                        const struct gtouch *t)
 {
     struct out *o = &g->out[OUT_TOUCHES];
     const struct campaign *c = &g->campaigns[t->campaign];
@@ -1355,8 +1357,14 @@ static void write_contact_touch(struct gen *g, const char *contact_id, const str
     size_t d = day_index(g, t->day), n = g->day_len[d];
     memcpy(buf, g->day_str[d], n);
     n += fmt_time(g->opt.style, t->minute, buf + n);
-    field_str(o, "");
-    field_safe(o, contact_id, ID_LEN);
+    if (lead_id)
+        field_safe(o, lead_id, ID_LEN);
+    else
+        field_str(o, "");
+    if (contact_id)
+        field_safe(o, contact_id, ID_LEN);
+    else if (g->opt.contacts)
+        field_str(o, "");
     field_safe(o, buf, n);
     field_safe(o, c->id, ID_LEN);
     field_str(o, channel_names[c->channel]);
@@ -1400,7 +1408,7 @@ static void write_contact(struct gen *g, uint64_t index, const struct lead *L, c
     }
     if (kind == CONVERTED_MIRROR) {
         for (size_t i = 0; i < L->n_touches; i++)
-            write_contact_touch(g, contact_id, &L->touches[i]);
+            write_touch(g, NULL, contact_id, &L->touches[i]);
         return;
     }
     struct lead *C = xmalloc(sizeof *C);
@@ -1411,7 +1419,7 @@ static void write_contact(struct gen *g, uint64_t index, const struct lead *L, c
         add_touches(g, &r, C, 1 + rng_below(&r, 2), g->jan1, g->dec31);
     sort_touches(C);
     for (size_t i = 0; i < C->n_touches; i++)
-        write_contact_touch(g, contact_id, &C->touches[i]);
+        write_touch(g, NULL, contact_id, &C->touches[i]);
     free(C);
 }
 
@@ -1421,27 +1429,12 @@ static void write_lead(struct gen *g, uint64_t index, const struct lead *L)
     make_id(lead_id, "00Q", LEAD_ID_BASE + index);
     enum gen_style style = g->opt.style;
 
-    struct out *o = &g->out[OUT_TOUCHES];
-    for (size_t i = 0; i < L->n_touches; i++) {
-        const struct gtouch *t = &L->touches[i];
-        const struct campaign *c = &g->campaigns[t->campaign];
-        size_t d = day_index(g, t->day), n = g->day_len[d];
-        memcpy(buf, g->day_str[d], n);
-        n += fmt_time(style, t->minute, buf + n);
-        field_safe(o, lead_id, ID_LEN);
-        if (g->opt.contacts)
-            field_str(o, "");
-        field_safe(o, buf, n);
-        field_safe(o, c->id, ID_LEN);
-        field_str(o, channel_names[c->channel]);
-        field_str(o, touch_type_names[t->type]);
-        touch_extra_fields(g, o, t);
-        row_end(o);
-    }
+    for (size_t i = 0; i < L->n_touches; i++)
+        write_touch(g, lead_id, NULL, &L->touches[i]);
     if (g->opt.contacts)
         write_contact(g, index, L, lead_id);
 
-    o = &g->out[OUT_DEALS];
+    struct out *o = &g->out[OUT_DEALS];
     for (size_t k = 0; k < L->n_deals; k++) {
         const struct gdeal *d = &L->deals[k];
         char deal_id[ID_LEN + 1], name[128];

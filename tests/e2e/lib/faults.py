@@ -5,6 +5,7 @@ import os
 import resource
 import shlex
 import subprocess
+import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 BASE_INI = os.path.join(ROOT, "tests/e2e/data/min/base.ini")
@@ -43,9 +44,12 @@ def snapshot(top):
 
 
 def leftovers(top):
-    """Temporary files and publish journals or manifests anywhere under top."""
+    """Temporary files, publish journals or manifests, and libxlsxwriter's scratch directories
+    anywhere under top."""
     bad = []
-    for d, _, files in os.walk(top):
+    for d, dirs, files in os.walk(top):
+        bad += [os.path.relpath(os.path.join(d, n), top) + "/" for n in dirs
+                if n.startswith(".sametable-tmp.")]
         for name in files:
             if ".tmp." in name or name.startswith(".sametable.publish"):
                 bad.append(os.path.relpath(os.path.join(d, name), top))
@@ -78,3 +82,25 @@ def check_set_kept(out, min_files):
         failures += 1
     print(f"{1 - min(failures, 1)} passed, {failures} failed")
     return 1 if failures else 0
+
+
+def signal_run(c, i, argv, out, delay, sig, complete):
+    """Start argv + [out], send sig after delay seconds, and check what is left in out: a run
+    that finished has the complete set; an interrupted one exits 128 + N (or -N when the signal
+    landed before main() installed the handler — the shell reports both as 128 + N) and leaves
+    either nothing or the complete set (a signal after publication), and no temporary file,
+    journal or scratch directory. Returns whether the run was interrupted."""
+    p = subprocess.Popen(argv + [out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    p.send_signal(sig)
+    rc = p.wait()
+    left = sorted(n for n in os.listdir(out) if n != ".sametable.lock") \
+        if os.path.isdir(out) else []
+    if rc == 0:
+        c.eq(f"finished run {i} has every output", left, complete)
+        return False
+    c.true(f"run {i} exit code after {sig.name}: {rc}", rc in (128 + sig.value, -sig.value))
+    c.true(f"run {i} leaves no partial set: {left}", left in ([], complete))
+    c.eq(f"run {i} leaves no temporary file or journal",
+         leftovers(out) if os.path.isdir(out) else [], [])
+    return True

@@ -1,4 +1,6 @@
 """Helpers for e2e checks: read sametable workbooks back with openpyxl (Debian's python3)."""
+import os
+import subprocess
 import sys
 from decimal import Decimal
 
@@ -67,6 +69,16 @@ class Checker:
         if not cond:
             print(f"FAIL {what}")
             self.failures += 1
+
+    def check_command(self, binary, case):
+        """`sametable check -c CASE/case.ini` exits 0, prints nothing on stderr, and prints
+        exactly CASE/check.stdout (worked out in the case's NOTES.md)."""
+        p = subprocess.run([binary, "check", "-c", os.path.join(case, "case.ini")],
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        self.eq("check exit", p.returncode, 0)
+        self.eq("check stderr", p.stderr, "")
+        with open(os.path.join(case, "check.stdout")) as fh:
+            self.eq("check stdout", p.stdout, fh.read())
 
     def done(self):
         if self.failures:

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from faults import leftovers  # noqa: E402
+from faults import signal_run  # noqa: E402
 from wb import Checker  # noqa: E402
 
 binary = sys.argv[3]
@@ -41,24 +41,9 @@ with tempfile.TemporaryDirectory() as tmp:
          ["path-attribution.csv", "path-attribution.xlsx"])
     interrupted = 0
     for i in range(8):
-        delay = span * (i + 1) / 8
         sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT
-        out = os.path.join(tmp, f"out{i}")
-        p = subprocess.Popen([binary] + args + [out], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        p.send_signal(sig)
-        rc = p.wait()
-        left = sorted(n for n in os.listdir(out) if n != ".sametable.lock") \
-            if os.path.isdir(out) else []
-        if rc == 0:
-            c.eq(f"finished run {i} has both outputs", left, complete)
-            continue
-        interrupted += 1
-        # -N when the signal lands before main() has installed the handler.
-        c.true(f"run {i} exit code after {sig.name}: {rc}", rc in (128 + sig.value, -sig.value))
-        c.true(f"run {i} leaves no partial set: {left}", left in ([], complete))
-        c.eq(f"run {i} leaves no temporary file or journal", leftovers(out) if os.path.isdir(out) else [], [])
+        interrupted += signal_run(c, i, [binary] + args, os.path.join(tmp, f"out{i}"),
+                                  span * (i + 1) / 8, sig, complete)
     c.true("at least one run was interrupted", interrupted > 0)
 c.done()
 print(f"{0 if c.failures else 1} passed, {c.failures} failed")

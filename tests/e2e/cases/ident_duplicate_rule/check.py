@@ -1,7 +1,5 @@
 """The duplicate rule for touches joined through identities: `sametable check` and the Run
 sheet's counts; the credits file (expected/) lists the six kept touches. See NOTES.md."""
-import os
-import subprocess
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
@@ -13,9 +11,5 @@ run = labels(load_values(f"{out}/attribution-2026-10.xlsx")["Run"], 1, 3)
 c.eq("touches joined through identities", run["Touches joined through identities"], 5)
 c.eq("touches without a lead id", run["Touches unmatched: no lead id"], 0)
 c.eq("deal rows joined through identities", run["Deal rows joined through identities"], 0)
-p = subprocess.run([binary, "check", "-c", os.path.join(case, "case.ini")], capture_output=True,
-                   text=True)
-c.eq("check exit", p.returncode, 0)
-c.eq("check stderr", p.stderr, "")
-c.eq("check stdout", p.stdout, open(os.path.join(case, "check.stdout")).read())
+c.check_command(binary, case)
 c.done()

@@ -1,8 +1,6 @@
 """A campaign member report with contact-only rows joined through a converted lead report: the
 buckets, the identity map's counts on the Run sheet, the Exceptions row for the contacts without a
 lead, the credit per channel and `sametable check`, each worked out in NOTES.md."""
-import os
-import subprocess
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
@@ -35,9 +33,5 @@ c.eq("unattributed revenue", cents(s["Unattributed revenue"]), 0)
 rows, _ = table(att["Summary"], "Channel")
 c.eq("channel credit", {r["Channel"]: cents(r["linear credit (USD)"]) for r in rows},
      {"email": 50000, "paid_search": 50000, "events": 15000, "paid_social": 15000})
-p = subprocess.run([binary, "check", "-c", os.path.join(case, "case.ini")], capture_output=True,
-                   text=True)
-c.eq("check exit", p.returncode, 0)
-c.eq("check stderr", p.stderr, "")
-c.eq("check stdout", p.stdout, open(os.path.join(case, "check.stdout")).read())
+c.check_command(binary, case)
 c.done()

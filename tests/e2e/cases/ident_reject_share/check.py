@@ -20,10 +20,7 @@ c.eq("exceptions", [tuple(r.values()) for r in exc], [
     ("members.csv", 9, "Contact ID", "K1",
      "unmatched: no lead id (3 touches, the first at this line, have only a contact_id, and no "
      "identities file ([inputs] identities) maps contacts to leads; not attributed)")])
-p = subprocess.run([binary, "check", "-c", ini], capture_output=True, text=True)
-c.eq("check exit", p.returncode, 0)
-c.eq("check stderr", p.stderr, "")
-c.eq("check stdout", p.stdout, open(os.path.join(case, "check.stdout")).read())
+c.check_command(binary, case)
 with tempfile.TemporaryDirectory() as d:
     p = subprocess.run([binary, "run", "-c", ini, "--out", d, "--set",
                         "columns.touches.contact_id=No Such Column"], capture_output=True, text=True)

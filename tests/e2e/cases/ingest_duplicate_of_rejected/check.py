@@ -2,7 +2,7 @@
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
-from wb import Checker, reconciliation, cents, labels, load_values, table  # noqa: E402
+from wb import Checker, reconciliation, cents, labels, load_values  # noqa: E402
 
 out = sys.argv[1]
 c = Checker()

@@ -1,7 +1,6 @@
 """A bad deal row that only the year to date reads is listed, never blocks the run, and the
 statements say their year to date is incomplete. See NOTES.md."""
 import csv
-import os
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")

@@ -11,10 +11,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
 from gendata import ini  # noqa: E402
+from faults import signal_run  # noqa: E402
 from wb import Checker  # noqa: E402
 
 binary = sys.argv[3]
@@ -32,24 +32,8 @@ with tempfile.TemporaryDirectory() as tmp:
     interrupted = 0
     for i, delay in enumerate([0.02, 0.05, 0.1, 0.2, 0.4, 0.8]):
         sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT
-        out = os.path.join(tmp, f"out{i}")
-        p = subprocess.Popen([binary, "run", "-c", os.path.join(tmp, "case.ini"), "--out", out],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        p.send_signal(sig)
-        rc = p.wait()
-        left = sorted(n for n in os.listdir(out) if n != ".sametable.lock") \
-            if os.path.isdir(out) else []
-        if rc == 0:
-            c.eq(f"finished run {i} has all outputs", left, complete)
-        else:
-            interrupted += 1
-            # 128 + N from our handler; -N when the signal lands before main() has installed
-            # it (slow start under sanitizers) — the shell reports both as 128 + N.
-            c.true(f"run {i} exit code after {sig.name}: {rc}", rc in (128 + sig.value, -sig.value))
-            # A signal after publication finds every file complete; before it, none at all.
-            c.true(f"run {i} leaves no partial set: {left}", left in ([], complete))
-            c.true(f"run {i} leaves no temporary file",
-                   not any(".tmp." in n for n in left))
+        interrupted += signal_run(c, i,
+                                  [binary, "run", "-c", os.path.join(tmp, "case.ini"), "--out"],
+                                  os.path.join(tmp, f"out{i}"), delay, sig, complete)
     c.true("at least one run was interrupted", interrupted > 0)
 c.done()
