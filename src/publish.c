@@ -144,8 +144,40 @@ static void scratch_remove(const char *path)
     rmdir(path);
 }
 
+/* Scratch directories of processes that no longer exist (killed outright: SIGKILL, a crash) in
+ * dir. The process ID in the name tells: a live run's directory — another run's sharing a
+ * statements directory, or this run's own — is left alone. */
+static void scratch_sweep(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *e;
+    char path[PATH_MAX];
+    while ((e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + strlen(SCRATCH_PREFIX), &end, 10);
+        if (end == e->d_name + strlen(SCRATCH_PREFIX) || *end != '.' || pid <= 0 ||
+            pid == (long)getpid() ||
+            (pid <= INT_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM)))
+            continue;
+        int len = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (len > 0 && (size_t)len < sizeof path)
+            scratch_remove(path);
+    }
+    closedir(dp);
+}
+
 int publish_scratch_begin(const char *dir, char *path, size_t size)
 {
+    /* Once per directory: what a killed run left there goes first. */
+    static char swept[PATH_MAX];
+    if (strcmp(swept, dir) != 0) {
+        scratch_sweep(dir);
+        snprintf(swept, sizeof swept, "%s", dir);
+    }
     for (int i = 0; i < SCRATCH_SLOTS; i++) {
         if (atomic_load_explicit(&scratch_live[i], memory_order_acquire))
             continue;
@@ -168,24 +200,6 @@ void publish_scratch_done(int slot)
         return;
     scratch_remove(scratch_path[slot]);
     atomic_store_explicit(&scratch_live[slot], false, memory_order_release);
-}
-
-/* Scratch directories a killed run left in dir (the run lock is held: none is live). */
-static void scratch_sweep(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    if (!dp)
-        return;
-    struct dirent *e;
-    char path[PATH_MAX];
-    while ((e = readdir(dp)) != NULL) {
-        if (strncmp(e->d_name, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)) != 0)
-            continue;
-        int len = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (len > 0 && (size_t)len < sizeof path)
-            scratch_remove(path);
-    }
-    closedir(dp);
 }
 
 /* ---- signals ----------------------------------------------------------------------------- */
@@ -493,7 +507,6 @@ int publish_lock(const char *dir, int *fd, struct diag *d)
         return PUBLISH_ECREATE;
     }
     join_path(journal_path, abs, "", MANIFEST, "");
-    scratch_sweep(abs);
     int rc = publish_recover(abs, d);
     if (rc != PUBLISH_OK) {
         publish_unlock(*fd);
