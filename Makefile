@@ -147,8 +147,15 @@ build-tsan/tsan_csvin: $(TSAN_SRCS) $(wildcard include/*.h src/*.h)
 	mkdir -p build-tsan
 	$(CC) $(CPPFLAGS) -O1 -g -std=c17 -pthread $(WARN) -fsanitize=thread $(TSAN_SRCS) -lcsv -o $@
 
-tsan: deps build-tsan/tsan_csvin
+# The whole program too, for the writer threads (run.c: several output files written at once).
+build-tsan/sametable: $(wildcard src/*.c include/*.h src/*.h)
+	mkdir -p build-tsan
+	$(CC) $(CPPFLAGS) -O1 -g -std=c17 -pthread $(WARN) -fsanitize=thread $(wildcard src/*.c) \
+	  $(LDLIBS) -o $@
+
+tsan: deps build-tsan/tsan_csvin build-tsan/sametable
 	bash tests/tsan/run.sh build-tsan/tsan_csvin
+	bash tests/tsan/run_program.sh build-tsan/sametable
 
 # The whole suite under valgrind's memcheck (Criterion forks; --trace-children follows the tests).
 valgrind: deps

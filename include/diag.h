@@ -38,6 +38,8 @@ struct diag {
 
 void diag_init(struct diag *d);
 void diag_release(struct diag *d);
+/* Append every entry of `from` to d, in order, with its counts; `from` is left empty. */
+void diag_move(struct diag *d, struct diag *from);
 /* Append a message; file may be NULL, line/column 0 when unknown. */
 void diag_add(struct diag *d, enum diag_severity sev, const char *file, uint64_t line,
               uint32_t column, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -65,13 +67,16 @@ char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max);
 /* Catching what a library prints on standard error itself. libxlsxwriter 1.1.4 writes its own
  * "[ERROR][packager.c:…]" lines to stderr and offers no hook, so while it does I/O, fd 2 is
  * pointed at an in-memory file and what it printed is handed back to become a diagnostic; the
- * process's real stderr is restored before anything of ours prints. Calls do not nest: one
- * library call at a time (the tool writes its outputs in one thread). diag_catch_stderr
- * returns 0, or -1 when fd 2 could not be redirected (the library then prints as it would);
- * diag_release_stderr restores fd 2 and copies at most size - 1 caught bytes into buf
- * (NUL-terminated; buf may be NULL), returning how many bytes were caught. */
-int diag_catch_stderr(void);
-size_t diag_release_stderr(char *buf, size_t size);
+ * process's real stderr is restored before anything of ours prints. Threads writing outputs at
+ * once may each catch: fd 2 stays caught from the first catch to the last release, and each
+ * call gets what was printed between its own catch and release (with two libraries printing at
+ * once, a line may reach both). diag_catch_stderr returns where this call's output starts (for
+ * diag_release_stderr), or -1 when fd 2 could not be redirected (the library then prints as it
+ * would); diag_release_stderr copies at most size - 1 of the bytes caught since `from` into buf
+ * (NUL-terminated; buf may be NULL), restores fd 2 if no other call is caught, and returns how
+ * many bytes were caught. */
+int64_t diag_catch_stderr(void);
+size_t diag_release_stderr(int64_t from, char *buf, size_t size);
 /* The same restore, async-signal-safe: for a signal handler that ends the process. */
 void diag_release_stderr_in_handler(void);
 /* Add what a library printed, line by line, as entries of `sev` in d: "<who>: <line>", with

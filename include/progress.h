@@ -43,6 +43,10 @@ void progress_stage_end(void);
 void progress_label(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The step's detail, shown after the label. */
 void progress_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The calling thread now writes the file `name` (NULL: none): the note shows it, and this
+ * thread's later notes are prefixed with it ("payouts-2026-10.xlsx: sheet Lines"). With a total
+ * (progress_total), the line shows the count and then the latest note of any thread. */
+void progress_job(const char *name);
 /* The step counts `unit` items up to total (progress_count). */
 void progress_total(uint64_t total, const char *unit);
 /* The step reads a file of `size` bytes: progress_bytes over it is the percentage, progress_count

@@ -38,6 +38,8 @@ struct report_ctx {
  * first use; the caller owns it and frees it (NULL is fine) after the last report. */
 struct report_calc_cache *report_calc_cache_new(void);
 void report_calc_cache_free(struct report_calc_cache *c);
+/* Build r->calc's lookups now (reports running at once in several threads then only read it). */
+void report_calc_cache_build(const struct report_ctx *r);
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
 int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d);

@@ -16,6 +16,10 @@
 #include "money.h"
 #include "schema.h"
 
+/* At most this many output files are written at once ([output] threads; publish.c has a scratch
+ * directory slot for each). */
+#define OUTPUT_THREADS_MAX 4
+
 /* How one input file is written ([format] defaults, [format.<file>] per file). */
 struct fmtcfg {
     char delimiter;         /* ',', ';', '\t', or 0 = detect */
@@ -88,6 +92,7 @@ struct settings {
     const char *company;        /* document property */
     int64_t detail_rows_max;    /* Deal credits rows in the workbook; 0 = no sheet */
     int64_t lines_rows_max;     /* Lines sheet rows in the payouts workbook; 0 = none */
+    int64_t output_threads;     /* output files written at once; 0 = one per processor */
     /* [run] payment_fx_date = as_of: payee currencies convert at as-of's rates, not at the
      * payout period's end */
     bool payment_fx_as_of;

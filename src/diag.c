@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -30,6 +31,18 @@ void diag_release(struct diag *d)
     }
     free(d->v);
     memset(d, 0, sizeof *d);
+}
+
+void diag_move(struct diag *d, struct diag *from)
+{
+    VEC_GROW(d->v, d->cap, d->n + from->n);
+    if (from->n)
+        memcpy(d->v + d->n, from->v, from->n * sizeof *from->v);
+    d->n += from->n;
+    d->n_errors += from->n_errors;
+    d->n_warnings += from->n_warnings;
+    free(from->v);
+    memset(from, 0, sizeof *from);
 }
 
 void diag_vadd(struct diag *d, enum diag_severity sev, const char *file, uint64_t line,
@@ -149,56 +162,74 @@ char *diag_quote(char *buf, size_t size, const char *s, size_t len, size_t max)
 
 /* ---- a library's own stderr output ------------------------------------------------------- */
 
+static pthread_mutex_t catch_mu = PTHREAD_MUTEX_INITIALIZER;
 static int caught_fd = -1;           /* the in-memory file fd 2 points at; kept for reuse */
+static int catchers;                 /* calls caught and not yet released, under catch_mu */
 static atomic_int saved_stderr = -1; /* the real stderr while caught, else -1 */
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler restores fd 2 through an atomic");
 
-int diag_catch_stderr(void)
+int64_t diag_catch_stderr(void)
 {
-    if (atomic_load(&saved_stderr) >= 0)
-        BUG("diag_catch_stderr while stderr is caught");
-    /* In memory: a full disk or a file size limit must not cost the message of why. */
-    if (caught_fd < 0)
-        caught_fd = memfd_create("sametable-stderr", MFD_CLOEXEC);
-    else if (ftruncate(caught_fd, 0) != 0 || lseek(caught_fd, 0, SEEK_SET) != 0)
-        return -1;
-    if (caught_fd < 0)
-        return -1;
-    fflush(stderr);
-    int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-    if (saved < 0)
-        return -1; /* no stderr to protect */
-    if (dup2(caught_fd, STDERR_FILENO) < 0) {
-        close(saved);
-        return -1;
+    pthread_mutex_lock(&catch_mu);
+    int64_t from = -1;
+    if (catchers == 0) {
+        if (atomic_load(&saved_stderr) >= 0)
+            BUG("diag_catch_stderr: stderr caught without a caller");
+        /* In memory: a full disk or a file size limit must not cost the message of why. */
+        if (caught_fd < 0)
+            caught_fd = memfd_create("sametable-stderr", MFD_CLOEXEC);
+        else if (ftruncate(caught_fd, 0) != 0 || lseek(caught_fd, 0, SEEK_SET) != 0)
+            goto out;
+        if (caught_fd < 0)
+            goto out;
+        fflush(stderr);
+        int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (saved < 0)
+            goto out; /* no stderr to protect */
+        if (dup2(caught_fd, STDERR_FILENO) < 0) {
+            close(saved);
+            goto out;
+        }
+        atomic_store(&saved_stderr, saved);
     }
-    atomic_store(&saved_stderr, saved);
-    return 0;
+    /* fd 2 shares the file's offset: what this call's library prints starts here. */
+    off_t at = lseek(caught_fd, 0, SEEK_CUR);
+    from = at < 0 ? 0 : (int64_t)at;
+    catchers++;
+out:
+    pthread_mutex_unlock(&catch_mu);
+    return from;
 }
 
-size_t diag_release_stderr(char *buf, size_t size)
+size_t diag_release_stderr(int64_t from, char *buf, size_t size)
 {
     if (buf && size)
         buf[0] = '\0';
-    int saved = atomic_exchange(&saved_stderr, -1);
-    if (saved < 0)
+    if (from < 0)
         return 0;
+    pthread_mutex_lock(&catch_mu);
+    if (catchers <= 0)
+        BUG("diag_release_stderr without diag_catch_stderr");
     fflush(stderr);
-    /* dup2 retries: it fails only on EINTR/EBUSY races, and fd 2 must come back. */
-    while (dup2(saved, STDERR_FILENO) < 0 && errno == EINTR)
-        ;
-    close(saved);
-    /* fd 2 shared the file's offset: it is the number of bytes the library wrote. */
-    off_t n = lseek(caught_fd, 0, SEEK_CUR);
-    if (n <= 0)
-        return 0;
-    if (buf && size > 1) {
-        size_t want = (size_t)n < size - 1 ? (size_t)n : size - 1;
-        ssize_t got = pread(caught_fd, buf, want, 0);
+    off_t end = lseek(caught_fd, 0, SEEK_CUR);
+    size_t n = end > from ? (size_t)(end - from) : 0;
+    if (n && buf && size > 1) {
+        size_t want = n < size - 1 ? n : size - 1;
+        ssize_t got = pread(caught_fd, buf, want, (off_t)from);
         buf[got > 0 ? (size_t)got : 0] = '\0';
     }
-    return (size_t)n;
+    if (--catchers == 0) {
+        int saved = atomic_exchange(&saved_stderr, -1);
+        if (saved >= 0) {
+            /* dup2 retries: it fails only on EINTR/EBUSY races, and fd 2 must come back. */
+            while (dup2(saved, STDERR_FILENO) < 0 && errno == EINTR)
+                ;
+            close(saved);
+        }
+    }
+    pthread_mutex_unlock(&catch_mu);
+    return n;
 }
 
 void diag_release_stderr_in_handler(void)

@@ -117,7 +117,9 @@ static void format_locked(char *line, size_t size)
     grouped(a, sizeof a, count);
     if (total) {
         grouped(b, sizeof b, total);
-        snprintf(detail, sizeof detail, "%s of %s %s", a, b, unit);
+        if (snprintf(detail, sizeof detail, "%s of %s %s%s%s", a, b, unit, note[0] ? "; " : "",
+                     note) >= (int)sizeof detail)
+            detail[sizeof detail - 1] = '\0'; /* cut: the line is cut to the terminal anyway */
     } else if (file_step && file_size) {
         uint64_t bytes = atomic_load_explicit(&progress_n_bytes, memory_order_relaxed);
         uint64_t pct = bytes >= file_size ? 100 : bytes * 100 / file_size;
@@ -316,17 +318,38 @@ void progress_label(const char *fmt, ...)
     va_end(ap);
 }
 
+/* The file this thread writes (progress_job): its notes are prefixed with it. */
+static _Thread_local char job[96];
+
 void progress_note(const char *fmt, ...)
 {
     if (!atomic_load_explicit(&on, memory_order_relaxed))
         return;
+    char text[sizeof note];
     va_list ap;
     va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
     pthread_mutex_lock(&mu);
-    vsnprintf(note, sizeof note, fmt, ap);
+    if (!job[0])
+        snprintf(note, sizeof note, "%s", text);
+    else if (snprintf(note, sizeof note, "%s: %s", job, text) >= (int)sizeof note)
+        note[sizeof note - 1] = '\0'; /* cut */
     step_changed_locked();
     pthread_mutex_unlock(&mu);
-    va_end(ap);
+}
+
+void progress_job(const char *name)
+{
+    if (!atomic_load_explicit(&on, memory_order_relaxed))
+        return;
+    snprintf(job, sizeof job, "%s", name ? name : "");
+    if (!job[0])
+        return;
+    pthread_mutex_lock(&mu);
+    snprintf(note, sizeof note, "%s", job);
+    step_changed_locked();
+    pthread_mutex_unlock(&mu);
 }
 
 void progress_total(uint64_t n, const char *what)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "progress.h"
+#include "settings.h"
 #include "util.h"
 
 #define MANIFEST     ".sametable.publish"
@@ -95,10 +97,13 @@ static int step(enum publish_step s, size_t i)
     return err;
 }
 
-/* The i-th entry (i < n_staged). The chunk last reached is remembered, so a loop over the set
- * walks each link once. */
-static struct chunk *at_chunk;
-static size_t at_index = SIZE_MAX;
+/* The i-th entry (i < n_staged). The chunk last reached is remembered (per thread: writer
+ * threads look their target names up at once), so a loop over the set walks each link once. */
+static _Thread_local struct chunk *at_chunk;
+/* Directories publish_begin created for the set, parents first. */
+static char **made_dirs;
+static size_t n_made_dirs, cap_made_dirs;
+static _Thread_local size_t at_index = SIZE_MAX;
 
 static struct staged *entry_at(size_t i)
 {
@@ -118,7 +123,7 @@ static struct staged *entry_at(size_t i)
  * workbook gets a private directory beside its staged file, which the signal handler empties
  * and removes, and which the next run's recovery removes after a kill it could not catch. */
 
-#define SCRATCH_SLOTS  4
+#define SCRATCH_SLOTS  OUTPUT_THREADS_MAX /* one per writer thread */
 #define SCRATCH_PREFIX ".sametable-tmp."
 static char scratch_path[SCRATCH_SLOTS][PATH_MAX];
 static atomic_bool scratch_live[SCRATCH_SLOTS];
@@ -170,7 +175,10 @@ static void scratch_sweep(const char *dir)
     closedir(dp);
 }
 
-int publish_scratch_begin(const char *dir, char *path, size_t size)
+/* Writer threads open workbooks at once (run.c): the slots and the sweep are taken under it. */
+static pthread_mutex_t scratch_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int scratch_take(const char *dir, char *path, size_t size)
 {
     /* Once per directory: what a killed run left there goes first. */
     static char swept[PATH_MAX];
@@ -194,12 +202,22 @@ int publish_scratch_begin(const char *dir, char *path, size_t size)
     return -1;
 }
 
+int publish_scratch_begin(const char *dir, char *path, size_t size)
+{
+    pthread_mutex_lock(&scratch_mu);
+    int slot = scratch_take(dir, path, size);
+    pthread_mutex_unlock(&scratch_mu);
+    return slot;
+}
+
 void publish_scratch_done(int slot)
 {
     if (slot < 0 || slot >= SCRATCH_SLOTS)
         return;
+    pthread_mutex_lock(&scratch_mu);
     scratch_remove(scratch_path[slot]);
     atomic_store_explicit(&scratch_live[slot], false, memory_order_release);
+    pthread_mutex_unlock(&scratch_mu);
 }
 
 /* ---- signals ----------------------------------------------------------------------------- */
@@ -271,6 +289,11 @@ static void restore_signals(const sigset_t *old)
 /* Empty the registry (signals blocked by the caller, or no files staged). */
 static void registry_clear(void)
 {
+    for (size_t i = 0; i < n_made_dirs; i++)
+        free(made_dirs[i]);
+    free(made_dirs);
+    made_dirs = NULL;
+    n_made_dirs = cap_made_dirs = 0;
     size_t n = atomic_load_explicit(&n_staged, memory_order_relaxed);
     atomic_store_explicit(&n_staged, 0, memory_order_release);
     struct chunk *c = atomic_load_explicit(&first_chunk, memory_order_relaxed);
@@ -439,6 +462,9 @@ static int make_dirs(const char *dir, bool created, struct diag *d)
         buf[k] = '\0';
         if (mkdir(buf, 0777) == 0) {
             if (created) {
+                char made[PATH_MAX];
+                if (realpath(buf, made)) /* removed again if the set is abandoned */
+                    VEC_PUSH(made_dirs, n_made_dirs, cap_made_dirs, xstrdup(made));
                 /* The parent: "." for "a", "/" for "/a", "x/y" for "x/y/a". */
                 char parent[PATH_MAX], abs[PATH_MAX];
                 const char *slash = strrchr(buf, '/');
@@ -639,6 +665,9 @@ void publish_abort(void)
     sigset_t old;
     block_signals(&old);
     roll_back_staged();
+    /* Directories made for the set (a statements folder): removed when nothing else is in them. */
+    for (size_t i = n_made_dirs; i-- > 0;)
+        rmdir(made_dirs[i]);
     registry_clear();
     restore_signals(&old);
 }

@@ -7,7 +7,8 @@
 
 #include "util.h"
 
-static bool overflow_flag;
+/* Per thread: outputs are written by several threads at once (run.c). */
+static _Thread_local bool overflow_flag;
 
 bool rat_overflowed(void)
 {

@@ -223,6 +223,13 @@ static uint32_t split_first(const struct report_ctx *r, uint32_t id, const uint3
     return id < r->ds->deal_ids.n ? c->first[id] : UINT32_MAX;
 }
 
+void report_calc_cache_build(const struct report_ctx *r)
+{
+    const uint32_t *next;
+    if (r->calc)
+        (void)split_first(r, 0, &next);
+}
+
 /* The next split row of the same deal after row i (see split_first). */
 static uint32_t split_next(const struct report_ctx *r, const uint32_t *next, uint32_t i,
                            uint32_t id)

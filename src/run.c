@@ -5,6 +5,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -207,39 +211,6 @@ static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
                                .calc = st->calc};
 }
 
-/* One statement workbook per person on a plan, as <stmt_dir>/<period>/<id>.xlsx. */
-static int write_statements(struct run_state *st, const struct report_ctx *r, char ***kept,
-                            struct diag *d)
-{
-    char **names = report_statement_names(r, d);
-    if (!names)
-        return RUN_ECONFIG;
-    size_t n = strlen(st->stmt_dir) + 1 + sizeof st->period.name;
-    char *dir = xmalloc(n);
-    snprintf(dir, n, "%s/%s", st->stmt_dir, st->period.name);
-    int rc = RUN_OK;
-    *kept = names; /* the caller frees them after sweeping the directory */
-    progress_label("statements");
-    progress_total(st->ds.people.n, "people");
-    for (uint32_t id = 0; id < st->ds.people.n; id++) {
-        progress_count(id);
-        if (!names[id])
-            continue;
-        char file[IDS_MAX_LEN + 16];
-        snprintf(file, sizeof file, "%s.xlsx", names[id]);
-        const char *tmp;
-        if (rc == RUN_OK) {
-            int prc = publish_begin(dir, file, &tmp, d);
-            if (prc != PUBLISH_OK)
-                rc = run_exit_of_publish(prc);
-            else if (report_statement_xlsx(r, id, tmp, d))
-                rc = RUN_EIO;
-        }
-    }
-    free(dir);
-    return rc;
-}
-
 /* After the switch: remove the statement files of <stmt_dir>/<period> that the new set does not
  * hold (a person no longer paid in the period), so the folder that is mailed out is exactly the
  * set. Temporary and hidden files are left to publish's recovery. */
@@ -282,20 +253,6 @@ static int sweep_statements(const struct run_state *st, char **names, struct dia
     return rc;
 }
 
-/* Stage `kind-period.ext` in the output directory: *tmp is where to write it. A failure is
- * kept in *status (the first one wins) and returns false. */
-static bool stage(const struct run_state *st, const char *kind, const char *ext, const char **tmp,
-                  int *status, struct diag *d)
-{
-    char name[96];
-    snprintf(name, sizeof name, "%s-%s.%s", kind, st->period.name, ext);
-    progress_label("%s", name);
-    int rc = publish_begin(st->out_dir, name, tmp, d);
-    if (rc != PUBLISH_OK && *status == RUN_OK)
-        *status = run_exit_of_publish(rc);
-    return rc == PUBLISH_OK;
-}
-
 static void free_names(char **names, uint32_t n)
 {
     for (uint32_t i = 0; names && i < n; i++)
@@ -303,47 +260,290 @@ static void free_names(char **names, uint32_t n)
     free(names);
 }
 
+/* ---- writing the set: every output file is a job, written by one of a few threads ---------- */
+
+enum out_kind {
+    OUT_ATTRIBUTION,
+    OUT_PAYOUTS,
+    OUT_PAYROLL,
+    OUT_LINES,
+    OUT_CREDITS,
+    OUT_REJECTS,
+    OUT_STATEMENT
+};
+
+struct out_job {
+    enum out_kind kind;
+    uint32_t person; /* OUT_STATEMENT */
+    char name[IDS_MAX_LEN + 32];
+    const char *tmp;  /* its staged path (publish_begin), NULL when staging failed */
+    int status;       /* RUN_OK, or what staging or writing it failed with */
+    bool ran;         /* a thread took it (it is skipped once another job has failed) */
+    struct diag diag; /* its messages, merged in the set's order */
+};
+
+struct writers {
+    struct run_state *st;
+    const struct report_ctx *r;
+    struct out_job *jobs;
+    size_t n;
+    const size_t *order; /* the order jobs are taken in: the biggest first */
+    atomic_size_t next;
+    atomic_bool failed;
+    atomic_uint_fast64_t files_done;
+};
+
+static int write_job(struct writers *w, struct out_job *j)
+{
+    const struct report_ctx *r = w->r;
+    progress_job(j->name);
+    switch (j->kind) {
+    case OUT_ATTRIBUTION:
+        return report_attribution_xlsx(r, j->tmp, &j->diag);
+    case OUT_PAYOUTS:
+        return report_payouts_xlsx(r, j->tmp, &j->diag);
+    case OUT_PAYROLL:
+        return report_payroll_csv(r, j->tmp, &j->diag);
+    case OUT_LINES:
+        return report_lines_csv(r, j->tmp, &j->diag);
+    case OUT_CREDITS:
+        return report_credits_csv(r, &w->st->ix, j->tmp, &j->diag);
+    case OUT_REJECTS:
+        return report_rejects_csv(r, j->tmp, &j->diag);
+    case OUT_STATEMENT:
+        return report_statement_xlsx(r, j->person, j->tmp, &j->diag);
+    }
+    BUG("unknown output kind");
+}
+
+static void *writer_thread(void *arg)
+{
+    struct writers *w = arg;
+    for (;;) {
+        size_t k = atomic_fetch_add(&w->next, 1);
+        if (k >= w->n)
+            break;
+        struct out_job *j = &w->jobs[w->order[k]];
+        if (j->status != RUN_OK || atomic_load(&w->failed))
+            continue; /* after a failure the set is abandoned: no more files are started */
+        j->ran = true;
+        if (write_job(w, j)) {
+            j->status = RUN_EIO;
+            atomic_store(&w->failed, true);
+        }
+        progress_count(atomic_fetch_add(&w->files_done, 1) + 1);
+    }
+    progress_job(NULL);
+    return NULL;
+}
+
+/* How many threads write: [output] threads, or one per processor (at most OUTPUT_THREADS_MAX),
+ * never more than there are files. */
+static size_t writer_count(const struct run_state *st, size_t n_jobs)
+{
+    long want = (long)st->s.output_threads;
+    if (want <= 0) {
+        want = sysconf(_SC_NPROCESSORS_ONLN);
+        if (want < 1)
+            want = 1;
+        if (want > OUTPUT_THREADS_MAX)
+            want = OUTPUT_THREADS_MAX;
+    }
+    return (size_t)want < n_jobs ? (size_t)want : (n_jobs ? n_jobs : 1);
+}
+
+/* Run the jobs on `threads` threads (this one among them); returns how many threads ran. */
+static size_t run_writers(struct writers *w, size_t threads)
+{
+    pthread_t tid[OUTPUT_THREADS_MAX];
+    size_t started = 0;
+    /* The other threads block the signals: the handler (publish.c) runs on this one, and a
+     * thread stopped mid-write is ended with the process. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    for (size_t t = 1; t < threads; t++) {
+        if (pthread_create(&tid[started], NULL, writer_thread, w) != 0)
+            break; /* fewer threads: the jobs still all run */
+        started++;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    writer_thread(w);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    return started + 1;
+}
+
+static void add_job(struct out_job **jobs, size_t *n, size_t *cap, enum out_kind kind,
+                    uint32_t person, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void add_job(struct out_job **jobs, size_t *n, size_t *cap, enum out_kind kind,
+                    uint32_t person, const char *fmt, ...)
+{
+    VEC_GROW(*jobs, *cap, *n + 1);
+    struct out_job *j = &(*jobs)[(*n)++];
+    memset(j, 0, sizeof *j);
+    j->kind = kind;
+    j->person = person;
+    j->status = RUN_OK;
+    diag_init(&j->diag);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(j->name, sizeof j->name, fmt, ap);
+    va_end(ap);
+}
+
+/* The set's files in their order (the order of messages, and of the journal). Statements are
+ * <stmt_dir>/<period>/<id>.xlsx, one per person on a plan. */
+static int plan_jobs(struct run_state *st, const struct report_ctx *r, struct out_job **jobs,
+                     size_t *n, char ***kept, struct diag *d)
+{
+    size_t cap = 0;
+    const char *p = st->period.name;
+    add_job(jobs, n, &cap, OUT_ATTRIBUTION, 0, "attribution-%s.xlsx", p);
+    if (r->p) {
+        add_job(jobs, n, &cap, OUT_PAYOUTS, 0, "payouts-%s.xlsx", p);
+        add_job(jobs, n, &cap, OUT_PAYROLL, 0, "payroll-%s.csv", p);
+        add_job(jobs, n, &cap, OUT_LINES, 0, "lines-%s.csv", p);
+    }
+    add_job(jobs, n, &cap, OUT_CREDITS, 0, "credits-%s.csv", p);
+    add_job(jobs, n, &cap, OUT_REJECTS, 0, "rejects-%s.csv", p);
+    if (st->stmt_dir && r->p) {
+        char **names = report_statement_names(r, d);
+        if (!names)
+            return RUN_ECONFIG;
+        *kept = names; /* the caller frees them after sweeping the directory */
+        for (uint32_t id = 0; id < st->ds.people.n; id++)
+            if (names[id])
+                add_job(jobs, n, &cap, OUT_STATEMENT, id, "%s.xlsx", names[id]);
+    }
+    return RUN_OK;
+}
+
+/* Stage every file of the set (publish_begin, in the set's order, on this thread); a failure
+ * stops there. Returns RUN_OK or the failure's status. */
+static int stage_jobs(const struct run_state *st, struct out_job *jobs, size_t n)
+{
+    char *stmt = NULL;
+    int rc = RUN_OK;
+    for (size_t i = 0; i < n && rc == RUN_OK; i++) {
+        struct out_job *j = &jobs[i];
+        const char *dir = st->out_dir;
+        if (j->kind == OUT_STATEMENT) {
+            if (!stmt) {
+                size_t len = strlen(st->stmt_dir) + 1 + sizeof st->period.name;
+                stmt = xmalloc(len);
+                snprintf(stmt, len, "%s/%s", st->stmt_dir, st->period.name);
+            }
+            dir = stmt;
+        }
+        int prc = publish_begin(dir, j->name, &j->tmp, &j->diag);
+        if (prc != PUBLISH_OK)
+            rc = j->status = run_exit_of_publish(prc);
+    }
+    free(stmt);
+    return rc;
+}
+
+/* A rough cost of writing a job, in cells (a CSV field counts an eighth of a workbook cell):
+ * the threads take the costliest first, so the longest file does not start last. */
+static double job_cost(const struct run_state *st, const struct report_ctx *r,
+                       const struct out_job *j)
+{
+    double lines = r->p ? (double)r->p->n_lines : 0, credits = (double)r->a->n_credits;
+    double shown = st->s.lines_rows_max < lines ? (double)st->s.lines_rows_max : lines;
+    double detail = st->s.detail_rows_max < credits ? (double)st->s.detail_rows_max : credits;
+    switch (j->kind) {
+    case OUT_ATTRIBUTION:
+        return detail * (6 + MODEL_N) + (double)st->ds.campaigns.n * MODEL_N * 6;
+    case OUT_PAYOUTS:
+        return shown * 35 + lines * 11 + (double)st->ds.people.n * 30;
+    case OUT_LINES:
+        return lines * 25 / 8;
+    case OUT_CREDITS:
+        return credits * (6 + MODEL_N) / 8;
+    case OUT_STATEMENT:
+        return r->p && j->person < r->p->n_people
+                   ? (double)r->p->person_nlines[j->person] * 11 + 200
+                   : 200;
+    case OUT_PAYROLL:
+    case OUT_REJECTS:
+        break;
+    }
+    return 1;
+}
+
+struct job_rank {
+    double cost;
+    size_t i;
+};
+
+static int by_cost_desc(const void *a, const void *b)
+{
+    const struct job_rank *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i; /* ties: the set's order */
+}
+
+/* The order jobs are taken in: costliest first (job_cost). */
+static size_t *job_order(const struct run_state *st, const struct report_ctx *r,
+                         const struct out_job *jobs, size_t n)
+{
+    struct job_rank *rank = xmalloc((n ? n : 1) * sizeof *rank);
+    for (size_t i = 0; i < n; i++)
+        rank[i] = (struct job_rank){job_cost(st, r, &jobs[i]), i};
+    qsort(rank, n, sizeof *rank, by_cost_desc);
+    size_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = rank[i].i;
+    free(rank);
+    return order;
+}
+
 /* Write every output under a temporary name, then switch them as one set (publish.h): a failure
- * anywhere, a full disk or a file size limit included, leaves the previous set as it was. */
+ * anywhere, a full disk or a file size limit included, leaves the previous set as it was. The
+ * files are written by up to [output] threads threads at once; their messages come in the set's
+ * order, up to the first file that failed. */
 static int write_outputs(struct run_state *st, struct diag *d)
 {
     struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
-    const char *tmp;
-    int rc = 0, status = RUN_OK;
+    struct out_job *jobs = NULL;
+    size_t n = 0;
     char **kept = NULL; /* the statement files of the set, by person id */
-
-    if (!stage(st, "attribution", "xlsx", &tmp, &status, d) || report_attribution_xlsx(&r, tmp, d))
-        rc = -1;
-    if (rc == 0 && r.p) {
-        if (!stage(st, "payouts", "xlsx", &tmp, &status, d) || report_payouts_xlsx(&r, tmp, d))
-            rc = -1;
-        if (rc == 0 &&
-            (!stage(st, "payroll", "csv", &tmp, &status, d) || report_payroll_csv(&r, tmp, d)))
-            rc = -1;
-        if (rc == 0 &&
-            (!stage(st, "lines", "csv", &tmp, &status, d) || report_lines_csv(&r, tmp, d)))
-            rc = -1;
+    int status = plan_jobs(st, &r, &jobs, &n, &kept, d);
+    progress_label("staging");
+    if (status == RUN_OK)
+        status = stage_jobs(st, jobs, n);
+    if (status == RUN_OK) {
+        report_calc_cache_build(&r); /* the threads only read it */
+        size_t *order = job_order(st, &r, jobs, n);
+        struct writers w = {.st = st, .r = &r, .jobs = jobs, .n = n, .order = order};
+        atomic_init(&w.next, 0);
+        atomic_init(&w.failed, false);
+        atomic_init(&w.files_done, 0);
+        progress_label("%s", "");
+        progress_total(n, "files");
+        run_writers(&w, writer_count(st, n));
+        free(order);
     }
-    if (rc == 0 &&
-        (!stage(st, "credits", "csv", &tmp, &status, d) || report_credits_csv(&r, &st->ix, tmp, d)))
-        rc = -1;
-    if (rc == 0 &&
-        (!stage(st, "rejects", "csv", &tmp, &status, d) || report_rejects_csv(&r, tmp, d)))
-        rc = -1;
-    if (rc == 0 && st->stmt_dir && r.p) {
-        int s = write_statements(st, &r, &kept, d);
-        if (s != RUN_OK) {
-            publish_abort();
-            free_names(kept, st->ds.people.n);
-            return s;
-        }
+    /* Messages in the set's order; after a failure, the failed file's are the last. */
+    for (size_t i = 0; i < n; i++) {
+        diag_move(d, &jobs[i].diag);
+        if (jobs[i].status != RUN_OK && status == RUN_OK)
+            status = jobs[i].status;
+        if (jobs[i].status != RUN_OK)
+            break;
     }
-    if (rc) {
+    for (size_t i = 0; i < n; i++)
+        diag_release(&jobs[i].diag);
+    free(jobs);
+    if (status != RUN_OK) {
         publish_abort();
-        return status != RUN_OK ? status : RUN_EIO;
+        free_names(kept, st->ds.people.n);
+        return status;
     }
     progress_label("switching to the new outputs");
-    rc = run_exit_of_publish(publish_commit(d));
+    int rc = run_exit_of_publish(publish_commit(d));
     if (rc == RUN_OK && kept)
         rc = sweep_statements(st, kept, d);
     free_names(kept, st->ds.people.n);

@@ -369,5 +369,6 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     rc |= config_get_int(c, "output", "detail_rows_max", 100000, 0, 100000000, &s->detail_rows_max,
                          d);
     rc |= config_get_int(c, "output", "lines_rows_max", 100000, 0, 1000000, &s->lines_rows_max, d);
+    rc |= config_get_int(c, "output", "threads", 0, 0, OUTPUT_THREADS_MAX, &s->output_threads, d);
     return rc ? -1 : 0;
 }

@@ -1,5 +1,6 @@
 /* util.c — aborting allocators, BUG(), array growth, small string helpers. */
 #include "util.h"
+#include "diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +60,7 @@ char *xstrdup(const char *s)
 
 _Noreturn void bug_at(const char *file, int line, const char *msg)
 {
+    diag_release_stderr_in_handler(); /* a writer thread may have fd 2 caught for a library */
     fprintf(stderr, "sametable: BUG at %s:%d: %s\n", file, line, msg);
     abort();
 }

@@ -59,18 +59,16 @@ struct xbook {
 
 /* libxlsxwriter prints its own errors to stderr ("[ERROR][packager.c:…]") and offers no hook:
  * around every call of it that does I/O, fd 2 is caught (diag_catch_stderr) and what it printed
- * is kept in b->said, to become notes of ours. Returns whether it was caught. */
-static bool lib_catch(void)
+ * is kept in b->said, to become notes of ours. Returns where its output starts, or -1. */
+static int64_t lib_catch(void)
 {
-    return diag_catch_stderr() == 0;
+    return diag_catch_stderr();
 }
 
-static void lib_release(struct xbook *b, bool caught)
+static void lib_release(struct xbook *b, int64_t caught)
 {
-    if (!caught)
-        return;
     size_t used = strlen(b->said);
-    diag_release_stderr(b->said + used, sizeof b->said - used);
+    diag_release_stderr(caught, b->said + used, sizeof b->said - used);
 }
 
 static const char *sanitize(struct xbook *b, const char *text);
@@ -233,7 +231,7 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
     b->scratch = publish_scratch_begin(dir, scratch, sizeof scratch);
     lxw_workbook_options opt = {
         .constant_memory = LXW_FALSE, .tmpdir = b->scratch >= 0 ? scratch : dir, .use_zip64 = 0};
-    bool caught = lib_catch();
+    int64_t caught = lib_catch();
     lxw_workbook *wb = workbook_new_opt(path, &opt); /* copies the options */
     lib_release(b, caught);
     free(dir);
@@ -279,7 +277,7 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     struct xsheet *s = xcalloc(1, sizeof *s);
     s->tall_row = UINT32_MAX;
     s->book = b;
-    bool caught = lib_catch(); /* in constant_memory mode it opens a temporary file */
+    int64_t caught = lib_catch(); /* in constant_memory mode it opens a temporary file */
     s->ws = workbook_add_worksheet(b->wb, name);
     lib_release(b, caught);
     if (!s->ws)
@@ -731,7 +729,7 @@ int xbook_close(struct xbook *b, struct diag *d)
         apply_print(b->sheets[i]);
     }
     progress_note("saving");
-    bool caught = lib_catch();
+    int64_t caught = lib_catch();
     errno = 0;
     lxw_error e = workbook_close(b->wb);
     int err = errno; /* the failed write's, when the zip writer or a temporary file failed */

@@ -96,7 +96,7 @@ static bool xml_whole(const struct member *m)
 static int member_read(FILE *fp, unsigned method, uint64_t csize, struct member *m,
                        const char **why)
 {
-    static unsigned char in[65536], out[65536];
+    static _Thread_local unsigned char in[65536], out[65536]; /* per writer thread */
     z_stream z;
     memset(&z, 0, sizeof z);
     if (method == 8 && inflateInit2(&z, -MAX_WBITS) != Z_OK) {

@@ -107,9 +107,11 @@ for want in (r"^sametable: ingest     reading touches\.csv: [0-9,]+ rows \([0-9]
              r"^sametable: ingest     reading deals\.csv",
              r"^sametable: attribute  attributing: [0-9,]+ of [0-9,]+ deals",
              r"^sametable: incent     computing pay: [0-9,]+ of [0-9,]+ people",
-             r"^sametable: write      payouts-2026-08\.xlsx: sheet ",
-             r"^sametable: write      attribution-2026-08\.xlsx: saving",
-             r"^sametable: write      statements: [0-9,]+ of [0-9,]+ people"):
+             r"^sametable: write      staging",
+             r"^sametable: write      [0-9,]+ of [0-9,]+ files; payouts-2026-08\.xlsx: sheet ",
+             r"^sametable: write      [0-9,]+ of [0-9,]+ files; attribution-2026-08\.xlsx: saving",
+             r"^sametable: write      [0-9,]+ of [0-9,]+ files; [0-9A-Za-z]+\.xlsx: sheet Statement",
+             r"^sametable: write      [1-9][0-9,]* of [0-9,]+ files; "):
     if not any(re.match(want, s) for s in segments):
         problems.append(f"no segment matches {want}: {tty!r}")
 if not re.search(r"\r {20,}\r$", tty):
