@@ -890,9 +890,9 @@ static void statements_sheets(const struct report_ctx *r, struct xbook *b, const
                     ? "One block per person; each amount is the line on the Lines sheet, each "
                       "total the person's rows on the Components sheet. Use the outline buttons "
                       "to fold the lines."
-                    : "One block per person; each amount is the line on the Lines sheet where it "
-                      "is shown there (else as computed), each total the person's rows on the "
-                      "Components sheet.",
+                    : "One block per person; each amount is the line on the Lines sheet, each "
+                      "total the person's rows on the Components sheet. Lines past the Lines "
+                      "sheet's cut are left out here too: a note in the block counts them.",
                 XS_NOTE);
         row++;
         bool first_block = true;

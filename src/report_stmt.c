@@ -303,8 +303,19 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
             if (p->line_index[x] >= line0 && p->line_index[x] < line0 + n_lines)
                 pp_of[p->line_index[x] - line0] = pr->pp;
     }
+    /* In the payouts workbook, the lines the Lines sheet shows ([output] lines_rows_max): the
+     * others are left out here too, so a sheet of statements never outgrows what a spreadsheet
+     * opens; its amounts come from Components, which add every line. */
+    size_t left_out = 0;
+    int64_t left_out_amount = 0;
     for (size_t j = line0; j < line0 + n_lines; j++) {
         const struct payout_line *l = &p->lines[j];
+        if (refs && (refs->ll->last < refs->ll->first ||
+                     (uint64_t)refs->ll->first + j > (uint64_t)refs->ll->last)) {
+            left_out++;
+            left_out_amount += l->amount;
+            continue;
+        }
         xs_date(sh, row, SB_DATE, l->post_day, XS_DATE);
         xs_text(sh, row, SB_COMPONENT, l->component ? l->component->id : line_kind_name(l->kind),
                 XS_PLAIN);
@@ -317,7 +328,7 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
         xs_text(sh, row, SB_RATE, buf, XS_TEXT_RIGHT);
         report_line_text(r, l, buf, sizeof buf);
         xs_text(sh, row, SB_HOW, buf, XS_CALC);
-        if (refs && refs->ll->first + (uint32_t)j <= refs->ll->last) {
+        if (refs) {
             snprintf(f, sizeof f, "=Lines!%s",
                      xs_cell(c1, refs->ll->first + (uint32_t)j, refs->ll->col_amount));
             xs_formula_money(sh, row, SB_AMOUNT, f, l->amount, XS_MONEY);
@@ -329,6 +340,19 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
         xs_int(sh, row, SB_PPKEY, pp_of[j - line0], XS_INT);
         if (refs)
             xs_row_level(sh, row, 1);
+        row++;
+    }
+    if (left_out) {
+        char a[48];
+        report_money_text(a, sizeof a, left_out_amount, digits);
+        snprintf(buf, sizeof buf,
+                 "%s%zu %sline%s (%s %s) %s in lines-%s.csv: the Lines sheet holds "
+                 "the first %zu",
+                 left_out == n_lines ? "This person's " : "", left_out,
+                 left_out == n_lines ? "" : "more ", left_out == 1 ? "" : "s", a, r->s->currency,
+                 left_out == 1 ? "is" : "are", r->period->name, report_lines_shown(r));
+        xs_text(sh, row, SB_HOW, buf, XS_NOTE);
+        xs_row_level(sh, row, 1);
         row++;
     }
     free(pp_of);

@@ -137,6 +137,27 @@ for ws in fw.worksheets:
                        m and 5 <= int(m.group(1)) <= 4 + CAP)
 c.eq("statement lines referring to Lines", refs, CAP)
 
+# The lines past the cut are left out of the statement sheets, each person's with one note that
+# counts them and their amount; together the notes name every line past the cut.
+note_re = re.compile(r"^(?:This person's |)(\d+) (?:more |)lines? \(([-0-9,.]+) USD\) (?:is|are) "
+                     r"in lines-2026-10\.csv: the Lines sheet holds the first 5$")
+notes, left, left_cents, line_rows = 0, 0, 0, 0
+for ws in vw.worksheets:
+    if not ws.title.startswith("St "):
+        continue
+    for row in ws.iter_rows(values_only=True):
+        for v in row:
+            m = note_re.match(v) if isinstance(v, str) else None
+            if m:
+                notes += 1
+                left += int(m.group(1))
+                left_cents += dec_cents(m.group(2).replace(",", ""))
+past = lines[CAP:]
+c.eq("notes of lines left out (one per person with lines past the cut)", notes,
+     len({r["person_id"] for r in past}))
+c.eq("lines the notes count", left, len(past))
+c.eq("amount the notes name", left_cents, sum(dec_cents(r["amount"]) for r in past))
+
 # Per-person statement files keep every line of their person.
 st = os.path.join(out, "statements", "2026-10")
 per_file = defaultdict(int)
