@@ -94,6 +94,10 @@ struct engine {
     /* Per deal-extra column used as a SPIF payee: each person's positions in `order` whose
      * column names them (CSR over person ids; lazily, like colp). */
     uint32_t **colp_first, **colp_pos;
+    /* keep_lines: the people-file line of the last line kept, and whether a kept line ever
+     * followed one of a later person (then sort_lines has work to do). */
+    uint64_t last_kept;
+    bool unsorted;
 };
 
 /* c's tiers resolved against quota, from the cache when they were just resolved. */
@@ -567,6 +571,90 @@ static void gather_deal(const struct engine *e, const struct credit_key *key, en
     BUG("no credit lists for this measure");
 }
 
+/* Attributed revenue's lists, gathered in one pass over the attribution's credits in their own
+ * (deal table) order rather than deal by deal in close order, which reads them at random: each
+ * deal's credits to a group become one entry (group, position, credit), the entries are ordered
+ * by position with a counting sort, then by group with a stable one. */
+static void build_attributed_lists(const struct engine *e, struct credit_lists *cl,
+                                   struct gather *g)
+{
+    const struct dataset *ds = e->ds;
+    const struct attribution *a = e->in->attr;
+    enum group_kind gk = key_groups(&cl->key);
+    uint32_t n = cl->n_groups;
+    uint32_t *q_of = xcalloc(ds->deals.n ? ds->deals.n : 1, sizeof *q_of);
+    for (uint32_t k = 0; k < ds->deals.n; k++)
+        q_of[k] = UINT32_MAX;
+    for (uint32_t q = 0; q < e->n_order; q++)
+        q_of[e->order[q]] = q;
+    size_t nt = 0, cap = 0;
+    uint32_t *tg = NULL, *tq = NULL;
+    int64_t *tc = NULL;
+    for (size_t i = 0; a && i < a->n_credits;) {
+        uint32_t k = a->credits[i].deal;
+        uint32_t q = k < ds->deals.n ? q_of[k] : UINT32_MAX;
+        /* only the run of credits from the deal's credit_first on, as credit() reads them */
+        if (q != UINT32_MAX && a->credit_first[k] != i)
+            q = UINT32_MAX;
+        size_t j = i;
+        g->n = 0;
+        for (; j < a->n_credits && a->credits[j].deal == k; j++) {
+            if (q == UINT32_MAX)
+                continue;
+            uint32_t owner = ds->campaigns.owner[a->credits[j].campaign];
+            if (gk != GROUP_ALL && owner == ID_NONE)
+                continue;
+            uint32_t grp = group_of(&ds->people, gk, owner);
+            if (grp != ID_NONE && grp < n)
+                gather_add(g, q, grp, a->credits[j].cents[cl->key.model]);
+        }
+        for (uint32_t t = 0; t < g->n; t++) {
+            uint32_t grp = g->list[t];
+            if (g->acc[grp] == 0)
+                continue;
+            if (nt == cap) {
+                cap = cap ? 2 * cap : 1024;
+                tg = xreallocarray(tg, cap, sizeof *tg);
+                tq = xreallocarray(tq, cap, sizeof *tq);
+                tc = xreallocarray(tc, cap, sizeof *tc);
+            }
+            tg[nt] = grp;
+            tq[nt] = q;
+            tc[nt++] = g->acc[grp];
+        }
+        i = j;
+    }
+    free(q_of);
+    /* by position (counting sort), then stably by group */
+    uint32_t *qstart = xcalloc((size_t)e->n_order + 1, sizeof *qstart);
+    for (size_t t = 0; t < nt; t++)
+        qstart[tq[t] + 1]++;
+    for (uint32_t q = 0; q < e->n_order; q++)
+        qstart[q + 1] += qstart[q];
+    uint32_t *by_q = xcalloc(nt ? nt : 1, sizeof *by_q);
+    for (size_t t = 0; t < nt; t++)
+        by_q[qstart[tq[t]]++] = (uint32_t)t;
+    free(qstart);
+    for (size_t t = 0; t < nt; t++)
+        cl->first[tg[t] + 1]++;
+    for (uint32_t i = 0; i < n; i++)
+        cl->first[i + 1] += cl->first[i];
+    cl->pos = xcalloc(nt ? nt : 1, sizeof *cl->pos);
+    cl->cr = xcalloc(nt ? nt : 1, sizeof *cl->cr);
+    uint32_t *fill = xcalloc(n ? n : 1, sizeof *fill);
+    memcpy(fill, cl->first, (size_t)n * sizeof *fill);
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t t = by_q[i];
+        cl->pos[fill[tg[t]]] = tq[t];
+        cl->cr[fill[tg[t]]++] = tc[t];
+    }
+    free(fill);
+    free(by_q);
+    free(tg);
+    free(tq);
+    free(tc);
+}
+
 static void build_credit_lists(const struct engine *e, struct credit_lists *cl)
 {
     const struct person_table *pt = &e->ds->people;
@@ -583,6 +671,10 @@ static void build_credit_lists(const struct engine *e, struct credit_lists *cl)
                        .chain = xcalloc(pt->n ? pt->n : 1, sizeof *g.chain)};
     cl->first = xcalloc((size_t)n + 1, sizeof *cl->first);
     uint32_t *fill = NULL;
+    if (cl->key.measure == MEASURE_ATTRIBUTED_REVENUE) {
+        build_attributed_lists(e, cl, &g);
+        goto done;
+    }
     /* Count per group, then fill: the same gathering twice rather than a list of triples. */
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
@@ -616,6 +708,7 @@ static void build_credit_lists(const struct engine *e, struct credit_lists *cl)
             }
         }
     }
+done:
     free(fill);
     free(g.acc);
     free(g.stamp);
@@ -1478,14 +1571,24 @@ static uint32_t payout_periods(const struct plan *plan, const struct period *run
     return n;
 }
 
-/* Move the lines of the current person posted inside `win` into p->lines. */
-static void keep_lines(struct engine *e, const struct period *win)
+/* Move the lines of the current person posted inside `win` into p->lines; pp_sum (may be NULL)
+ * adds each kept line's amount to its payout period in e->pps. */
+static void keep_lines(struct engine *e, const struct period *win, int64_t *pp_sum)
 {
     struct payouts *p = e->p;
+    const uint64_t *file_line = e->ds->people.line;
     for (size_t i = 0; i < e->n_tmp; i++) {
         const struct payout_line *t = &e->tmp[i];
         if (!period_has_day(win, t->post_day))
             continue;
+        if (p->n_lines && file_line[t->person] < e->last_kept)
+            e->unsorted = true;
+        e->last_kept = file_line[t->person];
+        if (pp_sum) {
+            uint32_t q = pp_of(e->pps, e->n_pps, t->post_day);
+            if (q < e->n_pps)
+                pp_sum[q] += t->amount;
+        }
         size_t first = p->n_slices;
         if (t->n_slices && !e->in->earned_only) {
             VEC_GROW(p->slices, p->cap_slices, p->n_slices + t->n_slices);
@@ -1515,12 +1618,9 @@ static int person_cmp(const void *a, const void *b, void *ctx)
 /* Lines by person in people-file order (pools were computed after everyone else), stable.
  * `people` lists everyone who can have lines, in people-file order. */
 static void sort_lines(struct payouts *p, const struct person_table *pt, const uint32_t *people,
-                       uint32_t n_people)
+                       uint32_t n_people, bool sorted)
 {
     size_t n = p->n_lines;
-    bool sorted = true; /* the common case: no pool lines */
-    for (size_t i = 1; i < n && sorted; i++)
-        sorted = pt->line[p->lines[i - 1].person] <= pt->line[p->lines[i].person];
     /* A stable counting sort by the person's line (the rank of it among `people`, which are in
      * line order), moved in place along the permutation's cycles: no second copy of the lines. */
     uint32_t *rank = sorted ? NULL : xcalloc(pt->n ? pt->n : 1, sizeof *rank);
@@ -1941,15 +2041,10 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             }
         }
         e.n_pmeas[who] = (uint32_t)(e.n_meas - e.meas0[who]);
-        size_t first_line = p->n_lines;
-        keep_lines(&e, &win);
-        /* cap_payee: per payout period (a quarter run on a monthly plan caps each month) */
-        int64_t pp_sum[12] = {0}; /* one pass over the lines; the periods are disjoint */
-        for (size_t i = first_line; i < p->n_lines; i++) {
-            uint32_t q = pp_of(e.pps, e.n_pps, p->lines[i].post_day);
-            if (q < e.n_pps)
-                pp_sum[q] += p->lines[i].amount;
-        }
+        /* cap_payee: per payout period (a quarter run on a monthly plan caps each month); the
+         * sums are taken as the lines are kept (the periods are disjoint) */
+        int64_t pp_sum[12] = {0};
+        keep_lines(&e, &win, pp_sum);
         for (uint32_t q = 0; q < e.n_pps; q++) {
             const struct period *P = &e.pps[q];
             const struct plan_version *vw = plan_version_on(plan, P->last_day);
@@ -1964,7 +2059,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             char a[40];
             fmt_money(&e, a, sizeof a, vw->cap_payee);
             note(l, "cap_payee %s for the payout period %s", a, P->name);
-            keep_lines(&e, P);
+            keep_lines(&e, P, NULL);
         }
         if (rat_overflowed()) {
             diag_error(d, ds->files[INPUT_PEOPLE].display, pt->line[who],
@@ -1988,11 +2083,11 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
                     seen = plan_component(&plan->versions[u], comp->id) != NULL;
                 if (!seen && comp->type == COMP_POOL) {
                     run_pools(&e, plan, comp, &win);
-                    keep_lines(&e, &win);
+                    keep_lines(&e, &win, NULL);
                 }
             }
     }
-    sort_lines(p, pt, e.people, e.n_people);
+    sort_lines(p, pt, e.people, e.n_people, !e.unsorted);
     if (rc == 0 && !in->earned_only) {
         build_rows(&e);
         rc = pay_currencies(&e);
