@@ -1596,6 +1596,9 @@ static void keep_lines(struct engine *e, const struct period *win, int64_t *pp_s
             p->n_slices += t->n_slices;
         }
         VEC_GROW(p->lines, p->cap_lines, p->n_lines + 1);
+        /* the person's lines as sort_lines finds them when they need no sorting */
+        if (!p->person_nlines[t->person]++)
+            p->person_line0[t->person] = p->n_lines;
         struct payout_line *l = &p->lines[p->n_lines++];
         memcpy(l, t, sizeof *l);
         l->slice0 = first;
@@ -1664,10 +1667,12 @@ static void sort_lines(struct payouts *p, const struct person_table *pt, const u
         free(dest);
         free(start);
         free(rank);
-    }
-    for (size_t i = n; i-- > 0;) {
-        p->person_line0[p->lines[i].person] = i;
-        p->person_nlines[p->lines[i].person]++;
+        /* keep_lines counted them in the order kept */
+        memset(p->person_nlines, 0, pt->n * sizeof *p->person_nlines);
+        for (size_t i = n; i-- > 0;) {
+            p->person_line0[p->lines[i].person] = i;
+            p->person_nlines[p->lines[i].person]++;
+        }
     }
 }
 
