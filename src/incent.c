@@ -86,7 +86,16 @@ static size_t slices_pos(const struct tier_r *t, size_t n, enum tier_method m, s
     if (rat_cmp(a, b) == 0)
         return 0;
     if (m == METHOD_MARGINAL) {
+        /* A tier [lo, hi] gives a slice only when it overlaps (min(a, b), max(a, b)): when it
+         * starts at or above both, or ends at or below both, clip(a) == clip(b) and the slice
+         * would be 0 (tested per tier: bounds mixing amounts and shares of quota need not
+         * increase). */
+        bool a_top = rat_cmp(a, b) >= 0;
+        struct rat top = a_top ? a : b, bottom = a_top ? b : a;
         for (size_t i = 0; i < n; i++) {
+            if (rat_cmp(t[i].lower, top) >= 0 ||
+                (i + 1 < n && rat_cmp(t[i + 1].lower, bottom) <= 0))
+                continue;
             struct rat lo = t[i].lower;
             /* clip(x) to [lo, hi]; the slice is clip(b) - clip(a) */
             struct rat ca = rat_max(a, lo), cb = rat_max(b, lo);

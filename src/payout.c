@@ -12,6 +12,28 @@
 #include "progress.h"
 #include "util.h"
 
+/* What a component's credit to one person depends on besides the deal (credit()), for the
+ * measures whose credit can name people who are not on the deal. */
+struct credit_key {
+    enum measure measure; /* team, company, attributed or sourced revenue */
+    bool override;        /* team revenue: the reports of the person (override), not their team */
+    enum scope scope;     /* attributed and sourced revenue; SCOPE_COMPANY otherwise */
+    int model;            /* attributed revenue: the model; -1 otherwise */
+};
+
+/* The deals crediting each group of people under one credit key. A group is what credit()
+ * compares the person with: the person (override; own scope), their team (team revenue; team
+ * scope) or everyone (company revenue and scope). Group g: positions in the close order
+ * pos[first[g] .. first[g + 1]), ascending, each with its credit cr[] (never 0: a deal crediting
+ * 0 adds no line and moves no measure, so leaving it out changes nothing). */
+struct credit_lists {
+    struct credit_key key;
+    uint32_t n_groups;
+    uint32_t *first; /* n_groups + 1 */
+    uint32_t *pos;
+    int64_t *cr;
+};
+
 struct engine {
     const struct payout_input *in;
     const struct dataset *ds;
@@ -64,6 +86,18 @@ struct engine {
         int64_t *prefix; /* NULL: a sum overflowed; walk the deals */
     } shared[8];
     int n_shared;
+    /* Per credit key (credit_key_of), the deals that credit each group of people: built once
+     * per run when a component first needs it, so a component walks only the deals that credit
+     * its person instead of every deal of each attainment period (credit_lists_for). */
+    struct credit_lists *cls;
+    size_t n_cls, cap_cls;
+    /* Per deal-extra column used as a SPIF payee: each person's positions in `order` whose
+     * column names them (CSR over person ids; lazily, like colp). */
+    uint32_t **colp_first, **colp_pos;
+    /* keep_lines: the people-file line of the last line kept, and whether a kept line ever
+     * followed one of a later person (then sort_lines has work to do). */
+    uint64_t last_kept;
+    bool unsorted;
 };
 
 /* c's tiers resolved against quota, from the cache when they were just resolved. */
@@ -387,6 +421,325 @@ static int64_t credit(const struct engine *e, uint32_t person, const struct comp
     BUG("unknown measure");
 }
 
+/* ---- credit lists ------------------------------------------------------------------------ */
+
+/* The credit key of c, or false when c credits only people on the deal (own revenue, won deals:
+ * pl_pos lists those). */
+static bool credit_key_of(const struct component *c, struct credit_key *k)
+{
+    *k = (struct credit_key){c->measure, false, SCOPE_COMPANY, -1};
+    switch (c->measure) {
+    case MEASURE_TEAM_REVENUE:
+        k->override = c->type == COMP_OVERRIDE;
+        return true;
+    case MEASURE_COMPANY_REVENUE:
+        return true;
+    case MEASURE_ATTRIBUTED_REVENUE:
+        k->model = (int)c->model;
+        k->scope = c->scope;
+        return true;
+    case MEASURE_SOURCED_REVENUE:
+        k->scope = c->scope;
+        return true;
+    case MEASURE_OWN_REVENUE:
+    case MEASURE_WON_DEALS:
+    case MEASURE_N:
+        break;
+    }
+    return false;
+}
+
+static bool credit_key_eq(const struct credit_key *a, const struct credit_key *b)
+{
+    return a->measure == b->measure && a->override == b->override && a->scope == b->scope &&
+           a->model == b->model;
+}
+
+enum group_kind { GROUP_PERSON, GROUP_TEAM, GROUP_ALL };
+
+static enum group_kind key_groups(const struct credit_key *k)
+{
+    if (k->measure == MEASURE_TEAM_REVENUE)
+        return k->override ? GROUP_PERSON : GROUP_TEAM;
+    if (k->measure == MEASURE_COMPANY_REVENUE || k->scope == SCOPE_COMPANY)
+        return GROUP_ALL;
+    return k->scope == SCOPE_OWN ? GROUP_PERSON : GROUP_TEAM;
+}
+
+/* The group holding `who` under kind g (a split's person, a campaign's owner, or the person
+ * being paid), or ID_NONE: none, so no credit (same_team and campaign_in_scope). */
+static uint32_t group_of(const struct person_table *pt, enum group_kind g, uint32_t who)
+{
+    if (g == GROUP_ALL)
+        return 0;
+    if (who >= pt->n)
+        return ID_NONE;
+    return g == GROUP_PERSON ? who : pt->team[who];
+}
+
+/* Scratch for one deal's credits by group: the groups touched, in order, and their sums. */
+struct gather {
+    int64_t *acc;     /* per group */
+    uint32_t *stamp;  /* per group: the deal (position + 1) that last touched it */
+    uint32_t *list;   /* the groups touched by the current deal */
+    uint32_t n;       /* how many */
+    uint32_t *chain;  /* per person: the split (+ 1) whose manager chain last reached them */
+    uint32_t n_split; /* splits walked so far */
+};
+
+static void gather_add(struct gather *g, uint32_t q, uint32_t group, int64_t cents)
+{
+    if (g->stamp[group] != q + 1) {
+        g->stamp[group] = q + 1;
+        g->acc[group] = 0;
+        g->list[g->n++] = group;
+    }
+    g->acc[group] += cents;
+}
+
+/* The credits of the deal at position q of the close order to each group under key k: what
+ * credit() would sum for any person of that group, gathered in one pass over the deal's splits
+ * or attribution credits. */
+static void gather_deal(const struct engine *e, const struct credit_key *key, enum group_kind gk,
+                        uint32_t n_groups, uint32_t q, struct gather *g)
+{
+    const struct dataset *ds = e->ds;
+    const struct person_table *pt = &ds->people;
+    uint32_t k = e->order[q];
+    g->n = 0;
+    switch (key->measure) {
+    case MEASURE_TEAM_REVENUE:
+        for (uint32_t i = e->sp_first[k]; i < e->sp_first[k] + e->sp_n[k]; i++) {
+            uint32_t who = e->sp_person[i];
+            if (e->sp_overlay[i])
+                continue;
+            if (!key->override) {
+                uint32_t t = group_of(pt, GROUP_TEAM, who);
+                if (t != ID_NONE && t < n_groups)
+                    gather_add(g, q, t, e->sp_cents[i]);
+                continue;
+            }
+            /* payout_reports_to: every manager up the chain (at most 64 levels), each once */
+            uint32_t split = ++g->n_split;
+            uint32_t m = who < pt->n ? pt->manager[who] : ID_NONE;
+            for (int depth = 0; m != ID_NONE && m < pt->n && depth < 64; depth++) {
+                if (g->chain[m] != split) {
+                    g->chain[m] = split;
+                    gather_add(g, q, m, e->sp_cents[i]);
+                }
+                m = pt->manager[m];
+            }
+        }
+        return;
+    case MEASURE_COMPANY_REVENUE:
+        gather_add(g, q, 0, ds->deals.amount[k]);
+        return;
+    case MEASURE_ATTRIBUTED_REVENUE: {
+        const struct attribution *a = e->in->attr;
+        if (!a || a->credit_first[k] == SIZE_MAX)
+            return;
+        for (size_t i = a->credit_first[k]; i < a->n_credits && a->credits[i].deal == k; i++) {
+            uint32_t owner = ds->campaigns.owner[a->credits[i].campaign];
+            if (gk != GROUP_ALL && owner == ID_NONE)
+                continue;
+            uint32_t grp = group_of(pt, gk, owner);
+            if (grp != ID_NONE && grp < n_groups)
+                gather_add(g, q, grp, a->credits[i].cents[key->model]);
+        }
+        return;
+    }
+    case MEASURE_SOURCED_REVENUE: {
+        const struct attribution *a = e->in->attr;
+        if (!a)
+            return;
+        uint32_t first = a->first_touch[k];
+        if (first == ID_NONE || !e->marketing[ds->campaigns.channel[first]])
+            return;
+        uint32_t owner = ds->campaigns.owner[first];
+        if (gk != GROUP_ALL && owner == ID_NONE)
+            return;
+        uint32_t grp = group_of(pt, gk, owner);
+        if (grp != ID_NONE && grp < n_groups)
+            gather_add(g, q, grp, ds->deals.amount[k]);
+        return;
+    }
+    case MEASURE_OWN_REVENUE:
+    case MEASURE_WON_DEALS:
+    case MEASURE_N:
+        break;
+    }
+    BUG("no credit lists for this measure");
+}
+
+/* Attributed revenue's lists, gathered in one pass over the attribution's credits in their own
+ * (deal table) order rather than deal by deal in close order, which reads them at random: each
+ * deal's credits to a group become one entry (group, position, credit), the entries are ordered
+ * by position with a counting sort, then by group with a stable one. */
+static void build_attributed_lists(const struct engine *e, struct credit_lists *cl,
+                                   struct gather *g)
+{
+    const struct dataset *ds = e->ds;
+    const struct attribution *a = e->in->attr;
+    enum group_kind gk = key_groups(&cl->key);
+    uint32_t n = cl->n_groups;
+    uint32_t *q_of = xcalloc(ds->deals.n ? ds->deals.n : 1, sizeof *q_of);
+    for (uint32_t k = 0; k < ds->deals.n; k++)
+        q_of[k] = UINT32_MAX;
+    for (uint32_t q = 0; q < e->n_order; q++)
+        q_of[e->order[q]] = q;
+    size_t nt = 0, cap = 0;
+    uint32_t *tg = NULL, *tq = NULL;
+    int64_t *tc = NULL;
+    for (size_t i = 0; a && i < a->n_credits;) {
+        uint32_t k = a->credits[i].deal;
+        uint32_t q = k < ds->deals.n ? q_of[k] : UINT32_MAX;
+        /* only the run of credits from the deal's credit_first on, as credit() reads them */
+        if (q != UINT32_MAX && a->credit_first[k] != i)
+            q = UINT32_MAX;
+        size_t j = i;
+        g->n = 0;
+        for (; j < a->n_credits && a->credits[j].deal == k; j++) {
+            if (q == UINT32_MAX)
+                continue;
+            uint32_t owner = ds->campaigns.owner[a->credits[j].campaign];
+            if (gk != GROUP_ALL && owner == ID_NONE)
+                continue;
+            uint32_t grp = group_of(&ds->people, gk, owner);
+            if (grp != ID_NONE && grp < n)
+                gather_add(g, q, grp, a->credits[j].cents[cl->key.model]);
+        }
+        for (uint32_t t = 0; t < g->n; t++) {
+            uint32_t grp = g->list[t];
+            if (g->acc[grp] == 0)
+                continue;
+            if (nt == cap) {
+                cap = cap ? 2 * cap : 1024;
+                tg = xreallocarray(tg, cap, sizeof *tg);
+                tq = xreallocarray(tq, cap, sizeof *tq);
+                tc = xreallocarray(tc, cap, sizeof *tc);
+            }
+            tg[nt] = grp;
+            tq[nt] = q;
+            tc[nt++] = g->acc[grp];
+        }
+        i = j;
+    }
+    free(q_of);
+    /* by position (counting sort), then stably by group */
+    uint32_t *qstart = xcalloc((size_t)e->n_order + 1, sizeof *qstart);
+    for (size_t t = 0; t < nt; t++)
+        qstart[tq[t] + 1]++;
+    for (uint32_t q = 0; q < e->n_order; q++)
+        qstart[q + 1] += qstart[q];
+    uint32_t *by_q = xcalloc(nt ? nt : 1, sizeof *by_q);
+    for (size_t t = 0; t < nt; t++)
+        by_q[qstart[tq[t]]++] = (uint32_t)t;
+    free(qstart);
+    for (size_t t = 0; t < nt; t++)
+        cl->first[tg[t] + 1]++;
+    for (uint32_t i = 0; i < n; i++)
+        cl->first[i + 1] += cl->first[i];
+    cl->pos = xcalloc(nt ? nt : 1, sizeof *cl->pos);
+    cl->cr = xcalloc(nt ? nt : 1, sizeof *cl->cr);
+    uint32_t *fill = xcalloc(n ? n : 1, sizeof *fill);
+    memcpy(fill, cl->first, (size_t)n * sizeof *fill);
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t t = by_q[i];
+        cl->pos[fill[tg[t]]] = tq[t];
+        cl->cr[fill[tg[t]]++] = tc[t];
+    }
+    free(fill);
+    free(by_q);
+    free(tg);
+    free(tq);
+    free(tc);
+}
+
+static void build_credit_lists(const struct engine *e, struct credit_lists *cl)
+{
+    const struct person_table *pt = &e->ds->people;
+    enum group_kind gk = key_groups(&cl->key);
+    uint32_t n = gk == GROUP_ALL ? 1 : gk == GROUP_PERSON ? pt->n : e->ds->teams.n;
+    for (uint32_t i = 0; gk == GROUP_TEAM && i < pt->n; i++)
+        if (pt->team[i] != ID_NONE && pt->team[i] >= n)
+            n = pt->team[i] + 1;
+    cl->n_groups = n;
+    size_t ng = n ? n : 1;
+    struct gather g = {.acc = xcalloc(ng, sizeof *g.acc),
+                       .stamp = xcalloc(ng, sizeof *g.stamp),
+                       .list = xcalloc(ng, sizeof *g.list),
+                       .chain = xcalloc(pt->n ? pt->n : 1, sizeof *g.chain)};
+    cl->first = xcalloc((size_t)n + 1, sizeof *cl->first);
+    uint32_t *fill = NULL;
+    if (cl->key.measure == MEASURE_ATTRIBUTED_REVENUE) {
+        build_attributed_lists(e, cl, &g);
+        goto done;
+    }
+    /* Count per group, then fill: the same gathering twice rather than a list of triples. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            uint32_t sum = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t c = cl->first[i];
+                cl->first[i] = sum;
+                sum += c;
+            }
+            cl->first[n] = sum;
+            cl->pos = xcalloc(sum ? sum : 1, sizeof *cl->pos);
+            cl->cr = xcalloc(sum ? sum : 1, sizeof *cl->cr);
+            fill = xcalloc(ng, sizeof *fill);
+            memcpy(fill, cl->first, (size_t)n * sizeof *fill);
+            memset(g.stamp, 0, ng * sizeof *g.stamp);
+            memset(g.chain, 0, (pt->n ? pt->n : 1) * sizeof *g.chain);
+            g.n_split = 0;
+        }
+        for (uint32_t q = 0; q < e->n_order; q++) {
+            gather_deal(e, &cl->key, gk, n, q, &g);
+            for (uint32_t i = 0; i < g.n; i++) {
+                uint32_t grp = g.list[i];
+                if (g.acc[grp] == 0)
+                    continue;
+                if (pass == 0) {
+                    cl->first[grp]++;
+                } else {
+                    cl->pos[fill[grp]] = q;
+                    cl->cr[fill[grp]++] = g.acc[grp];
+                }
+            }
+        }
+    }
+done:
+    free(fill);
+    free(g.acc);
+    free(g.stamp);
+    free(g.list);
+    free(g.chain);
+}
+
+/* The credit lists of a commission, override or bonus when every version credits it under one
+ * key (built on first use), else NULL: walk every deal with credit(). */
+static const struct credit_lists *credit_lists_for(struct engine *e, const struct plan *plan,
+                                                   const struct component *ref)
+{
+    struct credit_key key;
+    if (!credit_key_of(ref, &key))
+        return NULL;
+    for (size_t v = 0; v < plan->n_versions; v++) {
+        const struct component *c = plan_component(&plan->versions[v], ref->id);
+        struct credit_key k2;
+        if (c && (!credit_key_of(c, &k2) || !credit_key_eq(&k2, &key)))
+            return NULL;
+    }
+    for (size_t i = 0; i < e->n_cls; i++)
+        if (credit_key_eq(&e->cls[i].key, &key))
+            return &e->cls[i];
+    VEC_GROW(e->cls, e->cap_cls, e->n_cls + 1);
+    struct credit_lists *cl = &e->cls[e->n_cls++];
+    *cl = (struct credit_lists){.key = key};
+    build_credit_lists(e, cl);
+    return cl;
+}
+
 /* ---- lines ------------------------------------------------------------------------------- */
 
 struct ctx {
@@ -662,6 +1015,55 @@ static uint32_t column_person(struct engine *e, size_t col, uint32_t k)
     return e->colp[col][k];
 }
 
+/* The positions in the close order of the deals whose extra column `col` names `who` (*n of
+ * them, ascending). */
+static const uint32_t *column_positions(struct engine *e, size_t col, uint32_t who, size_t *n)
+{
+    uint32_t np = e->ds->people.n;
+    if (!e->colp_first[col]) {
+        uint32_t *first = xcalloc((size_t)np + 1, sizeof *first);
+        for (uint32_t q = 0; q < e->n_order; q++) {
+            uint32_t v = column_person(e, col, e->order[q]);
+            if (v < np)
+                first[v + 1]++;
+        }
+        for (uint32_t i = 0; i < np; i++)
+            first[i + 1] += first[i];
+        uint32_t *pos = xcalloc(first[np] ? first[np] : 1, sizeof *pos);
+        uint32_t *fill = xcalloc(np ? np : 1, sizeof *fill);
+        memcpy(fill, first, (size_t)np * sizeof *fill);
+        for (uint32_t q = 0; q < e->n_order; q++) {
+            uint32_t v = column_person(e, col, e->order[q]);
+            if (v < np)
+                pos[fill[v]++] = q;
+        }
+        free(fill);
+        e->colp_first[col] = first;
+        e->colp_pos[col] = pos;
+    }
+    if (who >= np) {
+        *n = 0;
+        return NULL;
+    }
+    *n = e->colp_first[col][who + 1] - e->colp_first[col][who];
+    return e->colp_pos[col] + e->colp_first[col][who];
+}
+
+/* Does every version's SPIF of ref's id pay the payee column ref pays (or is no SPIF)? Then
+ * only the deals whose column names the person can pay them. */
+static bool spif_column_only(const struct plan *plan, const struct component *ref)
+{
+    if (ref->payee != PAYEE_COLUMN)
+        return false;
+    for (size_t v = 0; v < plan->n_versions; v++) {
+        const struct component *c = plan_component(&plan->versions[v], ref->id);
+        if (c && c->type == COMP_SPIF &&
+            (c->payee != PAYEE_COLUMN || c->payee_extra != ref->payee_extra))
+            return false;
+    }
+    return true;
+}
+
 /* The SPIF amount `person` gets for deal k (0 if none). */
 static int64_t spif_share(struct engine *e, const struct component *c, uint32_t person, uint32_t k)
 {
@@ -828,6 +1230,29 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
     int64_t carry = 0;
     size_t cursor = order_from(e, x.A.first_day); /* into e->order */
     const int64_t *shared = shared_prefix(e, plan, ref);
+    /* The deals that can credit or pay this person, when a list holds them. */
+    bool lists = false;
+    const uint32_t *lpos = NULL;
+    const int64_t *lcr = NULL;
+    size_t nl = 0;
+    if (ref->type == COMP_SPIF) {
+        if (spif_column_only(plan, ref)) {
+            lists = true;
+            lpos = column_positions(e, ref->payee_extra, who, &nl);
+        }
+    } else if (!shared && (ref->type == COMP_COMMISSION || ref->type == COMP_OVERRIDE ||
+                           ref->type == COMP_BONUS)) {
+        const struct credit_lists *cl = credit_lists_for(e, plan, ref);
+        if (cl) {
+            lists = true;
+            uint32_t g = group_of(&e->ds->people, key_groups(&cl->key), who);
+            if (g != ID_NONE && g < cl->n_groups) {
+                lpos = cl->pos + cl->first[g];
+                lcr = cl->cr + cl->first[g];
+                nl = cl->first[g + 1] - cl->first[g];
+            }
+        }
+    }
     /* Periods that end before the window only matter for what they hand on: a clawback's
      * original line or carried cap excess. Without either, skip them. */
     bool history = false;
@@ -872,25 +1297,31 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             jm++;
         size_t end = order_from(e, x.A.last_day + 1);
         /* The deals to look at: the person's own when the measure (or the SPIF payee) only
-         * ever credits people on the deal, else every deal of the period. */
+         * ever credits people on the deal; those whose payee column names them; those crediting
+         * their group (credit lists, with the credit); else every deal of the period. */
         const uint32_t *pos = NULL;
-        size_t npos = 0, p0 = 0;
+        const int64_t *crs = NULL;
+        size_t npos = 0;
         bool own = (ref->type == COMP_SPIF && ref->payee != PAYEE_COLUMN) ||
                    (ref->type != COMP_SPIF &&
                     (ref->measure == MEASURE_OWN_REVENUE || ref->measure == MEASURE_WON_DEALS));
+        bool listed = own || lists;
         if (own) {
             pos = e->pl_pos + e->pl_first[who];
             npos = e->pl_n[who];
-            p0 = pos_from(pos, npos, cursor);
+        } else if (lists) {
+            pos = lpos;
+            crs = lcr;
+            npos = nl;
         }
-        size_t p1 = own ? pos_from(pos, npos, end) : p0;
-        size_t from = own ? p0 : cursor, to = own ? p1 : end;
+        size_t from = listed ? pos_from(pos, npos, cursor) : cursor;
+        size_t to = listed ? pos_from(pos, npos, end) : end;
         /* the component in the version of the deal's close day, looked up once per version */
         const struct plan_version *cv = NULL;
         const struct component *cc = NULL;
         if (ref->type == COMP_SPIF) {
             for (size_t i = from; i < to; i++) {
-                uint32_t k = e->order[own ? pos[i] : i];
+                uint32_t k = e->order[listed ? pos[i] : i];
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
                 if (v != cv) {
                     cv = v;
@@ -914,7 +1345,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             }
         } else if (ref->type == COMP_COMMISSION || ref->type == COMP_OVERRIDE ||
                    ref->type == COMP_BONUS) {
-            if (shared && !own) {
+            if (shared && !listed) {
                 /* a bonus on a credit naming no one: no deal lines, the measure from the sums */
                 for (; measured && jm < e->n_pps && e->pps[jm].last_day <= x.A.last_day; jm++) {
                     size_t upto = order_from(e, e->pps[jm].last_day + 1);
@@ -924,7 +1355,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                 from = to; /* no deal to walk */
             }
             for (size_t i = from; i < to; i++) {
-                uint32_t k = e->order[own ? pos[i] : i];
+                uint32_t k = e->order[listed ? pos[i] : i];
                 for (; measured && jm < e->n_pps && e->pps[jm].last_day < dl->close_day[k]; jm++)
                     record_measure(e, &x, cend, jm, cum);
                 const struct plan_version *v = plan_version_on(plan, dl->close_day[k]);
@@ -933,7 +1364,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                     cc = plan_component(v, ref->id);
                 }
                 const struct component *c = cc;
-                int64_t cr = credit(e, who, c ? c : ref, k, NULL);
+                int64_t cr = crs ? crs[i] : credit(e, who, c ? c : ref, k, NULL);
                 if (cr == 0)
                     continue;
                 if (c && c->type != COMP_BONUS && c->basis != BASIS_PERIOD_TOTAL &&
@@ -1140,14 +1571,24 @@ static uint32_t payout_periods(const struct plan *plan, const struct period *run
     return n;
 }
 
-/* Move the lines of the current person posted inside `win` into p->lines. */
-static void keep_lines(struct engine *e, const struct period *win)
+/* Move the lines of the current person posted inside `win` into p->lines; pp_sum (may be NULL)
+ * adds each kept line's amount to its payout period in e->pps. */
+static void keep_lines(struct engine *e, const struct period *win, int64_t *pp_sum)
 {
     struct payouts *p = e->p;
+    const uint64_t *file_line = e->ds->people.line;
     for (size_t i = 0; i < e->n_tmp; i++) {
         const struct payout_line *t = &e->tmp[i];
         if (!period_has_day(win, t->post_day))
             continue;
+        if (p->n_lines && file_line[t->person] < e->last_kept)
+            e->unsorted = true;
+        e->last_kept = file_line[t->person];
+        if (pp_sum) {
+            uint32_t q = pp_of(e->pps, e->n_pps, t->post_day);
+            if (q < e->n_pps)
+                pp_sum[q] += t->amount;
+        }
         size_t first = p->n_slices;
         if (t->n_slices && !e->in->earned_only) {
             VEC_GROW(p->slices, p->cap_slices, p->n_slices + t->n_slices);
@@ -1155,6 +1596,9 @@ static void keep_lines(struct engine *e, const struct period *win)
             p->n_slices += t->n_slices;
         }
         VEC_GROW(p->lines, p->cap_lines, p->n_lines + 1);
+        /* the person's lines as sort_lines finds them when they need no sorting */
+        if (!p->person_nlines[t->person]++)
+            p->person_line0[t->person] = p->n_lines;
         struct payout_line *l = &p->lines[p->n_lines++];
         memcpy(l, t, sizeof *l);
         l->slice0 = first;
@@ -1177,12 +1621,9 @@ static int person_cmp(const void *a, const void *b, void *ctx)
 /* Lines by person in people-file order (pools were computed after everyone else), stable.
  * `people` lists everyone who can have lines, in people-file order. */
 static void sort_lines(struct payouts *p, const struct person_table *pt, const uint32_t *people,
-                       uint32_t n_people)
+                       uint32_t n_people, bool sorted)
 {
     size_t n = p->n_lines;
-    bool sorted = true; /* the common case: no pool lines */
-    for (size_t i = 1; i < n && sorted; i++)
-        sorted = pt->line[p->lines[i - 1].person] <= pt->line[p->lines[i].person];
     /* A stable counting sort by the person's line (the rank of it among `people`, which are in
      * line order), moved in place along the permutation's cycles: no second copy of the lines. */
     uint32_t *rank = sorted ? NULL : xcalloc(pt->n ? pt->n : 1, sizeof *rank);
@@ -1226,10 +1667,12 @@ static void sort_lines(struct payouts *p, const struct person_table *pt, const u
         free(dest);
         free(start);
         free(rank);
-    }
-    for (size_t i = n; i-- > 0;) {
-        p->person_line0[p->lines[i].person] = i;
-        p->person_nlines[p->lines[i].person]++;
+        /* keep_lines counted them in the order kept */
+        memset(p->person_nlines, 0, pt->n * sizeof *p->person_nlines);
+        for (size_t i = n; i-- > 0;) {
+            p->person_line0[p->lines[i].person] = i;
+            p->person_nlines[p->lines[i].person]++;
+        }
     }
 }
 
@@ -1547,6 +1990,8 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     rc |= build_deals(&e);
     build_person_lists(&e);
     e.colp = xcalloc(ds->deals.n_extra ? ds->deals.n_extra : 1, sizeof *e.colp);
+    e.colp_first = xcalloc(ds->deals.n_extra ? ds->deals.n_extra : 1, sizeof *e.colp_first);
+    e.colp_pos = xcalloc(ds->deals.n_extra ? ds->deals.n_extra : 1, sizeof *e.colp_pos);
     if (rc) {
         rc = PAYOUT_ECONFIG;
         goto out;
@@ -1601,15 +2046,10 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             }
         }
         e.n_pmeas[who] = (uint32_t)(e.n_meas - e.meas0[who]);
-        size_t first_line = p->n_lines;
-        keep_lines(&e, &win);
-        /* cap_payee: per payout period (a quarter run on a monthly plan caps each month) */
-        int64_t pp_sum[12] = {0}; /* one pass over the lines; the periods are disjoint */
-        for (size_t i = first_line; i < p->n_lines; i++) {
-            uint32_t q = pp_of(e.pps, e.n_pps, p->lines[i].post_day);
-            if (q < e.n_pps)
-                pp_sum[q] += p->lines[i].amount;
-        }
+        /* cap_payee: per payout period (a quarter run on a monthly plan caps each month); the
+         * sums are taken as the lines are kept (the periods are disjoint) */
+        int64_t pp_sum[12] = {0};
+        keep_lines(&e, &win, pp_sum);
         for (uint32_t q = 0; q < e.n_pps; q++) {
             const struct period *P = &e.pps[q];
             const struct plan_version *vw = plan_version_on(plan, P->last_day);
@@ -1624,7 +2064,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             char a[40];
             fmt_money(&e, a, sizeof a, vw->cap_payee);
             note(l, "cap_payee %s for the payout period %s", a, P->name);
-            keep_lines(&e, P);
+            keep_lines(&e, P, NULL);
         }
         if (rat_overflowed()) {
             diag_error(d, ds->files[INPUT_PEOPLE].display, pt->line[who],
@@ -1648,11 +2088,11 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
                     seen = plan_component(&plan->versions[u], comp->id) != NULL;
                 if (!seen && comp->type == COMP_POOL) {
                     run_pools(&e, plan, comp, &win);
-                    keep_lines(&e, &win);
+                    keep_lines(&e, &win, NULL);
                 }
             }
     }
-    sort_lines(p, pt, e.people, e.n_people);
+    sort_lines(p, pt, e.people, e.n_people, !e.unsorted);
     if (rc == 0 && !in->earned_only) {
         build_rows(&e);
         rc = pay_currencies(&e);
@@ -1673,6 +2113,18 @@ out:
     for (size_t i = 0; e.colp && i < ds->deals.n_extra; i++)
         free(e.colp[i]);
     free(e.colp);
+    for (size_t i = 0; e.colp_first && i < ds->deals.n_extra; i++) {
+        free(e.colp_first[i]);
+        free(e.colp_pos[i]);
+    }
+    free(e.colp_first);
+    free(e.colp_pos);
+    for (size_t i = 0; i < e.n_cls; i++) {
+        free(e.cls[i].first);
+        free(e.cls[i].pos);
+        free(e.cls[i].cr);
+    }
+    free(e.cls);
     free(e.tmp);
     free(e.tslices);
     free(e.tier_r);

@@ -86,8 +86,15 @@ static rat_int add(rat_int a, rat_int b)
     return r;
 }
 
+/* The most negative rat_int: iabs of it sets the overflow flag, so the fast paths leave it to
+ * the general steps. */
+__extension__ typedef unsigned __int128 rat_uint;
+#define RAT_INT_MIN (-(rat_int)(~(rat_uint)0 >> 1) - 1)
+
 static struct rat make(rat_int n, rat_int d)
 {
+    if (d == 1 && n != RAT_INT_MIN) /* what the steps below give: gcd(n, 1) == 1 */
+        return (struct rat){n, 1};
     if (d == 0) {
         if (overflow_flag) /* an overflowing product already made the result meaningless */
             return (struct rat){0, 1};
@@ -130,6 +137,8 @@ struct rat rat_dec(struct decimal v)
 struct rat rat_add(struct rat a, struct rat b)
 {
     /* a.n/a.d + b.n/b.d over lcm(a.d, b.d). */
+    if (a.d == b.d) /* the steps below with g = a.d: (a.n × 1 + b.n × 1) / (a.d × 1) */
+        return make(add(a.n, b.n), a.d);
     rat_int g = gcd(a.d, b.d);
     rat_int da = quo(a.d, g), db = quo(b.d, g);
     rat_int n = add(mul(a.n, db), mul(b.n, da));
@@ -150,6 +159,8 @@ struct rat rat_sub(struct rat a, struct rat b)
 struct rat rat_mul(struct rat a, struct rat b)
 {
     /* Cross-reduce first so the products stay small. */
+    if (a.d == 1 && b.d == 1 && a.n != RAT_INT_MIN && b.n != RAT_INT_MIN)
+        return make(mul(a.n, b.n), 1); /* the steps below with g1 = g2 = 1 */
     rat_int g1 = gcd(a.n, b.d), g2 = gcd(b.n, a.d);
     if (g1 == 0)
         g1 = 1;

@@ -2679,6 +2679,73 @@ Test(engine, an_override_counts_a_deal_split_between_two_reports_once)
     pipeline_release(&p);
 }
 
+/* 6b. Override and team revenue credit exactly the reports / the team, through every level.
+ * V1 (no manager) manages M1; M1 manages P1 and T1; M2 (no manager) manages Q1. Teams: M1, P1
+ * and T1 East, Q1 and M2 West, V1 Sales. Rates: ae 5% own revenue, mgr override 10% on team
+ * revenue, plan team 1% commission on team revenue (same team).
+ * D1 10,000.00 split P1 50% / M1 50%; D2 20,000.00 owned by Q1; D3 1,000.00 owned by T1.
+ * Override (reports only, each deal once per manager):
+ *   M1: D1 P1's half 5,000.00 (not M1's own half) → 500.00; D3 1,000.00 → 100.00; not D2.
+ *   V1: D1 both halves (M1 and P1 report to V1, P1 through M1) 10,000.00 → 1,000.00;
+ *     D3 (T1 through M1) → 100.00; not D2 (Q1 → M2 → no one).
+ *   M2: D2 20,000.00 → 2,000.00 only.
+ * Team revenue (split persons on T1's team East): D1 P1 5,000.00 + M1 5,000.00 → 1% = 100.00;
+ *   D3 1,000.00 → 10.00; D2 (West) none. */
+Test(engine, override_and_team_revenue_credit_exactly_the_reports_and_the_team)
+{
+    struct fixture f = {.people = "person_id,name,team,role,plan,manager_id\n"
+                                  "V1,Vera,Sales,VP,mgr,\n"
+                                  "M1,Mia,East,Manager,mgr,V1\n"
+                                  "M2,Max,West,Manager,mgr,\n"
+                                  "P1,Ada,East,AE,ae,M1\n"
+                                  "Q1,Quinn,West,AE,ae,M2\n"
+                                  "T1,Tess,East,Coordinator,team,M1\n",
+                        .ini = "[plan.ae]\ncomponents = commission\n\n"
+                               "[plan.ae.commission]\ntype = commission\nrate = 5%\n\n"
+                               "[plan.mgr]\ncomponents = override\n\n"
+                               "[plan.mgr.override]\ntype = override\nmeasure = team_revenue\n"
+                               "rate = 10%\n\n"
+                               "[plan.team]\ncomponents = team\n\n"
+                               "[plan.team.team]\ntype = commission\nmeasure = team_revenue\n"
+                               "rate = 1%\n",
+                        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                                 "D1,L1,P1,10000.00,2026-10-05\n"
+                                 "D2,L1,Q1,20000.00,2026-10-06\n"
+                                 "D3,L1,T1,1000.00,2026-10-07\n",
+                        .splits = "deal_id,person_id,percent\n"
+                                  "D1,P1,50\n"
+                                  "D1,M1,50\n"};
+    struct pipeline p;
+    engine_run(&p, &f);
+    static const struct {
+        const char *person, *deal;
+        int64_t credit, amount;
+    } want[] = {
+        {"M1", "D1", 500000, 50000}, {"M1", "D3", 100000, 10000},   {"V1", "D1", 1000000, 100000},
+        {"V1", "D3", 100000, 10000}, {"M2", "D2", 2000000, 200000}, {"T1", "D1", 1000000, 10000},
+        {"T1", "D3", 100000, 1000},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct payout_line *l = the_line(&p, want[i].person, want[i].deal, LINE_DEAL);
+        cr_assert_eq(l->credit, want[i].credit, "%s %s credit %lld", want[i].person, want[i].deal,
+                     (long long)l->credit);
+        cr_assert_eq(l->amount, want[i].amount, "%s %s amount %lld", want[i].person, want[i].deal,
+                     (long long)l->amount);
+    }
+    cr_assert_eq(count_lines(&p, "M1", "D2", -1), 0, "D2 is not M1's reports'");
+    cr_assert_eq(count_lines(&p, "V1", "D2", -1), 0, "D2 is not V1's reports'");
+    cr_assert_eq(count_lines(&p, "M2", NULL, -1), 1);
+    cr_assert_eq(count_lines(&p, "T1", "D2", -1), 0, "D2 is the West team's");
+    cr_assert_eq(total_of(&p, "M1"), 60000);
+    cr_assert_eq(total_of(&p, "V1"), 110000);
+    cr_assert_eq(total_of(&p, "M2"), 200000);
+    cr_assert_eq(total_of(&p, "T1"), 11000);
+    cr_assert_eq(total_of(&p, "P1"), 25000);
+    cr_assert_eq(total_of(&p, "Q1"), 100000);
+    assert_totals_add_up(&p);
+    pipeline_release(&p);
+}
+
 /* 7. A clawback inside and just outside the window. */
 Test(engine, a_clawback_inside_the_window_reverses_the_line_and_one_day_outside_gives_none)
 {
