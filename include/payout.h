@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "attrib.h"
 #include "dataset.h"
 #include "incent.h"
@@ -45,6 +46,8 @@ enum line_kind {
     LINE_CARRY,     /* cap excess carried from an earlier attainment period */
     LINE_PAYEE_CAP, /* the plan's cap_payee, applied to the payout window */
 };
+
+#define PAYOUT_NOTE_MAX 120
 
 struct payout_line {
     uint32_t person; /* person id */
@@ -68,7 +71,9 @@ struct payout_line {
     int64_t amount;                   /* rounded + capped: what the line pays */
     uint32_t row;                     /* into payouts.rows: the person's row of the line's payout
                                        * period */
-    char note[120]; /* "gate 25% not reached", "cap_deal 5,000.00", "clawback of 2026-08 line" */
+    /* "gate 25% not reached", "cap_deal 5,000.00", "clawback of 2026-08 line"; "" when none,
+     * never NULL; at most PAYOUT_NOTE_MAX - 1 bytes, in the payouts' arena */
+    const char *note;
 };
 
 enum payout_issue_kind {
@@ -120,6 +125,7 @@ struct payout_measure {
 
 struct payouts {
     struct payout_line *lines; /* by person (people-file order), component, post day */
+    struct arena notes;        /* the lines' notes */
     size_t n_lines, cap_lines;
     size_t *person_line0;  /* per person id: index of their first line */
     size_t *person_nlines; /* per person id: how many lines (contiguous from person_line0) */

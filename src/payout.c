@@ -759,6 +759,7 @@ static struct payout_line *new_line(struct engine *e, const struct ctx *x,
     VEC_GROW(e->tmp, e->cap_tmp, e->n_tmp + 1);
     struct payout_line *l = &e->tmp[e->n_tmp++];
     memset(l, 0, sizeof *l);
+    l->note = "";
     l->person = x->person;
     l->plan = x->plan;
     l->version = v;
@@ -777,18 +778,22 @@ static struct payout_line *new_line(struct engine *e, const struct ctx *x,
     return l;
 }
 
-static void note(struct payout_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct payout_line *l, const char *fmt, ...)
+static void note(struct engine *e, struct payout_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(struct engine *e, struct payout_line *l, const char *fmt, ...)
 {
-    size_t used = strlen(l->note);
-    if (used >= sizeof l->note - 1)
+    char buf[PAYOUT_NOTE_MAX];
+    snprintf(buf, sizeof buf, "%s", l->note);
+    size_t used = strlen(buf);
+    if (used >= sizeof buf - 1)
         return;
     if (used)
-        used += (size_t)snprintf(l->note + used, sizeof l->note - used, "; ");
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "; ");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(l->note + used, sizeof l->note - used, fmt, ap);
+    vsnprintf(buf + used, sizeof buf - used, fmt, ap);
     va_end(ap);
+    l->note = arena_strndup(&e->p->notes, buf, strlen(buf));
 }
 
 static void fmt_money(const struct engine *e, char *buf, size_t n, int64_t v)
@@ -806,13 +811,13 @@ static void finish_line(struct engine *e, struct ctx *x, const struct component 
     if (deal_cap && c->cap_deal >= 0 && (amt > c->cap_deal || amt < -c->cap_deal)) {
         amt = amt > 0 ? c->cap_deal : -c->cap_deal;
         fmt_money(e, a, sizeof a, c->cap_deal);
-        note(l, "cap_deal %s", a);
+        note(e, l, "cap_deal %s", a);
     }
     if (c->cap_period >= 0 && amt > 0 && x->paid + amt > c->cap_period) {
         int64_t room = c->cap_period > x->paid ? c->cap_period - x->paid : 0;
         x->excess += amt - room;
         fmt_money(e, a, sizeof a, c->cap_period);
-        note(l, "cap_period %s reached (%s)", a,
+        note(e, l, "cap_period %s reached (%s)", a,
              c->cap_excess == EXCESS_CARRY ? "excess carried" : "excess forfeited");
         amt = room;
     }
@@ -906,7 +911,7 @@ static void deal_line(struct engine *e, struct ctx *x, const struct plan_version
         l->attainment = attainment(rat_abs(a), x->quota);
         if (!gated(c, x->quota, rat_abs(a))) {
             a = rat_int64(0);
-            note(l, "below the gate");
+            note(e, l, "below the gate");
         }
     } else {
         b = rat_int64(before);
@@ -917,9 +922,9 @@ static void deal_line(struct engine *e, struct ctx *x, const struct plan_version
             b = rat_int64(0);
         if (!ga) {
             a = rat_int64(0);
-            note(l, "below the gate");
+            note(e, l, "below the gate");
         } else if (!gb) {
-            note(l, "gate reached: pays from zero");
+            note(e, l, "gate reached: pays from zero");
         }
     }
     struct slice s[INCENT_SLICES_MAX(64)];
@@ -940,7 +945,7 @@ static void deal_line(struct engine *e, struct ctx *x, const struct plan_version
         cl->amount = -orig;
         char day[16];
         date_format_day(day, sizeof day, dl->close_day[k]);
-        note(cl, "cancelled %d days after its close on %s (clawback_days %d)",
+        note(e, cl, "cancelled %d days after its close on %s (clawback_days %d)",
              cd - dl->close_day[k], day, c->clawback_days);
     }
 }
@@ -1285,7 +1290,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
             l->amount = pay;
             x.paid = pay;
             carry -= pay;
-            note(l, "cap excess carried from earlier periods of %d", year);
+            note(e, l, "cap excess carried from earlier periods of %d", year);
         }
         int64_t cum = 0;
         /* The person's payout periods whose last day lies in A: their measure is recorded as
@@ -1389,13 +1394,13 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                     l->attainment = attainment(m, goal);
                     struct rat pct = rat_int64(0);
                     if (!gated(cend, goal, m)) {
-                        note(l, "below the gate");
+                        note(e, l, "below the gate");
                     } else {
                         pct = incent_curve(cend->curve, cend->n_curve, cend->curve_method,
                                            l->attainment);
                         if (cend->has_cap_pct && rat_cmp(pct, rat_dec(cend->cap_pct)) > 0) {
                             pct = rat_dec(cend->cap_pct);
-                            note(l, "curve capped");
+                            note(e, l, "curve capped");
                         }
                     }
                     /* one slice: the effective target × the curve's payout; weight below */
@@ -1409,7 +1414,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
                     struct slice s[INCENT_SLICES_MAX(64)];
                     size_t ns = 0;
                     if (!gated(cend, x.quota, m))
-                        note(l, "below the gate");
+                        note(e, l, "below the gate");
                     else if (cend->n_tiers <= 64)
                         ns = incent_slices(t, cend->n_tiers, cend->method, rat_int64(0), m, s);
                     push_slices(e, s, ns);
@@ -1520,8 +1525,8 @@ static void run_pools(struct engine *e, const struct plan *plan, const struct co
                 char a[40], b[40];
                 fmt_money(e, a, sizeof a, fund);
                 fmt_money(e, b, sizeof b, m);
-                note(l, "share %u of %u of a %s pool (team measure %s, division %s)", j + 1, n, a,
-                     b,
+                note(e, l, "share %u of %u of a %s pool (team measure %s, division %s)", j + 1, n,
+                     a, b,
                      c->division == DIVIDE_EQUAL       ? "equal"
                      : c->division == DIVIDE_BY_TARGET ? "by_target_incentive"
                                                        : "by_contribution");
@@ -2063,7 +2068,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             l->capped = l->amount;
             char a[40];
             fmt_money(&e, a, sizeof a, vw->cap_payee);
-            note(l, "cap_payee %s for the payout period %s", a, P->name);
+            note(&e, l, "cap_payee %s for the payout period %s", a, P->name);
             keep_lines(&e, P, NULL);
         }
         if (rat_overflowed()) {
@@ -2154,5 +2159,6 @@ void payout_release(struct payouts *p)
     free(p->person_line0);
     free(p->person_nlines);
     free(p->issues);
+    arena_release(&p->notes);
     memset(p, 0, sizeof *p);
 }
