@@ -105,8 +105,17 @@ struct touch_table { /* indexed by touch number, in input order */
     uint32_t *campaign; /* campaign id */
     uint32_t *channel;  /* channel id (the row's, else the campaign's) */
     uint64_t *row_hash; /* hash of all physical fields, for duplicate detection */
-    uint32_t *line;     /* source line, low 32 bits (see touch_line) */
     uint8_t *bucket;    /* enum bucket of the row (join may mark duplicates) */
+    /* Source lines (touch_line), in one of two forms. Runs, while they are the smaller: touch i
+     * of run k (line_from[k] <= i < line_from[k + 1]) is on line i + line_delta[k]; a run ends
+     * only where a row is not stored (filtered, rejected, no lead id), a record spans lines, or
+     * a blank line intervenes, so a clean file is one run. Dense, once runs would take more than
+     * a 4-byte column (touch_line_put switches): line holds each touch's line, low 32 bits, and
+     * line_hi_from where the high bits step up. line is NULL in the run form. */
+    uint32_t *line_from;
+    uint64_t *line_delta;
+    size_t n_line_runs, cap_line_runs;
+    uint32_t *line; /* dense form: source line, low 32 bits */
     /* Lines grow with the touch number, so their high 32 bits change at a few touches only (none
      * below 2^32 lines): from touch line_hi_from[k] on they are k + 1. */
     uint64_t *line_hi_from;
@@ -118,9 +127,23 @@ struct touch_table { /* indexed by touch number, in input order */
     size_t n_via, cap_via;
 };
 
+/* Touch numbers fit 32 bits (the join index stores them so). */
+#define TOUCHES_MAX ((uint64_t)UINT32_MAX)
+
 /* The source line of touch i. */
 static inline uint64_t touch_line(const struct touch_table *t, uint64_t i)
 {
+    if (!t->line) {
+        size_t lo = 0, hi = t->n_line_runs; /* line_from[0] == 0 <= i */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->line_from[mid] <= i)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return i + t->line_delta[lo];
+    }
     size_t k = t->n_line_hi;
     while (k > 0 && t->line_hi_from[k - 1] > i)
         k--;
@@ -227,6 +250,12 @@ void dataset_release(struct dataset *ds);
 /* Record a rejected row (copies the strings into the dataset's arena). */
 void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, const char *column,
                     const char *value, size_t value_len, const char *reason);
+
+/* Record the source line of touch i, the touch after the last one recorded (lines ascending,
+ * line > i). Keeps the run form while runs take no more room than a 4-byte column would (and
+ * always for the first 1024 runs); past that, moves to the dense form, sized for t->cap touches
+ * (touch storage grows line with the other columns then). */
+void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line);
 
 /* Ensure a person / campaign id has a row (growing the columns with empty values). */
 void person_table_touch(struct dataset *ds, uint32_t id);

@@ -41,6 +41,8 @@ void dataset_release(struct dataset *ds)
     free(t->channel);
     free(t->row_hash);
     free(t->line);
+    free(t->line_from);
+    free(t->line_delta);
     free(t->line_hi_from);
     free(t->bucket);
     free(t->via);
@@ -108,6 +110,56 @@ void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, con
     r->ytd_only = false;
     r->amount = 0;
     r->currency[0] = '\0';
+}
+
+static void touch_line_dense(struct touch_table *t, uint64_t i, uint64_t line)
+{
+    while (line >> 32 > t->n_line_hi) { /* past 2^32 lines: note where the high bits step up */
+        t->line_hi_from = xreallocarray(t->line_hi_from, t->n_line_hi + 1, sizeof *t->line_hi_from);
+        t->line_hi_from[t->n_line_hi++] = i;
+    }
+    t->line[i] = (uint32_t)line;
+}
+
+void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line)
+{
+    if (t->line) {
+        touch_line_dense(t, i, line);
+        return;
+    }
+    uint64_t delta = line - i;
+    if (t->n_line_runs && t->line_delta[t->n_line_runs - 1] == delta)
+        return;
+    enum { RUN_BYTES = sizeof *t->line_from + sizeof *t->line_delta, RUNS_FREE = 1024 };
+    if (t->n_line_runs >= RUNS_FREE &&
+        (t->n_line_runs + 1) * RUN_BYTES > (i + 1) * sizeof *t->line) {
+        /* Runs as many as the rows: a 4-byte column is smaller. */
+        size_t cap = t->cap > i ? t->cap : i + 1;
+        uint32_t *dense = xrealloc_large(NULL, 0, cap * sizeof *dense);
+        uint32_t *from = t->line_from;
+        uint64_t *d = t->line_delta;
+        t->line = dense;
+        for (uint64_t j = 0, k = 0; j < i; j++) {
+            while (k + 1 < t->n_line_runs && from[k + 1] <= j)
+                k++;
+            touch_line_dense(t, j, j + d[k]);
+        }
+        touch_line_dense(t, i, line);
+        free(t->line_from);
+        free(t->line_delta);
+        t->line_from = NULL;
+        t->line_delta = NULL;
+        t->n_line_runs = t->cap_line_runs = 0;
+        return;
+    }
+    if (t->n_line_runs == t->cap_line_runs) {
+        size_t cap = grow_capacity(t->cap_line_runs, t->n_line_runs + 1);
+        t->line_from = xreallocarray(t->line_from, cap, sizeof *t->line_from);
+        t->line_delta = xreallocarray(t->line_delta, cap, sizeof *t->line_delta);
+        t->cap_line_runs = cap;
+    }
+    t->line_from[t->n_line_runs] = (uint32_t)i;
+    t->line_delta[t->n_line_runs++] = delta;
 }
 
 void person_table_touch(struct dataset *ds, uint32_t id)

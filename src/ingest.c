@@ -630,7 +630,8 @@ static void touches_grow(struct touch_table *t, size_t cap)
     TOUCH_COLUMN_GROW(t, t->campaign, cap);
     TOUCH_COLUMN_GROW(t, t->channel, cap);
     TOUCH_COLUMN_GROW(t, t->row_hash, cap);
-    TOUCH_COLUMN_GROW(t, t->line, cap);
+    if (t->line) /* the dense form of the lines (touch_line_put) */
+        TOUCH_COLUMN_GROW(t, t->line, cap);
     TOUCH_COLUMN_GROW(t, t->bucket, cap);
     t->cap = cap;
 }
@@ -659,7 +660,7 @@ static void touches_reserve(struct dataset *ds, const char *path)
  * once by touch_row, which does not wait in practice: the blocks are full only once the reading
  * thread has read as many rows, and it faults in TOUCH_PREFAULT_AHEAD rows (more than a batch)
  * beyond those it has read, so by then it has faulted them in whole. */
-enum { TOUCH_COLUMNS = 8, TOUCH_PREFAULT_AHEAD = 16384 /* rows beyond those read */ };
+enum { TOUCH_COLUMNS = 7, TOUCH_PREFAULT_AHEAD = 16384 /* rows beyond those read */ };
 struct touch_prefault {
     pthread_mutex_t mu;
     char *base[TOUCH_COLUMNS];
@@ -675,12 +676,13 @@ static void touch_prefault_init(struct touch_prefault *pf, const struct touch_ta
     memset(pf, 0, sizeof *pf);
     if (pthread_mutex_init(&pf->mu, NULL) != 0)
         BUG("ingest: cannot initialise a mutex");
+    /* Not the lines: their run form is small, and a dense form does not exist yet. */
     char *base[TOUCH_COLUMNS] = {(char *)t->lead,     (char *)t->ts,      (char *)t->day,
                                  (char *)t->campaign, (char *)t->channel, (char *)t->row_hash,
-                                 (char *)t->line,     (char *)t->bucket};
+                                 (char *)t->bucket};
     size_t elem[TOUCH_COLUMNS] = {sizeof *t->lead,     sizeof *t->ts,      sizeof *t->day,
                                   sizeof *t->campaign, sizeof *t->channel, sizeof *t->row_hash,
-                                  sizeof *t->line,     sizeof *t->bucket};
+                                  sizeof *t->bucket};
     memcpy(pf->base, base, sizeof base);
     memcpy(pf->elem, elem, sizeof elem);
     for (int c = 0; c < TOUCH_COLUMNS; c++)
@@ -869,6 +871,8 @@ static void touch_row(struct reader *r)
         }
         touches_grow(t, grow_capacity(t->cap, t->n + 1));
     }
+    if (t->n == TOUCHES_MAX)
+        BUG("ingest: more than 2^32 - 1 touches");
     uint64_t i = t->n++;
     t->lead[i] = lid;
     t->ts[i] = ts;
@@ -876,12 +880,7 @@ static void touch_row(struct reader *r)
     t->campaign[i] = cid;
     t->channel[i] = chid;
     t->row_hash[i] = r->row_hash;
-    uint64_t line = r->rec->line;
-    while (line >> 32 > t->n_line_hi) { /* past 2^32 lines: note where the high bits step up */
-        t->line_hi_from = xreallocarray(t->line_hi_from, t->n_line_hi + 1, sizeof *t->line_hi_from);
-        t->line_hi_from[t->n_line_hi++] = i;
-    }
-    t->line[i] = (uint32_t)line;
+    touch_line_put(t, i, r->rec->line);
     t->bucket[i] = (uint8_t)b;
     if (via) {
         VEC_PUSH(t->via, t->n_via, t->cap_via, i);
@@ -2033,6 +2032,8 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
             worst = rc;
     }
     free(fx);
+    /* Every lead id is in: later stages only read the ids' strings, so the lookup table goes. */
+    intern_seal(&ds->leads);
     if (worst != INGEST_OK)
         return worst;
     return check_rejects(ds, s, w, d);

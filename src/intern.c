@@ -58,6 +58,12 @@ static uint32_t lookup(const struct intern *in, const char *s, size_t len, uint6
 
 uint32_t intern_find(const struct intern *in, const char *s, size_t len)
 {
+    if (in->sealed) {
+        for (uint32_t id = 0; id < in->n; id++)
+            if (in->lens[id] == len && memcmp(in->strs[id], s, len) == 0)
+                return id;
+        return INTERN_NONE;
+    }
     size_t slot;
     return lookup(in, s, len, hash_str(s, len), &slot);
 }
@@ -79,8 +85,33 @@ static size_t recent_slot(const char *s, size_t len)
                     (64 - INTERN_RECENT_BITS));
 }
 
+void intern_seal(struct intern *in)
+{
+    free(in->slots);
+    free(in->hashes);
+    in->slots = NULL;
+    in->hashes = NULL;
+    in->n_slots = 0;
+    in->sealed = true;
+}
+
+/* A sealed interner's table again, to add to it. */
+static void unseal(struct intern *in)
+{
+    in->hashes = xrealloc_large(NULL, 0, (size_t)(in->cap ? in->cap : 1) * sizeof *in->hashes);
+    for (uint32_t id = 0; id < in->n; id++)
+        in->hashes[id] = hash_str(in->strs[id], in->lens[id]);
+    size_t n_slots = 64;
+    while ((size_t)in->n * 2 > n_slots)
+        n_slots *= 2;
+    in->sealed = false;
+    rehash(in, n_slots);
+}
+
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
 {
+    if (in->sealed)
+        unseal(in);
     size_t rs = recent_slot(s, len);
     uint32_t r = in->recent[rs];
     if (r && in->lens[r - 1] == len && memcmp(in->strs[r - 1], s, len) == 0) {

@@ -143,6 +143,31 @@ Test(intern, find_never_adds)
     intern_release(&in);
 }
 
+/* A sealed interner has no lookup table, yet finds by scanning, and adding rebuilds the table:
+ * ids stay dense and old strings are still found (not added again). */
+Test(intern, sealed_still_finds_and_adds)
+{
+    struct intern in = INTERN_INIT;
+    char buf[32];
+    for (uint32_t i = 0; i < 300; i++)
+        intern_add(&in, buf, (size_t)snprintf(buf, sizeof buf, "L%u", i), NULL);
+    intern_seal(&in);
+    cr_assert_null(in.slots, "the table is freed");
+    cr_assert_null(in.hashes);
+    cr_assert_str_eq(intern_str(&in, 7), "L7");
+    cr_assert_eq(intern_find(&in, LIT("L299")), 299);
+    cr_assert_eq(intern_find(&in, LIT("L300")), INTERN_NONE);
+    bool added = true;
+    cr_assert_eq(intern_add(&in, LIT("L150"), &added), 150, "an old string keeps its id");
+    cr_assert(!added);
+    cr_assert_eq(intern_add(&in, LIT("new"), &added), 300);
+    cr_assert(added);
+    for (uint32_t i = 0; i < 300; i++)
+        cr_assert_eq(intern_find(&in, buf, (size_t)snprintf(buf, sizeof buf, "L%u", i)), i);
+    cr_assert_eq(intern_find(&in, LIT("new")), 300);
+    intern_release(&in);
+}
+
 Test(intern, a_hundred_thousand_strings_round_trip)
 {
     enum { N = 100000 };
@@ -626,4 +651,49 @@ Test(dataset, touch_line_is_exact_past_two_to_the_32_lines)
     cr_assert_eq(touch_line(&t, 2), (UINT64_C(1) << 32) + 5);
     t.n_line_hi = 0; /* below 2^32 lines nothing is kept aside */
     cr_assert_eq(touch_line(&t, 2), 5u);
+}
+
+/* touch_line_put keeps runs of touches on consecutive lines: touches 0..4 on lines 2..6 (one
+ * run), 5 and 6 on 9 and 10 (a gap of two lines: a second run), 7 on 12 and 8 on 14 (a
+ * multi-line record each: two more runs). */
+Test(dataset, touch_lines_as_runs)
+{
+    static const uint64_t lines[] = {2, 3, 4, 5, 6, 9, 10, 12, 14};
+    struct touch_table t;
+    memset(&t, 0, sizeof t);
+    t.cap = N_ELEMS(lines);
+    for (uint64_t i = 0; i < N_ELEMS(lines); i++) {
+        t.n = i + 1;
+        touch_line_put(&t, i, lines[i]);
+    }
+    cr_assert_null(t.line, "few runs stay runs");
+    cr_assert_eq(t.n_line_runs, 4);
+    for (uint64_t i = 0; i < N_ELEMS(lines); i++)
+        cr_assert_eq(touch_line(&t, i), lines[i], "touch %llu", (unsigned long long)i);
+    free(t.line_from);
+    free(t.line_delta);
+}
+
+/* Every touch on a record of three lines: a run a touch, so past the first 1024 runs the table
+ * moves to the dense column; the lines before and after the move are all exact, also where
+ * they pass 2^32 (the table was started near it). */
+Test(dataset, touch_lines_turn_dense_when_runs_are_many)
+{
+    enum { N = 5000 };
+    const uint64_t first = (UINT64_C(1) << 32) - 3 * 2000;
+    struct touch_table t;
+    memset(&t, 0, sizeof t);
+    t.cap = N;
+    for (uint64_t i = 0; i < N; i++) {
+        t.n = i + 1;
+        touch_line_put(&t, i, first + 3 * i);
+    }
+    cr_assert_not_null(t.line, "runs as many as rows: dense");
+    cr_assert_eq(t.n_line_runs, 0);
+    cr_assert_eq(t.n_line_hi, 1);
+    cr_assert_eq(t.line_hi_from[0], 2000, "2^32 is reached at touch 2000");
+    for (uint64_t i = 0; i < N; i++)
+        cr_assert_eq(touch_line(&t, i), first + 3 * i, "touch %llu", (unsigned long long)i);
+    free(t.line);
+    free(t.line_hi_from);
 }
