@@ -103,7 +103,13 @@ struct touch_table { /* indexed by touch number, in input order */
     int64_t *ts;        /* UTC epoch seconds; a date-only value is its local midnight */
     int32_t *day;       /* business-local day number */
     uint32_t *campaign; /* campaign id */
-    uint32_t *channel;  /* channel id (the row's, else the campaign's) */
+    /* Channels (touch_channel): a row's channel is its campaign's unless the row names another.
+     * Sparse while such rows are few: their touch numbers (ascending) in chan_at, their
+     * channels in chan_id. Dense, once those would take more room than a 4-byte column
+     * (touch_channel_put switches): channel holds every touch's; NULL in the sparse form. */
+    uint32_t *channel;
+    uint32_t *chan_at, *chan_id;
+    size_t n_chan, cap_chan;
     uint64_t *row_hash; /* hash of all physical fields, for duplicate detection */
     uint8_t *bucket;    /* enum bucket of the row (join may mark duplicates) */
     /* Source lines (touch_line), in one of two forms. Runs, while they are the smaller: touch i
@@ -243,6 +249,29 @@ struct dataset {
     struct reject *rejects;
     size_t n_rejects, cap_rejects;
 };
+
+/* The channel of touch i: the row's, else its campaign's. */
+static inline uint32_t touch_channel(const struct dataset *ds, uint64_t i)
+{
+    const struct touch_table *t = &ds->touches;
+    if (t->channel)
+        return t->channel[i];
+    size_t lo = 0, hi = t->n_chan; /* the first override at or after i */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->chan_at[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->n_chan && t->chan_at[lo] == i)
+        return t->chan_id[lo];
+    return ds->campaigns.channel[t->campaign[i]];
+}
+
+/* Record the channel of touch i, the touch after the last one recorded, whose campaign is set
+ * and whose campaign's channel will not change any more. */
+void touch_channel_put(struct dataset *ds, uint64_t i, uint32_t channel);
 
 void dataset_init(struct dataset *ds);
 void dataset_release(struct dataset *ds);

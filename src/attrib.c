@@ -399,7 +399,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
             sc.slot[i] = sc.slot_of[c] - 1;
             sc.count[sc.slot[i]]++;
             sc.ts[i] = t->ts[x];
-            sc.direct[i] = direct[t->channel[x]];
+            sc.direct[i] = direct[touch_channel(ds, x)];
             a->campaign_touches[c]++;
             a->channel_touches[ds->campaigns.channel[c]]++;
         }

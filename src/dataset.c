@@ -39,6 +39,8 @@ void dataset_release(struct dataset *ds)
     free(t->day);
     free(t->campaign);
     free(t->channel);
+    free(t->chan_at);
+    free(t->chan_id);
     free(t->row_hash);
     free(t->line);
     free(t->line_from);
@@ -160,6 +162,42 @@ void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line)
     }
     t->line_from[t->n_line_runs] = (uint32_t)i;
     t->line_delta[t->n_line_runs++] = delta;
+}
+
+void touch_channel_put(struct dataset *ds, uint64_t i, uint32_t channel)
+{
+    struct touch_table *t = &ds->touches;
+    if (t->channel) {
+        t->channel[i] = channel;
+        return;
+    }
+    if (channel == ds->campaigns.channel[t->campaign[i]])
+        return;
+    enum { X_BYTES = sizeof *t->chan_at + sizeof *t->chan_id, X_FREE = 1024 };
+    if (t->n_chan >= X_FREE && (t->n_chan + 1) * X_BYTES > (i + 1) * sizeof *t->channel) {
+        /* Rows naming another channel as many as the rows: a column is smaller. */
+        size_t cap = t->cap > i ? t->cap : i + 1;
+        uint32_t *dense = xrealloc_large(NULL, 0, cap * sizeof *dense);
+        for (uint64_t j = 0; j < i; j++)
+            dense[j] = ds->campaigns.channel[t->campaign[j]];
+        for (size_t k = 0; k < t->n_chan; k++)
+            dense[t->chan_at[k]] = t->chan_id[k];
+        dense[i] = channel;
+        free(t->chan_at);
+        free(t->chan_id);
+        t->chan_at = t->chan_id = NULL;
+        t->n_chan = t->cap_chan = 0;
+        t->channel = dense;
+        return;
+    }
+    if (t->n_chan == t->cap_chan) {
+        size_t cap = grow_capacity(t->cap_chan, t->n_chan + 1);
+        t->chan_at = xreallocarray(t->chan_at, cap, sizeof *t->chan_at);
+        t->chan_id = xreallocarray(t->chan_id, cap, sizeof *t->chan_id);
+        t->cap_chan = cap;
+    }
+    t->chan_at[t->n_chan] = (uint32_t)i;
+    t->chan_id[t->n_chan++] = channel;
 }
 
 void person_table_touch(struct dataset *ds, uint32_t id)

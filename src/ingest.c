@@ -628,7 +628,8 @@ static void touches_grow(struct touch_table *t, size_t cap)
     TOUCH_COLUMN_GROW(t, t->ts, cap);
     TOUCH_COLUMN_GROW(t, t->day, cap);
     TOUCH_COLUMN_GROW(t, t->campaign, cap);
-    TOUCH_COLUMN_GROW(t, t->channel, cap);
+    if (t->channel) /* the dense form of the channels (touch_channel_put) */
+        TOUCH_COLUMN_GROW(t, t->channel, cap);
     TOUCH_COLUMN_GROW(t, t->row_hash, cap);
     if (t->line) /* the dense form of the lines (touch_line_put) */
         TOUCH_COLUMN_GROW(t, t->line, cap);
@@ -660,7 +661,7 @@ static void touches_reserve(struct dataset *ds, const char *path)
  * once by touch_row, which does not wait in practice: the blocks are full only once the reading
  * thread has read as many rows, and it faults in TOUCH_PREFAULT_AHEAD rows (more than a batch)
  * beyond those it has read, so by then it has faulted them in whole. */
-enum { TOUCH_COLUMNS = 7, TOUCH_PREFAULT_AHEAD = 16384 /* rows beyond those read */ };
+enum { TOUCH_COLUMNS = 6, TOUCH_PREFAULT_AHEAD = 16384 /* rows beyond those read */ };
 struct touch_prefault {
     pthread_mutex_t mu;
     char *base[TOUCH_COLUMNS];
@@ -676,13 +677,12 @@ static void touch_prefault_init(struct touch_prefault *pf, const struct touch_ta
     memset(pf, 0, sizeof *pf);
     if (pthread_mutex_init(&pf->mu, NULL) != 0)
         BUG("ingest: cannot initialise a mutex");
-    /* Not the lines: their run form is small, and a dense form does not exist yet. */
-    char *base[TOUCH_COLUMNS] = {(char *)t->lead,     (char *)t->ts,      (char *)t->day,
-                                 (char *)t->campaign, (char *)t->channel, (char *)t->row_hash,
-                                 (char *)t->bucket};
-    size_t elem[TOUCH_COLUMNS] = {sizeof *t->lead,     sizeof *t->ts,      sizeof *t->day,
-                                  sizeof *t->campaign, sizeof *t->channel, sizeof *t->row_hash,
-                                  sizeof *t->bucket};
+    /* Not the lines nor the channels: their sparse forms are small, and dense forms do not
+     * exist yet. */
+    char *base[TOUCH_COLUMNS] = {(char *)t->lead,     (char *)t->ts,       (char *)t->day,
+                                 (char *)t->campaign, (char *)t->row_hash, (char *)t->bucket};
+    size_t elem[TOUCH_COLUMNS] = {sizeof *t->lead,     sizeof *t->ts,       sizeof *t->day,
+                                  sizeof *t->campaign, sizeof *t->row_hash, sizeof *t->bucket};
     memcpy(pf->base, base, sizeof base);
     memcpy(pf->elem, elem, sizeof elem);
     for (int c = 0; c < TOUCH_COLUMNS; c++)
@@ -878,7 +878,7 @@ static void touch_row(struct reader *r)
     t->ts[i] = ts;
     t->day[i] = day;
     t->campaign[i] = cid;
-    t->channel[i] = chid;
+    touch_channel_put(ds, i, chid);
     t->row_hash[i] = r->row_hash;
     touch_line_put(t, i, r->rec->line);
     t->bucket[i] = (uint8_t)b;

@@ -674,6 +674,42 @@ Test(dataset, touch_lines_as_runs)
     free(t.line_delta);
 }
 
+/* touch_channel: a row's channel is kept only where it differs from its campaign's. Campaign 0
+ * is on channel 7, campaign 1 on 8; touches 0..3 on campaigns 0, 1, 0, 1 name channels 7, 9,
+ * 7, 8: only touch 1 is kept aside. Then 3000 touches each on the other campaign's channel: past
+ * the first 1024 kept aside the table moves to a dense column, every channel still exact. */
+Test(dataset, touch_channels_kept_only_where_they_differ)
+{
+    enum { N = 3004 };
+    struct dataset ds;
+    dataset_init(&ds);
+    campaign_table_touch(&ds, 1);
+    ds.campaigns.channel[0] = 7;
+    ds.campaigns.channel[1] = 8;
+    struct touch_table *t = &ds.touches;
+    t->cap = N;
+    t->campaign = calloc(N, sizeof *t->campaign);
+    uint32_t want[N];
+    static const uint32_t first[] = {7, 9, 7, 8};
+    for (uint32_t i = 0; i < N; i++) {
+        t->campaign[i] = i % 2;
+        want[i] = i < 4 ? first[i] : (i % 2 ? 7 : 8);
+        t->n = i + 1;
+        touch_channel_put(&ds, i, want[i]);
+        if (i == 3) {
+            cr_assert_null(t->channel);
+            cr_assert_eq(t->n_chan, 1, "only the touch naming another channel");
+            for (uint32_t j = 0; j <= i; j++)
+                cr_assert_eq(touch_channel(&ds, j), want[j], "touch %u", j);
+        }
+    }
+    cr_assert_not_null(t->channel, "as many differing as rows: dense");
+    cr_assert_eq(t->n_chan, 0);
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert_eq(touch_channel(&ds, i), want[i], "touch %u", i);
+    dataset_release(&ds);
+}
+
 /* Every touch on a record of three lines: a run a touch, so past the first 1024 runs the table
  * moves to the dense column; the lines before and after the move are all exact, also where
  * they pass 2^32 (the table was started near it). */
