@@ -99,9 +99,19 @@ struct campaign_table { /* indexed by campaign id */
 
 struct touch_table { /* indexed by touch number, in input order */
     uint64_t n, cap;
-    uint32_t *lead;     /* lead id */
-    int64_t *ts;        /* UTC epoch seconds; a date-only value is its local midnight */
-    int32_t *day;       /* business-local day number */
+    uint32_t *lead; /* lead id */
+    /* Times (touch_ts): UTC epoch seconds; a date-only value is its local midnight. Narrow
+     * while every touch lies within 2^32 seconds (136 years) of ts_base: ts32 holds ts - ts_base
+     * and ts is NULL; else (touch_when_put switches) ts holds them whole and ts32 is NULL. */
+    int64_t *ts;
+    uint32_t *ts32;
+    int64_t ts_base; /* set by the first touch (ts_based) to its time - 2^31 */
+    bool ts_based;
+    /* Business-local days (touch_day): within two days of the UTC day of ts for any real time
+     * zone, so kept as day - floor(ts / 86400) in day8 (day NULL); a day that differs more
+     * (touch_when_put switches) puts every touch's day into day (day8 NULL). */
+    int32_t *day;
+    int8_t *day8;
     uint32_t *campaign; /* campaign id */
     /* Channels (touch_channel): a row's channel is its campaign's unless the row names another.
      * Sparse while such rows are few: their touch numbers (ascending) in chan_at, their
@@ -132,6 +142,24 @@ struct touch_table { /* indexed by touch number, in input order */
     uint64_t *via;
     size_t n_via, cap_via;
 };
+
+/* The time of touch i (UTC epoch seconds). */
+static inline int64_t touch_ts(const struct touch_table *t, uint64_t i)
+{
+    return t->ts ? t->ts[i] : t->ts_base + (int64_t)t->ts32[i];
+}
+
+/* floor(ts / 86400): the UTC day of an instant. */
+static inline int64_t touch_utc_day(int64_t ts)
+{
+    return ts / 86400 - (ts % 86400 < 0);
+}
+
+/* The business-local day of touch i. */
+static inline int32_t touch_day(const struct touch_table *t, uint64_t i)
+{
+    return t->day ? t->day[i] : (int32_t)(touch_utc_day(touch_ts(t, i)) + t->day8[i]);
+}
 
 /* Touch numbers fit 32 bits (the join index stores them so). */
 #define TOUCHES_MAX ((uint64_t)UINT32_MAX)
@@ -279,6 +307,13 @@ void dataset_release(struct dataset *ds);
 /* Record a rejected row (copies the strings into the dataset's arena). */
 void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, const char *column,
                     const char *value, size_t value_len, const char *reason);
+
+/* Whether touch_when_put can store (ts, day) without switching a column to its wide form (which
+ * frees the narrow column's block). */
+bool touch_when_fits(const struct touch_table *t, int64_t ts, int32_t day);
+/* Record the time and business day of touch i, the touch after the last one recorded; switches
+ * ts or day to the wide form (sized for t->cap touches) when the narrow one cannot hold them. */
+void touch_when_put(struct touch_table *t, uint64_t i, int64_t ts, int32_t day);
 
 /* Record the source line of touch i, the touch after the last one recorded (lines ascending,
  * line > i). Keeps the run form while runs take no more room than a 4-byte column would (and

@@ -225,9 +225,10 @@ static void scratch_release(struct scratch *s)
     free(s->direct);
 }
 
-static bool touch_before(const int64_t *ts, uint64_t a, uint64_t b)
+static bool touch_before(const struct touch_table *t, uint64_t a, uint64_t b)
 {
-    return ts[a] < ts[b] || (ts[a] == ts[b] && a < b);
+    int64_t ta = touch_ts(t, a), tb = touch_ts(t, b);
+    return ta < tb || (ta == tb && a < b);
 }
 
 /* Append lead's eligible touches to sc->touch[*n..]; note whether any is at or before the close. */
@@ -240,10 +241,10 @@ static void collect(const struct dataset *ds, const struct lead_index *ix, uint3
     scratch_reserve(sc, *n + (e - b));
     for (uint64_t i = b; i < e; i++) {
         uint64_t x = ix->touches[i];
-        if (t->ts[x] > close_ts)
+        if (touch_ts(t, x) > close_ts)
             break;
         *any_before = true;
-        if (lookback > 0 && t->day[x] < first_day)
+        if (lookback > 0 && touch_day(t, x) < first_day)
             continue;
         sc->touch[(*n)++] = x;
     }
@@ -271,11 +272,11 @@ static enum unattributed_reason journey(const struct dataset *ds, const struct l
                 &any_before);
     if (xe > xb) {
         /* Several leads: one journey in time order, ties by input order. */
-        const int64_t *ts = ds->touches.ts;
+        const struct touch_table *t = &ds->touches;
         for (uint32_t i = 1; i < n; i++) {
             uint64_t x = sc->touch[i];
             uint32_t j = i;
-            while (j > 0 && touch_before(ts, x, sc->touch[j - 1])) {
+            while (j > 0 && touch_before(t, x, sc->touch[j - 1])) {
                 sc->touch[j] = sc->touch[j - 1];
                 j--;
             }
@@ -298,7 +299,8 @@ static int32_t milestone_index(const struct dataset *ds, const struct scratch *s
     int32_t idx = -1;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t x = sc->touch[i];
-        bool before = m->date_only ? ds->touches.day[x] <= m->day : ds->touches.ts[x] <= m->ts;
+        bool before = m->date_only ? touch_day(&ds->touches, x) <= m->day
+                                   : touch_ts(&ds->touches, x) <= m->ts;
         if (before)
             idx = (int32_t)i;
     }
@@ -331,7 +333,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     a->channel_period_touches = zalloc(a->n_channels, sizeof *a->channel_period_touches);
     for (uint64_t x = 0; x < ds->touches.n; x++) {
         if (ds->touches.bucket[x] == BUCKET_DUPLICATE ||
-            !period_has_day(period, ds->touches.day[x]))
+            !period_has_day(period, touch_day(&ds->touches, x)))
             continue;
         uint32_t c = ds->touches.campaign[x];
         a->campaign_period_touches[c]++;
@@ -398,7 +400,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
             }
             sc.slot[i] = sc.slot_of[c] - 1;
             sc.count[sc.slot[i]]++;
-            sc.ts[i] = t->ts[x];
+            sc.ts[i] = touch_ts(t, x);
             sc.direct[i] = direct[touch_channel(ds, x)];
             a->campaign_touches[c]++;
             a->channel_touches[ds->campaigns.channel[c]]++;
@@ -608,7 +610,8 @@ int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const
         uint32_t n = 0;
         for (uint64_t i = ix->offsets[l]; i < ix->offsets[l + 1]; i++) {
             uint64_t x = ix->touches[i];
-            if (t->day[x] > period->last_day || (s->lookback_days > 0 && t->day[x] < from))
+            int32_t day = touch_day(t, x);
+            if (day > period->last_day || (s->lookback_days > 0 && day < from))
                 continue;
             VEC_GROW(steps, cap_steps, (size_t)n + 1);
             steps[n++] = ds->campaigns.channel[t->campaign[x]];

@@ -36,7 +36,9 @@ void dataset_release(struct dataset *ds)
     struct touch_table *t = &ds->touches;
     free(t->lead);
     free(t->ts);
+    free(t->ts32);
     free(t->day);
+    free(t->day8);
     free(t->campaign);
     free(t->channel);
     free(t->chan_at);
@@ -112,6 +114,60 @@ void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, con
     r->ytd_only = false;
     r->amount = 0;
     r->currency[0] = '\0';
+}
+
+#define TS_HALF ((int64_t)1 << 31)
+
+static bool ts_narrow_fits(const struct touch_table *t, int64_t ts)
+{
+    if (!t->ts_based)
+        return ts > INT64_MIN / 2 && ts < INT64_MAX / 2;
+    return ts >= t->ts_base && ts - t->ts_base <= (int64_t)UINT32_MAX;
+}
+
+static bool day_narrow_fits(int64_t ts, int32_t day)
+{
+    int64_t d = (int64_t)day - touch_utc_day(ts);
+    return d >= INT8_MIN && d <= INT8_MAX;
+}
+
+bool touch_when_fits(const struct touch_table *t, int64_t ts, int32_t day)
+{
+    return (t->ts || ts_narrow_fits(t, ts)) && (t->day || day_narrow_fits(ts, day));
+}
+
+void touch_when_put(struct touch_table *t, uint64_t i, int64_t ts, int32_t day)
+{
+    size_t cap = t->cap > i ? t->cap : i + 1;
+    if (!t->ts && !ts_narrow_fits(t, ts)) {
+        int64_t *wide = xrealloc_large(NULL, 0, cap * sizeof *wide);
+        for (uint64_t j = 0; j < i; j++)
+            wide[j] = touch_ts(t, j);
+        free(t->ts32);
+        t->ts32 = NULL;
+        t->ts = wide;
+    }
+    if (t->ts) {
+        t->ts[i] = ts;
+    } else {
+        if (!t->ts_based) {
+            t->ts_base = ts - TS_HALF;
+            t->ts_based = true;
+        }
+        t->ts32[i] = (uint32_t)(ts - t->ts_base);
+    }
+    if (!t->day && !day_narrow_fits(ts, day)) {
+        int32_t *wide = xrealloc_large(NULL, 0, cap * sizeof *wide);
+        for (uint64_t j = 0; j < i; j++)
+            wide[j] = touch_day(t, j);
+        free(t->day8);
+        t->day8 = NULL;
+        t->day = wide;
+    }
+    if (t->day)
+        t->day[i] = day;
+    else
+        t->day8[i] = (int8_t)((int64_t)day - touch_utc_day(ts));
 }
 
 static void touch_line_dense(struct touch_table *t, uint64_t i, uint64_t line)

@@ -625,8 +625,14 @@ static void person_row(struct reader *r)
 static void touches_grow(struct touch_table *t, size_t cap)
 {
     TOUCH_COLUMN_GROW(t, t->lead, cap);
-    TOUCH_COLUMN_GROW(t, t->ts, cap);
-    TOUCH_COLUMN_GROW(t, t->day, cap);
+    if (t->ts) /* ts and day: whichever form each is in (touch_when_put) */
+        TOUCH_COLUMN_GROW(t, t->ts, cap);
+    else
+        TOUCH_COLUMN_GROW(t, t->ts32, cap);
+    if (t->day)
+        TOUCH_COLUMN_GROW(t, t->day, cap);
+    else
+        TOUCH_COLUMN_GROW(t, t->day8, cap);
     TOUCH_COLUMN_GROW(t, t->campaign, cap);
     if (t->channel) /* the dense form of the channels (touch_channel_put) */
         TOUCH_COLUMN_GROW(t, t->channel, cap);
@@ -679,10 +685,18 @@ static void touch_prefault_init(struct touch_prefault *pf, const struct touch_ta
         BUG("ingest: cannot initialise a mutex");
     /* Not the lines nor the channels: their sparse forms are small, and dense forms do not
      * exist yet. */
-    char *base[TOUCH_COLUMNS] = {(char *)t->lead,     (char *)t->ts,       (char *)t->day,
-                                 (char *)t->campaign, (char *)t->row_hash, (char *)t->bucket};
-    size_t elem[TOUCH_COLUMNS] = {sizeof *t->lead,     sizeof *t->ts,       sizeof *t->day,
-                                  sizeof *t->campaign, sizeof *t->row_hash, sizeof *t->bucket};
+    char *base[TOUCH_COLUMNS] = {(char *)t->lead,
+                                 t->ts ? (char *)t->ts : (char *)t->ts32,
+                                 t->day ? (char *)t->day : (char *)t->day8,
+                                 (char *)t->campaign,
+                                 (char *)t->row_hash,
+                                 (char *)t->bucket};
+    size_t elem[TOUCH_COLUMNS] = {sizeof *t->lead,
+                                  t->ts ? sizeof *t->ts : sizeof *t->ts32,
+                                  t->day ? sizeof *t->day : sizeof *t->day8,
+                                  sizeof *t->campaign,
+                                  sizeof *t->row_hash,
+                                  sizeof *t->bucket};
     memcpy(pf->base, base, sizeof base);
     memcpy(pf->elem, elem, sizeof elem);
     for (int c = 0; c < TOUCH_COLUMNS; c++)
@@ -862,21 +876,22 @@ static void touch_row(struct reader *r)
             chid = ds->campaigns.channel[cid];
     }
     struct touch_table *t = &ds->touches;
-    if (t->n == t->cap) {
+    /* The blocks move when they are full, or when a time or day needs a column's wide form. */
+    if (t->n == t->cap || !touch_when_fits(t, ts, day)) {
         if (r->prefault) { /* the reading thread gives the blocks up before they move */
             pthread_mutex_lock(&r->prefault->mu);
             r->prefault->moved = true;
             pthread_mutex_unlock(&r->prefault->mu);
             r->prefault = NULL;
         }
-        touches_grow(t, grow_capacity(t->cap, t->n + 1));
+        if (t->n == t->cap)
+            touches_grow(t, grow_capacity(t->cap, t->n + 1));
     }
     if (t->n == TOUCHES_MAX)
         BUG("ingest: more than 2^32 - 1 touches");
     uint64_t i = t->n++;
     t->lead[i] = lid;
-    t->ts[i] = ts;
-    t->day[i] = day;
+    touch_when_put(t, i, ts, day);
     t->campaign[i] = cid;
     touch_channel_put(ds, i, chid);
     t->row_hash[i] = r->row_hash;

@@ -10,7 +10,7 @@
  * through the identity map (so a joined touch is the one found to repeat an own touch), then
  * input order. via is a bit set over touch numbers, NULL when no touch came through the map. */
 struct touch_order {
-    const int64_t *ts;
+    const struct touch_table *t;
     const uint64_t *via;
 };
 
@@ -21,8 +21,9 @@ static bool via_bit(const uint64_t *via, uint64_t i)
 
 static bool before(const struct touch_order *o, uint64_t a, uint64_t b)
 {
-    if (o->ts[a] != o->ts[b])
-        return o->ts[a] < o->ts[b];
+    int64_t ta = touch_ts(o->t, a), tb = touch_ts(o->t, b);
+    if (ta != tb)
+        return ta < tb;
     bool va = via_bit(o->via, a), vb = via_bit(o->via, b);
     return va != vb ? vb : a < b;
 }
@@ -74,7 +75,7 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     for (uint64_t i = 0; i < t->n; i++)
         ix->touches[ix->offsets[t->lead[i] + 1]++] = (uint32_t)i;
 
-    struct touch_order order = {t->ts, NULL};
+    struct touch_order order = {t, NULL};
     uint64_t *via = NULL;
     if (t->n_via) {
         via = xcalloc((size_t)(t->n / 64 + 1), sizeof *via);
@@ -100,7 +101,8 @@ void join_build(struct lead_index *ix, struct dataset *ds)
              * a duplicate; so is a touch that came through the identity map with a campaign the
              * lead already has at that instant (the same campaign member, listed under the
              * contact or the old lead id as well). */
-            for (uint32_t j = out; j > ix->offsets[l] && t->ts[ix->touches[j - 1]] == t->ts[x];
+            int64_t tx = touch_ts(t, x);
+            for (uint32_t j = out; j > ix->offsets[l] && touch_ts(t, ix->touches[j - 1]) == tx;
                  j--) {
                 uint32_t y = ix->touches[j - 1];
                 if (t->row_hash[y] == t->row_hash[x] || (xv && t->campaign[y] == t->campaign[x])) {

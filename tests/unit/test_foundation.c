@@ -710,6 +710,54 @@ Test(dataset, touch_channels_kept_only_where_they_differ)
     dataset_release(&ds);
 }
 
+/* touch_when_put: times as 32-bit offsets from the first touch's time - 2^31, days as one signed
+ * byte beside the UTC day of the time. Touch 0 at t0 (its day the UTC day, 20000); touch 1 at
+ * t0 - 2^31 exactly (the base: fits); touch 2 a day later than its UTC day (a zone east of UTC:
+ * fits). Touch 3 at t0 + 2^31 (one past the narrow range) turns the times wide, and touch 4 with
+ * a day 200 days from its UTC day turns the days wide; all of them stay exact. */
+Test(dataset, touch_times_and_days_narrow_until_they_cannot_be)
+{
+    const int64_t t0 = INT64_C(20000) * 86400 + 3600;
+    const int64_t half = INT64_C(1) << 31;
+    static const int32_t day_delta[] = {0, 0, 1, 0, 200};
+    const int64_t ts[] = {t0, t0 - half, t0 + 5, t0 + half, t0 + 7};
+    struct touch_table t;
+    memset(&t, 0, sizeof t);
+    t.cap = 5;
+    t.ts32 = calloc(5, sizeof *t.ts32);
+    t.day8 = calloc(5, sizeof *t.day8);
+    int32_t day[5];
+    for (uint64_t i = 0; i < 5; i++) {
+        day[i] = (int32_t)(touch_utc_day(ts[i]) + day_delta[i]);
+        bool fits = touch_when_fits(&t, ts[i], day[i]);
+        cr_assert_eq(fits, i < 3, "touch %llu fits narrow: %d", (unsigned long long)i, fits);
+        t.n = i + 1;
+        touch_when_put(&t, i, ts[i], day[i]);
+        cr_assert_eq(t.ts == NULL, i < 3, "times wide from touch 3 on");
+        cr_assert_eq(t.day == NULL, i < 4, "days wide from touch 4 on");
+        for (uint64_t j = 0; j <= i; j++) {
+            cr_assert_eq(touch_ts(&t, j), ts[j], "after %llu: time of %llu", (unsigned long long)i,
+                         (unsigned long long)j);
+            cr_assert_eq(touch_day(&t, j), day[j], "after %llu: day of %llu", (unsigned long long)i,
+                         (unsigned long long)j);
+        }
+    }
+    free(t.ts);
+    free(t.ts32);
+    free(t.day);
+    free(t.day8);
+}
+
+/* A time before 1970 has a UTC day rounded down, not toward zero. */
+Test(dataset, touch_utc_day_rounds_down)
+{
+    cr_assert_eq(touch_utc_day(0), 0);
+    cr_assert_eq(touch_utc_day(86399), 0);
+    cr_assert_eq(touch_utc_day(-1), -1);
+    cr_assert_eq(touch_utc_day(-86400), -1);
+    cr_assert_eq(touch_utc_day(-86401), -2);
+}
+
 /* Every touch on a record of three lines: a run a touch, so past the first 1024 runs the table
  * moves to the dense column; the lines before and after the move are all exact, also where
  * they pass 2^32 (the table was started near it). */
