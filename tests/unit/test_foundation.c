@@ -153,7 +153,6 @@ Test(intern, sealed_still_finds_and_adds)
         intern_add(&in, buf, (size_t)snprintf(buf, sizeof buf, "L%u", i), NULL);
     intern_seal(&in);
     cr_assert_null(in.slots, "the table is freed");
-    cr_assert_null(in.hashes);
     cr_assert_str_eq(intern_str(&in, 7), "L7");
     cr_assert_eq(intern_find(&in, LIT("L299")), 299);
     cr_assert_eq(intern_find(&in, LIT("L300")), INTERN_NONE);
