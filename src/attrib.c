@@ -563,6 +563,60 @@ static void allocate_by(int64_t total, const uint32_t *ids, uint32_t n, const do
     free(o);
 }
 
+/* The non-converting journeys met so far, by their collapsed channel sequence: index + 1 of
+ * their path (0 = empty slot), so a journey like an earlier one adds a non-conversion to that
+ * path instead of a path of its own. The models read a path's counts only through sums of whole
+ * numbers (Markov, the transitions) or of zeros (Shapley: no conversions, no value), which the
+ * order of adding does not change, so the results are the same bit for bit. */
+struct null_paths {
+    uint32_t *slots;
+    size_t n, n_slots; /* a power of two */
+};
+
+static uint64_t steps_hash(const uint32_t *steps, size_t n)
+{
+    return hash_bytes(steps, n * sizeof *steps, 0x1b873593);
+}
+
+static void null_paths_rehash(struct null_paths *np, const struct dd_paths *p, size_t n_slots)
+{
+    uint32_t *slots = xcalloc(n_slots, sizeof *slots);
+    for (size_t k = 0; k < np->n_slots; k++) {
+        uint32_t v = np->slots[k];
+        if (!v)
+            continue;
+        uint32_t b = p->offsets[v - 1], e = p->offsets[v];
+        size_t i = (size_t)steps_hash(p->steps + b, e - b) & (n_slots - 1);
+        while (slots[i])
+            i = (i + 1) & (n_slots - 1);
+        slots[i] = v;
+    }
+    free(np->slots);
+    np->slots = slots;
+    np->n_slots = n_slots;
+}
+
+/* One non-converting journey: steps[0..n) (n > 0) with consecutive repeats collapsed. */
+static void null_paths_add(struct null_paths *np, struct dd_paths *p, const uint32_t *steps,
+                           size_t n)
+{
+    if ((np->n + 1) * 2 > np->n_slots)
+        null_paths_rehash(np, p, np->n_slots ? np->n_slots * 2 : 1024);
+    size_t i = (size_t)steps_hash(steps, n) & (np->n_slots - 1);
+    for (uint32_t v; (v = np->slots[i]) != 0; i = (i + 1) & (np->n_slots - 1)) {
+        uint32_t b = p->offsets[v - 1], e = p->offsets[v];
+        if (e - b == n && memcmp(p->steps + b, steps, n * sizeof *steps) == 0) {
+            p->nulls[v - 1] += 1.0;
+            return;
+        }
+    }
+    if (p->n_paths >= UINT32_MAX - 1)
+        BUG("attrib: too many journeys");
+    dd_paths_add(p, steps, n, 0.0, 0.0, 1.0);
+    np->slots[i] = (uint32_t)p->n_paths;
+    np->n++;
+}
+
 int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const struct dataset *ds,
                        const struct lead_index *ix, const struct settings *s,
                        const struct period *period, struct diag *d)
@@ -604,6 +658,7 @@ int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const
         out->total_cents += dl->amount[k];
     }
     int32_t from = period->first_day - (int32_t)s->lookback_days;
+    struct null_paths nulls = {0};
     for (uint32_t l = 0; l < ix->n_leads; l++) {
         if (lead_won[l])
             continue;
@@ -613,14 +668,18 @@ int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const
             int32_t day = touch_day(t, x);
             if (day > period->last_day || (s->lookback_days > 0 && day < from))
                 continue;
+            uint32_t ch = ds->campaigns.channel[t->campaign[x]];
+            if (n && steps[n - 1] == ch)
+                continue; /* collapsed, as dd_paths_add would */
             VEC_GROW(steps, cap_steps, (size_t)n + 1);
-            steps[n++] = ds->campaigns.channel[t->campaign[x]];
+            steps[n++] = ch;
         }
         if (n) {
-            dd_paths_add(&paths, steps, n, 0.0, 0.0, 1.0);
+            null_paths_add(&nulls, &paths, steps, n);
             out->n_null++;
         }
     }
+    free(nulls.slots);
 
     /* Order-1 transition counts over the collapsed journeys, normalised per row. */
     out->n_channels = n_ch;
