@@ -105,7 +105,9 @@ struct touch_table { /* indexed by touch number, in input order */
      * and ts is NULL; else (touch_when_put switches) ts holds them whole and ts32 is NULL. */
     int64_t *ts;
     uint32_t *ts32;
-    int64_t ts_base; /* set by the first touch (ts_based) to its time - 2^31 */
+    int64_t ts_base;     /* set by the first touch (ts_based): the UTC midnight at or before its
+                          * time - 2^31, so the UTC day of a time is ts_base_day + ts32 / 86400 */
+    int64_t ts_base_day; /* ts_base / 86400 */
     bool ts_based;
     /* Business-local days (touch_day): within two days of the UTC day of ts for any real time
      * zone, so kept as day - floor(ts / 86400) in day8 (day NULL); a day that differs more
@@ -158,7 +160,10 @@ static inline int64_t touch_utc_day(int64_t ts)
 /* The business-local day of touch i. */
 static inline int32_t touch_day(const struct touch_table *t, uint64_t i)
 {
-    return t->day ? t->day[i] : (int32_t)(touch_utc_day(touch_ts(t, i)) + t->day8[i]);
+    if (t->day)
+        return t->day[i];
+    int64_t utc = t->ts ? touch_utc_day(t->ts[i]) : t->ts_base_day + t->ts32[i] / 86400;
+    return (int32_t)(utc + t->day8[i]);
 }
 
 /* Touch numbers fit 32 bits (the join index stores them so). */
@@ -298,8 +303,16 @@ static inline uint32_t touch_channel(const struct dataset *ds, uint64_t i)
 }
 
 /* Record the channel of touch i, the touch after the last one recorded, whose campaign is set
- * and whose campaign's channel will not change any more. */
-void touch_channel_put(struct dataset *ds, uint64_t i, uint32_t channel);
+ * and whose campaign's channel will not change any more. Inline for the common row, its
+ * campaign's channel; touch_channel_put_other for the rest. */
+void touch_channel_put_other(struct dataset *ds, uint64_t i, uint32_t channel);
+static inline void touch_channel_put(struct dataset *ds, uint64_t i, uint32_t channel)
+{
+    const struct touch_table *t = &ds->touches;
+    if (!t->channel && channel == ds->campaigns.channel[t->campaign[i]])
+        return;
+    touch_channel_put_other(ds, i, channel);
+}
 
 void dataset_init(struct dataset *ds);
 void dataset_release(struct dataset *ds);
@@ -308,6 +321,26 @@ void dataset_release(struct dataset *ds);
 void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, const char *column,
                     const char *value, size_t value_len, const char *reason);
 
+/* Whether (ts, day) fit the narrow forms as they stand (both narrow, the base set): the common
+ * case, stored by touch_when_put_narrow. */
+static inline bool touch_when_narrow(const struct touch_table *t, int64_t ts, int32_t day)
+{
+    if (t->ts || t->day || !t->ts_based)
+        return false;
+    /* ts - ts_base in [0, 2^32) as unsigned arithmetic: ts_base lies well inside int64_t (see
+     * touch_when_put), so no difference wraps into that range. */
+    uint64_t off = (uint64_t)ts - (uint64_t)t->ts_base;
+    if (off > UINT32_MAX)
+        return false;
+    int64_t d = (int64_t)day - (t->ts_base_day + (uint32_t)off / 86400);
+    return d >= INT8_MIN && d <= INT8_MAX;
+}
+static inline void touch_when_put_narrow(struct touch_table *t, uint64_t i, int64_t ts, int32_t day)
+{
+    uint32_t off = (uint32_t)((uint64_t)ts - (uint64_t)t->ts_base);
+    t->ts32[i] = off;
+    t->day8[i] = (int8_t)((int64_t)day - (t->ts_base_day + off / 86400));
+}
 /* Whether touch_when_put can store (ts, day) without switching a column to its wide form (which
  * frees the narrow column's block). */
 bool touch_when_fits(const struct touch_table *t, int64_t ts, int32_t day);
@@ -316,10 +349,17 @@ bool touch_when_fits(const struct touch_table *t, int64_t ts, int32_t day);
 void touch_when_put(struct touch_table *t, uint64_t i, int64_t ts, int32_t day);
 
 /* Record the source line of touch i, the touch after the last one recorded (lines ascending,
- * line > i). Keeps the run form while runs take no more room than a 4-byte column would (and
- * always for the first 1024 runs); past that, moves to the dense form, sized for t->cap touches
- * (touch storage grows line with the other columns then). */
-void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line);
+ * line > i); inline while a run goes on, touch_line_put_new otherwise. Keeps the run form while
+ * runs take no more room than a 4-byte column would (and always for the first 1024 runs); past
+ * that, moves to the dense form, sized for t->cap touches (touch storage grows line with the other
+ * columns then). */
+void touch_line_put_new(struct touch_table *t, uint64_t i, uint64_t line);
+static inline void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line)
+{
+    if (!t->line && t->n_line_runs && t->line_delta[t->n_line_runs - 1] == line - i)
+        return; /* the run goes on */
+    touch_line_put_new(t, i, line);
+}
 
 /* Ensure a person / campaign id has a row (growing the columns with empty values). */
 void person_table_touch(struct dataset *ds, uint32_t id);

@@ -122,7 +122,9 @@ static bool ts_narrow_fits(const struct touch_table *t, int64_t ts)
 {
     if (!t->ts_based)
         return ts > INT64_MIN / 2 && ts < INT64_MAX / 2;
-    return ts >= t->ts_base && ts - t->ts_base <= (int64_t)UINT32_MAX;
+    /* ts_base lies within (INT64_MIN / 2 - 2^31 - 86400, INT64_MAX / 2): no difference wraps
+     * into [0, 2^32) */
+    return (uint64_t)ts - (uint64_t)t->ts_base <= UINT32_MAX;
 }
 
 static bool day_narrow_fits(int64_t ts, int32_t day)
@@ -151,10 +153,11 @@ void touch_when_put(struct touch_table *t, uint64_t i, int64_t ts, int32_t day)
         t->ts[i] = ts;
     } else {
         if (!t->ts_based) {
-            t->ts_base = ts - TS_HALF;
+            t->ts_base_day = touch_utc_day(ts - TS_HALF);
+            t->ts_base = t->ts_base_day * 86400;
             t->ts_based = true;
         }
-        t->ts32[i] = (uint32_t)(ts - t->ts_base);
+        t->ts32[i] = (uint32_t)((uint64_t)ts - (uint64_t)t->ts_base);
     }
     if (!t->day && !day_narrow_fits(ts, day)) {
         int32_t *wide = xrealloc_large(NULL, 0, cap * sizeof *wide);
@@ -179,7 +182,7 @@ static void touch_line_dense(struct touch_table *t, uint64_t i, uint64_t line)
     t->line[i] = (uint32_t)line;
 }
 
-void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line)
+void touch_line_put_new(struct touch_table *t, uint64_t i, uint64_t line)
 {
     if (t->line) {
         touch_line_dense(t, i, line);
@@ -220,7 +223,7 @@ void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line)
     t->line_delta[t->n_line_runs++] = delta;
 }
 
-void touch_channel_put(struct dataset *ds, uint64_t i, uint32_t channel)
+void touch_channel_put_other(struct dataset *ds, uint64_t i, uint32_t channel)
 {
     struct touch_table *t = &ds->touches;
     if (t->channel) {

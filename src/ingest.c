@@ -877,7 +877,8 @@ static void touch_row(struct reader *r)
     }
     struct touch_table *t = &ds->touches;
     /* The blocks move when they are full, or when a time or day needs a column's wide form. */
-    if (t->n == t->cap || !touch_when_fits(t, ts, day)) {
+    bool narrow = touch_when_narrow(t, ts, day);
+    if (t->n == t->cap || (!narrow && !touch_when_fits(t, ts, day))) {
         if (r->prefault) { /* the reading thread gives the blocks up before they move */
             pthread_mutex_lock(&r->prefault->mu);
             r->prefault->moved = true;
@@ -891,7 +892,10 @@ static void touch_row(struct reader *r)
         BUG("ingest: more than 2^32 - 1 touches");
     uint64_t i = t->n++;
     t->lead[i] = lid;
-    touch_when_put(t, i, ts, day);
+    if (narrow)
+        touch_when_put_narrow(t, i, ts, day);
+    else
+        touch_when_put(t, i, ts, day);
     t->campaign[i] = cid;
     touch_channel_put(ds, i, chid);
     t->row_hash[i] = r->row_hash;

@@ -709,11 +709,12 @@ Test(dataset, touch_channels_kept_only_where_they_differ)
     dataset_release(&ds);
 }
 
-/* touch_when_put: times as 32-bit offsets from the first touch's time - 2^31, days as one signed
- * byte beside the UTC day of the time. Touch 0 at t0 (its day the UTC day, 20000); touch 1 at
- * t0 - 2^31 exactly (the base: fits); touch 2 a day later than its UTC day (a zone east of UTC:
- * fits). Touch 3 at t0 + 2^31 (one past the narrow range) turns the times wide, and touch 4 with
- * a day 200 days from its UTC day turns the days wide; all of them stay exact. */
+/* touch_when_put: times as 32-bit offsets from the UTC midnight at or before the first touch's
+ * time - 2^31, days as one signed byte beside the UTC day of the time. Touch 0 at t0 (its day
+ * the UTC day, 20000); touch 1 at t0 - 2^31 exactly (at or after the base: fits); touch 2 a day
+ * later than its UTC day (a zone east of UTC: fits). Touch 3 at t0 + 2^31 (one past the narrow
+ * range) turns the times wide, and touch 4 with a day 200 days from its UTC day turns the days
+ * wide; all of them stay exact. */
 Test(dataset, touch_times_and_days_narrow_until_they_cannot_be)
 {
     const int64_t t0 = INT64_C(20000) * 86400 + 3600;
@@ -734,6 +735,7 @@ Test(dataset, touch_times_and_days_narrow_until_they_cannot_be)
         touch_when_put(&t, i, ts[i], day[i]);
         cr_assert_eq(t.ts == NULL, i < 3, "times wide from touch 3 on");
         cr_assert_eq(t.day == NULL, i < 4, "days wide from touch 4 on");
+        cr_assert_eq(t.ts_base % 86400, 0, "the base is a UTC midnight");
         for (uint64_t j = 0; j <= i; j++) {
             cr_assert_eq(touch_ts(&t, j), ts[j], "after %llu: time of %llu", (unsigned long long)i,
                          (unsigned long long)j);
