@@ -99,14 +99,41 @@ struct campaign_table { /* indexed by campaign id */
 
 struct touch_table { /* indexed by touch number, in input order */
     uint64_t n, cap;
-    uint32_t *lead;     /* lead id */
-    int64_t *ts;        /* UTC epoch seconds; a date-only value is its local midnight */
-    int32_t *day;       /* business-local day number */
+    uint32_t *lead; /* lead id */
+    /* Times (touch_ts): UTC epoch seconds; a date-only value is its local midnight. Narrow
+     * while every touch lies within 2^32 seconds (136 years) of ts_base: ts32 holds ts - ts_base
+     * and ts is NULL; else (touch_when_put switches) ts holds them whole and ts32 is NULL. */
+    int64_t *ts;
+    uint32_t *ts32;
+    int64_t ts_base;     /* set by the first touch (ts_based): the UTC midnight at or before its
+                          * time - 2^31, so the UTC day of a time is ts_base_day + ts32 / 86400 */
+    int64_t ts_base_day; /* ts_base / 86400 */
+    bool ts_based;
+    /* Business-local days (touch_day): within two days of the UTC day of ts for any real time
+     * zone, so kept as day - floor(ts / 86400) in day8 (day NULL); a day that differs more
+     * (touch_when_put switches) puts every touch's day into day (day8 NULL). */
+    int32_t *day;
+    int8_t *day8;
     uint32_t *campaign; /* campaign id */
-    uint32_t *channel;  /* channel id (the row's, else the campaign's) */
+    /* Channels (touch_channel): a row's channel is its campaign's unless the row names another.
+     * Sparse while such rows are few: their touch numbers (ascending) in chan_at, their
+     * channels in chan_id. Dense, once those would take more room than a 4-byte column
+     * (touch_channel_put switches): channel holds every touch's; NULL in the sparse form. */
+    uint32_t *channel;
+    uint32_t *chan_at, *chan_id;
+    size_t n_chan, cap_chan;
     uint64_t *row_hash; /* hash of all physical fields, for duplicate detection */
-    uint32_t *line;     /* source line, low 32 bits (see touch_line) */
     uint8_t *bucket;    /* enum bucket of the row (join may mark duplicates) */
+    /* Source lines (touch_line), in one of two forms. Runs, while they are the smaller: touch i
+     * of run k (line_from[k] <= i < line_from[k + 1]) is on line i + line_delta[k]; a run ends
+     * only where a row is not stored (filtered, rejected, no lead id), a record spans lines, or
+     * a blank line intervenes, so a clean file is one run. Dense, once runs would take more than
+     * a 4-byte column (touch_line_put switches): line holds each touch's line, low 32 bits, and
+     * line_hi_from where the high bits step up. line is NULL in the run form. */
+    uint32_t *line_from;
+    uint64_t *line_delta;
+    size_t n_line_runs, cap_line_runs;
+    uint32_t *line; /* dense form: source line, low 32 bits */
     /* Lines grow with the touch number, so their high 32 bits change at a few touches only (none
      * below 2^32 lines): from touch line_hi_from[k] on they are k + 1. */
     uint64_t *line_hi_from;
@@ -118,9 +145,44 @@ struct touch_table { /* indexed by touch number, in input order */
     size_t n_via, cap_via;
 };
 
+/* The time of touch i (UTC epoch seconds). */
+static inline int64_t touch_ts(const struct touch_table *t, uint64_t i)
+{
+    return t->ts ? t->ts[i] : t->ts_base + (int64_t)t->ts32[i];
+}
+
+/* floor(ts / 86400): the UTC day of an instant. */
+static inline int64_t touch_utc_day(int64_t ts)
+{
+    return ts / 86400 - (ts % 86400 < 0);
+}
+
+/* The business-local day of touch i. */
+static inline int32_t touch_day(const struct touch_table *t, uint64_t i)
+{
+    if (t->day)
+        return t->day[i];
+    int64_t utc = t->ts ? touch_utc_day(t->ts[i]) : t->ts_base_day + t->ts32[i] / 86400;
+    return (int32_t)(utc + t->day8[i]);
+}
+
+/* Touch numbers fit 32 bits (the join index stores them so). */
+#define TOUCHES_MAX ((uint64_t)UINT32_MAX)
+
 /* The source line of touch i. */
 static inline uint64_t touch_line(const struct touch_table *t, uint64_t i)
 {
+    if (!t->line) {
+        size_t lo = 0, hi = t->n_line_runs; /* line_from[0] == 0 <= i */
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->line_from[mid] <= i)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return i + t->line_delta[lo];
+    }
     size_t k = t->n_line_hi;
     while (k > 0 && t->line_hi_from[k - 1] > i)
         k--;
@@ -221,12 +283,83 @@ struct dataset {
     size_t n_rejects, cap_rejects;
 };
 
+/* The channel of touch i: the row's, else its campaign's. */
+static inline uint32_t touch_channel(const struct dataset *ds, uint64_t i)
+{
+    const struct touch_table *t = &ds->touches;
+    if (t->channel)
+        return t->channel[i];
+    size_t lo = 0, hi = t->n_chan; /* the first override at or after i */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->chan_at[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->n_chan && t->chan_at[lo] == i)
+        return t->chan_id[lo];
+    return ds->campaigns.channel[t->campaign[i]];
+}
+
+/* Record the channel of touch i, the touch after the last one recorded, whose campaign is set
+ * and whose campaign's channel will not change any more. Inline for the common row, its
+ * campaign's channel; touch_channel_put_other for the rest. */
+void touch_channel_put_other(struct dataset *ds, uint64_t i, uint32_t channel);
+static inline void touch_channel_put(struct dataset *ds, uint64_t i, uint32_t channel)
+{
+    const struct touch_table *t = &ds->touches;
+    if (!t->channel && channel == ds->campaigns.channel[t->campaign[i]])
+        return;
+    touch_channel_put_other(ds, i, channel);
+}
+
 void dataset_init(struct dataset *ds);
 void dataset_release(struct dataset *ds);
 
 /* Record a rejected row (copies the strings into the dataset's arena). */
 void dataset_reject(struct dataset *ds, enum input_kind file, uint64_t line, const char *column,
                     const char *value, size_t value_len, const char *reason);
+
+/* Whether (ts, day) fit the narrow forms as they stand (both narrow, the base set): the common
+ * case, stored by touch_when_put_narrow. */
+static inline bool touch_when_narrow(const struct touch_table *t, int64_t ts, int32_t day)
+{
+    if (t->ts || t->day || !t->ts_based)
+        return false;
+    /* ts - ts_base in [0, 2^32) as unsigned arithmetic: ts_base lies well inside int64_t (see
+     * touch_when_put), so no difference wraps into that range. */
+    uint64_t off = (uint64_t)ts - (uint64_t)t->ts_base;
+    if (off > UINT32_MAX)
+        return false;
+    int64_t d = (int64_t)day - (t->ts_base_day + (uint32_t)off / 86400);
+    return d >= INT8_MIN && d <= INT8_MAX;
+}
+static inline void touch_when_put_narrow(struct touch_table *t, uint64_t i, int64_t ts, int32_t day)
+{
+    uint32_t off = (uint32_t)((uint64_t)ts - (uint64_t)t->ts_base);
+    t->ts32[i] = off;
+    t->day8[i] = (int8_t)((int64_t)day - (t->ts_base_day + off / 86400));
+}
+/* Whether touch_when_put can store (ts, day) without switching a column to its wide form (which
+ * frees the narrow column's block). */
+bool touch_when_fits(const struct touch_table *t, int64_t ts, int32_t day);
+/* Record the time and business day of touch i, the touch after the last one recorded; switches
+ * ts or day to the wide form (sized for t->cap touches) when the narrow one cannot hold them. */
+void touch_when_put(struct touch_table *t, uint64_t i, int64_t ts, int32_t day);
+
+/* Record the source line of touch i, the touch after the last one recorded (lines ascending,
+ * line > i); inline while a run goes on, touch_line_put_new otherwise. Keeps the run form while
+ * runs take no more room than a 4-byte column would (and always for the first 1024 runs); past
+ * that, moves to the dense form, sized for t->cap touches (touch storage grows line with the other
+ * columns then). */
+void touch_line_put_new(struct touch_table *t, uint64_t i, uint64_t line);
+static inline void touch_line_put(struct touch_table *t, uint64_t i, uint64_t line)
+{
+    if (!t->line && t->n_line_runs && t->line_delta[t->n_line_runs - 1] == line - i)
+        return; /* the run goes on */
+    touch_line_put_new(t, i, line);
+}
 
 /* Ensure a person / campaign id has a row (growing the columns with empty values). */
 void person_table_touch(struct dataset *ds, uint32_t id);

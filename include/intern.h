@@ -23,15 +23,15 @@ struct intern {
     uint32_t *lens;    /* id -> length in bytes */
     uint32_t n, cap;   /* ids in use, capacity of strs/lens */
     uint64_t *slots;   /* open-addressing table: id + 1 (0 = empty), hash bits above */
-    uint64_t *hashes;  /* id -> hash, so growing never rehashes strings */
     size_t n_slots;    /* a power of two */
+    bool sealed;       /* intern_seal freed the slots */
     uint32_t recent[1 << INTERN_RECENT_BITS]; /* id + 1 of strings added lately, by a cheap
                                                * key: small domains (campaigns, channels) and
                                                * runs of one lead skip the hash table */
 };
 
 // clang-format off
-#define INTERN_INIT {ARENA_INIT, NULL, NULL, 0, 0, NULL, NULL, 0, {0}}
+#define INTERN_INIT {ARENA_INIT, NULL, NULL, 0, 0, NULL, 0, false, {0}}
 // clang-format on
 
 /* The id of s[0..len), adding it if new (*added tells which; may be NULL). */
@@ -49,6 +49,10 @@ static inline uint32_t intern_len(const struct intern *in, uint32_t id)
 {
     return in->lens[id];
 }
+/* Frees the lookup table (8 to 16 bytes an id) of an interner that will be
+ * searched no more; intern_str and intern_len stay. intern_find still answers, by a linear scan,
+ * and intern_add rebuilds the table first. */
+void intern_seal(struct intern *in);
 void intern_release(struct intern *in);
 
 #endif

@@ -5,9 +5,10 @@
  * settles two buckets: an exact duplicate touch (same lead, same instant, every physical field
  * equal) leaves the index and is counted as a duplicate, and so does a touch that came through the
  * identity map (touch_table.via) with the campaign of a touch the lead already has at that instant;
- * a kept deal none of whose leads has touches is counted as unmatched. A deal's first lead is
- * ds->deals.lead[row]; deal_xoff/deal_xlead list its further leads (DESIGN §7a: several lead IDs
- * in one cell, or rows that differ only in lead). The index owns its arrays.
+ * a kept deal none of whose leads has touches is counted as unmatched. The touches' row hashes
+ * are needed for nothing else: join_build frees them (touch_table.row_hash is NULL after it). A
+ * deal's first lead is ds->deals.lead[row]; deal_xoff/deal_xlead list its further leads (DESIGN
+ * §7a: several lead IDs in one cell, or rows that differ only in lead). The index owns its arrays.
  */
 #ifndef SAMETABLE_JOIN_H
 #define SAMETABLE_JOIN_H
@@ -21,8 +22,9 @@ struct lead_index {
     uint32_t n_deals;
     uint32_t *deal_xoff;  /* n_deals + 1 offsets into deal_xlead: a deal's further leads */
     uint32_t *deal_xlead; /* lead ids, grouped by deal row */
-    uint64_t *offsets;    /* n_leads + 1 entries */
-    uint64_t *touches;    /* touch numbers, grouped by lead, each group in time order */
+    uint32_t *offsets;    /* n_leads + 1 entries (touch numbers fit 32 bits: ingest stops at
+                           * TOUCHES_MAX) */
+    uint32_t *touches;    /* touch numbers, grouped by lead, each group in time order */
 };
 
 /* How many touches the deal's leads have in all. */

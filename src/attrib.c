@@ -225,9 +225,10 @@ static void scratch_release(struct scratch *s)
     free(s->direct);
 }
 
-static bool touch_before(const int64_t *ts, uint64_t a, uint64_t b)
+static bool touch_before(const struct touch_table *t, uint64_t a, uint64_t b)
 {
-    return ts[a] < ts[b] || (ts[a] == ts[b] && a < b);
+    int64_t ta = touch_ts(t, a), tb = touch_ts(t, b);
+    return ta < tb || (ta == tb && a < b);
 }
 
 /* Append lead's eligible touches to sc->touch[*n..]; note whether any is at or before the close. */
@@ -240,10 +241,10 @@ static void collect(const struct dataset *ds, const struct lead_index *ix, uint3
     scratch_reserve(sc, *n + (e - b));
     for (uint64_t i = b; i < e; i++) {
         uint64_t x = ix->touches[i];
-        if (t->ts[x] > close_ts)
+        if (touch_ts(t, x) > close_ts)
             break;
         *any_before = true;
-        if (lookback > 0 && t->day[x] < first_day)
+        if (lookback > 0 && touch_day(t, x) < first_day)
             continue;
         sc->touch[(*n)++] = x;
     }
@@ -271,11 +272,11 @@ static enum unattributed_reason journey(const struct dataset *ds, const struct l
                 &any_before);
     if (xe > xb) {
         /* Several leads: one journey in time order, ties by input order. */
-        const int64_t *ts = ds->touches.ts;
+        const struct touch_table *t = &ds->touches;
         for (uint32_t i = 1; i < n; i++) {
             uint64_t x = sc->touch[i];
             uint32_t j = i;
-            while (j > 0 && touch_before(ts, x, sc->touch[j - 1])) {
+            while (j > 0 && touch_before(t, x, sc->touch[j - 1])) {
                 sc->touch[j] = sc->touch[j - 1];
                 j--;
             }
@@ -298,7 +299,8 @@ static int32_t milestone_index(const struct dataset *ds, const struct scratch *s
     int32_t idx = -1;
     for (uint32_t i = 0; i < n; i++) {
         uint64_t x = sc->touch[i];
-        bool before = m->date_only ? ds->touches.day[x] <= m->day : ds->touches.ts[x] <= m->ts;
+        bool before = m->date_only ? touch_day(&ds->touches, x) <= m->day
+                                   : touch_ts(&ds->touches, x) <= m->ts;
         if (before)
             idx = (int32_t)i;
     }
@@ -331,7 +333,7 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
     a->channel_period_touches = zalloc(a->n_channels, sizeof *a->channel_period_touches);
     for (uint64_t x = 0; x < ds->touches.n; x++) {
         if (ds->touches.bucket[x] == BUCKET_DUPLICATE ||
-            !period_has_day(period, ds->touches.day[x]))
+            !period_has_day(period, touch_day(&ds->touches, x)))
             continue;
         uint32_t c = ds->touches.campaign[x];
         a->campaign_period_touches[c]++;
@@ -398,8 +400,8 @@ void attrib_run(struct attribution *a, const struct dataset *ds, const struct le
             }
             sc.slot[i] = sc.slot_of[c] - 1;
             sc.count[sc.slot[i]]++;
-            sc.ts[i] = t->ts[x];
-            sc.direct[i] = direct[t->channel[x]];
+            sc.ts[i] = touch_ts(t, x);
+            sc.direct[i] = direct[touch_channel(ds, x)];
             a->campaign_touches[c]++;
             a->channel_touches[ds->campaigns.channel[c]]++;
         }
@@ -561,6 +563,60 @@ static void allocate_by(int64_t total, const uint32_t *ids, uint32_t n, const do
     free(o);
 }
 
+/* The non-converting journeys met so far, by their collapsed channel sequence: index + 1 of
+ * their path (0 = empty slot), so a journey like an earlier one adds a non-conversion to that
+ * path instead of a path of its own. The models read a path's counts only through sums of whole
+ * numbers (Markov, the transitions) or of zeros (Shapley: no conversions, no value), which the
+ * order of adding does not change, so the results are the same bit for bit. */
+struct null_paths {
+    uint32_t *slots;
+    size_t n, n_slots; /* a power of two */
+};
+
+static uint64_t steps_hash(const uint32_t *steps, size_t n)
+{
+    return hash_bytes(steps, n * sizeof *steps, 0x1b873593);
+}
+
+static void null_paths_rehash(struct null_paths *np, const struct dd_paths *p, size_t n_slots)
+{
+    uint32_t *slots = xcalloc(n_slots, sizeof *slots);
+    for (size_t k = 0; k < np->n_slots; k++) {
+        uint32_t v = np->slots[k];
+        if (!v)
+            continue;
+        uint32_t b = p->offsets[v - 1], e = p->offsets[v];
+        size_t i = (size_t)steps_hash(p->steps + b, e - b) & (n_slots - 1);
+        while (slots[i])
+            i = (i + 1) & (n_slots - 1);
+        slots[i] = v;
+    }
+    free(np->slots);
+    np->slots = slots;
+    np->n_slots = n_slots;
+}
+
+/* One non-converting journey: steps[0..n) (n > 0) with consecutive repeats collapsed. */
+static void null_paths_add(struct null_paths *np, struct dd_paths *p, const uint32_t *steps,
+                           size_t n)
+{
+    if ((np->n + 1) * 2 > np->n_slots)
+        null_paths_rehash(np, p, np->n_slots ? np->n_slots * 2 : 1024);
+    size_t i = (size_t)steps_hash(steps, n) & (np->n_slots - 1);
+    for (uint32_t v; (v = np->slots[i]) != 0; i = (i + 1) & (np->n_slots - 1)) {
+        uint32_t b = p->offsets[v - 1], e = p->offsets[v];
+        if (e - b == n && memcmp(p->steps + b, steps, n * sizeof *steps) == 0) {
+            p->nulls[v - 1] += 1.0;
+            return;
+        }
+    }
+    if (p->n_paths >= UINT32_MAX - 1)
+        BUG("attrib: too many journeys");
+    dd_paths_add(p, steps, n, 0.0, 0.0, 1.0);
+    np->slots[i] = (uint32_t)p->n_paths;
+    np->n++;
+}
+
 int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const struct dataset *ds,
                        const struct lead_index *ix, const struct settings *s,
                        const struct period *period, struct diag *d)
@@ -602,22 +658,28 @@ int attrib_data_driven(struct dd_credit *out, const struct attribution *a, const
         out->total_cents += dl->amount[k];
     }
     int32_t from = period->first_day - (int32_t)s->lookback_days;
+    struct null_paths nulls = {0};
     for (uint32_t l = 0; l < ix->n_leads; l++) {
         if (lead_won[l])
             continue;
         uint32_t n = 0;
         for (uint64_t i = ix->offsets[l]; i < ix->offsets[l + 1]; i++) {
             uint64_t x = ix->touches[i];
-            if (t->day[x] > period->last_day || (s->lookback_days > 0 && t->day[x] < from))
+            int32_t day = touch_day(t, x);
+            if (day > period->last_day || (s->lookback_days > 0 && day < from))
                 continue;
+            uint32_t ch = ds->campaigns.channel[t->campaign[x]];
+            if (n && steps[n - 1] == ch)
+                continue; /* collapsed, as dd_paths_add would */
             VEC_GROW(steps, cap_steps, (size_t)n + 1);
-            steps[n++] = ds->campaigns.channel[t->campaign[x]];
+            steps[n++] = ch;
         }
         if (n) {
-            dd_paths_add(&paths, steps, n, 0.0, 0.0, 1.0);
+            null_paths_add(&nulls, &paths, steps, n);
             out->n_null++;
         }
     }
+    free(nulls.slots);
 
     /* Order-1 transition counts over the collapsed journeys, normalised per row. */
     out->n_channels = n_ch;

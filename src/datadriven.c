@@ -185,11 +185,62 @@ struct mk_chain {
     size_t n_slots;  /* a power of two */
 };
 
+/* A distinct transition (from, to) with its weight summed over the journeys in input order. */
 struct mk_edge {
     uint32_t from, to;
-    size_t serial; /* insertion order, so equal edges are summed in input order */
     double w;
 };
+
+/* The distinct transitions met so far, found by (from, to) through an open-addressing table
+ * (edge index + 1, 0 = empty): one entry per distinct transition, not one per step of every
+ * journey, so the chain of millions of journeys takes little room. */
+struct mk_edges {
+    struct mk_edge *e;
+    size_t n, cap;
+    uint32_t *slots;
+    size_t n_slots; /* a power of two */
+};
+
+static size_t mk_edge_home(uint32_t from, uint32_t to, size_t n_slots)
+{
+    uint64_t k = (uint64_t)from << 32 | to;
+    return (size_t)hash_bytes(&k, sizeof k, 0x3c6ef372) & (n_slots - 1);
+}
+
+static void mk_edges_rehash(struct mk_edges *x, size_t n_slots)
+{
+    free(x->slots);
+    x->slots = xcalloc(n_slots, sizeof *x->slots);
+    x->n_slots = n_slots;
+    for (size_t i = 0; i < x->n; i++) {
+        size_t h = mk_edge_home(x->e[i].from, x->e[i].to, n_slots);
+        while (x->slots[h])
+            h = (h + 1) & (n_slots - 1);
+        x->slots[h] = (uint32_t)(i + 1);
+    }
+}
+
+/* Adds w to the transition's sum: the first w starts it, later ones are added in the order they
+ * come, so each sum is the one the journeys' order gives, bit for bit. */
+static void mk_edge_add(struct mk_edges *x, uint32_t from, uint32_t to, double w)
+{
+    if (x->n * 2 >= x->n_slots)
+        mk_edges_rehash(x, x->n_slots ? x->n_slots * 2 : 64);
+    size_t h = mk_edge_home(from, to, x->n_slots);
+    while (x->slots[h]) {
+        struct mk_edge *e = &x->e[x->slots[h] - 1];
+        if (e->from == from && e->to == to) {
+            e->w += w;
+            return;
+        }
+        h = (h + 1) & (x->n_slots - 1);
+    }
+    if (x->n >= UINT32_MAX - 1)
+        BUG("markov: too many transitions");
+    VEC_GROW(x->e, x->cap, x->n + 1);
+    x->e[x->n] = (struct mk_edge){from, to, w};
+    x->slots[h] = (uint32_t)++x->n;
+}
 
 static uint64_t mk_hash(const uint32_t *key)
 {
@@ -239,10 +290,8 @@ static uint32_t mk_state(struct mk_chain *ch, const uint32_t *key)
     return s;
 }
 
-/* Order the edges by (from, to, serial) with two stable counting sorts over the states, by to and
- * then by from: edges are appended in serial order, so equal (from, to) keep it, and parallel
- * edges are summed in input order (the same sums, bit for bit, as a comparison sort on the three
- * keys; O(edges + states) instead of O(edges log edges)). */
+/* Order the distinct edges by (from, to) with two stable counting sorts over the states, by to
+ * and then by from: O(edges + states). */
 static void mk_edges_sort(struct mk_edge **edges, size_t n_edges, uint32_t n_states)
 {
     struct mk_edge *a = *edges, *b = xmalloc(n_edges * sizeof *b);
@@ -284,8 +333,7 @@ static void mk_chain_release(struct mk_chain *ch)
 /* Build the order-k chain: states, counts, then probabilities. */
 static void mk_chain_build(struct mk_chain *ch, const struct dd_paths *p, uint32_t order)
 {
-    struct mk_edge *edges = NULL;
-    size_t n_edges = 0, cap_edges = 0;
+    struct mk_edges x = {0};
     double start_total = 0;
 
     memset(ch, 0, sizeof *ch);
@@ -317,9 +365,7 @@ static void mk_chain_build(struct mk_chain *ch, const struct dd_paths *p, uint32
             if (j == 0) {
                 ch->start_w[s] += w;
             } else {
-                VEC_GROW(edges, cap_edges, n_edges + 1);
-                edges[n_edges] = (struct mk_edge){prev, s, n_edges, w};
-                n_edges++;
+                mk_edge_add(&x, prev, s, w);
             }
             prev = s;
         }
@@ -329,23 +375,20 @@ static void mk_chain_build(struct mk_chain *ch, const struct dd_paths *p, uint32
         start_total += w;
     }
 
-    /* Merge parallel edges (summed in input order) into CSR rows. */
+    /* The distinct edges (parallel ones summed in input order) into CSR rows. */
+    free(x.slots);
+    struct mk_edge *edges = x.e;
+    size_t n_edges = x.n;
     if (n_edges)
         mk_edges_sort(&edges, n_edges, ch->n);
     uint32_t n = ch->n;
     ch->row = xcalloc((size_t)n + 1, sizeof *ch->row);
     ch->col = xmalloc((n_edges ? n_edges : 1) * sizeof *ch->col);
     ch->q = xmalloc((n_edges ? n_edges : 1) * sizeof *ch->q);
-    size_t k = 0;
     for (size_t e = 0; e < n_edges; e++) {
-        if (e > 0 && edges[e - 1].from == edges[e].from && edges[e - 1].to == edges[e].to) {
-            ch->q[k - 1] += edges[e].w;
-            continue;
-        }
-        ch->col[k] = edges[e].to;
-        ch->q[k] = edges[e].w;
+        ch->col[e] = edges[e].to;
+        ch->q[e] = edges[e].w;
         ch->row[edges[e].from + 1]++;
-        k++;
     }
     free(edges);
     for (uint32_t s = 0; s < n; s++)

@@ -625,12 +625,20 @@ static void person_row(struct reader *r)
 static void touches_grow(struct touch_table *t, size_t cap)
 {
     TOUCH_COLUMN_GROW(t, t->lead, cap);
-    TOUCH_COLUMN_GROW(t, t->ts, cap);
-    TOUCH_COLUMN_GROW(t, t->day, cap);
+    if (t->ts) /* ts and day: whichever form each is in (touch_when_put) */
+        TOUCH_COLUMN_GROW(t, t->ts, cap);
+    else
+        TOUCH_COLUMN_GROW(t, t->ts32, cap);
+    if (t->day)
+        TOUCH_COLUMN_GROW(t, t->day, cap);
+    else
+        TOUCH_COLUMN_GROW(t, t->day8, cap);
     TOUCH_COLUMN_GROW(t, t->campaign, cap);
-    TOUCH_COLUMN_GROW(t, t->channel, cap);
+    if (t->channel) /* the dense form of the channels (touch_channel_put) */
+        TOUCH_COLUMN_GROW(t, t->channel, cap);
     TOUCH_COLUMN_GROW(t, t->row_hash, cap);
-    TOUCH_COLUMN_GROW(t, t->line, cap);
+    if (t->line) /* the dense form of the lines (touch_line_put) */
+        TOUCH_COLUMN_GROW(t, t->line, cap);
     TOUCH_COLUMN_GROW(t, t->bucket, cap);
     t->cap = cap;
 }
@@ -659,7 +667,7 @@ static void touches_reserve(struct dataset *ds, const char *path)
  * once by touch_row, which does not wait in practice: the blocks are full only once the reading
  * thread has read as many rows, and it faults in TOUCH_PREFAULT_AHEAD rows (more than a batch)
  * beyond those it has read, so by then it has faulted them in whole. */
-enum { TOUCH_COLUMNS = 8, TOUCH_PREFAULT_AHEAD = 16384 /* rows beyond those read */ };
+enum { TOUCH_COLUMNS = 6, TOUCH_PREFAULT_AHEAD = 16384 /* rows beyond those read */ };
 struct touch_prefault {
     pthread_mutex_t mu;
     char *base[TOUCH_COLUMNS];
@@ -675,12 +683,20 @@ static void touch_prefault_init(struct touch_prefault *pf, const struct touch_ta
     memset(pf, 0, sizeof *pf);
     if (pthread_mutex_init(&pf->mu, NULL) != 0)
         BUG("ingest: cannot initialise a mutex");
-    char *base[TOUCH_COLUMNS] = {(char *)t->lead,     (char *)t->ts,      (char *)t->day,
-                                 (char *)t->campaign, (char *)t->channel, (char *)t->row_hash,
-                                 (char *)t->line,     (char *)t->bucket};
-    size_t elem[TOUCH_COLUMNS] = {sizeof *t->lead,     sizeof *t->ts,      sizeof *t->day,
-                                  sizeof *t->campaign, sizeof *t->channel, sizeof *t->row_hash,
-                                  sizeof *t->line,     sizeof *t->bucket};
+    /* Not the lines nor the channels: their sparse forms are small, and dense forms do not
+     * exist yet. */
+    char *base[TOUCH_COLUMNS] = {(char *)t->lead,
+                                 t->ts ? (char *)t->ts : (char *)t->ts32,
+                                 t->day ? (char *)t->day : (char *)t->day8,
+                                 (char *)t->campaign,
+                                 (char *)t->row_hash,
+                                 (char *)t->bucket};
+    size_t elem[TOUCH_COLUMNS] = {sizeof *t->lead,
+                                  t->ts ? sizeof *t->ts : sizeof *t->ts32,
+                                  t->day ? sizeof *t->day : sizeof *t->day8,
+                                  sizeof *t->campaign,
+                                  sizeof *t->row_hash,
+                                  sizeof *t->bucket};
     memcpy(pf->base, base, sizeof base);
     memcpy(pf->elem, elem, sizeof elem);
     for (int c = 0; c < TOUCH_COLUMNS; c++)
@@ -860,28 +876,30 @@ static void touch_row(struct reader *r)
             chid = ds->campaigns.channel[cid];
     }
     struct touch_table *t = &ds->touches;
-    if (t->n == t->cap) {
+    /* The blocks move when they are full, or when a time or day needs a column's wide form. */
+    bool narrow = touch_when_narrow(t, ts, day);
+    if (t->n == t->cap || (!narrow && !touch_when_fits(t, ts, day))) {
         if (r->prefault) { /* the reading thread gives the blocks up before they move */
             pthread_mutex_lock(&r->prefault->mu);
             r->prefault->moved = true;
             pthread_mutex_unlock(&r->prefault->mu);
             r->prefault = NULL;
         }
-        touches_grow(t, grow_capacity(t->cap, t->n + 1));
+        if (t->n == t->cap)
+            touches_grow(t, grow_capacity(t->cap, t->n + 1));
     }
+    if (t->n == TOUCHES_MAX)
+        BUG("ingest: more than 2^32 - 1 touches");
     uint64_t i = t->n++;
     t->lead[i] = lid;
-    t->ts[i] = ts;
-    t->day[i] = day;
+    if (narrow)
+        touch_when_put_narrow(t, i, ts, day);
+    else
+        touch_when_put(t, i, ts, day);
     t->campaign[i] = cid;
-    t->channel[i] = chid;
+    touch_channel_put(ds, i, chid);
     t->row_hash[i] = r->row_hash;
-    uint64_t line = r->rec->line;
-    while (line >> 32 > t->n_line_hi) { /* past 2^32 lines: note where the high bits step up */
-        t->line_hi_from = xreallocarray(t->line_hi_from, t->n_line_hi + 1, sizeof *t->line_hi_from);
-        t->line_hi_from[t->n_line_hi++] = i;
-    }
-    t->line[i] = (uint32_t)line;
+    touch_line_put(t, i, r->rec->line);
     t->bucket[i] = (uint8_t)b;
     if (via) {
         VEC_PUSH(t->via, t->n_via, t->cap_via, i);
@@ -2033,6 +2051,8 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
             worst = rc;
     }
     free(fx);
+    /* Every lead id is in: later stages only read the ids' strings, so the lookup table goes. */
+    intern_seal(&ds->leads);
     if (worst != INGEST_OK)
         return worst;
     return check_rejects(ds, s, w, d);

@@ -12,25 +12,30 @@ static uint64_t hash_str(const char *s, size_t len)
 }
 
 /* A slot holds id + 1 in its low half (0 = empty) and the high half of the string's hash, so a
- * probe tells most other strings apart without loading their hash, length or bytes: a lookup of a
- * new string costs one cache miss instead of one per string met on the way. */
-#define SLOT(id, h)   ((uint64_t)((h) >> 32) << 32 | ((uint64_t)(id) + 1))
-#define SLOT_ID(v)    ((uint32_t)(v)-1)
-#define SLOT_TAG(h)   ((h) >> 32 << 32)
-#define SLOT_TAG_MASK (~(uint64_t)UINT32_MAX)
+ * probe tells most other strings apart without loading their length or bytes: a lookup of a new
+ * string costs one cache miss instead of one per string met on the way. The slot a string's
+ * probe starts at comes from the same high half (HOME), so growing the table moves slots by
+ * what they hold and never hashes a string again, with no array of hashes kept beside. */
+#define SLOT(id, h)      ((uint64_t)((h) >> 32) << 32 | ((uint64_t)(id) + 1))
+#define SLOT_ID(v)       ((uint32_t)(v)-1)
+#define SLOT_TAG(h)      ((h) >> 32 << 32)
+#define SLOT_TAG_MASK    (~(uint64_t)UINT32_MAX)
+#define HOME(h, n_slots) ((size_t)((h) >> 32) & ((n_slots)-1))
 
 static void rehash(struct intern *in, size_t n_slots)
 {
-    if (n_slots > SIZE_MAX / sizeof *in->slots)
+    if (n_slots > SIZE_MAX / sizeof *in->slots || n_slots > ((size_t)1 << 32))
         BUG("intern: too many slots");
     uint64_t *slots = xrealloc_large(NULL, 0, n_slots * sizeof *slots);
     memset(slots, 0, n_slots * sizeof *slots);
-    for (uint32_t id = 0; id < in->n; id++) {
-        uint64_t h = in->hashes[id];
-        size_t i = (size_t)h & (n_slots - 1);
+    for (size_t k = 0; k < in->n_slots; k++) {
+        uint64_t v = in->slots[k];
+        if (!v)
+            continue;
+        size_t i = HOME(v, n_slots);
         while (slots[i])
             i = (i + 1) & (n_slots - 1);
-        slots[i] = SLOT(id, h);
+        slots[i] = v;
     }
     free(in->slots);
     in->slots = slots;
@@ -44,7 +49,7 @@ static uint32_t lookup(const struct intern *in, const char *s, size_t len, uint6
         return INTERN_NONE;
     }
     uint64_t tag = SLOT_TAG(h);
-    size_t i = (size_t)h & (in->n_slots - 1);
+    size_t i = HOME(h, in->n_slots);
     for (uint64_t v; (v = in->slots[i]) != 0; i = (i + 1) & (in->n_slots - 1)) {
         if ((v & SLOT_TAG_MASK) != tag)
             continue;
@@ -58,6 +63,12 @@ static uint32_t lookup(const struct intern *in, const char *s, size_t len, uint6
 
 uint32_t intern_find(const struct intern *in, const char *s, size_t len)
 {
+    if (in->sealed) {
+        for (uint32_t id = 0; id < in->n; id++)
+            if (in->lens[id] == len && memcmp(in->strs[id], s, len) == 0)
+                return id;
+        return INTERN_NONE;
+    }
     size_t slot;
     return lookup(in, s, len, hash_str(s, len), &slot);
 }
@@ -65,7 +76,7 @@ uint32_t intern_find(const struct intern *in, const char *s, size_t len)
 void intern_prefetch(const struct intern *in, const char *s, size_t len)
 {
     if (in->n_slots)
-        __builtin_prefetch(&in->slots[(size_t)hash_str(s, len) & (in->n_slots - 1)], 1);
+        __builtin_prefetch(&in->slots[HOME(hash_str(s, len), in->n_slots)], 1);
 }
 
 /* A slot of the recent cache from the length and the first and last 8 bytes. */
@@ -79,8 +90,35 @@ static size_t recent_slot(const char *s, size_t len)
                     (64 - INTERN_RECENT_BITS));
 }
 
+void intern_seal(struct intern *in)
+{
+    free(in->slots);
+    in->slots = NULL;
+    in->n_slots = 0;
+    in->sealed = true;
+}
+
+/* A sealed interner's table again, to add to it. */
+static void unseal(struct intern *in)
+{
+    size_t n_slots = 64;
+    while ((size_t)in->n * 2 > n_slots)
+        n_slots *= 2;
+    rehash(in, n_slots); /* an empty table of that size */
+    for (uint32_t id = 0; id < in->n; id++) {
+        uint64_t h = hash_str(in->strs[id], in->lens[id]);
+        size_t i = HOME(h, n_slots);
+        while (in->slots[i])
+            i = (i + 1) & (n_slots - 1);
+        in->slots[i] = SLOT(id, h);
+    }
+    in->sealed = false;
+}
+
 uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
 {
+    if (in->sealed)
+        unseal(in);
     size_t rs = recent_slot(s, len);
     uint32_t r = in->recent[rs];
     if (r && in->lens[r - 1] == len && memcmp(in->strs[r - 1], s, len) == 0) {
@@ -109,14 +147,11 @@ uint32_t intern_add(struct intern *in, const char *s, size_t len, bool *added)
             cap = INTERN_NONE - 1;
         in->strs = xrealloc_large(in->strs, in->n * sizeof *in->strs, cap * sizeof *in->strs);
         in->lens = xrealloc_large(in->lens, in->n * sizeof *in->lens, cap * sizeof *in->lens);
-        in->hashes =
-            xrealloc_large(in->hashes, in->n * sizeof *in->hashes, cap * sizeof *in->hashes);
         in->cap = (uint32_t)cap;
     }
     id = in->n++;
     in->strs[id] = arena_strndup(&in->arena, s, len);
     in->lens[id] = (uint32_t)len;
-    in->hashes[id] = h;
     in->slots[slot] = SLOT(id, h);
     in->recent[rs] = id + 1;
     return id;
@@ -130,6 +165,5 @@ void intern_release(struct intern *in)
     free(in->strs);
     free(in->lens);
     free(in->slots);
-    free(in->hashes);
     memset(in, 0, sizeof *in);
 }

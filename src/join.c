@@ -10,7 +10,7 @@
  * through the identity map (so a joined touch is the one found to repeat an own touch), then
  * input order. via is a bit set over touch numbers, NULL when no touch came through the map. */
 struct touch_order {
-    const int64_t *ts;
+    const struct touch_table *t;
     const uint64_t *via;
 };
 
@@ -21,18 +21,20 @@ static bool via_bit(const uint64_t *via, uint64_t i)
 
 static bool before(const struct touch_order *o, uint64_t a, uint64_t b)
 {
-    if (o->ts[a] != o->ts[b])
-        return o->ts[a] < o->ts[b];
+    int64_t ta = touch_ts(o->t, a), tb = touch_ts(o->t, b);
+    if (ta != tb)
+        return ta < tb;
     bool va = via_bit(o->via, a), vb = via_bit(o->via, b);
     return va != vb ? vb : a < b;
 }
 
 /* Journeys are short, so insertion sort; a long one (a bot, a shared inbox) gets a merge sort. */
-static void sort_segment(uint64_t *v, uint64_t n, const struct touch_order *o, uint64_t *tmp)
+static void sort_segment(uint32_t *v, uint64_t n, const struct touch_order *o, uint32_t *tmp)
 {
     if (n <= 32) {
         for (uint64_t i = 1; i < n; i++) {
-            uint64_t x = v[i], j = i;
+            uint32_t x = v[i];
+            uint64_t j = i;
             while (j > 0 && before(o, x, v[j - 1])) {
                 v[j] = v[j - 1];
                 j--;
@@ -56,22 +58,24 @@ static void sort_segment(uint64_t *v, uint64_t n, const struct touch_order *o, u
 
 void join_build(struct lead_index *ix, struct dataset *ds)
 {
-    const struct touch_table *t = &ds->touches;
+    struct touch_table *t = &ds->touches;
     uint32_t n_leads = ds->leads.n;
     ix->n_leads = n_leads;
-    ix->offsets = xcalloc((size_t)n_leads + 1, sizeof *ix->offsets);
+    if (t->n > TOUCHES_MAX)
+        BUG("join: more touches than TOUCHES_MAX");
+    /* Counting sort without a second array of fill positions: counts go one slot further right
+     * (offsets[l + 2]), so after the prefix sum offsets[l + 1] is where lead l's touches start,
+     * and placing them advances it to where they end, which is where lead l + 1's start. */
+    ix->offsets = xcalloc((size_t)n_leads + 2, sizeof *ix->offsets);
     ix->touches = xmalloc((t->n ? t->n : 1) * sizeof *ix->touches);
-
     for (uint64_t i = 0; i < t->n; i++)
-        ix->offsets[t->lead[i] + 1]++;
+        ix->offsets[t->lead[i] + 2]++;
     for (uint32_t l = 0; l < n_leads; l++)
-        ix->offsets[l + 1] += ix->offsets[l];
-    uint64_t *fill = xmalloc(((size_t)n_leads + 1) * sizeof *fill);
-    memcpy(fill, ix->offsets, ((size_t)n_leads + 1) * sizeof *fill);
+        ix->offsets[l + 2] += ix->offsets[l + 1];
     for (uint64_t i = 0; i < t->n; i++)
-        ix->touches[fill[t->lead[i]]++] = i;
+        ix->touches[ix->offsets[t->lead[i] + 1]++] = (uint32_t)i;
 
-    struct touch_order order = {t->ts, NULL};
+    struct touch_order order = {t, NULL};
     uint64_t *via = NULL;
     if (t->n_via) {
         via = xcalloc((size_t)(t->n / 64 + 1), sizeof *via);
@@ -81,25 +85,26 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     }
 
     /* Sort each lead's touches by time, drop duplicates, and compact. */
-    uint64_t *tmp = NULL;
+    uint32_t *tmp = NULL;
     size_t tmp_cap = 0;
-    uint64_t out = 0;
+    uint32_t out = 0;
     struct file_stats *fs = &ds->files[INPUT_TOUCHES];
     for (uint32_t l = 0; l < n_leads; l++) {
-        uint64_t b = ix->offsets[l], e = ix->offsets[l + 1];
+        uint32_t b = ix->offsets[l], e = ix->offsets[l + 1];
         VEC_GROW(tmp, tmp_cap, e - b);
         sort_segment(ix->touches + b, e - b, &order, tmp);
         ix->offsets[l] = out;
-        for (uint64_t i = b; i < e; i++) {
-            uint64_t x = ix->touches[i];
+        for (uint32_t i = b; i < e; i++) {
+            uint32_t x = ix->touches[i];
             bool dup = false, xv = via_bit(via, x);
             /* Candidates are the kept touches of this lead at the same instant: an exact copy is
              * a duplicate; so is a touch that came through the identity map with a campaign the
              * lead already has at that instant (the same campaign member, listed under the
              * contact or the old lead id as well). */
-            for (uint64_t j = out; j > ix->offsets[l] && t->ts[ix->touches[j - 1]] == t->ts[x];
+            int64_t tx = touch_ts(t, x);
+            for (uint32_t j = out; j > ix->offsets[l] && touch_ts(t, ix->touches[j - 1]) == tx;
                  j--) {
-                uint64_t y = ix->touches[j - 1];
+                uint32_t y = ix->touches[j - 1];
                 if (t->row_hash[y] == t->row_hash[x] || (xv && t->campaign[y] == t->campaign[x])) {
                     dup = true;
                     break;
@@ -117,8 +122,10 @@ void join_build(struct lead_index *ix, struct dataset *ds)
     }
     ix->offsets[n_leads] = out;
     free(tmp);
-    free(fill);
     free(via);
+    /* Duplicates are settled: the row hashes (8 bytes a touch) serve nothing further. */
+    free(ds->touches.row_hash);
+    ds->touches.row_hash = NULL;
 
     struct deal_table *dl = &ds->deals;
     ix->n_deals = dl->n;

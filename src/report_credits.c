@@ -303,7 +303,7 @@ static void credits_row(void *ctx, uint32_t deal, uint64_t touch, const int64_t 
     const struct dataset *ds = cc->r->ds;
     char day[16], when[32];
     date_format_day(day, sizeof day, ds->deals.close_day[deal]);
-    int64_t ts = ds->touches.ts[touch];
+    int64_t ts = touch_ts(&ds->touches, touch);
     int64_t sod = ts - (int64_t)date_day_of_ts(ts) * 86400;
     date_format_day(when, sizeof when, date_day_of_ts(ts));
     snprintf(when + 10, sizeof when - 10, "T%02d:%02d:%02dZ", (int)(sod / 3600),

@@ -143,6 +143,30 @@ Test(intern, find_never_adds)
     intern_release(&in);
 }
 
+/* A sealed interner has no lookup table, yet finds by scanning, and adding rebuilds the table:
+ * ids stay dense and old strings are still found (not added again). */
+Test(intern, sealed_still_finds_and_adds)
+{
+    struct intern in = INTERN_INIT;
+    char buf[32];
+    for (uint32_t i = 0; i < 300; i++)
+        intern_add(&in, buf, (size_t)snprintf(buf, sizeof buf, "L%u", i), NULL);
+    intern_seal(&in);
+    cr_assert_null(in.slots, "the table is freed");
+    cr_assert_str_eq(intern_str(&in, 7), "L7");
+    cr_assert_eq(intern_find(&in, LIT("L299")), 299);
+    cr_assert_eq(intern_find(&in, LIT("L300")), INTERN_NONE);
+    bool added = true;
+    cr_assert_eq(intern_add(&in, LIT("L150"), &added), 150, "an old string keeps its id");
+    cr_assert(!added);
+    cr_assert_eq(intern_add(&in, LIT("new"), &added), 300);
+    cr_assert(added);
+    for (uint32_t i = 0; i < 300; i++)
+        cr_assert_eq(intern_find(&in, buf, (size_t)snprintf(buf, sizeof buf, "L%u", i)), i);
+    cr_assert_eq(intern_find(&in, LIT("new")), 300);
+    intern_release(&in);
+}
+
 Test(intern, a_hundred_thousand_strings_round_trip)
 {
     enum { N = 100000 };
@@ -626,4 +650,135 @@ Test(dataset, touch_line_is_exact_past_two_to_the_32_lines)
     cr_assert_eq(touch_line(&t, 2), (UINT64_C(1) << 32) + 5);
     t.n_line_hi = 0; /* below 2^32 lines nothing is kept aside */
     cr_assert_eq(touch_line(&t, 2), 5u);
+}
+
+/* touch_line_put keeps runs of touches on consecutive lines: touches 0..4 on lines 2..6 (one
+ * run), 5 and 6 on 9 and 10 (a gap of two lines: a second run), 7 on 12 and 8 on 14 (a
+ * multi-line record each: two more runs). */
+Test(dataset, touch_lines_as_runs)
+{
+    static const uint64_t lines[] = {2, 3, 4, 5, 6, 9, 10, 12, 14};
+    struct touch_table t;
+    memset(&t, 0, sizeof t);
+    t.cap = N_ELEMS(lines);
+    for (uint64_t i = 0; i < N_ELEMS(lines); i++) {
+        t.n = i + 1;
+        touch_line_put(&t, i, lines[i]);
+    }
+    cr_assert_null(t.line, "few runs stay runs");
+    cr_assert_eq(t.n_line_runs, 4);
+    for (uint64_t i = 0; i < N_ELEMS(lines); i++)
+        cr_assert_eq(touch_line(&t, i), lines[i], "touch %llu", (unsigned long long)i);
+    free(t.line_from);
+    free(t.line_delta);
+}
+
+/* touch_channel: a row's channel is kept only where it differs from its campaign's. Campaign 0
+ * is on channel 7, campaign 1 on 8; touches 0..3 on campaigns 0, 1, 0, 1 name channels 7, 9,
+ * 7, 8: only touch 1 is kept aside. Then 3000 touches each on the other campaign's channel: past
+ * the first 1024 kept aside the table moves to a dense column, every channel still exact. */
+Test(dataset, touch_channels_kept_only_where_they_differ)
+{
+    enum { N = 3004 };
+    struct dataset ds;
+    dataset_init(&ds);
+    campaign_table_touch(&ds, 1);
+    ds.campaigns.channel[0] = 7;
+    ds.campaigns.channel[1] = 8;
+    struct touch_table *t = &ds.touches;
+    t->cap = N;
+    t->campaign = calloc(N, sizeof *t->campaign);
+    uint32_t want[N];
+    static const uint32_t first[] = {7, 9, 7, 8};
+    for (uint32_t i = 0; i < N; i++) {
+        t->campaign[i] = i % 2;
+        want[i] = i < 4 ? first[i] : (i % 2 ? 7 : 8);
+        t->n = i + 1;
+        touch_channel_put(&ds, i, want[i]);
+        if (i == 3) {
+            cr_assert_null(t->channel);
+            cr_assert_eq(t->n_chan, 1, "only the touch naming another channel");
+            for (uint32_t j = 0; j <= i; j++)
+                cr_assert_eq(touch_channel(&ds, j), want[j], "touch %u", j);
+        }
+    }
+    cr_assert_not_null(t->channel, "as many differing as rows: dense");
+    cr_assert_eq(t->n_chan, 0);
+    for (uint32_t i = 0; i < N; i++)
+        cr_assert_eq(touch_channel(&ds, i), want[i], "touch %u", i);
+    dataset_release(&ds);
+}
+
+/* touch_when_put: times as 32-bit offsets from the UTC midnight at or before the first touch's
+ * time - 2^31, days as one signed byte beside the UTC day of the time. Touch 0 at t0 (its day
+ * the UTC day, 20000); touch 1 at t0 - 2^31 exactly (at or after the base: fits); touch 2 a day
+ * later than its UTC day (a zone east of UTC: fits). Touch 3 at t0 + 2^31 (one past the narrow
+ * range) turns the times wide, and touch 4 with a day 200 days from its UTC day turns the days
+ * wide; all of them stay exact. */
+Test(dataset, touch_times_and_days_narrow_until_they_cannot_be)
+{
+    const int64_t t0 = INT64_C(20000) * 86400 + 3600;
+    const int64_t half = INT64_C(1) << 31;
+    static const int32_t day_delta[] = {0, 0, 1, 0, 200};
+    const int64_t ts[] = {t0, t0 - half, t0 + 5, t0 + half, t0 + 7};
+    struct touch_table t;
+    memset(&t, 0, sizeof t);
+    t.cap = 5;
+    t.ts32 = calloc(5, sizeof *t.ts32);
+    t.day8 = calloc(5, sizeof *t.day8);
+    int32_t day[5];
+    for (uint64_t i = 0; i < 5; i++) {
+        day[i] = (int32_t)(touch_utc_day(ts[i]) + day_delta[i]);
+        bool fits = touch_when_fits(&t, ts[i], day[i]);
+        cr_assert_eq(fits, i < 3, "touch %llu fits narrow: %d", (unsigned long long)i, fits);
+        t.n = i + 1;
+        touch_when_put(&t, i, ts[i], day[i]);
+        cr_assert_eq(t.ts == NULL, i < 3, "times wide from touch 3 on");
+        cr_assert_eq(t.day == NULL, i < 4, "days wide from touch 4 on");
+        cr_assert_eq(t.ts_base % 86400, 0, "the base is a UTC midnight");
+        for (uint64_t j = 0; j <= i; j++) {
+            cr_assert_eq(touch_ts(&t, j), ts[j], "after %llu: time of %llu", (unsigned long long)i,
+                         (unsigned long long)j);
+            cr_assert_eq(touch_day(&t, j), day[j], "after %llu: day of %llu", (unsigned long long)i,
+                         (unsigned long long)j);
+        }
+    }
+    free(t.ts);
+    free(t.ts32);
+    free(t.day);
+    free(t.day8);
+}
+
+/* A time before 1970 has a UTC day rounded down, not toward zero. */
+Test(dataset, touch_utc_day_rounds_down)
+{
+    cr_assert_eq(touch_utc_day(0), 0);
+    cr_assert_eq(touch_utc_day(86399), 0);
+    cr_assert_eq(touch_utc_day(-1), -1);
+    cr_assert_eq(touch_utc_day(-86400), -1);
+    cr_assert_eq(touch_utc_day(-86401), -2);
+}
+
+/* Every touch on a record of three lines: a run a touch, so past the first 1024 runs the table
+ * moves to the dense column; the lines before and after the move are all exact, also where
+ * they pass 2^32 (the table was started near it). */
+Test(dataset, touch_lines_turn_dense_when_runs_are_many)
+{
+    enum { N = 5000 };
+    const uint64_t first = (UINT64_C(1) << 32) - 3 * 2000;
+    struct touch_table t;
+    memset(&t, 0, sizeof t);
+    t.cap = N;
+    for (uint64_t i = 0; i < N; i++) {
+        t.n = i + 1;
+        touch_line_put(&t, i, first + 3 * i);
+    }
+    cr_assert_not_null(t.line, "runs as many as rows: dense");
+    cr_assert_eq(t.n_line_runs, 0);
+    cr_assert_eq(t.n_line_hi, 1);
+    cr_assert_eq(t.line_hi_from[0], 2000, "2^32 is reached at touch 2000");
+    for (uint64_t i = 0; i < N; i++)
+        cr_assert_eq(touch_line(&t, i), first + 3 * i, "touch %llu", (unsigned long long)i);
+    free(t.line);
+    free(t.line_hi_from);
 }

@@ -1072,10 +1072,11 @@ Test(ingest, date_times_are_read_in_the_files_zone_and_dated_in_the_business_zon
         struct pipeline p;
         pipeline_run_ok(&p, &f);
         cr_assert_eq(p.ds.touches.n, 1, "case %zu", i);
-        cr_assert_eq(p.ds.touches.ts[0], cases[i].ts, "case %zu (%s): ts %lld, want %lld", i,
-                     cases[i].value, (long long)p.ds.touches.ts[0], (long long)cases[i].ts);
-        cr_assert_eq(p.ds.touches.day[0], cases[i].day, "case %zu (%s): day %d, want %d", i,
-                     cases[i].value, p.ds.touches.day[0], cases[i].day);
+        cr_assert_eq(touch_ts(&p.ds.touches, 0), cases[i].ts, "case %zu (%s): ts %lld, want %lld",
+                     i, cases[i].value, (long long)touch_ts(&p.ds.touches, 0),
+                     (long long)cases[i].ts);
+        cr_assert_eq(touch_day(&p.ds.touches, 0), cases[i].day, "case %zu (%s): day %d, want %d", i,
+                     cases[i].value, touch_day(&p.ds.touches, 0), cases[i].day);
         pipeline_release(&p);
     }
 }
