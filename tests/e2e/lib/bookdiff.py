@@ -13,6 +13,8 @@ import sys
 
 import openpyxl
 
+from recalc import decode_xstring, inline_strings
+
 
 def _style(c):
     f, b, a = c.font, c.border, c.alignment
@@ -25,16 +27,23 @@ def _style(c):
     )
 
 
-def _sheet(ws, ws_values):
+def _text(v, inline):
+    # openpyxl 3.0 decodes no "_xHHHH_" in inline strings; in shared ones it drops "x005F_", the
+    # one escape sametable writes (control characters are U+FFFD, CR is LF), so both agree.
+    return decode_xstring(v) if inline and isinstance(v, str) else v
+
+
+def _sheet(ws, ws_values, inline):
     cells = {}
     for row in ws.iter_rows():
         for c in row:
             if c.value is None and c.comment is None and not c.has_style:
                 continue
             v = ws_values[c.coordinate].value
+            formula = c.data_type == "f"
             cells[c.coordinate] = (
-                c.value,
-                v,
+                c.value if formula else _text(c.value, inline),
+                v if formula else _text(v, inline),
                 _style(c),
                 c.comment.text if c.comment is not None else None,
             )
@@ -67,7 +76,8 @@ def describe(a_path, b_path, limit=20):
     if a.sheetnames != b.sheetnames:
         return [f"sheets differ: {a.sheetnames} vs {b.sheetnames}"]
     for name in a.sheetnames:
-        sa, sb = _sheet(a[name], av[name]), _sheet(b[name], bv[name])
+        sa = _sheet(a[name], av[name], inline_strings(a_path))
+        sb = _sheet(b[name], bv[name], inline_strings(b_path))
         for key in sa:
             if key == "cells":
                 ca, cb = sa[key], sb[key]

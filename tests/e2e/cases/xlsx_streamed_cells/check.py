@@ -2,7 +2,7 @@
 constant_memory mode, which drops a cell written above the row being written, silently; every
 sheet therefore stops the program at such a write. This case proves the streamed output complete:
 the same run (the demo, with statements, Lines and Deal credits cut short so that the cut notes
-and continuation sheets are written too) is repeated with SAMETABLE_TEST_XLSX_IN_MEMORY set, which
+and continuation sheets are written too; then output_control_chars' hostile text) is repeated with SAMETABLE_TEST_XLSX_IN_MEMORY set, which
 writes the workbooks the way libxlsxwriter keeps them in memory, and every workbook must hold the
 same cells — values, formulas, cached results, formats, comments, row levels and heights, column
 widths, filters (tests/e2e/lib/bookdiff.py) — while only the streamed ones lack a shared string
@@ -66,4 +66,17 @@ with tempfile.TemporaryDirectory() as tmp:
     if total < 5000:
         print(f"only {total} cells compared")
         bad += 1
+
+    # Hostile text too (output_control_chars' inputs: control characters, a literal "_x0041_",
+    # a line break in a name), where inline strings are escaped as shared ones are.
+    hostile = os.path.join(root, "tests/e2e/cases/output_control_chars/case.ini")
+    streamed = {k: v for k, v in os.environ.items() if k != "SAMETABLE_TEST_XLSX_IN_MEMORY"}
+    for mode, env_run in (("streamed", streamed), ("in memory", env)):
+        subprocess.run([binary, "run", "-c", hostile, "--out", os.path.join(tmp, mode)],
+                       env=env_run, check=True, stdout=subprocess.DEVNULL)
+    for name in ("attribution-2026-10.xlsx", "payouts-2026-10.xlsx"):
+        diffs = describe(os.path.join(tmp, "streamed", name), os.path.join(tmp, "in memory", name))
+        for d in diffs:
+            print(f"control characters {name}: {d}")
+        bad += bool(diffs)
 sys.exit(1 if bad else 0)
