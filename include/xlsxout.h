@@ -119,9 +119,9 @@ void xs_page_break_before(struct xsheet *s, uint32_t row);
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2);
 void xs_hide_gridlines(struct xsheet *s);
 void xs_tab_color(struct xsheet *s, uint32_t rgb);
-/* A clustered column chart of a table on this sheet: categories in column cat_col, one series
- * per column first_col .. first_col + n_series - 1 (named by header_row), rows first..last;
- * placed at (at_row, at_col). */
+/* A clustered column chart of a table on this sheet: categories (text labels) in column cat_col,
+ * one series per column first_col .. first_col + n_series - 1 (named by header_row), rows
+ * first..last; placed at (at_row, at_col). */
 void xs_chart_columns(struct xsheet *s, const char *title, uint32_t header_row, uint32_t first,
                       uint32_t last, uint16_t cat_col, uint16_t first_col, uint16_t n_series,
                       uint32_t at_row, uint16_t at_col);

@@ -718,6 +718,10 @@ void xs_chart_columns_scaled(struct xsheet *s, const char *title, uint32_t heade
             return;
         }
         chart_series_set_categories(series, s->name, first, cat_col, last, cat_col);
+        /* The categories are labels. In memory libxlsxwriter learns that by reading the cells
+         * back; streamed it cannot (nor cache any value: spreadsheets draw the chart from the
+         * cells), and would call them numbers (numRef, a General axis format). */
+        series->categories->has_string_cache = LXW_TRUE;
         chart_series_set_values(series, s->name, first, (lxw_col_t)(first_col + k), last,
                                 (lxw_col_t)(first_col + k));
         chart_series_set_name_range(series, s->name, header_row, (lxw_col_t)(first_col + k));
