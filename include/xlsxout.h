@@ -4,15 +4,16 @@
  * first failure is latched with the sheet and cell and reported by xbook_close, so callers write
  * cells without checking each call. Text is always written as a string cell: invalid UTF-8 and
  * characters XML forbids become U+FFFD, text over 32,767 characters is cut (ingest rejects such
- * values first). A string cell is a shared string that no spreadsheet evaluates, so input text
- * such as "=HYPERLINK(…)" stays text (libxlsxwriter 1.1.4 has no quote-prefix format). Money is
- * written as a number of major units with the book's currency format. A book is written to the path
- * given (a temporary name: publication is publish.h's job) and its creation time is fixed so that
- * reruns give identical bytes.
+ * values first). A string cell (inline in a streamed book, else shared) is one no spreadsheet
+ * evaluates, so input text such as "=HYPERLINK(…)" stays text (libxlsxwriter 1.1.4 has no
+ * quote-prefix format). Money is written as a number of major units with the book's currency
+ * format. A book is written to the path given (a temporary name: publication is publish.h's job)
+ * and its creation time is fixed so that reruns give identical bytes.
  */
 #ifndef SAMETABLE_XLSXOUT_H
 #define SAMETABLE_XLSXOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,9 +53,15 @@ struct xbook_props {
     int money_digits;     /* decimals of the reporting currency */
     const char *currency; /* its ISO code: money cells show its symbol ($ € £ ¥) or code; NULL
                            * or "" = plain numbers */
+    bool in_memory;       /* for tests only: keep every cell until close (libxlsxwriter's
+                           * default) instead of streaming rows (constant_memory mode) */
 };
 
-/* Create a workbook at path. Returns NULL with an error in d if libxlsxwriter cannot. */
+/* Create a workbook at path. Returns NULL with an error in d if libxlsxwriter cannot.
+ * Workbooks stream (libxlsxwriter's constant_memory mode): each row goes to a temporary file as
+ * soon as a later row is started, strings are written inline (no shared string table), and a
+ * write above the current row would be dropped. So every sheet is written top to bottom (see
+ * xs_in_row_order): a write above a row already written stops the program. */
 struct xbook *xbook_create(const char *path, const struct xbook_props *props, struct diag *d);
 /* Add a worksheet; name must be a legal, unique sheet name (≤ 31 characters, none of []:*?/\). */
 struct xsheet *xbook_add_sheet(struct xbook *b, const char *name);
@@ -80,11 +87,13 @@ void xs_formula_money(struct xsheet *s, uint32_t row, uint16_t col, const char *
 /* A cell note (comment), e.g. why a value stands where a formula would be. */
 void xs_comment(struct xsheet *s, uint32_t row, uint16_t col, const char *text);
 /* Row order, for streamed writing (libxlsxwriter's constant_memory mode keeps one row at a time
- * and silently drops a cell written to a row above the last one written). A sheet marked with
- * xs_in_row_order must be written top to bottom — cells, comments, row heights and outline
- * levels; a write to an earlier row is a BUG (the program stops) instead of a lost cell. Column
- * widths, freezing, filters, page breaks and charts are not rows and may come at any time. On
- * other sheets such writes are only counted: xs_rows_out_of_order. */
+ * and drops a cell written to a row above the last one written). Every sheet of a streamed book
+ * is in row order from xbook_add_sheet: it must be written top to bottom — cells, comments, row
+ * heights and outline levels — and a write to an earlier row is a BUG (the program stops)
+ * instead of a lost cell. An autofilter must be set before any row below its range is written
+ * (xs_autofilter). Column widths, freezing, page breaks and charts are not rows and may come at
+ * any time. xs_in_row_order marks a sheet of an in_memory book too; on that book's other sheets
+ * such writes are only counted: xs_rows_out_of_order. */
 void xs_in_row_order(struct xsheet *s);
 uint32_t xs_rows_out_of_order(const struct xsheet *s);
 /* Outline level of a row (1 = foldable under the row above the group). */
@@ -105,12 +114,14 @@ void xs_print_wide(struct xsheet *s, uint16_t first_key_col, uint16_t last_key_c
  * LibreOffice keeps manual breaks under "fit to width" (checked by rendering); libxlsxwriter's
  * documentation says Excel may not. At most 1,023 breaks per sheet (Excel). */
 void xs_page_break_before(struct xsheet *s, uint32_t row);
+/* An autofilter over rows r1..r2: on a sheet in row order, before any row below r2 is written
+ * (libxlsxwriter refuses it afterwards when streaming). */
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2);
 void xs_hide_gridlines(struct xsheet *s);
 void xs_tab_color(struct xsheet *s, uint32_t rgb);
-/* A clustered column chart of a table on this sheet: categories in column cat_col, one series
- * per column first_col .. first_col + n_series - 1 (named by header_row), rows first..last;
- * placed at (at_row, at_col). */
+/* A clustered column chart of a table on this sheet: categories (text labels) in column cat_col,
+ * one series per column first_col .. first_col + n_series - 1 (named by header_row), rows
+ * first..last; placed at (at_row, at_col). */
 void xs_chart_columns(struct xsheet *s, const char *title, uint32_t header_row, uint32_t first,
                       uint32_t last, uint16_t cat_col, uint16_t first_col, uint16_t n_series,
                       uint32_t at_row, uint16_t at_col);

@@ -208,7 +208,7 @@ static int write_outputs(const char *dir, const char *const *names, uint32_t n_c
     }
     const char *xtmp;
     prc = publish_begin(dir, "path-attribution.xlsx", &xtmp, d);
-    struct xbook_props pp = {"Path-level attribution", "Per-channel credit", "", 0, 2, NULL};
+    struct xbook_props pp = {"Path-level attribution", "Per-channel credit", "", 0, 2, NULL, false};
     struct xbook *b = prc == PUBLISH_OK ? xbook_create(xtmp, &pp, d) : NULL;
     if (!b) {
         publish_abort();

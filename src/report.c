@@ -428,6 +428,9 @@ void report_props(const struct report_ctx *r, struct xbook_props *p, const char 
     p->created_day = r->as_of_day;
     p->money_digits = r->s->currency_digits;
     p->currency = r->s->currency;
+    /* Streamed (every sheet written top to bottom). The variable is for tests only: the e2e case
+     * xlsx_streamed_cells compares a streamed run's workbooks with ones written in memory. */
+    p->in_memory = getenv("SAMETABLE_TEST_XLSX_IN_MEMORY") != NULL;
 }
 
 struct xbook *report_book(const struct report_ctx *r, const char *path, const char *kind,

@@ -466,6 +466,8 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
     xs_row_height(sh, 0, 60); /* "Touches in won journeys (…)" takes four lines */
     xs_col_width(sh, CH_MODEL0, (uint16_t)(CH_MODEL0 - 1 + PER_MODEL * mc->n), 14);
     uint32_t n = ds->channels.n;
+    /* The filter before the rows below its header (row order). */
+    xs_autofilter(sh, 0, 0, n ? n : 1, (uint16_t)(CH_MODEL0 - 1 + PER_MODEL * mc->n));
     uint32_t *ids = report_sorted_ids(&ds->channels);
     int64_t touches_period = 0, touches_won = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -510,7 +512,6 @@ static void channels_sheet(const struct report_ctx *r, struct xbook *b, const st
     }
     xs_freeze(sh, 1, 1);
     xs_print_wide(sh, 0, 0);
-    xs_autofilter(sh, 0, 0, n ? n : 1, (uint16_t)(CH_MODEL0 - 1 + PER_MODEL * mc->n));
 }
 
 /* ROUND(major × in ÷ days, digits) as a spreadsheet computes it (IEEE doubles, the result snapped
@@ -602,6 +603,8 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
     model_headers(sh, 0, CC_MODEL0, mc, r->s->currency);
     xs_row_height(sh, 0, 75);
     xs_col_width(sh, CC_MODEL0, (uint16_t)(CC_MODEL0 - 1 + PER_MODEL * mc->n), 14);
+    /* The filter before the rows below its header (row order): one row per campaign. */
+    xs_autofilter(sh, 0, 0, ct->n ? ct->n : 1, (uint16_t)(CC_MODEL0 - 1 + PER_MODEL * mc->n));
     uint32_t *ids = report_sorted_ids(&ds->campaign_ids);
     uint32_t rr = 1;
     int64_t lifetime = 0, touches_period = 0, touches_won = 0;
@@ -663,7 +666,6 @@ static void campaigns_sheet(const struct report_ctx *r, struct xbook *b,
     }
     xs_freeze(sh, 1, 2);
     xs_print_wide(sh, 0, 1);
-    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, (uint16_t)(CC_MODEL0 - 1 + PER_MODEL * mc->n));
 }
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d)

@@ -136,6 +136,7 @@ size_t report_deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
         xs_row_height(sh, 0, 45);
         xs_col_width(sh, DC_MODEL0, (uint16_t)(DC_MODEL0 + 1 + mc->n), 14);
         size_t rows = n - done < DEAL_SHEET_ROWS_MAX ? n - done : DEAL_SHEET_ROWS_MAX;
+        xs_autofilter(sh, 0, 0, rows ? (uint32_t)rows : 1, (uint16_t)(DC_MODEL0 + 1 + mc->n));
         for (size_t i = 0; i < rows; i++) {
             const struct credit *c = &a->credits[done + i];
             uint32_t rr = (uint32_t)(1 + i);
@@ -154,7 +155,6 @@ size_t report_deal_credits_sheets(const struct report_ctx *r, struct xbook *b,
         }
         xs_freeze(sh, 1, 1);
         xs_print_wide(sh, 0, 0);
-        xs_autofilter(sh, 0, 0, rows ? (uint32_t)rows : 1, (uint16_t)(DC_MODEL0 + 1 + mc->n));
         done += rows;
         sheet_no++;
     } while (done < n);
@@ -174,6 +174,11 @@ void report_unattributed_sheet(const struct report_ctx *r, struct xbook *b)
     xs_text(sh, 0, UC_ORIG + 1, "Currency as written", XS_HEADER);
     xs_col_width(sh, UC_ORIG, UC_ORIG + 1, 12);
     xs_row_height(sh, 0, 30);
+    /* The filter before the rows below its header (row order): counted first. */
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < dl->n; d++)
+        n += a->in_period[d] && a->reason[d] != UNATTR_NONE;
+    xs_autofilter(sh, 0, 0, n ? n : 1, UC_N - 1);
     uint32_t rr = 1;
     for (uint32_t d = 0; d < dl->n; d++) {
         if (!a->in_period[d] || a->reason[d] == UNATTR_NONE)
@@ -203,7 +208,6 @@ void report_unattributed_sheet(const struct report_ctx *r, struct xbook *b)
         xs_money(sh, rr, UC_AMOUNT, 0, XS_MONEY_TOTAL);
     }
     xs_freeze(sh, 1, 1);
-    xs_autofilter(sh, 0, 0, rr > 1 ? rr - 1 : 1, UC_N - 1);
 }
 
 /* Markov details: removal effects and credit per channel, and how the chain was built. */

@@ -236,6 +236,9 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
 
     /* before the rows: a calculation wraps at it, and it fits a printed page beside the keys */
     xs_col_width(sh, c_note, c_note, 60);
+    /* before the rows (row order): the filter covers the header and the lines shown */
+    xs_autofilter(sh, header, 0, shown ? first + (uint32_t)shown - 1 : first,
+                  (uint16_t)(c_note + 3));
     char buf[2048], vb[16], f[512], c1[16], c2[16], c3[16], c4[16];
     uint32_t row = first;
     int64_t shown_total = 0;
@@ -373,7 +376,6 @@ void report_lines_sheet(const struct report_ctx *r, struct xbook *b, const struc
     xs_col_width(sh, (uint16_t)(c_note + 1), (uint16_t)(c_note + 2), 13);
     xs_freeze(sh, first, 2);
     xs_print_wide(sh, LC_PERSON, LC_NAME); /* readable on paper, across pages, like Payouts */
-    xs_autofilter(sh, header, 0, row > first ? row - 1 : first, (uint16_t)(c_note + 3));
     out->first = first;
     out->last = row - 1;
     out->col_amount = c_amount;

@@ -273,6 +273,8 @@ static void components_sheet(const struct report_ctx *r, struct xbook *b, const 
     col_range(rp, sizeof rp, "Lines", ll->first, ll->last, ll->col_person_key);
     col_range(rpp, sizeof rpp, "Lines", ll->first, ll->last, ll->col_period_key);
     col_range(rc, sizeof rc, "Lines", ll->first, ll->last, ll->col_column_key);
+    /* before the rows (row order): the header and one row per person, period and column */
+    xs_autofilter(sh, header, 0, n ? first + (uint32_t)n - 1 : header, CC_CKEY);
     for (size_t i = 0; i < n; i++) {
         uint32_t rr = first + (uint32_t)i;
         const struct payout_row *row = &p->rows[cr[i].row];
@@ -329,7 +331,6 @@ static void components_sheet(const struct report_ctx *r, struct xbook *b, const 
     xs_col_width(sh, CC_PKEY, CC_CKEY, 9);
     xs_freeze(sh, first, 2);
     xs_print_wide(sh, CC_PERSON, CC_NAME);
-    xs_autofilter(sh, header, 0, total - 1 > header ? total - 1 : header, CC_CKEY);
 }
 
 /* ---- Payouts: one row per person × payout period ------------------------------------------ */
@@ -454,6 +455,8 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     col_range(rp, sizeof rp, "Components", cf, cl, CC_PKEY);
     col_range(rpp, sizeof rpp, "Components", cf, cl, CC_PPKEY);
     col_range(rc, sizeof rc, "Components", cf, cl, CC_CKEY);
+    /* before the rows (row order): the header and one row per person and payout period */
+    xs_autofilter(sh, header, 0, p->n_rows ? first + (uint32_t)p->n_rows - 1 : header, c_tkey);
     int64_t *cell = xcalloc(k->n_columns, sizeof *cell);
     for (size_t i = 0; i < p->n_rows; i++) {
         const struct payout_row *row = &p->rows[i];
@@ -565,7 +568,6 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     xs_col_width(sh, c_head, c_tkey, 10);
     xs_freeze(sh, first, 2);
     xs_print_wide(sh, PC_PERSON, PC_NAME);
-    xs_autofilter(sh, header, 0, total_row - 1 > header ? total_row - 1 : header, c_tkey);
     out->first = first;
     out->last = first + (uint32_t)p->n_rows - 1;
     out->col_revenue = PC_REVENUE;

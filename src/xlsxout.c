@@ -55,6 +55,7 @@ struct xbook {
     char *target;    /* the output's name for messages: its final path once published */
     char said[2048]; /* what libxlsxwriter printed itself (caught), the first of it */
     int scratch;     /* publish_scratch_begin's slot for libxlsxwriter's temporary files, or -1 */
+    bool streamed;   /* constant_memory mode: every sheet in row order */
 };
 
 /* libxlsxwriter prints its own errors to stderr ("[ERROR][packager.c:…]") and offers no hook:
@@ -229,8 +230,9 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
     /* In a private directory there, which a signal handler can empty (publish.h). */
     char scratch[PATH_MAX];
     b->scratch = publish_scratch_begin(dir, scratch, sizeof scratch);
-    lxw_workbook_options opt = {
-        .constant_memory = LXW_FALSE, .tmpdir = b->scratch >= 0 ? scratch : dir, .use_zip64 = 0};
+    lxw_workbook_options opt = {.constant_memory = props->in_memory ? LXW_FALSE : LXW_TRUE,
+                                .tmpdir = b->scratch >= 0 ? scratch : dir,
+                                .use_zip64 = 0};
     int64_t caught = lib_catch();
     lxw_workbook *wb = workbook_new_opt(path, &opt); /* copies the options */
     lib_release(b, caught);
@@ -246,6 +248,7 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
         return NULL;
     }
     b->wb = wb;
+    b->streamed = !props->in_memory;
     b->digits = props->money_digits;
     money_format_string(b->money_fmt, sizeof b->money_fmt, props->currency, 0);
     for (int st = 0; st < XS_N_STYLES; st++)
@@ -283,6 +286,8 @@ struct xsheet *xbook_add_sheet(struct xbook *b, const char *name)
     if (!s->ws)
         BUG("workbook_add_worksheet failed after validation");
     snprintf(s->name, sizeof s->name, "%s", name);
+    /* Streamed, a write above the current row would be lost: every sheet stops at one. */
+    s->in_order = b->streamed;
     /* Printed or exported to PDF: landscape, one page wide, as many pages tall as needed. */
     worksheet_set_landscape(s->ws);
     worksheet_fit_to_pages(s->ws, 1, 0);
@@ -667,6 +672,10 @@ void xs_freeze(struct xsheet *s, uint32_t row, uint16_t col)
 
 void xs_autofilter(struct xsheet *s, uint32_t r1, uint16_t c1, uint32_t r2, uint16_t c2)
 {
+    /* libxlsxwriter checks the range's last row like a cell's: streamed, a row below it must not
+     * have been started (and the range still sets the sheet's dimensions, as in memory). */
+    if (s->in_order && s->wrote && (r2 > r1 ? r2 : r1) < s->row_now)
+        BUG("an autofilter set after rows below it were written on a sheet written in row order");
     latch(s->book, worksheet_autofilter(s->ws, r1, c1, r2, c2), s, r1, c1);
 }
 
@@ -707,6 +716,10 @@ void xs_chart_columns_scaled(struct xsheet *s, const char *title, uint32_t heade
             return;
         }
         chart_series_set_categories(series, s->name, first, cat_col, last, cat_col);
+        /* The categories are labels. In memory libxlsxwriter learns that by reading the cells
+         * back; streamed it cannot (nor cache any value: spreadsheets draw the chart from the
+         * cells), and would call them numbers (numRef, a General axis format). */
+        series->categories->has_string_cache = LXW_TRUE;
         chart_series_set_values(series, s->name, first, (lxw_col_t)(first_col + k), last,
                                 (lxw_col_t)(first_col + k));
         chart_series_set_name_range(series, s->name, header_row, (lxw_col_t)(first_col + k));

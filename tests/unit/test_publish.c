@@ -1138,7 +1138,8 @@ Test(xlsxout, xs_major_divides_minor_units_by_ten_to_the_digits)
     }
 }
 
-static const struct xbook_props PROPS = {"Test book", "unit test", "Example Co", 20757, 2, "USD"};
+static const struct xbook_props PROPS = {"Test book", "unit test", "Example Co", 20757,
+                                         2,           "USD",       false};
 
 static bool starts_with_pk(const char *path)
 {
@@ -1164,13 +1165,14 @@ Test(xlsxout, a_workbook_with_every_cell_kind_closes_cleanly_as_a_zip_file)
     xs_text(s, 0, 1, "Amount", XS_HEADER);
     /* Invalid UTF-8 (a lone continuation byte, a truncated sequence, an overlong '/'),
      * control characters XML forbids, and text that looks like a formula. */
+    /* Row by row: a workbook streams (xbook_create). */
     xs_text(s, 1, 0, "bad \x80 byte \xC3 and \xC0\xAF", XS_PLAIN);
-    xs_text(s, 2, 0, "bell \x07 and escape \x1B", XS_PLAIN);
-    xs_text(s, 3, 0, "=HYPERLINK(\"http://example.com\")", XS_PLAIN);
-    xs_text(s, 4, 0, "Gr\xC3\xBC\xC3\x9F \xE2\x82\xAC", XS_BOLD);
     xs_money(s, 1, 1, 2000010, XS_MONEY);
+    xs_text(s, 2, 0, "bell \x07 and escape \x1B", XS_PLAIN);
     xs_money(s, 2, 1, -100001, XS_MONEY);
+    xs_text(s, 3, 0, "=HYPERLINK(\"http://example.com\")", XS_PLAIN);
     xs_formula_money(s, 3, 1, "=SUM(B2:B3)", 1900009, XS_MONEY_TOTAL);
+    xs_text(s, 4, 0, "Gr\xC3\xBC\xC3\x9F \xE2\x82\xAC", XS_BOLD);
     xs_formula(s, 4, 1, "=B4*2", 38000.18, XS_PLAIN);
     xs_date(s, 5, 1, 20757, XS_DATE);
     xs_int(s, 6, 1, 42, XS_INT);
@@ -1197,7 +1199,9 @@ Test(xlsxout, writes_above_the_last_row_written_are_counted)
     char path[160];
     in_base(path, sizeof path, "order.xlsx");
     struct diag d = DIAG_INIT;
-    struct xbook *b = xbook_create(path, &PROPS, &d);
+    struct xbook_props in_memory = PROPS;
+    in_memory.in_memory = true; /* streamed, the first write above would stop the program */
+    struct xbook *b = xbook_create(path, &in_memory, &d);
     cr_assert(b != NULL);
     struct xsheet *down = xbook_add_sheet(b, "Down");
     xs_text(down, 0, 0, "a", XS_PLAIN);
@@ -1234,6 +1238,88 @@ Test(xlsxout, a_sheet_in_row_order_stops_at_a_write_above_its_last_row, .signal 
     xs_text(s, 3, 0, "header", XS_HEADER);
     xs_money(s, 4, 0, 1, XS_MONEY);
     xs_text(s, 3, 1, "a header written late would be lost when streamed", XS_HEADER);
+}
+
+/* Streamed (every workbook sametable writes), every sheet is in row order from xbook_add_sheet,
+ * marked or not: each kind of write above the last row written stops the program. */
+static struct xsheet *streamed_sheet(const char *file)
+{
+    char path[160];
+    in_base(path, sizeof path, file);
+    struct diag d = DIAG_INIT;
+    struct xbook *b = xbook_create(path, &PROPS, &d);
+    cr_assert(b != NULL);
+    struct xsheet *s = xbook_add_sheet(b, "Unmarked");
+    xs_text(s, 0, 0, "title", XS_TITLE);
+    xs_text(s, 2, 0, "header", XS_HEADER);
+    xs_row_height(s, 2, 30);
+    xs_money(s, 3, 0, 100, XS_MONEY);
+    xs_comment(s, 3, 0, "a note on the row being written is in order");
+    return s;
+}
+
+Test(xlsxout, streamed_every_sheet_stops_at_a_cell_above, .signal = SIGABRT)
+{
+    struct xsheet *s = streamed_sheet("stream_cell.xlsx");
+    xs_formula(s, 2, 1, "=A4", 1.0, XS_MONEY); /* a total filled in above its detail */
+}
+
+Test(xlsxout, streamed_every_sheet_stops_at_a_comment_above, .signal = SIGABRT)
+{
+    struct xsheet *s = streamed_sheet("stream_comment.xlsx");
+    xs_comment(s, 0, 0, "a note added to the title afterwards");
+}
+
+Test(xlsxout, streamed_every_sheet_stops_at_a_row_height_above, .signal = SIGABRT)
+{
+    struct xsheet *s = streamed_sheet("stream_height.xlsx");
+    xs_row_height(s, 0, 30);
+}
+
+Test(xlsxout, streamed_every_sheet_stops_at_an_outline_level_above, .signal = SIGABRT)
+{
+    struct xsheet *s = streamed_sheet("stream_level.xlsx");
+    xs_row_level(s, 2, 1);
+}
+
+Test(xlsxout, streamed_every_sheet_stops_at_a_filter_set_after_rows_below_it, .signal = SIGABRT)
+{
+    struct xsheet *s = streamed_sheet("stream_filter.xlsx");
+    xs_text(s, 5, 0, "a total below the filtered rows", XS_BOLD);
+    xs_autofilter(s, 2, 0, 3, 1); /* libxlsxwriter would refuse it: set it before row 5 */
+}
+
+/* The same sheet written in order closes without an error, its filter set before the rows below
+ * it (also when the filter's range ends at the last row written). */
+Test(xlsxout, streamed_in_order_closes)
+{
+    char path[160];
+    in_base(path, sizeof path, "stream_ok.xlsx");
+    struct diag d = DIAG_INIT;
+    struct xbook *b = xbook_create(path, &PROPS, &d);
+    cr_assert(b != NULL);
+    struct xsheet *s = xbook_add_sheet(b, "Ordered");
+    xs_text(s, 0, 0, "title", XS_TITLE);
+    xs_text(s, 2, 0, "header", XS_HEADER);
+    xs_row_height(s, 2, 30);
+    xs_autofilter(s, 2, 0, 4, 1);
+    for (uint32_t r = 3; r <= 4; r++) {
+        xs_row_level(s, r, 1);
+        xs_money(s, r, 0, 100 * r, XS_MONEY);
+        xs_comment(s, r, 0, "note");
+    }
+    xs_formula(s, 5, 0, "=SUM(A4:A5)", 7.0, XS_MONEY_TOTAL);
+    xs_col_width(s, 0, 0, 12); /* not a row: any time */
+    xs_freeze(s, 3, 0);
+    struct xsheet *t = xbook_add_sheet(b, "Exceptions");
+    xs_text(t, 0, 0, "header", XS_HEADER);
+    xs_text(t, 1, 0, "last row", XS_PLAIN);
+    xs_autofilter(t, 0, 0, 1, 0);
+    cr_assert_eq(xs_rows_out_of_order(s) + xs_rows_out_of_order(t), 0);
+    cr_assert_eq(xbook_close(b, &d), 0, "%s", d.n ? d.v[0].message : "");
+    cr_assert_eq(d.n, 0);
+    cr_assert(starts_with_pk(path));
+    diag_release(&d);
 }
 
 Test(xlsxout, text_longer_than_a_cell_holds_is_cut_not_refused)

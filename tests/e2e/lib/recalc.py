@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -129,8 +130,26 @@ def _formula_text(v):
     return text if isinstance(text, str) else str(v)
 
 
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def decode_xstring(text):
+    """Cell text as Excel and LibreOffice show it: ECMA-376 ST_Xstring decodes "_xHHHH_" as one
+    character ("_x005F_" is "_"), in one left-to-right pass."""
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def inline_strings(path):
+    """Whether the workbook's strings are inline (a streamed book: no shared string table).
+    openpyxl 3.0 leaves "_xHHHH_" undecoded in inline strings (in shared ones it only drops
+    "x005F_"), so its text of such a book is passed through decode_xstring."""
+    with zipfile.ZipFile(path) as z:
+        return "xl/sharedStrings.xml" not in z.namelist()
+
+
 def read_workbook(path):
     """[(sheet title, {(row, col): (formula or None, cached value, number format)})]"""
+    inline = inline_strings(path)
     wf = openpyxl.load_workbook(path, read_only=True)
     wv = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheets = []
@@ -143,13 +162,18 @@ def read_workbook(path):
                     if v is None:
                         continue
                     is_f = getattr(cell, "data_type", None) == "f"
+                    if inline and not is_f and isinstance(v, str):
+                        v = decode_xstring(v)
                     cells[(r, c)] = [_formula_text(v) if is_f else None, None,
                                      getattr(cell, "number_format", "General")]
             vs = wv[ws.title]
             for r, row in enumerate(vs.iter_rows(), 1):
                 for c, cell in enumerate(row, 1):
                     if (r, c) in cells:
-                        cells[(r, c)][1] = getattr(cell, "value", None)
+                        v = getattr(cell, "value", None)
+                        if inline and cells[(r, c)][0] is None and isinstance(v, str):
+                            v = decode_xstring(v)
+                        cells[(r, c)][1] = v
             sheets.append((ws.title, cells))
     finally:
         wf.close()

@@ -33,7 +33,7 @@ for f in failures:
 print(f"privacy: {files} statement files, {len(failures)} naming someone else")
 failed |= bool(failures) or files < 20
 
-# Self-test: a copy of one file with another person's name added to its strings must be caught.
+# Self-test: a copy of one file with another person's name added to its title must be caught.
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import zipfile  # noqa: E402
@@ -48,8 +48,9 @@ with tempfile.TemporaryDirectory() as tmp:
             zipfile.ZipFile(os.path.join(tmp, first), "w") as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
-            if item.filename == "xl/sharedStrings.xml":
-                data = data.replace(b"</sst>", f"<si><t>{others[0]}</t></si></sst>".encode())
+            # Workbooks stream: cell text is inline in the worksheets (the title is the first).
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</t></is>", f" {others[0]}</t></is>".encode(), 1)
             zout.writestr(item, data)
     caught, _ = check_statements(tmp, people_csv, "Employee ID", "Full Name")
     if len(caught) != 1 or others[0] not in caught[0]:
