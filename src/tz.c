@@ -4,6 +4,7 @@
 #include "date.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -622,10 +623,14 @@ static bool version_from(const char *file, const char *prefix)
 
 const char *tz_data_version(void)
 {
+    /* Read once, under a lock: workbooks written by several threads at once each ask (run.c). */
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&mu);
     if (!tz_version_known) {
         if (!version_from("tzdata.zi", "# version ") && !version_from("+VERSION", ""))
             strcpy(tz_version, "unknown");
         tz_version_known = true;
     }
+    pthread_mutex_unlock(&mu);
     return tz_version;
 }
