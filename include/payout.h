@@ -165,8 +165,9 @@ struct payout_input {
     struct period window; /* the payout period of the run */
     int32_t as_of;        /* deals closed after it are not credited */
     /* Earned amounts only (the year-to-date figures of statements): the lines, without their
-     * slices (n_slices 0), and the per-person totals; no rows, measures or payees' currencies
-     * (no payment rates needed for months already paid). */
+     * slices (n_slices 0), those of one person, component, kind and day kept as one line with
+     * their summed amount (its other fields the first's), and the per-person totals; no rows,
+     * measures or payees' currencies (no payment rates needed for months already paid). */
     bool earned_only;
 };
 

@@ -1594,6 +1594,21 @@ static void keep_lines(struct engine *e, const struct period *win, int64_t *pp_s
             if (q < e->n_pps)
                 pp_sum[q] += t->amount;
         }
+        if (e->in->earned_only && p->n_lines) {
+            /* The year to date is read only as sums per person, component and day (statements'
+             * "Earned in <year> to date"): a line of the same person, component, kind and day as
+             * the line kept just before adds to it instead of taking another line's room. */
+            struct payout_line *prev = &p->lines[p->n_lines - 1];
+            if (prev->person == t->person && prev->component == t->component &&
+                prev->kind == t->kind && prev->post_day == t->post_day) {
+                prev->amount += t->amount;
+                prev->rounded += t->rounded;
+                prev->capped += t->capped;
+                p->person_total[t->person] += t->amount;
+                p->total += t->amount;
+                continue;
+            }
+        }
         size_t first = p->n_slices;
         if (t->n_slices && !e->in->earned_only) {
             VEC_GROW(p->slices, p->cap_slices, p->n_slices + t->n_slices);

@@ -104,6 +104,8 @@ struct run_state {
     const char *out_dir;
     int lock_fd;
     struct report_calc_cache *calc; /* for the calculation text of every report */
+    FILE *log;                      /* -v -v: each output file's time */
+    int verbose;
 };
 
 /* Config, settings and plans; the as-of date and the period. */
@@ -279,6 +281,8 @@ struct out_job {
     const char *tmp;  /* its staged path (publish_begin), NULL when staging failed */
     int status;       /* RUN_OK, or what staging or writing it failed with */
     bool ran;         /* a thread took it (it is skipped once another job has failed) */
+    unsigned thread;  /* which writer thread (1 = the run's own) */
+    double ms;        /* how long writing it took */
     struct diag diag; /* its messages, merged in the set's order */
 };
 
@@ -291,6 +295,7 @@ struct writers {
     atomic_size_t next;
     atomic_bool failed;
     atomic_uint_fast64_t files_done;
+    atomic_uint threads; /* writer threads numbered so far */
 };
 
 static int write_job(struct writers *w, struct out_job *j)
@@ -319,6 +324,7 @@ static int write_job(struct writers *w, struct out_job *j)
 static void *writer_thread(void *arg)
 {
     struct writers *w = arg;
+    unsigned me = atomic_fetch_add(&w->threads, 1) + 1;
     for (;;) {
         size_t k = atomic_fetch_add(&w->next, 1);
         if (k >= w->n)
@@ -327,7 +333,13 @@ static void *writer_thread(void *arg)
         if (j->status != RUN_OK || atomic_load(&w->failed))
             continue; /* after a failure the set is abandoned: no more files are started */
         j->ran = true;
-        if (write_job(w, j)) {
+        j->thread = me;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int failed = write_job(w, j);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        j->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        if (failed) {
             j->status = RUN_EIO;
             atomic_store(&w->failed, true);
         }
@@ -521,10 +533,19 @@ static int write_outputs(struct run_state *st, struct diag *d)
         atomic_init(&w.next, 0);
         atomic_init(&w.failed, false);
         atomic_init(&w.files_done, 0);
+        atomic_init(&w.threads, 0);
         progress_label("%s", "");
         progress_total(n, "files");
-        run_writers(&w, writer_count(st, n));
+        size_t threads = run_writers(&w, writer_count(st, n));
         free(order);
+        if (st->verbose >= 2) { /* -v -v: where the write stage's time went */
+            fprintf(st->log, "sametable:   %zu files on %zu thread%s\n", n, threads,
+                    threads == 1 ? "" : "s");
+            for (size_t i = 0; i < n; i++)
+                if (jobs[i].ran)
+                    fprintf(st->log, "sametable:   %-40s %9.1f ms  thread %u\n", jobs[i].name,
+                            jobs[i].ms, jobs[i].thread);
+        }
     }
     /* Messages in the set's order; after a failure, the failed file's are the last. */
     for (size_t i = 0; i < n; i++) {
@@ -596,6 +617,8 @@ int run_execute(const struct run_opts *o, struct diag *d)
     config_init(&st.cfg);
     dataset_init(&st.ds);
     struct stage_clock clk = {o->log, o->verbose, {0, 0}};
+    st.log = o->log;
+    st.verbose = o->verbose;
     stage_start(&clk);
 
     int rc = load_config(&st, o, d);
