@@ -2290,6 +2290,23 @@ static const struct payout_line *the_line(const struct pipeline *p, const char *
     return found;
 }
 
+/* A deal line of each (person, deal) with its credit and amount, as worked by hand. */
+struct want_line {
+    const char *person, *deal;
+    int64_t credit, amount;
+};
+
+static void assert_deal_lines(const struct pipeline *p, const struct want_line *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct payout_line *l = the_line(p, want[i].person, want[i].deal, LINE_DEAL);
+        cr_assert_eq(l->credit, want[i].credit, "%s %s credit %lld", want[i].person, want[i].deal,
+                     (long long)l->credit);
+        cr_assert_eq(l->amount, want[i].amount, "%s %s amount %lld", want[i].person, want[i].deal,
+                     (long long)l->amount);
+    }
+}
+
 static bool rat_is(struct rat a, int64_t n, int64_t d)
 {
     return rat_cmp(a, rat_frac(n, d)) == 0;
@@ -2515,21 +2532,12 @@ Test(engine, a_three_way_split_of_1000_allocates_every_cent_ties_to_the_first_sp
                                   "D3,P3,33.33\n"};
     struct pipeline p;
     engine_run(&p, &f);
-    static const struct {
-        const char *person, *deal;
-        int64_t credit, amount;
-    } want[] = {
+    static const struct want_line want[] = {
         {"P1", "D1", 33334, 3333}, {"P2", "D1", 33333, 3333}, {"P3", "D1", 33333, 3333},
         {"P3", "D2", 33334, 3333}, {"P1", "D2", 33333, 3333}, {"P2", "D2", 33333, 3333},
         {"P1", "D3", 33340, 3334}, {"P2", "D3", 33330, 3333}, {"P3", "D3", 33330, 3333},
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const struct payout_line *l = the_line(&p, want[i].person, want[i].deal, LINE_DEAL);
-        cr_assert_eq(l->credit, want[i].credit, "%s %s credit %lld", want[i].person, want[i].deal,
-                     (long long)l->credit);
-        cr_assert_eq(l->amount, want[i].amount, "%s %s amount %lld", want[i].person, want[i].deal,
-                     (long long)l->amount);
-    }
+    assert_deal_lines(&p, want, sizeof want / sizeof want[0]);
     cr_assert_eq(p.pay.person_revenue[person_of(&p, "P1")], 100007);
     cr_assert_eq(p.pay.person_revenue[person_of(&p, "P2")], 99996);
     cr_assert_eq(p.pay.person_revenue[person_of(&p, "P3")], 99997);
@@ -2718,21 +2726,12 @@ Test(engine, override_and_team_revenue_credit_exactly_the_reports_and_the_team)
                                   "D1,M1,50\n"};
     struct pipeline p;
     engine_run(&p, &f);
-    static const struct {
-        const char *person, *deal;
-        int64_t credit, amount;
-    } want[] = {
+    static const struct want_line want[] = {
         {"M1", "D1", 500000, 50000}, {"M1", "D3", 100000, 10000},   {"V1", "D1", 1000000, 100000},
         {"V1", "D3", 100000, 10000}, {"M2", "D2", 2000000, 200000}, {"T1", "D1", 1000000, 10000},
         {"T1", "D3", 100000, 1000},
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const struct payout_line *l = the_line(&p, want[i].person, want[i].deal, LINE_DEAL);
-        cr_assert_eq(l->credit, want[i].credit, "%s %s credit %lld", want[i].person, want[i].deal,
-                     (long long)l->credit);
-        cr_assert_eq(l->amount, want[i].amount, "%s %s amount %lld", want[i].person, want[i].deal,
-                     (long long)l->amount);
-    }
+    assert_deal_lines(&p, want, sizeof want / sizeof want[0]);
     cr_assert_eq(count_lines(&p, "M1", "D2", -1), 0, "D2 is not M1's reports'");
     cr_assert_eq(count_lines(&p, "V1", "D2", -1), 0, "D2 is not V1's reports'");
     cr_assert_eq(count_lines(&p, "M2", NULL, -1), 1);
@@ -3162,21 +3161,12 @@ Test(engine, attributed_revenue_credits_the_campaigns_a_person_or_their_team_own
                             "model = linear\nscope = team\nrate = 10%\n"};
     struct pipeline p;
     engine_run(&p, &f);
-    static const struct {
-        const char *person, *deal;
-        int64_t credit, amount;
-    } want[] = {
+    static const struct want_line want[] = {
         {"K1", "D1", 500000, 50000}, {"K1", "D3", 20001, 2000},   {"K1", "D4", 50000, 5000},
         {"K2", "D1", 500000, 50000}, {"K2", "D2", 300000, 30000}, {"K2", "D3", 10000, 1000},
         {"K3", "D1", 500000, 50000}, {"K3", "D3", 20001, 2000},   {"K3", "D4", 50000, 5000},
     };
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        const struct payout_line *l = the_line(&p, want[i].person, want[i].deal, LINE_DEAL);
-        cr_assert_eq(l->credit, want[i].credit, "%s %s credit %lld", want[i].person, want[i].deal,
-                     (long long)l->credit);
-        cr_assert_eq(l->amount, want[i].amount, "%s %s amount %lld", want[i].person, want[i].deal,
-                     (long long)l->amount);
-    }
+    assert_deal_lines(&p, want, sizeof want / sizeof want[0]);
     cr_assert_eq(count_lines(&p, "K1", NULL, -1), 3);
     cr_assert_eq(count_lines(&p, "K2", NULL, -1), 3);
     cr_assert_eq(count_lines(&p, "K3", NULL, -1), 3);
