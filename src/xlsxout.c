@@ -251,7 +251,12 @@ struct xbook *xbook_create(const char *path, const struct xbook_props *props, st
     b->streamed = !props->in_memory;
     b->digits = props->money_digits;
     money_format_string(b->money_fmt, sizeof b->money_fmt, props->currency, 0);
-    for (int st = 0; st < XS_N_STYLES; st++)
+    /* XS_PLAIN is the workbook's default format: no format at all (the same cells, s="0" left
+     * out). libxlsxwriter 1.1.4 caches a format's style index only for the first format with
+     * those properties, so a second one equal to the default would be hashed anew for every
+     * cell written with it (a tenth of a large workbook's time). */
+    b->fmt[XS_PLAIN] = NULL;
+    for (int st = XS_PLAIN + 1; st < XS_N_STYLES; st++)
         b->fmt[st] = make_format(wb, (enum xstyle)st, props->money_digits, props->currency);
 
     lxw_doc_properties dp;
