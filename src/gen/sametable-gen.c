@@ -1735,7 +1735,7 @@ static int parse_scale(const char *s, uint64_t *out)
     for (; nf < 6; nf++)
         frac *= 10;
     *out = whole * 1000000u + frac;
-    return *out == 0 || *out > 100000u * 1000000u ? -1 : 0;
+    return *out == 0 || *out > UINT64_C(100000) * 1000000u ? -1 : 0; /* 64-bit: 1e11 */
 }
 
 static int parse_seed(const char *s, uint64_t *out)
