@@ -40,10 +40,15 @@ static void field(struct csvout *o, const char *s, bool neutralise)
         fputc('"', o->fp);
     if (guard)
         fputc('\'', o->fp);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', o->fp);
-        fputc(*p, o->fp);
+    /* In runs up to each quote (doubled): one write a run, not one a character. */
+    for (const char *p = s;;) {
+        const char *q = quote ? strchr(p, '"') : NULL;
+        size_t n = q ? (size_t)(q - p) + 1 : strlen(p);
+        fwrite(p, 1, n, o->fp);
+        if (!q)
+            break;
+        fputc('"', o->fp);
+        p = q + 1;
     }
     if (quote)
         fputc('"', o->fp);
