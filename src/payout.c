@@ -336,10 +336,13 @@ static bool deal_pays(const struct engine *e, uint32_t k, uint32_t payee)
 
 /* ---- measures ---------------------------------------------------------------------------- */
 
+/* How far up a manager chain is followed (it also ends a loop in the people file). */
+#define MANAGER_CHAIN_MAX 64
+
 bool payout_reports_to(const struct person_table *pt, uint32_t who, uint32_t mgr)
 {
     uint32_t m = who < pt->n ? pt->manager[who] : ID_NONE;
-    for (int depth = 0; m != ID_NONE && depth < 64; depth++) {
+    for (int depth = 0; m != ID_NONE && depth < MANAGER_CHAIN_MAX; depth++) {
         if (m == mgr)
             return true;
         m = pt->manager[m];
@@ -519,10 +522,10 @@ static void gather_deal(const struct engine *e, const struct credit_key *key, en
                     gather_add(g, q, t, e->sp_cents[i]);
                 continue;
             }
-            /* payout_reports_to: every manager up the chain (at most 64 levels), each once */
+            /* payout_reports_to: every manager up the chain, each once */
             uint32_t split = ++g->n_split;
             uint32_t m = who < pt->n ? pt->manager[who] : ID_NONE;
-            for (int depth = 0; m != ID_NONE && m < pt->n && depth < 64; depth++) {
+            for (int depth = 0; m != ID_NONE && m < pt->n && depth < MANAGER_CHAIN_MAX; depth++) {
                 if (g->chain[m] != split) {
                     g->chain[m] = split;
                     gather_add(g, q, m, e->sp_cents[i]);

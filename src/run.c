@@ -40,15 +40,20 @@ static void stage_start(struct stage_clock *c)
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
 }
 
+/* Milliseconds from t0 to now; *now gets the time read. */
+static double ms_since(const struct timespec *t0, struct timespec *now)
+{
+    clock_gettime(CLOCK_MONOTONIC, now);
+    return (double)(now->tv_sec - t0->tv_sec) * 1e3 + (double)(now->tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 static void stage_done(struct stage_clock *c, const char *name)
 {
     progress_stage_end(); /* before the timing line, and before the next stage's line */
     if (!c->verbose)
         return;
     struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double ms =
-        (double)(t1.tv_sec - c->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - c->t0.tv_nsec) / 1e6;
+    double ms = ms_since(&c->t0, &t1);
     fprintf(c->log, "sametable: %-10s %9.1f ms\n", name, ms);
     c->t0 = t1;
 }
@@ -281,7 +286,7 @@ struct out_job {
     const char *tmp;  /* its staged path (publish_begin), NULL when staging failed */
     int status;       /* RUN_OK, or what staging or writing it failed with */
     bool ran;         /* a thread took it (it is skipped once another job has failed) */
-    unsigned thread;  /* which writer thread (1 = the run's own) */
+    unsigned thread;  /* which writer thread, numbered as they start taking files */
     double ms;        /* how long writing it took */
     struct diag diag; /* its messages, merged in the set's order */
 };
@@ -330,15 +335,14 @@ static void *writer_thread(void *arg)
         if (k >= w->n)
             break;
         struct out_job *j = &w->jobs[w->order[k]];
-        if (j->status != RUN_OK || atomic_load(&w->failed))
+        if (atomic_load(&w->failed))
             continue; /* after a failure the set is abandoned: no more files are started */
         j->ran = true;
         j->thread = me;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int failed = write_job(w, j);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        j->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        j->ms = ms_since(&t0, &t1);
         if (failed) {
             j->status = RUN_EIO;
             atomic_store(&w->failed, true);
