@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fx.h"
 #include "ids.h"
 #include "ingest.h"
 #include "progress.h"
@@ -1716,18 +1717,6 @@ int32_t payout_keep_first(const struct plan_set *plans, const struct period *win
     return first < window->first_day ? first : window->first_day;
 }
 
-/* The rate of `code` in force on `day` (latest effective_date on or before it), or -1. */
-static int fx_rate_on(const struct fx_table *fx, const char *code, int32_t day, struct decimal *out)
-{
-    int32_t best = DAY_NONE;
-    for (size_t i = 0; i < fx->n; i++)
-        if (strcmp(fx->currency[i].code, code) == 0 && fx->day[i] <= day && fx->day[i] > best) {
-            best = fx->day[i];
-            *out = fx->rate[i];
-        }
-    return best == DAY_NONE ? -1 : 0;
-}
-
 /* Each row's payable amount in the person's own currency: divided by the rate in force on the
  * payout period's last day (or as-of, whichever is earlier; as-of under payment_fx_date =
  * as_of), rounded once. */
@@ -1738,6 +1727,8 @@ static int pay_currencies(struct engine *e)
     struct payouts *p = e->p;
     const char *base = e->in->s->currency;
     int rc = 0;
+    struct fx_rates rates;
+    fx_rates_init(&rates, &ds->fx);
     uint32_t failed = ID_NONE;
     for (size_t i = 0; i < p->n_rows; i++) {
         struct payout_row *row = &p->rows[i];
@@ -1753,7 +1744,7 @@ static int pay_currencies(struct engine *e)
         struct decimal rate;
         char day[16];
         date_format_day(day, sizeof day, row->rate_day);
-        if (fx_rate_on(&ds->fx, cur, row->rate_day, &rate) || rate.units <= 0) {
+        if (fx_rate_on(&rates, cur, row->rate_day, &rate) || rate.units <= 0) {
             if (failed != who) /* once per person: their earliest day without a rate */
                 diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[who],
                            "no FX rate for %s on or before %s to pay person '%s' in %s", cur, day,
@@ -1762,21 +1753,14 @@ static int pay_currencies(struct engine *e)
             rc = PAYOUT_EFX;
             continue;
         }
-        /* payable / 10^r major units / rate = payable × 10^(c − r) / rate minor units of cur */
-        struct rat v = rat_div(rat_int64(row->payable), rat_dec(rate));
-        int shift = money_minor_digits(cur) - e->in->s->currency_digits;
-        for (; shift > 0; shift--)
-            v = rat_mul(v, rat_int64(10));
-        for (; shift < 0; shift++)
-            v = rat_div(v, rat_int64(10));
-        row->pay = rat_round(v);
-        if (rat_overflowed()) {
+        if (fx_from_base(row->payable, cur, rate, e->in->s->currency_digits, &row->pay)) {
             diag_error(e->d, ds->files[INPUT_PEOPLE].display, pt->line[who],
                        "pay of person '%s' in %s does not fit", intern_str(&ds->people_ids, who),
                        cur);
             rc = PAYOUT_EOVERFLOW;
         }
     }
+    fx_rates_release(&rates);
     return rc;
 }
 
