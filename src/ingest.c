@@ -11,16 +11,10 @@
 #include <sys/stat.h>
 
 #include "csvin.h"
+#include "fx.h"
 #include "ids.h"
 #include "money.h"
 #include "util.h"
-
-/* A rate's sort key: FX rows in (currency, effective day) order, for a binary search. */
-struct fx_key {
-    char code[4];
-    int32_t day;
-    uint32_t row; /* fx_table row */
-};
 
 /* A set of row hashes (open addressing, 0 = empty; a hash of 0 is stored as 1). */
 struct hash_set {
@@ -70,9 +64,8 @@ struct reader {
     /* deals: the physical column of each ingest_window.deal_extra header */
     int *extra_col;
     bool extra_missing; /* one of them is not in the file: a config error */
-    /* deals: FX rows sorted by (currency, effective day), for the rate in force on a day */
-    const struct fx_key *fx;
-    size_t n_fx;
+    /* deals: the FX rates, for the rate in force on a day (NULL for the files read before) */
+    const struct fx_rates *fx;
 };
 
 /* A hash of every field except column `skip` (-1: none); lengths are part of it, so moving a
@@ -1046,43 +1039,24 @@ static void deals_grow(struct deal_table *t, size_t cap)
 }
 
 /* Convert `orig` minor units of `cur` into the reporting currency at the rate in force on `day`
- * (the latest effective_date on or before it), exactly and rounded once, half away from zero.
+ * (fx.h: the latest effective_date on or before it; exact, rounded once, half away from zero).
  * Returns 0, or -1 after rejecting the row. */
 static int fx_convert(struct reader *r, const char *cur, int64_t orig, int32_t day, int64_t *out)
 {
-    /* Binary search in (currency, day) order for the first key after (cur, day). */
-    size_t lo = 0, hi = r->n_fx;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(r->fx[mid].code, cur);
-        if (c < 0 || (c == 0 && r->fx[mid].day <= day))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    struct decimal rate;
+    int no_rate = fx_rate_on(r->fx, cur, day, &rate);
     size_t nc;
     const char *cv = field(r, DF_CURRENCY, &nc);
     int f = nc ? DF_CURRENCY : DF_AMOUNT;
     if (f == DF_AMOUNT)
         cv = field(r, DF_AMOUNT, &nc);
-    if (lo == 0 || strcmp(r->fx[lo - 1].code, cur) != 0) {
+    if (no_rate) {
         char date[16];
         date_format_day(date, sizeof date, day);
         reject(r, f, cv, nc, "no FX rate for %s on or before %s", cur, date);
         return -1;
     }
-    /* orig / 10^from major units × rate = orig × rate × 10^(to − from) minor units: fold the
-     * difference of minor digits into the rate's scale (JPY 0 → USD 2 shifts it by −2). */
-    struct decimal rate = r->ds->fx.rate[r->fx[lo - 1].row];
-    rate.scale += money_minor_digits(cur) - r->s->currency_digits;
-    for (; rate.scale < 0; rate.scale++) {
-        if (rate.units > INT64_MAX / 10) {
-            reject(r, f, cv, nc, "converted amount does not fit");
-            return -1;
-        }
-        rate.units *= 10;
-    }
-    if (money_mul_decimal(orig, rate, out)) {
+    if (fx_to_base(orig, cur, rate, r->s->currency_digits, out)) {
         reject(r, f, cv, nc, "converted amount does not fit");
         return -1;
     }
@@ -1826,7 +1800,7 @@ static void reader_release(struct reader *r)
 }
 
 static int read_file(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
-                     enum input_kind kind, const struct fx_key *fx, struct diag *d)
+                     enum input_kind kind, const struct fx_rates *fx, struct diag *d)
 {
     const struct inputcfg *in = &s->inputs[kind];
     struct file_stats *fs = &ds->files[kind];
@@ -1851,7 +1825,6 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
         .d = d,
         .file_tz = file_tz,
         .fx = fx,
-        .n_fx = ds->fx.n,
     };
     struct csvin_opts opts = CSVIN_OPTS_INIT;
     struct touch_prefault *prefault = NULL;
@@ -2004,27 +1977,6 @@ static int check_rejects(const struct dataset *ds, const struct settings *s,
     return rc;
 }
 
-static int fx_key_cmp(const void *a, const void *b)
-{
-    const struct fx_key *x = a, *y = b;
-    int c = strcmp(x->code, y->code);
-    if (c)
-        return c;
-    return (x->day > y->day) - (x->day < y->day);
-}
-
-static struct fx_key *fx_keys_build(const struct fx_table *t)
-{
-    struct fx_key *k = xcalloc(t->n ? t->n : 1, sizeof *k);
-    for (size_t i = 0; i < t->n; i++) {
-        memcpy(k[i].code, t->currency[i].code, sizeof k[i].code);
-        k[i].day = t->day[i];
-        k[i].row = (uint32_t)i;
-    }
-    qsort(k, t->n, sizeof *k, fx_key_cmp);
-    return k;
-}
-
 int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
                struct diag *d)
 {
@@ -2035,14 +1987,17 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
                                             INPUT_SPLITS,    INPUT_SPEND};
     memcpy(ds->currency, s->currency, sizeof ds->currency);
     ds->deals.n_extra = w->n_deal_extra;
-    struct fx_key *fx = NULL;
+    struct fx_rates fx = {0};
+    bool fx_built = false;
     int worst = INGEST_OK;
     for (size_t i = 0; i < ARRAY_LEN(order); i++) {
-        if (order[i] == INPUT_DEALS)
-            fx = fx_keys_build(&ds->fx);
+        if (order[i] == INPUT_DEALS) {
+            fx_rates_init(&fx, &ds->fx);
+            fx_built = true;
+        }
         if (!s->inputs[order[i]].path)
             continue;
-        int rc = read_file(ds, s, w, order[i], fx, d);
+        int rc = read_file(ds, s, w, order[i], fx_built ? &fx : NULL, d);
         if (order[i] == INPUT_IDENTITIES && identities_resolve(ds, d) != INGEST_OK &&
             rc == INGEST_OK)
             rc = INGEST_EDATA;
@@ -2050,7 +2005,7 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
         if (rc != INGEST_OK && (worst == INGEST_OK || rc < worst))
             worst = rc;
     }
-    free(fx);
+    fx_rates_release(&fx);
     /* Every lead id is in: later stages only read the ids' strings, so the lookup table goes. */
     intern_seal(&ds->leads);
     if (worst != INGEST_OK)

@@ -244,7 +244,7 @@ static uint32_t split_next(const struct report_ctx *r, const uint32_t *next, uin
 }
 
 /* The deal's split rows in file order with their cents: revenue rows allocated by largest
- * remainder in proportion to their shares (as payout.c does), overlays rounded. Returns how
+ * remainder in proportion to their shares (as payout_credit.c does), overlays rounded. Returns how
  * many (0: no split rows, the owner has it all); *sum: the revenue shares' total. */
 static size_t deal_splits(const struct report_ctx *r, uint32_t k, struct deal_split *out,
                           struct rat *sum)
@@ -657,7 +657,7 @@ static void bonus_clauses(struct calc *c, const struct report_ctx *r, const stru
 /* ---- SPIF ----------------------------------------------------------------------------- */
 
 /* With payee = splits the SPIF amount is allocated over the deal's revenue parts, by largest
- * remainder (payout.c spif_share); the payee's part, then the weight. */
+ * remainder (payout_credit.c spif_share); the payee's part, then the weight. */
 static void spif_clauses(struct calc *c, const struct report_ctx *r, const struct payout_line *l)
 {
     const struct component *comp = l->component;
