@@ -18,12 +18,12 @@ CPPFLAGS  += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DSAMETABLE_VERSION='"$(VE
 OPT       ?= -O2 -g
 CFLAGS    := $(OPT) -std=c17 -pthread $(WARN) $(EXTRA_CFLAGS)
 LDFLAGS   += $(EXTRA_LDFLAGS)
-LDLIBS    := -lxlsxwriter -lcsv -liniparser -lcrypto -lz -lm -pthread
+LDLIBS    := -lxlsxwriter -lcsv -liniparser -lsqlite3 -lcrypto -lz -lm -pthread
 TEST_LIBS := -lcriterion
 
 # Debian packages the build, the demo and the tests need; `make deps` installs the missing ones.
 DEB_PKGS  := gcc make pkg-config libxlsxwriter-dev libcsv-dev libiniparser-dev libcriterion-dev \
-             libssl-dev zlib1g-dev tzdata python3 python3-openpyxl valgrind clang-format \
+             libssl-dev libsqlite3-dev zlib1g-dev tzdata python3 python3-openpyxl valgrind clang-format \
              libreoffice-calc-nogui
 
 LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))

@@ -67,6 +67,10 @@ void config_release(struct config *c);
 /* Load `path`. Returns 0, or -1 with errors in d (a missing file, a syntax error, duplicates). */
 int config_load(struct config *c, const char *path, struct diag *d);
 
+/* Every value in force (the INI's, --set's and the defaults asked for), one "section.key = value"
+ * line each, in the order asked: what a ledger records with a run. The caller frees it. */
+char *config_in_force_text(const struct config *c);
+
 /* Apply "section.key=value" (split at the last dot before '='). Returns 0 or -1 with an error. */
 int config_set(struct config *c, const char *assignment, struct diag *d);
 

@@ -45,6 +45,11 @@ enum line_kind {
     LINE_CLAWBACK,  /* minus a cancelled deal's original line */
     LINE_CARRY,     /* cap excess carried from an earlier attainment period */
     LINE_PAYEE_CAP, /* the plan's cap_payee, applied to the payout window */
+    /* Lines the ledger adds (settle.h), posted on the window's last day: */
+    LINE_TRUEUP,        /* recomputed − paid for a line of a closed payout period */
+    LINE_UNCLOSED,      /* a line of an earlier payout period that no close has paid */
+    LINE_LATE_CLAWBACK, /* a cancellation dated in an earlier payout period, found now */
+    LINE_MANUAL,        /* a manual adjustment (adjustments input) */
 };
 
 #define PAYOUT_NOTE_MAX 120
@@ -58,7 +63,10 @@ struct payout_line {
     uint32_t deal;        /* deal table row, or ID_NONE */
     int32_t post_day;     /* business day the line posts on */
     struct period attain; /* attainment period */
-    int64_t credit;       /* the deal's credit to the measure (deal lines), or the period's total */
+    int32_t about_day;    /* ledger lines (LINE_TRUEUP …): the last day of the payout period the
+                           * line is about; 0 otherwise */
+    enum line_kind about_kind; /* ledger lines: the kind of the line it is about */
+    int64_t credit; /* the deal's credit to the measure (deal lines), or the period's total */
     int64_t before, after; /* cumulative measure in the attainment period around the deal */
     struct rat quota;      /* effective quota or goal (0 when the component uses none) */
     struct rat target;     /* effective target incentive (bonus, pool by target) */
@@ -109,6 +117,11 @@ struct payout_row {
                             * own revenue against quota (0 otherwise) */
     struct rat target;     /* target incentive for the payout period, the same way (0 if none) */
     size_t measure0, n_measures; /* into payouts.measures */
+    /* With a ledger (payout_input.balance_in), on the person's last row of the window: */
+    int64_t balance_in;  /* negative balance carried in from closed periods (>= 0) */
+    int64_t recovered;   /* of it, taken from this row: min(balance, share × earned) (>= 0) */
+    int64_t balance_out; /* carried out: balance_in − recovered + to_recover − forgiven */
+    int64_t forgiven;    /* a leaver's balance forgiven (plan key forgive_on_leave) */
 };
 
 /* A component measured in a payout period (commission, override, bonus): its measure credited in
@@ -155,6 +168,29 @@ struct payouts {
     size_t n_issues, cap_issues;
 };
 
+/* A line the ledger adds to a run (settle.h). */
+struct payout_extra {
+    uint32_t person;
+    const struct plan *plan;
+    const struct component *component; /* the component it is about, or NULL */
+    enum line_kind kind;               /* LINE_TRUEUP … LINE_MANUAL */
+    uint32_t deal;                     /* deal table row, or ID_NONE */
+    int32_t post_day;
+    struct period attain;      /* the attainment period of the line it is about */
+    int32_t about_day;         /* the last day of the payout period it is about */
+    enum line_kind about_kind; /* the kind of the line it is about */
+    int64_t amount;
+    const char *note; /* copied into the payouts' notes (cut at PAYOUT_NOTE_MAX - 1 bytes) */
+};
+
+/* A clawback the ledger sets: the clawback line of (deal, person, component) pays `amount`. */
+struct payout_clawback_fix {
+    uint32_t deal, person;
+    const struct component *component;
+    int64_t amount;
+};
+int payout_fix_cmp(const void *a, const void *b);
+
 struct payout_input {
     const struct dataset *ds;
     const struct plan_set *plans;
@@ -169,6 +205,18 @@ struct payout_input {
      * their summed amount (its other fields the first's), and the per-person totals; no rows,
      * measures or payees' currencies (no payment rates needed for months already paid). */
     bool earned_only;
+    /* With earned_only: keep every line as it is (the ledger compares them one by one). */
+    bool keep_lines;
+    /* The ledger's lines for this run (settle.h), kept when their post day is in the window. */
+    const struct payout_extra *extras;
+    size_t n_extras;
+    /* Clawbacks the ledger fixes: what was paid for the deal, not the line recomputed now;
+     * sorted by deal, person, component (payout_fix_cmp). */
+    const struct payout_clawback_fix *fixes;
+    size_t n_fixes;
+    /* Per person id: the negative balance carried in from closed periods (the ledger), or NULL
+     * without a ledger. */
+    const int64_t *balance_in;
 };
 
 enum payout_status {

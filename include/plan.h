@@ -122,6 +122,11 @@ struct plan_version {
     enum period_kind quota_period;
     enum period_kind payout_period;
     int64_t cap_payee; /* per payee and payout period, minor units; -1 = none */
+    /* With the ledger: a negative balance (payout periods netting below 0.00) is recovered from
+     * later payouts, recover_share of each (0..1, default 1: all of it); forgive_on_leave drops
+     * what is left when the person's employment ends. */
+    struct decimal recover_share;
+    bool forgive_on_leave;
     struct component *components;
     size_t n_components;
 };

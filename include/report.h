@@ -20,7 +20,13 @@
 
 struct report_calc_cache; /* report_calc.c: lookups the calculation text builds once per run */
 
+struct settle;
+struct ledger_paid;
+
 struct report_ctx {
+    const char *run_id;             /* this run's ID (Run sheet, payroll CSV) */
+    const struct settle *settle;    /* the ledger's work for this run, NULL without a ledger */
+    const struct ledger_paid *paid; /* what the ledger says was paid, NULL without a ledger */
     const struct settings *s;
     const struct config *cfg;
     const struct period *period;
@@ -43,8 +49,9 @@ void report_calc_cache_build(const struct report_ctx *r);
 
 int report_attribution_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
 int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct diag *d);
-/* payroll-<period>.csv: person_id, name, amount, currency, period — one row per person and
- * payout period (the period column holds the payout period), never below 0.00. */
+/* payroll-<period>.csv: person_id, name, amount, currency, period, run_id — one row per person
+ * and payout period (the period column holds the payout period), never below 0.00; run_id is
+ * the run's ID, which `close --run` names. */
 int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag *d);
 /* lines-<period>.csv: every payout line (the Lines sheet's columns without its slice arithmetic,
  * which the calculation text carries), amounts in minor-unit-exact decimals; streamed, never

@@ -14,7 +14,15 @@
 
 #include "diag.h"
 
-enum run_command { RUN_RUN, RUN_CHECK, RUN_ATTRIBUTE, RUN_EXPLAIN };
+enum run_command {
+    RUN_RUN,
+    RUN_CHECK,
+    RUN_ATTRIBUTE,
+    RUN_EXPLAIN,
+    RUN_CLOSE,   /* close --period P --run ID | --baseline P --payroll FILE | --reopen P */
+    RUN_LEDGER,  /* ledger backup FILE | ledger export FILE */
+    RUN_HISTORY, /* history --person ID */
+};
 
 /* Exit codes from <sysexits.h> (DESIGN §7). */
 enum run_status {
@@ -25,6 +33,8 @@ enum run_status {
     RUN_ECANTCREAT = 73,
     RUN_EIO = 74,
     RUN_ELOCKED = 75,
+    RUN_EREFUSED = 76, /* the ledger refuses: a close of an unknown or unpublished run, a second
+                        * close, one out of order; a run over a closed period */
     RUN_ECONFIG = 78,
 };
 
@@ -42,6 +52,13 @@ struct run_opts {
     const char *models;         /* attribute: comma-separated models */
     const char *explain_person; /* explain --person ID */
     const char *explain_deal;   /* explain --deal ID */
+    const char *run_id;         /* close --run ID */
+    const char *payroll;        /* close --payroll FILE: the file payroll imported */
+    const char *baseline;       /* close --baseline P */
+    const char *reopen;         /* close --reopen P */
+    const char *reason;         /* close --reopen … --reason TEXT */
+    const char *ledger_sub;     /* ledger: "backup" or "export" */
+    const char *ledger_file;    /* ledger: its FILE */
     bool strict;
     int verbose; /* -v: stage timings and counts on stderr */
     int64_t now; /* the wall clock, injected: UTC epoch seconds */

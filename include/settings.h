@@ -96,6 +96,9 @@ struct settings {
     /* [run] payment_fx_date = as_of: payee currencies convert at as-of's rates, not at the
      * payout period's end */
     bool payment_fx_as_of;
+    /* [ledger] path: the payout ledger (ledger.h), resolved against the INI's folder; NULL = none
+     * (stateless) */
+    const char *ledger_path;
 };
 
 /* Read every non-plan section. Returns 0 or -1 with errors in d (bad values, unknown zone or

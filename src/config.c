@@ -659,3 +659,19 @@ int config_check_unused(struct config *c, struct diag *d)
     }
     return rc;
 }
+
+char *config_in_force_text(const struct config *c)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < c->n_in_force; i++) {
+        const struct cfg_entry *e = &c->in_force[i];
+        n += strlen(e->section) + strlen(e->key) + strlen(e->value ? e->value : "") + 5;
+    }
+    char *out = xmalloc(n), *p = out;
+    for (size_t i = 0; i < c->n_in_force; i++) {
+        const struct cfg_entry *e = &c->in_force[i];
+        p += sprintf(p, "%s.%s = %s\n", e->section, e->key, e->value ? e->value : "");
+    }
+    *p = 0;
+    return out;
+}

@@ -33,6 +33,19 @@ static const char usage_text[] =
     "  explain --person ID | --deal ID\n"
     "           print every payout line of a person, or every line a deal produced, with\n"
     "           its measure, attainment, tier slices, rounding, gates and caps; write nothing\n"
+    "  close --period P --run ID [--payroll FILE]\n"
+    "           record in the ledger ([ledger] path) what the published run ID paid for P:\n"
+    "           the run whose payroll file payroll imported (--payroll FILE checks it is)\n"
+    "  close --baseline P --payroll FILE\n"
+    "           record P as paid before the ledger, from its payroll file\n"
+    "  close --reopen P --reason TEXT\n"
+    "           reopen the latest closed period (recorded with who, when and why)\n"
+    "  ledger backup FILE | ledger export FILE\n"
+    "           a consistent copy of the ledger (SQLite online backup), or every posted\n"
+    "           line as CSV\n"
+    "  history --person ID\n"
+    "           what the ledger says was paid to a person: by period and component,\n"
+    "           adjustments, balances, with the arithmetic\n"
     "\n"
     "options:\n"
     "  -c, --config FILE     the INI file (default: sametable.ini)\n"
@@ -56,7 +69,9 @@ static const char usage_text[] =
     "\n"
     "exit codes: 0 ok, 64 usage, 65 bad data, 66 input missing, 73 cannot create output,\n"
     "            74 I/O error (a full disk, a file size limit; the previous outputs are\n"
-    "            kept), 75 another run holds the lock, 78 bad configuration,\n"
+    "            kept), 75 another run holds the lock, 76 the ledger refuses (a close of\n"
+    "            an unknown or unpublished run, a second close, one out of order, a run\n"
+    "            over a closed period), 78 bad configuration,\n"
     "            128+N killed by signal N\n";
 
 enum {
@@ -71,7 +86,12 @@ enum {
     OPT_PERSON,
     OPT_DEAL,
     OPT_STATEMENTS,
-    OPT_NO_PROGRESS
+    OPT_NO_PROGRESS,
+    OPT_RUN,
+    OPT_PAYROLL,
+    OPT_BASELINE,
+    OPT_REOPEN,
+    OPT_REASON
 };
 
 static int usage_error(const char *msg, const char *arg)
@@ -95,6 +115,11 @@ static const struct option longopts[] = {{"config", required_argument, NULL, 'c'
                                          {"deal", required_argument, NULL, OPT_DEAL},
                                          {"statements", required_argument, NULL, OPT_STATEMENTS},
                                          {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+                                         {"run", required_argument, NULL, OPT_RUN},
+                                         {"payroll", required_argument, NULL, OPT_PAYROLL},
+                                         {"baseline", required_argument, NULL, OPT_BASELINE},
+                                         {"reopen", required_argument, NULL, OPT_REOPEN},
+                                         {"reason", required_argument, NULL, OPT_REASON},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, OPT_VERSION},
                                          {NULL, 0, NULL, 0}};
@@ -143,6 +168,21 @@ static enum opt_result parse_options(int n, char **args, struct run_opts *o, boo
             break;
         case OPT_DEAL:
             o->explain_deal = optarg;
+            break;
+        case OPT_RUN:
+            o->run_id = optarg;
+            break;
+        case OPT_PAYROLL:
+            o->payroll = optarg;
+            break;
+        case OPT_BASELINE:
+            o->baseline = optarg;
+            break;
+        case OPT_REOPEN:
+            o->reopen = optarg;
+            break;
+        case OPT_REASON:
+            o->reason = optarg;
             break;
         case 'q':
             *quiet = true;
@@ -211,6 +251,13 @@ int main(int argc, char **argv)
         cmd = argv[next];
         int base = next;
         pr = parse_options(argc - base, argv + base, &o, &quiet, &no_progress, &bad, &next);
+        /* `ledger backup FILE`: two words after the command, then options again */
+        if (pr == OPT_GO_ON && strcmp(cmd, "ledger") == 0 && base + next + 1 < argc) {
+            o.ledger_sub = argv[base + next];
+            o.ledger_file = argv[base + next + 1];
+            base += next + 1;
+            pr = parse_options(argc - base, argv + base, &o, &quiet, &no_progress, &bad, &next);
+        }
         if (pr == OPT_GO_ON && base + next < argc) {
             rc = usage_error("unexpected argument", argv[base + next]);
             goto out;
@@ -223,7 +270,8 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!cmd) {
-        rc = usage_error("missing command: run, check, explain or attribute", NULL);
+        rc = usage_error(
+            "missing command: run, check, explain, attribute, close, ledger or history", NULL);
         goto out;
     }
     if (strcmp(cmd, "run") == 0) {
@@ -240,6 +288,21 @@ int main(int argc, char **argv)
         o.command = RUN_ATTRIBUTE;
         if (!o.paths) {
             rc = usage_error("attribute needs --paths FILE", NULL);
+            goto out;
+        }
+    } else if (strcmp(cmd, "close") == 0) {
+        o.command = RUN_CLOSE;
+    } else if (strcmp(cmd, "ledger") == 0) {
+        o.command = RUN_LEDGER;
+        if (!o.ledger_sub ||
+            (strcmp(o.ledger_sub, "backup") != 0 && strcmp(o.ledger_sub, "export") != 0)) {
+            rc = usage_error("ledger needs backup FILE or export FILE", o.ledger_sub);
+            goto out;
+        }
+    } else if (strcmp(cmd, "history") == 0) {
+        o.command = RUN_HISTORY;
+        if (!o.explain_person) {
+            rc = usage_error("history needs --person ID", NULL);
             goto out;
         }
     } else {

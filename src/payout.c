@@ -26,8 +26,9 @@ static const struct tier_r *resolved_tiers(struct engine *e, const struct compon
 
 const char *line_kind_name(enum line_kind k)
 {
-    static const char *const names[] = {"deal",     "period", "pool share",
-                                        "clawback", "carry",  "payee cap"};
+    static const char *const names[] = {
+        "deal",      "period",  "pool share",     "clawback",      "carry",
+        "payee cap", "true-up", "not closed yet", "late clawback", "manual adjustment"};
     return (unsigned)k < ARRAY_LEN(names) ? names[k] : "?";
 }
 
@@ -107,6 +108,28 @@ static void note(struct engine *e, struct payout_line *l, const char *fmt, ...)
     vsnprintf(buf + used, sizeof buf - used, fmt, ap);
     va_end(ap);
     l->note = arena_strndup(&e->p->notes, buf, strlen(buf));
+}
+
+/* The ledger's lines for person `who` (settle.h), after their own lines and cap_payee: kept when
+ * their post day is in the person's window. */
+static void add_extras(struct engine *e, uint32_t who, const struct plan *plan,
+                       const struct period *win)
+{
+    for (size_t i = 0; i < e->in->n_extras; i++) {
+        const struct payout_extra *x = &e->in->extras[i];
+        if (x->person != who)
+            continue;
+        struct ctx c = {.person = who, .plan = plan, .A = x->attain};
+        struct payout_line *l = new_line(e, &c, plan_version_on(plan, x->post_day), x->component,
+                                         x->kind, x->deal, x->post_day);
+        l->raw = rat_int64(x->amount);
+        l->rounded = x->amount;
+        l->amount = x->amount;
+        l->about_day = x->about_day;
+        l->about_kind = x->about_kind;
+        note(e, l, "%s", x->note);
+    }
+    keep_lines(e, win, NULL);
 }
 
 static void fmt_money(const struct engine *e, char *buf, size_t n, int64_t v)
@@ -251,15 +274,23 @@ static void deal_line(struct engine *e, struct ctx *x, const struct plan_version
     if (c->clawback_days >= 0 && cd != DAY_NONE && cd - dl->close_day[k] <= c->clawback_days &&
         cd <= e->in->as_of && l->amount != 0) {
         int64_t orig = l->amount;
+        /* With the ledger, a deal paid in a closed period gives back what was paid for it. */
+        struct payout_clawback_fix key = {.deal = k, .person = x->person, .component = c};
+        const struct payout_clawback_fix *fix =
+            e->in->n_fixes ? bsearch(&key, e->in->fixes, e->in->n_fixes, sizeof key, payout_fix_cmp)
+                           : NULL;
+        int64_t back = fix ? fix->amount : -orig;
         struct payout_line *cl = new_line(e, x, v, c, LINE_CLAWBACK, k, cd);
         cl->credit = cr;
-        cl->raw = rat_int64(-orig);
-        cl->rounded = -orig;
-        cl->amount = -orig;
+        cl->raw = rat_int64(back);
+        cl->rounded = back;
+        cl->amount = back;
         char day[16];
         date_format_day(day, sizeof day, dl->close_day[k]);
         note(e, cl, "cancelled %d days after its close on %s (clawback_days %d)",
              cd - dl->close_day[k], day, c->clawback_days);
+        if (fix)
+            note(e, cl, "what was paid for it (ledger)");
     }
 }
 
@@ -775,6 +806,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
             note(&e, l, "cap_payee %s for the payout period %s", a, P->name);
             keep_lines(&e, P, NULL);
         }
+        add_extras(&e, who, plan, &win);
         if (rat_overflowed()) {
             diag_error(d, ds->files[INPUT_PEOPLE].display, pt->line[who],
                        "pay of person '%s' does not fit the exact arithmetic (amounts or rates "

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fx.h"
+#include "money.h"
 #include "util.h"
 
 /* Move the lines of the current person posted inside `win` into p->lines; pp_sum (may be NULL)
@@ -26,7 +27,7 @@ void keep_lines(struct engine *e, const struct period *win, int64_t *pp_sum)
             if (q < e->n_pps)
                 pp_sum[q] += t->amount;
         }
-        if (e->in->earned_only && p->n_lines) {
+        if (e->in->earned_only && !e->in->keep_lines && p->n_lines) {
             /* The year to date is read only as sums per person, component and day (statements'
              * "Earned in <year> to date"): a line of the same person, component, kind and day as
              * the line kept just before adds to it instead of taking another line's room. */
@@ -206,6 +207,37 @@ static bool own_revenue_quota(const struct plan_version *v)
     return false;
 }
 
+/* With the ledger: the person's negative balance carried in is recovered from their rows in
+ * order, recover_share of each row's positive earnings (rounded half away from zero once); a row
+ * netting below zero pays 0.00 and adds its shortfall to the balance; a leaver's balance left
+ * after their last row is forgiven when the plan says forgive_on_leave. */
+static void recover_balance(struct engine *e, uint32_t who, const struct plan *plan)
+{
+    struct payouts *p = e->p;
+    const struct person_table *pt = &e->ds->people;
+    int64_t bal = e->in->balance_in[who];
+    size_t r0 = p->person_row0[who], n = p->person_nrows[who];
+    for (size_t i = r0; i < r0 + n; i++) {
+        struct payout_row *row = &p->rows[i];
+        const struct period *P = &p->periods[row->pp];
+        const struct plan_version *v = plan_version_on(plan, P->last_day);
+        row->balance_in = bal;
+        int64_t share = 0;
+        if (row->earned > 0 && money_mul_decimal(row->earned, v->recover_share, &share))
+            share = row->earned; /* cannot overflow for a share <= 1; kept safe */
+        row->recovered = bal < share ? bal : share;
+        row->payable = row->earned - row->recovered > 0 ? row->earned - row->recovered : 0;
+        bal = bal - row->recovered + (row->earned < 0 ? -row->earned : 0);
+        bool last = i + 1 == r0 + n;
+        if (last && bal > 0 && v->forgive_on_leave && pt->end_day[who] != DAY_NONE &&
+            pt->end_day[who] <= P->last_day) {
+            row->forgiven = bal;
+            bal = 0;
+        }
+        row->balance_out = bal;
+    }
+}
+
 /* Payroll rows: one per person on a plan paying in this run and each of their payout periods in
  * which they were active or have lines, with the lines, measures and own revenue of each. */
 void build_rows(struct engine *e)
@@ -283,6 +315,8 @@ void build_rows(struct engine *e)
             VEC_PUSH(p->rows, p->n_rows, cap_rows, row);
         }
         p->person_nrows[who] = (uint32_t)(p->n_rows - p->person_row0[who]);
+        if (e->in->balance_in)
+            recover_balance(e, who, plan);
     }
     free(lq);
     if (n_index != p->n_lines)

@@ -559,6 +559,11 @@ static int load_version(struct plan *p, struct plan_version *v, const char *base
     v->payout_period =
         (enum period_kind)get_enum(&k, "payout_period", periods, ARRAY_LEN(periods), 0);
     v->cap_payee = get_amount(&k, "cap_payee", -1);
+    static const char *const yes_no[] = {"no", "yes"};
+    v->recover_share = get_rate(&k, "recover_share", "100%", NULL);
+    if (decimal_cmp(v->recover_share, (struct decimal){1, 0}) > 0)
+        fail(&k, "recover_share", "recover_share is at most 100%% (all of a payout)");
+    v->forgive_on_leave = get_enum(&k, "forgive_on_leave", yes_no, ARRAY_LEN(yes_no), 0) == 1;
     if (v->payout_period > ps->longest_period)
         ps->longest_period = v->payout_period;
     const char *list = get_str(&k, "components", "");

@@ -222,6 +222,7 @@ void report_run_sheet(const struct report_ctx *r, struct xbook *b)
     uint32_t row = 0;
     xs_text(sh, row++, 0, "Run", XS_TITLE);
     report_label_value(sh, ++row, "Tool", "sametable " SAMETABLE_VERSION);
+    report_label_value(sh, ++row, "Run ID", r->run_id ? r->run_id : "");
     report_label_value(sh, ++row, "Period", r->period->name);
     report_label_date(sh, ++row, "As of", r->as_of_day);
     report_label_value(sh, ++row, "Business time zone", r->s->timezone);
@@ -479,7 +480,8 @@ int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag
     struct csvout o;
     if (csvout_open(&o, path, d))
         return -1;
-    static const char *const hdr[] = {"person_id", "name", "amount", "currency", "period"};
+    static const char *const hdr[] = {"person_id", "name",   "amount",
+                                      "currency",  "period", "run_id"};
     for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
         csvout_text(&o, hdr[i]);
     csvout_end_row(&o);
@@ -495,6 +497,7 @@ int report_payroll_csv(const struct report_ctx *r, const char *path, struct diag
         csvout_money(&o, row->pay, money_minor_digits(cur));
         csvout_text(&o, cur);
         csvout_text(&o, r->p->periods[row->pp - 1].name);
+        csvout_text(&o, r->run_id ? r->run_id : "");
         csvout_end_row(&o);
     }
     return csvout_close(&o, d) ? -1 : 0;

@@ -902,6 +902,15 @@ size_t report_line_calc(const struct report_ctx *r, const struct payout_line *l,
         add(&c, "cap_payee %s − %s earned in the period → %s", a, b, q);
         break;
     }
+    case LINE_TRUEUP:
+    case LINE_UNCLOSED:
+    case LINE_LATE_CLAWBACK:
+    case LINE_MANUAL:
+        /* the ledger's lines: the note says what and why, with the amounts it compares */
+        fmt_cents(a, sizeof a, l->amount, digits);
+        clause(&c);
+        add(&c, "%s → %s", l->note, a);
+        return c.len;
     }
     if (l->kind == LINE_DEAL || l->kind == LINE_PERIOD)
         caps_steps(&c, r, l);

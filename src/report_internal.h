@@ -83,6 +83,12 @@ int report_pay_fx_text(const struct report_ctx *r, const struct payout_row *pr, 
                        size_t size);
 /* "-1,234.56": minor units with the currency's decimals and thousands separators. */
 void report_money_text(char *buf, size_t size, int64_t minor, int digits);
+/* report_ledger.c: the Adjustments sheet (with a ledger); the plan's recover_share of a person as
+ * text for a formula; whether a line is one the ledger made or fixed. */
+void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b);
+void report_recover_share_text(const struct report_ctx *r, uint32_t person, char *buf,
+                               size_t size);
+bool report_line_is_ledger(const struct payout_line *l);
 /* Why a payout row nets below 0.00: its negative lines and the rest ("clawback of deal D2
  * (-1,000.00) against 200.00 of other lines"), for the to-recover entries. */
 void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,

@@ -385,11 +385,19 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     char title[64];
     snprintf(title, sizeof title, "Payouts by person %s", r->period->name);
     xs_text(sh, 0, 0, title, XS_TITLE);
-    xs_text(sh, 1, 0,
-            "One row per person and payout period: the payroll CSV's rows, in its order. Each "
-            "payout column sums the person's rows on the Components sheet; Earned is their sum; "
-            "Payable = Earned, never below 0.00 (the rest is To recover).",
-            XS_NOTE);
+    xs_text(
+        sh, 1, 0,
+        r->settle
+            ? "One row per person and payout period: the payroll CSV's rows, in its "
+              "order. Each payout column sums the person's rows on the Components sheet (the "
+              "ledger's "
+              "adjustments are in the Adjustments column); Earned is their sum; "
+              "Recovered takes a balance owed from closed periods back; Payable = Earned "
+              "− Recovered, never below 0.00 (the rest is carried out as owed)."
+            : "One row per person and payout period: the payroll CSV's rows, in its "
+              "order. Each payout column sums the person's rows on the Components sheet; Earned is "
+              "their sum; Payable = Earned, never below 0.00 (the rest is To recover).",
+        XS_NOTE);
     xs_text(sh, 2, 0,
             "Quota and target incentive for the payout period = stated × payout period ÷ quota "
             "period × active days ÷ days; the quota only for people paid on their own revenue "
@@ -398,9 +406,14 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     uint32_t *measured = xcalloc(k->n_columns, sizeof *measured);
     uint32_t n_meas = measured_columns(r, k, measured);
     const uint32_t keyrow = 3, header = 4, first = header + 1;
+    /* With the ledger: the balance owed carried in and what this payout recovers of it sit
+     * between Earned and the balance carried out (To recover). */
+    const bool ledger = r->settle != NULL;
     const uint16_t c_cols = (uint16_t)(PC_ATTAIN0 + n_meas),
-                   c_earned = (uint16_t)(c_cols + k->n_columns), c_recover = c_earned + 1,
-                   c_payable = c_earned + 2;
+                   c_earned = (uint16_t)(c_cols + k->n_columns),
+                   c_bal_in = ledger ? c_earned + 1 : 0, c_recovered = ledger ? c_earned + 2 : 0,
+                   c_recover = (uint16_t)(c_earned + 1 + (ledger ? 2 : 0)),
+                   c_payable = (uint16_t)(c_recover + 1);
     uint16_t c = (uint16_t)(c_payable + 1);
     const uint16_t c_cur = p->any_foreign_payee ? c : 0,
                    c_pay = p->any_foreign_payee ? (uint16_t)(c + 1) : 0,
@@ -434,7 +447,15 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     }
     snprintf(h, sizeof h, "Earned (%s)", cur);
     xs_text(sh, header, c_earned, h, XS_HEADER_NUM);
-    snprintf(h, sizeof h, "To recover (%s)", cur);
+    if (ledger) {
+        snprintf(h, sizeof h, "Balance owed, carried in (%s)", cur);
+        xs_text(sh, header, c_bal_in, h, XS_HEADER_NUM);
+        snprintf(h, sizeof h, "Recovered from this payout (%s)", cur);
+        xs_text(sh, header, c_recovered, h, XS_HEADER_NUM);
+        snprintf(h, sizeof h, "Balance owed, carried out (%s)", cur);
+    } else {
+        snprintf(h, sizeof h, "To recover (%s)", cur);
+    }
     xs_text(sh, header, c_recover, h, XS_HEADER_NUM);
     snprintf(h, sizeof h, "Payable (%s)", cur);
     xs_text(sh, header, c_payable, h, XS_HEADER_NUM);
@@ -503,9 +524,29 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         snprintf(f, sizeof f, "=SUM(%s:%s)", xs_cell(c1, rr, c_cols),
                  xs_cell(c2, rr, (uint16_t)(c_earned - 1)));
         xs_formula_money(sh, rr, c_earned, f, row->earned, XS_MONEY);
-        snprintf(f, sizeof f, "=MAX(0,-%s)", xs_cell(c1, rr, c_earned));
-        xs_formula_money(sh, rr, c_recover, f, row->to_recover, XS_MONEY);
-        snprintf(f, sizeof f, "=MAX(0,%s)", xs_cell(c1, rr, c_earned));
+        if (ledger) {
+            xs_money(sh, rr, c_bal_in, row->balance_in, XS_MONEY);
+            char share[48];
+            report_recover_share_text(r, row->person, share, sizeof share);
+            snprintf(f, sizeof f, "=MIN(%s,ROUND(MAX(0,%s)*%s,%d))", xs_cell(c1, rr, c_bal_in),
+                     xs_cell(c2, rr, c_earned), share, digits);
+            xs_formula_money(sh, rr, c_recovered, f, row->recovered, XS_MONEY);
+            char fg[48];
+            money_format(fg, sizeof fg, row->forgiven, digits);
+            if (row->forgiven)
+                snprintf(f, sizeof f, "=%s-%s+MAX(0,-%s)-%s", xs_cell(c1, rr, c_bal_in),
+                         xs_cell(c2, rr, c_recovered), xs_cell(c3, rr, c_earned), fg);
+            else
+                snprintf(f, sizeof f, "=%s-%s+MAX(0,-%s)", xs_cell(c1, rr, c_bal_in),
+                         xs_cell(c2, rr, c_recovered), xs_cell(c3, rr, c_earned));
+            xs_formula_money(sh, rr, c_recover, f, row->balance_out, XS_MONEY);
+            snprintf(f, sizeof f, "=MAX(0,%s-%s)", xs_cell(c1, rr, c_earned),
+                     xs_cell(c2, rr, c_recovered));
+        } else {
+            snprintf(f, sizeof f, "=MAX(0,-%s)", xs_cell(c1, rr, c_earned));
+            xs_formula_money(sh, rr, c_recover, f, row->to_recover, XS_MONEY);
+            snprintf(f, sizeof f, "=MAX(0,%s)", xs_cell(c1, rr, c_earned));
+        }
         xs_formula_money(sh, rr, c_payable, f, row->payable, XS_MONEY);
         if (p->any_foreign_payee) {
             const char *pc = pt->currency[id].code[0] ? pt->currency[id].code : cur;
@@ -536,10 +577,12 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
                  : col == PC_QUOTA   ? rat_major(row->quota, digits)
                  : col == PC_TARGET  ? rat_major(row->target, digits)
                  : col == c_earned   ? xs_major(row->earned, digits)
-                 : col == c_recover  ? xs_major(row->to_recover, digits)
-                 : col == c_payable  ? xs_major(row->payable, digits)
-                 : col == c_head     ? (p->person_row0[row->person] == i ? 1 : 0)
-                                     : 0;
+                 : col == c_recover  ? xs_major(ledger ? row->balance_out : row->to_recover, digits)
+                 : ledger && col == c_bal_in    ? xs_major(row->balance_in, digits)
+                 : ledger && col == c_recovered ? xs_major(row->recovered, digits)
+                 : col == c_payable             ? xs_major(row->payable, digits)
+                 : col == c_head                ? (p->person_row0[row->person] == i ? 1 : 0)
+                                                : 0;
         }
         if (col >= c_cols && col < c_earned) {
             int64_t m = 0;
@@ -959,6 +1002,7 @@ int report_payouts_xlsx(const struct report_ctx *r, const char *path, struct dia
     if (written.first != ll.first || written.last != ll.last ||
         written.col_amount != ll.col_amount || written.col_period_key != ll.col_period_key)
         BUG("Lines sheet layout differs from its prediction");
+    report_adjustments_sheet(r, b);
     report_plans_sheet(r, b, NULL);
     summary_sheet(r, summary, teams, n_teams, team_key, &pl, n_cr);
     statements_sheets(r, b, teams, n_teams, order, n, &k, &ll, n_cr);

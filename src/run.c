@@ -19,6 +19,10 @@
 #include "dataset.h"
 #include "ingest.h"
 #include "join.h"
+#include "date.h"
+#include "ledger.h"
+#include "ledger_cmd.h"
+#include "schema.h"
 #include "payout.h"
 #include "period.h"
 #include "plan.h"
@@ -26,6 +30,8 @@
 #include "publish.h"
 #include "report.h"
 #include "settings.h"
+#include "settle.h"
+#include "sha256.h"
 #include "tz.h"
 #include "util.h"
 
@@ -88,7 +94,47 @@ int run_exit_of_publish(int rc)
     }
 }
 
+/* The inputs' fingerprints for the ledger, computed on a thread of their own during ingest. */
+struct fingerprints {
+    pthread_t thread;
+    bool started;
+    const struct settings *s;
+    struct ledger_input v[INPUT_N];
+    size_t n;
+    int err; /* errno of the first file that could not be read */
+    const char *err_path;
+};
+
+static void *fingerprint_thread(void *arg)
+{
+    struct fingerprints *f = arg;
+    for (int k = 0; k < INPUT_N; k++) {
+        const char *path = f->s->inputs[k].path;
+        if (!path)
+            continue;
+        struct ledger_input *in = &f->v[f->n];
+        in->file = schema_get((enum input_kind)k)->name;
+        in->path = path;
+        int e = sha256_file(path, in->sha256, &in->size);
+        if (e) {
+            if (!f->err) {
+                f->err = e;
+                f->err_path = path;
+            }
+            continue;
+        }
+        f->n++;
+    }
+    return NULL;
+}
+
 struct run_state {
+    char run_id[64];
+    struct ledger ledger; /* open (and locked) when [ledger] path is set */
+    bool ledger_on;
+    struct ledger_paid paid;
+    struct settle settle;
+    struct fingerprints fp;
     struct config cfg;
     struct settings s;
     struct plan_set plans;
@@ -169,6 +215,48 @@ static int load_config(struct run_state *st, const struct run_opts *o, struct di
     return RUN_OK;
 }
 
+static int run_status_of_payout(int rc)
+{
+    return rc == PAYOUT_OK        ? RUN_OK
+           : rc == PAYOUT_ECONFIG ? RUN_ECONFIG
+                                  : RUN_EDATA; /* overflow, FX */
+}
+
+/* With the ledger: the year to date first, every line kept (settle compares them with what was
+ * paid), then the period with the ledger's lines, clawback fixes and balances (settle.h). */
+static int run_payouts_ledger(struct run_state *st, struct payout_input *in, struct diag *d)
+{
+    struct payouts none;
+    memset(&none, 0, sizeof none);
+    int rc = PAYOUT_OK;
+    if (!st->ytd_is_pay) {
+        struct payout_input y = *in;
+        y.window = st->ytd_window;
+        y.earned_only = true;
+        y.keep_lines = true;
+        rc = payout_run(&st->ytd, &y, d);
+    }
+    if (rc != PAYOUT_OK)
+        return run_status_of_payout(rc);
+    struct period year;
+    period_containing(PERIOD_YEAR, st->period.last_day, &year);
+    struct settle_input si = {.ds = &st->ds,
+                              .plans = &st->plans,
+                              .ytd = st->ytd_is_pay ? &none : &st->ytd,
+                              .paid = &st->paid,
+                              .period = &st->period,
+                              .year = &year,
+                              .digits = st->s.currency_digits};
+    if (settle_plan(&st->settle, &si, d))
+        return RUN_EDATA;
+    in->extras = st->settle.extras;
+    in->n_extras = st->settle.n_extras;
+    in->fixes = st->settle.fixes;
+    in->n_fixes = st->settle.n_fixes;
+    in->balance_in = st->settle.balance_in;
+    return run_status_of_payout(payout_run(&st->pay, in, d));
+}
+
 /* Incentives: attribution over every kept deal when a plan measures it, then the engine over the
  * period and over the year to date. */
 static int run_payouts(struct run_state *st, struct diag *d)
@@ -184,26 +272,29 @@ static int run_payouts(struct run_state *st, struct diag *d)
                                                          &st->plans, &st->ytd_window),
                               .window = st->period,
                               .as_of = st->as_of_day};
-    int rc = payout_run(&st->pay, &in, d);
     /* A year period's year to date is the period itself: same window, and earned_only changes
      * no line, so the period's payouts serve as the year to date. */
     st->ytd_is_pay = st->ytd_window.kind == st->period.kind &&
                      st->ytd_window.first_day == st->period.first_day &&
                      st->ytd_window.last_day == st->period.last_day;
+    if (st->ledger_on)
+        return run_payouts_ledger(st, &in, d);
+    int rc = payout_run(&st->pay, &in, d);
     if (rc == PAYOUT_OK && !st->ytd_is_pay) {
         in.window = st->ytd_window;
         in.earned_only = true;
         rc = payout_run(&st->ytd, &in, d);
     }
-    return rc == PAYOUT_OK        ? RUN_OK
-           : rc == PAYOUT_ECONFIG ? RUN_ECONFIG
-                                  : RUN_EDATA; /* overflow, FX */
+    return run_status_of_payout(rc);
 }
 
 /* The report context of a run: with or without its payouts. */
 static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
 {
-    return (struct report_ctx){.s = &st->s,
+    return (struct report_ctx){.run_id = st->run_id,
+                               .settle = st->ledger_on ? &st->settle : NULL,
+                               .paid = st->ledger_on ? &st->paid : NULL,
+                               .s = &st->s,
                                .cfg = &st->cfg,
                                .period = &st->period,
                                .as_of_day = st->as_of_day,
@@ -520,6 +611,56 @@ static size_t *job_order(const struct run_state *st, const struct report_ctx *r,
  * anywhere, a full disk or a file size limit included, leaves the previous set as it was. The
  * files are written by up to [output] threads threads at once; their messages come in the set's
  * order, up to the first file that failed. */
+/* Record the run in the ledger as staged (its payroll rows and lines, the inputs' fingerprints,
+ * the configuration), just before the switch: a run killed before it is published stays
+ * unpublished and can never be closed. */
+static int ledger_stage_run(struct run_state *st, const char *payroll_tmp, char sha[65],
+                            char *final, struct diag *d)
+{
+    if (!payroll_tmp)
+        BUG("ledger: the set has no payroll file");
+    int64_t size;
+    int e = sha256_file(payroll_tmp, sha, &size);
+    if (e) {
+        diag_error(d, publish_target_of(payroll_tmp), 0, "cannot read back: %s", strerror(e));
+        return RUN_EIO;
+    }
+    put_text(final, 4200, "%s", publish_target_of(payroll_tmp));
+    if (st->fp.started) {
+        pthread_join(st->fp.thread, NULL);
+        st->fp.started = false;
+    }
+    if (st->fp.err) {
+        diag_error(d, st->fp.err_path, 0, "cannot read the input to fingerprint it: %s",
+                   strerror(st->fp.err));
+        return RUN_ENOINPUT;
+    }
+    struct settle_record rec;
+    settle_record_build(&rec, &st->pay, &st->ds, st->s.currency);
+    char *cfg_text = config_in_force_text(&st->cfg);
+    char as_of[16];
+    date_format_day(as_of, sizeof as_of, st->as_of_day);
+    struct ledger_run r = {.run_id = st->run_id,
+                           .period = st->period.name,
+                           .as_of = as_of,
+                           .user = getenv("USER") ? getenv("USER") : "unknown",
+                           .currency = st->s.currency,
+                           .first_day = st->period.first_day,
+                           .last_day = st->period.last_day,
+                           .config_path = st->cfg.display,
+                           .config_text = cfg_text,
+                           .inputs = st->fp.v,
+                           .n_inputs = st->fp.n,
+                           .lines = rec.lines,
+                           .n_lines = rec.n_lines,
+                           .rows = rec.rows,
+                           .n_rows = rec.n_rows};
+    int rc = ledger_exit_code(ledger_run_stage(&st->ledger, &r, d));
+    settle_record_release(&rec);
+    free(cfg_text);
+    return rc;
+}
+
 static int write_outputs(struct run_state *st, struct diag *d)
 {
     struct report_ctx r = report_ctx_of(st, st->s.inputs[INPUT_PEOPLE].path != NULL);
@@ -559,16 +700,33 @@ static int write_outputs(struct run_state *st, struct diag *d)
         if (jobs[i].status != RUN_OK)
             break;
     }
-    for (size_t i = 0; i < n; i++)
+    const char *jobs_payroll_tmp = NULL;
+    for (size_t i = 0; i < n; i++) {
         diag_release(&jobs[i].diag);
+        if (jobs[i].kind == OUT_PAYROLL)
+            jobs_payroll_tmp = jobs[i].tmp;
+    }
     free(jobs);
     if (status != RUN_OK) {
         publish_abort();
         free_names(kept, st->ds.people.n);
         return status;
     }
+    char payroll_sha[65] = "";
+    char payroll_final[4200] = "";
+    if (st->ledger_on) {
+        status = ledger_stage_run(st, jobs_payroll_tmp, payroll_sha, payroll_final, d);
+        if (status != RUN_OK) {
+            publish_abort();
+            free_names(kept, st->ds.people.n);
+            return status;
+        }
+    }
     progress_label("switching to the new outputs");
     int rc = run_exit_of_publish(publish_commit(d));
+    if (rc == RUN_OK && st->ledger_on)
+        rc = ledger_exit_code(
+            ledger_run_published(&st->ledger, st->run_id, payroll_final, payroll_sha, d));
     if (rc == RUN_OK && kept)
         rc = sweep_statements(st, kept, d);
     free_names(kept, st->ds.people.n);
@@ -598,6 +756,11 @@ static void rejects_line(const struct run_state *st, FILE *log)
 
 static void state_release(struct run_state *st)
 {
+    if (st->fp.started)
+        pthread_join(st->fp.thread, NULL);
+    settle_release(&st->settle);
+    ledger_paid_release(&st->paid);
+    ledger_close_db(&st->ledger);
     payout_release(&st->pay);
     payout_release(&st->ytd);
     attrib_release(&st->yattr);
@@ -610,6 +773,38 @@ static void state_release(struct run_state *st)
     config_release(&st->cfg);
     publish_unlock(st->lock_fd);
     report_calc_cache_free(st->calc);
+}
+
+/* Open the ledger, read what was paid, refuse a run over a closed period, and start
+ * fingerprinting the inputs. */
+static int open_ledger(struct run_state *st, struct diag *d)
+{
+    int rc = ledger_exit_code(ledger_open(&st->ledger, st->s.ledger_path, d));
+    if (rc == RUN_OK)
+        rc = ledger_exit_code(ledger_load_paid(&st->ledger, &st->paid, d));
+    if (rc != RUN_OK)
+        return rc;
+    st->ledger_on = true;
+    for (size_t i = 0; i < st->paid.n_periods; i++) {
+        const struct ledger_period *c = &st->paid.periods[i];
+        if (c->first_day <= st->period.last_day && c->last_day >= st->period.first_day) {
+            diag_error(d, st->s.ledger_path, 0,
+                       "%s is closed in the ledger (%s %s): a run over it would write a payroll "
+                       "file for pay already recorded as paid. See what was paid with "
+                       "'sametable history --person ID'; recompute without the ledger with "
+                       "--set ledger.path= ; or reopen the latest closed period with 'sametable "
+                       "close --reopen P --reason TEXT'",
+                       st->period.name, c->baseline ? "baseline" : "run",
+                       c->baseline ? c->name : c->run_id);
+            return RUN_EREFUSED;
+        }
+    }
+    st->fp.s = &st->s;
+    if (pthread_create(&st->fp.thread, NULL, fingerprint_thread, &st->fp) == 0)
+        st->fp.started = true;
+    else
+        fingerprint_thread(&st->fp);
+    return RUN_OK;
 }
 
 int run_execute(const struct run_opts *o, struct diag *d)
@@ -625,8 +820,22 @@ int run_execute(const struct run_opts *o, struct diag *d)
     st.verbose = o->verbose;
     stage_start(&clk);
 
+    st.ledger.lock_fd = -1;
     int rc = load_config(&st, o, d);
     stage_done(&clk, "config");
+    if (rc == RUN_OK &&
+        (o->command == RUN_CLOSE || o->command == RUN_LEDGER || o->command == RUN_HISTORY)) {
+        rc = ledger_cmd_execute(&st.s, st.out_dir, o, d);
+        state_release(&st);
+        return rc;
+    }
+    ledger_new_run_id(st.run_id, sizeof st.run_id, o->now);
+    if (rc == RUN_OK && o->command == RUN_RUN && st.s.ledger_path &&
+        st.s.inputs[INPUT_PEOPLE].path) {
+        /* The ledger's lock first, then the output directory's (a close takes them so too). */
+        publish_install_signals();
+        rc = open_ledger(&st, d);
+    }
     if (rc == RUN_OK && o->command == RUN_RUN) {
         publish_install_signals();
         rc = run_exit_of_publish(publish_prepare_dir(st.out_dir, d));

@@ -28,6 +28,10 @@ case $BIN in /*) ;; *) BIN="$root/$BIN" ;; esac
 WRAP=${TEST_WRAP:-}
 only=${1:-}
 
+# Every run gets a run ID (the payroll CSV's run_id column, the Run sheet); a fixed one keeps
+# expected files byte-exact. Cases about the ledger unset it: their run IDs must differ.
+export SAMETABLE_TEST_RUN_ID=test-run
+
 pass=0
 fail=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/sametable-e2e.XXXXXX")

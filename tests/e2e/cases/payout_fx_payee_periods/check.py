@@ -28,8 +28,8 @@ with tempfile.TemporaryDirectory() as tmp:
                     "run.payment_fx_date=as_of", "--out", tmp], check=True)
     with open(os.path.join(tmp, "payroll-2026-Q3.csv"), encoding="utf-8") as fh:
         c.eq("payment_fx_date = as_of", fh.read().splitlines(),
-             ["person_id,name,amount,currency,period", "P1,Ada,62.50,EUR,2026-07",
-              "P1,Ada,125.00,EUR,2026-08", "P1,Ada,62.50,EUR,2026-09"])
+             ["person_id,name,amount,currency,period,run_id", "P1,Ada,62.50,EUR,2026-07,test-run",
+              "P1,Ada,125.00,EUR,2026-08,test-run", "P1,Ada,62.50,EUR,2026-09,test-run"])
     run = labels(load_values(os.path.join(tmp, "payouts-2026-Q3.xlsx"))["Run"])
     c.eq("payment_fx_date = as_of: Run sheet", run.get("Payee currency rates"),
          "in force on as-of, 2026-10-31, for every payout period (payment_fx_date = as_of)")

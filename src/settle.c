@@ -1,0 +1,453 @@
+/* settle.c — a nightly run with the ledger: true-ups, unclosed lines, clawbacks of what was paid.
+ */
+#include "settle.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "money.h"
+#include "util.h"
+
+void settle_payout_period(const struct plan *plan, const struct period *period, int32_t day,
+                          struct period *out)
+{
+    enum period_kind k =
+        plan ? plan_version_on(plan, period->last_day)->payout_period : PERIOD_MONTH;
+    period_containing(k, day, out);
+}
+
+/* One key: what the recomputation and the ledger say about it. */
+struct key_ent {
+    const char *key;
+    int64_t recomputed, paid;
+    bool has_recomputed, has_paid;
+    bool baseline;               /* a baseline period's per-person key */
+    const struct payout_line *l; /* the first recomputed line with the key, or NULL */
+    const struct ledger_line *p; /* the first paid line with the key, or NULL */
+    struct period about;         /* the payout period it is about */
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct key_ent *)a)->key, ((const struct key_ent *)b)->key);
+}
+
+#define SEP "\x1f"
+
+static const char *make_key(struct arena *a, const char *person, const char *comp, const char *kind,
+                            const char *deal, const char *attain, const char *about)
+{
+    size_t n = strlen(person) + strlen(comp) + strlen(kind) + strlen(deal) + strlen(attain) +
+               strlen(about) + 6;
+    char *k = arena_alloc(a, n, 1);
+    snprintf(k, n, "%s" SEP "%s" SEP "%s" SEP "%s" SEP "%s" SEP "%s", person, comp, kind, deal,
+             attain, about);
+    return k;
+}
+
+/* The key of a paid line's deal for clawbacks: person, component, deal. */
+static const char *deal_key(struct arena *a, const char *person, const char *comp, const char *deal)
+{
+    return make_key(a, person, comp, "", deal, "", "");
+}
+
+struct deal_paid {
+    const char *key;
+    int64_t paid;
+};
+
+static int deal_paid_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct deal_paid *)a)->key, ((const struct deal_paid *)b)->key);
+}
+
+int payout_fix_cmp(const void *a, const void *b)
+{
+    const struct payout_clawback_fix *x = a, *y = b;
+    if (x->deal != y->deal)
+        return x->deal < y->deal ? -1 : 1;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    uintptr_t cx = (uintptr_t)x->component, cy = (uintptr_t)y->component;
+    return cx < cy ? -1 : cx > cy;
+}
+
+static const char *deal_name(const struct dataset *ds, uint32_t deal)
+{
+    return deal == ID_NONE ? "" : intern_str(&ds->deal_ids, ds->deals.id[deal]);
+}
+
+static void add_extra(struct settle *st, const struct payout_extra *x, const char *note)
+{
+    VEC_GROW(st->extras, st->cap_extras, st->n_extras + 1);
+    struct payout_extra *e = &st->extras[st->n_extras++];
+    *e = *x;
+    e->note = arena_strndup(&st->notes, note, strlen(note));
+}
+
+static bool paid_entry_counts(enum ledger_entry e)
+{
+    return e == LE_LINE || e == LE_TRUEUP || e == LE_UNCLOSED || e == LE_CLAWBACK ||
+           e == LE_BASELINE;
+}
+
+static const char *kind_of_paid(const struct ledger_line *x)
+{
+    return x->entry == LE_BASELINE ? "baseline" : x->kind;
+}
+
+int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d)
+{
+    memset(st, 0, sizeof *st);
+    const struct dataset *ds = in->ds;
+    const struct payouts *y = in->ytd;
+    const struct ledger_paid *lp = in->paid;
+    const struct period *P = in->period;
+    struct arena keys = ARENA_INIT;
+
+    st->balance_in = xcalloc(ds->people.n ? ds->people.n : 1, sizeof *st->balance_in);
+    for (size_t i = 0; i < lp->n_balances; i++) {
+        const char *who = lp->balances[i].person;
+        uint32_t id = intern_find(&ds->people_ids, who, strlen(who));
+        if (id != ID_NONE && id < ds->people.n)
+            st->balance_in[id] = lp->balances[i].balance;
+    }
+    int32_t ledger_first = lp->n_periods ? lp->periods[0].first_day : INT32_MAX;
+
+    /* Both sides' keys in one array, sorted, then swept. */
+    size_t n = 0, cap = y->n_lines + lp->n_lines + 1;
+    struct key_ent *k = xcalloc(cap, sizeof *k);
+    for (size_t i = 0; i < y->n_lines; i++) {
+        const struct payout_line *l = &y->lines[i];
+        if (l->post_day < in->year->first_day || l->post_day >= P->first_day)
+            continue;
+        struct period Q;
+        settle_payout_period(l->plan, P, l->post_day, &Q);
+        if (Q.last_day >= P->first_day)
+            continue; /* the period's own run pays it, or it is not payable yet */
+        const struct ledger_period *c = ledger_closed_on(lp, Q.last_day);
+        const char *person = intern_str(&ds->people_ids, l->person);
+        struct key_ent *e = &k[n++];
+        e->baseline = c && c->baseline;
+        e->key = e->baseline ? make_key(&keys, person, "", "baseline", "", "", Q.name)
+                             : make_key(&keys, person, l->component ? l->component->id : "",
+                                        line_kind_name(l->kind), deal_name(ds, l->deal),
+                                        l->attain.name, Q.name);
+        e->recomputed = l->amount;
+        e->has_recomputed = true;
+        e->l = l;
+        e->about = Q;
+    }
+    /* Paid per (person, component, deal) for clawbacks: deal lines and true-ups about them. */
+    struct deal_paid *dp = xcalloc(lp->n_lines + 1, sizeof *dp);
+    size_t n_dp = 0;
+    for (size_t i = 0; i < lp->n_lines; i++) {
+        const struct ledger_line *x = &lp->lines[i];
+        if (!paid_entry_counts(x->entry))
+            continue;
+        if (x->deal[0] && !strcmp(x->kind, "deal"))
+            dp[n_dp++] =
+                (struct deal_paid){deal_key(&keys, x->person, x->component, x->deal), x->amount};
+        struct period Q;
+        if (period_parse(x->about, &Q))
+            continue;
+        if (Q.last_day < in->year->first_day || Q.last_day >= P->first_day)
+            continue; /* an earlier plan year, or about the open period (a reopened close) */
+        struct key_ent *e = &k[n++];
+        e->baseline = x->entry == LE_BASELINE;
+        e->key = make_key(&keys, x->person, e->baseline ? "" : x->component, kind_of_paid(x),
+                          e->baseline ? "" : x->deal, e->baseline ? "" : x->attain, x->about);
+        e->paid = x->amount;
+        e->has_paid = true;
+        e->p = x;
+        e->about = Q;
+    }
+    qsort(dp, n_dp, sizeof *dp, deal_paid_cmp);
+    size_t m = 0; /* merge equal keys */
+    for (size_t i = 0; i < n_dp; i++) {
+        if (m && !strcmp(dp[m - 1].key, dp[i].key))
+            dp[m - 1].paid += dp[i].paid;
+        else
+            dp[m++] = dp[i];
+    }
+    n_dp = m;
+
+    qsort(k, n, sizeof *k, key_cmp);
+    int rc = 0;
+    char note[PAYOUT_NOTE_MAX], a[48], b[48];
+    int cd = in->digits;
+    for (size_t i = 0; i < n;) {
+        struct key_ent sum = k[i];
+        size_t j = i + 1;
+        for (; j < n && !strcmp(k[j].key, k[i].key); j++) {
+            sum.recomputed += k[j].recomputed;
+            sum.paid += k[j].paid;
+            sum.has_recomputed |= k[j].has_recomputed;
+            sum.has_paid |= k[j].has_paid;
+            if (!sum.l)
+                sum.l = k[j].l;
+            if (!sum.p)
+                sum.p = k[j].p;
+        }
+        i = j;
+        const struct payout_line *l = sum.l;
+        bool clawback = l ? l->kind == LINE_CLAWBACK : !strcmp(sum.p->kind, "clawback");
+        int64_t now = sum.recomputed;
+        if (clawback) {
+            if (sum.has_paid || !l)
+                continue; /* a clawback posted is final */
+            /* a cancellation dated in an earlier payout period that no close posted: give
+             * back what was paid for the deal, when it was paid */
+            struct deal_paid q = {deal_key(&keys, intern_str(&ds->people_ids, l->person),
+                                           l->component ? l->component->id : "",
+                                           deal_name(ds, l->deal)),
+                                  0};
+            const struct deal_paid *f = bsearch(&q, dp, n_dp, sizeof *dp, deal_paid_cmp);
+            if (f)
+                now = -f->paid;
+        }
+        int64_t diff;
+        if (__builtin_sub_overflow(now, sum.paid, &diff)) {
+            diag_error(d, NULL, 0, "ledger: an amount does not fit for %s", sum.key);
+            rc = -1;
+            break;
+        }
+        if (!diff)
+            continue;
+        const char *person_s = l ? intern_str(&ds->people_ids, l->person) : sum.p->person;
+        uint32_t person = l ? l->person : intern_find(&ds->people_ids, person_s, strlen(person_s));
+        if (person == ID_NONE || person >= ds->people.n) {
+            money_format(a, sizeof a, diff, cd);
+            diag_warn(d, NULL, 0,
+                      "ledger: %s was paid for person '%s' in %s, who is no longer in the people "
+                      "file: nothing is posted",
+                      a, person_s, sum.about.name);
+            continue;
+        }
+        const struct plan *plan = l ? l->plan : NULL;
+        if (!plan) {
+            /* a key only the ledger has: the person's line is gone from the recomputation */
+            const char *pid = ds->people.plan[person];
+            plan = pid ? plan_find(in->plans, pid) : NULL;
+            if (!plan) {
+                money_format(a, sizeof a, -sum.paid, cd);
+                diag_warn(d, NULL, 0,
+                          "ledger: '%s' has no plan now; %s paid in %s would be taken back: "
+                          "nothing is posted",
+                          person_s, a, sum.about.name);
+                continue;
+            }
+        }
+        struct payout_extra x = {.person = person,
+                                 .plan = plan,
+                                 .component = l ? l->component : NULL,
+                                 .deal = l ? l->deal : ID_NONE,
+                                 .post_day = P->last_day,
+                                 .about_day = sum.about.last_day,
+                                 .amount = diff};
+        if (l) {
+            x.attain = l->attain;
+            x.about_kind = l->kind;
+        } else {
+            if (period_parse(sum.p->attain, &x.attain))
+                x.attain = sum.about;
+            x.about_kind = LINE_DEAL;
+            for (int kk = 0; kk <= LINE_PAYEE_CAP; kk++)
+                if (!strcmp(line_kind_name((enum line_kind)kk), sum.p->kind))
+                    x.about_kind = (enum line_kind)kk;
+            if (sum.p->component[0]) {
+                const struct plan_version *v = plan_version_on(plan, sum.about.last_day);
+                x.component = plan_component(v, sum.p->component);
+            }
+            if (sum.p->deal[0])
+                x.deal = intern_find(&ds->deal_ids, sum.p->deal, strlen(sum.p->deal));
+        }
+        const char *what = sum.baseline ? "all lines"
+                           : (l ? l->deal : x.deal) != ID_NONE
+                               ? NULL
+                               : (x.component ? x.component->id : "payee cap");
+        char subject[80];
+        if (what)
+            put_text(subject, sizeof subject, "%s", what);
+        else
+            put_text(subject, sizeof subject, "deal %s", l ? deal_name(ds, l->deal) : sum.p->deal);
+        money_format(a, sizeof a, sum.paid, cd);
+        money_format(b, sizeof b, now, cd);
+        if (clawback) {
+            x.kind = LINE_LATE_CLAWBACK;
+            st->n_late_clawbacks++;
+            put_text(note, sizeof note, "%s cancelled in %s: gives back what was paid (%s)",
+                     subject, sum.about.name, b);
+        } else if (!sum.has_paid && !ledger_closed_on(lp, sum.about.last_day)) {
+            x.kind = LINE_UNCLOSED;
+            st->n_unclosed++;
+            if (sum.about.last_day < ledger_first)
+                st->unclosed_before_ledger += diff;
+            put_text(note, sizeof note, "%s, %s: no close has paid it (%s)", subject,
+                     sum.about.name, b);
+        } else {
+            x.kind = LINE_TRUEUP;
+            st->n_trueups++;
+            put_text(note, sizeof note, "true-up of %s, %s: paid %s, now %s", subject,
+                     sum.about.name, a, b);
+        }
+        add_extra(st, &x, note);
+    }
+
+    /* Clawback fixes: every deal cancelled in the period whose lines were paid. */
+    if (rc == 0)
+        for (size_t i = 0; i < n_dp; i++) {
+            /* key: person SEP component SEP "" SEP deal SEP "" SEP "" */
+            char buf[512];
+            put_text(buf, sizeof buf, "%s", dp[i].key);
+            char *f[6] = {buf};
+            for (int t = 1; t < 6; t++) {
+                f[t] = strchr(f[t - 1], '\x1f');
+                if (!f[t])
+                    break;
+                *f[t]++ = 0;
+            }
+            uint32_t deal = intern_find(&ds->deal_ids, f[3], strlen(f[3]));
+            uint32_t person = intern_find(&ds->people_ids, f[0], strlen(f[0]));
+            if (deal == ID_NONE || person == ID_NONE || deal >= ds->deals.n ||
+                person >= ds->people.n)
+                continue;
+            int32_t cday = ds->deals.cancel_day[deal];
+            if (cday == DAY_NONE || !period_has_day(P, cday))
+                continue;
+            const char *pid = ds->people.plan[person];
+            const struct plan *plan = pid ? plan_find(in->plans, pid) : NULL;
+            if (!plan)
+                continue;
+            /* every version's component of that id: the clawback line names the version the
+             * deal's line was paid under */
+            for (size_t v = 0; v < plan->n_versions; v++) {
+                const struct component *c = plan_component(&plan->versions[v], f[1]);
+                if (!c)
+                    continue;
+                VEC_GROW(st->fixes, st->cap_fixes, st->n_fixes + 1);
+                st->fixes[st->n_fixes++] = (struct payout_clawback_fix){
+                    .deal = deal, .person = person, .component = c, .amount = -dp[i].paid};
+            }
+        }
+    if (st->n_fixes)
+        qsort(st->fixes, st->n_fixes, sizeof *st->fixes, payout_fix_cmp);
+    free(k);
+    free(dp);
+    arena_release(&keys);
+    return rc;
+}
+
+void settle_release(struct settle *st)
+{
+    if (!st)
+        return;
+    free(st->extras);
+    free(st->fixes);
+    free(st->balance_in);
+    arena_release(&st->notes);
+    memset(st, 0, sizeof *st);
+}
+
+/* ---- what the ledger stores for the run ---------------------------------------------------- */
+
+static enum ledger_entry entry_of(const struct payout_line *l)
+{
+    switch (l->kind) {
+    case LINE_TRUEUP:
+        return LE_TRUEUP;
+    case LINE_UNCLOSED:
+        return LE_UNCLOSED;
+    case LINE_LATE_CLAWBACK:
+        return LE_CLAWBACK;
+    case LINE_MANUAL:
+        return LE_MANUAL;
+    default:
+        return LE_LINE;
+    }
+}
+
+static bool ledger_kind(enum line_kind k)
+{
+    return k == LINE_TRUEUP || k == LINE_UNCLOSED || k == LINE_LATE_CLAWBACK || k == LINE_MANUAL;
+}
+
+void settle_record_build(struct settle_record *rec, const struct payouts *pay,
+                         const struct dataset *ds, const char *reporting_currency)
+{
+    memset(rec, 0, sizeof *rec);
+    size_t n_lines = 0;
+    for (size_t i = 0; i < pay->n_rows; i++)
+        n_lines += pay->rows[i].n_lines;
+    rec->lines = xcalloc(n_lines + 1, sizeof *rec->lines);
+    rec->rows = xcalloc(pay->n_rows + 1, sizeof *rec->rows);
+    for (size_t i = 0; i < pay->n_rows; i++) {
+        const struct payout_row *row = &pay->rows[i];
+        const char *person = intern_str(&ds->people_ids, row->person);
+        const char *pp = pay->periods[row->pp - 1].name;
+        const char *cur = ds->people.currency[row->person].code;
+        if (!cur[0])
+            cur = reporting_currency;
+        int64_t adj = 0;
+        char *rate = arena_alloc(&rec->arena, 40, 1);
+        if (row->rate_day == DAY_NONE || row->payable == 0)
+            put_text(rate, 40, "1");
+        else /* the exact rate: payable ÷ pay, as the conversion used it */
+            put_text(rate, 40, "%s", "see payroll row");
+        for (size_t j = row->line0; j < row->line0 + row->n_lines; j++) {
+            const struct payout_line *l = &pay->lines[pay->line_index[j]];
+            struct ledger_line *x = &rec->lines[rec->n_lines++];
+            x->entry = entry_of(l);
+            x->person = person;
+            x->payout_period = pp;
+            x->component = l->component ? l->component->id : "";
+            bool lk = ledger_kind(l->kind);
+            x->kind = line_kind_name(lk ? l->about_kind : l->kind);
+            if (l->kind == LINE_CLAWBACK)
+                x->entry = LE_LINE;
+            x->deal = deal_name(ds, l->deal);
+            x->attain = l->attain.name;
+            if (lk && l->about_day) {
+                struct period Q;
+                settle_payout_period(l->plan, &pay->periods[row->pp - 1], l->about_day, &Q);
+                x->about = arena_strndup(&rec->arena, Q.name, strlen(Q.name));
+            } else {
+                x->about = pp;
+            }
+            x->amount = l->amount;
+            if (lk)
+                adj += l->amount;
+            x->pay_currency = cur;
+            x->pay_amount = l->amount; /* refined below for foreign payees */
+            x->fx_rate = rate;
+            x->note = l->note;
+            x->ref = "";
+        }
+        struct ledger_row *w = &rec->rows[rec->n_rows++];
+        w->person = person;
+        w->payout_period = pp;
+        w->earned = row->earned - adj;
+        w->adjustments = adj;
+        w->balance_in = row->balance_in;
+        w->recovered = row->recovered;
+        w->balance_out = row->balance_out;
+        w->forgiven = row->forgiven;
+        w->payable = row->payable;
+        w->pay = row->pay;
+        w->pay_currency = cur;
+        w->fx_rate = rate;
+    }
+}
+
+void settle_record_release(struct settle_record *rec)
+{
+    if (!rec)
+        return;
+    free(rec->lines);
+    free(rec->rows);
+    arena_release(&rec->arena);
+    memset(rec, 0, sizeof *rec);
+}
