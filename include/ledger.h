@@ -209,7 +209,10 @@ int ledger_export(struct ledger *l, const char *file, struct diag *d);
 int ledger_history(struct ledger *l, const char *person, int digits, FILE *fp, struct diag *d);
 
 /* Tests only: SAMETABLE_TEST_LEDGER_KILL=N kills the process with SIGKILL at the N-th step of a
- * close (steps are numbered from 1 as they come; a step count past the last is no kill). */
-void ledger_test_step(void);
+ * close (steps are numbered from 1 as they come: 1 locked, 2 transaction begun, 3 run checked,
+ * 4 close recorded, 5 lines posted, 6 rows posted, 7 event recorded, 8 committed); a number past
+ * the last kills nothing. SAMETABLE_TEST_LEDGER_PAUSE=N waits at step N while
+ * "<ledger>.paused" exists (it is created there). */
+void ledger_test_step(const struct ledger *l);
 
 #endif

@@ -163,16 +163,32 @@ const char *ledger_user(void)
     return u && u[0] ? u : "unknown";
 }
 
-static long kill_at = -1, steps;
+static long kill_at = -1, pause_at = -1, steps;
 
-void ledger_test_step(void)
+void ledger_test_step(const struct ledger *l)
 {
     if (kill_at < 0) {
         const char *e = getenv("SAMETABLE_TEST_LEDGER_KILL");
         kill_at = e && e[0] ? strtol(e, NULL, 10) : 0;
+        e = getenv("SAMETABLE_TEST_LEDGER_PAUSE");
+        pause_at = e && e[0] ? strtol(e, NULL, 10) : 0;
     }
-    if (kill_at > 0 && ++steps == kill_at)
+    ++steps;
+    if (kill_at > 0 && steps == kill_at)
         raise(SIGKILL);
+    if (pause_at > 0 && steps == pause_at) {
+        /* "<ledger>.paused" exists while the close waits here (at most 60 s): a test removes it
+         * to let the close go on */
+        char flag[4200];
+        put_text(flag, sizeof flag, "%s.paused", l->path);
+        int fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0)
+            close(fd);
+        for (int i = 0; i < 6000 && access(flag, F_OK) == 0; i++) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
 }
 
 /* ---- open ---------------------------------------------------------------------------------------

@@ -157,11 +157,11 @@ static int payroll_run_id(const char *path, char *id, size_t size, struct diag *
 
 int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, struct diag *d)
 {
-    ledger_test_step(); /* 1: locked, nothing begun */
+    ledger_test_step(l); /* 1: locked, nothing begun */
     int rc = ledger_exec(l, "BEGIN IMMEDIATE", d);
     if (rc)
         return rc;
-    ledger_test_step(); /* 2 */
+    ledger_test_step(l); /* 2 */
     sqlite3_stmt *st =
         ledger_prepare(l,
                        "SELECT period, first_day, last_day, published_at IS NOT NULL,"
@@ -237,11 +237,11 @@ int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, stru
     }
     if ((rc = check_order(l, q, d)))
         goto fail;
-    ledger_test_step(); /* 3 */
+    ledger_test_step(l); /* 3 */
     int64_t id;
     if ((rc = insert_close(l, q, q->run_id, NULL, NULL, &id, d)))
         goto fail;
-    ledger_test_step(); /* 4 */
+    ledger_test_step(l); /* 4 */
     st = ledger_prepare(l,
                         "INSERT INTO posted SELECT ?, seq, entry, person, payout_period, component,"
                         " kind, deal, attain, about, amount, pay_amount, pay_currency, fx_rate,"
@@ -257,7 +257,7 @@ int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, stru
         rc = ledger_db_fail(l, d, "post the run's lines");
         goto fail;
     }
-    ledger_test_step(); /* 5 */
+    ledger_test_step(l); /* 5 */
     st = ledger_prepare(l,
                         "INSERT INTO posted_row SELECT ?, seq, person, payout_period, earned,"
                         " adjustments, balance_in, recovered, draw_in, draw_out, balance_out,"
@@ -274,13 +274,13 @@ int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, stru
         rc = ledger_db_fail(l, d, "post the run's payroll rows");
         goto fail;
     }
-    ledger_test_step(); /* 6 */
+    ledger_test_step(l); /* 6 */
     if ((rc = record_event(l, "close", q, q->run_id, q->payroll_path ? q->payroll_path : "", d)))
         goto fail;
-    ledger_test_step(); /* 7: everything written, not committed */
+    ledger_test_step(l); /* 7: everything written, not committed */
     if ((rc = ledger_exec(l, "COMMIT", d)))
         goto fail;
-    ledger_test_step(); /* 8: committed */
+    ledger_test_step(l); /* 8: committed */
     return LEDGER_OK;
 fail:
     ledger_rollback(l);
@@ -617,10 +617,11 @@ int ledger_history(struct ledger *l, const char *person, int digits, FILE *fp, s
         d);
     sqlite3_stmt *ln = ledger_prepare(
         l,
-        "SELECT entry, component, kind, deal, about, sum(amount), count(*), group_concat(note, '; "
-        "')"
-        " FROM posted WHERE close_id = ? AND person = ? GROUP BY entry, component,"
-        " CASE WHEN entry = 'line' THEN '' ELSE deal || about || ref END ORDER BY min(seq)",
+        "SELECT entry, component, kind, deal, about, sum(amount), count(*),"
+        " group_concat(note, '; ') FROM posted WHERE close_id = ? AND person = ?"
+        " GROUP BY entry, component, kind = 'clawback',"
+        " CASE WHEN entry = 'line' AND kind <> 'clawback' THEN '' ELSE deal || about || ref END"
+        " ORDER BY min(seq)",
         d);
     sqlite3_stmt *rw = ledger_prepare(
         l,
@@ -654,9 +655,13 @@ int ledger_history(struct ledger *l, const char *person, int digits, FILE *fp, s
         while (sqlite3_step(ln) == SQLITE_ROW) {
             const char *entry = ledger_col_text(ln, 0);
             money_text(a, sizeof a, sqlite3_column_int64(ln, 5), digits);
-            if (!strcmp(entry, "line"))
-                fprintf(fp, "  %-12s %-20s %14s  (%d lines)\n", "earned", ledger_col_text(ln, 1), a,
-                        sqlite3_column_int(ln, 6));
+            int n = sqlite3_column_int(ln, 6);
+            if (!strcmp(entry, "line") && strcmp(ledger_col_text(ln, 2), "clawback"))
+                fprintf(fp, "  %-12s %-20s %14s  (%d line%s)\n", "earned", ledger_col_text(ln, 1),
+                        a, n, n == 1 ? "" : "s");
+            else if (!strcmp(entry, "line"))
+                fprintf(fp, "  %-12s %-20s %14s  deal %s: %s\n", "clawback", ledger_col_text(ln, 1),
+                        a, ledger_col_text(ln, 3), ledger_col_text(ln, 7));
             else
                 fprintf(fp, "  %-12s %-20s %14s  %s\n", entry, ledger_col_text(ln, 1), a,
                         ledger_col_text(ln, 7));
