@@ -386,7 +386,7 @@ int ledger_baseline(struct ledger *l, const struct ledger_close_req *q, struct d
     sqlite3_stmt *st =
         ledger_prepare(l, "INSERT INTO posted VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
     sqlite3_stmt *sr =
-        ledger_prepare(l, "INSERT INTO posted_row VALUES (?,?,?,?,?,0,0,0,0,0,0,?,?,?,'1')", d);
+        ledger_prepare(l, "INSERT INTO posted_row VALUES (?,?,?,?,?,0,0,0,0,0,0,0,?,?,?,'1')", d);
     if (!st || !sr) {
         sqlite3_finalize(st);
         sqlite3_finalize(sr);
