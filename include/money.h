@@ -77,6 +77,8 @@ int money_minor_digits(const char *iso);
  * no grouping into buf (NUL-terminated, truncated to size). Returns the length it needed.
  * minor_digits outside 0..18 aborts through BUG(). */
 size_t money_format(char *buf, size_t size, int64_t minor, int minor_digits);
+/* The same with a comma between thousands: "-1,234,567.89". */
+size_t money_format_grouped(char *buf, size_t size, int64_t minor, int minor_digits);
 
 /* *out = round_half_away_from_zero(a * b / c), exact (128-bit intermediate).
  * Returns 0, or -1 if c == 0 or the result does not fit int64_t (then *out is left alone). */

@@ -79,7 +79,7 @@ struct settle_record {
     struct arena arena;
 };
 void settle_record_build(struct settle_record *rec, const struct payouts *pay,
-                         const struct dataset *ds, const char *reporting_currency);
+                         const struct dataset *ds, const char *reporting_currency, int base_digits);
 void settle_record_release(struct settle_record *rec);
 
 #endif

@@ -602,7 +602,7 @@ int ledger_export(struct ledger *l, const char *file, struct diag *d)
 
 static void money_text(char *buf, size_t n, int64_t v, int digits)
 {
-    money_format(buf, n, v, digits);
+    money_format_grouped(buf, n, v, digits);
 }
 
 int ledger_history(struct ledger *l, const char *person, int digits, FILE *fp, struct diag *d)

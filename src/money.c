@@ -437,6 +437,24 @@ size_t money_format(char *buf, size_t size, int64_t minor, int minor_digits)
     return copy_out(buf, size, tmp, n);
 }
 
+size_t money_format_grouped(char *buf, size_t size, int64_t minor, int minor_digits)
+{
+    char tmp[48], out[72];
+    size_t n = money_format(tmp, sizeof tmp, minor, minor_digits);
+    const char *dot = memchr(tmp, '.', n);
+    size_t neg = tmp[0] == '-', int_end = dot ? (size_t)(dot - tmp) : n, o = 0;
+    if (neg)
+        out[o++] = '-';
+    for (size_t i = neg; i < int_end; i++) {
+        if (i > neg && (int_end - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = tmp[i];
+    }
+    for (size_t i = int_end; i < n; i++)
+        out[o++] = tmp[i];
+    return copy_out(buf, size, out, o);
+}
+
 size_t decimal_format(char *buf, size_t size, struct decimal d)
 {
     char tmp[48];

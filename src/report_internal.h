@@ -89,6 +89,12 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b);
 void report_recover_share_text(const struct report_ctx *r, uint32_t person, char *buf,
                                size_t size);
 bool report_line_is_ledger(const struct payout_line *l);
+/* A statement's rows under "Earned in <pp>" with the ledger (balance owed, recovered, payable,
+ * carried out; paid in the year to date on the person's last payout period), in columns how
+ * (text) and amt (amounts). Returns the next row. */
+uint32_t report_statement_ledger_rows(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
+                                      const struct payout_row *pr, const char *pp, bool last,
+                                      uint16_t how, uint16_t amt);
 /* Why a payout row nets below 0.00: its negative lines and the rest ("clawback of deal D2
  * (-1,000.00) against 200.00 of other lines"), for the to-recover entries. */
 void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,

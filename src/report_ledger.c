@@ -72,6 +72,67 @@ static int64_t paid_in_year(const struct report_ctx *r, const char *person)
     return sum;
 }
 
+/* With the ledger, under "Earned in <period>" (the row above `row`): the balance owed carried in
+ * and what this payout recovers of it, what payroll pays, the balance carried out, and on the
+ * person's last payout period what closed periods paid in the year. Returns the next row. */
+uint32_t report_statement_ledger_rows(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
+                                      const struct payout_row *pr, const char *pp, bool last,
+                                      uint16_t how, uint16_t amt)
+{
+    char buf[160], f[256], c1[20], c2[20], c3[20], share[48];
+    int digits = r->s->currency_digits;
+    uint32_t earned = row - 1, bal = 0, rec = 0;
+    bool owed = pr->balance_in || pr->balance_out || pr->forgiven;
+    if (owed) {
+        bal = row;
+        xs_text(sh, row, how, "Balance owed, carried in from closed periods", XS_PLAIN);
+        xs_money(sh, row++, amt, pr->balance_in, XS_MONEY);
+        rec = row;
+        report_recover_share_text(r, pr->person, share, sizeof share);
+        snprintf(buf, sizeof buf, "Recovered from this payout (recover_share %s of what it earned)",
+                 share);
+        xs_text(sh, row, how, buf, XS_PLAIN);
+        snprintf(f, sizeof f, "=MIN(%s,ROUND(MAX(0,%s)*%s,%d))", xs_cell(c1, bal, amt),
+                 xs_cell(c2, earned, amt), share, digits);
+        xs_formula_money(sh, row++, amt, f, pr->recovered, XS_MONEY);
+    }
+    uint32_t payable = row;
+    snprintf(buf, sizeof buf, "Payable in %s (never below 0.00)", pp);
+    xs_text(sh, row, how, buf, XS_BOLD);
+    if (owed)
+        snprintf(f, sizeof f, "=MAX(0,%s-%s)", xs_cell(c1, earned, amt), xs_cell(c2, rec, amt));
+    else
+        snprintf(f, sizeof f, "=MAX(0,%s)", xs_cell(c1, earned, amt));
+    xs_formula_money(sh, row++, amt, f, pr->payable, XS_MONEY_TOTAL);
+    if (owed) {
+        xs_text(sh, row, how,
+                pr->forgiven ? "Balance owed, carried out (after what is forgiven on leaving)"
+                             : "Balance owed, carried out: recovered from later payouts",
+                XS_PLAIN);
+        char fg[48] = "";
+        if (pr->forgiven)
+            money_format(fg, sizeof fg, pr->forgiven, digits);
+        snprintf(f, sizeof f, "=%s-%s+MAX(0,-%s)%s%s", xs_cell(c1, bal, amt), xs_cell(c2, rec, amt),
+                 xs_cell(c3, earned, amt), pr->forgiven ? "-" : "", fg);
+        xs_formula_money(sh, row++, amt, f, pr->balance_out, XS_MONEY);
+    }
+    if (last && r->paid) {
+        struct period year;
+        period_containing(PERIOD_YEAR, r->period->last_day, &year);
+        int64_t paid = paid_in_year(r, intern_str(&r->ds->people_ids, pr->person));
+        uint32_t paid_row = row;
+        snprintf(buf, sizeof buf, "Paid in %s to date (closed periods, from the ledger)",
+                 year.name);
+        xs_text(sh, row, how, buf, XS_PLAIN);
+        xs_money(sh, row++, amt, paid, XS_MONEY);
+        snprintf(buf, sizeof buf, "%s to date with this payout", year.name);
+        xs_text(sh, row, how, buf, XS_BOLD);
+        snprintf(f, sizeof f, "=%s+%s", xs_cell(c1, paid_row, amt), xs_cell(c2, payable, amt));
+        xs_formula_money(sh, row++, amt, f, paid + pr->payable, XS_MONEY_TOTAL);
+    }
+    return row;
+}
+
 void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
 {
     if (!r->settle || !r->p)

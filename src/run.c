@@ -636,7 +636,7 @@ static int ledger_stage_run(struct run_state *st, const char *payroll_tmp, char 
         return RUN_ENOINPUT;
     }
     struct settle_record rec;
-    settle_record_build(&rec, &st->pay, &st->ds, st->s.currency);
+    settle_record_build(&rec, &st->pay, &st->ds, st->s.currency, st->s.currency_digits);
     char *cfg_text = config_in_force_text(&st->cfg);
     char as_of[16];
     date_format_day(as_of, sizeof as_of, st->as_of_day);
@@ -777,7 +777,7 @@ static void state_release(struct run_state *st)
 
 /* Open the ledger, read what was paid, refuse a run over a closed period, and start
  * fingerprinting the inputs. */
-static int open_ledger(struct run_state *st, struct diag *d)
+static int open_ledger(struct run_state *st, const struct run_opts *o, struct diag *d)
 {
     int rc = ledger_exit_code(ledger_open(&st->ledger, st->s.ledger_path, d));
     if (rc == RUN_OK)
@@ -788,6 +788,18 @@ static int open_ledger(struct run_state *st, struct diag *d)
     for (size_t i = 0; i < st->paid.n_periods; i++) {
         const struct ledger_period *c = &st->paid.periods[i];
         if (c->first_day <= st->period.last_day && c->last_day >= st->period.first_day) {
+            if (o->command == RUN_EXPLAIN) {
+                /* explain recomputes; what was paid is history's */
+                fprintf(o->out,
+                        "%s is closed in the ledger (%s %s): the lines below are recomputed "
+                        "from today's inputs; what was paid: sametable history --person ID\n\n",
+                        st->period.name, c->baseline ? "baseline" : "run",
+                        c->baseline ? c->name : c->run_id);
+                ledger_paid_release(&st->paid);
+                ledger_close_db(&st->ledger);
+                st->ledger_on = false;
+                return RUN_OK;
+            }
             diag_error(d, st->s.ledger_path, 0,
                        "%s is closed in the ledger (%s %s): a run over it would write a payroll "
                        "file for pay already recorded as paid. See what was paid with "
@@ -799,6 +811,8 @@ static int open_ledger(struct run_state *st, struct diag *d)
             return RUN_EREFUSED;
         }
     }
+    if (o->command != RUN_RUN)
+        return RUN_OK;
     st->fp.s = &st->s;
     if (pthread_create(&st->fp.thread, NULL, fingerprint_thread, &st->fp) == 0)
         st->fp.started = true;
@@ -830,11 +844,11 @@ int run_execute(const struct run_opts *o, struct diag *d)
         return rc;
     }
     ledger_new_run_id(st.run_id, sizeof st.run_id, o->now);
-    if (rc == RUN_OK && o->command == RUN_RUN && st.s.ledger_path &&
+    if (rc == RUN_OK && (o->command == RUN_RUN || o->command == RUN_EXPLAIN) && st.s.ledger_path &&
         st.s.inputs[INPUT_PEOPLE].path) {
         /* The ledger's lock first, then the output directory's (a close takes them so too). */
         publish_install_signals();
-        rc = open_ledger(&st, d);
+        rc = open_ledger(&st, o, d);
     }
     if (rc == RUN_OK && o->command == RUN_RUN) {
         publish_install_signals();

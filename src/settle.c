@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fx.h"
 #include "ids.h"
 #include "money.h"
 #include "util.h"
@@ -220,7 +221,7 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
         const char *person_s = l ? intern_str(&ds->people_ids, l->person) : sum.p->person;
         uint32_t person = l ? l->person : intern_find(&ds->people_ids, person_s, strlen(person_s));
         if (person == ID_NONE || person >= ds->people.n) {
-            money_format(a, sizeof a, diff, cd);
+            money_format_grouped(a, sizeof a, diff, cd);
             diag_warn(d, NULL, 0,
                       "ledger: %s was paid for person '%s' in %s, who is no longer in the people "
                       "file: nothing is posted",
@@ -233,7 +234,7 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
             const char *pid = ds->people.plan[person];
             plan = pid ? plan_find(in->plans, pid) : NULL;
             if (!plan) {
-                money_format(a, sizeof a, -sum.paid, cd);
+                money_format_grouped(a, sizeof a, -sum.paid, cd);
                 diag_warn(d, NULL, 0,
                           "ledger: '%s' has no plan now; %s paid in %s would be taken back: "
                           "nothing is posted",
@@ -274,8 +275,8 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
             put_text(subject, sizeof subject, "%s", what);
         else
             put_text(subject, sizeof subject, "deal %s", l ? deal_name(ds, l->deal) : sum.p->deal);
-        money_format(a, sizeof a, sum.paid, cd);
-        money_format(b, sizeof b, now, cd);
+        money_format_grouped(a, sizeof a, sum.paid, cd);
+        money_format_grouped(b, sizeof b, now, cd);
         if (clawback) {
             x.kind = LINE_LATE_CLAWBACK;
             st->n_late_clawbacks++;
@@ -376,9 +377,11 @@ static bool ledger_kind(enum line_kind k)
 }
 
 void settle_record_build(struct settle_record *rec, const struct payouts *pay,
-                         const struct dataset *ds, const char *reporting_currency)
+                         const struct dataset *ds, const char *reporting_currency, int base_digits)
 {
     memset(rec, 0, sizeof *rec);
+    struct fx_rates rates;
+    fx_rates_init(&rates, &ds->fx);
     size_t n_lines = 0;
     for (size_t i = 0; i < pay->n_rows; i++)
         n_lines += pay->rows[i].n_lines;
@@ -393,10 +396,12 @@ void settle_record_build(struct settle_record *rec, const struct payouts *pay,
             cur = reporting_currency;
         int64_t adj = 0;
         char *rate = arena_alloc(&rec->arena, 40, 1);
-        if (row->rate_day == DAY_NONE || row->payable == 0)
+        struct decimal r = {1, 0};
+        bool foreign = row->rate_day != DAY_NONE && fx_rate_on(&rates, cur, row->rate_day, &r) == 0;
+        if (foreign)
+            decimal_format(rate, 40, r); /* the rate the row's pay was converted at */
+        else
             put_text(rate, 40, "1");
-        else /* the exact rate: payable ÷ pay, as the conversion used it */
-            put_text(rate, 40, "%s", "see payroll row");
         for (size_t j = row->line0; j < row->line0 + row->n_lines; j++) {
             const struct payout_line *l = &pay->lines[pay->line_index[j]];
             struct ledger_line *x = &rec->lines[rec->n_lines++];
@@ -421,7 +426,11 @@ void settle_record_build(struct settle_record *rec, const struct payouts *pay,
             if (lk)
                 adj += l->amount;
             x->pay_currency = cur;
-            x->pay_amount = l->amount; /* refined below for foreign payees */
+            /* each line converted on its own at the row's rate (the row's pay is converted once
+             * from its payable, so lines may differ from it by their roundings) */
+            x->pay_amount = l->amount;
+            if (foreign && fx_from_base(l->amount, cur, r, base_digits, &x->pay_amount))
+                x->pay_amount = 0;
             x->fx_rate = rate;
             x->note = l->note;
             x->ref = "";
@@ -440,6 +449,7 @@ void settle_record_build(struct settle_record *rec, const struct payouts *pay,
         w->pay_currency = cur;
         w->fx_rate = rate;
     }
+    fx_rates_release(&rates);
 }
 
 void settle_record_release(struct settle_record *rec)

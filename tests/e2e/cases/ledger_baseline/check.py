@@ -66,7 +66,7 @@ with tempfile.TemporaryDirectory() as work:
     adj, _ = table(wb["Adjustments"], "Person ID")
     c.eq("september adjustments",
          [(a["Person ID"], a["Entry"], a["About payout period"], a["Explanation"]) for a in adj],
-         [("P2", "true-up", "2026-07", "true-up of all lines, 2026-07: paid 500.00, now 1100.00")])
+         [("P2", "true-up", "2026-07", "true-up of all lines, 2026-07: paid 500.00, now 1,100.00")])
     shutil.rmtree(s.out)
     p = s.cmd("run", "--period", "2026-09", "--as-of", "2026-09-30", "--set",
               "ledger.path=" + nobase, ledger=False)

@@ -187,10 +187,10 @@ with tempfile.TemporaryDirectory() as work:
     # ---- history, export, backup
     p = s.cmd("history", "--person", "P2")
     c.eq("history exit", p.returncode, 0)
-    for want in ("2026-07  closed", "2026-10: earned 2000.00 + adjustments 0.00 − recovered "
-                 "600.00 = payable 1400.00", "balance owed: 600.00 carried in, 0.00 carried out",
+    for want in ("2026-07  closed", "2026-10: earned 2,000.00 + adjustments 0.00 − recovered "
+                 "600.00 = payable 1,400.00", "balance owed: 600.00 carried in, 0.00 carried out",
                  "REOPENED", "clawback     commission                  -600.00",
-                 "paid to date (closed periods not reopened): 2500.00"):
+                 "paid to date (closed periods not reopened): 2,500.00"):
         c.true(f"history shows {want!r}:\n{p.stdout}", want in p.stdout)
     export = os.path.join(s.dir, "export.csv")
     p = s.cmd("ledger", "export", export)
