@@ -16,6 +16,7 @@
 #include "identity.h"
 #include "intern.h"
 #include "money.h"
+#include "period.h"
 #include "schema.h"
 
 #define ID_NONE  UINT32_MAX
@@ -266,6 +267,38 @@ struct fx_table { /* FX rates, in input order */
     uint64_t *line;
 };
 
+/* Manual adjustments ([inputs] adjustments), in file order: every row kept is used. Strings are in
+ * the dataset's arena. */
+struct adjustment_table {
+    size_t n, cap;
+    const char **id;               /* adjustment_id as written (trimmed); unique in the file */
+    uint32_t *person;              /* person id (people interner): a person of the people file */
+    struct period *period;         /* the payout period it belongs to */
+    int64_t *amount;               /* minor units of the reporting currency, != 0 (converted at
+                                    * the rate in force on the period's last day) */
+    int64_t *orig_amount;          /* minor units of orig_currency, as written */
+    struct fx_code *orig_currency; /* the row's currency (the file's when none) */
+    const char **reason;           /* as written, not empty */
+    const char **approved_by;      /* as written, not empty */
+    uint64_t *line;                /* source line */
+};
+
+/* Customer payments ([inputs] payments), in file order, used and unmatched rows alike (a row is
+ * unmatched when no kept deal has its deal id: the deal may lie outside the run's windows).
+ * Rows paid after as-of are filtered and not stored. */
+struct payment_table {
+    size_t n, cap;
+    const char **id;               /* payment_id as written (trimmed); unique in the file */
+    uint32_t *deal_row;            /* deal table row of its deal, ID_NONE when unmatched */
+    const char **deal_id;          /* deal id, normalised like the deals file's ([ids]) */
+    int32_t *paid_day;             /* business-local date of paid_at */
+    int64_t *amount;               /* minor units of the reporting currency, != 0; negative: a
+                                    * refund (converted at the rate in force on paid_day) */
+    int64_t *orig_amount;          /* minor units of orig_currency, as written */
+    struct fx_code *orig_currency; /* the row's currency (the file's when none) */
+    uint64_t *line;                /* source line */
+};
+
 struct dataset {
     struct arena arena; /* strings of the tables and the rejects */
     char currency[4];   /* reporting currency, set by ingest_all: people.currency's default */
@@ -276,6 +309,8 @@ struct dataset {
     struct person_table people;
     struct split_table splits;
     struct fx_table fx;
+    struct adjustment_table adjustments;
+    struct payment_table payments;
     /* contact / merged lead id → surviving lead, ids of `leads` (ingest: identities file) */
     struct idmap identities;
     struct file_stats files[INPUT_N];

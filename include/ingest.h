@@ -1,15 +1,18 @@
 /* ingest.h — reading the configured input files into a struct dataset.
  *
- * Files are read in dependency order (campaigns, people, touches, fx, deals, splits, spend) with
- * csvin, columns are mapped by header (trimmed, ASCII case-insensitive), every value is parsed
- * strictly, and each data row lands in exactly one bucket: used, duplicate, filtered (not
- * closed-won, or neither closed in the kept window nor cancelled in the cancel window by as-of; a
- * spend row dated outside the period), unmatched (a touch of an unknown campaign: kept and
- * attributed to that campaign id; a spend row of an unknown campaign: not counted) or rejected
- * (with a struct reject naming line, column, value and reason). Deals whose lead has no touches
- * are re-bucketed as unmatched by join. A kept deal in another currency is converted into the
- * reporting currency at the FX rate in force on its close day; without one (or without an fx
- * file) the row is rejected.
+ * Files are read in dependency order (campaigns, people, identities, touches, fx, deals, splits,
+ * spend, adjustments, payments) with csvin, columns are mapped by header (trimmed, ASCII
+ * case-insensitive), every value is parsed strictly, and each data row lands in exactly one
+ * bucket: used, duplicate, filtered (not closed-won, or neither closed in the kept window nor
+ * cancelled in the cancel window by as-of; a spend row dated outside the period; a payment paid
+ * after as-of), unmatched (a touch of an unknown campaign: kept and attributed to that campaign
+ * id; a spend row of an unknown campaign: not counted; a payment of no kept deal: kept, with no
+ * deal row) or rejected (with a struct reject naming line, column, value and reason). Adjustments
+ * and payments have no duplicates: a row whose id repeats an earlier row's is rejected. Deals
+ * whose lead has no touches are re-bucketed as unmatched by join. A kept deal in another currency
+ * is converted into the reporting currency at the FX rate in force on its close day (an
+ * adjustment: on its period's last day; a payment: on its paid day); without one (or without an
+ * fx file) the row is rejected.
  */
 #ifndef SAMETABLE_INGEST_H
 #define SAMETABLE_INGEST_H

@@ -18,7 +18,9 @@ enum input_kind {
     INPUT_SPLITS,
     INPUT_FX,
     INPUT_SPEND, /* spend by date: replaces the spread of the campaigns it names (DESIGN §7b) */
-    INPUT_IDENTITIES, /* contact or merged lead id → lead id, applied before the join (§7b) */
+    INPUT_IDENTITIES,  /* contact or merged lead id → lead id, applied before the join (§7b) */
+    INPUT_ADJUSTMENTS, /* manual adjustments finance enters by hand (issue 13, the ledger) */
+    INPUT_PAYMENTS,    /* customer payments, for pay on collection (issue 13, the ledger) */
     INPUT_N
 };
 
@@ -68,12 +70,24 @@ enum split_field { SF_DEAL, SF_PERSON, SF_PERCENT, SF_TYPE, SF_N };
 enum fx_field { XF_CURRENCY, XF_RATE, XF_EFFECTIVE, XF_N };
 enum spend_field { SPF_CAMPAIGN, SPF_DATE, SPF_AMOUNT, SPF_N };
 enum identity_field { IF_CONTACT, IF_LEAD, IF_N };
+enum adjustment_field {
+    ADJF_ID,
+    ADJF_PERSON,
+    ADJF_PERIOD,
+    ADJF_AMOUNT,
+    ADJF_CURRENCY,
+    ADJF_REASON,
+    ADJF_APPROVED,
+    ADJF_N
+};
+enum payment_field { PAYF_ID, PAYF_DEAL, PAYF_PAID, PAYF_AMOUNT, PAYF_CURRENCY, PAYF_N };
 
 #define SCHEMA_MAX_FIELDS 12
 _Static_assert(CF_N <= SCHEMA_MAX_FIELDS && TF_N <= SCHEMA_MAX_FIELDS &&
                    DF_N <= SCHEMA_MAX_FIELDS && PF_N <= SCHEMA_MAX_FIELDS &&
                    SF_N <= SCHEMA_MAX_FIELDS && XF_N <= SCHEMA_MAX_FIELDS &&
-                   SPF_N <= SCHEMA_MAX_FIELDS && IF_N <= SCHEMA_MAX_FIELDS,
+                   SPF_N <= SCHEMA_MAX_FIELDS && IF_N <= SCHEMA_MAX_FIELDS &&
+                   ADJF_N <= SCHEMA_MAX_FIELDS && PAYF_N <= SCHEMA_MAX_FIELDS,
                "SCHEMA_MAX_FIELDS must hold every file's fields");
 
 struct schema_field {

@@ -66,6 +66,14 @@ struct reader {
     bool extra_missing; /* one of them is not in the file: a config error */
     /* deals: the FX rates, for the rate in force on a day (NULL for the files read before) */
     const struct fx_rates *fx;
+    /* adjustments, payments: the row ids met so far (any row with a non-empty id), and the line
+     * of the first row with each */
+    struct intern row_ids;
+    uint64_t *row_id_line;
+    size_t row_id_cap;
+    /* payments: deal id (deal interner) → the kept deal's row, ID_NONE if none */
+    uint32_t *deal_row_of;
+    size_t n_deal_row_of;
 };
 
 /* A hash of every field except column `skip` (-1: none); lengths are part of it, so moving a
@@ -1040,16 +1048,18 @@ static void deals_grow(struct deal_table *t, size_t cap)
 
 /* Convert `orig` minor units of `cur` into the reporting currency at the rate in force on `day`
  * (fx.h: the latest effective_date on or before it; exact, rounded once, half away from zero).
- * Returns 0, or -1 after rejecting the row. */
-static int fx_convert(struct reader *r, const char *cur, int64_t orig, int32_t day, int64_t *out)
+ * A rejection names the row's currency cell (logical field cur_f), or its amount (amount_f) when
+ * the currency cell is empty. Returns 0, or -1 after rejecting the row. */
+static int fx_convert(struct reader *r, int cur_f, int amount_f, const char *cur, int64_t orig,
+                      int32_t day, int64_t *out)
 {
     struct decimal rate;
     int no_rate = fx_rate_on(r->fx, cur, day, &rate);
     size_t nc;
-    const char *cv = field(r, DF_CURRENCY, &nc);
-    int f = nc ? DF_CURRENCY : DF_AMOUNT;
-    if (f == DF_AMOUNT)
-        cv = field(r, DF_AMOUNT, &nc);
+    const char *cv = field(r, cur_f, &nc);
+    int f = nc ? cur_f : amount_f;
+    if (f == amount_f)
+        cv = field(r, amount_f, &nc);
     if (no_rate) {
         char date[16];
         date_format_day(date, sizeof date, day);
@@ -1226,7 +1236,7 @@ static void deal_row(struct reader *r)
     /* Converted only once the deal is known to be kept: a deal outside the window needs no rate,
      * so a rates file that starts this year does not reject last year's deals. */
     int64_t amount = orig_amount;
-    if (foreign && fx_convert(r, currency, orig_amount, close_day, &amount))
+    if (foreign && fx_convert(r, DF_CURRENCY, DF_AMOUNT, currency, orig_amount, close_day, &amount))
         return;
     struct deal_table *t = &ds->deals;
     if (t->n == t->cap)
@@ -1517,6 +1527,235 @@ static int identities_resolve(struct dataset *ds, struct diag *d)
     return idmap_resolve(&ds->identities, identity_cycle, &c) ? INGEST_EDATA : INGEST_OK;
 }
 
+/* ---- adjustments and payments (issue 13: the ledger's inputs) -------------------------------- */
+
+/* Rows of these files are never duplicates: two equal rows are two adjustments (or payments)
+ * when their ids differ, and a repeated id is rejected (unique_row_id). */
+static bool has_row_ids(enum input_kind k)
+{
+    return k == INPUT_ADJUSTMENTS || k == INPUT_PAYMENTS;
+}
+
+/* The row's id (adjustment_id, payment_id): required, and unique in the file. The first row
+ * with an id holds it whatever becomes of that row; a later row with it is rejected, naming the
+ * first's line. Returns 0, or -1 after rejecting the row. */
+static int unique_row_id(struct reader *r, int f, const char **id, size_t *n)
+{
+    *id = field(r, f, n);
+    if (*n == 0) {
+        reject_required(r, f);
+        return -1;
+    }
+    if (cell_text(r, f, *id, *n))
+        return -1;
+    bool added;
+    uint32_t k = intern_add(&r->row_ids, *id, *n, &added);
+    if (added) {
+        VEC_GROW(r->row_id_line, r->row_id_cap, (size_t)k + 1);
+        r->row_id_line[k] = r->rec->line;
+        return 0;
+    }
+    reject(r, f, *id, *n, "repeated %s (first at line %llu)", schema_get(r->kind)->fields[f].name,
+           (unsigned long long)r->row_id_line[k]);
+    return -1;
+}
+
+/* Required text (reason, approved_by), not empty, that fits a cell. Returns 0, or -1 after
+ * rejecting the row. */
+static int required_text(struct reader *r, int f, const char **v, size_t *n)
+{
+    *v = field(r, f, n);
+    if (*n == 0) {
+        reject_required(r, f);
+        return -1;
+    }
+    return cell_text(r, f, *v, *n);
+}
+
+/* A row's money, as deals read it: the currency cell (else the file's currency), the amount in
+ * that currency (required, not 0), converted into the reporting currency at the rate in force on
+ * `day`. Returns 0, or -1 after rejecting the row. */
+static int row_amount(struct reader *r, int cur_f, int amount_f, int32_t day, char currency[4],
+                      int64_t *orig, int64_t *amount)
+{
+    memcpy(currency, r->in->fmt.currency, 4);
+    size_t nc, na;
+    const char *c = field(r, cur_f, &nc);
+    if (nc && parse_currency(r, cur_f, c, nc, currency))
+        return -1;
+    bool foreign = strcmp(currency, r->s->currency) != 0;
+    if (foreign && !r->s->inputs[INPUT_FX].path) {
+        reject(r, cur_f, c, nc, "amount in %s but no FX rates are configured to convert it into %s",
+               currency, r->s->currency);
+        return -1;
+    }
+    const char *av = field(r, amount_f, &na);
+    if (na == 0) {
+        reject_required(r, amount_f);
+        return -1;
+    }
+    if (parse_money(r, amount_f, currency, orig))
+        return -1;
+    if (*orig == 0) {
+        reject(r, amount_f, av, na, "amount is 0");
+        return -1;
+    }
+    *amount = *orig;
+    return foreign ? fx_convert(r, cur_f, amount_f, currency, *orig, day, amount) : 0;
+}
+
+static void adjustments_grow(struct adjustment_table *t)
+{
+    size_t cap = grow_capacity(t->cap, t->n + 1);
+    t->id = xreallocarray(t->id, cap, sizeof *t->id);
+    t->person = xreallocarray(t->person, cap, sizeof *t->person);
+    t->period = xreallocarray(t->period, cap, sizeof *t->period);
+    t->amount = xreallocarray(t->amount, cap, sizeof *t->amount);
+    t->orig_amount = xreallocarray(t->orig_amount, cap, sizeof *t->orig_amount);
+    t->orig_currency = xreallocarray(t->orig_currency, cap, sizeof *t->orig_currency);
+    t->reason = xreallocarray(t->reason, cap, sizeof *t->reason);
+    t->approved_by = xreallocarray(t->approved_by, cap, sizeof *t->approved_by);
+    t->line = xreallocarray(t->line, cap, sizeof *t->line);
+    t->cap = cap;
+}
+
+/* A manual adjustment: adjustment_id, person_id (of the people file), period (a payout period
+ * name), amount (+ currency), reason, approved_by. Amounts in another currency convert at the
+ * rate in force on the period's last day. */
+static void adjustment_row(struct reader *r)
+{
+    struct dataset *ds = r->ds;
+    const char *id, *person, *reason, *approved;
+    size_t ni, np, nr, na;
+    char person_buf[IDS_MAX_LEN + 1];
+    if (unique_row_id(r, ADJF_ID, &id, &ni) ||
+        required_id(r, ADJF_PERSON, ID_PERSON, person_buf, &person, &np))
+        return;
+    uint32_t pid = intern_find(&ds->people_ids, person, np);
+    if (pid == INTERN_NONE || pid >= ds->people.n || !ds->people.name[pid]) {
+        reject(r, ADJF_PERSON, person, np, "person_id not in the people file");
+        return;
+    }
+    size_t nper;
+    const char *pv = field(r, ADJF_PERIOD, &nper);
+    if (nper == 0) {
+        reject_required(r, ADJF_PERIOD);
+        return;
+    }
+    char name[16];
+    struct period period;
+    bool fits = nper < sizeof name;
+    if (fits) {
+        memcpy(name, pv, nper);
+        name[nper] = '\0';
+    }
+    if (!fits || period_parse(name, &period)) {
+        reject(r, ADJF_PERIOD, pv, nper,
+               "bad period (expected a month 2026-10, a quarter "
+               "2026-Q4 or a year 2026)");
+        return;
+    }
+    char currency[4];
+    int64_t orig, amount;
+    if (row_amount(r, ADJF_CURRENCY, ADJF_AMOUNT, period.last_day, currency, &orig, &amount) ||
+        required_text(r, ADJF_REASON, &reason, &nr) ||
+        required_text(r, ADJF_APPROVED, &approved, &na))
+        return;
+    struct adjustment_table *t = &ds->adjustments;
+    if (t->n == t->cap)
+        adjustments_grow(t);
+    size_t i = t->n++;
+    t->id[i] = arena_strndup(&ds->arena, id, ni);
+    t->person[i] = pid;
+    t->period[i] = period;
+    t->amount[i] = amount;
+    t->orig_amount[i] = orig;
+    memcpy(t->orig_currency[i].code, currency, sizeof currency);
+    t->reason[i] = arena_strndup(&ds->arena, reason, nr);
+    t->approved_by[i] = arena_strndup(&ds->arena, approved, na);
+    t->line[i] = r->rec->line;
+    r->fs->bucket[BUCKET_USED]++;
+}
+
+static void payments_grow(struct payment_table *t)
+{
+    size_t cap = grow_capacity(t->cap, t->n + 1);
+    t->id = xreallocarray(t->id, cap, sizeof *t->id);
+    t->deal_row = xreallocarray(t->deal_row, cap, sizeof *t->deal_row);
+    t->deal_id = xreallocarray(t->deal_id, cap, sizeof *t->deal_id);
+    t->paid_day = xreallocarray(t->paid_day, cap, sizeof *t->paid_day);
+    t->amount = xreallocarray(t->amount, cap, sizeof *t->amount);
+    t->orig_amount = xreallocarray(t->orig_amount, cap, sizeof *t->orig_amount);
+    t->orig_currency = xreallocarray(t->orig_currency, cap, sizeof *t->orig_currency);
+    t->line = xreallocarray(t->line, cap, sizeof *t->line);
+    t->cap = cap;
+}
+
+/* A customer payment: payment_id, deal_id, paid_at, amount (+ currency); a negative amount
+ * refunds a payment. A row paid after as-of is filtered before its other fields are read (it
+ * cannot affect the run, DESIGN §7a/§7b). A deal id that no kept deal has is not an error (the
+ * deal may lie outside the run's windows): the row is kept and counted unmatched. */
+static void payment_row(struct reader *r)
+{
+    struct dataset *ds = r->ds;
+    size_t npaid;
+    const char *paid_v = field(r, PAYF_PAID, &npaid);
+    int64_t ts;
+    int32_t day = 0;
+    bool date_only;
+    int date_err = npaid ? when_core(r, paid_v, npaid, false, &ts, &day, &date_only) : 0;
+    if (npaid && !date_err && day > r->w->as_of_day) {
+        r->fs->bucket[BUCKET_FILTERED]++;
+        return;
+    }
+    const char *id, *deal;
+    size_t ni, nd;
+    char deal_buf[IDS_MAX_LEN + 1];
+    if (unique_row_id(r, PAYF_ID, &id, &ni) ||
+        required_id(r, PAYF_DEAL, ID_DEAL, deal_buf, &deal, &nd))
+        return;
+    if (npaid == 0) {
+        reject_required(r, PAYF_PAID);
+        return;
+    }
+    if (date_err) {
+        reject_date(r, PAYF_PAID, paid_v, npaid, date_err);
+        return;
+    }
+    char currency[4];
+    int64_t orig, amount;
+    if (row_amount(r, PAYF_CURRENCY, PAYF_AMOUNT, day, currency, &orig, &amount))
+        return;
+    uint32_t did = intern_find(&ds->deal_ids, deal, nd);
+    uint32_t row = did < r->n_deal_row_of ? r->deal_row_of[did] : ID_NONE;
+    struct payment_table *t = &ds->payments;
+    if (t->n == t->cap)
+        payments_grow(t);
+    size_t i = t->n++;
+    t->id[i] = arena_strndup(&ds->arena, id, ni);
+    t->deal_row[i] = row;
+    t->deal_id[i] = arena_strndup(&ds->arena, deal, nd);
+    t->paid_day[i] = day;
+    t->amount[i] = amount;
+    t->orig_amount[i] = orig;
+    memcpy(t->orig_currency[i].code, currency, sizeof currency);
+    t->line[i] = r->rec->line;
+    r->fs->bucket[row == ID_NONE ? BUCKET_UNMATCHED : BUCKET_USED]++;
+}
+
+/* Every kept deal's row by its deal id, for the payments file. */
+static void deal_rows_index(struct reader *r)
+{
+    const struct deal_table *t = &r->ds->deals;
+    r->n_deal_row_of = r->ds->deal_ids.n;
+    r->deal_row_of = xcalloc(r->n_deal_row_of ? r->n_deal_row_of : 1, sizeof *r->deal_row_of);
+    for (size_t i = 0; i < r->n_deal_row_of; i++)
+        r->deal_row_of[i] = ID_NONE;
+    for (uint32_t i = 0; i < t->n; i++)
+        if (t->bucket[i] == BUCKET_USED)
+            r->deal_row_of[t->id[i]] = i;
+}
+
 /* ---- header and dispatch ---------------------------------------------------------------- */
 
 /* Columns of the extra deal headers plans read. One that is missing sets extra_missing (a config
@@ -1677,6 +1916,12 @@ static void dispatch(struct reader *r)
     case INPUT_IDENTITIES:
         identity_row(r);
         break;
+    case INPUT_ADJUSTMENTS:
+        adjustment_row(r);
+        break;
+    case INPUT_PAYMENTS:
+        payment_row(r);
+        break;
     case INPUT_N:
         BUG("reader for an unsupported file");
     }
@@ -1759,7 +2004,8 @@ static int on_record(void *ctx, const struct csvin_record *rec)
     }
     r->row_hash = rec->hash;
     r->row_ytd_only = false;
-    if (hash_set_has(&r->rejected, r->row_hash)) {
+    bool copies_count = !has_row_ids(r->kind);
+    if (copies_count && hash_set_has(&r->rejected, r->row_hash)) {
         r->fs->bucket[BUCKET_DUPLICATE]++;
         return 0;
     }
@@ -1772,7 +2018,8 @@ static int on_record(void *ctx, const struct csvin_record *rec)
     else
         dispatch(r);
     if (r->fs->bucket[BUCKET_REJECTED] > rejected) {
-        hash_set_add(&r->rejected, r->row_hash);
+        if (copies_count)
+            hash_set_add(&r->rejected, r->row_hash);
         if (r->kind == INPUT_DEALS && rec->n_fields == r->n_header)
             deal_reject_amount(r, first_reject);
     }
@@ -1797,6 +2044,9 @@ static void reader_release(struct reader *r)
     free(r->rejected.slot);
     free(r->spend_seen.slot);
     free(r->extra_col);
+    intern_release(&r->row_ids);
+    free(r->row_id_line);
+    free(r->deal_row_of);
 }
 
 static int read_file(struct dataset *ds, const struct settings *s, const struct ingest_window *w,
@@ -1825,7 +2075,10 @@ static int read_file(struct dataset *ds, const struct settings *s, const struct 
         .d = d,
         .file_tz = file_tz,
         .fx = fx,
+        .row_ids = INTERN_INIT,
     };
+    if (kind == INPUT_PAYMENTS)
+        deal_rows_index(&r);
     struct csvin_opts opts = CSVIN_OPTS_INIT;
     struct touch_prefault *prefault = NULL;
     if (kind == INPUT_TOUCHES) {
@@ -1981,10 +2234,11 @@ int ingest_all(struct dataset *ds, const struct settings *s, const struct ingest
                struct diag *d)
 {
     /* FX before deals, which are converted as they are read; the identity map before touches
-     * and deals, whose lead ids go through it as they are read. */
-    static const enum input_kind order[] = {INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_IDENTITIES,
-                                            INPUT_TOUCHES,   INPUT_FX,     INPUT_DEALS,
-                                            INPUT_SPLITS,    INPUT_SPEND};
+     * and deals, whose lead ids go through it as they are read. Adjustments name people and
+     * payments name deals, so both come after those (and after fx: they convert too). */
+    static const enum input_kind order[] = {
+        INPUT_CAMPAIGNS, INPUT_PEOPLE, INPUT_IDENTITIES, INPUT_TOUCHES,     INPUT_FX,
+        INPUT_DEALS,     INPUT_SPLITS, INPUT_SPEND,      INPUT_ADJUSTMENTS, INPUT_PAYMENTS};
     memcpy(ds->currency, s->currency, sizeof ds->currency);
     ds->deals.n_extra = w->n_deal_extra;
     struct fx_rates fx = {0};

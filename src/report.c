@@ -526,7 +526,14 @@ int report_rejects_csv(const struct report_ctx *r, const char *path, struct diag
 
 void report_reconciliation(const struct report_ctx *r, FILE *fp)
 {
-    fprintf(fp, "%-10s %10s", "file", "rows");
+    /* The name column is 10 wide, wider when a present file's name is longer ("adjustments"). */
+    int w = 10;
+    for (int k = 0; k < INPUT_N; k++) {
+        int n = (int)strlen(schema_get((enum input_kind)k)->name);
+        if (r->ds->files[k].present && n > w)
+            w = n;
+    }
+    fprintf(fp, "%-*s %10s", w, "file", "rows");
     for (int b = 0; b < BUCKET_N; b++)
         fprintf(fp, " %10s", bucket_names[b]);
     fprintf(fp, " %10s %10s\n", "blank", "footer");
@@ -534,7 +541,7 @@ void report_reconciliation(const struct report_ctx *r, FILE *fp)
         const struct file_stats *fs = &r->ds->files[k];
         if (!fs->present)
             continue;
-        fprintf(fp, "%-10s %10" PRIu64, schema_get((enum input_kind)k)->name, fs->rows);
+        fprintf(fp, "%-*s %10" PRIu64, w, schema_get((enum input_kind)k)->name, fs->rows);
         for (int b = 0; b < BUCKET_N; b++)
             fprintf(fp, " %10" PRIu64, fs->bucket[b]);
         fprintf(fp, " %10" PRIu64 " %10" PRIu64 "\n", fs->blank_lines, fs->footer_lines);

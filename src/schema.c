@@ -59,6 +59,20 @@ static const struct schema_field identity_fields[IF_N] = {
     [IF_LEAD] = {"lead_id", true},
 };
 
+/* currency is optional: the file's ([format.<file>] currency, else [format], else [run]). */
+static const struct schema_field adjustment_fields[ADJF_N] = {
+    [ADJF_ID] = {"adjustment_id", true},     [ADJF_PERSON] = {"person_id", true},
+    [ADJF_PERIOD] = {"period", true},        [ADJF_AMOUNT] = {"amount", true},
+    [ADJF_CURRENCY] = {"currency", false},   [ADJF_REASON] = {"reason", true},
+    [ADJF_APPROVED] = {"approved_by", true},
+};
+
+static const struct schema_field payment_fields[PAYF_N] = {
+    [PAYF_ID] = {"payment_id", true},      [PAYF_DEAL] = {"deal_id", true},
+    [PAYF_PAID] = {"paid_at", true},       [PAYF_AMOUNT] = {"amount", true},
+    [PAYF_CURRENCY] = {"currency", false},
+};
+
 static const struct schema schemas[INPUT_N] = {
     [INPUT_CAMPAIGNS] = {"campaigns", true, CF_N, campaign_fields},
     [INPUT_TOUCHES] = {"touches", true, TF_N, touch_fields},
@@ -68,6 +82,8 @@ static const struct schema schemas[INPUT_N] = {
     [INPUT_FX] = {"fx", false, XF_N, fx_fields},
     [INPUT_SPEND] = {"spend", false, SPF_N, spend_fields},
     [INPUT_IDENTITIES] = {"identities", false, IF_N, identity_fields},
+    [INPUT_ADJUSTMENTS] = {"adjustments", false, ADJF_N, adjustment_fields},
+    [INPUT_PAYMENTS] = {"payments", false, PAYF_N, payment_fields},
 };
 
 const struct schema *schema_get(enum input_kind kind)

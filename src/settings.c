@@ -196,7 +196,8 @@ static int load_columns(struct config *c, enum input_kind k, struct inputcfg *in
 
 /* The files whose every row can change someone's pay: any rejected row fails the run unless
  * [format.<file>] max_reject_share says otherwise. A rejected identities row drops a contact's
- * (or a merged lead's) touches from a deal's journey, which moves credit and sourced revenue. */
+ * (or a merged lead's) touches from a deal's journey, which moves credit and sourced revenue;
+ * an adjustment or a payment row is pay itself (DESIGN §7a). */
 static bool decides_pay(enum input_kind k)
 {
     switch (k) {
@@ -205,6 +206,8 @@ static bool decides_pay(enum input_kind k)
     case INPUT_SPLITS:
     case INPUT_FX:
     case INPUT_IDENTITIES:
+    case INPUT_ADJUSTMENTS:
+    case INPUT_PAYMENTS:
         return true;
     default:
         return false;
@@ -242,7 +245,8 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     rc |= get_currency(c, "run", "currency", "USD", s->currency, &s->currency_digits, d);
     rc |= moved_key(c, "run", "max_reject_share",
                     "it is set per file: [format.deals] max_reject_share (default 0 for deals, "
-                    "people, splits, fx and identities; 0.01 for touches and campaigns)",
+                    "people, splits, fx, identities, adjustments and payments; 0.01 for touches "
+                    "and campaigns)",
                     d);
 
     config_has_section(c, "inputs");
@@ -273,6 +277,14 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
             c, sec, "max_reject_share", decides_pay((enum input_kind)k) ? "0" : "0.01",
             (struct decimal){0, 0}, (struct decimal){1, 0}, &in->max_reject_share, d);
         rc |= load_columns(c, (enum input_kind)k, in, d);
+    }
+    /* An adjustment names a person of the people file: without one, every row would be
+     * rejected. */
+    if (s->inputs[INPUT_ADJUSTMENTS].path && !s->inputs[INPUT_PEOPLE].path) {
+        config_error_at(c, config_find(c, "inputs", "adjustments"), d,
+                        "[inputs] adjustments needs [inputs] people: an adjustment's person_id "
+                        "must be a person of the people file");
+        rc = -1;
     }
 
     config_has_section(c, "ids");

@@ -80,8 +80,10 @@ struct fixture {
     const char *cancel_to;
     const char *const *deal_extra; /* ingest_window.deal_extra */
     size_t n_deal_extra;
-    const char *splits; /* deal splits CSV text; NULL: no splits file */
-    const char *spend;  /* spend-by-date CSV text; NULL: no spend file */
+    const char *splits;      /* deal splits CSV text; NULL: no splits file */
+    const char *spend;       /* spend-by-date CSV text; NULL: no spend file */
+    const char *adjustments; /* manual adjustments CSV text; NULL: no adjustments file */
+    const char *payments;    /* customer payments CSV text; NULL: no payments file */
 };
 
 struct pipeline {
@@ -102,8 +104,9 @@ struct pipeline {
     struct attribution pattr; /* over the kept deals, for plans that measure attribution */
 };
 
-static const char *const FILES[] = {"sametable.ini", "campaigns.csv", "touches.csv", "deals.csv",
-                                    "people.csv",    "fx.csv",        "splits.csv",  "spend.csv"};
+static const char *const FILES[] = {"sametable.ini",   "campaigns.csv", "touches.csv", "deals.csv",
+                                    "people.csv",      "fx.csv",        "splits.csv",  "spend.csv",
+                                    "adjustments.csv", "payments.csv"};
 
 /* All diagnostics on one line, for assertion messages. */
 static const char *diag_text(const struct diag *d)
@@ -143,15 +146,15 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
     size_t ini_len = 4096 + (f->ini ? strlen(f->ini) : 0) + (f->run_ini ? strlen(f->run_ini) : 0);
     char *ini = malloc(ini_len);
     cr_assert(ini != NULL);
-    snprintf(
-        ini, ini_len,
-        "[run]\ntimezone = %s\n%s\n\n"
-        "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n%s%s%s%s\n"
-        "%s\n",
-        f->zone ? f->zone : "UTC", f->run_ini ? f->run_ini : "",
-        f->people ? "people = people.csv\n" : "", f->fx ? "fx = fx.csv\n" : "",
-        f->splits ? "splits = splits.csv\n" : "", f->spend ? "spend = spend.csv\n" : "",
-        f->ini ? f->ini : "");
+    snprintf(ini, ini_len,
+             "[run]\ntimezone = %s\n%s\n\n"
+             "[inputs]\ncampaigns = campaigns.csv\ntouches = touches.csv\ndeals = deals.csv\n"
+             "%s%s%s%s%s%s\n%s\n",
+             f->zone ? f->zone : "UTC", f->run_ini ? f->run_ini : "",
+             f->people ? "people = people.csv\n" : "", f->fx ? "fx = fx.csv\n" : "",
+             f->splits ? "splits = splits.csv\n" : "", f->spend ? "spend = spend.csv\n" : "",
+             f->adjustments ? "adjustments = adjustments.csv\n" : "",
+             f->payments ? "payments = payments.csv\n" : "", f->ini ? f->ini : "");
     write_text(p->dir, "sametable.ini", ini);
     free(ini);
     write_text(p->dir, "campaigns.csv", f->campaigns ? f->campaigns : CAMPAIGNS);
@@ -165,12 +168,16 @@ static void pipeline_run(struct pipeline *p, const struct fixture *f)
         write_text(p->dir, "splits.csv", f->splits);
     if (f->spend)
         write_text(p->dir, "spend.csv", f->spend);
+    if (f->adjustments)
+        write_text(p->dir, "adjustments.csv", f->adjustments);
+    if (f->payments)
+        write_text(p->dir, "payments.csv", f->payments);
 
     char path[128];
     snprintf(path, sizeof path, "%s/sametable.ini", p->dir);
     cr_assert_eq(config_load(&p->cfg, path, &p->d), 0, "config_load: %s", diag_text(&p->d));
-    static const char *const files[] = {"campaigns", "touches", "deals", "people",
-                                        "splits",    "fx",      "spend"};
+    static const char *const files[] = {"campaigns", "touches", "deals",       "people",  "splits",
+                                        "fx",        "spend",   "adjustments", "payments"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char set[96];
         snprintf(set, sizeof set, "format.%s.max_reject_share=%s", files[i],
@@ -3624,5 +3631,114 @@ Test(engine, a_refund_after_a_sale_in_the_same_period_mirrors_it_cent_for_cent)
     cr_assert_eq(the_line(&p, "P1", "D1", LINE_DEAL)->amount, 100001);
     cr_assert_eq(the_line(&p, "P1", "D2", LINE_DEAL)->amount, -100001);
     cr_assert_eq(total_of(&p, "P1"), 0);
+    pipeline_release(&p);
+}
+
+/* ---- the ledger's inputs (issue 13): adjustments and payments ------------------------------ */
+
+/* Stored as read, in file order. A2 is 100.00 EUR for 2026-Q4: converted at the rate in force on
+ * 2026-12-31 (1.20 from 11-01) = 120.00; A3 is 100.00 EUR for 2026-10: the rate on 10-31 (1.10)
+ * = 110.00. A4 is negative, for a whole year. */
+Test(ingest, adjustments_are_stored_in_file_order_converted_at_their_periods_last_day)
+{
+    struct pipeline p;
+    struct fixture f = {
+        .people = PEOPLE,
+        .ini = PLAN_AE_5PCT,
+        .fx = "currency,rate_to_base,effective_date\n"
+              "EUR,1.10,2026-10-01\n"
+              "EUR,1.20,2026-11-01\n",
+        .adjustments = "adjustment_id,person_id,period,amount,currency,reason,approved_by\n"
+                       "A1,P1,2026-10,250.00,,SPIF correction,CFO\n"
+                       "A2,P2,2026-Q4,100.00,EUR,Retro bonus,CFO\n"
+                       "A3,P2,2026-10,100.00,eur,Same rate,CFO\n"
+                       "A4, P1 ,2026,-75.50,,Clawback,Controller\n",
+    };
+    pipeline_run_ok(&p, &f);
+    const struct adjustment_table *t = &p.ds.adjustments;
+    const struct file_stats *fs = &p.ds.files[INPUT_ADJUSTMENTS];
+    cr_assert_eq(fs->rows, 4);
+    cr_assert_eq(fs->bucket[BUCKET_USED], 4);
+    cr_assert_eq(t->n, 4);
+    uint32_t p1 = intern_find(&p.ds.people_ids, "P1", 2),
+             p2 = intern_find(&p.ds.people_ids, "P2", 2);
+    static const struct {
+        const char *id;
+        bool p1;
+        const char *period;
+        int32_t last_day;
+        int64_t amount, orig;
+        const char *cur, *reason, *approved;
+    } want[] = {
+        {"A1", true, "2026-10", D_2026_10_31, 25000, 25000, "USD", "SPIF correction", "CFO"},
+        {"A2", false, "2026-Q4", D_2026_10_31 + 61, 12000, 10000, "EUR", "Retro bonus", "CFO"},
+        {"A3", false, "2026-10", D_2026_10_31, 11000, 10000, "EUR", "Same rate", "CFO"},
+        {"A4", true, "2026", D_2026_10_31 + 61, -7550, -7550, "USD", "Clawback", "Controller"},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_str_eq(t->id[i], want[i].id);
+        cr_assert_eq(t->person[i], want[i].p1 ? p1 : p2, "row %zu", i);
+        cr_assert_str_eq(t->period[i].name, want[i].period);
+        cr_assert_eq(t->period[i].last_day, want[i].last_day, "row %zu", i);
+        cr_assert_eq(t->amount[i], want[i].amount, "row %zu", i);
+        cr_assert_eq(t->orig_amount[i], want[i].orig, "row %zu", i);
+        cr_assert_str_eq(t->orig_currency[i].code, want[i].cur);
+        cr_assert_str_eq(t->reason[i], want[i].reason);
+        cr_assert_str_eq(t->approved_by[i], want[i].approved);
+        cr_assert_eq(t->line[i], i + 2);
+    }
+    pipeline_release(&p);
+}
+
+/* PM1 and PM3 pay kept deal D1 (row 0); PM2's deal D9 closed in 2025, outside the window: kept,
+ * unmatched, converted at 10-21's rate (1.20 from 10-20) = 120.00; PM4 is paid after as-of:
+ * filtered and not stored. Day numbers: 10-10 = 20736, 10-12 = 20738, 10-21 = 20747. */
+Test(ingest, payments_keep_unmatched_deals_and_filter_rows_paid_after_as_of)
+{
+    struct pipeline p;
+    struct fixture f = {
+        .deals = "deal_id,lead_id,owner_id,amount,closed_at\n"
+                 "D1,L1,P1,100.00,2026-10-05\n"
+                 "D9,L1,P1,300.00,2025-06-30\n",
+        .fx = "currency,rate_to_base,effective_date\n"
+              "EUR,1.10,2026-10-01\n"
+              "EUR,1.20,2026-10-20\n",
+        .payments = "payment_id,deal_id,paid_at,amount,currency\n"
+                    "PM1,D1,2026-10-10,40.00,\n"
+                    "PM2,D9,2026-10-21T09:00:00Z,100.00,EUR\n"
+                    "PM3,D1,2026-10-12,-5.00,\n"
+                    "PM4,D1,2026-11-02,1.00,\n",
+    };
+    pipeline_run_ok(&p, &f);
+    const struct payment_table *t = &p.ds.payments;
+    const struct file_stats *fs = &p.ds.files[INPUT_PAYMENTS];
+    cr_assert_eq(fs->rows, 4);
+    cr_assert_eq(fs->bucket[BUCKET_USED], 2);
+    cr_assert_eq(fs->bucket[BUCKET_UNMATCHED], 1);
+    cr_assert_eq(fs->bucket[BUCKET_FILTERED], 1);
+    cr_assert_eq(p.ds.deals.n, 1);
+    cr_assert_eq(t->n, 3);
+    static const struct {
+        const char *id, *deal;
+        uint32_t row;
+        int32_t day;
+        int64_t amount, orig;
+        const char *cur;
+        uint64_t line;
+    } want[] = {
+        {"PM1", "D1", 0, D_2026_10_10, 4000, 4000, "USD", 2},
+        {"PM2", "D9", ID_NONE, D_2026_10_10 + 11, 12000, 10000, "EUR", 3},
+        {"PM3", "D1", 0, D_2026_10_10 + 2, -500, -500, "USD", 4},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_str_eq(t->id[i], want[i].id);
+        cr_assert_str_eq(t->deal_id[i], want[i].deal);
+        cr_assert_eq(t->deal_row[i], want[i].row, "row %zu", i);
+        cr_assert_eq(t->paid_day[i], want[i].day, "row %zu", i);
+        cr_assert_eq(t->amount[i], want[i].amount, "row %zu", i);
+        cr_assert_eq(t->orig_amount[i], want[i].orig, "row %zu", i);
+        cr_assert_str_eq(t->orig_currency[i].code, want[i].cur);
+        cr_assert_eq(t->line[i], want[i].line);
+    }
     pipeline_release(&p);
 }
