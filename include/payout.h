@@ -66,7 +66,8 @@ struct payout_line {
     int32_t about_day;    /* ledger lines (LINE_TRUEUP …): the last day of the payout period the
                            * line is about; 0 otherwise */
     enum line_kind about_kind; /* ledger lines: the kind of the line it is about */
-    int64_t credit; /* the deal's credit to the measure (deal lines), or the period's total */
+    int64_t credit;        /* the deal's credit to the measure (deal lines), or the period's total;
+                            * LINE_MANUAL: the adjustments table row */
     int64_t before, after; /* cumulative measure in the attainment period around the deal */
     struct rat quota;      /* effective quota or goal (0 when the component uses none) */
     struct rat target;     /* effective target incentive (bonus, pool by target) */
@@ -181,6 +182,7 @@ struct payout_extra {
     enum line_kind about_kind; /* the kind of the line it is about */
     int64_t amount;
     const char *note; /* copied into the payouts' notes (cut at PAYOUT_NOTE_MAX - 1 bytes) */
+    uint32_t ref;     /* LINE_MANUAL: the adjustments table row (kept in the line's credit) */
 };
 
 /* A clawback the ledger sets: the clawback line of (deal, person, component) pays `amount`. */

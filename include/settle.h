@@ -47,7 +47,14 @@ struct settle {
      * baseline), and keys of closed periods trued up. */
     size_t n_unclosed, n_trueups, n_late_clawbacks;
     int64_t unclosed_before_ledger; /* amount of the unclosed lines dated before the first close */
+    /* What the run saw and did not pay, for the Adjustments sheet: an adjustment paid before
+     * whose amount changed, a change in a closed period of an earlier plan year. */
+    const char **notices;
+    size_t n_notices, cap_notices;
 };
+
+/* Add a notice (copied). */
+void settle_notice(struct settle *st, const char *text);
 
 struct settle_input {
     const struct dataset *ds;
@@ -63,6 +70,15 @@ struct settle_input {
  * arithmetic that does not fit (an error in d). */
 int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d);
 void settle_release(struct settle *st);
+
+/* Manual adjustments ([inputs] adjustments) as LINE_MANUAL lines of the period: without a ledger
+ * (paid NULL) those whose period ends in the run's period; with it, every one whose period ends
+ * on or before the run's period's end and whose id no close has paid (so one dated in a closed
+ * period is posted in the open one, and each is paid once). A person without a plan cannot be
+ * paid: an error (file:line). Returns 0 or -1. */
+int settle_manual(struct settle *st, const struct dataset *ds, const struct plan_set *plans,
+                  const struct ledger_paid *paid, const struct period *period, int digits,
+                  struct diag *d);
 
 /* The payout period a line of `plan` posted on `day` belongs to, as the run over `period` splits
  * it (the plan version in force on the period's last day). */

@@ -127,6 +127,8 @@ static void add_extras(struct engine *e, uint32_t who, const struct plan *plan,
         l->amount = x->amount;
         l->about_day = x->about_day;
         l->about_kind = x->about_kind;
+        if (x->kind == LINE_MANUAL)
+            l->credit = x->ref;
         note(e, l, "%s", x->note);
     }
     keep_lines(e, win, NULL);

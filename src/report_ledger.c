@@ -135,8 +135,8 @@ uint32_t report_statement_ledger_rows(const struct report_ctx *r, struct xsheet 
 
 void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
 {
-    if (!r->settle || !r->p)
-        return;
+    if (!r->settle || !r->p || (!r->paid && !r->settle->n_extras))
+        return; /* neither a ledger nor manual adjustments */
     const struct payouts *p = r->p;
     const struct dataset *ds = r->ds;
     const char *cur = r->s->currency;
@@ -155,13 +155,19 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
     /* Which periods are closed. */
     size_t o = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < r->paid->n_periods && o < sizeof buf; i++) {
+    for (size_t i = 0; r->paid && i < r->paid->n_periods && o < sizeof buf; i++) {
         const struct ledger_period *c = &r->paid->periods[i];
         o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s (%s%s)", i ? ", " : "", c->name,
                               c->baseline ? "baseline" : "run ", c->baseline ? "" : c->run_id);
     }
-    report_label_value(sh, ++row, "Ledger", r->s->ledger_path);
-    report_label_value(sh, ++row, "Closed periods", o ? buf : "none yet");
+    if (r->paid) {
+        report_label_value(sh, ++row, "Ledger", r->s->ledger_path);
+        report_label_value(sh, ++row, "Closed periods", o ? buf : "none yet");
+    } else {
+        report_label_value(sh, ++row, "Ledger",
+                           "none ([ledger] path not set): manual adjustments are paid in the run "
+                           "whose period holds theirs, and nothing remembers what was paid");
+    }
     row += 2;
 
     static const char *const hdr[] = {"Person ID",  "Name",    "Payout period",       "Entry",
@@ -207,6 +213,7 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
     if (row == first)
         xs_text(sh, row++, 0, "No adjustments: every closed period recomputes to what was paid.",
                 XS_NOTE);
+    uint32_t total_row = row;
     xs_text(sh, row, 0, "Total", XS_BOLD);
     if (row > first) {
         snprintf(f, sizeof f, "=SUBTOTAL(9,%s:%s)", xs_cell(c1, first, AC_AMOUNT),
@@ -215,7 +222,20 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
     } else {
         xs_money(sh, row, AC_AMOUNT, 0, XS_MONEY_TOTAL);
     }
-    row += 3;
+    row = total_row + 3;
+    if (r->settle->n_notices) {
+        xs_text(sh, row++, 0, "Seen and not paid", XS_BOLD);
+        for (size_t i = 0; i < r->settle->n_notices; i++)
+            xs_text(sh, row++, 0, r->settle->notices[i], XS_PLAIN);
+        row += 2;
+    }
+    if (!r->paid) {
+        xs_col_width(sh, 0, 0, 14);
+        xs_col_width(sh, 1, 1, 20);
+        xs_col_width(sh, 2, 7, 14);
+        xs_col_width(sh, 8, 8, 90);
+        return;
+    }
 
     /* Balances and paid to date, per payroll row that has any. */
     xs_text(sh, row++, 0, "Balances and paid to date", XS_BOLD);

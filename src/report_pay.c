@@ -387,7 +387,7 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     xs_text(sh, 0, 0, title, XS_TITLE);
     xs_text(
         sh, 1, 0,
-        r->settle
+        r->paid
             ? "One row per person and payout period: the payroll CSV's rows, in its "
               "order. Each payout column sums the person's rows on the Components sheet (the "
               "ledger's "
@@ -408,7 +408,7 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     const uint32_t keyrow = 3, header = 4, first = header + 1;
     /* With the ledger: the balance owed carried in and what this payout recovers of it sit
      * between Earned and the balance carried out (To recover). */
-    const bool ledger = r->settle != NULL;
+    const bool ledger = r->paid != NULL;
     const uint16_t c_cols = (uint16_t)(PC_ATTAIN0 + n_meas),
                    c_earned = (uint16_t)(c_cols + k->n_columns),
                    c_bal_in = ledger ? c_earned + 1 : 0, c_recovered = ledger ? c_earned + 2 : 0,

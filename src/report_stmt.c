@@ -374,7 +374,7 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
             snprintf(f, sizeof f, "=SUMIF(%s:%s,%u,%s:%s)", p1, p2, pr->pp, a1, a2);
         xs_formula_money(sh, row, SB_AMOUNT, f, pr->earned, XS_MONEY_TOTAL);
         row++;
-        if (r->settle) {
+        if (r->paid) {
             row = report_statement_ledger_rows(r, sh, row, pr, pp, q + 1 == p->person_nrows[who],
                                                SB_HOW, SB_AMOUNT);
         } else if (pr->to_recover) {
@@ -413,13 +413,13 @@ int report_statement_xlsx(const struct report_ctx *r, uint32_t who, const char *
     snprintf(buf, sizeof buf, "Statement %s — %s", r->period->name, pt->name[who]);
     xs_text(sh, row++, 0, buf, XS_TITLE);
     xs_text(sh, row++, 0,
-            r->settle ? "Earned amounts are recomputed from the source data of this run. Periods "
-                        "already paid are never changed: a correction to them is a line of this "
-                        "period that says what was paid and what it is now. Each line is rounded "
-                        "half away from zero to the cent."
-                      : "Earned amounts are recomputed from the source data of this run; what was "
-                        "paid is on your payslip. Each line is rounded half away from zero to the "
-                        "cent.",
+            r->paid ? "Earned amounts are recomputed from the source data of this run. Periods "
+                      "already paid are never changed: a correction to them is a line of this "
+                      "period that says what was paid and what it is now. Each line is rounded "
+                      "half away from zero to the cent."
+                    : "Earned amounts are recomputed from the source data of this run; what was "
+                      "paid is on your payslip. Each line is rounded half away from zero to the "
+                      "cent.",
             XS_NOTE);
     row++;
     report_label_date(sh, row++, "As of", r->as_of_day);

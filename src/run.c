@@ -247,7 +247,9 @@ static int run_payouts_ledger(struct run_state *st, struct payout_input *in, str
                               .period = &st->period,
                               .year = &year,
                               .digits = st->s.currency_digits};
-    if (settle_plan(&st->settle, &si, d))
+    if (settle_plan(&st->settle, &si, d) ||
+        settle_manual(&st->settle, &st->ds, &st->plans, &st->paid, &st->period,
+                      st->s.currency_digits, d))
         return RUN_EDATA;
     in->extras = st->settle.extras;
     in->n_extras = st->settle.n_extras;
@@ -279,9 +281,17 @@ static int run_payouts(struct run_state *st, struct diag *d)
                      st->ytd_window.last_day == st->period.last_day;
     if (st->ledger_on)
         return run_payouts_ledger(st, &in, d);
+    /* Without a ledger: manual adjustments of the period are its lines. */
+    if (settle_manual(&st->settle, &st->ds, &st->plans, NULL, &st->period, st->s.currency_digits,
+                      d))
+        return RUN_EDATA;
+    in.extras = st->settle.extras;
+    in.n_extras = st->settle.n_extras;
     int rc = payout_run(&st->pay, &in, d);
     if (rc == PAYOUT_OK && !st->ytd_is_pay) {
         in.window = st->ytd_window;
+        in.extras = NULL;
+        in.n_extras = 0;
         in.earned_only = true;
         rc = payout_run(&st->ytd, &in, d);
     }
@@ -292,7 +302,7 @@ static int run_payouts(struct run_state *st, struct diag *d)
 static struct report_ctx report_ctx_of(const struct run_state *st, bool payouts)
 {
     return (struct report_ctx){.run_id = st->run_id,
-                               .settle = st->ledger_on ? &st->settle : NULL,
+                               .settle = payouts ? &st->settle : NULL,
                                .paid = st->ledger_on ? &st->paid : NULL,
                                .s = &st->s,
                                .cfg = &st->cfg,

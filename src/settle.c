@@ -89,6 +89,12 @@ static void add_extra(struct settle *st, const struct payout_extra *x, const cha
     e->note = arena_strndup(&st->notes, note, strlen(note));
 }
 
+void settle_notice(struct settle *st, const char *text)
+{
+    VEC_GROW(st->notices, st->cap_notices, st->n_notices + 1);
+    st->notices[st->n_notices++] = arena_strndup(&st->notes, text, strlen(text));
+}
+
 static bool paid_entry_counts(enum ledger_entry e)
 {
     return e == LE_LINE || e == LE_TRUEUP || e == LE_UNCLOSED || e == LE_CLAWBACK ||
@@ -342,12 +348,79 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
     return rc;
 }
 
+int settle_manual(struct settle *st, const struct dataset *ds, const struct plan_set *plans,
+                  const struct ledger_paid *paid, const struct period *period, int digits,
+                  struct diag *d)
+{
+    const struct adjustment_table *t = &ds->adjustments;
+    int rc = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct period *q = &t->period[i];
+        /* Without a ledger: paid by the run whose window holds the adjustment period's last day.
+         * With it: once, by the first open period at or after it. */
+        if (paid ? q->last_day > period->last_day : !period_has_day(period, q->last_day))
+            continue;
+        bool done = false;
+        int64_t was = 0;
+        for (size_t k = 0; paid && k < paid->n_lines; k++)
+            if (paid->lines[k].entry == LE_MANUAL && strcmp(paid->lines[k].ref, t->id[i]) == 0) {
+                done = true;
+                was += paid->lines[k].amount;
+            }
+        if (done) {
+            if (was != t->amount[i]) {
+                char a[48], b[48], msg[300];
+                money_format_grouped(a, sizeof a, was, digits);
+                money_format_grouped(b, sizeof b, t->amount[i], digits);
+                put_text(msg, sizeof msg,
+                         "adjustment %s (%s line %llu) was paid %s; the file now says %s: it is "
+                         "not paid again (add a new adjustment for a difference)",
+                         t->id[i], ds->files[INPUT_ADJUSTMENTS].display,
+                         (unsigned long long)t->line[i], a, b);
+                settle_notice(st, msg);
+            }
+            continue;
+        }
+        uint32_t who = t->person[i];
+        const char *pid = ds->people.plan[who];
+        const struct plan *plan = pid ? plan_find(plans, pid) : NULL;
+        if (!plan) {
+            diag_error(d, ds->files[INPUT_ADJUSTMENTS].display, t->line[i],
+                       "adjustment '%s': person '%s' has no plan, so no payroll row can pay it",
+                       t->id[i], intern_str(&ds->people_ids, who));
+            rc = -1;
+            continue;
+        }
+        char a[48], note[PAYOUT_NOTE_MAX];
+        money_format_grouped(a, sizeof a, t->amount[i], digits);
+        put_text(note, sizeof note, "%s (approved by %s; adjustment %s%s%s)", t->reason[i],
+                 t->approved_by[i], t->id[i], q->last_day < period->first_day ? ", for " : "",
+                 q->last_day < period->first_day ? q->name : "");
+        struct payout_extra x = {.person = who,
+                                 .plan = plan,
+                                 .kind = LINE_MANUAL,
+                                 .deal = ID_NONE,
+                                 .post_day = period->last_day < q->last_day ? period->last_day
+                                                                            : q->last_day,
+                                 .attain = *q,
+                                 .about_day = q->last_day,
+                                 .about_kind = LINE_MANUAL,
+                                 .amount = t->amount[i],
+                                 .ref = (uint32_t)i};
+        if (paid)
+            x.post_day = period->last_day;
+        add_extra(st, &x, note);
+    }
+    return rc;
+}
+
 void settle_release(struct settle *st)
 {
     if (!st)
         return;
     free(st->extras);
     free(st->fixes);
+    free(st->notices);
     free(st->balance_in);
     arena_release(&st->notes);
     memset(st, 0, sizeof *st);
@@ -433,7 +506,9 @@ void settle_record_build(struct settle_record *rec, const struct payouts *pay,
                 x->pay_amount = 0;
             x->fx_rate = rate;
             x->note = l->note;
-            x->ref = "";
+            x->ref = l->kind == LINE_MANUAL && (size_t)l->credit < ds->adjustments.n
+                         ? ds->adjustments.id[(size_t)l->credit]
+                         : "";
         }
         struct ledger_row *w = &rec->rows[rec->n_rows++];
         w->person = person;
