@@ -64,6 +64,10 @@ struct settle_input {
     const struct period *period;    /* the open period (the run's) */
     const struct period *year;      /* the plan year holding it */
     int digits;                     /* the reporting currency's minor digits (notes) */
+    /* The previous plan year recomputed (keep_lines), when the ledger closed periods in it: its
+     * changes are listed (notices), not paid. NULL otherwise. */
+    const struct payouts *prev;
+    const struct period *prev_year;
 };
 
 /* Work out the ledger's lines and clawback fixes for the open period. Returns 0, or -1 on

@@ -11,6 +11,7 @@
 #include "tz.h"
 #include "util.h"
 #include "report_internal.h"
+#include "settle.h"
 #include "xlsxout.h"
 
 #define TAB_SUMMARY    0x1F4E79u
@@ -404,13 +405,21 @@ void report_exceptions_sheet(const struct report_ctx *r, struct xbook *b, bool p
             report_money_text(amt, sizeof amt, pr->to_recover, r->s->currency_digits);
             report_recover_cause(r, pr, cause, sizeof cause);
             snprintf(why, sizeof why,
-                     "to recover %s %s in payout period %s (payroll pays 0.00): %s", amt,
-                     r->s->currency, r->p->periods[pr->pp - 1].name, cause);
+                     r->paid ? "%s %s owed from payout period %s (payroll pays 0.00; the ledger "
+                               "carries it and later payouts recover it): %s"
+                             : "to recover %s %s in payout period %s (payroll pays 0.00): %s",
+                     amt, r->s->currency, r->p->periods[pr->pp - 1].name, cause);
             xs_text(sh, row, 0, ds->files[INPUT_PEOPLE].display, XS_PLAIN);
             xs_int(sh, row, 1, (int64_t)ds->people.line[pr->person], XS_INT);
             xs_text(sh, row, 2, "person_id", XS_PLAIN);
             xs_text(sh, row, 3, intern_str(&ds->people_ids, pr->person), XS_PLAIN);
             xs_text(sh, row, 4, why, XS_PLAIN);
+            row++;
+        }
+        /* What the ledger saw and did not pay (settle.h). */
+        for (size_t i = 0; r->settle && i < r->settle->n_notices; i++) {
+            xs_text(sh, row, 0, "ledger", XS_PLAIN);
+            xs_text(sh, row, 4, r->settle->notices[i], XS_PLAIN);
             row++;
         }
     }

@@ -89,8 +89,17 @@ uint32_t report_statement_ledger_rows(const struct report_ctx *r, struct xsheet 
         xs_money(sh, row++, amt, pr->balance_in, XS_MONEY);
         rec = row;
         report_recover_share_text(r, pr->person, share, sizeof share);
-        snprintf(buf, sizeof buf, "Recovered from this payout (recover_share %s of what it earned)",
-                 share);
+        struct decimal pct = {0, 0};
+        decimal_parse(share, strlen(share), &pct);
+        pct.scale -= 2; /* the same fraction as a percentage */
+        if (pct.scale < 0) {
+            for (; pct.scale < 0; pct.scale++)
+                pct.units *= 10;
+        }
+        char pc[48];
+        decimal_format(pc, sizeof pc, pct);
+        snprintf(buf, sizeof buf,
+                 "Recovered from this payout (recover_share %s%% of what it earned)", pc);
         xs_text(sh, row, how, buf, XS_PLAIN);
         snprintf(f, sizeof f, "=MIN(%s,ROUND(MAX(0,%s)*%s,%d))", xs_cell(c1, bal, amt),
                  xs_cell(c2, earned, amt), share, digits);
@@ -174,6 +183,7 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
                                       "Component",  "Deal ID", "About payout period", NULL,
                                       "Explanation"};
     uint32_t header = row;
+    xs_row_height(sh, header, 30); /* "About payout period" wraps onto two lines */
     for (uint16_t c = 0; c < ARRAY_LEN(hdr); c++) {
         if (c == AC_AMOUNT) {
             snprintf(h, sizeof h, "Amount (%s)", cur);

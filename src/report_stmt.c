@@ -208,7 +208,8 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
         const struct component *c = adj ? NULL : cl.c[i];
         xs_text(sh, row, SB_DATE, adj ? "Adjustments" : c->id, XS_PLAIN);
         xs_text(sh, row, SB_COMPONENT,
-                adj ? "clawbacks, carried cap excess, payee cap" : component_type_name(c->type),
+                adj ? "clawbacks, ledger adjustments, carried cap excess, payee cap"
+                    : component_type_name(c->type),
                 adj ? XS_NOTE : XS_PLAIN);
         const struct payout_measure *m = adj ? NULL : measured(p, who, c->id);
         if (!adj)

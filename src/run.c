@@ -147,7 +147,12 @@ struct run_state {
     struct dd_credit dd;
     struct payouts pay;
     struct payouts ytd; /* over the year up to the period's end: statements' year to date */
-    bool ytd_is_pay;    /* a year period: the year to date is the period's own run (ytd unused) */
+    /* With the ledger, when it closed periods of the previous plan year: that year recomputed,
+     * so a change to it is listed (not paid) */
+    bool prev_on;
+    struct period prev_year;
+    struct payouts prev;
+    bool ytd_is_pay; /* a year period: the year to date is the period's own run (ytd unused) */
     struct period ytd_window;
     const char *stmt_dir; /* per-person statements, or NULL */
     struct period period;
@@ -238,6 +243,15 @@ static int run_payouts_ledger(struct run_state *st, struct payout_input *in, str
     }
     if (rc != PAYOUT_OK)
         return run_status_of_payout(rc);
+    if (st->prev_on) {
+        struct payout_input y = *in;
+        y.window = st->prev_year;
+        y.earned_only = true;
+        y.keep_lines = true;
+        rc = payout_run(&st->prev, &y, d);
+        if (rc != PAYOUT_OK)
+            return run_status_of_payout(rc);
+    }
     struct period year;
     period_containing(PERIOD_YEAR, st->period.last_day, &year);
     struct settle_input si = {.ds = &st->ds,
@@ -246,7 +260,9 @@ static int run_payouts_ledger(struct run_state *st, struct payout_input *in, str
                               .paid = &st->paid,
                               .period = &st->period,
                               .year = &year,
-                              .digits = st->s.currency_digits};
+                              .digits = st->s.currency_digits,
+                              .prev = st->prev_on ? &st->prev : NULL,
+                              .prev_year = &st->prev_year};
     if (settle_plan(&st->settle, &si, d) ||
         settle_manual(&st->settle, &st->ds, &st->plans, &st->paid, &st->period,
                       st->s.currency_digits, d))
@@ -263,17 +279,22 @@ static int run_payouts_ledger(struct run_state *st, struct payout_input *in, str
  * period and over the year to date. */
 static int run_payouts(struct run_state *st, struct diag *d)
 {
+    /* With the previous plan year recomputed (the ledger closed periods in it), its deals'
+     * attribution too. */
+    struct period attr_window = st->ytd_window;
+    if (st->prev_on)
+        attr_window.first_day = st->prev_year.first_day;
     /* One attribution over the year's deals serves both runs: a deal's credits do not depend on
      * the window, and the period's run reads deals only from its own payout_keep_first on, which
      * the year's window (starting no later) holds. Over the period's window alone, sourced and
      * attributed revenue of the year's earlier months would count as zero. */
-    struct payout_input in = {.ds = &st->ds,
-                              .plans = &st->plans,
-                              .s = &st->s,
-                              .attr = payout_attribution(&st->yattr, &st->ds, &st->ix, &st->s,
-                                                         &st->plans, &st->ytd_window),
-                              .window = st->period,
-                              .as_of = st->as_of_day};
+    struct payout_input in = {
+        .ds = &st->ds,
+        .plans = &st->plans,
+        .s = &st->s,
+        .attr = payout_attribution(&st->yattr, &st->ds, &st->ix, &st->s, &st->plans, &attr_window),
+        .window = st->period,
+        .as_of = st->as_of_day};
     /* A year period's year to date is the period itself: same window, and earned_only changes
      * no line, so the period's payouts serve as the year to date. */
     st->ytd_is_pay = st->ytd_window.kind == st->period.kind &&
@@ -773,6 +794,7 @@ static void state_release(struct run_state *st)
     ledger_close_db(&st->ledger);
     payout_release(&st->pay);
     payout_release(&st->ytd);
+    payout_release(&st->prev);
     attrib_release(&st->yattr);
     dd_credit_release(&st->dd);
     attrib_release(&st->attr);
@@ -821,6 +843,12 @@ static int open_ledger(struct run_state *st, const struct run_opts *o, struct di
             return RUN_EREFUSED;
         }
     }
+    /* The previous plan year is recomputed when the ledger closed periods in it. */
+    period_containing(PERIOD_YEAR, st->ytd_window.first_day - 1, &st->prev_year);
+    for (size_t i = 0; i < st->paid.n_periods; i++)
+        if (st->paid.periods[i].last_day >= st->prev_year.first_day &&
+            st->paid.periods[i].first_day <= st->prev_year.last_day)
+            st->prev_on = true;
     if (o->command != RUN_RUN)
         return RUN_OK;
     st->fp.s = &st->s;
@@ -883,6 +911,12 @@ int run_execute(const struct run_opts *o, struct diag *d)
             struct ingest_window pay = w;
             payout_ingest_window(&st.plans, &st.period, &pay);
             payout_ingest_window(&st.plans, &st.ytd_window, &w);
+            if (st.prev_on) { /* the previous plan year's deals too */
+                struct ingest_window pw = w;
+                payout_ingest_window(&st.plans, &st.prev_year, &pw);
+                if (pw.keep_first < w.keep_first)
+                    w.keep_first = pw.keep_first;
+            }
             w.has_pay_window = true;
             w.pay_keep_first = pay.keep_first;
             w.pay_cancel_first = pay.cancel_first;

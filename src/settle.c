@@ -106,22 +106,16 @@ static const char *kind_of_paid(const struct ledger_line *x)
     return x->entry == LE_BASELINE ? "baseline" : x->kind;
 }
 
-int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d)
+/* Compare the recomputed lines `y` posted in payout periods inside [from, before) with what the
+ * ledger says was paid about those periods. Differences become the open period's lines, or, for
+ * an earlier plan year (old), notices: changes older than the plan year are listed, not paid. */
+static int settle_range(struct settle *st, const struct settle_input *in, const struct payouts *y,
+                        int32_t from, int32_t before, bool old, struct diag *d)
 {
-    memset(st, 0, sizeof *st);
     const struct dataset *ds = in->ds;
-    const struct payouts *y = in->ytd;
     const struct ledger_paid *lp = in->paid;
     const struct period *P = in->period;
     struct arena keys = ARENA_INIT;
-
-    st->balance_in = xcalloc(ds->people.n ? ds->people.n : 1, sizeof *st->balance_in);
-    for (size_t i = 0; i < lp->n_balances; i++) {
-        const char *who = lp->balances[i].person;
-        uint32_t id = intern_find(&ds->people_ids, who, strlen(who));
-        if (id != ID_NONE && id < ds->people.n)
-            st->balance_in[id] = lp->balances[i].balance;
-    }
     int32_t ledger_first = lp->n_periods ? lp->periods[0].first_day : INT32_MAX;
 
     /* Both sides' keys in one array, sorted, then swept. */
@@ -129,11 +123,11 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
     struct key_ent *k = xcalloc(cap, sizeof *k);
     for (size_t i = 0; i < y->n_lines; i++) {
         const struct payout_line *l = &y->lines[i];
-        if (l->post_day < in->year->first_day || l->post_day >= P->first_day)
+        if (l->post_day < from || l->post_day >= before)
             continue;
         struct period Q;
         settle_payout_period(l->plan, P, l->post_day, &Q);
-        if (Q.last_day >= P->first_day)
+        if (Q.last_day >= before)
             continue; /* the period's own run pays it, or it is not payable yet */
         const struct ledger_period *c = ledger_closed_on(lp, Q.last_day);
         const char *person = intern_str(&ds->people_ids, l->person);
@@ -161,8 +155,8 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
         struct period Q;
         if (period_parse(x->about, &Q))
             continue;
-        if (Q.last_day < in->year->first_day || Q.last_day >= P->first_day)
-            continue; /* an earlier plan year, or about the open period (a reopened close) */
+        if (Q.last_day < from || Q.last_day >= before)
+            continue; /* another plan year, or about the open period (a reopened close) */
         struct key_ent *e = &k[n++];
         e->baseline = x->entry == LE_BASELINE;
         e->key = make_key(&keys, x->person, e->baseline ? "" : x->component, kind_of_paid(x),
@@ -283,6 +277,15 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
             put_text(subject, sizeof subject, "deal %s", l ? deal_name(ds, l->deal) : sum.p->deal);
         money_format_grouped(a, sizeof a, sum.paid, cd);
         money_format_grouped(b, sizeof b, now, cd);
+        if (old) {
+            char msg[400];
+            put_text(msg, sizeof msg,
+                     "%s: %s, %s (closed, plan year %d): paid %s, now %s — a change older than "
+                     "the plan year, not paid",
+                     person_s, subject, sum.about.name, sum.about.year, a, b);
+            settle_notice(st, msg);
+            continue;
+        }
         if (clawback) {
             x.kind = LINE_LATE_CLAWBACK;
             st->n_late_clawbacks++;
@@ -305,7 +308,7 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
     }
 
     /* Clawback fixes: every deal cancelled in the period whose lines were paid. */
-    if (rc == 0)
+    if (rc == 0 && !old)
         for (size_t i = 0; i < n_dp; i++) {
             /* key: person SEP component SEP "" SEP deal SEP "" SEP "" */
             char buf[512];
@@ -345,6 +348,25 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
     free(k);
     free(dp);
     arena_release(&keys);
+    return rc;
+}
+
+int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d)
+{
+    memset(st, 0, sizeof *st);
+    const struct dataset *ds = in->ds;
+    const struct ledger_paid *lp = in->paid;
+    st->balance_in = xcalloc(ds->people.n ? ds->people.n : 1, sizeof *st->balance_in);
+    for (size_t i = 0; i < lp->n_balances; i++) {
+        const char *who = lp->balances[i].person;
+        uint32_t id = intern_find(&ds->people_ids, who, strlen(who));
+        if (id != ID_NONE && id < ds->people.n)
+            st->balance_in[id] = lp->balances[i].balance;
+    }
+    int rc = settle_range(st, in, in->ytd, in->year->first_day, in->period->first_day, false, d);
+    if (rc == 0 && in->prev)
+        rc = settle_range(st, in, in->prev, in->prev_year->first_day, in->prev_year->last_day + 1,
+                          true, d);
     return rc;
 }
 
