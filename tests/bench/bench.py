@@ -8,6 +8,11 @@ S x 50,000 deals over 2025-2026 (`sametable-gen --years 2 --scale 100*S`, genera
 BENCH_DIR, outside the repository). This machine is shared and noisy: compare ratios taken in the
 same session, not figures from different days.
 
+With BENCH_LEDGER=N (default 12; 0 skips it) the month is also run with the payout ledger holding
+N closed months before it (2025-10 … 2026-09 for N = 12: each run and closed once, through the
+real commands, into BENCH_DIR/scale-S/ledger-N.db, kept for later sessions); every timed run
+starts from a copy of that ledger. The line says how long preparing it took.
+
 Environment: BENCH_SCALES (default "0.1 1 10"; add 30 if the machine has the memory and disk),
 BENCH_RUNS (default 3), BENCH_PERIODS (default "month year"), BENCH_DIR (default
 /tmp/sametable-bench), BENCH_FSYNC (default 1: one extra run under strace -T to time fsync;
@@ -27,6 +32,7 @@ SCALES = os.environ.get("BENCH_SCALES", "0.1 1 10").split()
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 PERIODS = os.environ.get("BENCH_PERIODS", "month year").split()
 FSYNC = os.environ.get("BENCH_FSYNC", "1") != "0"
+LEDGER = int(os.environ.get("BENCH_LEDGER", "12"))
 
 
 def read_speed(d):
@@ -54,14 +60,73 @@ def read_speed(d):
           f"check peak RSS {statistics.median(rss):,.0f} MiB")
 
 
-def run_job(d, period_key):
+def months_before(period, n):
+    """The n months before `period` (yyyy-mm), oldest first, with their last days."""
+    import calendar
+    y, m = map(int, period.split("-"))
+    out = []
+    for _ in range(n):
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+        out.append((f"{y:04d}-{m:02d}", f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"))
+    return out[::-1]
+
+
+def ledger_prepare(d, period_key):
+    """A ledger with LEDGER closed months before the month period: each month run and closed
+    with the real commands once, kept in d. Returns its path."""
+    db = os.path.join(d, f"ledger-{LEDGER}.db")
+    if os.path.exists(db):
+        return db
+    import csv
+    import subprocess
+    import time
+    tmp = db + ".building"
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        if os.path.exists(tmp + suffix):
+            os.remove(tmp + suffix)
+    out = tempfile.mkdtemp(prefix="ledger-prep-", dir=d)
+    ini = B.bench_ini(d, period_key, out)
+    env = {k: v for k, v in os.environ.items() if k != "SAMETABLE_TEST_RUN_ID"}
+    t0 = time.perf_counter()
+    for month, last in months_before(B.PERIODS[period_key][0], LEDGER):
+        subprocess.run([B.BIN, "run", "-c", ini, "--period", month, "--as-of", last, "--set",
+                        "ledger.path=" + tmp], check=True, env=env)
+        with open(os.path.join(out, f"payroll-{month}.csv"), newline="", encoding="utf-8") as fh:
+            run_id = next(csv.DictReader(fh))["run_id"]
+        subprocess.run([B.BIN, "close", "-c", ini, "--period", month, "--run", run_id,
+                        "--payroll", os.path.join(out, f"payroll-{month}.csv"), "--set",
+                        "ledger.path=" + tmp], check=True, env=env)
+    import sqlite3
+    con = sqlite3.connect(tmp)  # one self-contained file: the WAL folded in
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for suffix in ("-wal", "-shm", ".lock"):
+        if os.path.exists(tmp + suffix):
+            os.remove(tmp + suffix)
+    shutil.rmtree(out, ignore_errors=True)
+    os.rename(tmp, db)
+    print(f"  ledger: {LEDGER} months run and closed in {time.perf_counter() - t0:.1f} s "
+          f"({os.path.getsize(db) / 1e6:,.1f} MB) into {db}")
+    return db
+
+
+def run_job(d, period_key, ledger=None):
     out = tempfile.mkdtemp(prefix=f"run-{period_key}-", dir=d)
     ini = B.bench_ini(d, period_key, out)
     walls, rsss, stages = [], [], {s: [] for s in B.STAGES}
     summary = ""
+    argv = [B.BIN, "run", "-v", "-c", ini]
+    work_db = os.path.join(out + "-ledger", "ledger.db")
+    if ledger:
+        argv += ["--set", "ledger.path=" + work_db]
     for _ in range(RUNS):
         shutil.rmtree(out, ignore_errors=True)
-        wall, rss, rc, _, err = B.measure([B.BIN, "run", "-v", "-c", ini])
+        if ledger:
+            shutil.rmtree(os.path.dirname(work_db), ignore_errors=True)
+            os.makedirs(os.path.dirname(work_db))
+            shutil.copyfile(ledger, work_db)
+        env = {k: v for k, v in os.environ.items() if k != "SAMETABLE_TEST_RUN_ID"}
+        wall, rss, rc, _, err = B.measure(argv, env=env) if ledger else B.measure(argv)
         if rc:
             sys.exit(f"sametable run failed ({rc}): {err}")
         walls.append(wall)
@@ -71,7 +136,9 @@ def run_job(d, period_key):
             stages[s].append(st.get(s, float("nan")))
         summary = [ln for ln in err.splitlines() if ln.startswith("sametable: period")][-1:]
     fsync = None
-    if FSYNC:
+    if ledger:
+        shutil.rmtree(os.path.dirname(work_db), ignore_errors=True)
+    if FSYNC and not ledger:
         shutil.rmtree(out, ignore_errors=True)
         fsync = B.strace_fsync_seconds([B.BIN, "run", "-c", ini])
     sizes = {}
@@ -80,7 +147,8 @@ def run_job(d, period_key):
             sizes[f] = os.path.getsize(os.path.join(root, f))
     shutil.rmtree(out, ignore_errors=True)
     med = {s: statistics.median(v) for s, v in stages.items()}
-    print(f"  {period_key:5s} wall {statistics.median(walls):7.2f} s  peak RSS "
+    label = f"{period_key} with the ledger ({LEDGER} closed months)" if ledger else period_key
+    print(f"  {label:5s} wall {statistics.median(walls):7.2f} s  peak RSS "
           f"{statistics.median(rsss):7,.0f} MiB  | " +
           "  ".join(f"{s} {med[s]:.2f}" for s in B.STAGES) +
           ("  | fsync " + (f"{fsync:.2f} s (strace -T, one run)" if fsync is not None
@@ -107,6 +175,8 @@ def main():
         read_speed(d)
         for p in PERIODS:
             run_job(d, p)
+        if LEDGER and "month" in PERIODS:
+            run_job(d, "month", ledger_prepare(d, "month"))
 
 
 if __name__ == "__main__":
