@@ -155,6 +155,20 @@ static int payroll_run_id(const char *path, char *id, size_t size, struct diag *
     return LEDGER_OK;
 }
 
+/* Copy a run's rows (run_line or run_row) into the close `id` with one INSERT … SELECT. */
+static int copy_run(struct ledger *l, const char *sql, int64_t id, const char *run_id,
+                    const char *what, struct diag *d)
+{
+    sqlite3_stmt *st = ledger_prepare(l, sql, d);
+    if (!st)
+        return LEDGER_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    ledger_bind_text(st, 2, run_id);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return step == SQLITE_DONE ? LEDGER_OK : ledger_db_fail(l, d, what);
+}
+
 int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, struct diag *d)
 {
     ledger_test_step(l); /* 1: locked, nothing begun */
@@ -242,38 +256,20 @@ int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, stru
     if ((rc = insert_close(l, q, q->run_id, NULL, NULL, &id, d)))
         goto fail;
     ledger_test_step(l); /* 4 */
-    st = ledger_prepare(l,
-                        "INSERT INTO posted SELECT ?, seq, entry, person, payout_period, component,"
-                        " kind, deal, attain, about, amount, pay_amount, pay_currency, fx_rate,"
-                        " note, ref FROM run_line WHERE run_id = ?",
-                        d);
-    if (!st)
+    if ((rc = copy_run(l,
+                       "INSERT INTO posted SELECT ?, seq, entry, person, payout_period,"
+                       " component, kind, deal, attain, about, amount, pay_amount,"
+                       " pay_currency, fx_rate, note, ref FROM run_line WHERE run_id = ?",
+                       id, q->run_id, "post the run's lines", d)))
         goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    ledger_bind_text(st, 2, q->run_id);
-    step = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE) {
-        rc = ledger_db_fail(l, d, "post the run's lines");
-        goto fail;
-    }
     ledger_test_step(l); /* 5 */
-    st = ledger_prepare(l,
-                        "INSERT INTO posted_row SELECT ?, seq, person, payout_period, earned,"
-                        " adjustments, balance_in, recovered, draw_in, draw_out, balance_out,"
-                        " forgiven, payable, pay, pay_currency, fx_rate FROM run_row"
-                        " WHERE run_id = ?",
-                        d);
-    if (!st)
+    if ((rc = copy_run(l,
+                       "INSERT INTO posted_row SELECT ?, seq, person, payout_period, earned,"
+                       " adjustments, balance_in, recovered, draw_in, draw_out, balance_out,"
+                       " forgiven, payable, pay, pay_currency, fx_rate FROM run_row"
+                       " WHERE run_id = ?",
+                       id, q->run_id, "post the run's payroll rows", d)))
         goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    ledger_bind_text(st, 2, q->run_id);
-    step = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE) {
-        rc = ledger_db_fail(l, d, "post the run's payroll rows");
-        goto fail;
-    }
     ledger_test_step(l); /* 6 */
     if ((rc = record_event(l, "close", q, q->run_id, q->payroll_path ? q->payroll_path : "", d)))
         goto fail;
