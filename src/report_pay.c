@@ -109,6 +109,17 @@ void report_recover_cause(const struct report_ctx *r, const struct payout_row *r
     size_t o = 0;
     int64_t rest = 0;
     buf[0] = 0;
+    if (r->paid && row->balance_in) {
+        char a[48], b[48];
+        report_money_text(a, sizeof a, row->balance_in, digits);
+        report_money_text(b, sizeof b, row->recovered, digits);
+        o += (size_t)snprintf(buf, size, "%s owed from closed periods, %s recovered by this payout",
+                              a, b);
+        if (!row->to_recover)
+            return;
+        o += (size_t)snprintf(buf + o, size - o, "; this payout period nets below 0.00: ");
+    }
+    size_t start = o;
     for (size_t i = row->line0; i < row->line0 + row->n_lines && o < size; i++) {
         const struct payout_line *l = &p->lines[p->line_index[i]];
         if (l->amount >= 0) {
@@ -120,13 +131,14 @@ void report_recover_cause(const struct report_ctx *r, const struct payout_row *r
         const char *deal =
             l->deal == ID_NONE ? "" : intern_str(&r->ds->deal_ids, r->ds->deals.id[l->deal]);
         if (l->kind == LINE_CLAWBACK)
-            o += (size_t)snprintf(buf + o, size - o, "%sclawback of deal %s (%s)", o ? "; " : "",
-                                  deal, a);
+            o += (size_t)snprintf(buf + o, size - o, "%sclawback of deal %s (%s)",
+                                  o > start ? "; " : "", deal, a);
         else if (l->deal != ID_NONE)
-            o += (size_t)snprintf(buf + o, size - o, "%s%s line on deal %s (%s)", o ? "; " : "",
-                                  l->component ? l->component->id : "", deal, a);
+            o += (size_t)snprintf(buf + o, size - o, "%s%s line on deal %s (%s)",
+                                  o > start ? "; " : "", l->component ? l->component->id : "", deal,
+                                  a);
         else
-            o += (size_t)snprintf(buf + o, size - o, "%s%s %s (%s)", o ? "; " : "",
+            o += (size_t)snprintf(buf + o, size - o, "%s%s %s (%s)", o > start ? "; " : "",
                                   l->component ? l->component->id : "", line_kind_name(l->kind), a);
     }
     if (o < size) {
@@ -369,6 +381,13 @@ static uint32_t measured_columns(const struct report_ctx *r, const struct pay_ke
             out[n++] = j;
     }
     return n;
+}
+
+/* What a row leaves owed: without the ledger its shortfall (To recover); with it the balance
+ * carried out (the Payouts sheet's column at col_recover holds one or the other). */
+static int64_t row_owed(const struct report_ctx *r, const struct payout_row *pr)
+{
+    return r->paid ? pr->balance_out : pr->to_recover;
 }
 
 static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const struct pay_keys *k,
@@ -722,7 +741,8 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
     snprintf(hb[TC_QUOTA], sizeof hb[0], "Reps' own-revenue quota for the period (%s)", cur);
     snprintf(hb[TC_ATTAIN], sizeof hb[0], "Reps' attainment (own revenue ÷ quota, %%)");
     snprintf(hb[TC_EARNED], sizeof hb[0], "Earned (%s)", cur);
-    snprintf(hb[TC_RECOVER], sizeof hb[0], "To recover (%s)", cur);
+    snprintf(hb[TC_RECOVER], sizeof hb[0],
+             r->paid ? "Balance owed, carried out (%s)" : "To recover (%s)", cur);
     snprintf(hb[TC_PAYABLE], sizeof hb[0], "Payable (%s)", cur);
     for (int i = TC_TARGET; i < TC_KEY; i++)
         hdr[i] = hb[i];
@@ -754,7 +774,7 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
                 v[TC_REV] += xs_major(pr->revenue, digits);
             v[TC_QUOTA] += rat_major(pr->quota, digits);
             v[TC_EARNED] += xs_major(pr->earned, digits);
-            v[TC_RECOVER] += xs_major(pr->to_recover, digits);
+            v[TC_RECOVER] += xs_major(row_owed(r, pr), digits);
             v[TC_PAYABLE] += xs_major(pr->payable, digits);
         }
         xs_text(sh, rr, TC_TEAM, intern_str(&ds->teams, teams[t]), XS_PLAIN);
@@ -866,16 +886,22 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
             XS_NOTE);
     /* To recover: payroll pays 0.00 where a payout period nets negative. */
     row++;
-    xs_text(sh, row++, 0, "To recover", XS_BOLD);
+    xs_text(sh, row++, 0, r->paid ? "Balance owed" : "To recover", XS_BOLD);
     size_t n_rec = 0;
     for (size_t i = 0; i < p->n_rows; i++)
-        n_rec += p->rows[i].to_recover > 0;
+        n_rec += row_owed(r, &p->rows[i]) > 0;
     if (!n_rec) {
-        xs_text(sh, row++, 0, "Nothing: no person's payout period nets below 0.00.", XS_NOTE);
+        xs_text(sh, row++, 0,
+                r->paid ? "Nothing: no one owes a balance after this payout."
+                        : "Nothing: no person's payout period nets below 0.00.",
+                XS_NOTE);
     } else {
         xs_text(sh, row++, 0,
-                "Payout periods whose lines net below 0.00: payroll pays 0.00 and the shortfall "
-                "is listed here; recovering it is finance's decision.",
+                r->paid ? "Balances carried out of this payout (the ledger keeps them; later "
+                          "payouts recover them, recover_share of each): what payout periods "
+                          "netting below 0.00 left, less what was recovered."
+                        : "Payout periods whose lines net below 0.00: payroll pays 0.00 and the "
+                          "shortfall is listed here; recovering it is finance's decision.",
                 XS_NOTE);
         snprintf(h, sizeof h, "Amount (%s)", cur);
         const char *rh[] = {"Person ID", "Name", "Payout period", h, "Cause"};
@@ -884,14 +910,14 @@ static void summary_sheet(const struct report_ctx *r, struct xsheet *sh, const u
         row++;
         for (size_t i = 0; i < p->n_rows; i++) {
             const struct payout_row *pr = &p->rows[i];
-            if (!pr->to_recover)
+            if (!row_owed(r, pr))
                 continue;
             xs_text(sh, row, 0, intern_str(&ds->people_ids, pr->person), XS_PLAIN);
             xs_text(sh, row, 1, pt->name[pr->person], XS_PLAIN);
             xs_text(sh, row, 2, p->periods[pr->pp - 1].name, XS_PLAIN);
             snprintf(f, sizeof f, "=Payouts!%s",
                      xs_cell(c1, pl->first + (uint32_t)i, pl->col_recover));
-            xs_formula_money(sh, row, 3, f, pr->to_recover, XS_MONEY);
+            xs_formula_money(sh, row, 3, f, row_owed(r, pr), XS_MONEY);
             report_recover_cause(r, pr, buf, sizeof buf);
             xs_text(sh, row, 4, buf, XS_PLAIN);
             row++;

@@ -31,10 +31,12 @@ Refusals along the way: unknown run, unpublished run (its switch failed), a seco
 out of order, a run over a closed period, a reopen of a period that is not the latest.
 """
 import os
+import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/lib")
+LIB = __file__.rsplit("/", 3)[0] + "/lib"
+sys.path.insert(0, LIB)
 from ledgerlib import Sequence  # noqa: E402
 from wb import Checker, load_values, table, cents  # noqa: E402
 
@@ -157,6 +159,16 @@ with tempfile.TemporaryDirectory() as work:
           for r in pay_rows],
          [("P1", 0, 0, 0, 0, 0), ("P2", 200000, 60000, 60000, 0, 140000),
           ("P3", 0, 50000, 0, 50000, 0)])
+    # LibreOffice recalculates October's workbook and statements (balances, recovery, payable):
+    # every formula must give the value sametable cached
+    p = s.cmd("run", "--period", "2026-10", "--as-of", "2026-10-31", "--statements",
+              os.path.join(s.out, "st"))
+    books = [os.path.join(s.out, "payouts-2026-10.xlsx")] + [
+        os.path.join(s.out, "st", "2026-10", f"{pid}.xlsx") for pid in ("P1", "P2", "P3")]
+    rc = subprocess.run([sys.executable, os.path.join(LIB, "recalc.py"), *books],
+                        capture_output=True, text=True)
+    c.eq(f"LibreOffice recalculates October's workbooks to their cached values:\n{rc.stdout}",
+         rc.returncode, 0)
     r_oct = s.run_id("2026-10")
     # November run before October is closed; closing it first is out of order
     p = s.run("2026-11", "2026-11-30")
