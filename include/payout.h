@@ -234,6 +234,11 @@ enum payout_status {
 int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d);
 void payout_release(struct payouts *p);
 
+/* An earned_only run kept line by line (keep_lines), once its lines have been compared: lines of
+ * one person, component, kind and day merged into one (their amounts summed), as earned_only
+ * keeps them, and the array shrunk. Totals are unchanged. */
+void payout_compact(struct payouts *p);
+
 /* The first day whose deals a run over `window` needs: the start of the longest attainment period
  * containing the window's first day, reaching back far enough for clawbacks, and to the start of
  * that year when a cap carries its excess. */

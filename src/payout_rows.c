@@ -337,3 +337,32 @@ void build_rows(struct engine *e)
     free(p->periods);
     p->periods = sorted;
 }
+
+void payout_compact(struct payouts *p)
+{
+    if (p->n_rows)
+        BUG("payout_compact: only earned-only payouts (no rows) can be compacted");
+    size_t w = 0;
+    for (size_t i = 0; i < p->n_lines; i++) {
+        const struct payout_line *t = &p->lines[i];
+        if (w) {
+            struct payout_line *prev = &p->lines[w - 1];
+            if (prev->person == t->person && prev->component == t->component &&
+                prev->kind == t->kind && prev->post_day == t->post_day) {
+                prev->amount += t->amount;
+                prev->rounded += t->rounded;
+                prev->capped += t->capped;
+                p->person_nlines[t->person]--;
+                continue;
+            }
+        }
+        if (w == 0 || p->lines[w - 1].person != t->person)
+            p->person_line0[t->person] = w;
+        if (w != i)
+            p->lines[w] = *t;
+        w++;
+    }
+    p->n_lines = w;
+    p->cap_lines = w ? w : 1;
+    p->lines = xreallocarray(p->lines, p->cap_lines, sizeof *p->lines);
+}

@@ -267,6 +267,11 @@ static int run_payouts_ledger(struct run_state *st, struct payout_input *in, str
         settle_manual(&st->settle, &st->ds, &st->plans, &st->paid, &st->period,
                       st->s.currency_digits, d))
         return RUN_EDATA;
+    /* Compared: the previous year is not needed again, the year to date only as sums. */
+    payout_release(&st->prev);
+    memset(&st->prev, 0, sizeof st->prev);
+    if (!st->ytd_is_pay)
+        payout_compact(&st->ytd);
     in->extras = st->settle.extras;
     in->n_extras = st->settle.n_extras;
     in->fixes = st->settle.fixes;
