@@ -89,6 +89,10 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b);
 void report_recover_share_text(const struct report_ctx *r, uint32_t person, char *buf,
                                size_t size);
 bool report_line_is_ledger(const struct payout_line *l);
+/* Does a payroll row have a draw (a guarantee applying, or a draw balance in, out, paid,
+ * recovered or forgiven)? Does any row of the run? */
+bool report_row_has_draw(const struct payout_row *row);
+bool report_any_draw(const struct payouts *p);
 /* Why a payout row nets below 0.00: its negative lines and the rest ("clawback of deal D2
  * (-1,000.00) against 200.00 of other lines"), for the to-recover entries. */
 void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,
