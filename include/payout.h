@@ -21,7 +21,9 @@
  * so a run over 2026-Q3 on monthly plans has three payout periods per person, each exactly what
  * that month's own run pays. A person has a row for a payout period when they were active at
  * least one day of it or have lines in it (a clawback reaches a leaver); a row's payable amount
- * is never below 0.00 — the shortfall is kept as `to_recover`.
+ * is never below 0.00 — the shortfall is kept as `to_recover`. A plan's draw then tops a row up
+ * to a guaranteed amount and recovers a recoverable draw from later rows (payout_draw_step); the
+ * draw balance is carried between runs only by the ledger (payout_input.draw_in).
  */
 #ifndef SAMETABLE_PAYOUT_H
 #define SAMETABLE_PAYOUT_H

@@ -29,7 +29,8 @@ P5 Ed, plan nr, left 2026-07-31, no deals: July's draw pays 2,000.00; no row aft
 
 No draw entry is earned: no run after a close posts a true-up or an unclosed line. Without the
 ledger a quarter run carries the balance from month to month inside the run (the same payroll
-as the closes); a run over August alone starts from 0.00 (P1 pays 4,500.00, P4 4,000.00).
+as the closes); a run over August alone starts from 0.00 (P1 pays 4,500.00, P3 2,000.00, P4
+4,000.00). With draw_until = 2026-08-31 on P2's plan, P2's September pays 0.00.
 """
 import csv
 import os
@@ -212,6 +213,21 @@ got_a, _ = payroll(os.path.join(a, "payroll-2026-08.csv"))
 c.eq("a month run without the ledger starts from a zero draw balance", got_a,
      [("P1", "2026-08", 450000), ("P2", "2026-08", 600000), ("P3", "2026-08", 200000),
       ("P4", "2026-08", 400000)])
+
+# draw_until: the guarantee applies to payout periods ending on or before it. With P2's plan's
+# draw ending 2026-08-31, September (ends 09-30) pays P2 their 0.00 earned, no draw.
+u = os.path.join(out, "stateless-until")
+sametable("run", "-c", ini, "--set", "plan.nr.draw_until=2026-08-31", "--period", "2026-Q3",
+          "--as-of", "2026-09-30", "--out", u)
+got_u, _ = payroll(os.path.join(u, "payroll-2026-Q3.csv"))
+c.eq("draw_until ends the guarantee",
+     [g for g in got_u if g[0] == "P2"],
+     [("P2", "2026-07", 200000), ("P2", "2026-08", 600000), ("P2", "2026-09", 0)])
+# A draw key that cannot be read is a configuration error (exit 78), never a guess.
+p = subprocess.run([binary, "check", "-c", ini, "--set", "plan.nr.draw_type=maybe"],
+                   capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+c.eq("a bad draw_type exits 78", p.returncode, 78)
+c.true("and names the key", "key 'draw_type' in [plan.nr]" in p.stderr)
 
 # ---- LibreOffice recalculates every formula to the cached value ------------------------------
 books = [os.path.join(d8, "payouts-2026-08.xlsx"), os.path.join(q, "payouts-2026-Q3.xlsx")]
