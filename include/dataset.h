@@ -244,6 +244,7 @@ struct person_table { /* indexed by person id (people interner) */
      * plan's quota_period; QUOTA_NONE when the cell is empty or the column is not mapped. */
     int64_t *quota;
     int64_t *target;
+    int64_t *draw;            /* draw per payout period (minor units), QUOTA_NONE: the plan's */
     int32_t *start_day;       /* first active business day, DAY_NONE = always */
     int32_t *end_day;         /* last active business day (inclusive), DAY_NONE = still active */
     struct fx_code *currency; /* payee currency; the reporting currency when not given */

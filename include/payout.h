@@ -21,7 +21,9 @@
  * so a run over 2026-Q3 on monthly plans has three payout periods per person, each exactly what
  * that month's own run pays. A person has a row for a payout period when they were active at
  * least one day of it or have lines in it (a clawback reaches a leaver); a row's payable amount
- * is never below 0.00 — the shortfall is kept as `to_recover`.
+ * is never below 0.00 — the shortfall is kept as `to_recover`. A plan's draw then tops a row up
+ * to a guaranteed amount and recovers a recoverable draw from later rows (payout_draw_step); the
+ * draw balance is carried between runs only by the ledger (payout_input.draw_in).
  */
 #ifndef SAMETABLE_PAYOUT_H
 #define SAMETABLE_PAYOUT_H
@@ -123,6 +125,17 @@ struct payout_row {
     int64_t recovered;   /* of it, taken from this row: min(balance, share × earned) (>= 0) */
     int64_t balance_out; /* carried out: balance_in − recovered + to_recover − forgiven */
     int64_t forgiven;    /* a leaver's balance forgiven (plan key forgive_on_leave) */
+    /* A draw (plan key draw, people column draw), on every row, after the recovery above:
+     * payable before the draw = max(0, earned − recovered); payable after it = that + draw_paid −
+     * draw_recovered. */
+    int64_t draw;           /* the guarantee applying to the row (0: none applies) */
+    int64_t draw_in;        /* recoverable draw balance carried in (>= 0) */
+    int64_t draw_paid;      /* paid up to the guarantee (>= 0) */
+    int64_t draw_recovered; /* taken back from this payout toward the draw balance (>= 0) */
+    int64_t draw_forgiven;  /* what was still owed when the recovery window ended (or a leaver's,
+                             * forgive_on_leave) */
+    int64_t draw_out;       /* carried out: draw_in + draw_paid (recoverable) − draw_recovered −
+                             * draw_forgiven */
 };
 
 /* A component measured in a payout period (commission, override, bonus): its measure credited in
@@ -219,6 +232,9 @@ struct payout_input {
     /* Per person id: the negative balance carried in from closed periods (the ledger), or NULL
      * without a ledger. */
     const int64_t *balance_in;
+    /* Per person id: the recoverable draw balance carried in from closed periods (the ledger),
+     * or NULL: every run then starts from a zero draw balance. */
+    const int64_t *draw_in;
 };
 
 enum payout_status {
@@ -258,6 +274,29 @@ const struct attribution *payout_attribution(struct attribution *a, const struct
                                              const struct lead_index *ix, const struct settings *s,
                                              const struct plan_set *plans,
                                              const struct period *window);
+
+/* One payroll row's draw (plan.h "draw"), pure arithmetic. `payable` is the row's payout before
+ * the draw (>= 0); `balance` the draw balance carried in. When the guarantee applies and the
+ * payout is below `amount`, the row pays `amount` (draw_paid = amount − payable, added to the
+ * balance when recoverable); otherwise, while `recover` holds, it recovers min(balance, cap,
+ * round_half_away(share × (payable − the guarantee applied, or 0)))). `forgive` drops what is
+ * still owed at the end. Returns 0, or -1 on arithmetic that does not fit. */
+struct payout_draw_terms {
+    int64_t amount;       /* the guarantee, minor units; 0 = none */
+    bool applies;         /* the guarantee applies to this row */
+    bool recoverable;     /* what it pays is added to the balance */
+    bool recover;         /* recovery is still allowed (draw_recovery_until not passed) */
+    bool forgive;         /* forgive the balance left at the end of the row */
+    struct decimal share; /* of the payout above the guarantee */
+    int64_t cap;          /* per payout period, -1 = none */
+};
+struct payout_draw_step {
+    int64_t paid, recovered, forgiven;
+    int64_t payable; /* after the draw */
+    int64_t balance; /* carried out */
+};
+int payout_draw_step(int64_t payable, int64_t balance, const struct payout_draw_terms *t,
+                     struct payout_draw_step *out);
 
 const char *line_kind_name(enum line_kind k);
 /* Is `who` among the transitive reports of `mgr` (manager_id, at most 64 levels)? */

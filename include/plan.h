@@ -127,6 +127,20 @@ struct plan_version {
      * what is left when the person's employment ends. */
     struct decimal recover_share;
     bool forgive_on_leave;
+    /* A draw (DESIGN §5 "draws"): a guaranteed amount per payout period. A row whose payout
+     * (after the negative balance's recovery) is below `draw` pays `draw`; a recoverable draw
+     * adds what it paid on top to the person's draw balance, recovered from later payouts:
+     * draw_recovery_share of each payout above the draw (of the whole payout where no draw
+     * applies), at most draw_recovery_cap per payout period. The people file's `draw` column
+     * replaces the amount per person. */
+    int64_t draw;                       /* minor units per payout period; 0 = no draw */
+    bool draw_recoverable;              /* draw_type = recoverable (default) | non_recoverable */
+    struct decimal draw_recovery_share; /* 0..1, default 1 */
+    int64_t draw_recovery_cap;          /* minor units per payout period; -1 = none */
+    int32_t draw_until;          /* last day a payout period may end for the guarantee to apply;
+                                  * DAY_NONE = no end */
+    int32_t draw_recovery_until; /* a payout period ending after it recovers nothing and the
+                                  * balance still owed is forgiven; DAY_NONE = no end */
     struct component *components;
     size_t n_components;
 };

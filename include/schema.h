@@ -64,6 +64,7 @@ enum person_field {
     PF_START,
     PF_END,
     PF_CURRENCY,
+    PF_DRAW,
     PF_N
 };
 enum split_field { SF_DEAL, SF_PERSON, SF_PERCENT, SF_TYPE, SF_N };

@@ -18,8 +18,9 @@
  * Lines of payout periods that end after the open period begins are the engine's own (the
  * period's run) or not payable yet; lines before the plan year are never recomputed.
  *
- * settle_rows then gives each person their balance carried in (payout_input.balance_in) and
- * settle_record turns the run's rows and lines into what the ledger stores for the run.
+ * settle_plan also gives each person their balances carried in (payout_input.balance_in and
+ * draw_in, from their latest closed payroll row) and settle_record turns the run's rows and lines
+ * into what the ledger stores for the run.
  *
  * Ownership: a struct settle owns its arrays and notes; settle_release frees them. The extras
  * point into the plans and the dataset, which must outlive the settle.
@@ -42,6 +43,7 @@ struct settle {
     struct payout_clawback_fix *fixes;
     size_t n_fixes, cap_fixes;
     int64_t *balance_in; /* per person id */
+    int64_t *draw_in;    /* per person id: recoverable draw balance carried in */
     struct arena notes;
     /* For the Run sheet: lines of periods before the ledger's first close paid now (no
      * baseline), and keys of closed periods trued up. */

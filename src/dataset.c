@@ -81,6 +81,7 @@ void dataset_release(struct dataset *ds)
     free(p->manager);
     free(p->quota);
     free(p->target);
+    free(p->draw);
     free(p->start_day);
     free(p->end_day);
     free(p->currency);
@@ -292,6 +293,7 @@ void person_table_touch(struct dataset *ds, uint32_t id)
             p->manager = xreallocarray(p->manager, cap, sizeof *p->manager);
             p->quota = xreallocarray(p->quota, cap, sizeof *p->quota);
             p->target = xreallocarray(p->target, cap, sizeof *p->target);
+            p->draw = xreallocarray(p->draw, cap, sizeof *p->draw);
             p->start_day = xreallocarray(p->start_day, cap, sizeof *p->start_day);
             p->end_day = xreallocarray(p->end_day, cap, sizeof *p->end_day);
             p->currency = xreallocarray(p->currency, cap, sizeof *p->currency);
@@ -305,6 +307,7 @@ void person_table_touch(struct dataset *ds, uint32_t id)
         p->manager[p->n] = ID_NONE;
         p->quota[p->n] = QUOTA_NONE;
         p->target[p->n] = QUOTA_NONE;
+        p->draw[p->n] = QUOTA_NONE;
         p->start_day[p->n] = DAY_NONE;
         p->end_day[p->n] = DAY_NONE;
         memcpy(p->currency[p->n].code, ds->currency, sizeof p->currency[p->n].code);

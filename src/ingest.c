@@ -552,8 +552,9 @@ static void person_row(struct reader *r)
         return;
     if (id_value(r, PF_MANAGER, ID_PERSON, mgr_buf, &mgr, &nm))
         return;
-    int64_t quota, target;
-    if (parse_money_opt(r, PF_QUOTA, &quota) || parse_money_opt(r, PF_TARGET, &target))
+    int64_t quota, target, draw;
+    if (parse_money_opt(r, PF_QUOTA, &quota) || parse_money_opt(r, PF_TARGET, &target) ||
+        parse_money_opt(r, PF_DRAW, &draw))
         return;
     int32_t start_day, end_day;
     if (parse_day_opt(r, PF_START, &start_day) || parse_day_opt(r, PF_END, &end_day))
@@ -603,6 +604,7 @@ static void person_row(struct reader *r)
     t->line[pid] = r->rec->line;
     t->quota[pid] = quota;
     t->target[pid] = target;
+    t->draw[pid] = draw;
     t->start_day[pid] = start_day;
     t->end_day[pid] = end_day;
     memcpy(t->currency[pid].code, currency, sizeof currency);

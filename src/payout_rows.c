@@ -238,6 +238,86 @@ static void recover_balance(struct engine *e, uint32_t who, const struct plan *p
     }
 }
 
+int payout_draw_step(int64_t payable, int64_t balance, const struct payout_draw_terms *t,
+                     struct payout_draw_step *out)
+{
+    memset(out, 0, sizeof *out);
+    out->payable = payable;
+    out->balance = balance;
+    int64_t above = payable; /* what recovery takes a share of */
+    if (t->applies && t->amount > 0) {
+        if (payable < t->amount) {
+            out->paid = t->amount - payable;
+            out->payable = t->amount;
+            if (t->recoverable && __builtin_add_overflow(out->balance, out->paid, &out->balance))
+                return -1;
+            above = 0;
+        } else {
+            above = payable - t->amount;
+        }
+    }
+    if (t->recover && out->balance > 0 && above > 0) {
+        int64_t take;
+        if (money_mul_decimal(above, t->share, &take))
+            return -1;
+        if (take > out->balance)
+            take = out->balance;
+        if (t->cap >= 0 && take > t->cap)
+            take = t->cap;
+        out->recovered = take;
+        out->payable -= take;
+        out->balance -= take;
+    }
+    if (t->forgive && out->balance > 0) {
+        out->forgiven = out->balance;
+        out->balance = 0;
+    }
+    return 0;
+}
+
+/* Each row's draw (plan.h), in the person's row order, after the negative balance's recovery:
+ * the draw balance carried in comes from the ledger (payout_input.draw_in), else starts at 0.
+ * The guarantee applies to a row of a payout period the person was active in, ending on or
+ * before draw_until; a period ending after draw_recovery_until recovers nothing and forgives
+ * what is still owed; forgive_on_leave forgives a leaver's balance after their last row. */
+static void apply_draws(struct engine *e, uint32_t who, const struct plan *plan)
+{
+    struct payouts *p = e->p;
+    const struct person_table *pt = &e->ds->people;
+    int64_t bal = e->in->draw_in ? e->in->draw_in[who] : 0;
+    size_t r0 = p->person_row0[who], n = p->person_nrows[who];
+    for (size_t i = r0; i < r0 + n; i++) {
+        struct payout_row *row = &p->rows[i];
+        const struct period *P = &p->periods[row->pp];
+        const struct plan_version *v = plan_version_on(plan, P->last_day);
+        int64_t amount = pt->draw[who] != QUOTA_NONE ? pt->draw[who] : v->draw;
+        bool active =
+            incent_active_days(pt->start_day[who], pt->end_day[who], P->first_day, P->last_day) > 0;
+        struct payout_draw_terms t = {
+            .amount = amount,
+            .applies =
+                amount > 0 && active && (v->draw_until == DAY_NONE || P->last_day <= v->draw_until),
+            .recoverable = v->draw_recoverable,
+            .recover = v->draw_recovery_until == DAY_NONE || P->last_day <= v->draw_recovery_until,
+            .share = v->draw_recovery_share,
+            .cap = v->draw_recovery_cap,
+        };
+        bool last = i + 1 == r0 + n;
+        t.forgive = !t.recover || (last && v->forgive_on_leave && pt->end_day[who] != DAY_NONE &&
+                                   pt->end_day[who] <= P->last_day);
+        row->draw_in = bal;
+        struct payout_draw_step s;
+        if (payout_draw_step(row->payable, bal, &t, &s))
+            BUG("a draw that does not fit in 64 bits"); /* amounts are at most a payout's */
+        row->draw = t.applies ? amount : 0;
+        row->draw_paid = s.paid;
+        row->draw_recovered = s.recovered;
+        row->draw_forgiven = s.forgiven;
+        row->payable = s.payable;
+        row->draw_out = bal = s.balance;
+    }
+}
+
 /* Payroll rows: one per person on a plan paying in this run and each of their payout periods in
  * which they were active or have lines, with the lines, measures and own revenue of each. */
 void build_rows(struct engine *e)
@@ -317,6 +397,8 @@ void build_rows(struct engine *e)
         p->person_nrows[who] = (uint32_t)(p->n_rows - p->person_row0[who]);
         if (e->in->balance_in)
             recover_balance(e, who, plan);
+        if (plan)
+            apply_draws(e, who, plan);
     }
     free(lq);
     if (n_index != p->n_lines)

@@ -546,6 +546,29 @@ static const struct cfg_section *find_section(const struct cfg_section **secs, s
     return NULL;
 }
 
+/* The plan's draw keys (plan.h): amount, type, recovery share and cap, and the two end dates. */
+static void load_draw(struct keys *k, struct plan_version *v)
+{
+    static const char *const types[] = {"non_recoverable", "recoverable"};
+    v->draw = get_amount(k, "draw", 0);
+    v->draw_recoverable = get_enum(k, "draw_type", types, ARRAY_LEN(types), 1) == 1;
+    v->draw_recovery_share = get_rate(k, "draw_recovery_share", "100%", NULL);
+    if (decimal_cmp(v->draw_recovery_share, (struct decimal){1, 0}) > 0)
+        fail(k, "draw_recovery_share",
+             "draw_recovery_share is at most 100%% (all of the payout above the draw)");
+    v->draw_recovery_cap = get_amount(k, "draw_recovery_cap", -1);
+    bool has_until = false, has_rec_until = false;
+    if (config_get_day(k->c, src(k, "draw_until"), "draw_until", &v->draw_until, &has_until,
+                       k->d) ||
+        config_get_day(k->c, src(k, "draw_recovery_until"), "draw_recovery_until",
+                       &v->draw_recovery_until, &has_rec_until, k->d))
+        k->rc = -1;
+    if (!has_until)
+        v->draw_until = DAY_NONE;
+    if (!has_rec_until)
+        v->draw_recovery_until = DAY_NONE;
+}
+
 static int load_version(struct plan *p, struct plan_version *v, const char *base_sec,
                         const struct cfg_section **secs, size_t n, struct config *c, int digits,
                         struct plan_set *ps, struct diag *d)
@@ -564,6 +587,7 @@ static int load_version(struct plan *p, struct plan_version *v, const char *base
     if (decimal_cmp(v->recover_share, (struct decimal){1, 0}) > 0)
         fail(&k, "recover_share", "recover_share is at most 100%% (all of a payout)");
     v->forgive_on_leave = get_enum(&k, "forgive_on_leave", yes_no, ARRAY_LEN(yes_no), 0) == 1;
+    load_draw(&k, v);
     if (v->payout_period > ps->longest_period)
         ps->longest_period = v->payout_period;
     const char *list = get_str(&k, "components", "");

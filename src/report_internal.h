@@ -95,6 +95,15 @@ bool report_line_is_ledger(const struct payout_line *l);
 uint32_t report_statement_ledger_rows(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
                                       const struct payout_row *pr, const char *pp, bool last,
                                       uint16_t how, uint16_t amt);
+/* With the ledger, on a person's last payout period: paid in the year to date by the closed
+ * periods, and with this payout (whose Payable is in row `payable`). Returns the next row. */
+uint32_t report_statement_paid_rows(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
+                                    const struct payout_row *pr, uint32_t payable, uint16_t how,
+                                    uint16_t amt);
+/* Does a payroll row have a draw (a guarantee applying, or a draw balance in, out, paid,
+ * recovered or forgiven)? Does any row of the run? */
+bool report_row_has_draw(const struct payout_row *row);
+bool report_any_draw(const struct payouts *p);
 /* Why a payout row nets below 0.00: its negative lines and the rest ("clawback of deal D2
  * (-1,000.00) against 200.00 of other lines"), for the to-recover entries. */
 void report_recover_cause(const struct report_ctx *r, const struct payout_row *row, char *buf,

@@ -20,6 +20,20 @@ void report_recover_share_text(const struct report_ctx *r, uint32_t person, char
     decimal_format(buf, size, share);
 }
 
+bool report_row_has_draw(const struct payout_row *row)
+{
+    return row->draw || row->draw_in || row->draw_paid || row->draw_recovered ||
+           row->draw_forgiven || row->draw_out;
+}
+
+bool report_any_draw(const struct payouts *p)
+{
+    for (size_t i = 0; p && i < p->n_rows; i++)
+        if (report_row_has_draw(&p->rows[i]))
+            return true;
+    return false;
+}
+
 bool report_line_is_ledger(const struct payout_line *l)
 {
     return l->kind == LINE_TRUEUP || l->kind == LINE_UNCLOSED || l->kind == LINE_LATE_CLAWBACK ||
@@ -125,20 +139,27 @@ uint32_t report_statement_ledger_rows(const struct report_ctx *r, struct xsheet 
                  xs_cell(c3, earned, amt), pr->forgiven ? "-" : "", fg);
         xs_formula_money(sh, row++, amt, f, pr->balance_out, XS_MONEY);
     }
-    if (last && r->paid) {
-        struct period year;
-        period_containing(PERIOD_YEAR, r->period->last_day, &year);
-        int64_t paid = paid_in_year(r, intern_str(&r->ds->people_ids, pr->person));
-        uint32_t paid_row = row;
-        snprintf(buf, sizeof buf, "Paid in %s to date (closed periods, from the ledger)",
-                 year.name);
-        xs_text(sh, row, how, buf, XS_PLAIN);
-        xs_money(sh, row++, amt, paid, XS_MONEY);
-        snprintf(buf, sizeof buf, "%s to date with this payout", year.name);
-        xs_text(sh, row, how, buf, XS_BOLD);
-        snprintf(f, sizeof f, "=%s+%s", xs_cell(c1, paid_row, amt), xs_cell(c2, payable, amt));
-        xs_formula_money(sh, row++, amt, f, paid + pr->payable, XS_MONEY_TOTAL);
-    }
+    if (last && r->paid)
+        row = report_statement_paid_rows(r, sh, row, pr, payable, how, amt);
+    return row;
+}
+
+uint32_t report_statement_paid_rows(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
+                                    const struct payout_row *pr, uint32_t payable, uint16_t how,
+                                    uint16_t amt)
+{
+    char buf[160], f[128], c1[20], c2[20];
+    struct period year;
+    period_containing(PERIOD_YEAR, r->period->last_day, &year);
+    int64_t paid = paid_in_year(r, intern_str(&r->ds->people_ids, pr->person));
+    uint32_t paid_row = row;
+    snprintf(buf, sizeof buf, "Paid in %s to date (closed periods, from the ledger)", year.name);
+    xs_text(sh, row, how, buf, XS_PLAIN);
+    xs_money(sh, row++, amt, paid, XS_MONEY);
+    snprintf(buf, sizeof buf, "%s to date with this payout", year.name);
+    xs_text(sh, row, how, buf, XS_BOLD);
+    snprintf(f, sizeof f, "=%s+%s", xs_cell(c1, paid_row, amt), xs_cell(c2, payable, amt));
+    xs_formula_money(sh, row++, amt, f, paid + pr->payable, XS_MONEY_TOTAL);
     return row;
 }
 
@@ -252,7 +273,9 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
     xs_text(sh, row++, 0,
             "Balance owed: what payout periods netting below 0.00 left, recovered from later "
             "payouts (recover_share of each; forgive_on_leave). Paid in the year: payable of the "
-            "closed periods of the plan year, from the ledger.",
+            "closed periods of the plan year, from the ledger. Draw: the recoverable draw balance "
+            "carried in from the ledger, what draws paid and recovered over the run's payout "
+            "periods, and the balance carried out (in − … = out, less anything forgiven).",
             XS_NOTE);
     static const char *const bh[] = {"Person ID",
                                      "Name",
@@ -263,7 +286,12 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
                                      "Forgiven",
                                      "Payable now",
                                      "Paid in the year (closed)",
-                                     "Year to date with this payout"};
+                                     "Year to date with this payout",
+                                     "Draw carried in",
+                                     "Draw paid",
+                                     "Draw recovered",
+                                     "Draw forgiven",
+                                     "Draw carried out"};
     for (uint16_t c = 0; c < ARRAY_LEN(bh); c++) {
         if (c >= 3) {
             snprintf(h, sizeof h, "%s (%s)", bh[c], cur);
@@ -296,11 +324,25 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
         xs_money(sh, row, 8, paid, XS_MONEY);
         snprintf(f, sizeof f, "=%s+%s", xs_cell(c1, row, 7), xs_cell(c2, row, 8));
         xs_formula_money(sh, row, 9, f, now + paid, XS_MONEY);
+        /* the draw over the person's rows of the run: in on the first, out on the last */
+        size_t q0 = r->p->person_row0[pr->person], qn = r->p->person_nrows[pr->person];
+        int64_t dpaid = 0, drec = 0, dfor = 0;
+        for (size_t q = q0; q < q0 + qn; q++) {
+            dpaid += r->p->rows[q].draw_paid;
+            drec += r->p->rows[q].draw_recovered;
+            dfor += r->p->rows[q].draw_forgiven;
+        }
+        xs_money(sh, row, 10, r->p->rows[q0].draw_in, XS_MONEY);
+        xs_money(sh, row, 11, dpaid, XS_MONEY);
+        xs_money(sh, row, 12, drec, XS_MONEY);
+        xs_money(sh, row, 13, dfor, XS_MONEY);
+        xs_money(sh, row, 14, pr->draw_out, XS_MONEY);
         row++;
     }
     xs_col_width(sh, 0, 0, 14);
     xs_col_width(sh, 1, 1, 20);
     xs_col_width(sh, 2, 7, 14);
     xs_col_width(sh, 8, 8, 90);
+    xs_col_width(sh, 9, 14, 14);
     xs_freeze(sh, header + 1, 2);
 }

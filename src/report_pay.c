@@ -404,19 +404,26 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     char title[64];
     snprintf(title, sizeof title, "Payouts by person %s", r->period->name);
     xs_text(sh, 0, 0, title, XS_TITLE);
-    xs_text(
-        sh, 1, 0,
-        r->paid
-            ? "One row per person and payout period: the payroll CSV's rows, in its "
-              "order. Each payout column sums the person's rows on the Components sheet (the "
-              "ledger's "
-              "adjustments are in the Adjustments column); Earned is their sum; "
-              "Recovered takes a balance owed from closed periods back; Payable = Earned "
-              "− Recovered, never below 0.00 (the rest is carried out as owed)."
-            : "One row per person and payout period: the payroll CSV's rows, in its "
-              "order. Each payout column sums the person's rows on the Components sheet; Earned is "
-              "their sum; Payable = Earned, never below 0.00 (the rest is To recover).",
-        XS_NOTE);
+    char intro[1024];
+    put_text(intro, sizeof intro, "%s%s",
+             r->paid
+                 ? "One row per person and payout period: the payroll CSV's rows, in its "
+                   "order. Each payout column sums the person's rows on the Components sheet (the "
+                   "ledger's "
+                   "adjustments are in the Adjustments column); Earned is their sum; "
+                   "Recovered takes a balance owed from closed periods back; Payable = Earned "
+                   "− Recovered, never below 0.00 (the rest is carried out as owed)."
+                 : "One row per person and payout period: the payroll CSV's rows, in its "
+                   "order. Each payout column sums the person's rows on the Components sheet; "
+                   "Earned is their sum; Payable = Earned, never below 0.00 (the rest is To "
+                   "recover).",
+             report_any_draw(p)
+                 ? " Draws: Draw paid tops the payout up to the guaranteed draw; Draw recovered "
+                   "takes a recoverable draw back from a payout above it (the plan's "
+                   "draw_recovery_share, up to draw_recovery_cap and the balance); Payable adds "
+                   "the one and takes the other."
+                 : "");
+    xs_text(sh, 1, 0, intro, XS_NOTE);
     xs_text(sh, 2, 0,
             "Quota and target incentive for the payout period = stated × payout period ÷ quota "
             "period × active days ÷ days; the quota only for people paid on their own revenue "
@@ -428,11 +435,17 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
     /* With the ledger: the balance owed carried in and what this payout recovers of it sit
      * between Earned and the balance carried out (To recover). */
     const bool ledger = r->paid != NULL;
+    /* With a draw anywhere in the run: what it paid, what it recovered and the draw balance
+     * carried out sit before Payable, whose formula adds the first and takes the second. */
+    const bool draws = report_any_draw(p);
     const uint16_t c_cols = (uint16_t)(PC_ATTAIN0 + n_meas),
                    c_earned = (uint16_t)(c_cols + k->n_columns),
                    c_bal_in = ledger ? c_earned + 1 : 0, c_recovered = ledger ? c_earned + 2 : 0,
                    c_recover = (uint16_t)(c_earned + 1 + (ledger ? 2 : 0)),
-                   c_payable = (uint16_t)(c_recover + 1);
+                   c_draw_paid = draws ? (uint16_t)(c_recover + 1) : 0,
+                   c_draw_rec = draws ? (uint16_t)(c_recover + 2) : 0,
+                   c_draw_out = draws ? (uint16_t)(c_recover + 3) : 0,
+                   c_payable = (uint16_t)(c_recover + 1 + (draws ? 3 : 0));
     uint16_t c = (uint16_t)(c_payable + 1);
     const uint16_t c_cur = p->any_foreign_payee ? c : 0,
                    c_pay = p->any_foreign_payee ? (uint16_t)(c + 1) : 0,
@@ -476,6 +489,14 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         snprintf(h, sizeof h, "To recover (%s)", cur);
     }
     xs_text(sh, header, c_recover, h, XS_HEADER_NUM);
+    if (draws) {
+        snprintf(h, sizeof h, "Draw paid (%s)", cur);
+        xs_text(sh, header, c_draw_paid, h, XS_HEADER_NUM);
+        snprintf(h, sizeof h, "Draw recovered (%s)", cur);
+        xs_text(sh, header, c_draw_rec, h, XS_HEADER_NUM);
+        snprintf(h, sizeof h, "Draw balance carried out (%s)", cur);
+        xs_text(sh, header, c_draw_out, h, XS_HEADER_NUM);
+    }
     snprintf(h, sizeof h, "Payable (%s)", cur);
     xs_text(sh, header, c_payable, h, XS_HEADER_NUM);
     if (p->any_foreign_payee) {
@@ -566,6 +587,16 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
             xs_formula_money(sh, rr, c_recover, f, row->to_recover, XS_MONEY);
             snprintf(f, sizeof f, "=MAX(0,%s)", xs_cell(c1, rr, c_earned));
         }
+        if (draws) {
+            xs_money(sh, rr, c_draw_paid, row->draw_paid, XS_MONEY);
+            xs_money(sh, rr, c_draw_rec, row->draw_recovered, XS_MONEY);
+            xs_money(sh, rr, c_draw_out, row->draw_out, XS_MONEY);
+            /* the payout before the draw, plus what the draw paid, less what it recovered */
+            char g[600];
+            put_text(g, sizeof g, "=ROUND(%s+%s-%s,%d)", f + 1, xs_cell(c1, rr, c_draw_paid),
+                     xs_cell(c2, rr, c_draw_rec), digits);
+            put_text(f, sizeof f, "%s", g);
+        }
         xs_formula_money(sh, rr, c_payable, f, row->payable, XS_MONEY);
         if (p->any_foreign_payee) {
             const char *pc = pt->currency[id].code[0] ? pt->currency[id].code : cur;
@@ -599,6 +630,9 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
                  : col == c_recover  ? xs_major(ledger ? row->balance_out : row->to_recover, digits)
                  : ledger && col == c_bal_in    ? xs_major(row->balance_in, digits)
                  : ledger && col == c_recovered ? xs_major(row->recovered, digits)
+                 : draws && col == c_draw_paid  ? xs_major(row->draw_paid, digits)
+                 : draws && col == c_draw_rec   ? xs_major(row->draw_recovered, digits)
+                 : draws && col == c_draw_out   ? xs_major(row->draw_out, digits)
                  : col == c_payable             ? xs_major(row->payable, digits)
                  : col == c_head                ? (p->person_row0[row->person] == i ? 1 : 0)
                                                 : 0;

@@ -391,6 +391,18 @@ static void version_block(struct psheet *p, const struct report_ctx *r, const st
     row_text(p, "quota_period", period_name(v->quota_period));
     row_text(p, "payout_period", period_name(v->payout_period));
     row_money_opt(p, "cap_payee", v->cap_payee);
+    if (v->draw > 0) { /* only a plan with a draw lists its keys */
+        row_money(p, "draw", v->draw);
+        row_text(p, "draw_type", v->draw_recoverable ? "recoverable" : "non_recoverable");
+        if (v->draw_recoverable) {
+            row_pct(p, "draw_recovery_share", v->draw_recovery_share);
+            row_money_opt(p, "draw_recovery_cap", v->draw_recovery_cap);
+            if (v->draw_recovery_until != DAY_NONE)
+                row_date(p, "draw_recovery_until", v->draw_recovery_until);
+        }
+        if (v->draw_until != DAY_NONE)
+            row_date(p, "draw_until", v->draw_until);
+    }
     size_t need = 1;
     for (size_t i = 0; i < v->n_components; i++)
         need += strlen(v->components[i].id) + 2;

@@ -138,6 +138,90 @@ static void statement_components(const struct report_ctx *r, uint32_t who, struc
     comp_list_lines(cl, r->ytd, who);
 }
 
+/* A payout period with a draw, below its "Earned in" row: the balance owed recovered (ledger),
+ * what the draw paid and recovered, Payable as a formula over those cells, and the draw balance
+ * carried in and out (DESIGN §5 draws: shown on every statement). Returns the next free row. */
+static uint32_t draw_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
+                           const struct payout_row *pr, const struct plan *pl,
+                           uint32_t *payable_row)
+{
+    const struct payouts *p = r->p;
+    int digits = r->s->currency_digits;
+    const char *cur = r->s->currency;
+    const struct period *P = &p->periods[pr->pp - 1];
+    const struct plan_version *v = pl ? plan_version_on(pl, P->last_day) : NULL;
+    char buf[512], f[256], c1[16], c2[16], c3[16], c4[16], a[48], b[48], c[48], e[48];
+    uint32_t earned = row - 1;
+    xs_cell(c1, earned, SB_AMOUNT);
+    put_text(c2, sizeof c2, "0");
+    put_text(c3, sizeof c3, "0");
+    put_text(c4, sizeof c4, "0");
+    if (pr->recovered) {
+        xs_text(sh, row, SB_HOW, "Balance owed from closed periods, recovered", XS_PLAIN);
+        xs_money(sh, row, SB_AMOUNT, -pr->recovered, XS_MONEY);
+        xs_cell(c2, row++, SB_AMOUNT);
+    }
+    if (pr->draw || pr->draw_paid) {
+        report_money_text(a, sizeof a, pr->draw, digits);
+        put_text(buf, sizeof buf, "Draw paid: guaranteed %s %s (%s), less the payout before it", a,
+                 cur, v && !v->draw_recoverable ? "non-recoverable" : "recoverable");
+        xs_text(sh, row, SB_HOW, buf, XS_PLAIN);
+        xs_money(sh, row, SB_AMOUNT, pr->draw_paid, XS_MONEY);
+        xs_cell(c3, row++, SB_AMOUNT);
+    }
+    if (pr->draw_recovered || pr->draw_in) {
+        char share[48], cap[64] = "";
+        /* the share as a percentage: 0.5 → "50%" (the decimal point moved two places) */
+        struct decimal s = v ? v->draw_recovery_share : (struct decimal){1, 0};
+        while (s.scale < 2) {
+            s.units *= 10;
+            s.scale++;
+        }
+        s.scale -= 2;
+        size_t n = decimal_format(share, sizeof share - 1, s);
+        if (n >= sizeof share - 1)
+            n = strlen(share);
+        share[n] = '%';
+        share[n + 1] = 0;
+        if (v && v->draw_recovery_cap >= 0) {
+            report_money_text(a, sizeof a, v->draw_recovery_cap, digits);
+            put_text(cap, sizeof cap, ", at most %s", a);
+        }
+        put_text(buf, sizeof buf,
+                 "Draw recovered: %s × the payout above the draw%s, at most the balance", share,
+                 cap);
+        xs_text(sh, row, SB_HOW, buf, XS_PLAIN);
+        xs_money(sh, row, SB_AMOUNT, -pr->draw_recovered, XS_MONEY);
+        xs_cell(c4, row++, SB_AMOUNT);
+    }
+    put_text(buf, sizeof buf, "Payable in %s", P->name);
+    xs_text(sh, row, SB_HOW, buf, XS_BOLD);
+    put_text(f, sizeof f, "=ROUND(MAX(0,%s+%s)+%s+%s,%d)", c1, c2, c3, c4, digits);
+    xs_formula_money(sh, row, SB_AMOUNT, f, pr->payable, XS_MONEY_TOTAL);
+    *payable_row = row;
+    row++;
+    report_money_text(a, sizeof a, pr->draw_in, digits);
+    report_money_text(b, sizeof b, v && v->draw_recoverable ? pr->draw_paid : 0, digits);
+    report_money_text(c, sizeof c, pr->draw_recovered, digits);
+    report_money_text(e, sizeof e, pr->draw_out, digits);
+    size_t o = (size_t)snprintf(buf, sizeof buf,
+                                "Draw balance: %s carried in + %s paid − %s recovered", a, b, c);
+    if (pr->draw_forgiven && o < sizeof buf) {
+        report_money_text(a, sizeof a, pr->draw_forgiven, digits);
+        o += (size_t)snprintf(buf + o, sizeof buf - o, " − %s forgiven", a);
+    }
+    if (o < sizeof buf)
+        snprintf(buf + o, sizeof buf - o, " = %s %s carried out%s", e, cur,
+                 r->paid ? "" : " (without the ledger every run starts from 0.00)");
+    xs_text(sh, row++, SB_HOW, buf, XS_NOTE);
+    if (pr->to_recover) {
+        report_money_text(a, sizeof a, pr->to_recover, digits);
+        put_text(buf, sizeof buf, "To recover: %s %s (lines netting below 0.00)", a, cur);
+        xs_text(sh, row++, SB_HOW, buf, XS_NOTE);
+    }
+    return row;
+}
+
 uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, uint32_t row,
                                 uint32_t who, const struct stmt_refs *refs)
 {
@@ -375,7 +459,12 @@ uint32_t report_statement_block(const struct report_ctx *r, struct xsheet *sh, u
             snprintf(f, sizeof f, "=SUMIF(%s:%s,%u,%s:%s)", p1, p2, pr->pp, a1, a2);
         xs_formula_money(sh, row, SB_AMOUNT, f, pr->earned, XS_MONEY_TOTAL);
         row++;
-        if (r->paid) {
+        if (report_row_has_draw(pr)) {
+            uint32_t payable_row = 0;
+            row = draw_block(r, sh, row, pr, pl, &payable_row);
+            if (r->paid && q + 1 == p->person_nrows[who])
+                row = report_statement_paid_rows(r, sh, row, pr, payable_row, SB_HOW, SB_AMOUNT);
+        } else if (r->paid) {
             row = report_statement_ledger_rows(r, sh, row, pr, pp, q + 1 == p->person_nrows[who],
                                                SB_HOW, SB_AMOUNT);
         } else if (pr->to_recover) {

@@ -277,6 +277,7 @@ static int run_payouts_ledger(struct run_state *st, struct payout_input *in, str
     in->fixes = st->settle.fixes;
     in->n_fixes = st->settle.n_fixes;
     in->balance_in = st->settle.balance_in;
+    in->draw_in = st->settle.draw_in;
     return run_status_of_payout(payout_run(&st->pay, in, d));
 }
 

@@ -31,7 +31,7 @@ static const struct schema_field person_fields[PF_N] = {
     [PF_PLAN] = {"plan", true},          [PF_MANAGER] = {"manager_id", false},
     [PF_QUOTA] = {"quota", false},       [PF_TARGET] = {"target_incentive", false},
     [PF_START] = {"start_date", false},  [PF_END] = {"end_date", false},
-    [PF_CURRENCY] = {"currency", false},
+    [PF_CURRENCY] = {"currency", false}, [PF_DRAW] = {"draw", false},
 };
 
 static const struct schema_field split_fields[SF_N] = {

@@ -383,8 +383,10 @@ int settings_load(struct settings *s, struct config *c, struct diag *d)
     rc |= config_get_int(c, "output", "lines_rows_max", 100000, 0, 1000000, &s->lines_rows_max, d);
     rc |= config_get_int(c, "output", "threads", 0, 0, OUTPUT_THREADS_MAX, &s->output_threads, d);
     config_has_section(c, "ledger");
-    rc |= config_get_path(c, "ledger", "path", NULL, &s->ledger_path, d);
-    if (s->ledger_path && !s->ledger_path[0])
-        s->ledger_path = NULL; /* --set ledger.path= turns it off */
+    const struct cfg_entry *lp = config_find(c, "ledger", "path");
+    if (lp && !lp->value[0])
+        s->ledger_path = NULL; /* an empty path (--set ledger.path=) turns the ledger off */
+    else
+        rc |= config_get_path(c, "ledger", "path", NULL, &s->ledger_path, d);
     return rc ? -1 : 0;
 }

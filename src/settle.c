@@ -357,11 +357,14 @@ int settle_plan(struct settle *st, const struct settle_input *in, struct diag *d
     const struct dataset *ds = in->ds;
     const struct ledger_paid *lp = in->paid;
     st->balance_in = xcalloc(ds->people.n ? ds->people.n : 1, sizeof *st->balance_in);
+    st->draw_in = xcalloc(ds->people.n ? ds->people.n : 1, sizeof *st->draw_in);
     for (size_t i = 0; i < lp->n_balances; i++) {
         const char *who = lp->balances[i].person;
         uint32_t id = intern_find(&ds->people_ids, who, strlen(who));
-        if (id != ID_NONE && id < ds->people.n)
+        if (id != ID_NONE && id < ds->people.n) {
             st->balance_in[id] = lp->balances[i].balance;
+            st->draw_in[id] = lp->balances[i].draw;
+        }
     }
     int rc = settle_range(st, in, in->ytd, in->year->first_day, in->period->first_day, false, d);
     if (rc == 0 && in->prev)
@@ -444,6 +447,7 @@ void settle_release(struct settle *st)
     free(st->fixes);
     free(st->notices);
     free(st->balance_in);
+    free(st->draw_in);
     arena_release(&st->notes);
     memset(st, 0, sizeof *st);
 }
@@ -477,9 +481,10 @@ void settle_record_build(struct settle_record *rec, const struct payouts *pay,
     memset(rec, 0, sizeof *rec);
     struct fx_rates rates;
     fx_rates_init(&rates, &ds->fx);
+    int digits = base_digits;
     size_t n_lines = 0;
     for (size_t i = 0; i < pay->n_rows; i++)
-        n_lines += pay->rows[i].n_lines;
+        n_lines += pay->rows[i].n_lines + 3; /* and its draw entries */
     rec->lines = xcalloc(n_lines + 1, sizeof *rec->lines);
     rec->rows = xcalloc(pay->n_rows + 1, sizeof *rec->rows);
     for (size_t i = 0; i < pay->n_rows; i++) {
@@ -532,11 +537,60 @@ void settle_record_build(struct settle_record *rec, const struct payouts *pay,
                          ? ds->adjustments.id[(size_t)l->credit]
                          : "";
         }
+        /* The draw as ledger entries: paid up to the guarantee (+), recovered toward the draw
+         * balance (−), and a balance forgiven (what was given up; it pays nothing). None of
+         * them is earned: settle_plan never compares them (paid_entry_counts). */
+        const struct {
+            enum ledger_entry entry;
+            int64_t amount;
+        } draws[] = {{LE_DRAW, row->draw_paid},
+                     {LE_DRAW_BACK, -row->draw_recovered},
+                     {LE_FORGIVEN, row->draw_forgiven}};
+        for (size_t j = 0; j < ARRAY_LEN(draws); j++) {
+            if (!draws[j].amount)
+                continue;
+            char a[48], b[48], c[48];
+            money_format_grouped(a, sizeof a, row->draw, digits);
+            money_format_grouped(b, sizeof b, row->draw_in, digits);
+            money_format_grouped(c, sizeof c, row->draw_out, digits);
+            char *note = arena_alloc(&rec->arena, PAYOUT_NOTE_MAX, 1);
+            if (draws[j].entry == LE_DRAW)
+                put_text(note, PAYOUT_NOTE_MAX, "draw of %s: paid up to it; balance %s -> %s", a, b,
+                         c);
+            else if (draws[j].entry == LE_DRAW_BACK)
+                put_text(note, PAYOUT_NOTE_MAX, "draw recovered; balance %s -> %s", b, c);
+            else
+                put_text(note, PAYOUT_NOTE_MAX,
+                         "draw balance still owed forgiven (its recovery window ended, or a leaver "
+                         "under "
+                         "forgive_on_leave); it pays nothing");
+            struct ledger_line *x = &rec->lines[rec->n_lines++];
+            *x = (struct ledger_line){.entry = draws[j].entry,
+                                      .person = person,
+                                      .payout_period = pp,
+                                      .component = "",
+                                      .kind = "draw",
+                                      .deal = "",
+                                      .attain = "",
+                                      .about = pp,
+                                      .amount = draws[j].amount,
+                                      .pay_amount = draws[j].amount,
+                                      .pay_currency = cur,
+                                      .fx_rate = rate,
+                                      .note = note,
+                                      .ref = ""};
+            if (foreign && fx_from_base(draws[j].amount, cur, r, base_digits, &x->pay_amount))
+                x->pay_amount = 0;
+            if (draws[j].entry != LE_FORGIVEN)
+                adj += draws[j].amount;
+        }
         struct ledger_row *w = &rec->rows[rec->n_rows++];
         w->person = person;
         w->payout_period = pp;
-        w->earned = row->earned - adj;
+        w->earned = row->earned - (adj - row->draw_paid + row->draw_recovered);
         w->adjustments = adj;
+        w->draw_in = row->draw_in;
+        w->draw_out = row->draw_out;
         w->balance_in = row->balance_in;
         w->recovered = row->recovered;
         w->balance_out = row->balance_out;

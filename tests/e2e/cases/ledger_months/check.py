@@ -77,6 +77,10 @@ with tempfile.TemporaryDirectory() as work:
     p = s.run("2026-07", "2026-07-31")
     c.eq("run over a closed period: 76", p.returncode, 76)
     c.true("run over a closed period says so", "2026-07 is closed in the ledger" in p.stderr)
+    p = s.cmd("run", "--period", "2026-07", "--as-of", "2026-07-31", "--set", "ledger.path=",
+              ledger=False)
+    c.eq("…and recomputes it without the ledger (--set ledger.path=)", (p.returncode, p.stderr),
+         (0, ""))
 
     # ---- August
     s.deals("deals_m2.csv")
