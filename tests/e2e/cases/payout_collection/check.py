@@ -76,13 +76,15 @@ c.eq("collection text, booking part rounded", calc[("D1", "2026-07-10", "collect
 with open(os.path.join(out, "payroll-2026-07.csv"), newline="", encoding="utf-8") as fh:
     c.eq("payroll", [(r["person_id"], r["amount"]) for r in csv.DictReader(fh)],
          [("P1", "133.33")])
-# Every calculation shown (Lines sheet, explain --person) reproduces its amount by hand.
+# Every calculation shown (Lines sheet, statements, explain --person) reproduces its amount by
+# hand; headers, attainments and totals hold too.
 p = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "..", "..", "lib",
                                                  "sheetcheck.py"),
                     "--bin", binary, "--config", os.path.join(case, "case.ini"),
                     "--run-arg=--period", "--run-arg=2026-07",
-                    "--payouts", os.path.join(out, "payouts-2026-07.xlsx"), "--checks", "b"],
+                    "--payouts", os.path.join(out, "payouts-2026-07.xlsx"),
+                    "--statements", os.path.join(out, "statements"), "--checks", "abcd"],
                    capture_output=True, text=True)
-c.eq("sheetcheck b", (p.returncode, p.stdout.splitlines()[-1:]),
+c.eq("sheetcheck a-d", (p.returncode, p.stdout.splitlines()[-1:]),
      (0, ["sheetcheck: 0 failures (a: 0, b: 0, c: 0, d: 0)"]))
 c.done()
