@@ -10,6 +10,13 @@
  *   - per period (bonus, pool share, commission with basis period_total), posted on the last day
  *     of the attainment period;
  *   - clawbacks: exactly minus a cancelled deal's original line(s), posted on the cancel day;
+ *   - collections (component key pay_on): a deal line paying part on booking pays that part on
+ *     its close day and the rest as the customer pays, one line per payment (of the deals file's
+ *     kept deal), posted on its paid day (the close day when paid earlier): the cumulative pay
+ *     after the payment, C × min(1, collected ÷ deal amount) rounded once, minus the same before
+ *     it (L: the deal's line as computed at booking, never re-tiered; C = L − its booking part,
+ *     so the parts total L); a cancelled deal's payments after its cancel day pay nothing, and
+ *     its clawback gives back the booking part and the collections posted up to the cancel day;
  *   - carried cap excess, posted on the first day of the next attainment period of the year;
  *   - a payee cap adjustment per payout window.
  * Only lines posted inside the payout window are kept; the rest were paid (or will be paid) by
@@ -41,12 +48,13 @@
 #include "settings.h"
 
 enum line_kind {
-    LINE_DEAL,      /* one deal's pay under a per-deal component */
-    LINE_PERIOD,    /* a period-level component (bonus, period_total commission) */
-    LINE_POOL,      /* a member's share of a pool */
-    LINE_CLAWBACK,  /* minus a cancelled deal's original line */
-    LINE_CARRY,     /* cap excess carried from an earlier attainment period */
-    LINE_PAYEE_CAP, /* the plan's cap_payee, applied to the payout window */
+    LINE_DEAL,       /* one deal's pay under a per-deal component */
+    LINE_PERIOD,     /* a period-level component (bonus, period_total commission) */
+    LINE_POOL,       /* a member's share of a pool */
+    LINE_CLAWBACK,   /* minus a cancelled deal's original line */
+    LINE_CARRY,      /* cap excess carried from an earlier attainment period */
+    LINE_PAYEE_CAP,  /* the plan's cap_payee, applied to the payout window */
+    LINE_COLLECTION, /* pay_on: a deal line's payment share, as one customer payment collects */
     /* Lines the ledger adds (settle.h), posted on the window's last day: */
     LINE_TRUEUP,        /* recomputed − paid for a line of a closed payout period */
     LINE_UNCLOSED,      /* a line of an earlier payout period that no close has paid */
@@ -80,8 +88,14 @@ struct payout_line {
     int64_t rounded;                  /* raw rounded half away from zero */
     int64_t capped;                   /* cents removed by caps (<= 0 for a positive line) */
     int64_t amount;                   /* rounded + capped: what the line pays */
-    uint32_t row;                     /* into payouts.rows: the person's row of the line's payout
-                                       * period */
+    /* L, the deal's line as computed at booking (LINE_DEAL, LINE_COLLECTION of a component with
+     * pay_on): a LINE_DEAL's amount is L × booking share rounded (capped holds the caps and the
+     * share not paid on booking); a LINE_COLLECTION's rounded is the cumulative collection pay
+     * after its payment (raw, exact) and capped minus what the deal's earlier payments paid; its
+     * credit is the payment, before and after the collected amount around it. 0 otherwise. */
+    int64_t booked;
+    uint32_t row; /* into payouts.rows: the person's row of the line's payout
+                   * period */
     /* "gate 25% not reached", "cap_deal 5,000.00", "clawback of 2026-08 line"; "" when none,
      * never NULL; at most PAYOUT_NOTE_MAX - 1 bytes, in the payouts' arena */
     const char *note;

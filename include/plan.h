@@ -90,6 +90,11 @@ struct component {
     int64_t cap_period;
     enum cap_excess cap_excess;
     int32_t clawback_days; /* -1 = no clawback */
+    /* pay_on (per-deal commission and override lines): the deal's line pays pay_booking of
+     * itself on booking and pay_payment of it as the customer pays (collection lines); the two
+     * total 1. collect: pay_payment > 0. */
+    struct decimal pay_booking, pay_payment; /* fractions: 50% = 0.5 */
+    bool collect;
     struct decimal weight; /* multiplies the component's pay; bonus: weight of the target */
     /* bonus */
     bool goal_is_quota;
@@ -114,6 +119,10 @@ struct component {
     const char *payee_header;
     size_t payee_extra;
 };
+
+/* Days before the payout window whose deals a component paying on collection (pay_on) keeps: a
+ * payment of a deal closed earlier than that pays nothing. */
+#define PLAN_COLLECT_LOOKBACK 366
 
 struct plan_version {
     int32_t from_day; /* DAY_NONE for the base version */
@@ -160,7 +169,8 @@ struct plan_set {
     const char **deal_extra;
     size_t n_deal_extra;
     unsigned models;      /* attribution models the plans need (bit set of enum attr_model) */
-    int32_t max_lookback; /* days before the payout window that clawbacks reach back */
+    int32_t max_lookback; /* days before the payout window that clawbacks (and collections,
+                           * PLAN_COLLECT_LOOKBACK) reach back */
     bool any_carry;       /* some cap carries its excess (recomputed from the start of the year) */
     enum period_kind longest_period; /* longest attainment or payout period of any component */
 };

@@ -11,9 +11,10 @@
  *     ledger's first close without a baseline): the line itself;
  *   - LINE_LATE_CLAWBACK: a cancellation dated in an earlier payout period that no close posted.
  * A clawback is final once posted: it is never trued up. A cancelled deal whose lines were paid
- * gives back exactly what was paid for it (its lines and every true-up about them, from the
- * ledger): the clawback fixes the engine applies to the cancellation's line. Baseline periods are
- * compared per person and payout period (the baseline payroll file has no lines).
+ * gives back exactly what was paid for it (its deal and collection lines and every true-up about
+ * them, from the ledger): the clawback fixes the engine applies to the cancellation's line.
+ * Baseline periods are compared per person and payout period (the baseline payroll file has no
+ * lines).
  *
  * Lines of payout periods that end after the open period begins are the engine's own (the
  * period's run) or not payable yet; lines before the plan year are never recomputed.

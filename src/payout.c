@@ -27,8 +27,9 @@ static const struct tier_r *resolved_tiers(struct engine *e, const struct compon
 const char *line_kind_name(enum line_kind k)
 {
     static const char *const names[] = {
-        "deal",      "period",  "pool share",     "clawback",      "carry",
-        "payee cap", "true-up", "not closed yet", "late clawback", "manual adjustment"};
+        "deal",           "period",        "pool share",       "clawback",
+        "carry",          "payee cap",     "collection",       "true-up",
+        "not closed yet", "late clawback", "manual adjustment"};
     return (unsigned)k < ARRAY_LEN(names) ? names[k] : "?";
 }
 
@@ -233,6 +234,64 @@ static void record_measure(struct engine *e, const struct ctx *x, const struct c
     VEC_PUSH(e->meas, e->n_meas, e->cap_meas, m);
 }
 
+/* The collection lines of deal k (pay_on): one per payment posted up to the deal's cancel day
+ * and as-of, on its paid day (the close day when paid before it): the cumulative collection pay
+ * after it, C × min(1, collected ÷ deal amount) rounded once, minus the same before it, where C,
+ * the payment part, is L − the booking part (L × payment share exactly, unless the booking part
+ * was rounded: then the booking and payment parts still total L). The lines of a deal collected
+ * in full sum exactly to C; a refund (negative payment) takes back. Never re-tiered: L is the
+ * line computed at booking.
+ * Returns what the lines pay in all; *in_window: of it, the lines posted in the run's window. */
+static int64_t collections(struct engine *e, struct ctx *x, const struct plan_version *v,
+                           const struct component *c, uint32_t k, int64_t booked,
+                           int64_t *in_window)
+{
+    const struct deal_table *dl = &e->ds->deals;
+    const struct payment_table *pm = &e->ds->payments;
+    int32_t close = dl->close_day[k], cd = dl->cancel_day[k];
+    /* the payment part: L less its booking part, so a deal collected in full pays L exactly */
+    struct rat share =
+        rat_int64(booked - rat_round(rat_mul(rat_int64(booked), rat_dec(c->pay_booking))));
+    int64_t collected = 0, paid = 0;
+    *in_window = 0;
+    if (!e->pm_n || booked == 0)
+        return 0;
+    for (uint32_t i = e->pm_first[k]; i < e->pm_first[k] + e->pm_n[k]; i++) {
+        uint32_t j = e->pm_idx[i];
+        int32_t day = pm->paid_day[j] > close ? pm->paid_day[j] : close;
+        if ((cd != DAY_NONE && day > cd) || day > e->in->as_of)
+            break; /* by paid day: every later payment too */
+        int64_t before = collected;
+        if (__builtin_add_overflow(collected, pm->amount[j], &collected)) {
+            collected = before;
+            continue;
+        }
+        /* the share collected, 0 .. 1 */
+        struct rat f =
+            dl->amount[k] ? rat_div(rat_int64(collected), rat_int64(dl->amount[k])) : rat_int64(0);
+        f = rat_max(rat_int64(0), rat_min(f, rat_int64(1)));
+        struct rat raw = rat_mul(share, f);
+        int64_t cum = rat_round(raw);
+        if (cum == paid)
+            continue; /* nothing more to pay (collected beyond the deal, or a rounding) */
+        struct payout_line *l = new_line(e, x, v, c, LINE_COLLECTION, k, day);
+        l->credit = pm->amount[j];
+        l->before = before;
+        l->after = collected;
+        l->booked = booked;
+        l->raw = raw;
+        l->rounded = cum;
+        l->capped = -paid;
+        l->amount = cum - paid;
+        l->n_slices = 0;
+        note(e, l, "payment %s", pm->id[j]);
+        paid = cum;
+        if (period_has_day(&e->in->window, day))
+            *in_window += l->amount;
+    }
+    return paid;
+}
+
 /* Commission / override line for one deal (basis per_deal or period_to_date). */
 static void deal_line(struct engine *e, struct ctx *x, const struct plan_version *v,
                       const struct component *c, uint32_t k, int64_t cr, int64_t before)
@@ -270,18 +329,33 @@ static void deal_line(struct engine *e, struct ctx *x, const struct plan_version
     push_slices(e, s, ns);
     l->raw = rat_mul(slices_sum(s, ns), rat_dec(c->weight));
     finish_line(e, x, c, l, true);
-    /* Clawback: a deal cancelled within clawback_days of its close. */
     const struct deal_table *dl = &e->ds->deals;
     int32_t cd = dl->cancel_day[k];
+    int64_t booked = l->amount; /* L: the line as computed at booking */
+    int64_t orig = booked;      /* what the deal's lines pay up to its cancel day */
+    int64_t in_window = 0;      /* of it, the collections posted in the run's window */
+    if (c->collect) {
+        l->booked = booked;
+        l->amount = rat_round(rat_mul(rat_int64(booked), rat_dec(c->pay_booking)));
+        l->capped = l->amount - l->rounded;
+        char m[40], pct[40];
+        fmt_money(e, m, sizeof m, booked);
+        decimal_format(pct, sizeof pct,
+                       (struct decimal){c->pay_booking.units * 100, c->pay_booking.scale});
+        note(e, l, "pays booking %s%% of %s", pct, m);
+        orig = l->amount; /* l moves as collection lines are added */
+        orig += collections(e, x, v, c, k, booked, &in_window);
+    }
+    /* Clawback: a deal cancelled within clawback_days of its close. */
     if (c->clawback_days >= 0 && cd != DAY_NONE && cd - dl->close_day[k] <= c->clawback_days &&
-        cd <= e->in->as_of && l->amount != 0) {
-        int64_t orig = l->amount;
-        /* With the ledger, a deal paid in a closed period gives back what was paid for it. */
+        cd <= e->in->as_of && booked != 0) {
+        /* With the ledger, a deal paid in a closed period gives back what was paid for it (and
+         * what this run pays for it: collections of the open period before the cancellation). */
         struct payout_clawback_fix key = {.deal = k, .person = x->person, .component = c};
         const struct payout_clawback_fix *fix =
             e->in->n_fixes ? bsearch(&key, e->in->fixes, e->in->n_fixes, sizeof key, payout_fix_cmp)
                            : NULL;
-        int64_t back = fix ? fix->amount : -orig;
+        int64_t back = fix ? fix->amount - in_window : -orig;
         struct payout_line *cl = new_line(e, x, v, c, LINE_CLAWBACK, k, cd);
         cl->credit = cr;
         cl->raw = rat_int64(back);
@@ -379,7 +453,7 @@ static void run_component(struct engine *e, uint32_t who, const struct plan *pla
     bool history = false;
     for (size_t v = 0; v < plan->n_versions; v++) {
         const struct component *c = plan_component(&plan->versions[v], ref->id);
-        history |= c && (c->clawback_days >= 0 || c->cap_excess == EXCESS_CARRY);
+        history |= c && (c->clawback_days >= 0 || c->cap_excess == EXCESS_CARRY || c->collect);
     }
     /* Attainment periods that start after as-of have nothing to pay yet. */
     for (; x.A.first_day <= W->last_day && x.A.first_day <= e->in->as_of;
@@ -698,6 +772,41 @@ static int person_cmp(const void *a, const void *b, void *ctx)
     return pt->line[x] < pt->line[y] ? -1 : pt->line[x] > pt->line[y];
 }
 
+static int payment_cmp(const void *a, const void *b, void *ctx)
+{
+    const struct payment_table *pm = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (pm->deal_row[x] != pm->deal_row[y])
+        return pm->deal_row[x] < pm->deal_row[y] ? -1 : 1;
+    if (pm->paid_day[x] != pm->paid_day[y])
+        return pm->paid_day[x] < pm->paid_day[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* The payments of each kept deal, by paid day (pm_first, pm_n, pm_idx); nothing without any. */
+static void build_payments(struct engine *e)
+{
+    const struct payment_table *pm = &e->ds->payments;
+    size_t nd = e->ds->deals.n;
+    uint32_t n = 0;
+    for (size_t i = 0; i < pm->n; i++)
+        n += pm->deal_row[i] != ID_NONE && pm->deal_row[i] < nd;
+    if (!n)
+        return;
+    e->pm_first = xcalloc(nd, sizeof *e->pm_first);
+    e->pm_n = xcalloc(nd, sizeof *e->pm_n);
+    e->pm_idx = xcalloc(n, sizeof *e->pm_idx);
+    uint32_t m = 0;
+    for (size_t i = 0; i < pm->n; i++)
+        if (pm->deal_row[i] != ID_NONE && pm->deal_row[i] < nd)
+            e->pm_idx[m++] = (uint32_t)i;
+    qsort_r(e->pm_idx, n, sizeof *e->pm_idx, payment_cmp, (void *)(uintptr_t)pm);
+    for (uint32_t i = n; i-- > 0;) {
+        e->pm_first[pm->deal_row[e->pm_idx[i]]] = i;
+        e->pm_n[pm->deal_row[e->pm_idx[i]]]++;
+    }
+}
+
 int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
 {
     memset(p, 0, sizeof *p);
@@ -731,6 +840,7 @@ int payout_run(struct payouts *p, const struct payout_input *in, struct diag *d)
     int rc = validate_people(&e);
     rc |= build_deals(&e);
     build_person_lists(&e);
+    build_payments(&e);
     e.colp = xcalloc(ds->deals.n_extra ? ds->deals.n_extra : 1, sizeof *e.colp);
     e.colp_first = xcalloc(ds->deals.n_extra ? ds->deals.n_extra : 1, sizeof *e.colp_first);
     e.colp_pos = xcalloc(ds->deals.n_extra ? ds->deals.n_extra : 1, sizeof *e.colp_pos);
@@ -853,6 +963,9 @@ out:
     free(e.pl_first);
     free(e.pl_n);
     free(e.pl_pos);
+    free(e.pm_first);
+    free(e.pm_n);
+    free(e.pm_idx);
     for (size_t i = 0; e.colp && i < ds->deals.n_extra; i++)
         free(e.colp[i]);
     free(e.colp);

@@ -76,6 +76,9 @@ struct engine {
     /* Per deal-extra column used as a SPIF payee: the person each deal row names (lazily). */
     uint32_t **colp;
     int32_t keep_first;
+    /* Per deal row: its customer payments (rows of ds->payments) by paid day, then file order
+     * (CSR: pm_idx[pm_first[k] .. pm_first[k] + pm_n[k])); for collection lines (pay_on). */
+    uint32_t *pm_first, *pm_n, *pm_idx;
     /* The payout periods of the person being computed (the window split by their plan's
      * payout_period), and the measures their components record at each one's last day; `row`
      * of a recorded measure is the index into pps until build_rows assigns the real row. */

@@ -356,6 +356,69 @@ static bool level_needs_quota(const struct level *l)
     return l->pct;
 }
 
+/* pay_on = booking 50%, payment 50%: what share of a deal's line pays on booking and what share
+ * as the customer pays. Each part at most once, shares from 0% to 100%, totalling 100%. */
+static void load_pay_on(struct keys *k, struct component *comp, struct plan_set *ps)
+{
+    comp->pay_booking = (struct decimal){1, 0};
+    comp->pay_payment = (struct decimal){0, 0};
+    struct cfg_entry *e = entry(k, "pay_on");
+    if (!e)
+        return;
+    in_force(k, "pay_on", "");
+    if ((comp->type != COMP_COMMISSION && comp->type != COMP_OVERRIDE) ||
+        comp->basis == BASIS_PERIOD_TOTAL) {
+        fail(k, "pay_on",
+             "pay_on needs a line per deal: only a commission or override with basis per_deal "
+             "or period_to_date can pay on collection");
+        return;
+    }
+    const char *s = e->value;
+    bool seen[2] = {false, false};
+    struct decimal share[2] = {{0, 0}, {0, 0}};
+    int64_t total = 0; /* in 1e-10 */
+    while (*s) {
+        const char *end = strchr(s, ',');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        const char *w = s;
+        size_t wl = len;
+        trim_span(&w, &wl);
+        size_t nl = 0;
+        while (nl < wl && w[nl] != ' ' && w[nl] != '\t')
+            nl++;
+        const char *r = w + nl;
+        size_t rl = wl - nl;
+        trim_span(&r, &rl);
+        int part = nl == 7 && !memcmp(w, "booking", 7)   ? 0
+                   : nl == 7 && !memcmp(w, "payment", 7) ? 1
+                                                         : -1;
+        struct decimal v;
+        if (part < 0 || !rl || parse_rate(r, rl, &v) || v.units < 0 || seen[part]) {
+            fail(k, "pay_on",
+                 "bad pay_on part '%.*s': expected 'booking <percent>' and 'payment <percent>', "
+                 "each at most once (booking 50%%, payment 50%%)",
+                 (int)wl, w);
+            return;
+        }
+        seen[part] = true;
+        share[part] = v;
+        int64_t x = v.units;
+        for (int i = v.scale; i < 10 && x <= INT64_MAX / 10; i++)
+            x *= 10;
+        total = x > INT64_MAX - total ? INT64_MAX : total + x;
+        s = end ? end + 1 : s + len;
+    }
+    if (total != 10000000000) {
+        fail(k, "pay_on", "pay_on '%s' does not total 100%%", e->value);
+        return;
+    }
+    comp->pay_booking = share[0];
+    comp->pay_payment = share[1];
+    comp->collect = share[1].units != 0;
+    if (comp->collect && ps->max_lookback < PLAN_COLLECT_LOOKBACK)
+        ps->max_lookback = PLAN_COLLECT_LOOKBACK;
+}
+
 static void load_component(struct keys *k, struct component *comp, struct plan *plan,
                            const struct plan_version *v, struct plan_set *ps)
 {
@@ -447,6 +510,7 @@ static void load_component(struct keys *k, struct component *comp, struct plan *
         comp->clawback_days = -1;
         comp->basis = BASIS_PERIOD_TOTAL;
     }
+    load_pay_on(k, comp, ps);
     if (comp->type == COMP_BONUS) {
         plan->needs_target = true;
         const char *g = get_str(k, "goal", "");

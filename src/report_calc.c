@@ -545,7 +545,9 @@ static void caps_steps(struct calc *c, const struct report_ctx *r, const struct 
 {
     const struct component *comp = l->component;
     int digits = cdigits(r);
-    if (!comp || l->capped == 0)
+    /* with pay_on, the line after its caps is L, booked (the booking share comes after) */
+    int64_t after = comp && comp->collect ? l->booked : l->amount;
+    if (!comp || after == l->rounded)
         return;
     int64_t amt = l->rounded;
     char a[64], b[64], v[64];
@@ -556,10 +558,10 @@ static void caps_steps(struct calc *c, const struct report_ctx *r, const struct 
         clause(c);
         add(c, "capped at cap_deal %s → %s", v, v);
     }
-    if (amt != l->amount && comp->cap_period >= 0) {
+    if (amt != after && comp->cap_period >= 0) {
         fmt_cents(a, sizeof a, comp->cap_period, digits);
-        fmt_cents(b, sizeof b, comp->cap_period - l->amount, digits);
-        fmt_cents(v, sizeof v, l->amount, digits);
+        fmt_cents(b, sizeof b, comp->cap_period - after, digits);
+        fmt_cents(v, sizeof v, after, digits);
         clause(c);
         add(c, "cap_period %s − %s already paid under the cap → %s", a, b, v);
         clause(c);
@@ -800,8 +802,8 @@ static void pool_clauses(struct calc *c, const struct report_ctx *r, const struc
 static void other_notes(struct calc *c, const struct payout_line *l)
 {
     static const char *const known[] = {
-        "cap_deal", "cap_period", "below the gate", "curve capped",
-        "share ",   "cap_payee",  "cancelled ",     "cap excess carried"};
+        "cap_deal",  "cap_period", "below the gate",     "curve capped", "share ",
+        "cap_payee", "cancelled ", "cap excess carried", "pays booking"};
     const char *s = l->note;
     while (*s) {
         const char *e = strstr(s, "; ");
@@ -817,6 +819,61 @@ static void other_notes(struct calc *c, const struct payout_line *l)
         if (e)
             s += 2;
     }
+}
+
+/* pay_on: the booking share of L, the line as computed ("L 1,000.00 × 50% on booking → 500.00"). */
+static void booking_step(struct calc *c, const struct report_ctx *r, const struct payout_line *l)
+{
+    char a[64], p[64];
+    int digits = cdigits(r);
+    fmt_cents(a, sizeof a, l->booked, digits);
+    rat_text_pct(p, sizeof p, rat_dec(l->component->pay_booking));
+    clause(c);
+    add(c, "L %s × %s on booking", a, p);
+    step_end(c, rat_mul(rat_int64(l->booked), rat_dec(l->component->pay_booking)), l->amount,
+             digits, NULL);
+}
+
+/* pay_on: one payment's collection line: the cumulative pay after it, L × payment share ×
+ * min(1, collected ÷ deal amount), less what the deal's earlier payments paid. */
+static void collection_clauses(struct calc *c, const struct report_ctx *r,
+                               const struct payout_line *l)
+{
+    const struct component *comp = l->component;
+    int digits = cdigits(r);
+    int64_t deal = r->ds->deals.amount[l->deal];
+    char a[64], b[64], p[64], q[64], v[64];
+    fmt_cents(a, sizeof a, l->credit, digits);
+    fmt_cents(b, sizeof b, l->after, digits);
+    fmt_cents(q, sizeof q, deal, digits);
+    clause(c);
+    /* min(1, collected ÷ deal amount), never below 0 */
+    bool full = deal != 0 && (deal > 0 ? l->after >= deal : l->after <= deal);
+    bool none = deal == 0 || (deal > 0 ? l->after <= 0 : l->after >= 0);
+    add(c, "payment %s: collected %s to date of the deal's %s%s", a, b, q, full ? ", in full" : "");
+    fmt_cents(a, sizeof a, l->booked, digits);
+    rat_text_pct(p, sizeof p, rat_dec(comp->pay_payment));
+    clause(c);
+    /* the payment part: L × payment share, or L less the booking part when that was rounded */
+    int64_t bk = rat_round(rat_mul(rat_int64(l->booked), rat_dec(comp->pay_booking)));
+    if (rat_cmp(rat_int64(l->booked - bk),
+                rat_mul(rat_int64(l->booked), rat_dec(comp->pay_payment))) == 0) {
+        add(c, "L %s × payment %s", a, p);
+    } else {
+        fmt_cents(v, sizeof v, bk, digits);
+        add(c, "(L %s − %s paid on booking)", a, v);
+    }
+    if (none)
+        add(c, " × 0");
+    else if (!full)
+        add(c, " × %s ÷ %s", b, q);
+    int64_t before = -l->capped;
+    fmt_cents(v, sizeof v, before < 0 ? -before : before, digits);
+    if (before > 0)
+        add(c, " − %s paid before", v);
+    else if (before < 0)
+        add(c, " + %s taken back before", v);
+    step_end(c, rat_add(l->raw, rat_int64(-before)), l->amount, digits, NULL);
 }
 
 /* ---- a line ------------------------------------------------------------------------------ */
@@ -885,6 +942,9 @@ size_t report_line_calc(const struct report_ctx *r, const struct payout_line *l,
             add(&c, "%s taken back for the deal is returned → %s", b, b);
         break;
     }
+    case LINE_COLLECTION:
+        collection_clauses(&c, r, l);
+        break;
     case LINE_CARRY:
         fmt_cents(a, sizeof a, l->amount, digits);
         clause(&c);
@@ -914,6 +974,8 @@ size_t report_line_calc(const struct report_ctx *r, const struct payout_line *l,
     }
     if (l->kind == LINE_DEAL || l->kind == LINE_PERIOD)
         caps_steps(&c, r, l);
+    if (l->kind == LINE_DEAL && comp && comp->collect)
+        booking_step(&c, r, l);
     other_notes(&c, l);
     return c.len;
 }

@@ -39,7 +39,8 @@ uint32_t report_pay_column_of(const struct pay_keys *k, const char *component)
 
 uint32_t report_pay_column(const struct pay_keys *k, const struct payout_line *l)
 {
-    if (l->component && (l->kind == LINE_DEAL || l->kind == LINE_PERIOD || l->kind == LINE_POOL))
+    if (l->component && (l->kind == LINE_DEAL || l->kind == LINE_PERIOD || l->kind == LINE_POOL ||
+                         l->kind == LINE_COLLECTION))
         for (uint32_t i = 0; i + 1 < k->n_columns; i++)
             if (strcmp(k->columns[i], l->component->id) == 0)
                 return i + 1;
@@ -485,7 +486,7 @@ static void explain_line(const struct report_ctx *r, const struct payout_line *l
         fprintf(fp, " (%s)", line_kind_name(l->kind));
     fprintf(fp, " [%s, version %s]\n", l->attain.name, version_text(l, c, sizeof c));
     if (l->component && l->kind != LINE_PAYEE_CAP && l->component->type != COMP_SPIF &&
-        l->kind != LINE_POOL && !report_line_is_ledger(l)) {
+        l->kind != LINE_POOL && l->kind != LINE_COLLECTION && !report_line_is_ledger(l)) {
         report_money_text(a, sizeof a, l->credit, digits);
         fprintf(fp, "      %s: %s %s", measure_name(l->component->measure),
                 l->deal != ID_NONE ? "this deal" : "in the period", a);

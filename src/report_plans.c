@@ -297,6 +297,11 @@ static void component_block(struct psheet *p, const struct report_ctx *r, const 
             row_text(p, "clawback_days", "none");
         else
             row_int(p, "clawback_days", c->clawback_days);
+        if (c->collect) {
+            /* pay_on: the booking and payment shares (shown only when part pays on payment) */
+            row_pct(p, "pay_on booking", c->pay_booking);
+            row_pct(p, "pay_on payment", c->pay_payment);
+        }
         tier_table(p, c);
         break;
     case COMP_BONUS:

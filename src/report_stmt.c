@@ -39,7 +39,8 @@ enum {
  * carried cap excess and payee caps, toward Adjustments — as the Payouts sheet's columns do. */
 static const char *line_component(const struct payout_line *l)
 {
-    if (l->component && (l->kind == LINE_DEAL || l->kind == LINE_PERIOD || l->kind == LINE_POOL))
+    if (l->component && (l->kind == LINE_DEAL || l->kind == LINE_PERIOD || l->kind == LINE_POOL ||
+                         l->kind == LINE_COLLECTION))
         return l->component->id;
     return NULL;
 }

@@ -142,14 +142,15 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         e->l = l;
         e->about = Q;
     }
-    /* Paid per (person, component, deal) for clawbacks: deal lines and true-ups about them. */
+    /* Paid per (person, component, deal) for clawbacks: deal and collection lines and true-ups
+     * about them. */
     struct deal_paid *dp = xcalloc(lp->n_lines + 1, sizeof *dp);
     size_t n_dp = 0;
     for (size_t i = 0; i < lp->n_lines; i++) {
         const struct ledger_line *x = &lp->lines[i];
         if (!paid_entry_counts(x->entry))
             continue;
-        if (x->deal[0] && !strcmp(x->kind, "deal"))
+        if (x->deal[0] && (!strcmp(x->kind, "deal") || !strcmp(x->kind, "collection")))
             dp[n_dp++] =
                 (struct deal_paid){deal_key(&keys, x->person, x->component, x->deal), x->amount};
         struct period Q;
@@ -256,7 +257,7 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
             if (period_parse(sum.p->attain, &x.attain))
                 x.attain = sum.about;
             x.about_kind = LINE_DEAL;
-            for (int kk = 0; kk <= LINE_PAYEE_CAP; kk++)
+            for (int kk = 0; kk < LINE_TRUEUP; kk++)
                 if (!strcmp(line_kind_name((enum line_kind)kk), sum.p->kind))
                     x.about_kind = (enum line_kind)kk;
             if (sum.p->component[0]) {

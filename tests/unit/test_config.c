@@ -1348,6 +1348,81 @@ Test(plan, a_missing_component_key_is_reported_at_the_component_header)
 }
 
 /* Plan errors name the value and its line (the line is marked in each INI). */
+Test(plan, pay_on_splits_a_deal_line_between_booking_and_payment)
+{
+    static const struct {
+        const char *value;
+        int64_t booking_units, payment_units; /* at scale 2 */
+        bool collect;
+    } ok[] = {
+        {NULL, 100, 0, false},
+        {"booking 50%, payment 50%", 50, 50, true},
+        {"payment 25%, booking 75%", 75, 25, true},
+        {"payment 100%", 0, 100, true},
+        {"booking 100%", 100, 0, false},
+        {"booking 33.5%,payment 66.5%", 3350, 6650, true},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "[plan.ae]\ncomponents = c\n[plan.ae.c]\ntype = commission\nbasis = "
+                 "per_deal\nrate = 10%%\n%s%s\n",
+                 ok[i].value ? "pay_on = " : "", ok[i].value ? ok[i].value : "");
+        struct loaded_plans lp;
+        load_plans(&lp, text);
+        cr_assert_eq(lp.rc, 0, "case %zu: %s", i, dump(&lp.l.d));
+        const struct component *c = &lp.ps.plans[0].versions[0].components[0];
+        int scale = i == 5 ? 4 : 2;
+        cr_assert(dec_eq(c->pay_booking, ok[i].booking_units, scale) ||
+                      (ok[i].booking_units == 100 && dec_eq(c->pay_booking, 1, 0)) ||
+                      (ok[i].booking_units == 0 && c->pay_booking.units == 0),
+                  "case %zu: booking {%lld, %d}", i, (long long)c->pay_booking.units,
+                  c->pay_booking.scale);
+        cr_assert(dec_eq(c->pay_payment, ok[i].payment_units, scale) ||
+                      (ok[i].payment_units == 0 && c->pay_payment.units == 0),
+                  "case %zu: payment {%lld, %d}", i, (long long)c->pay_payment.units,
+                  c->pay_payment.scale);
+        cr_assert_eq(c->collect, ok[i].collect, "case %zu", i);
+        cr_assert_eq(lp.ps.max_lookback, ok[i].collect ? PLAN_COLLECT_LOOKBACK : 0,
+                     "case %zu: a plan paying on collection keeps a year of deals", i);
+        cr_assert_eq(config_check_unused(&lp.l.c, &lp.l.d), 0, "case %zu: %s", i, dump(&lp.l.d));
+        unload_plans(&lp);
+    }
+    static const struct {
+        const char *comp; /* the component section's keys before pay_on (line 4 on) */
+        const char *value;
+        const char *named;
+    } bad[] = {
+        {"type = commission\nrate = 3%\n", "booking 50%, payment 40%", "does not total 100%"},
+        {"type = commission\nrate = 3%\n", "booking 60%, payment 50%", "does not total 100%"},
+        {"type = commission\nrate = 3%\n", "booking 50%, booking 50%", "at most once"},
+        {"type = commission\nrate = 3%\n", "booking 50%, shipment 50%", "shipment"},
+        {"type = commission\nrate = 3%\n", "booking half, payment 50%", "booking half"},
+        {"type = commission\nrate = 3%\n", "", "does not total 100%"},
+        {"type = commission\nbasis = period_total\nrate = 3%\n", "booking 50%, payment 50%",
+         "line per deal"},
+        {"type = bonus\ngoal = quota\ncurve = 0%: 0%, 100%: 100%\n", "booking 50%, payment 50%",
+         "line per deal"},
+        {"type = spif\namount = 100.00\n", "payment 100%", "line per deal"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "[plan.ae]\ncomponents = c\n[plan.ae.c]\n%spay_on = %s\n",
+                 bad[i].comp, bad[i].value);
+        uint64_t line = 4;
+        for (const char *q = bad[i].comp; *q; q++)
+            line += *q == '\n';
+        struct loaded_plans lp;
+        load_plans(&lp, text);
+        cr_assert_eq(lp.rc, -1, "case %zu", i);
+        const struct diag_entry *e = find_error(&lp.l.d, bad[i].named);
+        cr_assert(e != NULL, "case %zu: %s", i, dump(&lp.l.d));
+        cr_assert_eq(e->line, line, "case %zu: line %llu, want %llu", i,
+                     (unsigned long long)e->line, (unsigned long long)line);
+        unload_plans(&lp);
+    }
+}
+
 Test(plan, bad_plans_are_errors_on_their_line)
 {
     static const struct {

@@ -8,7 +8,7 @@ import subprocess
 
 
 class Sequence:
-    """A case copied into `work` (its deals.csv replaced step by step), run with
+    """A case copied into `work` (its deals.csv and payments.csv replaced step by step), run with
     [ledger] path = work/ledger.db and --out work/out. Run IDs are real (the e2e runner's fixed
     SAMETABLE_TEST_RUN_ID is removed from the environment)."""
 
@@ -24,6 +24,9 @@ class Sequence:
 
     def deals(self, name):
         shutil.copyfile(os.path.join(self.dir, name), os.path.join(self.dir, "deals.csv"))
+
+    def payments(self, name):
+        shutil.copyfile(os.path.join(self.dir, name), os.path.join(self.dir, "payments.csv"))
 
     def cmd(self, *args, env=None, ledger=True):
         argv = [self.binary, *args, "-c", self.ini, "--out", self.out]
