@@ -813,8 +813,7 @@ static void state_release(struct run_state *st)
     report_calc_cache_free(st->calc);
 }
 
-/* Open the ledger, read what was paid, refuse a run over a closed period, and start
- * fingerprinting the inputs. */
+/* Open the ledger, read what was paid, refuse a run over a closed period. */
 static int open_ledger(struct run_state *st, const struct run_opts *o, struct diag *d)
 {
     int rc = ledger_exit_code(ledger_open(&st->ledger, st->s.ledger_path, d));
@@ -855,14 +854,19 @@ static int open_ledger(struct run_state *st, const struct run_opts *o, struct di
         if (st->paid.periods[i].last_day >= st->prev_year.first_day &&
             st->paid.periods[i].first_day <= st->prev_year.last_day)
             st->prev_on = true;
-    if (o->command != RUN_RUN)
-        return RUN_OK;
+    return RUN_OK;
+}
+
+/* The inputs' fingerprints for the ledger, on a thread of their own while join, attribution and
+ * incentives run on this one (after ingest, so the two do not compete for the reading: the
+ * files are read again, normally from the page cache). */
+static void start_fingerprints(struct run_state *st)
+{
     st->fp.s = &st->s;
     if (pthread_create(&st->fp.thread, NULL, fingerprint_thread, &st->fp) == 0)
         st->fp.started = true;
     else
         fingerprint_thread(&st->fp);
-    return RUN_OK;
 }
 
 int run_execute(const struct run_opts *o, struct diag *d)
@@ -931,6 +935,8 @@ int run_execute(const struct run_opts *o, struct diag *d)
         progress_stage("ingest");
         rc = ingest_status_to_exit(ingest_all(&st.ds, &st.s, &w, d));
         stage_done(&clk, "ingest");
+        if (rc == RUN_OK && st.ledger_on && o->command == RUN_RUN)
+            start_fingerprints(&st);
     }
     if (rc == RUN_OK) {
         progress_stage("join");
