@@ -44,6 +44,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "intern.h"
 
 #define LEDGER_SCHEMA 1
 
@@ -175,8 +176,12 @@ struct ledger_paid {
     /* Manual adjustment ids already paid (closed). */
     char **adjustments_paid;
     size_t n_adjustments_paid;
+    struct intern strs; /* every string above */
 };
-int ledger_load_paid(struct ledger *l, struct ledger_paid *p, struct diag *d);
+/* What was paid: posted lines about payout periods ending on or after `since` (and every manual
+ * adjustment, whenever), the closed periods, balances and paid rows. Strings are interned in
+ * p->strs (one copy each); a line's note, payee amount and rate are not loaded (""/0). */
+int ledger_load_paid(struct ledger *l, struct ledger_paid *p, int32_t since, struct diag *d);
 void ledger_paid_release(struct ledger_paid *p);
 /* The closed period holding `day`, or NULL. */
 const struct ledger_period *ledger_closed_on(const struct ledger_paid *p, int32_t day);

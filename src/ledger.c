@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ledger_db.h"
+#include "period.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -58,8 +59,8 @@ static const char *const migrations[LEDGER_SCHEMA] = {
     " run_id TEXT NOT NULL REFERENCES run(run_id), seq INTEGER NOT NULL, entry TEXT NOT NULL,"
     " person TEXT NOT NULL, payout_period TEXT NOT NULL, component TEXT NOT NULL,"
     " kind TEXT NOT NULL, deal TEXT NOT NULL, attain TEXT NOT NULL, about TEXT NOT NULL,"
-    " amount INTEGER NOT NULL, pay_amount INTEGER NOT NULL, pay_currency TEXT NOT NULL,"
-    " fx_rate TEXT NOT NULL, note TEXT NOT NULL, ref TEXT NOT NULL,"
+    " about_last INTEGER NOT NULL, amount INTEGER NOT NULL, pay_amount INTEGER NOT NULL,"
+    " pay_currency TEXT NOT NULL, fx_rate TEXT NOT NULL, note TEXT NOT NULL, ref TEXT NOT NULL,"
     " PRIMARY KEY (run_id, seq));"
     "CREATE TABLE run_row ("
     " run_id TEXT NOT NULL REFERENCES run(run_id), seq INTEGER NOT NULL, person TEXT NOT NULL,"
@@ -77,10 +78,11 @@ static const char *const migrations[LEDGER_SCHEMA] = {
     " close_id INTEGER NOT NULL REFERENCES close(id), seq INTEGER NOT NULL, entry TEXT NOT NULL,"
     " person TEXT NOT NULL, payout_period TEXT NOT NULL, component TEXT NOT NULL,"
     " kind TEXT NOT NULL, deal TEXT NOT NULL, attain TEXT NOT NULL, about TEXT NOT NULL,"
-    " amount INTEGER NOT NULL, pay_amount INTEGER NOT NULL, pay_currency TEXT NOT NULL,"
-    " fx_rate TEXT NOT NULL, note TEXT NOT NULL, ref TEXT NOT NULL,"
+    " about_last INTEGER NOT NULL, amount INTEGER NOT NULL, pay_amount INTEGER NOT NULL,"
+    " pay_currency TEXT NOT NULL, fx_rate TEXT NOT NULL, note TEXT NOT NULL, ref TEXT NOT NULL,"
     " PRIMARY KEY (close_id, seq));"
     "CREATE INDEX posted_person ON posted(person);"
+    "CREATE INDEX posted_about ON posted(about_last);"
     "CREATE TABLE posted_row ("
     " close_id INTEGER NOT NULL REFERENCES close(id), seq INTEGER NOT NULL,"
     " person TEXT NOT NULL, payout_period TEXT NOT NULL, earned INTEGER NOT NULL,"
@@ -424,6 +426,8 @@ int ledger_insert_line(struct ledger *l, sqlite3_stmt *st, const char *owner, in
     ledger_bind_text(st, i++, x->deal ? x->deal : "");
     ledger_bind_text(st, i++, x->attain ? x->attain : "");
     ledger_bind_text(st, i++, x->about ? x->about : "");
+    struct period about;
+    sqlite3_bind_int(st, i++, x->about && !period_parse(x->about, &about) ? about.last_day : 0);
     sqlite3_bind_int64(st, i++, x->amount);
     sqlite3_bind_int64(st, i++, x->pay_amount);
     ledger_bind_text(st, i++, x->pay_currency ? x->pay_currency : "");
@@ -487,7 +491,7 @@ int ledger_run_stage(struct ledger *l, const struct ledger_run *r, struct diag *
     }
     sqlite3_finalize(st);
 
-    st = ledger_prepare(l, "INSERT INTO run_line VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
+    st = ledger_prepare(l, "INSERT INTO run_line VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
     if (!st)
         goto fail;
     for (size_t i = 0; i < r->n_lines; i++)
@@ -555,15 +559,17 @@ int ledger_run_published(struct ledger *l, const char *run_id, const char *payro
 /* ---- loading what was paid ----------------------------------------------------------------------
  */
 
+/* One copy of each distinct string of what was paid (people, components, deals and periods
+ * repeat on every line). */
 static char *keep(struct ledger_paid *p, const char *s)
 {
-    (void)p;
-    return xstrdup(s);
+    return (char *)(uintptr_t)intern_str(&p->strs, intern_add(&p->strs, s, strlen(s), NULL));
 }
 
-int ledger_load_paid(struct ledger *l, struct ledger_paid *p, struct diag *d)
+int ledger_load_paid(struct ledger *l, struct ledger_paid *p, int32_t since, struct diag *d)
 {
     memset(p, 0, sizeof *p);
+    p->strs = (struct intern)INTERN_INIT;
     size_t cap = 0;
     sqlite3_stmt *st = ledger_prepare(
         l,
@@ -587,14 +593,16 @@ int ledger_load_paid(struct ledger *l, struct ledger_paid *p, struct diag *d)
     sqlite3_finalize(st);
 
     cap = 0;
-    st = ledger_prepare(l,
-                        "SELECT p.entry, p.person, p.payout_period, p.component, p.kind, p.deal,"
-                        " p.attain, p.about, p.amount, p.pay_amount, p.pay_currency, p.fx_rate,"
-                        " p.note, p.ref FROM posted p JOIN close c ON c.id = p.close_id"
-                        " WHERE c.reopened_at IS NULL ORDER BY c.first_day, p.seq",
-                        d);
+    st =
+        ledger_prepare(l,
+                       "SELECT p.entry, p.person, p.payout_period, p.component, p.kind, p.deal,"
+                       " p.attain, p.about, p.amount, p.ref FROM posted p"
+                       " JOIN close c ON c.id = p.close_id WHERE c.reopened_at IS NULL"
+                       " AND (p.about_last >= ? OR p.entry = 'manual') ORDER BY c.first_day, p.seq",
+                       d);
     if (!st)
         return LEDGER_EIO;
+    sqlite3_bind_int(st, 1, since);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (p->n_lines == cap) {
@@ -613,11 +621,8 @@ int ledger_load_paid(struct ledger *l, struct ledger_paid *p, struct diag *d)
         x->attain = keep(p, ledger_col_text(st, 6));
         x->about = keep(p, ledger_col_text(st, 7));
         x->amount = sqlite3_column_int64(st, 8);
-        x->pay_amount = sqlite3_column_int64(st, 9);
-        x->pay_currency = keep(p, ledger_col_text(st, 10));
-        x->fx_rate = keep(p, ledger_col_text(st, 11));
-        x->note = keep(p, ledger_col_text(st, 12));
-        x->ref = keep(p, ledger_col_text(st, 13));
+        x->ref = keep(p, ledger_col_text(st, 9));
+        x->note = x->pay_currency = x->fx_rate = "";
     }
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
@@ -644,7 +649,6 @@ int ledger_load_paid(struct ledger *l, struct ledger_paid *p, struct diag *d)
             b->person = keep(p, who);
             b->period = NULL;
         }
-        free(b->period);
         b->balance = sqlite3_column_int64(st, 1);
         b->draw = sqlite3_column_int64(st, 2);
         b->period = keep(p, ledger_col_text(st, 3));
@@ -692,39 +696,12 @@ void ledger_paid_release(struct ledger_paid *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n_lines; i++) {
-        struct ledger_line *x = &p->lines[i];
-        free((char *)(uintptr_t)x->person);
-        free((char *)(uintptr_t)x->payout_period);
-        free((char *)(uintptr_t)x->component);
-        free((char *)(uintptr_t)x->kind);
-        free((char *)(uintptr_t)x->deal);
-        free((char *)(uintptr_t)x->attain);
-        free((char *)(uintptr_t)x->about);
-        free((char *)(uintptr_t)x->pay_currency);
-        free((char *)(uintptr_t)x->fx_rate);
-        free((char *)(uintptr_t)x->note);
-        free((char *)(uintptr_t)x->ref);
-    }
     free(p->lines);
-    for (size_t i = 0; i < p->n_periods; i++) {
-        free(p->periods[i].name);
-        free(p->periods[i].run_id);
-    }
     free(p->periods);
-    for (size_t i = 0; i < p->n_balances; i++) {
-        free(p->balances[i].person);
-        free(p->balances[i].period);
-    }
     free(p->balances);
-    for (size_t i = 0; i < p->n_rows; i++) {
-        free(p->rows[i].person);
-        free(p->rows[i].payout_period);
-    }
     free(p->rows);
-    for (size_t i = 0; i < p->n_adjustments_paid; i++)
-        free(p->adjustments_paid[i]);
     free(p->adjustments_paid);
+    intern_release(&p->strs);
     memset(p, 0, sizeof *p);
 }
 

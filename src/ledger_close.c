@@ -258,7 +258,7 @@ int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, stru
     ledger_test_step(l); /* 4 */
     if ((rc = copy_run(l,
                        "INSERT INTO posted SELECT ?, seq, entry, person, payout_period,"
-                       " component, kind, deal, attain, about, amount, pay_amount,"
+                       " component, kind, deal, attain, about, about_last, amount, pay_amount,"
                        " pay_currency, fx_rate, note, ref FROM run_line WHERE run_id = ?",
                        id, q->run_id, "post the run's lines", d)))
         goto fail;
@@ -380,7 +380,7 @@ int ledger_baseline(struct ledger *l, const struct ledger_close_req *q, struct d
         goto fail;
     }
     sqlite3_stmt *st =
-        ledger_prepare(l, "INSERT INTO posted VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
+        ledger_prepare(l, "INSERT INTO posted VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
     sqlite3_stmt *sr =
         ledger_prepare(l, "INSERT INTO posted_row VALUES (?,?,?,?,?,0,0,0,0,0,0,0,?,?,?,'1')", d);
     if (!st || !sr) {

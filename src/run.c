@@ -813,12 +813,22 @@ static void state_release(struct run_state *st)
     report_calc_cache_free(st->calc);
 }
 
+/* The oldest payout period end a run needs from the ledger: the previous plan year's start (its
+ * changes are listed), or as far back as a clawback reaches, whichever is earlier. */
+static int32_t ledger_horizon(const struct run_state *st)
+{
+    struct period prev;
+    period_containing(PERIOD_YEAR, st->ytd_window.first_day - 1, &prev);
+    int32_t h = st->period.first_day - st->plans.max_lookback - 1;
+    return h < prev.first_day ? h : prev.first_day;
+}
+
 /* Open the ledger, read what was paid, refuse a run over a closed period. */
 static int open_ledger(struct run_state *st, const struct run_opts *o, struct diag *d)
 {
     int rc = ledger_exit_code(ledger_open(&st->ledger, st->s.ledger_path, d));
     if (rc == RUN_OK)
-        rc = ledger_exit_code(ledger_load_paid(&st->ledger, &st->paid, d));
+        rc = ledger_exit_code(ledger_load_paid(&st->ledger, &st->paid, ledger_horizon(st), d));
     if (rc != RUN_OK)
         return rc;
     st->ledger_on = true;

@@ -20,9 +20,39 @@ void settle_payout_period(const struct plan *plan, const struct period *period, 
     period_containing(k, day, out);
 }
 
+/* A line's key as numbers: person (people id, or KEY_LOCAL | a local id for a name the people
+ * file no longer has), component (a local id of its name), kind (enum line_kind, or KIND_BASELINE
+ * for a baseline period's per-person key), deal (deal id, KEY_LOCAL | local, or KEY_NONE),
+ * attainment period (first day × 4 + kind, 0 none) and the payout period it is about (its last
+ * day). Equal keys are about the same line; comparing numbers is what makes a year of lines
+ * cheap to match against a year of posted lines. */
+#define KEY_LOCAL     0x80000000u
+#define KEY_NONE      UINT32_MAX
+#define KIND_BASELINE 100u
+
+struct skey {
+    uint32_t person, comp, kind, deal;
+    int32_t attain, about;
+};
+
+static int skey_cmp(const struct skey *a, const struct skey *b)
+{
+#define CMP_FIELD(f)                                                                               \
+    if (a->f != b->f)                                                                              \
+        return a->f < b->f ? -1 : 1;
+    CMP_FIELD(person)
+    CMP_FIELD(comp)
+    CMP_FIELD(kind)
+    CMP_FIELD(deal)
+    CMP_FIELD(attain)
+    CMP_FIELD(about)
+#undef CMP_FIELD
+    return 0;
+}
+
 /* One key: what the recomputation and the ledger say about it. */
 struct key_ent {
-    const char *key;
+    struct skey key;
     int64_t recomputed, paid;
     bool has_recomputed, has_paid;
     bool baseline;               /* a baseline period's per-person key */
@@ -33,36 +63,116 @@ struct key_ent {
 
 static int key_cmp(const void *a, const void *b)
 {
-    return strcmp(((const struct key_ent *)a)->key, ((const struct key_ent *)b)->key);
+    return skey_cmp(&((const struct key_ent *)a)->key, &((const struct key_ent *)b)->key);
 }
 
-#define SEP "\x1f"
+/* Turns names into key numbers: local ids for component names and for people and deals the
+ * dataset does not have; parsed periods cached by the (interned) string's address. */
+#define PCACHE 1024
+struct keyer {
+    const struct dataset *ds;
+    struct intern names;
+    const struct component *last_c;
+    uint32_t last_cid;
+    struct {
+        const char *s;
+        int32_t first, last;
+    } pc[PCACHE];
+};
 
-static const char *make_key(struct arena *a, const char *person, const char *comp, const char *kind,
-                            const char *deal, const char *attain, const char *about)
+static uint32_t name_id(struct keyer *kr, char tag, const char *s)
 {
-    size_t n = strlen(person) + strlen(comp) + strlen(kind) + strlen(deal) + strlen(attain) +
-               strlen(about) + 6;
-    char *k = arena_alloc(a, n, 1);
-    snprintf(k, n, "%s" SEP "%s" SEP "%s" SEP "%s" SEP "%s" SEP "%s", person, comp, kind, deal,
-             attain, about);
-    return k;
+    char buf[IDS_MAX_LEN + 8];
+    int n = snprintf(buf, sizeof buf, "%c%s", tag, s);
+    return intern_add(&kr->names, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, NULL);
 }
 
-/* The key of a paid line's deal for clawbacks: person, component, deal. */
-static const char *deal_key(struct arena *a, const char *person, const char *comp, const char *deal)
+static uint32_t person_code(struct keyer *kr, const char *s)
 {
-    return make_key(a, person, comp, "", deal, "", "");
+    uint32_t id = intern_find(&kr->ds->people_ids, s, strlen(s));
+    return id != INTERN_NONE ? id : KEY_LOCAL | name_id(kr, 'p', s);
 }
 
+static uint32_t deal_code(struct keyer *kr, const char *s)
+{
+    if (!s[0])
+        return KEY_NONE;
+    uint32_t id = intern_find(&kr->ds->deal_ids, s, strlen(s));
+    return id != INTERN_NONE ? id : KEY_LOCAL | name_id(kr, 'd', s);
+}
+
+static uint32_t comp_code(struct keyer *kr, const struct component *c)
+{
+    if (c != kr->last_c || !kr->last_cid) {
+        kr->last_c = c;
+        kr->last_cid = name_id(kr, 'c', c ? c->id : "") + 1;
+    }
+    return kr->last_cid - 1;
+}
+
+/* A period name's first and last day (0, 0 when it is not one), cached by address. */
+static void period_code(struct keyer *kr, const char *s, int32_t *first, int32_t *last)
+{
+    size_t h = ((uintptr_t)s >> 3) % PCACHE;
+    if (kr->pc[h].s != s) {
+        struct period q;
+        bool ok = s[0] && !period_parse(s, &q);
+        kr->pc[h].s = s;
+        kr->pc[h].first = ok ? q.first_day * 4 + (int32_t)q.kind : 0;
+        kr->pc[h].last = ok ? q.last_day : 0;
+    }
+    *first = kr->pc[h].first;
+    *last = kr->pc[h].last;
+}
+
+static uint32_t kind_code(const struct ledger_line *x)
+{
+    if (x->entry == LE_BASELINE)
+        return KIND_BASELINE;
+    for (uint32_t k = 0; k < LINE_TRUEUP; k++)
+        if (!strcmp(line_kind_name((enum line_kind)k), x->kind))
+            return k;
+    return LINE_DEAL;
+}
+
+/* The key of a recomputed line about payout period Q. */
+static struct skey line_key(struct keyer *kr, const struct payout_line *l, const struct period *Q,
+                            bool baseline)
+{
+    if (baseline)
+        return (struct skey){l->person, comp_code(kr, NULL), KIND_BASELINE, KEY_NONE,
+                             0,         Q->last_day};
+    return (struct skey){l->person,
+                         comp_code(kr, l->component),
+                         (uint32_t)l->kind,
+                         l->deal == ID_NONE ? KEY_NONE : kr->ds->deals.id[l->deal],
+                         l->attain.first_day * 4 + (int32_t)l->attain.kind,
+                         Q->last_day};
+}
+
+/* The key of a posted line; *about_last is its payout period's last day (0: not a period). */
+static struct skey paid_key(struct keyer *kr, const struct ledger_line *x)
+{
+    int32_t af, al, pf, pl;
+    period_code(kr, x->about, &pf, &pl);
+    if (x->entry == LE_BASELINE)
+        return (struct skey){
+            person_code(kr, x->person), comp_code(kr, NULL), KIND_BASELINE, KEY_NONE, 0, pl};
+    period_code(kr, x->attain, &af, &al);
+    uint32_t cid = name_id(kr, 'c', x->component);
+    return (struct skey){person_code(kr, x->person), cid, kind_code(x),
+                         deal_code(kr, x->deal),     af,  pl};
+}
+
+/* Paid per (person, component, deal) for clawbacks. */
 struct deal_paid {
-    const char *key;
+    struct skey key; /* kind, attain and about 0 */
     int64_t paid;
 };
 
 static int deal_paid_cmp(const void *a, const void *b)
 {
-    return strcmp(((const struct deal_paid *)a)->key, ((const struct deal_paid *)b)->key);
+    return skey_cmp(&((const struct deal_paid *)a)->key, &((const struct deal_paid *)b)->key);
 }
 
 int payout_fix_cmp(const void *a, const void *b)
@@ -101,11 +211,6 @@ static bool paid_entry_counts(enum ledger_entry e)
            e == LE_BASELINE;
 }
 
-static const char *kind_of_paid(const struct ledger_line *x)
-{
-    return x->entry == LE_BASELINE ? "baseline" : x->kind;
-}
-
 /* Compare the recomputed lines `y` posted in payout periods inside [from, before) with what the
  * ledger says was paid about those periods. Differences become the open period's lines, or, for
  * an earlier plan year (old), notices: changes older than the plan year are listed, not paid. */
@@ -115,8 +220,18 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     const struct dataset *ds = in->ds;
     const struct ledger_paid *lp = in->paid;
     const struct period *P = in->period;
-    struct arena keys = ARENA_INIT;
+    struct keyer *kr = xcalloc(1, sizeof *kr);
+    kr->ds = ds;
+    kr->names = (struct intern)INTERN_INIT;
     int32_t ledger_first = lp->n_periods ? lp->periods[0].first_day : INT32_MAX;
+    /* deal id (interner) -> its row in the deal table, ID_NONE when it has none */
+    uint32_t n_ids = ds->deal_ids.n;
+    uint32_t *row_of = xmalloc((n_ids ? n_ids : 1) * sizeof *row_of);
+    for (uint32_t i = 0; i < n_ids; i++)
+        row_of[i] = ID_NONE;
+    for (uint32_t row = 0; row < ds->deals.n; row++)
+        if (ds->deals.id[row] < n_ids)
+            row_of[ds->deals.id[row]] = row;
 
     /* Both sides' keys in one array, sorted, then swept. */
     size_t n = 0, cap = y->n_lines + lp->n_lines + 1;
@@ -130,13 +245,9 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         if (Q.last_day >= before)
             continue; /* the period's own run pays it, or it is not payable yet */
         const struct ledger_period *c = ledger_closed_on(lp, Q.last_day);
-        const char *person = intern_str(&ds->people_ids, l->person);
         struct key_ent *e = &k[n++];
         e->baseline = c && c->baseline;
-        e->key = e->baseline ? make_key(&keys, person, "", "baseline", "", "", Q.name)
-                             : make_key(&keys, person, l->component ? l->component->id : "",
-                                        line_kind_name(l->kind), deal_name(ds, l->deal),
-                                        l->attain.name, Q.name);
+        e->key = line_key(kr, l, &Q, e->baseline);
         e->recomputed = l->amount;
         e->has_recomputed = true;
         e->l = l;
@@ -150,27 +261,24 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         const struct ledger_line *x = &lp->lines[i];
         if (!paid_entry_counts(x->entry))
             continue;
-        if (x->deal[0] && (!strcmp(x->kind, "deal") || !strcmp(x->kind, "collection")))
-            dp[n_dp++] =
-                (struct deal_paid){deal_key(&keys, x->person, x->component, x->deal), x->amount};
-        struct period Q;
-        if (period_parse(x->about, &Q))
-            continue;
-        if (Q.last_day < from || Q.last_day >= before)
+        struct skey key = paid_key(kr, x);
+        if (key.deal != KEY_NONE && (key.kind == LINE_DEAL || key.kind == LINE_COLLECTION))
+            dp[n_dp++] = (struct deal_paid){{key.person, key.comp, 0, key.deal, 0, 0}, x->amount};
+        if (!key.about || key.about < from || key.about >= before)
             continue; /* another plan year, or about the open period (a reopened close) */
         struct key_ent *e = &k[n++];
         e->baseline = x->entry == LE_BASELINE;
-        e->key = make_key(&keys, x->person, e->baseline ? "" : x->component, kind_of_paid(x),
-                          e->baseline ? "" : x->deal, e->baseline ? "" : x->attain, x->about);
+        e->key = key;
         e->paid = x->amount;
         e->has_paid = true;
         e->p = x;
-        e->about = Q;
+        if (period_parse(x->about, &e->about))
+            BUG("settle: a posted line's period no longer parses");
     }
     qsort(dp, n_dp, sizeof *dp, deal_paid_cmp);
     size_t m = 0; /* merge equal keys */
     for (size_t i = 0; i < n_dp; i++) {
-        if (m && !strcmp(dp[m - 1].key, dp[i].key))
+        if (m && !deal_paid_cmp(&dp[m - 1], &dp[i]))
             dp[m - 1].paid += dp[i].paid;
         else
             dp[m++] = dp[i];
@@ -184,7 +292,7 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     for (size_t i = 0; i < n;) {
         struct key_ent sum = k[i];
         size_t j = i + 1;
-        for (; j < n && !strcmp(k[j].key, k[i].key); j++) {
+        for (; j < n && !skey_cmp(&k[j].key, &k[i].key); j++) {
             sum.recomputed += k[j].recomputed;
             sum.paid += k[j].paid;
             sum.has_recomputed |= k[j].has_recomputed;
@@ -196,24 +304,21 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         }
         i = j;
         const struct payout_line *l = sum.l;
-        bool clawback = l ? l->kind == LINE_CLAWBACK : !strcmp(sum.p->kind, "clawback");
+        bool clawback = sum.key.kind == LINE_CLAWBACK;
         int64_t now = sum.recomputed;
         if (clawback) {
             if (sum.has_paid || !l)
                 continue; /* a clawback posted is final */
             /* a cancellation dated in an earlier payout period that no close posted: give
              * back what was paid for the deal, when it was paid */
-            struct deal_paid q = {deal_key(&keys, intern_str(&ds->people_ids, l->person),
-                                           l->component ? l->component->id : "",
-                                           deal_name(ds, l->deal)),
-                                  0};
+            struct deal_paid q = {{sum.key.person, sum.key.comp, 0, sum.key.deal, 0, 0}, 0};
             const struct deal_paid *f = bsearch(&q, dp, n_dp, sizeof *dp, deal_paid_cmp);
             if (f)
                 now = -f->paid;
         }
         int64_t diff;
         if (__builtin_sub_overflow(now, sum.paid, &diff)) {
-            diag_error(d, NULL, 0, "ledger: an amount does not fit for %s", sum.key);
+            diag_error(d, NULL, 0, "ledger: an amount about %s does not fit", sum.about.name);
             rc = -1;
             break;
         }
@@ -264,8 +369,8 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
                 const struct plan_version *v = plan_version_on(plan, sum.about.last_day);
                 x.component = plan_component(v, sum.p->component);
             }
-            if (sum.p->deal[0])
-                x.deal = intern_find(&ds->deal_ids, sum.p->deal, strlen(sum.p->deal));
+            if (sum.key.deal != KEY_NONE && !(sum.key.deal & KEY_LOCAL))
+                x.deal = row_of[sum.key.deal];
         }
         const char *what = sum.baseline ? "all lines"
                            : (l ? l->deal : x.deal) != ID_NONE
@@ -311,44 +416,39 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     /* Clawback fixes: every deal cancelled in the period whose lines were paid. */
     if (rc == 0 && !old)
         for (size_t i = 0; i < n_dp; i++) {
-            /* key: person SEP component SEP "" SEP deal SEP "" SEP "" */
-            char buf[512];
-            put_text(buf, sizeof buf, "%s", dp[i].key);
-            char *f[6] = {buf};
-            for (int t = 1; t < 6; t++) {
-                f[t] = strchr(f[t - 1], '\x1f');
-                if (!f[t])
-                    break;
-                *f[t]++ = 0;
-            }
-            uint32_t deal = intern_find(&ds->deal_ids, f[3], strlen(f[3]));
-            uint32_t person = intern_find(&ds->people_ids, f[0], strlen(f[0]));
-            if (deal == ID_NONE || person == ID_NONE || deal >= ds->deals.n ||
-                person >= ds->people.n)
-                continue;
-            int32_t cday = ds->deals.cancel_day[deal];
-            if (cday == DAY_NONE || !period_has_day(P, cday))
-                continue;
+            uint32_t deal_id = dp[i].key.deal, person = dp[i].key.person;
+            if ((deal_id & KEY_LOCAL) || (person & KEY_LOCAL) || person >= ds->people.n)
+                continue; /* a deal or person the inputs no longer have */
+            const char *comp = intern_str(&kr->names, dp[i].key.comp) + 1;
             const char *pid = ds->people.plan[person];
             const struct plan *plan = pid ? plan_find(in->plans, pid) : NULL;
             if (!plan)
                 continue;
-            /* every version's component of that id: the clawback line names the version the
-             * deal's line was paid under */
-            for (size_t v = 0; v < plan->n_versions; v++) {
-                const struct component *c = plan_component(&plan->versions[v], f[1]);
-                if (!c)
+            /* the deal's row, when it was cancelled in the period */
+            uint32_t row = deal_id < n_ids ? row_of[deal_id] : ID_NONE;
+            if (row != ID_NONE) {
+                int32_t cday = ds->deals.cancel_day[row];
+                if (cday == DAY_NONE || !period_has_day(P, cday))
                     continue;
-                VEC_GROW(st->fixes, st->cap_fixes, st->n_fixes + 1);
-                st->fixes[st->n_fixes++] = (struct payout_clawback_fix){
-                    .deal = deal, .person = person, .component = c, .amount = -dp[i].paid};
+                /* every version's component of that id: the clawback line names the version
+                 * the deal's line was paid under */
+                for (size_t v = 0; v < plan->n_versions; v++) {
+                    const struct component *c = plan_component(&plan->versions[v], comp);
+                    if (!c)
+                        continue;
+                    VEC_GROW(st->fixes, st->cap_fixes, st->n_fixes + 1);
+                    st->fixes[st->n_fixes++] = (struct payout_clawback_fix){
+                        .deal = row, .person = person, .component = c, .amount = -dp[i].paid};
+                }
             }
         }
     if (st->n_fixes)
         qsort(st->fixes, st->n_fixes, sizeof *st->fixes, payout_fix_cmp);
     free(k);
     free(dp);
-    arena_release(&keys);
+    free(row_of);
+    intern_release(&kr->names);
+    free(kr);
     return rc;
 }
 
