@@ -150,6 +150,11 @@ struct ledger_paid {
     /* Posted lines of closes not reopened (all periods). */
     struct ledger_line *lines;
     size_t n_lines;
+    /* Per line: its key's strings as ids in strs (equal strings, equal ids), for matching a
+     * year of lines without looking each string up. */
+    struct ledger_line_ids {
+        uint32_t person, component, kind, deal, attain, about;
+    } * ids;
     /* Closed periods not reopened, in order: name, days, baseline or not. */
     struct ledger_period {
         char *name;

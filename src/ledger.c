@@ -561,9 +561,16 @@ int ledger_run_published(struct ledger *l, const char *run_id, const char *payro
 
 /* One copy of each distinct string of what was paid (people, components, deals and periods
  * repeat on every line). */
+static char *keep_id(struct ledger_paid *p, const char *s, uint32_t *id)
+{
+    *id = intern_add(&p->strs, s, strlen(s), NULL);
+    return (char *)(uintptr_t)intern_str(&p->strs, *id);
+}
+
 static char *keep(struct ledger_paid *p, const char *s)
 {
-    return (char *)(uintptr_t)intern_str(&p->strs, intern_add(&p->strs, s, strlen(s), NULL));
+    uint32_t id;
+    return keep_id(p, s, &id);
 }
 
 int ledger_load_paid(struct ledger *l, struct ledger_paid *p, int32_t since, struct diag *d)
@@ -608,18 +615,20 @@ int ledger_load_paid(struct ledger *l, struct ledger_paid *p, int32_t since, str
         if (p->n_lines == cap) {
             cap = grow_capacity(cap, p->n_lines + 1);
             p->lines = xreallocarray(p->lines, cap, sizeof *p->lines);
+            p->ids = xreallocarray(p->ids, cap, sizeof *p->ids);
         }
+        struct ledger_line_ids *k = &p->ids[p->n_lines];
         struct ledger_line *x = &p->lines[p->n_lines++];
         memset(x, 0, sizeof *x);
         if (ledger_entry_parse(ledger_col_text(st, 0), &x->entry))
             x->entry = LE_LINE;
-        x->person = keep(p, ledger_col_text(st, 1));
+        x->person = keep_id(p, ledger_col_text(st, 1), &k->person);
         x->payout_period = keep(p, ledger_col_text(st, 2));
-        x->component = keep(p, ledger_col_text(st, 3));
-        x->kind = keep(p, ledger_col_text(st, 4));
-        x->deal = keep(p, ledger_col_text(st, 5));
-        x->attain = keep(p, ledger_col_text(st, 6));
-        x->about = keep(p, ledger_col_text(st, 7));
+        x->component = keep_id(p, ledger_col_text(st, 3), &k->component);
+        x->kind = keep_id(p, ledger_col_text(st, 4), &k->kind);
+        x->deal = keep_id(p, ledger_col_text(st, 5), &k->deal);
+        x->attain = keep_id(p, ledger_col_text(st, 6), &k->attain);
+        x->about = keep_id(p, ledger_col_text(st, 7), &k->about);
         x->amount = sqlite3_column_int64(st, 8);
         x->ref = keep(p, ledger_col_text(st, 9));
         x->note = x->pay_currency = x->fx_rate = "";
@@ -697,6 +706,7 @@ void ledger_paid_release(struct ledger_paid *p)
     if (!p)
         return;
     free(p->lines);
+    free(p->ids);
     free(p->periods);
     free(p->balances);
     free(p->rows);

@@ -906,7 +906,9 @@ int run_execute(const struct run_opts *o, struct diag *d)
         st.s.inputs[INPUT_PEOPLE].path) {
         /* The ledger's lock first, then the output directory's (a close takes them so too). */
         publish_install_signals();
+        progress_stage("ledger");
         rc = open_ledger(&st, o, d);
+        stage_done(&clk, "ledger");
     }
     if (rc == RUN_OK && o->command == RUN_RUN) {
         publish_install_signals();

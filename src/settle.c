@@ -58,7 +58,6 @@ struct key_ent {
     bool baseline;               /* a baseline period's per-person key */
     const struct payout_line *l; /* the first recomputed line with the key, or NULL */
     const struct ledger_line *p; /* the first paid line with the key, or NULL */
-    struct period about;         /* the payout period it is about */
 };
 
 static int key_cmp(const void *a, const void *b)
@@ -71,6 +70,11 @@ static int key_cmp(const void *a, const void *b)
 #define PCACHE 1024
 struct keyer {
     const struct dataset *ds;
+    const struct ledger_paid *lp;
+    /* per string id of lp->strs: its person, deal and component code + 1 (0: not worked out
+     * yet), and its period's first (attainment) and last (about) day codes + 1 */
+    uint32_t *person_of, *deal_of, *comp_of, *kind_of;
+    int32_t *first_of, *last_of;
     struct intern names;
     const struct component *last_c;
     uint32_t last_cid;
@@ -150,18 +154,36 @@ static struct skey line_key(struct keyer *kr, const struct payout_line *l, const
                          Q->last_day};
 }
 
-/* The key of a posted line; *about_last is its payout period's last day (0: not a period). */
-static struct skey paid_key(struct keyer *kr, const struct ledger_line *x)
+/* The key of posted line i, each distinct string worked out once. */
+static struct skey paid_key(struct keyer *kr, size_t i)
 {
-    int32_t af, al, pf, pl;
-    period_code(kr, x->about, &pf, &pl);
+    const struct ledger_line *x = &kr->lp->lines[i];
+    const struct ledger_line_ids *id = &kr->lp->ids[i];
+    if (!kr->person_of[id->person])
+        kr->person_of[id->person] = person_code(kr, x->person) + 1;
+    if (!kr->last_of[id->about]) {
+        int32_t f, l;
+        period_code(kr, x->about, &f, &l);
+        kr->last_of[id->about] = l + 1;
+    }
+    int32_t about = kr->last_of[id->about] - 1;
     if (x->entry == LE_BASELINE)
         return (struct skey){
-            person_code(kr, x->person), comp_code(kr, NULL), KIND_BASELINE, KEY_NONE, 0, pl};
-    period_code(kr, x->attain, &af, &al);
-    uint32_t cid = name_id(kr, 'c', x->component);
-    return (struct skey){person_code(kr, x->person), cid, kind_code(x),
-                         deal_code(kr, x->deal),     af,  pl};
+            kr->person_of[id->person] - 1, comp_code(kr, NULL), KIND_BASELINE, KEY_NONE, 0, about};
+    if (!kr->first_of[id->attain]) {
+        int32_t f, l;
+        period_code(kr, x->attain, &f, &l);
+        kr->first_of[id->attain] = f + 1;
+    }
+    if (!kr->comp_of[id->component])
+        kr->comp_of[id->component] = name_id(kr, 'c', x->component) + 1;
+    if (!kr->deal_of[id->deal])
+        kr->deal_of[id->deal] = deal_code(kr, x->deal) + 1;
+    if (!kr->kind_of[id->kind])
+        kr->kind_of[id->kind] = kind_code(x) + 1;
+    return (struct skey){kr->person_of[id->person] - 1, kr->comp_of[id->component] - 1,
+                         kr->kind_of[id->kind] - 1,     kr->deal_of[id->deal] - 1,
+                         kr->first_of[id->attain] - 1,  about};
 }
 
 /* Paid per (person, component, deal) for clawbacks. */
@@ -222,6 +244,14 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     const struct period *P = in->period;
     struct keyer *kr = xcalloc(1, sizeof *kr);
     kr->ds = ds;
+    kr->lp = lp;
+    size_t n_strs = lp->strs.n ? lp->strs.n : 1;
+    kr->person_of = xcalloc(n_strs, sizeof *kr->person_of);
+    kr->deal_of = xcalloc(n_strs, sizeof *kr->deal_of);
+    kr->comp_of = xcalloc(n_strs, sizeof *kr->comp_of);
+    kr->kind_of = xcalloc(n_strs, sizeof *kr->kind_of);
+    kr->first_of = xcalloc(n_strs, sizeof *kr->first_of);
+    kr->last_of = xcalloc(n_strs, sizeof *kr->last_of);
     kr->names = (struct intern)INTERN_INIT;
     int32_t ledger_first = lp->n_periods ? lp->periods[0].first_day : INT32_MAX;
     /* deal id (interner) -> its row in the deal table, ID_NONE when it has none */
@@ -251,7 +281,6 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         e->recomputed = l->amount;
         e->has_recomputed = true;
         e->l = l;
-        e->about = Q;
     }
     /* Paid per (person, component, deal) for clawbacks: deal and collection lines and true-ups
      * about them. */
@@ -261,7 +290,7 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         const struct ledger_line *x = &lp->lines[i];
         if (!paid_entry_counts(x->entry))
             continue;
-        struct skey key = paid_key(kr, x);
+        struct skey key = paid_key(kr, i);
         if (key.deal != KEY_NONE && (key.kind == LINE_DEAL || key.kind == LINE_COLLECTION))
             dp[n_dp++] = (struct deal_paid){{key.person, key.comp, 0, key.deal, 0, 0}, x->amount};
         if (!key.about || key.about < from || key.about >= before)
@@ -272,8 +301,6 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         e->paid = x->amount;
         e->has_paid = true;
         e->p = x;
-        if (period_parse(x->about, &e->about))
-            BUG("settle: a posted line's period no longer parses");
     }
     qsort(dp, n_dp, sizeof *dp, deal_paid_cmp);
     size_t m = 0; /* merge equal keys */
@@ -317,8 +344,13 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
                 now = -f->paid;
         }
         int64_t diff;
+        struct period about; /* the payout period the key is about */
+        if (l)
+            settle_payout_period(l->plan, P, l->post_day, &about);
+        else if (period_parse(sum.p->about, &about))
+            BUG("settle: a posted line's period no longer parses");
         if (__builtin_sub_overflow(now, sum.paid, &diff)) {
-            diag_error(d, NULL, 0, "ledger: an amount about %s does not fit", sum.about.name);
+            diag_error(d, NULL, 0, "ledger: an amount about %s does not fit", about.name);
             rc = -1;
             break;
         }
@@ -331,7 +363,7 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
             diag_warn(d, NULL, 0,
                       "ledger: %s was paid for person '%s' in %s, who is no longer in the people "
                       "file: nothing is posted",
-                      a, person_s, sum.about.name);
+                      a, person_s, about.name);
             continue;
         }
         const struct plan *plan = l ? l->plan : NULL;
@@ -344,7 +376,7 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
                 diag_warn(d, NULL, 0,
                           "ledger: '%s' has no plan now; %s paid in %s would be taken back: "
                           "nothing is posted",
-                          person_s, a, sum.about.name);
+                          person_s, a, about.name);
                 continue;
             }
         }
@@ -353,20 +385,20 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
                                  .component = l ? l->component : NULL,
                                  .deal = l ? l->deal : ID_NONE,
                                  .post_day = P->last_day,
-                                 .about_day = sum.about.last_day,
+                                 .about_day = about.last_day,
                                  .amount = diff};
         if (l) {
             x.attain = l->attain;
             x.about_kind = l->kind;
         } else {
             if (period_parse(sum.p->attain, &x.attain))
-                x.attain = sum.about;
+                x.attain = about;
             x.about_kind = LINE_DEAL;
             for (int kk = 0; kk < LINE_TRUEUP; kk++)
                 if (!strcmp(line_kind_name((enum line_kind)kk), sum.p->kind))
                     x.about_kind = (enum line_kind)kk;
             if (sum.p->component[0]) {
-                const struct plan_version *v = plan_version_on(plan, sum.about.last_day);
+                const struct plan_version *v = plan_version_on(plan, about.last_day);
                 x.component = plan_component(v, sum.p->component);
             }
             if (sum.key.deal != KEY_NONE && !(sum.key.deal & KEY_LOCAL))
@@ -388,7 +420,7 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
             put_text(msg, sizeof msg,
                      "%s: %s, %s (closed, plan year %d): paid %s, now %s — a change older than "
                      "the plan year, not paid",
-                     person_s, subject, sum.about.name, sum.about.year, a, b);
+                     person_s, subject, about.name, about.year, a, b);
             settle_notice(st, msg);
             continue;
         }
@@ -396,19 +428,19 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
             x.kind = LINE_LATE_CLAWBACK;
             st->n_late_clawbacks++;
             put_text(note, sizeof note, "%s cancelled in %s: gives back what was paid (%s)",
-                     subject, sum.about.name, b);
-        } else if (!sum.has_paid && !ledger_closed_on(lp, sum.about.last_day)) {
+                     subject, about.name, b);
+        } else if (!sum.has_paid && !ledger_closed_on(lp, about.last_day)) {
             x.kind = LINE_UNCLOSED;
             st->n_unclosed++;
-            if (sum.about.last_day < ledger_first)
+            if (about.last_day < ledger_first)
                 st->unclosed_before_ledger += diff;
-            put_text(note, sizeof note, "%s, %s: no close has paid it (%s)", subject,
-                     sum.about.name, b);
+            put_text(note, sizeof note, "%s, %s: no close has paid it (%s)", subject, about.name,
+                     b);
         } else {
             x.kind = LINE_TRUEUP;
             st->n_trueups++;
-            put_text(note, sizeof note, "true-up of %s, %s: paid %s, now %s", subject,
-                     sum.about.name, a, b);
+            put_text(note, sizeof note, "true-up of %s, %s: paid %s, now %s", subject, about.name,
+                     a, b);
         }
         add_extra(st, &x, note);
     }
@@ -448,6 +480,12 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     free(dp);
     free(row_of);
     intern_release(&kr->names);
+    free(kr->person_of);
+    free(kr->deal_of);
+    free(kr->comp_of);
+    free(kr->kind_of);
+    free(kr->first_of);
+    free(kr->last_of);
     free(kr);
     return rc;
 }

@@ -150,7 +150,7 @@ def run_job(d, period_key, ledger=None):
     label = f"{period_key} with the ledger ({LEDGER} closed months)" if ledger else period_key
     print(f"  {label:5s} wall {statistics.median(walls):7.2f} s  peak RSS "
           f"{statistics.median(rsss):7,.0f} MiB  | " +
-          "  ".join(f"{s} {med[s]:.2f}" for s in B.STAGES) +
+          "  ".join(f"{s} {med[s]:.2f}" for s in B.STAGES if med[s] == med[s]) +
           ("  | fsync " + (f"{fsync:.2f} s (strace -T, one run)" if fsync is not None
                            else "n/a (no strace)") if FSYNC else ""))
     if summary:

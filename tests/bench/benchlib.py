@@ -22,7 +22,7 @@ SEED = 42
 # The two periods the issue measures: the nightly run (a month) and a year rerun.
 PERIODS = {"month": ("2026-10", "2026-10-31"), "year": ("2026", "2026-12-31")}
 
-STAGES = ("config", "ingest", "join", "attribute", "incent", "write")
+STAGES = ("config", "ledger", "ingest", "join", "attribute", "incent", "write")
 
 
 def gen_scale(scale):
