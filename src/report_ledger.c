@@ -300,7 +300,7 @@ void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b)
             xs_text(sh, row, c, bh[c], XS_HEADER);
         }
     }
-    xs_row_height(sh, row, 30);
+    xs_row_height(sh, row, 45); /* "Year to date with this payout (USD)" takes three lines */
     row++;
     for (size_t i = 0; i < p->n_rows; i++) {
         const struct payout_row *pr = &p->rows[i];
