@@ -99,6 +99,7 @@ struct ledger_line {
     const char *pay_currency;
     const char *fx_rate;    /* exact decimal text: reporting per payee unit ("1" when the same) */
     const char *note, *ref; /* ref: adjustment or payment id */
+    const char *calc;       /* the line's arithmetic as explain shows it, or "" */
 };
 
 struct ledger_row {

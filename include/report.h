@@ -80,6 +80,10 @@ bool report_statement_wanted(const struct report_ctx *r, uint32_t who);
  * frees each name and the array. */
 char **report_statement_names(const struct report_ctx *r, struct diag *d);
 
+/* One payout line's arithmetic as one line of text, as explain and the lines CSV show it. */
+void report_line_calc_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
+                           size_t size);
+
 /* `sametable explain`: every payout line of a person (person != NULL) or of a deal, with its
  * arithmetic, as plain text. Returns 0, or -1 if no such person or deal is in the data. */
 int report_explain(const struct report_ctx *r, const char *person, const char *deal, FILE *fp);

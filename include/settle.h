@@ -101,8 +101,12 @@ struct settle_record {
     size_t n_rows;
     struct arena arena;
 };
+typedef void settle_calc_fn(void *ctx, const struct payout_line *l, char *buf, size_t size);
+/* calc (may be NULL) writes a line's arithmetic as explain shows it; the ledger keeps it, and
+ * history prints it. */
 void settle_record_build(struct settle_record *rec, const struct payouts *pay,
-                         const struct dataset *ds, const char *reporting_currency, int base_digits);
+                         const struct dataset *ds, const char *reporting_currency, int base_digits,
+                         settle_calc_fn *calc, void *calc_ctx);
 void settle_record_release(struct settle_record *rec);
 
 #endif

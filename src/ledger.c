@@ -61,7 +61,7 @@ static const char *const migrations[LEDGER_SCHEMA] = {
     " kind TEXT NOT NULL, deal TEXT NOT NULL, attain TEXT NOT NULL, about TEXT NOT NULL,"
     " about_last INTEGER NOT NULL, amount INTEGER NOT NULL, pay_amount INTEGER NOT NULL,"
     " pay_currency TEXT NOT NULL, fx_rate TEXT NOT NULL, note TEXT NOT NULL, ref TEXT NOT NULL,"
-    " PRIMARY KEY (run_id, seq));"
+    " calc TEXT NOT NULL, PRIMARY KEY (run_id, seq));"
     "CREATE TABLE run_row ("
     " run_id TEXT NOT NULL REFERENCES run(run_id), seq INTEGER NOT NULL, person TEXT NOT NULL,"
     " payout_period TEXT NOT NULL, earned INTEGER NOT NULL, adjustments INTEGER NOT NULL,"
@@ -80,7 +80,7 @@ static const char *const migrations[LEDGER_SCHEMA] = {
     " kind TEXT NOT NULL, deal TEXT NOT NULL, attain TEXT NOT NULL, about TEXT NOT NULL,"
     " about_last INTEGER NOT NULL, amount INTEGER NOT NULL, pay_amount INTEGER NOT NULL,"
     " pay_currency TEXT NOT NULL, fx_rate TEXT NOT NULL, note TEXT NOT NULL, ref TEXT NOT NULL,"
-    " PRIMARY KEY (close_id, seq));"
+    " calc TEXT NOT NULL, PRIMARY KEY (close_id, seq));"
     "CREATE INDEX posted_person ON posted(person);"
     "CREATE INDEX posted_about ON posted(about_last);"
     "CREATE TABLE posted_row ("
@@ -434,6 +434,7 @@ int ledger_insert_line(struct ledger *l, sqlite3_stmt *st, const char *owner, in
     ledger_bind_text(st, i++, x->fx_rate ? x->fx_rate : "1");
     ledger_bind_text(st, i++, x->note ? x->note : "");
     ledger_bind_text(st, i++, x->ref ? x->ref : "");
+    ledger_bind_text(st, i++, x->calc ? x->calc : "");
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? LEDGER_OK : ledger_db_fail(l, d, "insert a line");
@@ -491,7 +492,7 @@ int ledger_run_stage(struct ledger *l, const struct ledger_run *r, struct diag *
     }
     sqlite3_finalize(st);
 
-    st = ledger_prepare(l, "INSERT INTO run_line VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
+    st = ledger_prepare(l, "INSERT INTO run_line VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
     if (!st)
         goto fail;
     for (size_t i = 0; i < r->n_lines; i++)

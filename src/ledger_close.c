@@ -259,7 +259,7 @@ int ledger_close_period(struct ledger *l, const struct ledger_close_req *q, stru
     if ((rc = copy_run(l,
                        "INSERT INTO posted SELECT ?, seq, entry, person, payout_period,"
                        " component, kind, deal, attain, about, about_last, amount, pay_amount,"
-                       " pay_currency, fx_rate, note, ref FROM run_line WHERE run_id = ?",
+                       " pay_currency, fx_rate, note, ref, calc FROM run_line WHERE run_id = ?",
                        id, q->run_id, "post the run's lines", d)))
         goto fail;
     ledger_test_step(l); /* 5 */
@@ -380,7 +380,7 @@ int ledger_baseline(struct ledger *l, const struct ledger_close_req *q, struct d
         goto fail;
     }
     sqlite3_stmt *st =
-        ledger_prepare(l, "INSERT INTO posted VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
+        ledger_prepare(l, "INSERT INTO posted VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", d);
     sqlite3_stmt *sr =
         ledger_prepare(l, "INSERT INTO posted_row VALUES (?,?,?,?,?,0,0,0,0,0,0,0,?,?,?,'1')", d);
     if (!st || !sr) {
@@ -611,14 +611,11 @@ int ledger_history(struct ledger *l, const char *person, int digits, FILE *fp, s
         " OR EXISTS (SELECT 1 FROM posted_row r WHERE r.close_id = c.id AND r.person = ?1)"
         " ORDER BY c.id",
         d);
-    sqlite3_stmt *ln = ledger_prepare(
-        l,
-        "SELECT entry, component, kind, deal, about, sum(amount), count(*),"
-        " group_concat(note, '; ') FROM posted WHERE close_id = ? AND person = ?"
-        " GROUP BY entry, component, kind = 'clawback',"
-        " CASE WHEN entry = 'line' AND kind <> 'clawback' THEN '' ELSE deal || about || ref END"
-        " ORDER BY min(seq)",
-        d);
+    sqlite3_stmt *ln =
+        ledger_prepare(l,
+                       "SELECT entry, component, kind, deal, about, amount, note, calc FROM posted"
+                       " WHERE close_id = ? AND person = ? ORDER BY seq",
+                       d);
     sqlite3_stmt *rw = ledger_prepare(
         l,
         "SELECT payout_period, earned, adjustments, balance_in, recovered, draw_in, draw_out,"
@@ -649,18 +646,18 @@ int ledger_history(struct ledger *l, const char *person, int digits, FILE *fp, s
         sqlite3_bind_int64(ln, 1, id);
         ledger_bind_text(ln, 2, person);
         while (sqlite3_step(ln) == SQLITE_ROW) {
-            const char *entry = ledger_col_text(ln, 0);
-            money_text(a, sizeof a, sqlite3_column_int64(ln, 5), digits);
-            int n = sqlite3_column_int(ln, 6);
-            if (!strcmp(entry, "line") && strcmp(ledger_col_text(ln, 2), "clawback"))
-                fprintf(fp, "  %-12s %-20s %14s  (%d line%s)\n", "earned", ledger_col_text(ln, 1),
-                        a, n, n == 1 ? "" : "s");
-            else if (!strcmp(entry, "line"))
-                fprintf(fp, "  %-12s %-20s %14s  deal %s: %s\n", "clawback", ledger_col_text(ln, 1),
-                        a, ledger_col_text(ln, 3), ledger_col_text(ln, 7));
+            /* each line as explain shows it: what it is, its amount, its arithmetic */
+            const char *entry = ledger_col_text(ln, 0), *kind = ledger_col_text(ln, 2);
+            const char *deal = ledger_col_text(ln, 3), *calc = ledger_col_text(ln, 7);
+            char what[96];
+            if (!strcmp(entry, "line"))
+                put_text(what, sizeof what, "%s%s%s", kind, deal[0] ? " " : "", deal);
             else
-                fprintf(fp, "  %-12s %-20s %14s  %s\n", entry, ledger_col_text(ln, 1), a,
-                        ledger_col_text(ln, 7));
+                put_text(what, sizeof what, "%s%s%s", entry, deal[0] ? " " : "", deal);
+            money_text(a, sizeof a, sqlite3_column_int64(ln, 5), digits);
+            fprintf(fp, "  %-14s %-22s %14s  %s\n",
+                    ledger_col_text(ln, 1)[0] ? ledger_col_text(ln, 1) : "-", what, a,
+                    calc[0] ? calc : ledger_col_text(ln, 6));
         }
         sqlite3_reset(rw);
         sqlite3_bind_int64(rw, 1, id);

@@ -1019,3 +1019,9 @@ int report_pay_fx_text(const struct report_ctx *r, const struct payout_row *pr, 
              t, r->s->currency, rt, v, cur, period, pd, day);
     return 1;
 }
+
+void report_line_calc_text(const struct report_ctx *r, const struct payout_line *l, char *buf,
+                           size_t size)
+{
+    report_line_calc(r, l, false, buf, size);
+}

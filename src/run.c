@@ -648,6 +648,11 @@ static size_t *job_order(const struct run_state *st, const struct report_ctx *r,
  * anywhere, a full disk or a file size limit included, leaves the previous set as it was. The
  * files are written by up to [output] threads threads at once; their messages come in the set's
  * order, up to the first file that failed. */
+static void line_calc(void *ctx, const struct payout_line *l, char *buf, size_t size)
+{
+    report_line_calc_text(ctx, l, buf, size);
+}
+
 /* Record the run in the ledger as staged (its payroll rows and lines, the inputs' fingerprints,
  * the configuration), just before the switch: a run killed before it is published stays
  * unpublished and can never be closed. */
@@ -673,7 +678,9 @@ static int ledger_stage_run(struct run_state *st, const char *payroll_tmp, char 
         return RUN_ENOINPUT;
     }
     struct settle_record rec;
-    settle_record_build(&rec, &st->pay, &st->ds, st->s.currency, st->s.currency_digits);
+    struct report_ctx rctx = report_ctx_of(st, true);
+    settle_record_build(&rec, &st->pay, &st->ds, st->s.currency, st->s.currency_digits, line_calc,
+                        &rctx);
     char *cfg_text = config_in_force_text(&st->cfg);
     char as_of[16];
     date_format_day(as_of, sizeof as_of, st->as_of_day);

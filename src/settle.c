@@ -615,8 +615,10 @@ static bool ledger_kind(enum line_kind k)
 }
 
 void settle_record_build(struct settle_record *rec, const struct payouts *pay,
-                         const struct dataset *ds, const char *reporting_currency, int base_digits)
+                         const struct dataset *ds, const char *reporting_currency, int base_digits,
+                         settle_calc_fn *calc, void *calc_ctx)
 {
+    char text[1024];
     memset(rec, 0, sizeof *rec);
     struct fx_rates rates;
     fx_rates_init(&rates, &ds->fx);
@@ -672,6 +674,11 @@ void settle_record_build(struct settle_record *rec, const struct payouts *pay,
                 x->pay_amount = 0;
             x->fx_rate = rate;
             x->note = l->note;
+            x->calc = "";
+            if (calc) {
+                calc(calc_ctx, l, text, sizeof text);
+                x->calc = arena_strndup(&rec->arena, text, strlen(text));
+            }
             x->ref = l->kind == LINE_MANUAL && (size_t)l->credit < ds->adjustments.n
                          ? ds->adjustments.id[(size_t)l->credit]
                          : "";

@@ -205,7 +205,14 @@ with tempfile.TemporaryDirectory() as work:
     c.eq("history exit", p.returncode, 0)
     for want in ("2026-07  closed", "2026-10: earned 2,000.00 + adjustments 0.00 − recovered "
                  "600.00 = payable 1,400.00", "balance owed: 600.00 carried in, 0.00 carried out",
-                 "REOPENED", "clawback     commission                  -600.00",
+                 "REOPENED",
+                 # each line with its arithmetic, as explain shows it
+                 "  commission     deal D2                        500.00  10,000.00 × 5% → 500.00",
+                 "  commission     trueup D2                      100.00  true-up of deal D2, "
+                 "2026-07: paid 500.00, now 600.00 → 100.00",
+                 "  commission     clawback D2                   -600.00  cancelled 62 days after "
+                 "its close on 2026-07-20 (clawback_days 90); − 600.00 paid for the deal → "
+                 "-600.00; what was paid for it (ledger)",
                  "paid to date (closed periods not reopened): 2,500.00"):
         c.true(f"history shows {want!r}:\n{p.stdout}", want in p.stdout)
     export = os.path.join(s.dir, "export.csv")
