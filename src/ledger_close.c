@@ -554,7 +554,7 @@ int ledger_export(struct ledger *l, const char *file, struct diag *d)
         " CASE WHEN c.reopened_at IS NULL THEN 'closed' ELSE 'reopened' END,"
         " coalesce(c.reopened_at, ''), p.entry, p.person, p.payout_period, p.component, p.kind,"
         " p.deal, p.attain, p.about, p.amount, r.currency, p.pay_amount, p.pay_currency,"
-        " p.fx_rate, p.note, p.ref FROM posted p JOIN close c ON c.id = p.close_id"
+        " p.fx_rate, p.note, p.ref, p.calc FROM posted p JOIN close c ON c.id = p.close_id"
         " LEFT JOIN run r ON r.run_id = c.run_id ORDER BY c.id, p.seq",
         d);
     if (!st)
@@ -569,13 +569,13 @@ int ledger_export(struct ledger *l, const char *file, struct diag *d)
         "reopened_at", "entry",      "person_id",         "payout_period", "component",
         "kind",        "deal_id",    "attainment_period", "about_period",  "amount",
         "currency",    "pay_amount", "pay_currency",      "fx_rate",       "note",
-        "ref"};
+        "ref",         "calculation"};
     for (size_t i = 0; i < ARRAY_LEN(hdr); i++)
         csvout_text(&o, hdr[i]);
     csvout_end_row(&o);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < 21; i++) {
+        for (int i = 0; i < 22; i++) {
             if (i == 14 || i == 16) {
                 const char *cur = ledger_col_text(st, i + 1);
                 int dg = cur[0] ? money_minor_digits(cur) : 2;
