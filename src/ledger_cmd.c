@@ -135,7 +135,9 @@ int ledger_cmd_execute(const struct settings *s, const char *out_dir, const stru
         rc = ledger_exit_code(ls);
         break;
     case RUN_HISTORY:
-        rc = ledger_exit_code(ledger_history(&l, o->explain_person, s->currency_digits, o->out, d));
+        ls = ledger_history(&l, o->explain_person, s->currency_digits, o->out, d);
+        /* a person the ledger never paid: the argument names no one, as for explain */
+        rc = ls == LEDGER_EREFUSED ? RUN_EUSAGE : ledger_exit_code(ls);
         break;
     default:
         rc = RUN_EUSAGE;

@@ -252,10 +252,13 @@ int main(int argc, char **argv)
         int base = next;
         pr = parse_options(argc - base, argv + base, &o, &quiet, &no_progress, &bad, &next);
         /* `ledger backup FILE`: two words after the command, then options again */
-        if (pr == OPT_GO_ON && strcmp(cmd, "ledger") == 0 && base + next + 1 < argc) {
+        if (pr == OPT_GO_ON && strcmp(cmd, "ledger") == 0 && base + next < argc) {
+            /* `ledger backup FILE`: its word and its file, then options again */
             o.ledger_sub = argv[base + next];
-            o.ledger_file = argv[base + next + 1];
-            base += next + 1;
+            bool file = base + next + 1 < argc && argv[base + next + 1][0] != '-';
+            if (file)
+                o.ledger_file = argv[base + next + 1];
+            base += next + (file ? 1 : 0);
             pr = parse_options(argc - base, argv + base, &o, &quiet, &no_progress, &bad, &next);
         }
         if (pr == OPT_GO_ON && base + next < argc) {
@@ -297,6 +300,13 @@ int main(int argc, char **argv)
         if (!o.ledger_sub ||
             (strcmp(o.ledger_sub, "backup") != 0 && strcmp(o.ledger_sub, "export") != 0)) {
             rc = usage_error("ledger needs backup FILE or export FILE", o.ledger_sub);
+            goto out;
+        }
+        if (!o.ledger_file) {
+            rc = usage_error(strcmp(o.ledger_sub, "backup") == 0
+                                 ? "ledger backup needs FILE: where the copy goes"
+                                 : "ledger export needs FILE: where the CSV goes",
+                             NULL);
             goto out;
         }
     } else if (strcmp(cmd, "history") == 0) {
