@@ -12,15 +12,14 @@
  *              published after it: a run killed in between is never closeable);
  *   run_input  the inputs' fingerprints (path, size, SHA-256);
  *   run_line   the lines the run's payroll file pays, one row per payout line and per ledger entry
- *              (true-up, clawback, manual adjustment, draw, recovery), with reporting-currency
- *              amount, payee-currency amount and the FX rate;
- *   run_row    its payroll rows (person, payout period): earned, adjustments, the balance carried
- * in and out, what payroll pays; close      each close of a period (run ID, or a baseline payroll
- * file), who and when; a reopen sets reopened_* on the latest close and nothing is ever deleted;
- *   posted     the lines of closed periods: a copy of the closed run's run_line rows, or the
- *              baseline's per-person rows;
- *   posted_row the closed run's payroll rows (the balance carried out of each);
- *   event      close, baseline, reopen: who, when, why.
+ *              (true-up, clawback, manual adjustment, draw and its recovery), with
+ * reporting-currency amount, payee-currency amount and the FX rate; run_row    its payroll rows
+ * (person, payout period): earned, adjustments, the balance carried in and out, what payroll pays;
+ * close      each close of a period (run ID, or a baseline payroll file), who and when; a reopen
+ * sets reopened_* on the latest close and nothing is ever deleted; posted     the lines of closed
+ * periods: a copy of the closed run's run_line rows, or the baseline's per-person rows; posted_row
+ * the closed run's payroll rows (the balance carried out of each); event      close, baseline,
+ * reopen: who, when, why.
  *
  * A line's key names what it is about: person, component, kind, deal, attainment period and the
  * payout period it belongs to ("about"). Paid for a key = the sum of posted lines with that key in
@@ -81,8 +80,6 @@ enum ledger_entry {
     LE_MANUAL,    /* a manual adjustment (adjustments input) */
     LE_DRAW,      /* a draw paid up to the guaranteed amount */
     LE_DRAW_BACK, /* a recoverable draw recovered from this payout */
-    LE_RECOVERY,  /* a negative balance recovered from this payout */
-    LE_SHORTFALL, /* lines netting below zero: the part carried forward (0.00 paid) */
     LE_FORGIVEN,  /* a balance forgiven (a leaver; a draw's recovery window ended) */
     LE_BASELINE,  /* a baseline payroll row: what was paid before the ledger, per person */
     LE_N
@@ -136,6 +133,10 @@ struct ledger_run {
     size_t n_rows;
 };
 
+/* The user name from the environment (USER, else LOGNAME, else "unknown"): who ran, closed or
+ * reopened. */
+const char *ledger_user(void);
+
 /* A new run ID: UTC time and 32 random bits, e.g. "20261207T081502Z-3fa9c01e"; buf >= 32. The
  * environment's SAMETABLE_TEST_RUN_ID replaces it (tests only). */
 void ledger_new_run_id(char *buf, size_t size, int64_t now);
@@ -148,7 +149,8 @@ int ledger_run_published(struct ledger *l, const char *run_id, const char *payro
 
 /* What the ledger knows when a run starts. */
 struct ledger_paid {
-    /* Posted lines of closes not reopened (all periods). */
+    /* Posted lines of closes not reopened, about payout periods ending on or after the `since`
+     * of ledger_load_paid (and every manual adjustment's). */
     struct ledger_line *lines;
     size_t n_lines;
     /* Per line: its key's strings as ids in strs (equal strings, equal ids), for matching a
@@ -169,7 +171,6 @@ struct ledger_paid {
     struct ledger_balance {
         char *person;
         int64_t balance, draw;
-        char *period; /* the payout period it was carried out of */
     } * balances;
     size_t n_balances;
     /* Payroll rows of closes not reopened: what was payable per person and payout period. */
@@ -179,9 +180,12 @@ struct ledger_paid {
         int64_t payable;
     } * rows;
     size_t n_rows;
-    /* Manual adjustment ids already paid (closed). */
-    char **adjustments_paid;
-    size_t n_adjustments_paid;
+    /* Manual adjustments already paid (closed): each id once, with what was paid for it. */
+    struct ledger_paid_adjustment {
+        const char *id;
+        int64_t amount;
+    } * adjustments;
+    size_t n_adjustments;
     struct intern strs; /* every string above */
 };
 /* What was paid: posted lines about payout periods ending on or after `since` (and every manual

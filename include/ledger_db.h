@@ -21,8 +21,6 @@ const char *ledger_col_text(sqlite3_stmt *st, int i);
 void ledger_rollback(struct ledger *l);
 /* "2026-12-07T08:15:02Z" */
 void ledger_utc_text(char *buf, size_t size, int64_t now);
-/* The user name from the environment (USER, else LOGNAME, else "unknown"). */
-const char *ledger_user(void);
 /* Insert one line into run_line or posted (16 columns: owner, seq, then the line). */
 int ledger_insert_line(struct ledger *l, sqlite3_stmt *st, const char *owner, int64_t seq,
                        const struct ledger_line *x, struct diag *d);

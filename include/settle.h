@@ -46,10 +46,6 @@ struct settle {
     int64_t *balance_in; /* per person id */
     int64_t *draw_in;    /* per person id: recoverable draw balance carried in */
     struct arena notes;
-    /* For the Run sheet: lines of periods before the ledger's first close paid now (no
-     * baseline), and keys of closed periods trued up. */
-    size_t n_unclosed, n_trueups, n_late_clawbacks;
-    int64_t unclosed_before_ledger; /* amount of the unclosed lines dated before the first close */
     /* What the run saw and did not pay, for the Adjustments sheet: an adjustment paid before
      * whose amount changed, a change in a closed period of an earlier plan year. */
     const char **notices;

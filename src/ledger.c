@@ -24,8 +24,7 @@
 #define BUSY_TIMEOUT_MS 10000
 
 static const char *const entry_names[LE_N] = {
-    "line",      "trueup",   "unclosed",  "clawback", "manual",   "draw",
-    "draw_back", "recovery", "shortfall", "forgiven", "baseline",
+    "line", "trueup", "unclosed", "clawback", "manual", "draw", "draw_back", "forgiven", "baseline",
 };
 
 const char *ledger_entry_name(enum ledger_entry e)
@@ -641,7 +640,7 @@ int ledger_load_paid(struct ledger *l, struct ledger_paid *p, int32_t since, str
     /* Each person's balances as carried out of their latest closed row. */
     cap = 0;
     st = ledger_prepare(l,
-                        "SELECT r.person, r.balance_out, r.draw_out, r.payout_period"
+                        "SELECT r.person, r.balance_out, r.draw_out"
                         " FROM posted_row r JOIN close c ON c.id = r.close_id"
                         " WHERE c.reopened_at IS NULL ORDER BY r.person, c.first_day, r.seq",
                         d);
@@ -657,11 +656,9 @@ int ledger_load_paid(struct ledger *l, struct ledger_paid *p, int32_t since, str
             }
             b = &p->balances[p->n_balances++];
             b->person = keep(p, who);
-            b->period = NULL;
         }
         b->balance = sqlite3_column_int64(st, 1);
         b->draw = sqlite3_column_int64(st, 2);
-        b->period = keep(p, ledger_col_text(st, 3));
     }
     sqlite3_finalize(st);
     if (step != SQLITE_DONE)
@@ -690,15 +687,24 @@ int ledger_load_paid(struct ledger *l, struct ledger_paid *p, int32_t since, str
     if (step != SQLITE_DONE)
         return ledger_db_fail(l, d, "read the paid rows");
 
+    /* What was paid per manual adjustment id (in load order: an id's first close first). */
     cap = 0;
-    for (size_t i = 0; i < p->n_lines; i++)
-        if (p->lines[i].entry == LE_MANUAL) {
-            if (p->n_adjustments_paid == cap) {
-                cap = grow_capacity(cap, p->n_adjustments_paid + 1);
-                p->adjustments_paid = xreallocarray(p->adjustments_paid, cap, sizeof(char *));
+    for (size_t i = 0; i < p->n_lines; i++) {
+        if (p->lines[i].entry != LE_MANUAL)
+            continue;
+        size_t a = 0;
+        while (a < p->n_adjustments && p->adjustments[a].id != p->lines[i].ref)
+            a++; /* ids are interned: equal ids are the same pointer */
+        if (a == p->n_adjustments) {
+            if (p->n_adjustments == cap) {
+                cap = grow_capacity(cap, p->n_adjustments + 1);
+                p->adjustments = xreallocarray(p->adjustments, cap, sizeof *p->adjustments);
             }
-            p->adjustments_paid[p->n_adjustments_paid++] = keep(p, p->lines[i].ref);
+            p->adjustments[p->n_adjustments++] =
+                (struct ledger_paid_adjustment){p->lines[i].ref, 0};
         }
+        p->adjustments[a].amount += p->lines[i].amount;
+    }
     return LEDGER_OK;
 }
 
@@ -711,7 +717,7 @@ void ledger_paid_release(struct ledger_paid *p)
     free(p->periods);
     free(p->balances);
     free(p->rows);
-    free(p->adjustments_paid);
+    free(p->adjustments);
     intern_release(&p->strs);
     memset(p, 0, sizeof *p);
 }

@@ -28,14 +28,6 @@ int ledger_exit_code(int ls)
     }
 }
 
-static const char *user_name(void)
-{
-    const char *u = getenv("USER");
-    if (!u || !u[0])
-        u = getenv("LOGNAME");
-    return u && u[0] ? u : "unknown";
-}
-
 static int parse_period(const char *opt, const char *v, struct period *p, struct diag *d)
 {
     if (!v || period_parse(v, p)) {
@@ -57,7 +49,7 @@ static int close_cmd(struct ledger *l, const struct settings *s, const char *out
         return RUN_EUSAGE;
     }
     struct period p;
-    struct ledger_close_req q = {.user = user_name(), .now = o->now, .currency = s->currency};
+    struct ledger_close_req q = {.user = ledger_user(), .now = o->now, .currency = s->currency};
     int rc;
     if (o->period) {
         if ((rc = parse_period("close --period", o->period, &p, d)))

@@ -29,18 +29,7 @@ void report_label_value(struct xsheet *sh, uint32_t row, const char *label, cons
 
 void report_money_text(char *buf, size_t size, int64_t minor, int digits)
 {
-    char raw[48];
-    money_format(raw, sizeof raw, minor, digits);
-    const char *dot = strchr(raw, '.');
-    size_t start = raw[0] == '-', int_len = dot ? (size_t)(dot - raw) : strlen(raw), o = 0;
-    if (start && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = start; i < int_len && o + 2 < size; i++) {
-        if (i > start && (int_len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    snprintf(buf + o, size - o, "%s", dot ? dot : "");
+    money_format_grouped(buf, size, minor, digits);
 }
 
 void report_total_row(struct xsheet *sh, uint32_t row, uint32_t first, uint16_t col, int64_t total)

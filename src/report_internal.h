@@ -83,11 +83,13 @@ int report_pay_fx_text(const struct report_ctx *r, const struct payout_row *pr, 
                        size_t size);
 /* "-1,234.56": minor units with the currency's decimals and thousands separators. */
 void report_money_text(char *buf, size_t size, int64_t minor, int digits);
-/* report_ledger.c: the Adjustments sheet (with a ledger); the plan's recover_share of a person as
- * text for a formula; whether a line is one the ledger made or fixed. */
+/* report_ledger.c: the Adjustments sheet (with a ledger or manual adjustments); a person's
+ * recover_share as an exact decimal (formulas print it with decimal_format); whether a line is one
+ * the ledger made or fixed. */
 void report_adjustments_sheet(const struct report_ctx *r, struct xbook *b);
-void report_recover_share_text(const struct report_ctx *r, uint32_t person, char *buf,
-                               size_t size);
+struct decimal report_recover_share(const struct report_ctx *r, uint32_t person);
+/* A fraction as an exact percentage: 0.5 → "50%", 0.125 → "12.5%", 1 → "100%". */
+size_t report_percent_text(char *buf, size_t size, struct decimal fraction);
 bool report_line_is_ledger(const struct payout_line *l);
 /* A statement's rows under "Earned in <pp>" with the ledger (balance owed, recovered, payable,
  * carried out; paid in the year to date on the person's last payout period), in columns how

@@ -10,14 +10,23 @@
 #include "settle.h"
 #include "util.h"
 
-void report_recover_share_text(const struct report_ctx *r, uint32_t person, char *buf, size_t size)
+struct decimal report_recover_share(const struct report_ctx *r, uint32_t person)
 {
     const char *pid = r->ds->people.plan[person];
     const struct plan *pl = pid ? plan_find(r->plans, pid) : NULL;
-    struct decimal share = {1, 0};
-    if (pl)
-        share = plan_version_on(pl, r->period->last_day)->recover_share;
-    decimal_format(buf, size, share);
+    return pl ? plan_version_on(pl, r->period->last_day)->recover_share : (struct decimal){1, 0};
+}
+
+size_t report_percent_text(char *buf, size_t size, struct decimal fraction)
+{
+    /* exactly: the fraction's digits with the point two places on ("0.125" → "12.5") */
+    fraction.units *= 100;
+    size_t n = decimal_format(buf, size, fraction);
+    if (n + 1 < size) {
+        buf[n++] = '%';
+        buf[n] = 0;
+    }
+    return n;
 }
 
 bool report_row_has_draw(const struct payout_row *row)
@@ -102,18 +111,12 @@ uint32_t report_statement_ledger_rows(const struct report_ctx *r, struct xsheet 
         xs_text(sh, row, how, "Balance owed, carried in from closed periods", XS_PLAIN);
         xs_money(sh, row++, amt, pr->balance_in, XS_MONEY);
         rec = row;
-        report_recover_share_text(r, pr->person, share, sizeof share);
-        struct decimal pct = {0, 0};
-        decimal_parse(share, strlen(share), &pct);
-        pct.scale -= 2; /* the same fraction as a percentage */
-        if (pct.scale < 0) {
-            for (; pct.scale < 0; pct.scale++)
-                pct.units *= 10;
-        }
+        struct decimal rs = report_recover_share(r, pr->person);
+        decimal_format(share, sizeof share, rs);
         char pc[48];
-        decimal_format(pc, sizeof pc, pct);
-        snprintf(buf, sizeof buf,
-                 "Recovered from this payout (recover_share %s%% of what it earned)", pc);
+        report_percent_text(pc, sizeof pc, rs);
+        snprintf(buf, sizeof buf, "Recovered from this payout (recover_share %s of what it earned)",
+                 pc);
         xs_text(sh, row, how, buf, XS_PLAIN);
         snprintf(f, sizeof f, "=MIN(%s,ROUND(MAX(0,%s)*%s,%d))", xs_cell(c1, bal, amt),
                  xs_cell(c2, earned, amt), share, digits);

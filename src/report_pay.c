@@ -567,7 +567,7 @@ static void payouts_sheet(const struct report_ctx *r, struct xbook *b, const str
         if (ledger) {
             xs_money(sh, rr, c_bal_in, row->balance_in, XS_MONEY);
             char share[48];
-            report_recover_share_text(r, row->person, share, sizeof share);
+            decimal_format(share, sizeof share, report_recover_share(r, row->person));
             snprintf(f, sizeof f, "=MIN(%s,ROUND(MAX(0,%s)*%s,%d))", xs_cell(c1, rr, c_bal_in),
                      xs_cell(c2, rr, c_earned), share, digits);
             xs_formula_money(sh, rr, c_recovered, f, row->recovered, XS_MONEY);

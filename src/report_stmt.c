@@ -172,18 +172,8 @@ static uint32_t draw_block(const struct report_ctx *r, struct xsheet *sh, uint32
     }
     if (pr->draw_recovered || pr->draw_in) {
         char share[48], cap[64] = "";
-        /* the share as a percentage: 0.5 → "50%" (the decimal point moved two places) */
-        struct decimal s = v ? v->draw_recovery_share : (struct decimal){1, 0};
-        while (s.scale < 2) {
-            s.units *= 10;
-            s.scale++;
-        }
-        s.scale -= 2;
-        size_t n = decimal_format(share, sizeof share - 1, s);
-        if (n >= sizeof share - 1)
-            n = strlen(share);
-        share[n] = '%';
-        share[n + 1] = 0;
+        report_percent_text(share, sizeof share,
+                            v ? v->draw_recovery_share : (struct decimal){1, 0});
         if (v && v->draw_recovery_cap >= 0) {
             report_money_text(a, sizeof a, v->draw_recovery_cap, digits);
             put_text(cap, sizeof cap, ", at most %s", a);

@@ -687,7 +687,7 @@ static int ledger_stage_run(struct run_state *st, const char *payroll_tmp, char 
     struct ledger_run r = {.run_id = st->run_id,
                            .period = st->period.name,
                            .as_of = as_of,
-                           .user = getenv("USER") ? getenv("USER") : "unknown",
+                           .user = ledger_user(),
                            .currency = st->s.currency,
                            .first_day = st->period.first_day,
                            .last_day = st->period.last_day,

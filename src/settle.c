@@ -66,8 +66,7 @@ static int key_cmp(const void *a, const void *b)
 }
 
 /* Turns names into key numbers: local ids for component names and for people and deals the
- * dataset does not have; parsed periods cached by the (interned) string's address. */
-#define PCACHE 1024
+ * dataset does not have; each distinct string of what was paid worked out once. */
 struct keyer {
     const struct dataset *ds;
     const struct ledger_paid *lp;
@@ -78,10 +77,6 @@ struct keyer {
     struct intern names;
     const struct component *last_c;
     uint32_t last_cid;
-    struct {
-        const char *s;
-        int32_t first, last;
-    } pc[PCACHE];
 };
 
 static uint32_t name_id(struct keyer *kr, char tag, const char *s)
@@ -114,19 +109,13 @@ static uint32_t comp_code(struct keyer *kr, const struct component *c)
     return kr->last_cid - 1;
 }
 
-/* A period name's first and last day (0, 0 when it is not one), cached by address. */
-static void period_code(struct keyer *kr, const char *s, int32_t *first, int32_t *last)
+/* A period name's first day × 4 + kind and last day (0, 0 when it is not one). */
+static void period_code(const char *s, int32_t *first, int32_t *last)
 {
-    size_t h = ((uintptr_t)s >> 3) % PCACHE;
-    if (kr->pc[h].s != s) {
-        struct period q;
-        bool ok = s[0] && !period_parse(s, &q);
-        kr->pc[h].s = s;
-        kr->pc[h].first = ok ? q.first_day * 4 + (int32_t)q.kind : 0;
-        kr->pc[h].last = ok ? q.last_day : 0;
-    }
-    *first = kr->pc[h].first;
-    *last = kr->pc[h].last;
+    struct period q;
+    bool ok = s[0] && !period_parse(s, &q);
+    *first = ok ? q.first_day * 4 + (int32_t)q.kind : 0;
+    *last = ok ? q.last_day : 0;
 }
 
 static uint32_t kind_code(const struct ledger_line *x)
@@ -163,7 +152,7 @@ static struct skey paid_key(struct keyer *kr, size_t i)
         kr->person_of[id->person] = person_code(kr, x->person) + 1;
     if (!kr->last_of[id->about]) {
         int32_t f, l;
-        period_code(kr, x->about, &f, &l);
+        period_code(x->about, &f, &l);
         kr->last_of[id->about] = l + 1;
     }
     int32_t about = kr->last_of[id->about] - 1;
@@ -172,7 +161,7 @@ static struct skey paid_key(struct keyer *kr, size_t i)
             kr->person_of[id->person] - 1, comp_code(kr, NULL), KIND_BASELINE, KEY_NONE, 0, about};
     if (!kr->first_of[id->attain]) {
         int32_t f, l;
-        period_code(kr, x->attain, &f, &l);
+        period_code(x->attain, &f, &l);
         kr->first_of[id->attain] = f + 1;
     }
     if (!kr->comp_of[id->component])
@@ -242,7 +231,7 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     const struct dataset *ds = in->ds;
     const struct ledger_paid *lp = in->paid;
     const struct period *P = in->period;
-    struct keyer *kr = xcalloc(1, sizeof *kr);
+    struct keyer keyer = {0}, *kr = &keyer;
     kr->ds = ds;
     kr->lp = lp;
     size_t n_strs = lp->strs.n ? lp->strs.n : 1;
@@ -253,7 +242,6 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     kr->first_of = xcalloc(n_strs, sizeof *kr->first_of);
     kr->last_of = xcalloc(n_strs, sizeof *kr->last_of);
     kr->names = (struct intern)INTERN_INIT;
-    int32_t ledger_first = lp->n_periods ? lp->periods[0].first_day : INT32_MAX;
     /* deal id (interner) -> its row in the deal table, ID_NONE when it has none */
     uint32_t n_ids = ds->deal_ids.n;
     uint32_t *row_of = xmalloc((n_ids ? n_ids : 1) * sizeof *row_of);
@@ -426,19 +414,14 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
         }
         if (clawback) {
             x.kind = LINE_LATE_CLAWBACK;
-            st->n_late_clawbacks++;
             put_text(note, sizeof note, "%s cancelled in %s: gives back what was paid (%s)",
                      subject, about.name, b);
         } else if (!sum.has_paid && !ledger_closed_on(lp, about.last_day)) {
             x.kind = LINE_UNCLOSED;
-            st->n_unclosed++;
-            if (about.last_day < ledger_first)
-                st->unclosed_before_ledger += diff;
             put_text(note, sizeof note, "%s, %s: no close has paid it (%s)", subject, about.name,
                      b);
         } else {
             x.kind = LINE_TRUEUP;
-            st->n_trueups++;
             put_text(note, sizeof note, "true-up of %s, %s: paid %s, now %s", subject, about.name,
                      a, b);
         }
@@ -486,7 +469,6 @@ static int settle_range(struct settle *st, const struct settle_input *in, const 
     free(kr->kind_of);
     free(kr->first_of);
     free(kr->last_of);
-    free(kr);
     return rc;
 }
 
@@ -524,14 +506,12 @@ int settle_manual(struct settle *st, const struct dataset *ds, const struct plan
          * With it: once, by the first open period at or after it. */
         if (paid ? q->last_day > period->last_day : !period_has_day(period, q->last_day))
             continue;
-        bool done = false;
-        int64_t was = 0;
-        for (size_t k = 0; paid && k < paid->n_lines; k++)
-            if (paid->lines[k].entry == LE_MANUAL && strcmp(paid->lines[k].ref, t->id[i]) == 0) {
-                done = true;
-                was += paid->lines[k].amount;
-            }
+        const struct ledger_paid_adjustment *done = NULL;
+        for (size_t k = 0; paid && k < paid->n_adjustments && !done; k++)
+            if (strcmp(paid->adjustments[k].id, t->id[i]) == 0)
+                done = &paid->adjustments[k];
         if (done) {
+            int64_t was = done->amount;
             if (was != t->amount[i]) {
                 char a[48], b[48], msg[300];
                 money_format_grouped(a, sizeof a, was, digits);
